@@ -1,0 +1,63 @@
+"""The application factory every service starts from."""
+
+from __future__ import annotations
+
+import logging
+
+import requests
+from flask import Flask
+from flask.json.provider import DefaultJSONProvider
+
+from runnerly_common import errors, health, logs, openapi, requestid
+from runnerly_common.auth import JWKSCache, TokenVerifier
+from runnerly_common.auth import init_app as init_auth
+from runnerly_common.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class _JSONProvider(DefaultJSONProvider):
+    sort_keys = False  # keep the order the view chose: it reads better
+    compact = True
+
+
+def create_app(service: str, settings: Settings, *, configure_logs: bool = True) -> Flask:
+    """A Flask app with JSON errors, request ids, JSON logs, health routes and, when
+    ``settings.jwks_url`` is set, bearer-token verification against the tokendealer."""
+    if configure_logs:
+        logs.configure_logging(service, settings.log_level)
+    app = Flask(service)
+    app.json = _JSONProvider(app)
+    app.config.update(
+        MAX_CONTENT_LENGTH=settings.max_content_length,
+        TESTING=settings.env == "test",
+    )
+    app.extensions["runnerly.settings"] = settings
+    requestid.init_app(app)
+    logs.init_access_log(app)
+    errors.init_app(app)
+    openapi.init_app(app)
+    app.register_blueprint(health.blueprint(service))
+    if settings.jwks_url:
+        jwks = JWKSCache(
+            settings.jwks_url,
+            requests.Session(),
+            ttl=settings.jwks_cache_seconds,
+            min_refetch_interval=settings.jwks_min_refetch_seconds,
+        )
+        init_auth(
+            app,
+            TokenVerifier(
+                jwks,
+                issuer=settings.token_issuer,
+                audience=settings.token_audience or service,
+                algorithms=settings.token_algorithms,
+                leeway=settings.token_leeway,
+            ),
+        )
+        health.add_readiness_check(app, "jwks", jwks.ready)
+    return app
+
+
+def settings_of(app: Flask) -> Settings:
+    return app.extensions["runnerly.settings"]

@@ -1,0 +1,84 @@
+"""Bearer tokens in Flask views: 401 for a missing or bad token, 403 for a missing scope."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Flask, current_app, g, request
+
+from runnerly_common.auth.verify import InvalidToken, TokenVerifier, scopes_of
+from runnerly_common.errors import APIError
+
+F = TypeVar("F", bound=Callable[..., Any])
+REALM = "runnerly"
+
+
+def init_app(app: Flask, verifier: TokenVerifier) -> None:
+    app.extensions["runnerly.verifier"] = verifier
+
+
+def _unauthorized(message: str, error: str | None = "invalid_token") -> APIError:
+    challenge = f'Bearer realm="{REALM}"'
+    if error:  # RFC 6750 §3.1: no error code when the request had no token at all
+        description = message.replace("\\", "").replace('"', "'")
+        challenge += f', error="{error}", error_description="{description}"'
+    return APIError(401, error or "missing_token", message,
+                    headers={"WWW-Authenticate": challenge})
+
+
+def authenticate() -> dict[str, Any]:
+    """Verify the request's bearer token (once per request) and return its claims."""
+    if "token_claims" in g:
+        return g.token_claims
+    verifier: TokenVerifier | None = current_app.extensions.get("runnerly.verifier")
+    if verifier is None:
+        raise RuntimeError("bearer tokens are checked but no verifier is configured")
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if not header:
+        raise _unauthorized("a bearer token is required", error=None)
+    if scheme.lower() != "bearer" or not token.strip():
+        raise _unauthorized("the Authorization header must be 'Bearer <token>'",
+                            error="invalid_request")
+    try:
+        g.token_claims = verifier.verify(token.strip())
+    except InvalidToken as exc:
+        raise _unauthorized(str(exc)) from None
+    return g.token_claims
+
+
+def check_scopes(required: tuple[str, ...]) -> dict[str, Any]:
+    claims = authenticate()
+    missing = [s for s in required if s not in scopes_of(claims)]
+    if missing:
+        scope = " ".join(required)
+        raise APIError(
+            403,
+            "insufficient_scope",
+            f"this operation needs the scope(s): {scope}",
+            headers={"WWW-Authenticate": f'Bearer realm="{REALM}", error="insufficient_scope", '
+                                         f'scope="{scope}"'},
+        )
+    return claims
+
+
+def requires_scope(*scopes: str) -> Callable[[F], F]:
+    """Decorate a view: a valid bearer token carrying every scope named is required."""
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            check_scopes(scopes)
+            return view(*args, **kwargs)
+
+        wrapper.required_scopes = scopes  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def current_claims() -> dict[str, Any]:
+    """Claims of the request's verified token (after a scope check ran)."""
+    return g.token_claims

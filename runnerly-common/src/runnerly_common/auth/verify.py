@@ -1,0 +1,88 @@
+"""Verify a bearer JWT: allowed algorithm, known ``kid``, signature, ``iss``, ``aud``, times."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import jwt
+
+from runnerly_common.auth.jwks import KeySource
+
+REQUIRED_CLAIMS = ["exp", "iat", "nbf", "iss", "aud", "sub", "jti"]
+# Asymmetric algorithms only: a symmetric one would let anyone holding the public key sign.
+ASYMMETRIC = {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384",
+              "ES512", "EdDSA"}
+
+
+class InvalidToken(Exception):
+    """The token cannot be trusted; the message says why (safe to show the client)."""
+
+
+class TokenVerifier:
+    def __init__(
+        self,
+        keys: KeySource,
+        *,
+        issuer: str,
+        audience: str | None,
+        algorithms: Iterable[str] = ("ES256", "RS256", "EdDSA"),
+        leeway: float = 30,
+    ) -> None:
+        self.keys = keys
+        self.issuer = issuer
+        self.audience = audience
+        self.algorithms = frozenset(algorithms)
+        unsafe = self.algorithms - ASYMMETRIC
+        if unsafe:
+            raise ValueError(f"not asymmetric, refused: {', '.join(sorted(unsafe))}")
+        self.leeway = leeway
+        self._jwt = jwt.PyJWT()
+
+    def verify(self, token: str, audience: str | None = None) -> dict[str, Any]:
+        """The token's claims, or :class:`InvalidToken` naming the problem."""
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.DecodeError:
+            raise InvalidToken("malformed token") from None
+        alg = header.get("alg")
+        if alg not in self.algorithms:
+            raise InvalidToken(f"algorithm {alg!r} is not allowed")
+        kid = header.get("kid")
+        if not isinstance(kid, str) or not kid:
+            raise InvalidToken("token has no key id (kid)")
+        key = self.keys.get(kid)
+        if key is None:
+            raise InvalidToken("unknown key id (kid)")
+        # The key decides its algorithm: a token may not pick another one for it.
+        if key.algorithm_name != alg:
+            raise InvalidToken("algorithm does not match the key")
+        try:
+            return self._jwt.decode(
+                token,
+                key.key,
+                algorithms=[alg],
+                audience=audience or self.audience,
+                issuer=self.issuer,
+                leeway=self.leeway,
+                options={"require": REQUIRED_CLAIMS, "verify_aud": bool(audience or self.audience)},
+            )
+        except jwt.ExpiredSignatureError:
+            raise InvalidToken("token has expired") from None
+        except jwt.ImmatureSignatureError:
+            raise InvalidToken("token is not valid yet") from None
+        except jwt.InvalidAudienceError:
+            raise InvalidToken("token is not meant for this audience") from None
+        except jwt.InvalidIssuerError:
+            raise InvalidToken("token has the wrong issuer") from None
+        except jwt.MissingRequiredClaimError as exc:
+            raise InvalidToken(f"token lacks the {exc.claim!r} claim") from None
+        except jwt.InvalidSignatureError:
+            raise InvalidToken("signature verification failed") from None
+        except jwt.InvalidTokenError as exc:
+            raise InvalidToken(f"invalid token: {exc}") from None
+
+
+def scopes_of(claims: dict[str, Any]) -> frozenset[str]:
+    scope = claims.get("scope", "")
+    return frozenset(scope.split()) if isinstance(scope, str) else frozenset()

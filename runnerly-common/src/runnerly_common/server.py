@@ -1,0 +1,54 @@
+"""Serve a WSGI app with gunicorn: the same server locally, in containers and in tests."""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from runnerly_common.settings import Settings
+
+
+def default_workers() -> int:
+    return multiprocessing.cpu_count() * 2 + 1
+
+
+def gunicorn_options(settings: Settings, **overrides: Any) -> dict[str, Any]:
+    options: dict[str, Any] = {
+        "bind": f"{settings.host}:{settings.port}",
+        "workers": settings.workers or default_workers(),
+        "threads": 1,
+        "timeout": 30,
+        "graceful_timeout": 20,
+        "keepalive": 5,
+        # The app writes its own JSON access line (runnerly_common.logs); gunicorn's
+        # error log goes to stderr.
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": settings.log_level.lower(),
+        "proc_name": settings.SECTION,
+        "limit_request_field_size": 16384,
+    }
+    options.update(overrides)
+    return options
+
+
+class _Server(BaseApplication):
+    def __init__(self, load_app: Callable[[], Any], options: dict[str, Any]) -> None:
+        self._load_app = load_app
+        self._options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        return self._load_app()
+
+
+def serve(load_app: Callable[[], Any], settings: Settings, **overrides: Any) -> None:
+    """Run gunicorn in the foreground; each worker builds its own app with ``load_app``."""
+    _Server(load_app, gunicorn_options(settings, **overrides)).run()

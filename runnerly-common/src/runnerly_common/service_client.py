@@ -1,0 +1,158 @@
+"""Calling other services: a pooled HTTP session and a cached service token.
+
+``ServiceTokenClient`` gets tokens with ``client_credentials`` and keeps each until shortly
+before it expires; one lock makes concurrent threads share one request to the tokendealer.
+``ServiceSession`` adds timeouts, connection pooling, retries for idempotent calls, the
+current request id, and (optionally) the bearer token.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from runnerly_common.requestid import HEADER as REQUEST_ID_HEADER
+from runnerly_common.requestid import current_request_id
+
+TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
+RUNNER_ID_TOKEN_TYPE = "urn:runnerly:params:oauth:token-type:runner-id"
+
+
+class TokenError(RuntimeError):
+    """The tokendealer refused or could not be reached."""
+
+
+class ServiceSession(requests.Session):
+    def __init__(
+        self,
+        *,
+        timeout: float | tuple[float, float] = (3.05, 10),
+        pool_size: int = 20,
+        retries: int = 2,
+        token: Callable[[], str] | None = None,
+        on_unauthorized: Callable[[], None] | None = None,
+    ) -> None:
+        super().__init__()
+        self.timeout = timeout
+        self.token = token
+        self.on_unauthorized = on_unauthorized
+        retry = Retry(
+            total=retries,
+            connect=retries,
+            read=retries,
+            status=retries,
+            backoff_factor=0.2,
+            status_forcelist=(502, 503, 504),
+            allowed_methods=frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"}),
+            raise_on_status=False,
+        )
+        adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=retry)
+        self.mount("http://", adapter)
+        self.mount("https://", adapter)
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        kwargs.setdefault("timeout", self.timeout)
+        headers = dict(kwargs.pop("headers", None) or {})
+        request_id = current_request_id()
+        if request_id and REQUEST_ID_HEADER not in headers:
+            headers[REQUEST_ID_HEADER] = request_id
+        with_token = self.token is not None and "Authorization" not in headers
+        if with_token:
+            headers["Authorization"] = f"Bearer {self.token()}"  # type: ignore[misc]
+        response = super().request(method, url, *args, headers=headers, **kwargs)
+        if with_token and response.status_code == 401 and self.on_unauthorized:
+            # A key rotation or a revoked token: one retry with a fresh token.
+            self.on_unauthorized()
+            headers["Authorization"] = f"Bearer {self.token()}"  # type: ignore[misc]
+            response = super().request(method, url, *args, headers=headers, **kwargs)
+        return response
+
+
+class _CachedToken:
+    __slots__ = ("value", "expires_at")
+
+    def __init__(self, value: str, expires_at: float) -> None:
+        self.value = value
+        self.expires_at = expires_at
+
+
+class ServiceTokenClient:
+    def __init__(
+        self,
+        token_url: str,
+        client_id: str,
+        client_secret: str,
+        *,
+        audience: str,
+        scope: str | None = None,
+        session: requests.Session | None = None,
+        refresh_margin: float = 60,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.token_url = token_url
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.audience = audience
+        self.scope = scope
+        self.session = session or ServiceSession(retries=1)
+        self.refresh_margin = refresh_margin
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._cache: dict[tuple[str, ...], _CachedToken] = {}
+
+    def token(self) -> str:
+        """A service token for ``audience``, fetched only when the cached one is near expiry."""
+        form = {"grant_type": "client_credentials", "audience": self.audience}
+        if self.scope:
+            form["scope"] = self.scope
+        return self._get(("service",), form)
+
+    def user_token(self, runner_id: str, scope: str) -> str:
+        """A short-lived token whose ``sub`` is the runner (RFC 8693 token exchange)."""
+        form = {
+            "grant_type": TOKEN_EXCHANGE,
+            "subject_token": runner_id,
+            "subject_token_type": RUNNER_ID_TOKEN_TYPE,
+            "audience": self.audience,
+            "scope": scope,
+        }
+        return self._get(("user", runner_id, scope), form)
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+    def authorized_session(self, **kwargs: Any) -> ServiceSession:
+        """A session that sends this client's service token with every call."""
+        return ServiceSession(token=self.token, on_unauthorized=self.invalidate, **kwargs)
+
+    def _get(self, key: tuple[str, ...], form: dict[str, str]) -> str:
+        cached = self._cache.get(key)
+        if cached and self._clock() < cached.expires_at:
+            return cached.value
+        with self._lock:
+            cached = self._cache.get(key)
+            if cached and self._clock() < cached.expires_at:
+                return cached.value
+            requested_at = self._clock()
+            try:
+                response = self.session.post(
+                    self.token_url, data=form, auth=(self.client_id, self.client_secret)
+                )
+            except requests.RequestException as exc:
+                raise TokenError(f"tokendealer unreachable: {exc}") from exc
+            if response.status_code != 200:
+                raise TokenError(f"tokendealer refused ({response.status_code}): {response.text[:200]}")
+            body = response.json()
+            lifetime = float(body.get("expires_in", 0))
+            margin = min(self.refresh_margin, lifetime / 2)
+            self._cache[key] = _CachedToken(body["access_token"], requested_at + lifetime - margin)
+            if len(self._cache) > 1024:  # user tokens: keep memory bounded
+                self._cache = {k: v for k, v in self._cache.items() if v.expires_at > requested_at}
+            return body["access_token"]

@@ -1,0 +1,177 @@
+"""One settings object per service: defaults < INI file < environment.
+
+A service subclasses :class:`Settings` as a dataclass, names its INI section and
+environment prefix, and marks secrets with :func:`secret`.  We use dataclasses and the
+standard library's ``configparser`` rather than pydantic-settings because the latter has
+no INI source (the book's format) and would add a compiled dependency to every service
+for the sake of a hundred lines.
+"""
+
+from __future__ import annotations
+
+import configparser
+import dataclasses
+import os
+import types
+import typing
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, ClassVar, Self
+
+PRODUCTION = "production"
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+class SettingsError(RuntimeError):
+    """Raised when settings cannot be loaded; the message names the variable."""
+
+
+def secret(default: str = "") -> Any:
+    """A field holding a secret: never logged, required in production."""
+    return dataclasses.field(default=default, repr=False, metadata={"secret": True})
+
+
+@dataclasses.dataclass
+class Settings:
+    """Settings every service shares.  Subclasses set ``SECTION`` and ``ENV_PREFIX``."""
+
+    SECTION: ClassVar[str] = "runnerly"
+    ENV_PREFIX: ClassVar[str] = "RUNNERLY_"
+
+    env: str = "development"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 0  # 0: derived from the CPU count by the server
+    log_level: str = "INFO"
+    max_content_length: int = 1024 * 1024
+    # Where JWT verification finds keys; empty disables bearer-token checks.
+    jwks_url: str = ""
+    token_issuer: str = "runnerly-tokendealer"
+    token_audience: str = ""
+    token_algorithms: tuple[str, ...] = ("ES256", "RS256", "EdDSA")
+    token_leeway: int = 30
+    jwks_cache_seconds: int = 300
+    jwks_min_refetch_seconds: int = 10
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == PRODUCTION
+
+    @classmethod
+    def env_name(cls, field: str) -> str:
+        return f"{cls.ENV_PREFIX}{field.upper()}"
+
+    @classmethod
+    def load(
+        cls,
+        ini_path: str | os.PathLike[str] | None = None,
+        environ: Mapping[str, str] | None = None,
+        **overrides: Any,
+    ) -> Self:
+        """Read defaults, then the INI file's section, then the environment, then overrides.
+
+        The INI file is ``ini_path`` or the file named by ``<PREFIX>CONFIG``.  A secret may
+        also come from a file named by ``<PREFIX><NAME>_FILE`` (Docker secrets).
+        """
+        environ = os.environ if environ is None else environ
+        ini_path = ini_path or environ.get(cls.env_name("config"))
+        raw: dict[str, str] = {}
+        if ini_path:
+            raw.update(_read_ini(Path(ini_path), cls.SECTION))
+        hints = typing.get_type_hints(cls)
+        values: dict[str, Any] = {}
+        for field in dataclasses.fields(cls):
+            name = field.name
+            text = raw.get(name)
+            for var in (cls.env_name(name), *_aliases(cls, name)):
+                if var in environ:
+                    text = environ[var]
+                    break
+            file_var = cls.env_name(name) + "_FILE"
+            if field.metadata.get("secret") and environ.get(file_var):
+                text = _read_secret_file(file_var, environ[file_var])
+            if name in overrides:
+                values[name] = overrides.pop(name)
+            elif text is not None:
+                values[name] = _convert(cls.env_name(name), text, hints[name])
+        if overrides:
+            raise SettingsError(f"unknown settings: {', '.join(sorted(overrides))}")
+        settings = cls(**values)
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        """Stop start-up in production when a secret is missing, naming its variable."""
+        if self.env not in {"development", "test", PRODUCTION}:
+            raise SettingsError(
+                f"{self.env_name('env')} must be development, test or production, not {self.env!r}"
+            )
+        if not self.is_production:
+            return
+        missing = [
+            self.env_name(f.name)
+            for f in dataclasses.fields(self)
+            if f.metadata.get("secret") and not getattr(self, f.name)
+        ]
+        if missing:
+            raise SettingsError(
+                "missing secret(s) in production: "
+                + ", ".join(missing)
+                + " (set them in the environment or as <NAME>_FILE pointing to a file)"
+            )
+
+    def public_dict(self) -> dict[str, Any]:
+        """Settings safe to log: secrets are masked."""
+        out = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = "***" if f.metadata.get("secret") and value else value
+        return out
+
+
+def _aliases(cls: type[Settings], name: str) -> tuple[str, ...]:
+    # The run mode is usually set once for the whole suite.
+    if name == "env" and cls.ENV_PREFIX != Settings.ENV_PREFIX:
+        return (Settings.env_name("env"),)
+    return ()
+
+
+def _read_ini(path: Path, section: str) -> dict[str, str]:
+    if not path.is_file():
+        raise SettingsError(f"configuration file not found: {path}")
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(path, encoding="utf-8")
+    return dict(parser[section]) if parser.has_section(section) else {}
+
+
+def _read_secret_file(var: str, path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise SettingsError(f"{var}: cannot read {path}: {exc.strerror}") from exc
+
+
+def _convert(var: str, text: str, hint: Any) -> Any:
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        if text.strip() == "":
+            return None
+        hint, origin = args[0], typing.get_origin(args[0])
+    if origin in (tuple, list):
+        items = [item for item in text.replace(",", " ").split() if item]
+        return tuple(items) if origin is tuple else items
+    if hint is bool:
+        lowered = text.strip().lower()
+        if lowered in _TRUE:
+            return True
+        if lowered in _FALSE:
+            return False
+        raise SettingsError(f"{var} must be a boolean (true/false), not {text!r}")
+    if hint in (int, float):
+        try:
+            return hint(text.strip())
+        except ValueError:
+            raise SettingsError(f"{var} must be a number, not {text!r}") from None
+    return text

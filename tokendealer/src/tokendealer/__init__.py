@@ -1,0 +1,1 @@
+"""The TokenDealer: Runnerly's OAuth2 authorization server."""

@@ -1,0 +1,29 @@
+"""``create_app``: the tokendealer as a Flask app."""
+
+from __future__ import annotations
+
+import runnerly_common
+from flask import Flask
+from runnerly_common.health import add_readiness_check
+
+from tokendealer.api import make_blueprint
+from tokendealer.service import TokenDealer
+from tokendealer.settings import TokenDealerSettings
+
+
+def create_app(settings: TokenDealerSettings | None = None, *, setup: bool = True) -> Flask:
+    settings = settings or TokenDealerSettings.load()
+    app = runnerly_common.create_app("tokendealer", settings)
+    td = TokenDealer(settings)
+    if setup:
+        td.setup()
+    app.extensions["tokendealer"] = td
+    td.db.init_app(app)
+    add_readiness_check(app, "signing_key", lambda: _has_signer(td))
+    app.register_blueprint(make_blueprint())
+    return app
+
+
+def _has_signer(td: TokenDealer) -> bool:
+    with td.db.sessionmaker() as session:
+        return bool(td.keyring.signer(session).kid)

@@ -1,0 +1,148 @@
+"""``tokendealer``: serve, manage clients, rotate keys, bootstrap a deployment."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from runnerly_common.server import serve as run_server
+from runnerly_common.settings import SettingsError
+
+from tokendealer.bootstrap import bootstrap_clients
+from tokendealer.clients import registry
+from tokendealer.service import TokenDealer
+from tokendealer.settings import TokenDealerSettings
+
+
+def _dealer(config: str | None) -> TokenDealer:
+    try:
+        settings = TokenDealerSettings.load(config)
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+    td = TokenDealer(settings)
+    td.setup()
+    return td
+
+
+def _print(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2))
+
+
+config_option = click.option("--config", "config", type=click.Path(dir_okay=False),
+                             help="INI file with a [tokendealer] section.")
+
+
+@click.group()
+def main() -> None:
+    """Runnerly's authorization server."""
+
+
+@main.command()
+@config_option
+@click.option("--host", help="Address to listen on (default from settings).")
+@click.option("--port", type=int, help="Port (default 5001).")
+@click.option("--workers", type=int, help="Worker processes (default: from the CPU count).")
+def serve(config: str | None, host: str | None, port: int | None, workers: int | None) -> None:
+    """Serve the token endpoint and JWKS with gunicorn."""
+    overrides = {k: v for k, v in {"host": host, "port": port, "workers": workers}.items() if v}
+    try:
+        settings = TokenDealerSettings.load(config, **overrides)
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+    TokenDealer(settings).setup()  # once, before workers fork
+
+    def load_app() -> Any:
+        from tokendealer.app import create_app
+
+        return create_app(settings, setup=False)
+
+    run_server(load_app, settings)
+
+
+@main.command("add-client")
+@config_option
+@click.argument("name")
+@click.option("--audience", "audiences", multiple=True, required=True,
+              help="A service the client may get tokens for (repeatable).")
+@click.option("--scope", "scope", default="", help='Scopes it may have, e.g. "runs:read runs:write".')
+@click.option("--user-scope", "user_scope", default="",
+              help="Scopes it may obtain for a runner by token exchange (none by default).")
+def add_client(config: str | None, name: str, audiences: tuple[str, ...], scope: str,
+               user_scope: str) -> None:
+    """Register a client; prints its secret this once."""
+    td = _dealer(config)
+    try:
+        with td.db.transaction() as session:
+            client, secret = registry.register(session, name, audiences=audiences,
+                                               scopes=[scope], user_scopes=[user_scope])
+            client_id = client.client_id
+    except registry.RegistryError as exc:
+        raise click.ClickException(str(exc)) from None
+    _print({"client_id": client_id, "client_secret": secret})
+
+
+@main.command("remove-client")
+@config_option
+@click.argument("name")
+def remove_client(config: str | None, name: str) -> None:
+    """Remove a client: its secret stops working at once."""
+    td = _dealer(config)
+    try:
+        with td.db.transaction() as session:
+            registry.remove(session, name)
+    except registry.RegistryError as exc:
+        raise click.ClickException(str(exc)) from None
+    _print({"removed": name})
+
+
+@main.command("reset-secret")
+@config_option
+@click.argument("name")
+def reset_secret(config: str | None, name: str) -> None:
+    """Give a client a new secret (the old one stops working); prints it once."""
+    td = _dealer(config)
+    try:
+        with td.db.transaction() as session:
+            secret = registry.reset_secret(session, name)
+    except registry.RegistryError as exc:
+        raise click.ClickException(str(exc)) from None
+    _print({"client_id": name, "client_secret": secret})
+
+
+@main.command("list-clients")
+@config_option
+def list_clients(config: str | None) -> None:
+    """List clients with their audiences and scopes (never secrets)."""
+    td = _dealer(config)
+    with td.db.transaction() as session:
+        _print([c.describe() for c in registry.all_clients(session)])
+
+
+@main.command("rotate-keys")
+@config_option
+def rotate_keys(config: str | None) -> None:
+    """Promote the pre-published next key to signing; old keys stay published until
+    their tokens expire."""
+    td = _dealer(config)
+    with td.db.transaction() as session:
+        _print(td.keyring.rotate(session))
+
+
+@main.command()
+@config_option
+@click.option("--clients", "clients_file", type=click.Path(exists=True, dir_okay=False),
+              required=True, help="TOML file listing the suite's clients.")
+@click.option("--env-file", type=click.Path(dir_okay=False), required=True,
+              help="Env file where the clients' ids and secrets are written.")
+def bootstrap(config: str | None, clients_file: str, env_file: str) -> None:
+    """Create keys and the suite's clients; write their credentials to an env file."""
+    td = _dealer(config)
+    written = bootstrap_clients(td, Path(clients_file), Path(env_file))
+    _print({"clients_written": written, "env_file": env_file})
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""The tokendealer's service layer, shared by the HTTP views and the CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from flask import current_app
+from runnerly_common.auth import TokenVerifier
+from runnerly_common.db import Database
+
+from tokendealer.keys.keyring import KeyRing
+from tokendealer.models import Base
+from tokendealer.settings import TokenDealerSettings
+from tokendealer.tokens.issuer import issue
+
+
+class _OwnKeys:
+    """A key source over the key ring, for verifying tokens we issued ourselves."""
+
+    def __init__(self, dealer: TokenDealer) -> None:
+        self.dealer = dealer
+
+    def get(self, kid: str) -> Any:
+        with self.dealer.db.sessionmaker() as session:
+            return self.dealer.keyring.public_key(session, kid)
+
+
+class TokenDealer:
+    def __init__(self, settings: TokenDealerSettings) -> None:
+        self.settings = settings
+        self.db = Database(settings.database_url)
+        self.keyring = KeyRing(
+            alg=settings.signing_alg,
+            passphrase=settings.keys_passphrase,
+            max_token_ttl=settings.max_token_ttl,
+            leeway=settings.token_leeway,
+        )
+        self.verifier = TokenVerifier(
+            _OwnKeys(self),
+            issuer=settings.token_issuer,
+            audience=None,
+            algorithms=("ES256", "RS256", "EdDSA"),
+            leeway=settings.token_leeway,
+        )
+
+    def setup(self) -> None:
+        """Create tables and the first keys; safe to run at every start."""
+        Base.metadata.create_all(self.db.engine)
+        with self.db.transaction() as session:
+            self.keyring.ensure(session)
+
+    def issue_token(
+        self,
+        *,
+        client_id: str,
+        subject: str,
+        audiences: Iterable[str],
+        scopes: Iterable[str],
+        ttl: int,
+        extra: dict[str, Any] | None = None,
+    ) -> tuple[str, dict[str, Any]]:
+        with self.db.sessionmaker() as session:
+            signer = self.keyring.signer(session)
+        return issue(
+            signer,
+            issuer=self.settings.token_issuer,
+            client_id=client_id,
+            subject=subject,
+            audiences=sorted(audiences),
+            scopes=sorted(scopes),
+            ttl=ttl,
+            extra=extra,
+        )
+
+
+def dealer() -> TokenDealer:
+    """The current app's tokendealer."""
+    return current_app.extensions["tokendealer"]

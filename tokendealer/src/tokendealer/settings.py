@@ -1,0 +1,40 @@
+"""The tokendealer's settings (env prefix ``TOKENDEALER_``, INI section ``[tokendealer]``)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import ClassVar
+
+from runnerly_common.settings import Settings, SettingsError, secret
+
+SIGNING_ALGORITHMS = ("ES256", "RS256", "EdDSA")
+
+
+@dataclasses.dataclass
+class TokenDealerSettings(Settings):
+    SECTION: ClassVar[str] = "tokendealer"
+    ENV_PREFIX: ClassVar[str] = "TOKENDEALER_"
+
+    port: int = 5001
+    database_url: str = "sqlite:///var/tokendealer.db"
+    # Encrypts signing keys at rest; required in production.
+    keys_passphrase: str = secret()
+    signing_alg: str = "ES256"
+    access_token_ttl: int = 900
+    user_token_ttl: int = 300
+    jwks_max_age: int = 300
+    max_content_length: int = 16 * 1024
+
+    def check(self) -> None:
+        super().check()
+        if self.signing_alg not in SIGNING_ALGORITHMS:
+            raise SettingsError(
+                f"{self.env_name('signing_alg')} must be one of {', '.join(SIGNING_ALGORITHMS)}"
+            )
+        for name in ("access_token_ttl", "user_token_ttl"):
+            if not 30 <= getattr(self, name) <= 86400:
+                raise SettingsError(f"{self.env_name(name)} must be between 30 and 86400 seconds")
+
+    @property
+    def max_token_ttl(self) -> int:
+        return max(self.access_token_ttl, self.user_token_ttl)

@@ -1,0 +1,1 @@
+"""Token issuance (the grants) and verification endpoints."""
