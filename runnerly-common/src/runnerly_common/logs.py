@@ -25,23 +25,30 @@ class _ContextFilter(logging.Filter):
         return True
 
 
+def json_formatter() -> logging.Formatter:
+    return JsonFormatter(
+        "{levelname}{name}{message}{service}{request_id}",
+        style="{",
+        rename_fields={"levelname": "level", "name": "logger"},
+        timestamp="time",  # ISO 8601, UTC
+    )
+
+
+def make_json(handler: logging.Handler, service: str) -> logging.Handler:
+    """Make ``handler`` write JSON lines carrying the service and request id."""
+    handler.addFilter(_ContextFilter(service))
+    handler.setFormatter(json_formatter())
+    return handler
+
+
 def configure_logging(service: str, level: str = "INFO") -> None:
     """Route every logger through one JSON handler on stdout (idempotent)."""
     root = logging.getLogger()
     for handler in list(root.handlers):
         if getattr(handler, "_runnerly", False):
             root.removeHandler(handler)
-    handler = logging.StreamHandler(sys.stdout)
+    handler = make_json(logging.StreamHandler(sys.stdout), service)
     handler._runnerly = True  # type: ignore[attr-defined]
-    handler.addFilter(_ContextFilter(service))
-    handler.setFormatter(
-        JsonFormatter(
-            "{asctime}{levelname}{name}{message}{service}{request_id}",
-            style="{",
-            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
-            timestamp=False,
-        )
-    )
     root.addHandler(handler)
     root.setLevel(level.upper())
 

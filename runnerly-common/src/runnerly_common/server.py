@@ -6,8 +6,10 @@ import multiprocessing
 from collections.abc import Callable
 from typing import Any
 
+from gunicorn import glogging
 from gunicorn.app.base import BaseApplication
 
+from runnerly_common.logs import make_json
 from runnerly_common.settings import Settings
 
 
@@ -30,9 +32,21 @@ def gunicorn_options(settings: Settings, **overrides: Any) -> dict[str, Any]:
         "loglevel": settings.log_level.lower(),
         "proc_name": settings.SECTION,
         "limit_request_field_size": 16384,
+        "logger_class": _JsonLogger,
+        # Several services run side by side; none needs gunicorn's runtime control socket.
+        "control_socket_disable": True,
     }
     options.update(overrides)
     return options
+
+
+class _JsonLogger(glogging.Logger):
+    """gunicorn's own messages (start, workers, errors) as JSON lines, like the app's."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        for handler in self.error_log.handlers:
+            make_json(handler, cfg.proc_name or "gunicorn")
 
 
 class _Server(BaseApplication):
@@ -43,7 +57,8 @@ class _Server(BaseApplication):
 
     def load_config(self) -> None:
         for key, value in self._options.items():
-            self.cfg.set(key, value)
+            if key in self.cfg.settings:  # options newer than the installed gunicorn are skipped
+                self.cfg.set(key, value)
 
     def load(self) -> Any:
         return self._load_app()

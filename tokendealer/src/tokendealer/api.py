@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Response, request
+
 from runnerly_common.errors import error_response
 from runnerly_common.openapi import OpenAPIBlueprint, RequestValidationFailed
-
 from tokendealer.tokens.oauth import NO_STORE
 
 SPEC = Path(__file__).with_name("openapi.yaml")

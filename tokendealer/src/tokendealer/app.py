@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import runnerly_common
 from flask import Flask
-from runnerly_common.health import add_readiness_check
 
+import runnerly_common
+from runnerly_common.health import add_readiness_check
 from tokendealer.api import make_blueprint
 from tokendealer.service import TokenDealer
 from tokendealer.settings import TokenDealerSettings

@@ -36,7 +36,8 @@ def bootstrap_clients(td: TokenDealer, clients_file: Path, env_file: Path) -> li
                 continue
             if registry.find(session, name) is None:
                 _, secret = registry.register(
-                    session, name,
+                    session,
+                    name,
                     audiences=entry["audiences"],
                     scopes=[entry.get("scope", "")],
                     user_scopes=[entry.get("user_scope", "")],

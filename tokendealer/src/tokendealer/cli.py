@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import click
+
+from runnerly_common.logs import configure_logging
 from runnerly_common.server import serve as run_server
 from runnerly_common.settings import SettingsError
-
 from tokendealer.bootstrap import bootstrap_clients
 from tokendealer.clients import registry
 from tokendealer.service import TokenDealer
@@ -31,8 +32,12 @@ def _print(data: Any) -> None:
     click.echo(json.dumps(data, indent=2))
 
 
-config_option = click.option("--config", "config", type=click.Path(dir_okay=False),
-                             help="INI file with a [tokendealer] section.")
+config_option = click.option(
+    "--config",
+    "config",
+    type=click.Path(dir_okay=False),
+    help="INI file with a [tokendealer] section.",
+)
 
 
 @click.group()
@@ -52,6 +57,7 @@ def serve(config: str | None, host: str | None, port: int | None, workers: int |
         settings = TokenDealerSettings.load(config, **overrides)
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from None
+    configure_logging("tokendealer", settings.log_level)
     TokenDealer(settings).setup()  # once, before workers fork
 
     def load_app() -> Any:
@@ -65,19 +71,32 @@ def serve(config: str | None, host: str | None, port: int | None, workers: int |
 @main.command("add-client")
 @config_option
 @click.argument("name")
-@click.option("--audience", "audiences", multiple=True, required=True,
-              help="A service the client may get tokens for (repeatable).")
-@click.option("--scope", "scope", default="", help='Scopes it may have, e.g. "runs:read runs:write".')
-@click.option("--user-scope", "user_scope", default="",
-              help="Scopes it may obtain for a runner by token exchange (none by default).")
-def add_client(config: str | None, name: str, audiences: tuple[str, ...], scope: str,
-               user_scope: str) -> None:
+@click.option(
+    "--audience",
+    "audiences",
+    multiple=True,
+    required=True,
+    help="A service the client may get tokens for (repeatable).",
+)
+@click.option(
+    "--scope", "scope", default="", help='Scopes it may have, e.g. "runs:read runs:write".'
+)
+@click.option(
+    "--user-scope",
+    "user_scope",
+    default="",
+    help="Scopes it may obtain for a runner by token exchange (none by default).",
+)
+def add_client(
+    config: str | None, name: str, audiences: tuple[str, ...], scope: str, user_scope: str
+) -> None:
     """Register a client; prints its secret this once."""
     td = _dealer(config)
     try:
         with td.db.transaction() as session:
-            client, secret = registry.register(session, name, audiences=audiences,
-                                               scopes=[scope], user_scopes=[user_scope])
+            client, secret = registry.register(
+                session, name, audiences=audiences, scopes=[scope], user_scopes=[user_scope]
+            )
             client_id = client.client_id
     except registry.RegistryError as exc:
         raise click.ClickException(str(exc)) from None
@@ -133,10 +152,19 @@ def rotate_keys(config: str | None) -> None:
 
 @main.command()
 @config_option
-@click.option("--clients", "clients_file", type=click.Path(exists=True, dir_okay=False),
-              required=True, help="TOML file listing the suite's clients.")
-@click.option("--env-file", type=click.Path(dir_okay=False), required=True,
-              help="Env file where the clients' ids and secrets are written.")
+@click.option(
+    "--clients",
+    "clients_file",
+    type=click.Path(exists=True, dir_okay=False),
+    required=True,
+    help="TOML file listing the suite's clients.",
+)
+@click.option(
+    "--env-file",
+    type=click.Path(dir_okay=False),
+    required=True,
+    help="Env file where the clients' ids and secrets are written.",
+)
 def bootstrap(config: str | None, clients_file: str, env_file: str) -> None:
     """Create keys and the suite's clients; write their credentials to an env file."""
     td = _dealer(config)

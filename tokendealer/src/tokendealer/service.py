@@ -6,9 +6,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask import current_app
+
 from runnerly_common.auth import TokenVerifier
 from runnerly_common.db import Database
-
 from tokendealer.keys.keyring import KeyRing
 from tokendealer.models import Base
 from tokendealer.settings import TokenDealerSettings

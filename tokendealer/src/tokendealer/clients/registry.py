@@ -50,9 +50,7 @@ def register(
 ) -> tuple[Client, str]:
     """Create a client; returns it with its secret, which is shown this once only."""
     if not _NAME.fullmatch(name):
-        raise RegistryError(
-            "client name must be 2-64 lowercase letters, digits, '.', '_' or '-'"
-        )
+        raise RegistryError("client name must be 2-64 lowercase letters, digits, '.', '_' or '-'")
     if session.get(Client, name) is not None:
         raise RegistryError(f"client {name!r} already exists")
     audience_text = _words(audiences, "audience")

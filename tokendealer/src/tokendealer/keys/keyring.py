@@ -91,7 +91,8 @@ class KeyRing:
 
     def _purge(self, session: Session, now: float) -> list[str]:
         gone = [
-            r for r in session.scalars(select(SigningKey))
+            r
+            for r in session.scalars(select(SigningKey))
             if r.retired_at is not None and r.retired_at + self.retention <= now
         ]
         for row in gone:
@@ -130,8 +131,9 @@ class KeyRing:
     def public_key(self, session: Session, kid: str) -> jwt.PyJWK | None:
         """A published key by ``kid`` (for verifying our own tokens locally)."""
         row = session.get(SigningKey, kid)
-        if row is None or (row.retired_at is not None
-                           and row.retired_at + self.retention <= time.time()):
+        if row is None or (
+            row.retired_at is not None and row.retired_at + self.retention <= time.time()
+        ):
             return None
         key = self._public.get(kid)
         if key is None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask import Response, jsonify, request
-from runnerly_common.openapi import OpenAPIBlueprint
 
+from runnerly_common.openapi import OpenAPIBlueprint
 from tokendealer.service import dealer
 
 

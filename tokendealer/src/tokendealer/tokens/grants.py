@@ -6,8 +6,8 @@ import re
 from typing import Any
 
 from flask import request
-from runnerly_common.service_client import RUNNER_ID_TOKEN_TYPE, TOKEN_EXCHANGE
 
+from runnerly_common.service_client import RUNNER_ID_TOKEN_TYPE, TOKEN_EXCHANGE
 from tokendealer.clients.models import Client
 from tokendealer.service import TokenDealer
 from tokendealer.tokens.oauth import OAuthError, form_value
@@ -26,7 +26,9 @@ def _audiences(client: Client) -> list[str]:
     refused = sorted(set(requested) - client.audience_set)
     if refused:
         # RFC 8707 §2 / RFC 8693 §2.2.2
-        raise OAuthError("invalid_target", f"audience not allowed for this client: {' '.join(refused)}")
+        raise OAuthError(
+            "invalid_target", f"audience not allowed for this client: {' '.join(refused)}"
+        )
     return sorted(set(requested))
 
 
@@ -44,15 +46,25 @@ def _scopes(allowed: frozenset[str]) -> list[str]:
 
 
 def _response(token: str, claims: dict[str, Any], ttl: int, **extra: str) -> dict[str, Any]:
-    return {"access_token": token, "token_type": "Bearer", "expires_in": ttl,
-            "scope": claims["scope"], **extra}
+    return {
+        "access_token": token,
+        "token_type": "Bearer",
+        "expires_in": ttl,
+        "scope": claims["scope"],
+        **extra,
+    }
 
 
 def client_credentials(dealer: TokenDealer, client: Client) -> dict[str, Any]:
     audiences, scopes = _audiences(client), _scopes(client.scope_set)
     ttl = dealer.settings.access_token_ttl
-    token, claims = dealer.issue_token(client_id=client.client_id, subject=client.client_id,
-                                       audiences=audiences, scopes=scopes, ttl=ttl)
+    token, claims = dealer.issue_token(
+        client_id=client.client_id,
+        subject=client.client_id,
+        audiences=audiences,
+        scopes=scopes,
+        ttl=ttl,
+    )
     return _response(token, claims, ttl)
 
 
@@ -70,7 +82,11 @@ def token_exchange(dealer: TokenDealer, client: Client) -> dict[str, Any]:
     audiences, scopes = _audiences(client), _scopes(client.user_scope_set)
     ttl = dealer.settings.user_token_ttl
     token, claims = dealer.issue_token(
-        client_id=client.client_id, subject=subject, audiences=audiences, scopes=scopes, ttl=ttl,
+        client_id=client.client_id,
+        subject=subject,
+        audiences=audiences,
+        scopes=scopes,
+        ttl=ttl,
         # RFC 8693 §4.1: the client acts on the runner's behalf.
         extra={"act": {"sub": client.client_id}},
     )

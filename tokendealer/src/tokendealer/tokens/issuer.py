@@ -35,6 +35,7 @@ def issue(
         "jti": uuid.uuid4().hex,
         **(extra or {}),
     }
-    token = jwt.encode(claims, signer.key, algorithm=signer.alg,
-                       headers={"kid": signer.kid, "typ": "at+jwt"})
+    token = jwt.encode(
+        claims, signer.key, algorithm=signer.alg, headers={"kid": signer.kid, "typ": "at+jwt"}
+    )
     return token, claims

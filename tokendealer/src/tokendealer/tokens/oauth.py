@@ -7,29 +7,48 @@ import binascii
 from urllib.parse import unquote
 
 from flask import request
-from runnerly_common.errors import APIError
 from sqlalchemy.orm import Session
 
+from runnerly_common.errors import APIError
 from tokendealer.clients import registry
 from tokendealer.clients.models import Client
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
-_SINGLE = ("grant_type", "scope", "client_id", "client_secret", "subject_token",
-           "subject_token_type", "token", "token_type_hint")
+_SINGLE = (
+    "grant_type",
+    "scope",
+    "client_id",
+    "client_secret",
+    "subject_token",
+    "subject_token_type",
+    "token",
+    "token_type_hint",
+)
 
 
 class OAuthError(APIError):
     """An RFC 6749 error: ``error`` and ``error_description`` beside our own fields."""
 
-    def __init__(self, error: str, description: str, status: int = 400,
-                 headers: dict[str, str] | None = None) -> None:
-        super().__init__(status, error, description, headers={**NO_STORE, **(headers or {})},
-                         error=error, error_description=description)
+    def __init__(
+        self, error: str, description: str, status: int = 400, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(
+            status,
+            error,
+            description,
+            headers={**NO_STORE, **(headers or {})},
+            error=error,
+            error_description=description,
+        )
 
 
 def invalid_client(description: str) -> OAuthError:
-    return OAuthError("invalid_client", description, 401,
-                      {"WWW-Authenticate": 'Basic realm="runnerly-tokendealer"'})
+    return OAuthError(
+        "invalid_client",
+        description,
+        401,
+        {"WWW-Authenticate": 'Basic realm="runnerly-tokendealer"'},
+    )
 
 
 def form_value(name: str) -> str | None:

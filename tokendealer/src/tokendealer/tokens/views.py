@@ -7,7 +7,6 @@ from typing import Any
 from runnerly_common.auth import InvalidToken
 from runnerly_common.errors import APIError
 from runnerly_common.openapi import OpenAPIBlueprint, request_body
-
 from tokendealer.service import dealer
 from tokendealer.tokens.grants import GRANTS
 from tokendealer.tokens.oauth import NO_STORE, OAuthError, authenticate_client, form_value
@@ -23,7 +22,9 @@ def bind(api: OpenAPIBlueprint) -> None:
             raise OAuthError("invalid_request", "grant_type is required")
         grant = GRANTS.get(grant_type)
         if grant is None:
-            raise OAuthError("unsupported_grant_type", f"grant_type {grant_type[:80]!r} is not supported")
+            raise OAuthError(
+                "unsupported_grant_type", f"grant_type {grant_type[:80]!r} is not supported"
+            )
         return grant(td, client), 200, NO_STORE
 
     @api.operation("introspectToken")

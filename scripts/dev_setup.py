@@ -1,0 +1,66 @@
+"""Generate development secrets into var/dev/ (ignored by git) and bootstrap the tokendealer.
+
+Idempotent: secrets already there are kept, so tokens and data survive a restart.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ENV_FILE = ROOT / "var" / "dev" / "runnerly.env"
+# Secrets the services need that no other tool generates.
+GENERATED = {
+    "TOKENDEALER_KEYS_PASSPHRASE": lambda: secrets.token_urlsafe(32),
+}
+
+
+def read_env(path: Path) -> dict[str, str]:
+    values = {}
+    for line in path.read_text(encoding="utf-8").splitlines() if path.exists() else []:
+        name, sep, value = line.partition("=")
+        if sep and not line.startswith("#"):
+            values[name.strip()] = value.strip()
+    return values
+
+
+def write_env(path: Path, values: dict[str, str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(path.parent, 0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write("# Generated development secrets. Never commit this file.\n")
+        out.writelines(f"{k}={v}\n" for k, v in values.items())
+
+
+def main() -> int:
+    values = read_env(ENV_FILE)
+    missing = {name: make() for name, make in GENERATED.items() if not values.get(name)}
+    if missing or not ENV_FILE.exists():
+        write_env(ENV_FILE, {**values, **missing})
+    env = {**os.environ, **read_env(ROOT / "config" / "dev.env"), **read_env(ENV_FILE)}
+    tokendealer = Path(sys.executable).with_name("tokendealer")
+    result = subprocess.run(
+        [
+            str(tokendealer),
+            "bootstrap",
+            "--clients",
+            str(ROOT / "config" / "clients.toml"),
+            "--env-file",
+            str(ENV_FILE),
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
+    if result.returncode == 0:
+        print(f"development secrets ready in {ENV_FILE.relative_to(ROOT)}")
+    return result.returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())
