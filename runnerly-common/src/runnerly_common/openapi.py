@@ -23,6 +23,7 @@ from openapi_core import OpenAPI
 from openapi_core.contrib.flask import FlaskOpenAPIRequest, FlaskOpenAPIResponse
 from openapi_core.templating.media_types.exceptions import MediaTypeNotFound
 from openapi_core.validation.request.exceptions import SecurityValidationError
+from werkzeug.exceptions import HTTPException
 
 from runnerly_common.auth.scopes import authenticate, check_scopes
 from runnerly_common.auth.verify import scopes_of
@@ -111,8 +112,9 @@ class OpenAPIBlueprint(Blueprint):
         return self.spec
 
     def _serve_docs(self) -> str:
-        return render_template("openapi_docs.html", spec=self.spec, methods=HTTP_METHODS,
-                               prefix=self.url_prefix or "")
+        return render_template(
+            "openapi_docs.html", spec=self.spec, methods=HTTP_METHODS, prefix=self.url_prefix or ""
+        )
 
     def _validate_response(self, response: Response) -> Response:
         if not current_app.config.get("OPENAPI_VALIDATE_RESPONSES"):
@@ -120,9 +122,12 @@ class OpenAPIBlueprint(Blueprint):
         endpoint = (request.endpoint or "").rpartition(".")[2]
         if endpoint not in self.operations:
             return response
-        result = self.openapi.unmarshal_response(
-            FlaskOpenAPIRequest(request), FlaskOpenAPIResponse(response)
-        )
+        try:
+            result = self.openapi.unmarshal_response(
+                FlaskOpenAPIRequest(request), FlaskOpenAPIResponse(response)
+            )
+        except HTTPException:  # the request body cannot be read (413): already answered
+            return response
         if result.errors:
             details = "; ".join(f"{e}: {e.__cause__}" for e in result.errors)
             log.error("response does not match the spec: %s", details)
@@ -156,7 +161,9 @@ def _combined_loader(app: Flask) -> Any:
     return ChoiceLoader([*loaders, PackageLoader("runnerly_common", "templates")])
 
 
-def _bearer_requirements(spec: dict[str, Any], operation: dict[str, Any]) -> list[tuple[str, ...]] | None:
+def _bearer_requirements(
+    spec: dict[str, Any], operation: dict[str, Any]
+) -> list[tuple[str, ...]] | None:
     """Scope sets of which one must be held, or None when the toolkit checks nothing."""
     schemes = spec.get("components", {}).get("securitySchemes", {})
     requirements = operation.get("security", spec.get("security"))
@@ -189,8 +196,13 @@ def _validation_failure(errors: list[Exception]) -> RequestValidationFailed:
         cause = error.__cause__
         if isinstance(cause, MediaTypeNotFound):
             status = 415
-            details.append({"field": "body", "message": "unsupported content type; expected "
-                            + " or ".join(cause.availableMimetypes)})
+            details.append(
+                {
+                    "field": "body",
+                    "message": "unsupported content type; expected "
+                    + " or ".join(cause.availableMimetypes),
+                }
+            )
             continue
         location = getattr(error, "location", None)
         field = f"{location}.{error.name}" if location else "body"  # type: ignore[attr-defined]

@@ -75,7 +75,7 @@ class ServiceSession(requests.Session):
 
 
 class _CachedToken:
-    __slots__ = ("value", "expires_at")
+    __slots__ = ("expires_at", "value")
 
     def __init__(self, value: str, expires_at: float) -> None:
         self.value = value
@@ -148,7 +148,9 @@ class ServiceTokenClient:
             except requests.RequestException as exc:
                 raise TokenError(f"tokendealer unreachable: {exc}") from exc
             if response.status_code != 200:
-                raise TokenError(f"tokendealer refused ({response.status_code}): {response.text[:200]}")
+                raise TokenError(
+                    f"tokendealer refused ({response.status_code}): {response.text[:200]}"
+                )
             body = response.json()
             lifetime = float(body.get("expires_in", 0))
             margin = min(self.refresh_margin, lifetime / 2)

@@ -48,14 +48,24 @@ class ServiceProcess:
         self.start()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.stop()
 
     def start(self) -> None:
         log = self.log_path.open("ab")
-        self.process = subprocess.Popen(self.command, stdout=log, stderr=subprocess.STDOUT,
-                                        env=self.env, cwd=self.cwd, start_new_session=True)
+        self.process = subprocess.Popen(
+            self.command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=self.env,
+            cwd=self.cwd,
+            start_new_session=True,
+        )
         log.close()
         self.wait_ready()
 
@@ -63,8 +73,9 @@ class ServiceProcess:
         deadline = time.monotonic() + self.timeout
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
-                raise RuntimeError(f"{self.command[0]} exited with {self.process.returncode}:\n"
-                                   + self.log())
+                raise RuntimeError(
+                    f"{self.command[0]} exited with {self.process.returncode}:\n" + self.log()
+                )
             try:
                 if requests.get(self.ready_url, timeout=1).status_code == 200:
                     return

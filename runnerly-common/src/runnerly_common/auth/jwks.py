@@ -109,8 +109,12 @@ class JWKSCache:
                 response.raise_for_status()
                 keys = parse_jwks(response.json())
             except (requests.RequestException, ValueError) as exc:
-                log.warning("JWKS fetch from %s failed (%s); keeping %d known keys",
-                            self.url, exc, len(self._keys))
+                log.warning(
+                    "JWKS fetch from %s failed (%s); keeping %d known keys",
+                    self.url,
+                    exc,
+                    len(self._keys),
+                )
                 return
             self.fetch_count += 1
             self._keys = keys

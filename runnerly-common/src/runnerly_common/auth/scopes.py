@@ -24,8 +24,7 @@ def _unauthorized(message: str, error: str | None = "invalid_token") -> APIError
     if error:  # RFC 6750 §3.1: no error code when the request had no token at all
         description = message.replace("\\", "").replace('"', "'")
         challenge += f', error="{error}", error_description="{description}"'
-    return APIError(401, error or "missing_token", message,
-                    headers={"WWW-Authenticate": challenge})
+    return APIError(401, error or "missing_token", message, headers={"WWW-Authenticate": challenge})
 
 
 def authenticate() -> dict[str, Any]:
@@ -40,8 +39,9 @@ def authenticate() -> dict[str, Any]:
     if not header:
         raise _unauthorized("a bearer token is required", error=None)
     if scheme.lower() != "bearer" or not token.strip():
-        raise _unauthorized("the Authorization header must be 'Bearer <token>'",
-                            error="invalid_request")
+        raise _unauthorized(
+            "the Authorization header must be 'Bearer <token>'", error="invalid_request"
+        )
     try:
         g.token_claims = verifier.verify(token.strip())
     except InvalidToken as exc:
@@ -58,8 +58,10 @@ def check_scopes(required: tuple[str, ...]) -> dict[str, Any]:
             403,
             "insufficient_scope",
             f"this operation needs the scope(s): {scope}",
-            headers={"WWW-Authenticate": f'Bearer realm="{REALM}", error="insufficient_scope", '
-                                         f'scope="{scope}"'},
+            headers={
+                "WWW-Authenticate": f'Bearer realm="{REALM}", error="insufficient_scope", '
+                f'scope="{scope}"'
+            },
         )
     return claims
 

@@ -11,8 +11,18 @@ from runnerly_common.auth.jwks import KeySource
 
 REQUIRED_CLAIMS = ["exp", "iat", "nbf", "iss", "aud", "sub", "jti"]
 # Asymmetric algorithms only: a symmetric one would let anyone holding the public key sign.
-ASYMMETRIC = {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384",
-              "ES512", "EdDSA"}
+ASYMMETRIC = {
+    "RS256",
+    "RS384",
+    "RS512",
+    "PS256",
+    "PS384",
+    "PS512",
+    "ES256",
+    "ES384",
+    "ES512",
+    "EdDSA",
+}
 
 
 class InvalidToken(Exception):

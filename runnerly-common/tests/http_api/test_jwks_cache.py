@@ -1,0 +1,207 @@
+"""The JWKS cache, fetched over HTTP from a real local server that counts its requests."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+from flask import Flask
+
+from runnerly_common.auth import JWKSCache, TokenVerifier, init_app
+
+# The real-time tests rely on the settings: an interval of 0 refetches on every unknown
+# kid, one of 600 s never refetches during a test.  The tests that need time to pass
+# give the cache a clock they move by hand.
+
+
+class TestKeysPublishedLater:
+    def test_a_new_key_is_used_on_its_first_token(
+        self, make_app: Any, jwks_server: Any, issue: Any, bearer: Any, make_key: Any
+    ) -> None:
+        client = make_app(jwks_min_refetch_seconds=0).test_client()
+        assert client.get("/runs", headers=bearer(issue())).status_code == 200
+        rotated = make_key("ES256")
+        jwks_server.keys.append(rotated)
+
+        response = client.get("/runs", headers=bearer(issue(key=rotated)))
+
+        assert response.status_code == 200
+        assert jwks_server.fetches == 2
+
+
+class TestUnknownKidFlood:
+    def test_it_does_not_refetch_within_the_configured_interval(
+        self, make_app: Any, jwks_server: Any, issue: Any, bearer: Any
+    ) -> None:
+        client = make_app(jwks_min_refetch_seconds=600).test_client()
+        assert client.get("/runs", headers=bearer(issue())).status_code == 200
+
+        for _ in range(30):
+            response = client.get("/runs", headers=bearer(issue(kid=uuid.uuid4().hex)))
+            assert response.status_code == 401
+
+        assert jwks_server.fetches == 1
+
+
+class TestJWKSServerDown:
+    @pytest.fixture
+    def client(self, make_app: Any, issue: Any, bearer: Any) -> Any:
+        # No caching at all: every request tries the JWKS server again.
+        client = make_app(jwks_cache_seconds=0, jwks_min_refetch_seconds=0).test_client()
+        assert client.get("/runs", headers=bearer(issue())).status_code == 200
+        return client
+
+    def test_tokens_with_known_kids_still_verify_when_it_is_stopped(
+        self,
+        client: Any,
+        jwks_server: Any,
+        issue: Any,
+        bearer: Any,
+        rs_key: Any,
+        caplog: pytest.LogCaptureFixture,
+    ) -> None:
+        jwks_server.live.stop()
+        assert client.get("/runs", headers=bearer(issue())).status_code == 200
+        assert client.get("/runs", headers=bearer(issue(key=rs_key))).status_code == 200
+        assert client.get("/readyz").status_code == 200
+        assert "keeping 2 known keys" in caplog.text  # it was tried, and it was down
+
+    def test_tokens_with_known_kids_still_verify_when_it_answers_errors(
+        self, client: Any, jwks_server: Any, issue: Any, bearer: Any
+    ) -> None:
+        jwks_server.status = 503
+        assert client.get("/runs", headers=bearer(issue())).status_code == 200
+        assert jwks_server.fetches == 2  # it was asked, and its answer was not taken
+
+    def test_unknown_kids_are_still_refused_when_it_is_stopped(
+        self, client: Any, jwks_server: Any, issue: Any, bearer: Any
+    ) -> None:
+        jwks_server.live.stop()
+        response = client.get("/runs", headers=bearer(issue(kid="rotated-in")))
+        assert response.status_code == 401
+
+
+class TestMalformedJWKSEntries:
+    def test_broken_entries_are_skipped_and_good_keys_kept(
+        self, client: Any, jwks_server: Any, issue: Any, bearer: Any, attacker_key: Any
+    ) -> None:
+        jwks_server.extra_entries = [
+            {**attacker_key.jwk, "alg": None},  # no alg: the key cannot pick one
+            {**attacker_key.jwk, "kid": "enc-key", "use": "enc"},  # not a signing key
+            {"kty": "EC", "kid": "garbage", "alg": "ES256", "crv": "P-256", "x": "AA"},
+            "not an object",
+        ]
+        assert client.get("/runs", headers=bearer(issue())).status_code == 200
+        for kid in ("attacker", "enc-key", "garbage"):
+            token = issue(key=attacker_key, kid=kid)
+            assert client.get("/runs", headers=bearer(token)).status_code == 401
+
+
+# --- with a clock moved by hand --------------------------------------------------------
+
+
+@pytest.fixture
+def cache(jwks_server: Any, clock: Any) -> Iterator[JWKSCache]:
+    session = requests.Session()
+    yield JWKSCache(jwks_server.url, session, ttl=300, min_refetch_interval=10, clock=clock)
+    session.close()
+
+
+@pytest.fixture
+def clocked_app(app: Flask, cache: JWKSCache) -> Flask:
+    """The test app, its verifier reading keys through the hand-driven cache."""
+    configured = app.extensions["runnerly.verifier"]
+    init_app(
+        app,
+        TokenVerifier(
+            cache, issuer=configured.issuer, audience=configured.audience, leeway=configured.leeway
+        ),
+    )
+    return app
+
+
+class TestRefetchOnUnknownKid:
+    @pytest.fixture
+    def client(self, clocked_app: Flask, issue: Any, bearer: Any, clock: Any) -> Any:
+        client = clocked_app.test_client()
+        assert client.get("/runs", headers=bearer(issue())).status_code == 200
+        clock.advance(11)  # past the minimum refetch interval, well within the ttl
+        return client
+
+    def test_an_unknown_kid_triggers_one_refetch(
+        self, client: Any, jwks_server: Any, issue: Any, bearer: Any
+    ) -> None:
+        assert client.get("/runs", headers=bearer(issue(kid="k-1"))).status_code == 401
+        assert jwks_server.fetches == 2
+
+    def test_a_flood_of_unknown_kids_refetches_once_per_interval(
+        self, client: Any, jwks_server: Any, issue: Any, bearer: Any, clock: Any
+    ) -> None:
+        for _ in range(3):
+            for _second in range(10):  # a request a second for a whole interval
+                token = issue(kid=uuid.uuid4().hex)
+                assert client.get("/runs", headers=bearer(token)).status_code == 401
+                clock.advance(1)
+        assert jwks_server.fetches == 1 + 3
+
+    def test_a_key_published_after_the_last_fetch_is_used_on_its_first_token(
+        self, client: Any, jwks_server: Any, issue: Any, bearer: Any, make_key: Any
+    ) -> None:
+        rotated = make_key("RS256")
+        jwks_server.keys.append(rotated)
+        response = client.get("/runs", headers=bearer(issue(key=rotated)))
+        assert response.status_code == 200
+        assert jwks_server.fetches == 2
+
+    def test_known_kids_cause_no_fetch_at_all(
+        self, client: Any, jwks_server: Any, issue: Any, bearer: Any, rs_key: Any
+    ) -> None:
+        for key in (None, rs_key) * 10:
+            assert client.get("/runs", headers=bearer(issue(key=key))).status_code == 200
+        assert jwks_server.fetches == 1
+
+
+class TestCacheLifetime:
+    def test_a_key_withdrawn_from_the_jwks_stops_verifying_after_the_ttl(
+        self,
+        clocked_app: Flask,
+        jwks_server: Any,
+        issue: Any,
+        bearer: Any,
+        clock: Any,
+        rs_key: Any,
+    ) -> None:
+        client = clocked_app.test_client()
+        assert client.get("/runs", headers=bearer(issue(key=rs_key))).status_code == 200
+        jwks_server.keys.remove(rs_key)
+
+        clock.advance(299)
+        assert client.get("/runs", headers=bearer(issue(key=rs_key))).status_code == 200
+        clock.advance(1)
+        assert client.get("/runs", headers=bearer(issue(key=rs_key))).status_code == 401
+
+
+class TestConcurrentLookups:
+    def test_threads_missing_the_same_unknown_kid_at_once_cause_one_fetch(
+        self, cache: JWKSCache, jwks_server: Any, es_key: Any, clock: Any
+    ) -> None:
+        assert cache.get(es_key.kid) is not None
+        clock.advance(11)
+        start = threading.Barrier(16)
+        found: list[Any] = []
+
+        def lookup() -> None:
+            start.wait()
+            found.append(cache.get("rotated-in"))
+
+        threads = [threading.Thread(target=lookup) for _ in range(16)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert found == [None] * 16
+        assert jwks_server.fetches == 1 + 1

@@ -1,0 +1,180 @@
+"""Settings: defaults < INI section < environment < explicit overrides; named failures."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from runnerly_common import Settings, SettingsError, secret
+
+
+@dataclasses.dataclass
+class WorkerSettings(Settings):
+    SECTION = "worker"
+    ENV_PREFIX = "WORKER_"
+
+    broker_url: str = "memory://"
+    batch_size: int = 50
+    verify_tls: bool = True
+    backoff: float = 0.5
+    scopes: tuple[str, ...] = ("runs:write",)
+    max_pages: int | None = None
+    client_secret: str = secret()
+    strava_client_secret: str = secret()
+
+
+@pytest.fixture
+def ini(tmp_path: Path) -> Path:
+    path = tmp_path / "worker.ini"
+    path.write_text(
+        "[worker]\n"
+        "broker_url = redis://ini-host:6379/0\n"
+        "batch_size = 200\n"
+        "port = 6000\n"
+        "[dataservice]\n"
+        "batch_size = 1\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+class TestPrecedence:
+    def test_it_uses_the_defaults_when_nothing_is_configured(self) -> None:
+        settings = WorkerSettings.load(environ={})
+        assert (settings.broker_url, settings.batch_size, settings.port) == ("memory://", 50, 8000)
+        assert settings.env == "development"
+
+    def test_the_ini_section_of_the_service_overrides_the_defaults(self, ini: Path) -> None:
+        settings = WorkerSettings.load(ini, environ={})
+        assert settings.broker_url == "redis://ini-host:6379/0"
+        assert settings.batch_size == 200  # not the [dataservice] section's value
+        assert settings.port == 6000
+        assert settings.verify_tls is True
+
+    def test_the_environment_overrides_the_ini_file(self, ini: Path) -> None:
+        settings = WorkerSettings.load(ini, environ={"WORKER_BATCH_SIZE": "75"})
+        assert settings.batch_size == 75
+        assert settings.broker_url == "redis://ini-host:6379/0"
+
+    def test_variables_of_another_service_are_ignored(self) -> None:
+        settings = WorkerSettings.load(environ={"DATASERVICE_BATCH_SIZE": "3"})
+        assert settings.batch_size == 50
+
+    def test_explicit_overrides_beat_the_environment(self) -> None:
+        settings = WorkerSettings.load(environ={"WORKER_PORT": "7000"}, port=7001)
+        assert settings.port == 7001
+
+    def test_the_ini_file_can_be_named_by_the_environment(self, ini: Path) -> None:
+        settings = WorkerSettings.load(environ={"WORKER_CONFIG": str(ini)})
+        assert settings.batch_size == 200
+
+    def test_the_run_mode_can_be_set_once_for_the_whole_suite(self) -> None:
+        assert WorkerSettings.load(environ={"RUNNERLY_ENV": "test"}).env == "test"
+
+    def test_the_service_run_mode_beats_the_suite_wide_one(self) -> None:
+        environ = {"RUNNERLY_ENV": "test", "WORKER_ENV": "development"}
+        assert WorkerSettings.load(environ=environ).env == "development"
+
+
+class TestConversion:
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("true", True),
+            ("YES", True),
+            ("1", True),
+            ("on", True),
+            ("false", False),
+            ("no", False),
+            ("0", False),
+            ("off", False),
+            ("", False),
+        ],
+    )
+    def test_it_reads_booleans(self, text: str, expected: bool) -> None:
+        settings = WorkerSettings.load(environ={"WORKER_VERIFY_TLS": text})
+        assert settings.verify_tls is expected
+
+    def test_it_reads_lists_separated_by_spaces_or_commas(self) -> None:
+        environ = {"WORKER_SCOPES": "runs:write, strava:tokens  admin"}
+        settings = WorkerSettings.load(environ=environ)
+        assert settings.scopes == ("runs:write", "strava:tokens", "admin")
+
+    def test_it_reads_floats_and_optional_numbers(self) -> None:
+        settings = WorkerSettings.load(environ={"WORKER_BACKOFF": "1.5", "WORKER_MAX_PAGES": "4"})
+        assert (settings.backoff, settings.max_pages) == (1.5, 4)
+        assert WorkerSettings.load(environ={"WORKER_MAX_PAGES": ""}).max_pages is None
+
+    @pytest.mark.parametrize(
+        ("var", "text", "expected"),
+        [
+            ("WORKER_BATCH_SIZE", "fifty", "WORKER_BATCH_SIZE must be a number, not 'fifty'"),
+            ("WORKER_BACKOFF", "1,5", "WORKER_BACKOFF must be a number"),
+            ("WORKER_VERIFY_TLS", "maybe", "WORKER_VERIFY_TLS must be a boolean"),
+            ("WORKER_ENV", "staging", "WORKER_ENV must be development, test or production"),
+        ],
+    )
+    def test_a_bad_value_fails_naming_the_variable(
+        self, var: str, text: str, expected: str
+    ) -> None:
+        with pytest.raises(SettingsError, match=expected):
+            WorkerSettings.load(environ={var: text})
+
+    def test_an_unknown_override_fails_naming_it(self) -> None:
+        with pytest.raises(SettingsError, match="unknown settings: bach_size"):
+            WorkerSettings.load(environ={}, bach_size=10)
+
+    def test_a_missing_ini_file_fails_naming_the_path(self, tmp_path: Path) -> None:
+        with pytest.raises(SettingsError, match=r"configuration file not found: .*nope\.ini"):
+            WorkerSettings.load(tmp_path / "nope.ini", environ={})
+
+
+class TestSecrets:
+    def test_a_secret_can_come_from_a_file(self, tmp_path: Path) -> None:
+        (tmp_path / "secret").write_text("s3cr3t-from-file\n", encoding="utf-8")
+        environ = {"WORKER_CLIENT_SECRET_FILE": str(tmp_path / "secret")}
+        assert WorkerSettings.load(environ=environ).client_secret == "s3cr3t-from-file"
+
+    def test_an_unreadable_secret_file_fails_naming_the_variable(self, tmp_path: Path) -> None:
+        environ = {"WORKER_CLIENT_SECRET_FILE": str(tmp_path / "missing")}
+        with pytest.raises(SettingsError, match="WORKER_CLIENT_SECRET_FILE: cannot read"):
+            WorkerSettings.load(environ=environ)
+
+    def test_only_secrets_are_read_from_files(self, tmp_path: Path) -> None:
+        (tmp_path / "size").write_text("9", encoding="utf-8")
+        settings = WorkerSettings.load(environ={"WORKER_BATCH_SIZE_FILE": str(tmp_path / "size")})
+        assert settings.batch_size == 50
+
+    def test_missing_secrets_are_fine_outside_production(self) -> None:
+        assert WorkerSettings.load(environ={"WORKER_ENV": "development"}).client_secret == ""
+
+    def test_production_refuses_to_start_naming_each_missing_secret(self) -> None:
+        with pytest.raises(
+            SettingsError, match="in production: WORKER_CLIENT_SECRET, WORKER_STRAVA_CLIENT_SECRET "
+        ):
+            WorkerSettings.load(environ={"RUNNERLY_ENV": "production"})
+
+    def test_production_names_only_the_secrets_still_missing(self) -> None:
+        environ = {"WORKER_ENV": "production", "WORKER_CLIENT_SECRET": "x"}
+        with pytest.raises(SettingsError, match=r"in production: WORKER_STRAVA_CLIENT_SECRET \("):
+            WorkerSettings.load(environ=environ)
+
+    def test_production_starts_when_every_secret_is_given(self, tmp_path: Path) -> None:
+        (tmp_path / "strava").write_text("strava-secret", encoding="utf-8")
+        environ = {
+            "WORKER_ENV": "production",
+            "WORKER_CLIENT_SECRET": "client-secret",
+            "WORKER_STRAVA_CLIENT_SECRET_FILE": str(tmp_path / "strava"),
+        }
+        settings = WorkerSettings.load(environ=environ)
+        assert settings.is_production
+        assert settings.strava_client_secret == "strava-secret"
+
+    def test_secrets_are_masked_wherever_settings_are_shown(self) -> None:
+        settings = WorkerSettings.load(environ={"WORKER_CLIENT_SECRET": "hunter2"})
+        assert "hunter2" not in repr(settings)
+        assert settings.public_dict()["client_secret"] == "***"
+        assert settings.public_dict()["strava_client_secret"] == ""  # unset: nothing to hide
+        assert settings.public_dict()["batch_size"] == 50
