@@ -53,6 +53,12 @@ class TestPrecedence:
         assert settings.port == 6000
         assert settings.verify_tls is True
 
+    def test_a_bad_ini_value_is_reported_by_its_ini_name(self, tmp_path: Path) -> None:
+        path = tmp_path / "bad.ini"
+        path.write_text("[worker]\nbatch_size = lots\n", encoding="utf-8")
+        with pytest.raises(SettingsError, match=r"batch_size in \[worker\] of .*bad\.ini"):
+            WorkerSettings.load(path, environ={})
+
     def test_the_environment_overrides_the_ini_file(self, ini: Path) -> None:
         settings = WorkerSettings.load(ini, environ={"WORKER_BATCH_SIZE": "75"})
         assert settings.batch_size == 75
@@ -140,6 +146,17 @@ class TestSecrets:
     def test_an_unreadable_secret_file_fails_naming_the_variable(self, tmp_path: Path) -> None:
         environ = {"WORKER_CLIENT_SECRET_FILE": str(tmp_path / "missing")}
         with pytest.raises(SettingsError, match="WORKER_CLIENT_SECRET_FILE: cannot read"):
+            WorkerSettings.load(environ=environ)
+
+    def test_a_secret_given_both_ways_is_refused(self, tmp_path: Path) -> None:
+        (tmp_path / "secret").write_text("one", encoding="utf-8")
+        environ = {
+            "WORKER_CLIENT_SECRET": "two",
+            "WORKER_CLIENT_SECRET_FILE": str(tmp_path / "secret"),
+        }
+        with pytest.raises(
+            SettingsError, match="WORKER_CLIENT_SECRET or WORKER_CLIENT_SECRET_FILE"
+        ):
             WorkerSettings.load(environ=environ)
 
     def test_only_secrets_are_read_from_files(self, tmp_path: Path) -> None:

@@ -69,6 +69,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:
+        if exc.code == 500:  # Flask's wrapper for a failure in a hook: same answer as a view's
+            original = getattr(exc, "original_exception", None) or exc
+            log.error("unhandled exception", exc_info=original)
+            return error_response(500, "internal_error", "internal server error")
         headers = {}
         if exc.code == 405 and exc.valid_methods:
             headers["Allow"] = ", ".join(sorted(exc.valid_methods))

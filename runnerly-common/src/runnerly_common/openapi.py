@@ -209,10 +209,7 @@ def _validation_failure(errors: list[Exception]) -> RequestValidationFailed:
         schema_errors = getattr(cause, "schema_errors", None)
         if schema_errors:
             for schema_error in schema_errors:
-                path = "".join(
-                    f"[{p}]" if isinstance(p, int) else f".{p}" for p in schema_error.path
-                )
-                details.append({"field": field + path, "message": schema_error.message})
+                details.extend(_schema_problems(field, schema_error))
         elif cause is not None and "deserialize" in str(cause).lower():
             details.append({"field": field, "message": "is not valid " + _mimetype(cause)})
         elif cause is not None:
@@ -220,6 +217,22 @@ def _validation_failure(errors: list[Exception]) -> RequestValidationFailed:
         else:
             details.append({"field": field, "message": _short(str(error))})
     return RequestValidationFailed(details, status)
+
+
+def _schema_problems(field: str, error: Any) -> list[dict[str, str]]:
+    """Per-field problems of one JSON-schema error, naming the property itself when it is
+    missing or not allowed (jsonschema reports those at the enclosing object)."""
+    path = field + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.path)
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    if error.validator == "required":
+        missing = [name for name in error.validator_value if name not in instance]
+        return [{"field": f"{path}.{name}", "message": "is required"} for name in missing]
+    if error.validator == "additionalProperties" and error.validator_value is False:
+        known = set(error.schema.get("properties", {}))
+        extra = sorted(name for name in instance if name not in known)
+        if extra:
+            return [{"field": f"{path}.{name}", "message": "is not allowed"} for name in extra]
+    return [{"field": path, "message": error.message}]
 
 
 def _mimetype(cause: Exception) -> str:

@@ -83,18 +83,20 @@ class Settings:
         values: dict[str, Any] = {}
         for field in dataclasses.fields(cls):
             name = field.name
-            text = raw.get(name)
+            text, source = raw.get(name), f"{name} in [{cls.SECTION}] of {ini_path}"
             for var in (cls.env_name(name), *_aliases(cls, name)):
                 if var in environ:
-                    text = environ[var]
+                    text, source = environ[var], var
                     break
             file_var = cls.env_name(name) + "_FILE"
             if field.metadata.get("secret") and environ.get(file_var):
-                text = _read_secret_file(file_var, environ[file_var])
+                if environ.get(cls.env_name(name)):
+                    raise SettingsError(f"set {cls.env_name(name)} or {file_var}, not both")
+                text, source = _read_secret_file(file_var, environ[file_var]), file_var
             if name in overrides:
                 values[name] = overrides.pop(name)
             elif text is not None:
-                values[name] = _convert(cls.env_name(name), text, hints[name])
+                values[name] = _convert(source, text, hints[name])
         if overrides:
             raise SettingsError(f"unknown settings: {', '.join(sorted(overrides))}")
         settings = cls(**values)

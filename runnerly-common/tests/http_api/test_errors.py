@@ -70,6 +70,22 @@ class TestUnexpectedException:
         for leak in ("hunter2", "10.0.0.7", "RuntimeError", "Traceback"):
             assert leak not in text
 
+    def test_a_failing_hook_gets_the_same_answer_as_a_failing_view(self, app: Any) -> None:
+        failures = []
+
+        @app.after_request
+        def _explode(response: Any) -> Any:
+            if not failures:  # the error response passes through the hook too
+                failures.append(1)
+                raise RuntimeError("hunter2 in a hook")
+            return response
+
+        app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: no test re-raise
+        response = app.test_client().get("/healthz")
+        body = assert_error(response, 500, "internal_error")
+        assert "hunter2" not in response.get_data(as_text=True)
+        assert body["message"] == "internal server error"
+
     def test_it_logs_the_exception_for_the_operator(
         self, client: Any, caplog: pytest.LogCaptureFixture
     ) -> None:

@@ -59,12 +59,20 @@ class TestMissingCredentials:
         assert response.get_json()["code"] == "missing_token"
         assert response.headers["WWW-Authenticate"] == 'Bearer realm="runnerly"'
 
-    @pytest.mark.parametrize("header", ["Basic cnVubmVyOnNlY3JldA==", "Bearer ", "Token abc"])
-    def test_it_answers_401_invalid_request_to_another_authorization_scheme(
+    @pytest.mark.parametrize("header", ["Basic cnVubmVyOnNlY3JldA==", "Token abc"])
+    def test_it_answers_401_with_the_bearer_challenge_to_another_scheme(
         self, client: Any, path: str, header: str
     ) -> None:
         response = client.get(path, headers={"Authorization": header})
         assert response.status_code == 401
+        assert response.get_json()["code"] == "missing_token"
+        assert response.headers["WWW-Authenticate"] == 'Bearer realm="runnerly"'
+
+    def test_it_answers_400_invalid_request_to_an_empty_bearer_token(
+        self, client: Any, path: str
+    ) -> None:
+        response = client.get(path, headers={"Authorization": "Bearer  "})
+        assert response.status_code == 400
         assert response.get_json()["code"] == "invalid_request"
         assert 'error="invalid_request"' in response.headers["WWW-Authenticate"]
 

@@ -38,9 +38,15 @@ def authenticate() -> dict[str, Any]:
     scheme, _, token = header.partition(" ")
     if not header:
         raise _unauthorized("a bearer token is required", error=None)
-    if scheme.lower() != "bearer" or not token.strip():
-        raise _unauthorized(
-            "the Authorization header must be 'Bearer <token>'", error="invalid_request"
+    if scheme.lower() != "bearer":
+        # RFC 6750 §3.1: a request without a bearer token gets the bare challenge.
+        raise _unauthorized("a bearer token is required (Authorization: Bearer <token>)", None)
+    if not token.strip():
+        raise APIError(
+            400,
+            "invalid_request",
+            "the bearer token is empty",
+            headers={"WWW-Authenticate": f'Bearer realm="{REALM}", error="invalid_request"'},
         )
     try:
         g.token_claims = verifier.verify(token.strip())
