@@ -46,7 +46,8 @@ class RequestValidationFailed(APIError):
 class OpenAPIBlueprint(Blueprint):
     """A blueprint whose routes come from an OpenAPI 3 document.
 
-    ``spec_path`` is a YAML or JSON file.  The spec is served at ``<prefix>/openapi.json``
+    ``spec_path`` is a YAML or JSON file, or a folder of them (see :func:`load_spec`).
+    The spec is served at ``<prefix>/openapi.json``
     and a readable page at ``<prefix>/docs``.
     """
 
@@ -59,7 +60,7 @@ class OpenAPIBlueprint(Blueprint):
         **kwargs: Any,
     ) -> None:
         super().__init__(name, import_name, url_prefix=url_prefix, **kwargs)
-        spec = yaml.safe_load(Path(spec_path).read_text(encoding="utf-8"))
+        spec = load_spec(Path(spec_path))
         if url_prefix and not spec.get("servers"):
             spec["servers"] = [{"url": url_prefix}]
         self.spec: dict[str, Any] = spec
@@ -137,6 +138,33 @@ class OpenAPIBlueprint(Blueprint):
                 500, "invalid_response", f"response does not match the spec: {details}"
             )
         return response
+
+
+def load_spec(path: Path) -> dict[str, Any]:
+    """A spec from one file, or from a folder: ``index.yaml`` (info, security, shared
+    components) merged with every other ``*.yaml`` in it, each holding the ``paths`` and
+    ``components`` of one resource.  References stay local (``#/components/...``): they
+    resolve in the merged document.  A name defined twice is an error, not an override."""
+    if path.is_file():
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    spec = yaml.safe_load((path / "index.yaml").read_text(encoding="utf-8"))
+    spec.setdefault("paths", {})
+    for fragment_path in sorted(path.glob("*.yaml")):
+        if fragment_path.name == "index.yaml":
+            continue
+        fragment = yaml.safe_load(fragment_path.read_text(encoding="utf-8")) or {}
+        _merge(spec["paths"], fragment.get("paths", {}), f"{fragment_path.name}: path")
+        for kind, entries in fragment.get("components", {}).items():
+            target = spec.setdefault("components", {}).setdefault(kind, {})
+            _merge(target, entries, f"{fragment_path.name}: components.{kind}")
+    return spec
+
+
+def _merge(target: dict[str, Any], entries: dict[str, Any], where: str) -> None:
+    for name, value in entries.items():
+        if name in target:
+            raise ValueError(f"{where} {name!r} is defined twice")
+        target[name] = value
 
 
 def request_body() -> Any:
