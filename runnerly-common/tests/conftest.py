@@ -6,9 +6,6 @@ service) is a real WSGI app served by werkzeug on a free loopback port in a thre
 
 from __future__ import annotations
 
-import dataclasses
-import json
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -16,42 +13,14 @@ from typing import Any
 
 import jwt
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from jwt.algorithms import ECAlgorithm, RSAAlgorithm
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
-from werkzeug.wrappers import Response
+
+from runnerly_common.testing import JWKSServer, LiveServer, SigningKey, new_key
 
 ISSUER = "runnerly-tokendealer"
 SERVICE = "itemservice"  # the audience of tokens issued by ``issue``
 
 
 # --- real HTTP servers ---------------------------------------------------------------
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log(self, *args: Any) -> None:  # keep the test output for the test's own logs
-        pass
-
-
-class LiveServer:
-    """A WSGI app served on 127.0.0.1:<free port> until ``stop()``."""
-
-    def __init__(self, wsgi_app: Callable[..., Any]) -> None:
-        self._server: BaseWSGIServer = make_server(
-            "127.0.0.1", 0, wsgi_app, threaded=True, request_handler=_QuietHandler
-        )
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-        self._thread.start()
-
-    def stop(self) -> None:
-        if self._thread.is_alive():
-            self._server.shutdown()
-            self._server.server_close()
-            self._thread.join(timeout=5)
 
 
 @pytest.fixture
@@ -69,33 +38,6 @@ def serve() -> Iterator[Callable[[Callable[..., Any]], LiveServer]]:
 
 
 # --- keys and tokens -----------------------------------------------------------------
-
-
-@dataclasses.dataclass(frozen=True)
-class SigningKey:
-    kid: str
-    alg: str
-    private: Any
-
-    @property
-    def jwk(self) -> dict[str, Any]:
-        algorithm = ECAlgorithm if self.alg.startswith("ES") else RSAAlgorithm
-        jwk = algorithm.to_jwk(self.private.public_key(), as_dict=True)
-        return {**jwk, "kid": self.kid, "use": "sig", "alg": self.alg}
-
-    @property
-    def public_pem(self) -> bytes:
-        return self.private.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-
-
-def new_key(alg: str, kid: str | None = None) -> SigningKey:
-    if alg == "ES256":
-        private: Any = ec.generate_private_key(ec.SECP256R1())
-    else:
-        private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    return SigningKey(kid or f"{alg.lower()}-{uuid.uuid4().hex[:8]}", alg, private)
 
 
 @pytest.fixture(scope="session")
@@ -169,32 +111,6 @@ def bearer() -> Callable[[str], dict[str, str]]:
 
 
 # --- the JWKS server -----------------------------------------------------------------
-
-
-class JWKSServer:
-    """The tokendealer's ``/.well-known/jwks.json``; counts how often it is fetched."""
-
-    def __init__(self, keys: list[SigningKey]) -> None:
-        self.keys = list(keys)
-        self.extra_entries: list[dict[str, Any]] = []  # raw JWKS entries, e.g. broken ones
-        self.status = 200  # set to 503 to play a tokendealer in trouble
-        self.fetches = 0  # every request, answered or not
-        self._lock = threading.Lock()
-        self.live: LiveServer | None = None
-
-    @property
-    def url(self) -> str:
-        assert self.live is not None
-        return f"{self.live.url}/.well-known/jwks.json"
-
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        with self._lock:
-            self.fetches += 1
-            document = {"keys": [key.jwk for key in self.keys] + self.extra_entries}
-        response = Response(
-            response=json.dumps(document), status=self.status, mimetype="application/json"
-        )
-        return response(environ, start_response)
 
 
 @pytest.fixture

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import base64
-import os
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,36 +10,24 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
+from runnerly_common.testing import IN_CI, ServiceUnavailable, temporary_postgres_database
 from tokendealer.app import create_app
 from tokendealer.clients import registry
 from tokendealer.service import TokenDealer
 from tokendealer.settings import TokenDealerSettings
 
-POSTGRES_URL = os.environ.get(
-    "RUNNERLY_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
-IN_CI = os.environ.get("CI", "").lower() == "true"
-
 
 @pytest.fixture(scope="session")
 def postgres_database() -> Iterator[str]:
     """A throw-away PostgreSQL database for this test session."""
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    name = f"runnerly_td_test_{uuid.uuid4().hex[:8]}"
     try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001 - any connection problem
-        admin.dispose()
+        with temporary_postgres_database("runnerly_td_test") as url:
+            yield url
+    except ServiceUnavailable as exc:
         if IN_CI:
-            pytest.fail(f"PostgreSQL is required in CI and unreachable: {exc}")
-        pytest.skip(f"PostgreSQL not reachable: {exc}")
-    yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+            pytest.fail(f"PostgreSQL is required in CI: {exc}")
+        pytest.skip(str(exc))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -136,7 +136,13 @@ def _aliases(cls: type[Settings], name: str) -> tuple[str, ...]:
     # The run mode is usually set once for the whole suite.
     if name == "env" and cls.ENV_PREFIX != Settings.ENV_PREFIX:
         return (Settings.env_name("env"),)
-    return ()
+    field = next(f for f in dataclasses.fields(cls) if f.name == name)
+    return tuple(field.metadata.get("aliases", ()))
+
+
+def alias(default: Any, *names: str) -> Any:
+    """A field also read from other variables (after ``<PREFIX><NAME>``), e.g. ``DATABASE_URL``."""
+    return dataclasses.field(default=default, metadata={"aliases": names})
 
 
 def _read_ini(path: Path, section: str) -> dict[str, str]:

@@ -1,16 +1,36 @@
-"""Helpers for tests that start real service processes on loopback."""
+"""Helpers for every service's tests: real servers on loopback, signing keys and a JWKS
+server, tokens, throw-away PostgreSQL databases, and service processes."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 import socket
 import subprocess
+import threading
 import time
-from collections.abc import Mapping, Sequence
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
+import jwt
 import requests
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from jwt.algorithms import ECAlgorithm, RSAAlgorithm
+from sqlalchemy import create_engine, make_url, text
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.wrappers import Response
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+POSTGRES_URL = os.environ.get(
+    "RUNNERLY_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+ISSUER = "runnerly-tokendealer"
 
 
 def free_port() -> int:
@@ -96,3 +116,136 @@ class ServiceProcess:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+# --- servers, keys and the JWKS ------------------------------------------------------
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log(self, *args: Any) -> None:  # keep the test output for the test's own logs
+        pass
+
+
+class LiveServer:
+    """A WSGI app served on 127.0.0.1:<free port> until ``stop()``."""
+
+    def __init__(self, wsgi_app: Callable[..., Any]) -> None:
+        self._server: BaseWSGIServer = make_server(
+            "127.0.0.1", 0, wsgi_app, threaded=True, request_handler=_QuietHandler
+        )
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread.is_alive():
+            self._server.shutdown()
+            self._server.server_close()
+            self._thread.join(timeout=5)
+
+
+@dataclasses.dataclass(frozen=True)
+class SigningKey:
+    kid: str
+    alg: str
+    private: Any
+
+    @property
+    def jwk(self) -> dict[str, Any]:
+        algorithm = ECAlgorithm if self.alg.startswith("ES") else RSAAlgorithm
+        jwk = algorithm.to_jwk(self.private.public_key(), as_dict=True)
+        return {**jwk, "kid": self.kid, "use": "sig", "alg": self.alg}
+
+    @property
+    def public_pem(self) -> bytes:
+        return self.private.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+
+
+def new_key(alg: str, kid: str | None = None) -> SigningKey:
+    if alg == "ES256":
+        private: Any = ec.generate_private_key(ec.SECP256R1())
+    else:
+        private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return SigningKey(kid or f"{alg.lower()}-{uuid.uuid4().hex[:8]}", alg, private)
+
+
+class JWKSServer:
+    """The tokendealer's ``/.well-known/jwks.json``; counts how often it is fetched."""
+
+    def __init__(self, keys: list[SigningKey]) -> None:
+        self.keys = list(keys)
+        self.extra_entries: list[dict[str, Any]] = []  # raw JWKS entries, e.g. broken ones
+        self.status = 200  # set to 503 to play a tokendealer in trouble
+        self.fetches = 0  # every request, answered or not
+        self._lock = threading.Lock()
+        self.live: LiveServer | None = None
+
+    @property
+    def url(self) -> str:
+        assert self.live is not None
+        return f"{self.live.url}/.well-known/jwks.json"
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        with self._lock:
+            self.fetches += 1
+            document = {"keys": [key.jwk for key in self.keys] + self.extra_entries}
+        response = Response(
+            response=json.dumps(document), status=self.status, mimetype="application/json"
+        )
+        return response(environ, start_response)
+
+
+def sign_token(
+    key: SigningKey,
+    *,
+    audience: str,
+    subject: str,
+    scope: str,
+    ttl: int = 300,
+    issuer: str = ISSUER,
+    **extra: Any,
+) -> str:
+    """A token as the tokendealer would issue it (``act={"sub": ...}`` makes it a runner's)."""
+    now = int(time.time())
+    claims = {
+        "iss": issuer,
+        "aud": audience,
+        "sub": subject,
+        "scope": scope,
+        "iat": now,
+        "nbf": now,
+        "exp": now + ttl,
+        "jti": uuid.uuid4().hex,
+        **extra,
+    }
+    return jwt.encode(claims, key.private, algorithm=key.alg, headers={"kid": key.kid})
+
+
+# --- PostgreSQL ------------------------------------------------------------------------------
+
+
+class ServiceUnavailable(RuntimeError):
+    """A service the test needs is not running (a skip on a laptop, a failure in CI)."""
+
+
+@contextmanager
+def temporary_postgres_database(prefix: str, base_url: str = POSTGRES_URL) -> Iterator[str]:
+    """Create a database named ``<prefix>_<random>``, yield its URL, drop it afterwards."""
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:
+        admin.dispose()
+        raise ServiceUnavailable(f"PostgreSQL not reachable at {base_url}: {exc}") from exc
+    try:
+        yield make_url(base_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

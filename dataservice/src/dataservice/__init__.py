@@ -1,0 +1,1 @@
+"""The dataservice: Runnerly's system of record (users, runs, races, plans, stats)."""

@@ -1,0 +1,34 @@
+"""The dataservice's HTTP API under ``/api/v1``, bound to ``openapi/`` by operationId."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from runnerly_common.openapi import OpenAPIBlueprint
+
+SPEC = Path(__file__).with_name("openapi")
+PREFIX = "/api/v1"
+
+
+def make_blueprint() -> OpenAPIBlueprint:
+    from dataservice.plans import views as plan_views
+    from dataservice.races import views as race_views
+    from dataservice.reports import views as report_views
+    from dataservice.runs import views as run_views
+    from dataservice.stats import views as stat_views
+    from dataservice.strava import views as strava_views
+    from dataservice.users import views as user_views
+
+    api = OpenAPIBlueprint("api", __name__, SPEC, url_prefix=PREFIX)
+    for module in (
+        user_views,
+        strava_views,
+        run_views,
+        stat_views,
+        report_views,
+        race_views,
+        plan_views,
+    ):
+        module.bind(api)
+    api.check_all_bound()
+    return api

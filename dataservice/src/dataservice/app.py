@@ -1,0 +1,25 @@
+"""``create_app``: the dataservice as a Flask app."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+import runnerly_common
+from dataservice.api import make_blueprint
+from dataservice.settings import DataServiceSettings
+from dataservice.strava.crypto import TokenCipher
+from runnerly_common.db import Database
+from runnerly_common.settings import SettingsError
+
+
+def create_app(settings: DataServiceSettings | None = None) -> Flask:
+    settings = settings or DataServiceSettings.load()
+    try:
+        cipher = TokenCipher(settings.strava_token_keys)
+    except ValueError as exc:
+        raise SettingsError(str(exc)) from None
+    app = runnerly_common.create_app("dataservice", settings)
+    app.extensions["dataservice.cipher"] = cipher
+    Database(settings.database_url).init_app(app)
+    app.register_blueprint(make_blueprint())
+    return app

@@ -1,0 +1,1 @@
+"""Plans: see views.py and service.py."""

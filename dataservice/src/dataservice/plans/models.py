@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, Float, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from dataservice.models import Base, BigId
+from runnerly_common.db import UTCDateTime, utcnow
+
+SESSION_KINDS = ("easy", "long", "tempo", "intervals", "recovery", "race", "rest", "cross")
+
+
+class Plan(Base):
+    """A training plan toward one race: weeks of planned sessions."""
+
+    __tablename__ = "plans"
+    __table_args__ = (Index("ix_plans_runner", "runner_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    runner_id: Mapped[int] = mapped_column(BigId, ForeignKey("users.id", ondelete="CASCADE"))
+    race_id: Mapped[int] = mapped_column(BigId, ForeignKey("races.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    start_date: Mapped[date] = mapped_column(Date)  # a Monday: weeks count from it
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    sessions: Mapped[list[PlanSession]] = relationship(
+        back_populates="plan",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="PlanSession.date",
+    )
+
+
+class PlanSession(Base):
+    __tablename__ = "plan_sessions"
+    __table_args__ = (Index("ix_plan_sessions_plan_date", "plan_id", "date"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(BigId, ForeignKey("plans.id", ondelete="CASCADE"))
+    date: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(16))
+    distance: Mapped[float | None] = mapped_column(Float)  # metres
+    duration: Mapped[int | None] = mapped_column(Integer)  # seconds
+    target_pace: Mapped[float | None] = mapped_column(Float)  # seconds per km
+    notes: Mapped[str | None] = mapped_column(String(500))
+
+    plan: Mapped[Plan] = relationship(back_populates="sessions")

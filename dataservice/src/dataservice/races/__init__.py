@@ -1,0 +1,1 @@
+"""Races: see views.py and service.py."""

@@ -1,0 +1,1 @@
+"""Reports: see views.py and service.py."""

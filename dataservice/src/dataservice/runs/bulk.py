@@ -1,0 +1,126 @@
+"""Idempotent bulk upsert of runs (the book's ``addRuns``).
+
+One round trip finds which runs of the batch exist and with what content digest; new runs
+are inserted in one multi-row statement, changed ones updated in one executemany, unchanged
+ones left alone.  Sending the same batch twice therefore writes nothing the second time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from dataservice.runs.efforts import efforts_for
+from dataservice.runs.hashing import content_hash
+from dataservice.runs.models import BestEffort, Run
+from dataservice.runs.serialize import FIELDS
+from runnerly_common.db import utcnow
+
+
+@dataclass
+class UpsertResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+
+
+def _row(runner_id: int, item: Mapping[str, Any]) -> tuple[dict[str, Any], dict[int, float]]:
+    provided = {int(e["distance"]): float(e["elapsed_time"]) for e in item.get("best_efforts", [])}
+    row = {field: item.get(field) for field in FIELDS}
+    row.update(
+        runner_id=runner_id,
+        source=item["source"],
+        external_id=item["external_id"],
+        start_time=item["start_time"],
+    )
+    row["title"] = row["title"] or "Run"
+    row["sport_type"] = row["sport_type"] or "Run"
+    row["content_hash"] = content_hash(row, provided)
+    return row, provided
+
+
+def upsert_runs(
+    session: Session, runner_id: int, items: Iterable[Mapping[str, Any]]
+) -> UpsertResult:
+    """Create or update the runs of one runner; the caller commits (and nothing else
+    may be pending in ``session``: a conflict rolls it back and tries once more)."""
+    batch: dict[tuple[str, str], tuple[dict[str, Any], dict[int, float]]] = {}
+    for item in items:  # the last copy of a run repeated within one batch wins
+        row, provided = _row(runner_id, item)
+        batch[(row["source"], row["external_id"])] = (row, provided)
+    try:
+        return _write(session, runner_id, batch)
+    except IntegrityError:
+        # A concurrent upsert inserted some of these runs first: they exist now.
+        session.rollback()
+        return _write(session, runner_id, batch)
+
+
+def _write(
+    session: Session,
+    runner_id: int,
+    batch: dict[tuple[str, str], tuple[dict[str, Any], dict[int, float]]],
+) -> UpsertResult:
+    result = UpsertResult()
+    existing = _existing(session, runner_id, batch)
+    new_rows, changed_rows, efforts = [], [], []
+    for key, (row, _provided) in batch.items():
+        found = existing.get(key)
+        if found is None:
+            new_rows.append(row)
+        elif found[1] != row["content_hash"]:
+            changed_rows.append({**row, "id": found[0], "updated_at": utcnow()})
+        else:
+            result.unchanged += 1
+    now = utcnow()
+    if new_rows:
+        for row in new_rows:
+            row["created_at"] = row["updated_at"] = now
+        ids = (
+            session.execute(insert(Run).returning(Run.id, sort_by_parameter_order=True), new_rows)
+            .scalars()
+            .all()
+        )
+        for row, run_id in zip(new_rows, ids, strict=True):
+            row["id"] = run_id
+    if changed_rows:
+        session.execute(
+            update(Run),
+            [{k: v for k, v in row.items() if k != "runner_id"} for row in changed_rows],
+        )
+        session.execute(
+            delete(BestEffort).where(BestEffort.run_id.in_([row["id"] for row in changed_rows]))
+        )
+    for row in new_rows + changed_rows:
+        provided = batch[(row["source"], row["external_id"])][1]
+        efforts.extend({**e, "run_id": row["id"]} for e in efforts_for(row, provided, "strava"))
+    if efforts:
+        session.execute(insert(BestEffort), efforts)
+    result.created, result.updated = len(new_rows), len(changed_rows)
+    return result
+
+
+def _existing(
+    session: Session, runner_id: int, batch: Mapping[tuple[str, str], Any]
+) -> dict[tuple[str, str], tuple[int, str]]:
+    by_source: dict[str, list[str]] = {}
+    for source, external_id in batch:
+        by_source.setdefault(source, []).append(external_id)
+    found: dict[tuple[str, str], tuple[int, str]] = {}
+    for source, external_ids in by_source.items():
+        rows = session.execute(
+            select(Run.external_id, Run.id, Run.content_hash).where(
+                Run.runner_id == runner_id, Run.source == source, Run.external_id.in_(external_ids)
+            )
+        )
+        for external_id, run_id, digest in rows:
+            found[(source, external_id)] = (run_id, digest)
+    return found

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from dataservice.models import Base, BigId
+from runnerly_common.db import UTCDateTime, utcnow
+
+SOURCES = ("strava", "file", "manual")
+# Personal-record distances in metres (half and full marathon rounded down to the metre).
+RECORD_DISTANCES = (1000, 5000, 10000, 21097, 42195)
+
+
+class Run(Base):
+    __tablename__ = "runs"
+    __table_args__ = (
+        UniqueConstraint("runner_id", "source", "external_id", name="uq_runs_identity"),
+        # Month lists, date ranges and every total read a runner's runs by start time.
+        Index("ix_runs_runner_start", "runner_id", "start_time"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    runner_id: Mapped[int] = mapped_column(BigId, ForeignKey("users.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(8))
+    external_id: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text)
+    start_time: Mapped[datetime] = mapped_column(UTCDateTime)
+    distance: Mapped[float] = mapped_column(Float)
+    moving_time: Mapped[int] = mapped_column(Integer)
+    elapsed_time: Mapped[int] = mapped_column(Integer)
+    average_speed: Mapped[float | None] = mapped_column(Float)
+    max_speed: Mapped[float | None] = mapped_column(Float)
+    average_hr: Mapped[float | None] = mapped_column(Float)
+    max_hr: Mapped[float | None] = mapped_column(Float)
+    elevation_gain: Mapped[float | None] = mapped_column(Float)
+    sport_type: Mapped[str] = mapped_column(String(32))
+    polyline: Mapped[str | None] = mapped_column(Text)
+    # Digest of the fields above: a re-sent identical run is recognised as unchanged.
+    content_hash: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    track: Mapped[RunTrack | None] = relationship(
+        back_populates="run", cascade="all, delete-orphan", passive_deletes=True, uselist=False
+    )
+
+
+class RunTrack(Base):
+    """The recorded points of a run (from a file), kept apart so run lists stay light."""
+
+    __tablename__ = "run_tracks"
+
+    run_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    # [[t, lat, lon, ele, hr, dist], ...]: seconds from start, degrees, m, bpm, cumulative m
+    points: Mapped[list[list[float | None]]] = mapped_column(JSON)
+    original_filename: Mapped[str | None] = mapped_column(String(255))
+
+    run: Mapped[Run] = relationship(back_populates="track")
+
+
+class BestEffort(Base):
+    """The fastest time a run holds over a record distance: from its track, or the whole
+    run when it was about that long.  Personal records are the minimum per distance."""
+
+    __tablename__ = "best_efforts"
+    __table_args__ = (Index("ix_best_efforts_runner_distance", "runner_id", "distance", "elapsed"),)
+
+    run_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    distance: Mapped[int] = mapped_column(Integer, primary_key=True)
+    runner_id: Mapped[int] = mapped_column(BigId, ForeignKey("users.id", ondelete="CASCADE"))
+    elapsed: Mapped[float] = mapped_column(Float)
+    start_time: Mapped[datetime] = mapped_column(UTCDateTime)  # the run's, for monthly records
+    origin: Mapped[str] = mapped_column(String(8))  # "track", "strava" or "whole"

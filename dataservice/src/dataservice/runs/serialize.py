@@ -1,0 +1,35 @@
+"""Runs as the API shows them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dataservice.runs.models import Run
+
+FIELDS = (
+    "title",
+    "description",
+    "distance",
+    "moving_time",
+    "elapsed_time",
+    "average_speed",
+    "max_speed",
+    "average_hr",
+    "max_hr",
+    "elevation_gain",
+    "sport_type",
+    "polyline",
+)
+
+
+def run_to_dict(run: Run) -> dict[str, Any]:
+    return {
+        "id": run.id,
+        "runner_id": run.runner_id,
+        "source": run.source,
+        "external_id": run.external_id,
+        "start_time": run.start_time.isoformat(),
+        **{field: getattr(run, field) for field in FIELDS},
+        "created_at": run.created_at.isoformat(),
+        "updated_at": run.updated_at.isoformat(),
+    }

@@ -1,0 +1,207 @@
+"""Reading and changing one runner's runs."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from dataservice.errors import invalid, not_found
+from dataservice.runs.efforts import efforts_for
+from dataservice.runs.hashing import content_hash
+from dataservice.runs.models import BestEffort, Run, RunTrack
+from dataservice.runs.serialize import FIELDS
+from runnerly_common.db import utcnow
+
+
+def get_run(session: Session, runner_id: int, run_id: int) -> Run:
+    run = session.get(Run, run_id)
+    if run is None or run.runner_id != runner_id:
+        raise not_found(f"run {run_id}")
+    return run
+
+
+def list_runs(
+    session: Session,
+    runner_id: int,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    sport: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> tuple[list[Run], int]:
+    """Newest first; ``start`` inclusive, ``end`` exclusive."""
+    if start and end and end <= start:
+        raise invalid("query.to", "must be after 'from'")
+    conditions = [Run.runner_id == runner_id]
+    if start:
+        conditions.append(Run.start_time >= start)
+    if end:
+        conditions.append(Run.start_time < end)
+    if sport:
+        conditions.append(Run.sport_type == sport)
+    total = session.scalar(select(func.count(Run.id)).where(*conditions)) or 0
+    runs = session.scalars(
+        select(Run)
+        .where(*conditions)
+        .order_by(Run.start_time.desc(), Run.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return list(runs), total
+
+
+def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
+    start = datetime(year, month, 1, tzinfo=UTC)
+    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=UTC)
+    return start, end
+
+
+def runs_of_month(session: Session, runner_id: int, year: int, month: int) -> list[Run]:
+    """The book's month query: one index range scan on (runner_id, start_time)."""
+    start, end = month_bounds(year, month)
+    return list(
+        session.scalars(
+            select(Run)
+            .where(Run.runner_id == runner_id, Run.start_time >= start, Run.start_time < end)
+            .order_by(Run.start_time, Run.id)
+        )
+    )
+
+
+def create_manual_run(session: Session, runner_id: int, data: dict[str, Any]) -> Run:
+    run = Run(runner_id=runner_id, source="manual", external_id=uuid.uuid4().hex)
+    _apply(run, data)
+    session.add(run)
+    session.flush()
+    _refresh_efforts(session, run, None, "whole")
+    return run
+
+
+def update_run(session: Session, run: Run, data: dict[str, Any]) -> Run:
+    _apply(run, data, partial=True)
+    session.flush()
+    origin = "track" if run.track is not None else "strava"
+    measured = data.keys() & {"distance", "moving_time", "elapsed_time"}
+    # A track's (or Strava's) efforts survive a new title; new measurements replace them.
+    provided = None if measured and run.track is None else _kept_efforts(session, run)
+    _refresh_efforts(session, run, provided, origin)
+    return run
+
+
+def delete_run(session: Session, run: Run) -> None:
+    session.delete(run)
+    session.flush()
+
+
+def _apply(run: Run, data: dict[str, Any], partial: bool = False) -> None:
+    for field in (*FIELDS, "start_time"):
+        if field in data:
+            setattr(run, field, data[field])
+        elif not partial and field in ("title", "sport_type"):
+            setattr(run, field, "Run")
+    if (
+        run.elapsed_time is not None
+        and run.moving_time is not None
+        and run.moving_time > run.elapsed_time
+    ):
+        raise invalid("body.moving_time", "must not exceed elapsed_time")
+    run.content_hash = content_hash({f: getattr(run, f) for f in (*FIELDS, "start_time")})
+    run.updated_at = utcnow()
+
+
+def _kept_efforts(session: Session, run: Run) -> dict[int, float]:
+    rows = session.execute(
+        select(BestEffort.distance, BestEffort.elapsed).where(
+            BestEffort.run_id == run.id, BestEffort.origin != "whole"
+        )
+    )
+    return dict(rows)
+
+
+def _refresh_efforts(
+    session: Session, run: Run, provided: dict[int, float] | None, origin: str
+) -> None:
+    session.execute(delete(BestEffort).where(BestEffort.run_id == run.id))
+    row = {
+        "runner_id": run.runner_id,
+        "sport_type": run.sport_type,
+        "distance": run.distance,
+        "moving_time": run.moving_time,
+        "elapsed_time": run.elapsed_time,
+        "start_time": run.start_time,
+    }
+    efforts = [{**e, "run_id": run.id} for e in efforts_for(row, provided, origin)]
+    if efforts:
+        session.execute(insert(BestEffort), efforts)
+
+
+def import_file(
+    session: Session, runner_id: int, filename: str, content: bytes
+) -> tuple[Run, bool]:
+    """A run from a GPX, TCX or FIT file; the same file twice gives the same run."""
+    from dataservice.imports import FileRejected, parse_activity  # loaded when first used
+
+    external_id = hashlib.sha256(content).hexdigest()[:32]
+    existing = session.scalar(
+        select(Run).where(
+            Run.runner_id == runner_id, Run.source == "file", Run.external_id == external_id
+        )
+    )
+    if existing is not None:
+        return existing, False
+    try:
+        activity = parse_activity(filename, content)
+    except FileRejected as exc:
+        raise invalid("body", exc.problem, status=422) from None
+    run = Run(runner_id=runner_id, source="file", external_id=external_id)
+    _apply(
+        run,
+        {
+            "title": activity.title or _default_title(activity.start_time, activity.sport_type),
+            "description": activity.description,
+            "start_time": activity.start_time,
+            **{
+                field: getattr(activity, field)
+                for field in (
+                    "distance",
+                    "moving_time",
+                    "elapsed_time",
+                    "average_speed",
+                    "max_speed",
+                    "average_hr",
+                    "max_hr",
+                    "elevation_gain",
+                    "sport_type",
+                    "polyline",
+                )
+            },
+        },
+    )
+    run.track = RunTrack(
+        points=[[p.t, p.lat, p.lon, p.ele, p.hr, p.dist] for p in activity.points],
+        original_filename=filename[:255],
+    )
+    session.add(run)
+    session.flush()
+    _refresh_efforts(session, run, dict(activity.best_efforts), "track")
+    return run, True
+
+
+def _default_title(start: datetime, sport: str) -> str:
+    hour = start.hour
+    part = (
+        "Morning"
+        if 5 <= hour < 12
+        else "Afternoon"
+        if 12 <= hour < 18
+        else "Evening"
+        if 18 <= hour < 22
+        else "Night"
+    )
+    return f"{part} {'Run' if sport == 'Run' else sport}"

@@ -1,0 +1,111 @@
+"""HTTP views for runs: thin, over runs.service and runs.bulk."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, request
+
+from dataservice.authz import runner_or_404
+from dataservice.context import session, settings
+from dataservice.errors import invalid, not_found
+from dataservice.runs import bulk, service
+from dataservice.runs.serialize import run_to_dict
+from runnerly_common.openapi import OpenAPIBlueprint, query_params, request_body
+
+
+def bind(api: OpenAPIBlueprint) -> None:
+    @api.operation("listRuns")
+    def list_runs(user_id: int) -> dict[str, Any]:
+        runner_or_404(session(), user_id)
+        params = query_params()
+        runs, total = service.list_runs(
+            session(),
+            user_id,
+            start=params.get("from"),
+            end=params.get("to"),
+            sport=params.get("sport"),
+            page=params["page"],
+            per_page=params["per_page"],
+        )
+        return {
+            "items": [run_to_dict(r) for r in runs],
+            "total": total,
+            "page": params["page"],
+            "per_page": params["per_page"],
+        }
+
+    @api.operation("getRuns")
+    def get_runs(runner_id: int, year: int, month: int) -> dict[str, Any]:
+        runner_or_404(session(), runner_id)
+        runs = service.runs_of_month(session(), runner_id, year, month)
+        return {
+            "runner_id": runner_id,
+            "year": year,
+            "month": month,
+            "count": len(runs),
+            "distance": round(sum(r.distance for r in runs), 1),
+            "moving_time": sum(r.moving_time for r in runs),
+            "items": [run_to_dict(r) for r in runs],
+        }
+
+    @api.operation("createRun")
+    def create_run(user_id: int) -> tuple[dict[str, Any], int]:
+        runner_or_404(session(), user_id)
+        run = service.create_manual_run(session(), user_id, request_body())
+        session().commit()
+        return run_to_dict(run), 201
+
+    @api.operation("addRuns")
+    def add_runs(user_id: int) -> dict[str, int]:
+        runner_or_404(session(), user_id)
+        runs = request_body()["runs"]
+        if len(runs) > settings().max_batch:
+            raise invalid("body.runs", f"at most {settings().max_batch} runs per batch")
+        for index, run in enumerate(runs):
+            if run["moving_time"] > run["elapsed_time"]:
+                raise invalid(f"body.runs[{index}].moving_time", "must not exceed elapsed_time")
+        result = bulk.upsert_runs(session(), user_id, runs)
+        session().commit()
+        return result.as_dict()
+
+    @api.operation("importRunFile")
+    def import_run_file(user_id: int) -> tuple[dict[str, Any], int]:
+        runner_or_404(session(), user_id)
+        content = request.get_data(cache=False)
+        run, created = service.import_file(session(), user_id, query_params()["filename"], content)
+        session().commit()
+        return run_to_dict(run), 201 if created else 200
+
+    @api.operation("getRun")
+    def get_run(user_id: int, run_id: int) -> dict[str, Any]:
+        runner_or_404(session(), user_id)
+        return run_to_dict(service.get_run(session(), user_id, run_id))
+
+    @api.operation("updateRun")
+    def update_run(user_id: int, run_id: int) -> dict[str, Any]:
+        runner_or_404(session(), user_id)
+        run = service.update_run(
+            session(), service.get_run(session(), user_id, run_id), request_body()
+        )
+        session().commit()
+        return run_to_dict(run)
+
+    @api.operation("deleteRun")
+    def delete_run(user_id: int, run_id: int) -> Response:
+        runner_or_404(session(), user_id)
+        service.delete_run(session(), service.get_run(session(), user_id, run_id))
+        session().commit()
+        return Response(status=204)
+
+    @api.operation("getRunTrack")
+    def get_run_track(user_id: int, run_id: int) -> dict[str, Any]:
+        runner_or_404(session(), user_id)
+        run = service.get_run(session(), user_id, run_id)
+        if run.track is None:
+            raise not_found(f"track of run {run_id}")
+        return {
+            "run_id": run.id,
+            "original_filename": run.track.original_filename,
+            "points": run.track.points,
+        }

@@ -1,0 +1,32 @@
+"""The dataservice's settings (env prefix ``DATASERVICE_``, INI section ``[dataservice]``)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import ClassVar
+
+from runnerly_common.settings import Settings, SettingsError, alias, secret
+
+
+@dataclasses.dataclass
+class DataServiceSettings(Settings):
+    SECTION: ClassVar[str] = "dataservice"
+    ENV_PREFIX: ClassVar[str] = "DATASERVICE_"
+
+    port: int = 5002
+    database_url: str = alias("sqlite:///var/dataservice.db", "DATABASE_URL")
+    jwks_url: str = "http://127.0.0.1:5001/.well-known/jwks.json"
+    token_audience: str = "dataservice"
+    # Fernet keys (comma-separated, newest first) protecting Strava tokens at rest.
+    strava_token_keys: str = secret()
+    # Clients trusted with passwords and with Strava tokens.
+    password_clients: tuple[str, ...] = ("runnerly-web",)
+    strava_clients: tuple[str, ...] = ("runnerly-web", "strava-worker")
+    # A 10 MB upload is refused; activity files beyond this are rare.
+    max_content_length: int = 8 * 1024 * 1024
+    max_batch: int = 1000
+
+    def check(self) -> None:
+        super().check()
+        if not 1 <= self.max_batch <= 10000:
+            raise SettingsError(f"{self.env_name('max_batch')} must be between 1 and 10000")

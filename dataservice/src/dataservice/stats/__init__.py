@@ -1,0 +1,1 @@
+"""Stats: see views.py and service.py."""

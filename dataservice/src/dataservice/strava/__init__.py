@@ -1,0 +1,1 @@
+"""The link between a runner and their Strava athlete: tokens (encrypted) and sync state."""

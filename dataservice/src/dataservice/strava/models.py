@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from dataservice.models import Base, BigId
+from runnerly_common.db import UTCDateTime, utcnow
+
+
+class StravaLink(Base):
+    __tablename__ = "strava_links"
+
+    user_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    athlete_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    # Fernet tokens: encrypted at rest with DATASERVICE_STRAVA_TOKEN_KEYS.
+    access_token: Mapped[str] = mapped_column(Text)
+    refresh_token: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    scopes: Mapped[str] = mapped_column(String(255), default="")
+    # Sync progress, written by the worker and shown by the web app.
+    last_sync_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sync_cursor: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sync_state: Mapped[str] = mapped_column(String(16), default="pending")
+    pages_done: Mapped[int] = mapped_column(Integer, default=0)
+    runs_imported: Mapped[int] = mapped_column(Integer, default=0)
+    sync_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -1,0 +1,155 @@
+"""Fixtures: a dataservice on SQLite and on PostgreSQL, tokens for runners and services.
+
+Tokens are signed with a test key published by a real JWKS server on a free port, so
+every request goes through the same verification as in production.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from cryptography.fernet import Fernet
+from dataservice.app import create_app
+from dataservice.migrate import upgrade
+from dataservice.settings import DataServiceSettings
+from dataservice.users import service as users
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+from runnerly_common.testing import (
+    IN_CI,
+    JWKSServer,
+    LiveServer,
+    ServiceUnavailable,
+    SigningKey,
+    new_key,
+    sign_token,
+    temporary_postgres_database,
+)
+
+ALL_RUNNER_SCOPES = "users:read users:write runs:read runs:write reports:read strava:tokens"
+WEB = "runnerly-web"
+WORKER = "strava-worker"
+
+
+@pytest.fixture(scope="session")
+def signing_key() -> SigningKey:
+    return new_key("ES256", "dataservice-test")
+
+
+@pytest.fixture(scope="session")
+def jwks_url(signing_key: SigningKey) -> Iterator[str]:
+    jwks = JWKSServer([signing_key])
+    jwks.live = LiveServer(jwks)
+    yield jwks.url
+    jwks.live.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    try:
+        with temporary_postgres_database("runnerly_ds_test") as url:
+            upgrade(url)
+            yield url
+    except ServiceUnavailable as exc:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL is required in CI: {exc}")
+        pytest.skip(str(exc))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path}/dataservice.db"
+        upgrade(url)
+        yield url
+        return
+    url = request.getfixturevalue("postgres_database")
+    yield url
+    engine = create_engine(url)
+    with engine.begin() as conn:  # leave the shared database empty for the next test
+        conn.execute(text("TRUNCATE users RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def settings(database_url: str, jwks_url: str) -> DataServiceSettings:
+    return DataServiceSettings.load(
+        environ={},
+        env="test",
+        database_url=database_url,
+        jwks_url=jwks_url,
+        strava_token_keys=Fernet.generate_key().decode(),
+    )
+
+
+@pytest.fixture
+def app(settings: DataServiceSettings) -> Iterator[Flask]:
+    app = create_app(settings)
+    app.config["OPENAPI_VALIDATE_RESPONSES"] = True
+    yield app
+    app.extensions["runnerly.db"].dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def db(app: Flask) -> Iterator[Any]:
+    """A session on the service's database, for arranging and checking state."""
+    with app.extensions["runnerly.db"].sessionmaker() as session:
+        yield session
+
+
+@pytest.fixture
+def token(signing_key: SigningKey) -> Callable[..., dict[str, str]]:
+    """Authorization headers: ``token(runner=3)`` for a runner's token (via runnerly-web),
+    ``token(client="strava-worker", scope="runs:write")`` for a service token."""
+
+    def headers(
+        runner: int | None = None, client: str = WEB, scope: str = ALL_RUNNER_SCOPES
+    ) -> dict[str, str]:
+        if runner is not None:
+            value = sign_token(
+                signing_key,
+                audience="dataservice",
+                subject=str(runner),
+                scope=scope,
+                client_id=client,
+                act={"sub": client},
+            )
+        else:
+            value = sign_token(
+                signing_key, audience="dataservice", subject=client, scope=scope, client_id=client
+            )
+        return {"Authorization": f"Bearer {value}"}
+
+    return headers
+
+
+@pytest.fixture
+def make_runner(app: Flask) -> Callable[..., int]:
+    """Create a runner directly in the database; returns the id."""
+    counter = iter(range(1, 1_000_000))
+
+    def create(**fields: Any) -> int:
+        data = {"email": f"runner{next(counter)}@example.org", "first_name": "Ada", **fields}
+        with app.extensions["runnerly.db"].transaction() as session:
+            return users.create_user(session, data).id
+
+    return create
+
+
+@pytest.fixture
+def runner(make_runner: Callable[..., int]) -> int:
+    return make_runner()
+
+
+@pytest.fixture
+def other_runner(make_runner: Callable[..., int]) -> int:
+    return make_runner()
