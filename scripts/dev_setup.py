@@ -5,6 +5,7 @@ Idempotent: secrets already there are kept, so tokens and data survive a restart
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 import subprocess
@@ -16,7 +17,11 @@ ENV_FILE = ROOT / "var" / "dev" / "runnerly.env"
 # Secrets the services need that no other tool generates.
 GENERATED = {
     "TOKENDEALER_KEYS_PASSPHRASE": lambda: secrets.token_urlsafe(32),
+    # A Fernet key: 32 random bytes, url-safe base64.
+    "DATASERVICE_STRAVA_TOKEN_KEYS": lambda: base64.urlsafe_b64encode(os.urandom(32)).decode(),
+    "RUNNERLY_DEMO_PASSWORD": lambda: secrets.token_urlsafe(12),
 }
+DEMO_EMAIL = "demo@runnerly.local"
 
 
 def read_env(path: Path) -> dict[str, str]:
@@ -43,23 +48,40 @@ def main() -> int:
     if missing or not ENV_FILE.exists():
         write_env(ENV_FILE, {**values, **missing})
     env = {**os.environ, **read_env(ROOT / "config" / "dev.env"), **read_env(ENV_FILE)}
-    tokendealer = Path(sys.executable).with_name("tokendealer")
-    result = subprocess.run(
+    bin_dir = Path(sys.executable).parent
+    steps = [
+        # Keys and the suite's OAuth clients, their secrets written into the env file.
         [
-            str(tokendealer),
+            "tokendealer",
             "bootstrap",
             "--clients",
             str(ROOT / "config" / "clients.toml"),
             "--env-file",
             str(ENV_FILE),
         ],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-    )
-    if result.returncode == 0:
-        print(f"development secrets ready in {ENV_FILE.relative_to(ROOT)}")
-    return result.returncode
+        ["dataservice", "migrate"],
+        [
+            "dataservice",
+            "ensure-user",
+            DEMO_EMAIL,
+            "--password-env",
+            "RUNNERLY_DEMO_PASSWORD",
+            "--first-name",
+            "Demo",
+            "--last-name",
+            "Runner",
+        ],
+    ]
+    for command, *args in steps:
+        result = subprocess.run(
+            [str(bin_dir / command), *args], env=env, cwd=ROOT, stdout=subprocess.DEVNULL
+        )
+        if result.returncode != 0:
+            print(f"setup step failed: {command} {' '.join(args)}", file=sys.stderr)
+            return result.returncode
+    print(f"development secrets ready in {ENV_FILE.relative_to(ROOT)}")
+    print(f"demo runner: {DEMO_EMAIL} (password: RUNNERLY_DEMO_PASSWORD in that file)")
+    return 0
 
 
 if __name__ == "__main__":

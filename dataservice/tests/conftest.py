@@ -139,8 +139,12 @@ def make_runner(app: Flask) -> Callable[..., int]:
 
     def create(**fields: Any) -> int:
         data = {"email": f"runner{next(counter)}@example.org", "first_name": "Ada", **fields}
+        disabled = data.pop("disabled", False)
         with app.extensions["runnerly.db"].transaction() as session:
-            return users.create_user(session, data).id
+            user = users.create_user(session, data)
+            user.disabled = disabled
+            session.flush()
+            return user.id
 
     return create
 
@@ -153,3 +157,33 @@ def runner(make_runner: Callable[..., int]) -> int:
 @pytest.fixture
 def other_runner(make_runner: Callable[..., int]) -> int:
     return make_runner()
+
+
+@pytest.fixture
+def snapshot(app: Flask) -> Callable[[], dict[str, list[tuple[Any, ...]]]]:
+    """Every row of every table: compare before and after to prove nothing was written."""
+    from dataservice.models import Base, import_all_models
+
+    import_all_models()
+
+    def take() -> dict[str, list[tuple[Any, ...]]]:
+        with app.extensions["runnerly.db"].engine.connect() as conn:
+            return {
+                table.name: sorted(map(tuple, conn.execute(table.select())), key=repr)
+                for table in Base.metadata.sorted_tables
+            }
+
+    return take
+
+
+RUN = {
+    "start_time": "2026-03-01T07:30:00Z",
+    "distance": 10000.0,
+    "moving_time": 3000,
+    "elapsed_time": 3100,
+    "title": "Sunday long run",
+}
+
+
+def strava_run(external_id: str, **fields: Any) -> dict[str, Any]:
+    return {**RUN, "source": "strava", "external_id": external_id, **fields}

@@ -51,9 +51,10 @@ def principal() -> Principal:
 
 
 def runner_or_404(session: Session, user_id: int) -> User:
-    """The runner ``user_id`` if the caller may act on them, else 404."""
+    """The runner ``user_id`` if the caller may act on them (themselves, or anyone for a
+    service or an administrator), else 404."""
     caller = principal()
-    if caller.is_runner and caller.runner_id != user_id:
+    if caller.is_runner and caller.runner_id != user_id and not is_admin(session):
         raise not_found(f"runner {user_id}")
     user = session.get(User, user_id)
     if user is None:

@@ -121,7 +121,7 @@ def _kept_efforts(session: Session, run: Run) -> dict[int, float]:
             BestEffort.run_id == run.id, BestEffort.origin != "whole"
         )
     )
-    return dict(rows)
+    return dict(rows.all())
 
 
 def _refresh_efforts(

@@ -1,0 +1,112 @@
+"""``dataservice``: serve, migrate, and create runners from the command line."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import click
+
+from dataservice.migrate import upgrade
+from dataservice.settings import DataServiceSettings
+from dataservice.users import service as users
+from runnerly_common.db import Database
+from runnerly_common.logs import configure_logging
+from runnerly_common.server import serve as run_server
+from runnerly_common.settings import SettingsError
+
+config_option = click.option(
+    "--config",
+    "config",
+    type=click.Path(dir_okay=False),
+    help="INI file with a [dataservice] section.",
+)
+
+
+def _settings(config: str | None, **overrides: Any) -> DataServiceSettings:
+    try:
+        return DataServiceSettings.load(config, **overrides)
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.group()
+def main() -> None:
+    """Runnerly's system of record."""
+
+
+@main.command()
+@config_option
+@click.option("--host", help="Address to listen on (default from settings).")
+@click.option("--port", type=int, help="Port (default 5002).")
+@click.option("--workers", type=int, help="Worker processes (default: from the CPU count).")
+def serve(config: str | None, host: str | None, port: int | None, workers: int | None) -> None:
+    """Serve the API with gunicorn (run `dataservice migrate` first)."""
+    overrides = {k: v for k, v in {"host": host, "port": port, "workers": workers}.items() if v}
+    settings = _settings(config, **overrides)
+    configure_logging("dataservice", settings.log_level)
+
+    def load_app() -> Any:
+        from dataservice.app import create_app
+
+        return create_app(settings)
+
+    # Fail here, once, on a bad setting rather than in every worker.
+    load_app().extensions["runnerly.db"].dispose()
+    run_server(load_app, settings)
+
+
+@main.command()
+@config_option
+@click.option("--revision", default="head", show_default=True)
+def migrate(config: str | None, revision: str) -> None:
+    """Bring the database schema up to date (safe to run at every start)."""
+    settings = _settings(config)
+    upgrade(settings.database_url, revision)
+    click.echo(json.dumps({"migrated_to": revision}))
+
+
+@main.command("ensure-user")
+@config_option
+@click.argument("email")
+@click.option(
+    "--password-env",
+    metavar="VAR",
+    help="Environment variable holding the password (never a command-line argument).",
+)
+@click.option("--first-name", default="")
+@click.option("--last-name", default="")
+@click.option("--admin", is_flag=True, help="Make the runner an administrator.")
+def ensure_user(
+    config: str | None,
+    email: str,
+    password_env: str | None,
+    first_name: str,
+    last_name: str,
+    admin: bool,
+) -> None:
+    """Create a runner unless one with this email exists (idempotent; prints the id)."""
+    settings = _settings(config)
+    password = os.environ.get(password_env, "") if password_env else ""
+    if password_env and len(password) < 10:
+        raise click.ClickException(f"{password_env} must hold a password of 10+ characters")
+    db = Database(settings.database_url)
+    try:
+        with db.transaction() as session:
+            user = users.find_by_email(session, email)
+            created = user is None
+            if user is None:
+                user = users.create_user(
+                    session,
+                    {
+                        "email": email,
+                        "first_name": first_name,
+                        "last_name": last_name,
+                        "is_admin": admin,
+                        **({"password": password} if password else {}),
+                    },
+                )
+            click.echo(json.dumps({"id": user.id, "email": user.email, "created": created}))
+    finally:
+        db.dispose()
