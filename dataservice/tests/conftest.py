@@ -11,14 +11,14 @@ from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
-from dataservice.app import create_app
-from dataservice.migrate import upgrade
-from dataservice.settings import DataServiceSettings
-from dataservice.users import service as users
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
+from dataservice.app import create_app
+from dataservice.migrate import upgrade
+from dataservice.settings import DataServiceSettings
+from dataservice.users import service as users
 from runnerly_common.testing import (
     IN_CI,
     JWKSServer,
@@ -185,5 +185,18 @@ RUN = {
 }
 
 
-def strava_run(external_id: str, **fields: Any) -> dict[str, Any]:
-    return {**RUN, "source": "strava", "external_id": external_id, **fields}
+@pytest.fixture
+def run_body() -> dict[str, Any]:
+    """A valid body for a manual run: a 10 km Sunday run."""
+    return dict(RUN)
+
+
+@pytest.fixture
+def strava_run() -> Callable[..., dict[str, Any]]:
+    """A run as the worker sends it: ``strava_run("123", distance=5000.0)``."""
+    return lambda external_id, **fields: {
+        **RUN,
+        "source": "strava",
+        "external_id": external_id,
+        **fields,
+    }

@@ -4,21 +4,28 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from conftest import strava_run
+import pytest
+
 from dataservice.runs.models import BestEffort, Run
 
 
-def _batch(count: int, **fields):
+@pytest.fixture
+def batch(strava_run):
+    """``batch(n)``: n distinct Strava runs, nine hours apart."""
     start = datetime(2025, 1, 1, 6, 0, tzinfo=UTC)
-    return [
-        strava_run(
-            str(1000 + i),
-            start_time=(start + timedelta(hours=9 * i)).isoformat(),
-            distance=5000.0 + i,
-            **fields,
-        )
-        for i in range(count)
-    ]
+
+    def make(count: int, **fields):
+        return [
+            strava_run(
+                str(1000 + i),
+                start_time=(start + timedelta(hours=9 * i)).isoformat(),
+                distance=5000.0 + i,
+                **fields,
+            )
+            for i in range(count)
+        ]
+
+    return make
 
 
 def _send(client, token, runner, runs):
@@ -31,9 +38,9 @@ def _send(client, token, runner, runs):
 
 class TestBulkUpsert:
     def test_the_same_thousand_runs_twice_are_created_then_unchanged(
-        self, client, token, runner, db
+        self, batch, strava_run, client, token, runner, db
     ):
-        runs = _batch(1000)
+        runs = batch(1000)
         first = _send(client, token, runner, runs)
         assert first.status_code == 200
         assert first.json == {"created": 1000, "updated": 0, "unchanged": 0}
@@ -41,8 +48,8 @@ class TestBulkUpsert:
         assert second.json == {"created": 0, "updated": 0, "unchanged": 1000}
         assert db.query(Run).filter_by(runner_id=runner).count() == 1000
 
-    def test_an_edit_on_strava_updates_the_run(self, client, token, runner):
-        runs = _batch(3)
+    def test_an_edit_on_strava_updates_the_run(self, batch, strava_run, client, token, runner):
+        runs = batch(3)
         _send(client, token, runner, runs)
         runs[1] = {**runs[1], "title": "Renamed on Strava"}
         assert _send(client, token, runner, runs).json == {
@@ -53,14 +60,16 @@ class TestBulkUpsert:
         listed = client.get(f"/api/v1/users/{runner}/runs", headers=token(runner=runner))
         assert "Renamed on Strava" in [r["title"] for r in listed.json["items"]]
 
-    def test_a_run_repeated_within_a_batch_is_stored_once(self, client, token, runner, db):
-        run = _batch(1)[0]
+    def test_a_run_repeated_within_a_batch_is_stored_once(
+        self, batch, strava_run, client, token, runner, db
+    ):
+        run = batch(1)[0]
         response = _send(client, token, runner, [run, {**run, "title": "later copy"}])
         assert response.json["created"] == 1
         assert db.query(Run).one().title == "later copy"
 
     def test_best_efforts_come_from_strava_or_from_a_run_of_about_the_distance(
-        self, client, token, runner, db
+        self, batch, strava_run, client, token, runner, db
     ):
         with_efforts = strava_run(
             "a",
@@ -79,15 +88,19 @@ class TestBulkUpsert:
         assert efforts[(10000, "strava")] == 2950
         assert efforts[(5000, "whole")] == 1500.0  # 5.1 km in 25:30 → 5 km at that pace
 
-    def test_more_than_a_thousand_runs_is_refused_whole(self, client, token, runner, snapshot):
+    def test_more_than_a_thousand_runs_is_refused_whole(
+        self, batch, strava_run, client, token, runner, snapshot
+    ):
         before = snapshot()
-        response = _send(client, token, runner, _batch(1001))
+        response = _send(client, token, runner, batch(1001))
         assert response.status_code == 400
         assert response.json["errors"][0]["field"] == "body.runs"
         assert snapshot() == before
 
-    def test_one_bad_run_refuses_the_batch_naming_it(self, client, token, runner, snapshot):
-        runs = _batch(3)
+    def test_one_bad_run_refuses_the_batch_naming_it(
+        self, batch, strava_run, client, token, runner, snapshot
+    ):
+        runs = batch(3)
         runs[2]["distance"] = -5
         before = snapshot()
         response = _send(client, token, runner, runs)
@@ -95,9 +108,11 @@ class TestBulkUpsert:
         assert response.json["errors"][0]["field"] == "body.runs[2].distance"
         assert snapshot() == before
 
-    def test_moving_time_beyond_elapsed_time_is_refused(self, client, token, runner, snapshot):
+    def test_moving_time_beyond_elapsed_time_is_refused(
+        self, batch, strava_run, client, token, runner, snapshot
+    ):
         before = snapshot()
-        response = _send(client, token, runner, _batch(1, moving_time=4000, elapsed_time=3000))
+        response = _send(client, token, runner, batch(1, moving_time=4000, elapsed_time=3000))
         assert response.status_code == 400
         assert response.json["errors"][0]["field"] == "body.runs[0].moving_time"
         assert snapshot() == before

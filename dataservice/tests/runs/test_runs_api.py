@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from conftest import RUN
+
+RUN = {
+    "start_time": "2026-03-01T07:30:00Z",
+    "distance": 10000.0,
+    "moving_time": 3000,
+    "elapsed_time": 3100,
+    "title": "Sunday long run",
+}
 
 
 def _create(client, token, runner, **fields):

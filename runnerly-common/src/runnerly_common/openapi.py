@@ -13,7 +13,7 @@ import copy
 import functools
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ import yaml
 from flask import Blueprint, Flask, Response, current_app, g, render_template, request
 from openapi_core import OpenAPI
 from openapi_core.contrib.flask import FlaskOpenAPIRequest, FlaskOpenAPIResponse
+from openapi_core.deserializing.media_types.exceptions import MediaTypeDeserializeError
 from openapi_core.templating.media_types.exceptions import MediaTypeNotFound
 from openapi_core.validation.request.exceptions import SecurityValidationError
 from werkzeug.exceptions import HTTPException
@@ -92,6 +93,9 @@ class OpenAPIBlueprint(Blueprint):
                 errors = [e for e in result.errors if not isinstance(e, SecurityValidationError)]
                 if errors:
                     raise _validation_failure(errors)
+                problems = list(_unstorable_text(result.body, "body"))
+                if problems:
+                    raise RequestValidationFailed(problems)
                 g.openapi_body = result.body
                 g.openapi_parameters = result.parameters
                 return view(**result.parameters.path)
@@ -238,13 +242,30 @@ def _validation_failure(errors: list[Exception]) -> RequestValidationFailed:
         if schema_errors:
             for schema_error in schema_errors:
                 details.extend(_schema_problems(field, schema_error))
-        elif cause is not None and "deserialize" in str(cause).lower():
+        elif isinstance(cause, MediaTypeDeserializeError):
+            # Its str() decodes the raw body, which fails on bytes that are not UTF-8.
             details.append({"field": field, "message": "is not valid " + _mimetype(cause)})
         elif cause is not None:
             details.append({"field": field, "message": _short(str(cause))})
         else:
             details.append({"field": field, "message": _short(str(error))})
     return RequestValidationFailed(details, status)
+
+
+def _unstorable_text(value: Any, field: str) -> Iterator[dict[str, str]]:
+    """Strings no database keeps: NUL characters (PostgreSQL refuses them) and lone UTF-16
+    surrogates (JSON can escape them, UTF-8 cannot encode them)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            yield {"field": field, "message": "must not contain NUL characters"}
+        elif any("\ud800" <= c <= "\udfff" for c in value):
+            yield {"field": field, "message": "is not valid Unicode (lone surrogate)"}
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _unstorable_text(item, f"{field}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _unstorable_text(item, f"{field}[{index}]")
 
 
 def _schema_problems(field: str, error: Any) -> list[dict[str, str]]:

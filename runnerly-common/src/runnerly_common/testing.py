@@ -117,6 +117,16 @@ class ServiceProcess:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
+    def errors_in_log(self) -> list[str]:
+        """Lines logged at ERROR or above, and tracebacks: a clean run has none."""
+        return [
+            line
+            for line in self.log().splitlines()
+            if '"level": "ERROR"' in line
+            or '"level": "CRITICAL"' in line
+            or line.startswith("Traceback")
+        ]
+
 
 # --- servers, keys and the JWKS ------------------------------------------------------
 

@@ -108,5 +108,5 @@ class TestBinding:
     def test_an_invalid_spec_fails_at_start_up(self, tmp_path: Path) -> None:
         spec = tmp_path / "broken.yaml"
         spec.write_text("openapi: 3.1.0\npaths: {}\n", encoding="utf-8")
-        with pytest.raises(Exception, match="'info' is a required property"):
+        with pytest.raises(Exception, match=r"['\"]info['\"] is a required property"):
             OpenAPIBlueprint("broken", __name__, spec)

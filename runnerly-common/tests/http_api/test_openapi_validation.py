@@ -99,13 +99,27 @@ class TestJSONBody:
         errors = assert_invalid(client.post("/api/v1/items", json=body, headers=writer))
         assert {"field": field, "message": message} in errors
 
+    @pytest.mark.parametrize(
+        ("name", "message"),
+        [
+            ("nul\u0000byte", "must not contain NUL characters"),
+            ("lone \ud83d surrogate", "is not valid Unicode (lone surrogate)"),
+        ],
+    )
+    def test_text_no_database_can_store_is_a_400(
+        self, client: Any, writer: Any, name: str, message: str
+    ) -> None:
+        response = client.post("/api/v1/items", json={"name": name, "quantity": 1}, headers=writer)
+        assert assert_invalid(response) == [{"field": "body.name", "message": message}]
+
     def test_every_bad_field_is_named_at_once(self, client: Any, writer: Any) -> None:
         response = client.post("/api/v1/items", json={"name": "", "quantity": "x"}, headers=writer)
         assert {e["field"] for e in assert_invalid(response)} == {"body.name", "body.quantity"}
 
-    def test_malformed_json_is_a_400_not_a_500(self, client: Any, writer: Any) -> None:
+    @pytest.mark.parametrize("data", ['{"name": "a",', b"\xff\xfe not UTF-8"])
+    def test_malformed_json_is_a_400_not_a_500(self, client: Any, writer: Any, data: Any) -> None:
         response = client.post(
-            "/api/v1/items", data='{"name": "a",', content_type="application/json", headers=writer
+            "/api/v1/items", data=data, content_type="application/json", headers=writer
         )
         assert assert_invalid(response) == [{"field": "body", "message": "is not valid JSON"}]
 
