@@ -35,6 +35,8 @@ CHECKS = [
 ]
 # Request lines and headers beyond gunicorn's limits never reach the app.
 SERVER_LIMITS = {414, 431}
+# Request lines and headers beyond gunicorn's limits never reach the app.
+SERVER_LIMITS = {414, 431}
 SPEC = load_spec(Path(dataservice.__file__).with_name("openapi"))
 SPEC["servers"] = [{"url": "/api/v1"}]
 API = schemathesis.openapi.from_dict(SPEC)
@@ -100,8 +102,9 @@ def test_no_answer_is_a_server_error_or_off_the_spec(
                 and operation_id != "deleteUser"
             ):
                 case.path_parameters[name] = runner_id
-        case.call_and_validate(
-            base_url=f"{live_dataservice}/api/v1", headers=headers, checks=CHECKS
-        )
+        response = case.call(base_url=f"{live_dataservice}/api/v1", headers=headers)
+        if response.status_code in SERVER_LIMITS:
+            return  # refused by gunicorn before the app (nginx does the same in front)
+        case.validate_response(response, checks=CHECKS)
 
     check()

@@ -1,7 +1,8 @@
 """OpenAPI 3 driven routing: the spec is the contract, views are bound by ``operationId``.
 
 The book's flakon routed Swagger 2 operations to views; this does the same for OpenAPI 3
-and validates every request with openapi-core before the view runs.  The operation's
+and validates every request against it (see :mod:`runnerly_common.openapi_validation`)
+before the view runs.  The operation's
 ``security`` (HTTP bearer scopes) is enforced by :mod:`runnerly_common.auth.scopes`, so a
 route's scopes live in one place: the spec.  With ``OPENAPI_VALIDATE_RESPONSES`` set (tests
 do), every response is checked against the spec too.
@@ -9,26 +10,24 @@ do), every response is checked against the spec too.
 
 from __future__ import annotations
 
-import copy
 import functools
 import logging
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
 from flask import Blueprint, Flask, Response, current_app, g, render_template, request
-from openapi_core import OpenAPI
-from openapi_core.contrib.flask import FlaskOpenAPIRequest, FlaskOpenAPIResponse
-from openapi_core.deserializing.media_types.exceptions import MediaTypeDeserializeError
-from openapi_core.templating.media_types.exceptions import MediaTypeNotFound
-from openapi_core.validation.request.exceptions import SecurityValidationError
-from werkzeug.exceptions import HTTPException
 
 from runnerly_common.auth.scopes import authenticate, check_scopes
 from runnerly_common.auth.verify import scopes_of
 from runnerly_common.errors import APIError, error_response
+from runnerly_common.openapi_validation import (
+    OperationValidator,
+    RequestProblems,
+    SpecValidators,
+)
 
 log = logging.getLogger(__name__)
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
@@ -65,13 +64,17 @@ class OpenAPIBlueprint(Blueprint):
         if url_prefix and not spec.get("servers"):
             spec["servers"] = [{"url": url_prefix}]
         self.spec: dict[str, Any] = spec
-        self.openapi = OpenAPI.from_dict(copy.deepcopy(spec))  # also validates the spec
+        validators = SpecValidators(spec)  # also checks the document itself
         self.operations: dict[str, tuple[str, str, dict[str, Any]]] = {}
+        self.validators: dict[str, OperationValidator] = {}
         for path, item in spec.get("paths", {}).items():
             for method in HTTP_METHODS:
                 operation = item.get(method)
                 if operation and operation.get("operationId"):
                     self.operations[operation["operationId"]] = (path, method, operation)
+                    self.validators[operation["operationId"]] = validators.operation(
+                        item, operation
+                    )
         self.bound: set[str] = set()
         self.add_url_rule("/openapi.json", "openapi_spec", self._serve_spec)
         self.add_url_rule("/docs", "openapi_docs", self._serve_docs)
@@ -83,22 +86,20 @@ class OpenAPIBlueprint(Blueprint):
             raise KeyError(f"operationId {operation_id!r} is not in the spec")
         path, method, operation = self.operations[operation_id]
         requirements = _bearer_requirements(self.spec, operation)
+        validator = self.validators[operation_id]
 
         def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
             @functools.wraps(view)
-            def wrapper(**_url_values: Any) -> Any:
+            def wrapper(**url_values: Any) -> Any:
                 if requirements is not None:
                     _enforce(requirements)
-                result = self.openapi.unmarshal_request(FlaskOpenAPIRequest(request))
-                errors = [e for e in result.errors if not isinstance(e, SecurityValidationError)]
-                if errors:
-                    raise _validation_failure(errors)
-                problems = list(_unstorable_text(result.body, "body"))
-                if problems:
-                    raise RequestValidationFailed(problems)
-                g.openapi_body = result.body
-                g.openapi_parameters = result.parameters
-                return view(**result.parameters.path)
+                try:
+                    validated = validator.validate_request(request, url_values)
+                except RequestProblems as exc:
+                    raise RequestValidationFailed(exc.problems, exc.status) from None
+                g.openapi_body = validated.body
+                g.openapi_query = validated.query
+                return view(**validated.path)
 
             rule = _PATH_PARAM.sub(r"<\1>", path)
             self.add_url_rule(rule, operation_id, wrapper, methods=[method.upper()])
@@ -125,16 +126,11 @@ class OpenAPIBlueprint(Blueprint):
         if not current_app.config.get("OPENAPI_VALIDATE_RESPONSES"):
             return response
         endpoint = (request.endpoint or "").rpartition(".")[2]
-        if endpoint not in self.operations:
+        if endpoint not in self.validators:
             return response
-        try:
-            result = self.openapi.unmarshal_response(
-                FlaskOpenAPIRequest(request), FlaskOpenAPIResponse(response)
-            )
-        except HTTPException:  # the request body cannot be read (413): already answered
-            return response
-        if result.errors:
-            details = "; ".join(f"{e}: {e.__cause__}" for e in result.errors)
+        problems = self.validators[endpoint].validate_response(response)
+        if problems:
+            details = "; ".join(problems)
             log.error("response does not match the spec: %s", details)
             # Answered, not raised: an exception in an after_request hook escapes the
             # error handlers (the client would get a generic 500, tests an exception).
@@ -178,7 +174,7 @@ def request_body() -> Any:
 
 def query_params() -> dict[str, Any]:
     """The validated, typed query parameters of the current operation."""
-    return dict(g.openapi_parameters.query)
+    return dict(g.openapi_query)
 
 
 def init_app(app: Flask) -> None:
@@ -219,75 +215,3 @@ def _enforce(alternatives: list[tuple[str, ...]]) -> None:
     held = scopes_of(authenticate())
     if not any(set(scopes) <= held for scopes in alternatives):
         check_scopes(alternatives[0])  # raises 403 naming the first alternative
-
-
-def _validation_failure(errors: list[Exception]) -> RequestValidationFailed:
-    details: list[dict[str, str]] = []
-    status = 400
-    for error in errors:
-        cause = error.__cause__
-        if isinstance(cause, MediaTypeNotFound):
-            status = 415
-            details.append(
-                {
-                    "field": "body",
-                    "message": "unsupported content type; expected "
-                    + " or ".join(cause.availableMimetypes),
-                }
-            )
-            continue
-        location = getattr(error, "location", None)
-        field = f"{location}.{error.name}" if location else "body"  # type: ignore[attr-defined]
-        schema_errors = getattr(cause, "schema_errors", None)
-        if schema_errors:
-            for schema_error in schema_errors:
-                details.extend(_schema_problems(field, schema_error))
-        elif isinstance(cause, MediaTypeDeserializeError):
-            # Its str() decodes the raw body, which fails on bytes that are not UTF-8.
-            details.append({"field": field, "message": "is not valid " + _mimetype(cause)})
-        elif cause is not None:
-            details.append({"field": field, "message": _short(str(cause))})
-        else:
-            details.append({"field": field, "message": _short(str(error))})
-    return RequestValidationFailed(details, status)
-
-
-def _unstorable_text(value: Any, field: str) -> Iterator[dict[str, str]]:
-    """Strings no database keeps: NUL characters (PostgreSQL refuses them) and lone UTF-16
-    surrogates (JSON can escape them, UTF-8 cannot encode them)."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            yield {"field": field, "message": "must not contain NUL characters"}
-        elif any("\ud800" <= c <= "\udfff" for c in value):
-            yield {"field": field, "message": "is not valid Unicode (lone surrogate)"}
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _unstorable_text(item, f"{field}.{key}")
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _unstorable_text(item, f"{field}[{index}]")
-
-
-def _schema_problems(field: str, error: Any) -> list[dict[str, str]]:
-    """Per-field problems of one JSON-schema error, naming the property itself when it is
-    missing or not allowed (jsonschema reports those at the enclosing object)."""
-    path = field + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.path)
-    instance = error.instance if isinstance(error.instance, dict) else {}
-    if error.validator == "required":
-        missing = [name for name in error.validator_value if name not in instance]
-        return [{"field": f"{path}.{name}", "message": "is required"} for name in missing]
-    if error.validator == "additionalProperties" and error.validator_value is False:
-        known = set(error.schema.get("properties", {}))
-        extra = sorted(name for name in instance if name not in known)
-        if extra:
-            return [{"field": f"{path}.{name}", "message": "is not allowed"} for name in extra]
-    return [{"field": path, "message": error.message}]
-
-
-def _mimetype(cause: Exception) -> str:
-    mimetype = getattr(cause, "mimetype", "")
-    return "JSON" if "json" in mimetype else mimetype or "content"
-
-
-def _short(message: str) -> str:
-    return message if len(message) <= 200 else message[:197] + "..."

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from alembic import context
-from dataservice.models import Base, import_all_models
 
+from dataservice.models import Base, import_all_models
 from runnerly_common.db import make_engine
 
 import_all_models()

@@ -1,9 +1,71 @@
-"""Placeholder: this resource's operations are bound here once its spec fragment exists."""
+"""HTTP views for training plans: thin, over plans.service and plans.generation."""
 
 from __future__ import annotations
 
-from runnerly_common.openapi import OpenAPIBlueprint
+from typing import Any
+
+from flask import Response
+
+from dataservice.authz import runner_or_404
+from dataservice.context import session
+from dataservice.plans import generation, service
+from dataservice.races import service as races
+from runnerly_common.openapi import OpenAPIBlueprint, query_params, request_body
 
 
 def bind(api: OpenAPIBlueprint) -> None:
-    del api
+    @api.operation("listPlans")
+    def list_plans(user_id: int) -> dict[str, Any]:
+        runner_or_404(session(), user_id)
+        params = query_params()
+        items, total = service.list_plans(
+            session(),
+            user_id,
+            race_id=params.get("race_id"),
+            page=params["page"],
+            per_page=params["per_page"],
+        )
+        return {
+            "items": items,
+            "total": total,
+            "page": params["page"],
+            "per_page": params["per_page"],
+        }
+
+    @api.operation("createPlan")
+    def create_plan(user_id: int) -> tuple[dict[str, Any], int]:
+        runner_or_404(session(), user_id)
+        plan = service.create_plan(session(), user_id, request_body())
+        session().commit()
+        return service.describe(session(), plan, races.today()), 201
+
+    @api.operation("getPlan")
+    def get_plan(user_id: int, plan_id: int) -> dict[str, Any]:
+        runner_or_404(session(), user_id)
+        plan = service.get_plan(session(), user_id, plan_id)
+        return service.describe(session(), plan, races.today())
+
+    @api.operation("updatePlan")
+    def update_plan(user_id: int, plan_id: int) -> dict[str, Any]:
+        runner_or_404(session(), user_id)
+        plan = service.update_plan(
+            session(), service.get_plan(session(), user_id, plan_id), request_body()
+        )
+        session().commit()
+        return service.describe(session(), plan, races.today())
+
+    @api.operation("deletePlan")
+    def delete_plan(user_id: int, plan_id: int) -> Response:
+        runner_or_404(session(), user_id)
+        service.delete_plan(session(), service.get_plan(session(), user_id, plan_id))
+        session().commit()
+        return Response(status=204)
+
+    @api.operation("generatePlan")
+    def generate_plan(user_id: int, race_id: int) -> tuple[dict[str, Any], int]:
+        runner_or_404(session(), user_id)
+        race = races.get_race(session(), user_id, race_id)
+        today = races.today()
+        plan, inputs = generation.generate_plan(session(), race, request_body() or {}, today)
+        session().commit()
+        return {**service.describe(session(), plan, today), "inputs": inputs}, 201

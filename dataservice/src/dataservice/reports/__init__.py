@@ -1,1 +1,1 @@
-"""Reports: see views.py and service.py."""
+"""Reports: a runner's monthly report (service.py), built on the stats queries."""

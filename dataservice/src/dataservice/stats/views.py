@@ -1,9 +1,38 @@
-"""Placeholder: this resource's operations are bound here once its spec fragment exists."""
+"""HTTP views for a runner's statistics: thin, over stats.totals and stats.records."""
 
 from __future__ import annotations
 
-from runnerly_common.openapi import OpenAPIBlueprint
+from typing import Any
+
+from dataservice.authz import runner_or_404
+from dataservice.context import session
+from dataservice.stats import records, totals
+from dataservice.stats.periods import today
+from runnerly_common.openapi import OpenAPIBlueprint, query_params
 
 
 def bind(api: OpenAPIBlueprint) -> None:
-    del api
+    @api.operation("getStatsTotals")
+    def get_totals(user_id: int) -> dict[str, Any]:
+        runner_or_404(session(), user_id)
+        params = query_params()
+        return totals.period_totals(
+            session(),
+            user_id,
+            params["period"],
+            start=params.get("from"),
+            end=params.get("to"),
+            sports=params.get("sport"),
+        )
+
+    @api.operation("getStatsRecords")
+    def get_records(user_id: int) -> dict[str, Any]:
+        runner_or_404(session(), user_id)
+        return records.records(session(), user_id)
+
+    @api.operation("getStatsSummary")
+    def get_summary(user_id: int) -> dict[str, Any]:
+        runner_or_404(session(), user_id)
+        params = query_params()
+        sports = totals.sports_or_default(params.get("sport"))
+        return totals.summary(session(), user_id, params.get("date") or today(), sports)

@@ -1,0 +1,63 @@
+"""The rules a plan keeps, whoever writes it: the schema checks each value, these check
+values against each other and against the race.  Each failure names the field at fault."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from dataservice.errors import invalid
+from dataservice.races.service import MAX_PLAN_DAYS
+
+MAX_WEEKS = MAX_PLAN_DAYS // 7
+MAX_PER_DAY = 3  # a double day and a cross-training session; more is not a plan
+
+
+def week_count(start: date, race_day: date) -> int:
+    """Weeks from the Monday ``start`` to race week, both included."""
+    return (race_day - start).days // 7 + 1
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def check_start(start: date, race_day: date, field: str = "body.start_date") -> None:
+    """Weeks count from a Monday; a plan ends on race day and spans at most 52 weeks."""
+    if start.weekday() != 0:
+        raise invalid(field, f"{start} is not a Monday: weeks start on Mondays")
+    if start > race_day:
+        raise invalid(field, f"the plan must start on or before race day ({race_day})")
+    if week_count(start, race_day) > MAX_WEEKS:
+        raise invalid(field, f"a plan spans at most {MAX_WEEKS} weeks, race week included")
+
+
+def check_sessions(
+    sessions: Sequence[dict[str, Any]], start: date, race_day: date, prefix: str = "body.sessions"
+) -> None:
+    """Every session within the plan, at most 3 a day; a run has a distance or a duration,
+    a rest day has neither."""
+    per_day: Counter[date] = Counter()
+    for index, item in enumerate(sessions):
+        field = f"{prefix}[{index}]"
+        day = item["date"]
+        if not start <= day <= race_day:
+            raise invalid(f"{field}.date", f"must be within the plan ({start} to {race_day})")
+        per_day[day] += 1
+        if per_day[day] > MAX_PER_DAY:
+            raise invalid(f"{field}.date", f"at most {MAX_PER_DAY} sessions a day")
+        if item["kind"] == "rest":
+            for name in ("distance", "duration"):
+                if item.get(name) is not None:
+                    raise invalid(f"{field}.{name}", "a rest day has no distance or duration")
+        elif item.get("distance") is None and item.get("duration") is None:
+            raise invalid(f"{field}.distance", "a session needs a distance or a duration")
+
+
+def check_kept_sessions(days: Iterable[date], start: date, race_day: date, field: str) -> None:
+    """Sessions a change leaves in place must still fall within the plan."""
+    outside = sorted(d for d in days if not start <= d <= race_day)
+    if outside:
+        raise invalid(field, f"the plan has a session on {outside[0]}, outside {start}..{race_day}")

@@ -1,0 +1,76 @@
+"""Plans as the API shows them: sessions grouped into weeks, each with planned vs done."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from dataservice.plans.checks import week_count
+from dataservice.plans.models import Plan, PlanSession
+from dataservice.races.models import Race
+from dataservice.races.serialize import race_to_dict
+
+
+def session_to_dict(item: PlanSession) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "date": item.date.isoformat(),
+        "kind": item.kind,
+        "distance": item.distance,
+        "duration": item.duration,
+        "target_pace": item.target_pace,
+        "notes": item.notes,
+    }
+
+
+def plan_to_dict(
+    plan: Plan, race: Race, done: Sequence[tuple[float, int]], today: date
+) -> dict[str, Any]:
+    """Every week from the start to race week, empty ones included, so that a dashboard
+    draws the whole plan; ``done`` holds (distance, runs) per week."""
+    weeks = [
+        {
+            "week": number,
+            "start": (plan.start_date + timedelta(weeks=number - 1)).isoformat(),
+            "end": (plan.start_date + timedelta(weeks=number, days=-1)).isoformat(),
+            "planned_distance": 0.0,
+            "planned_duration": 0,
+            "sessions": [],
+            "done": {"distance": done[number - 1][0], "runs": done[number - 1][1]},
+        }
+        for number in range(1, week_count(plan.start_date, race.date) + 1)
+    ]
+    for item in sorted(plan.sessions, key=lambda s: (s.date, s.id or 0)):
+        week = weeks[(item.date - plan.start_date).days // 7]
+        week["sessions"].append(session_to_dict(item))
+        week["planned_distance"] = round(week["planned_distance"] + (item.distance or 0), 1)
+        week["planned_duration"] += item.duration or 0
+    return {
+        **_head(plan, race),
+        "race": race_to_dict(race, today),
+        "weeks": weeks,
+    }
+
+
+def plan_summary(plan: Plan, race: Race, sessions: int, planned: float) -> dict[str, Any]:
+    """A plan in a list: its outline, without the sessions."""
+    return {
+        **_head(plan, race),
+        "weeks": week_count(plan.start_date, race.date),
+        "sessions": sessions,
+        "planned_distance": round(planned, 1),
+    }
+
+
+def _head(plan: Plan, race: Race) -> dict[str, Any]:
+    return {
+        "id": plan.id,
+        "runner_id": plan.runner_id,
+        "race_id": plan.race_id,
+        "name": plan.name,
+        "start_date": plan.start_date.isoformat(),
+        "end_date": race.date.isoformat(),
+        "created_at": plan.created_at.isoformat(),
+        "updated_at": plan.updated_at.isoformat(),
+    }

@@ -1,0 +1,152 @@
+"""Personal records: fastest efforts over the record distances, longest run, biggest
+week and month.
+
+Best efforts already hold, per run and distance, the fastest time from the run's track (or
+Strava's), or from the whole run when it was about that long; a record is the fastest of
+them.  Each distance is one ``ORDER BY elapsed LIMIT 1`` walk of the index on
+(runner_id, distance, elapsed), and the five walks go to the database as one ``UNION ALL``.
+Records are running records: walks and rides never hold one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select, union_all
+from sqlalchemy.orm import Session
+
+from dataservice.runs.models import RECORD_DISTANCES, BestEffort, Run
+from dataservice.stats import buckets
+from dataservice.stats.periods import Period, instant
+from dataservice.stats.totals import DEFAULT_SPORTS, runner_runs
+
+LABELS = {1000: "1 km", 5000: "5 km", 10000: "10 km", 21097: "Half marathon", 42195: "Marathon"}
+
+
+def effort_to_dict(row: Any) -> dict[str, Any]:
+    return {
+        "elapsed": row.elapsed,
+        "pace": round(row.elapsed * 1000 / row.distance, 1),
+        "run_id": row.run_id,
+        "title": row.title,
+        "start_time": row.start_time.isoformat(),
+        "origin": row.origin,
+    }
+
+
+def best_efforts(
+    session: Session,
+    runner_id: int,
+    distances: Iterable[int] = RECORD_DISTANCES,
+    before: date | None = None,
+) -> dict[int, Any]:
+    """The fastest effort per distance (run started before ``before`` if given); ties go
+    to the earliest run, which set the record first."""
+    walks = []
+    for distance in distances:
+        query = (
+            select(
+                BestEffort.distance,
+                BestEffort.elapsed,
+                BestEffort.origin,
+                BestEffort.run_id,
+                Run.title,
+                Run.start_time,
+            )
+            .join(Run, Run.id == BestEffort.run_id)
+            .where(BestEffort.runner_id == runner_id, BestEffort.distance == distance)
+            .order_by(BestEffort.elapsed, BestEffort.start_time, BestEffort.run_id)
+            .limit(1)
+        )
+        if before is not None:
+            query = query.where(BestEffort.start_time < instant(before))
+        walks.append(select(query.subquery()))  # SQLite wants LIMIT inside a subquery
+    if not walks:
+        return {}
+    return {row.distance: row for row in session.execute(union_all(*walks))}
+
+
+def longest_run(
+    session: Session,
+    runner_id: int,
+    start: date | None = None,
+    end: date | None = None,
+) -> dict[str, Any] | None:
+    """The longest running activity (between ``start`` and ``end`` if given)."""
+    row = session.execute(
+        select(Run.id, Run.title, Run.start_time, Run.distance, Run.moving_time)
+        .where(*runner_runs(runner_id, DEFAULT_SPORTS, start, end))
+        .order_by(Run.distance.desc(), Run.start_time, Run.id)
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    return {
+        "run_id": row.id,
+        "title": row.title,
+        "start_time": row.start_time.isoformat(),
+        "distance": round(row.distance, 1),
+        "moving_time": row.moving_time,
+    }
+
+
+def biggest(session: Session, runner_id: int, period: Period) -> dict[str, Any] | None:
+    """The week or month with the most distance run (the earliest of equals)."""
+    start = buckets.period_start(session, period)
+    distance = func.sum(Run.distance)
+    row = session.execute(
+        select(start, *buckets.sums())
+        .where(*runner_runs(runner_id, DEFAULT_SPORTS))
+        .group_by(start)
+        .order_by(distance.desc(), start)
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    return {"start": buckets.as_date(row[0]).isoformat(), **buckets.totals(row[1:])}
+
+
+def records(session: Session, runner_id: int) -> dict[str, Any]:
+    """Everything the dashboard's records panel shows, null where nothing is held yet."""
+    best = best_efforts(session, runner_id)
+    return {
+        "best_efforts": [
+            {
+                "distance": distance,
+                "label": LABELS[distance],
+                "best": effort_to_dict(best[distance]) if distance in best else None,
+            }
+            for distance in RECORD_DISTANCES
+        ],
+        "longest_run": longest_run(session, runner_id),
+        "biggest_week": biggest(session, runner_id, "week"),
+        "biggest_month": biggest(session, runner_id, "month"),
+    }
+
+
+def period_efforts(session: Session, runner_id: int, start: date, end: date) -> dict[int, Any]:
+    """The fastest effort per distance among runs started from ``start`` to before ``end``:
+    the period's runs come through the runs index, their efforts by primary key."""
+    rows = session.execute(
+        select(
+            BestEffort.distance,
+            BestEffort.elapsed,
+            BestEffort.origin,
+            BestEffort.run_id,
+            Run.title,
+            Run.start_time,
+        )
+        .join(BestEffort, BestEffort.run_id == Run.id)
+        .where(
+            Run.runner_id == runner_id,
+            Run.start_time >= instant(start),
+            Run.start_time < instant(end),
+        )
+        .order_by(BestEffort.distance, BestEffort.elapsed, Run.start_time, Run.id)
+    )
+    fastest: dict[int, Any] = {}
+    for row in rows:
+        fastest.setdefault(row.distance, row)
+    return fastest

@@ -1,0 +1,380 @@
+"""Request and response validation against an OpenAPI 3.1 document, compiled per operation.
+
+We validate with ``jsonschema`` (OpenAPI 3.1 schemas are JSON Schema 2020-12) and check the
+document itself with ``openapi-spec-validator``.  openapi-core, the usual choice, was
+measured here at about 4 ms per GET and 2.7 s for a 1,000-run batch body, because it walks
+the spec anew on every request; compiling one validator per parameter and body at start-up
+makes the same checks cost microseconds per field.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from flask import Request, Response
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+from openapi_spec_validator import validate as validate_spec
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+SPEC_URI = "urn:runnerly:openapi"
+MAX_ERRORS = 20
+Converter = Callable[[Any, str], Any]
+_INTEGER = re.compile(r"[+-]?\d{1,18}")
+
+
+class FieldError(ValueError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field, self.message = field, message
+
+
+@dataclass
+class ValidatedRequest:
+    path: dict[str, Any] = field(default_factory=dict)
+    query: dict[str, Any] = field(default_factory=dict)
+    body: Any = None
+
+
+class SpecValidators:
+    """Validators for every operation of one spec, built once."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        if not str(spec.get("openapi", "")).startswith("3.1"):
+            raise ValueError("only OpenAPI 3.1 documents are supported")
+        validate_spec(spec)
+        self.spec = spec
+        absolute = _absolute_refs(spec)
+        self.registry = Registry().with_resource(SPEC_URI, Resource(absolute, DRAFT202012))
+        self._absolute = absolute
+
+    def schema_validator(self, schema: dict[str, Any]) -> Draft202012Validator:
+        return Draft202012Validator(
+            _absolute_refs(schema),
+            registry=self.registry,
+            format_checker=Draft202012Validator.FORMAT_CHECKER,
+        )
+
+    def resolve(self, schema: Any) -> Any:
+        """Follow ``$ref`` chains to the schema they name."""
+        seen = set()
+        while isinstance(schema, dict) and "$ref" in schema:
+            ref = schema["$ref"]
+            if ref in seen or not ref.startswith("#/"):
+                break
+            seen.add(ref)
+            schema = self.spec
+            for part in ref[2:].split("/"):
+                schema = schema[part.replace("~1", "/").replace("~0", "~")]
+        return schema
+
+    def operation(self, path_item: dict[str, Any], operation: dict[str, Any]) -> OperationValidator:
+        return OperationValidator(self, path_item, operation)
+
+
+class _Parameter:
+    def __init__(self, specs: SpecValidators, definition: dict[str, Any]) -> None:
+        definition = specs.resolve(definition)
+        self.name: str = definition["name"]
+        self.location: str = definition["in"]
+        if self.location not in ("path", "query"):
+            raise ValueError(f"{self.location} parameters are not supported ({self.name})")
+        self.required = bool(definition.get("required"))
+        self.schema = specs.resolve(definition.get("schema", {}))
+        self.is_array = "array" in _types(self.schema)
+        self.validator = specs.schema_validator(definition.get("schema", {}))
+        self.converter = _converter(specs, definition.get("schema", {}), set())
+        self.field = f"{self.location}.{self.name}"
+
+    def parse(self, raw: list[str]) -> Any:
+        item_schema = _items_schema(self.schema) if self.is_array else self.schema
+        values = [_cast(text, item_schema, self.field) for text in raw]
+        value = values if self.is_array else values[0]
+        errors = sorted(self.validator.iter_errors(value), key=lambda e: [str(p) for p in e.path])
+        if errors:
+            problem = schema_problems(self.field, errors[0])[0]
+            raise FieldError(problem["field"], problem["message"])
+        return self.converter(value, self.field) if self.converter else value
+
+
+def _items_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    return schema.get("items", {}) if isinstance(schema.get("items"), dict) else {}
+
+
+class OperationValidator:
+    def __init__(
+        self, specs: SpecValidators, path_item: dict[str, Any], operation: dict[str, Any]
+    ) -> None:
+        by_key = {}
+        for definition in [*path_item.get("parameters", []), *operation.get("parameters", [])]:
+            parameter = _Parameter(specs, definition)
+            by_key[(parameter.location, parameter.name)] = parameter  # operation's win
+        self.parameters = list(by_key.values())
+        body = specs.resolve(operation.get("requestBody", {}))
+        self.body_required = bool(body.get("required"))
+        self.media: dict[str, tuple[Draft202012Validator | None, Converter | None]] = {}
+        for mimetype, media in body.get("content", {}).items():
+            schema = media.get("schema")
+            if schema is None or mimetype == "application/octet-stream":
+                self.media[mimetype] = (None, None)
+            else:
+                self.media[mimetype] = (
+                    specs.schema_validator(schema),
+                    _converter(specs, schema, set()),
+                )
+        self.responses = _response_validators(specs, operation.get("responses", {}))
+
+    def validate_request(self, request: Request, url_values: Mapping[str, str]) -> ValidatedRequest:
+        """The typed parameters and decoded body, or :class:`RequestProblems`."""
+        result, problems = ValidatedRequest(), []
+        for parameter in self.parameters:
+            raw = (
+                [url_values[parameter.name]]
+                if parameter.location == "path"
+                else request.args.getlist(parameter.name)
+            )
+            target = result.path if parameter.location == "path" else result.query
+            if not raw:
+                if parameter.required:
+                    problems.append({"field": parameter.field, "message": "is required"})
+                elif "default" in parameter.schema:
+                    target[parameter.name] = parameter.schema["default"]
+                continue
+            try:
+                target[parameter.name] = parameter.parse(raw)
+            except FieldError as exc:
+                problems.append({"field": exc.field, "message": exc.message})
+        if self.media:
+            try:
+                result.body = self._body(request, problems)
+            except UnsupportedMediaType as exc:
+                raise RequestProblems([{"field": "body", "message": str(exc)}], 415) from None
+        if problems:
+            raise RequestProblems(problems[:MAX_ERRORS])
+        return result
+
+    def _body(self, request: Request, problems: list[dict[str, str]]) -> Any:
+        if not request.content_length and not request.headers.get("Transfer-Encoding"):
+            if self.body_required:
+                problems.append({"field": "body", "message": "is required"})
+            return None
+        mimetype = request.mimetype
+        if mimetype not in self.media:
+            raise UnsupportedMediaType(
+                "unsupported content type; expected " + " or ".join(self.media)
+            )
+        validator, converter = self.media[mimetype]
+        if validator is None:
+            return None  # binary: the view streams it
+        try:
+            body = _decode(request, mimetype, validator.schema)
+        except ValueError as exc:
+            problems.append({"field": "body", "message": str(exc)})
+            return None
+        errors = sorted(validator.iter_errors(body), key=lambda e: [str(p) for p in e.path])
+        for error in errors[:MAX_ERRORS]:
+            problems.extend(schema_problems("body", error))
+        if errors:
+            return None
+        problems.extend(unstorable_text(body, "body"))
+        try:
+            return converter(body, "body") if converter else body
+        except FieldError as exc:
+            problems.append({"field": exc.field, "message": exc.message})
+            return None
+
+    def validate_response(self, response: Response) -> list[str]:
+        """What in ``response`` breaks the spec (tests run this on every response)."""
+        status = str(response.status_code)
+        entry = (
+            self.responses.get(status)
+            or self.responses.get(f"{status[0]}XX")
+            or self.responses.get("default")
+        )
+        if entry is None:
+            return [f"status {status} is not documented"]
+        if response.status_code in (204, 304) or not entry:
+            return []
+        if response.mimetype not in entry:
+            return [f"content type {response.mimetype} is not documented for {status}"]
+        validator = entry[response.mimetype]
+        if validator is None:
+            return []
+        body = json.loads(response.get_data())
+        return [
+            f"{'/'.join(map(str, e.path)) or '(body)'}: {e.message}"
+            for e in validator.iter_errors(body)
+        ][:MAX_ERRORS]
+
+
+class UnsupportedMediaType(ValueError):
+    pass
+
+
+class RequestProblems(ValueError):
+    def __init__(self, problems: list[dict[str, str]], status: int = 400) -> None:
+        super().__init__(problems[0]["message"])
+        self.problems, self.status = problems, status
+
+
+def _decode(request: Request, mimetype: str, schema: dict[str, Any]) -> Any:
+    if mimetype == "application/json" or mimetype.endswith("+json"):
+        try:
+            return json.loads(request.get_data(), parse_constant=_no_constants)
+        except (UnicodeDecodeError, json.JSONDecodeError, ValueError):
+            raise ValueError("is not valid JSON") from None
+    if mimetype == "application/x-www-form-urlencoded":
+        return {key: request.form.get(key) for key in request.form}
+    raise ValueError(f"cannot read {mimetype}")
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _cast(text: str, schema: dict[str, Any], field_name: str) -> Any:
+    types = _types(schema)
+    if "integer" in types:
+        if not _INTEGER.fullmatch(text):
+            raise FieldError(field_name, "is not an integer")
+        return int(text)
+    if "number" in types:
+        try:
+            value = float(text)
+        except ValueError:
+            raise FieldError(field_name, "is not a number") from None
+        if value != value or value in (float("inf"), float("-inf")):
+            raise FieldError(field_name, "is not a finite number")
+        return value
+    if "boolean" in types:
+        if text not in ("true", "false"):
+            raise FieldError(field_name, "must be true or false")
+        return text == "true"
+    return text
+
+
+def _types(schema: dict[str, Any]) -> set[str]:
+    declared = schema.get("type", [])
+    return {declared} if isinstance(declared, str) else set(declared)
+
+
+def _converter(specs: SpecValidators, schema: Any, stack: set[int]) -> Converter | None:
+    """A function turning validated JSON into Python values where the schema has a format
+    (``date-time`` → aware UTC datetime, ``date`` → date); None when nothing to convert."""
+    schema = specs.resolve(schema)
+    if not isinstance(schema, dict) or id(schema) in stack:
+        return None
+    stack = stack | {id(schema)}
+    fmt = schema.get("format")
+    if fmt == "date-time":
+        return _to_datetime
+    if fmt == "date":
+        return _to_date
+    properties: dict[str, Converter] = {}
+    for part in [schema, *(specs.resolve(s) for s in schema.get("allOf", []))]:
+        for name, sub in part.get("properties", {}).items():
+            convert = _converter(specs, sub, stack)
+            if convert:
+                properties[name] = convert
+    items = _converter(specs, schema.get("items"), stack) if "items" in schema else None
+    if not properties and not items:
+        return None
+
+    def convert(value: Any, path: str) -> Any:
+        if isinstance(value, dict) and properties:
+            return {
+                k: properties[k](v, f"{path}.{k}") if k in properties else v
+                for k, v in value.items()
+            }
+        if isinstance(value, list) and items:
+            return [items(v, f"{path}[{i}]") for i, v in enumerate(value)]
+        return value
+
+    return convert
+
+
+def _to_datetime(value: Any, path: str) -> Any:
+    if not isinstance(value, str):
+        return value
+    try:
+        return datetime.fromisoformat(value.upper().replace("Z", "+00:00")).astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise FieldError(path, "is not a date-time Runnerly can store") from None
+
+
+def _to_date(value: Any, path: str) -> Any:
+    if not isinstance(value, str):
+        return value
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise FieldError(path, "is not a date") from None
+
+
+def _response_validators(
+    specs: SpecValidators, responses: dict[str, Any]
+) -> dict[str, dict[str, Draft202012Validator | None]]:
+    out: dict[str, dict[str, Draft202012Validator | None]] = {}
+    for status, response in responses.items():
+        response = specs.resolve(response)
+        out[str(status)] = {
+            mimetype: specs.schema_validator(media["schema"]) if "schema" in media else None
+            for mimetype, media in response.get("content", {}).items()
+        }
+    return out
+
+
+def _absolute_refs(node: Any) -> Any:
+    """A copy with local references made absolute, so that any sub-schema resolves them
+    through the registry that holds the whole document."""
+    if isinstance(node, dict):
+        return {
+            k: (
+                SPEC_URI + v
+                if k == "$ref" and isinstance(v, str) and v.startswith("#")
+                else _absolute_refs(v)
+            )
+            for k, v in node.items()
+        }
+    if isinstance(node, list):
+        return [_absolute_refs(v) for v in node]
+    return node
+
+
+def unstorable_text(value: Any, field_name: str) -> Iterator[dict[str, str]]:
+    """Strings no database keeps: NUL characters (PostgreSQL refuses them) and lone UTF-16
+    surrogates (JSON can escape them, UTF-8 cannot encode them)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            yield {"field": field_name, "message": "must not contain NUL characters"}
+        elif any("\ud800" <= c <= "\udfff" for c in value):
+            yield {"field": field_name, "message": "is not valid Unicode (lone surrogate)"}
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from unstorable_text(item, f"{field_name}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from unstorable_text(item, f"{field_name}[{index}]")
+
+
+def schema_problems(field_name: str, error: ValidationError) -> list[dict[str, str]]:
+    """Per-field problems of one JSON-schema error, naming the property itself when it is
+    missing or not allowed (jsonschema reports those at the enclosing object)."""
+    path = field_name + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.path)
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    if error.validator == "required":
+        missing = [name for name in error.validator_value if name not in instance]
+        return [{"field": f"{path}.{name}", "message": "is required"} for name in missing]
+    if error.validator == "additionalProperties" and error.validator_value is False:
+        known = set(error.schema.get("properties", {}))
+        extra = sorted(name for name in instance if name not in known)
+        if extra:
+            return [{"field": f"{path}.{name}", "message": "is not allowed"} for name in extra]
+    message = error.message if len(error.message) <= 200 else error.message[:197] + "..."
+    return [{"field": path, "message": message}]
