@@ -1,0 +1,144 @@
+"""Every operation on a runner's resources, read from the spec: runner A's token can
+neither read, change nor delete runner B's. Each answers 404 (existence does not leak) and
+the database is left exactly as it was. An operation added to the spec without a body
+here fails this test until it is covered."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import dataservice
+from runnerly_common.openapi import load_spec
+
+SPEC = load_spec(Path(dataservice.__file__).with_name("openapi"))
+GPX = b"""<?xml version="1.0"?><gpx version="1.1" creator="t" xmlns="http://www.topografix.com/GPX/1/1">
+<trk><name>Loop</name><trkseg>
+<trkpt lat="48.0000" lon="2.0000"><ele>10</ele><time>2026-03-02T07:00:00Z</time></trkpt>
+<trkpt lat="48.0090" lon="2.0000"><ele>12</ele><time>2026-03-02T07:05:00Z</time></trkpt>
+<trkpt lat="48.0180" lon="2.0000"><ele>11</ele><time>2026-03-02T07:10:00Z</time></trkpt>
+</trkseg></trk></gpx>"""
+RUN = {
+    "start_time": "2026-03-01T07:30:00Z",
+    "distance": 5000.0,
+    "moving_time": 1500,
+    "elapsed_time": 1500,
+}
+# A valid body (or query) for each operation that takes one.
+BODIES: dict[str, Any] = {
+    "updateUser": {"first_name": "Mallory"},
+    "setPassword": {"password": "a-new-password"},
+    "putStravaLink": {
+        "athlete_id": 999,
+        "access_token": "a",
+        "refresh_token": "r",
+        "expires_at": "2030-01-01T00:00:00Z",
+    },
+    "updateStravaLink": {"sync_state": "idle"},
+    "createRun": RUN,
+    "addRuns": {"runs": [{**RUN, "source": "strava", "external_id": "x1"}]},
+    "updateRun": {"title": "Mine now"},
+    "createRace": {"name": "Stolen", "date": "2031-05-04", "distance": 5000},
+    "updateRace": {"name": "Mine now"},
+    # B's race, starting on the Monday of B's plan (filled in by _request)
+    "createPlan": {"name": "Stolen", "sessions": []},
+    "updatePlan": {"name": "Mine now"},
+    "generatePlan": {},
+}
+FILLS = {"year": "2026", "month": "3"}
+
+
+def runner_operations() -> list[tuple[str, str, str]]:
+    found = []
+    for path, item in SPEC["paths"].items():
+        for method, operation in item.items():
+            if isinstance(operation, dict) and ("{user_id}" in path or "{runner_id}" in path):
+                found.append((operation["operationId"], method, path))
+    return sorted(found)
+
+
+OPERATIONS = runner_operations()
+
+
+@pytest.fixture
+def victim(client, token, other_runner) -> dict[str, Any]:
+    """Runner B with one of everything."""
+    b = token(runner=other_runner)
+    base = f"/api/v1/users/{other_runner}"
+    run = client.post(
+        f"{base}/runs/import?filename=loop.gpx",
+        data=GPX,
+        content_type="application/octet-stream",
+        headers=b,
+    ).json
+    race = client.post(
+        f"{base}/races",
+        json={"name": "B's race", "date": "2031-06-01", "distance": 10000},
+        headers=b,
+    ).json
+    plan = client.post(f"{base}/races/{race['id']}/plan", json={}, headers=b)
+    client.put(
+        f"{base}/strava",
+        json={**BODIES["putStravaLink"], "athlete_id": 4242},
+        headers=token(runner=other_runner, client="runnerly-web"),
+    )
+    assert plan.status_code == 201, plan.json
+    return {
+        "user_id": other_runner,
+        "runner_id": other_runner,
+        "run_id": run["id"],
+        "race_id": race["id"],
+        "plan_id": plan.json["id"],
+        "monday": plan.json["start_date"],
+    }
+
+
+def _request(client, method, path, ids, headers, operation_id):
+    url = "/api/v1" + path.format(**FILLS, **ids)
+    body = BODIES.get(operation_id)
+    if operation_id == "createPlan":
+        body = {**body, "race_id": ids["race_id"], "start_date": ids["monday"]}
+    if operation_id == "importRunFile":
+        return client.post(
+            url + "?filename=mine.gpx",
+            data=GPX,
+            content_type="application/octet-stream",
+            headers=headers,
+        )
+    return client.open(url, method=method.upper(), json=body, headers=headers)
+
+
+class TestOneRunnerCannotTouchAnother:
+    def test_every_operation_with_a_body_is_covered(self) -> None:
+        needs_body = {
+            op for op, method, path in OPERATIONS if "requestBody" in SPEC["paths"][path][method]
+        }
+        assert needs_body - set(BODIES) - {"importRunFile"} == set()
+
+    @pytest.mark.parametrize(
+        ("operation_id", "method", "path"), OPERATIONS, ids=[o[0] for o in OPERATIONS]
+    )
+    def test_another_runners_path_is_404_and_nothing_changes(
+        self, client, token, runner, victim, snapshot, operation_id, method, path
+    ):
+        before = snapshot()
+        response = _request(client, method, path, victim, token(runner=runner), operation_id)
+        assert response.status_code == 404, response.json
+        assert response.json["code"] == "not_found"
+        assert snapshot() == before
+
+    @pytest.mark.parametrize(
+        ("operation_id", "method", "path"),
+        [o for o in OPERATIONS if any(k in o[2] for k in ("{run_id}", "{race_id}", "{plan_id}"))],
+        ids=lambda o: o if isinstance(o, str) else None,
+    )
+    def test_another_runners_ids_under_ones_own_path_are_404_and_nothing_changes(
+        self, client, token, runner, victim, snapshot, operation_id, method, path
+    ):
+        before = snapshot()
+        ids = {**victim, "user_id": runner, "runner_id": runner}
+        response = _request(client, method, path, ids, token(runner=runner), operation_id)
+        assert response.status_code == 404, response.json
+        assert snapshot() == before
