@@ -43,9 +43,9 @@ class TestBulkUpsert:
         runs = batch(1000)
         first = _send(client, token, runner, runs)
         assert first.status_code == 200
-        assert first.json == {"created": 1000, "updated": 0, "unchanged": 0}
+        assert first.json == {"created": 1000, "updated": 0, "unchanged": 0, "deleted": 0}
         second = _send(client, token, runner, runs)
-        assert second.json == {"created": 0, "updated": 0, "unchanged": 1000}
+        assert second.json == {"created": 0, "updated": 0, "unchanged": 1000, "deleted": 0}
         assert db.query(Run).filter_by(runner_id=runner).count() == 1000
 
     def test_an_edit_on_strava_updates_the_run(self, batch, strava_run, client, token, runner):
@@ -56,6 +56,7 @@ class TestBulkUpsert:
             "created": 0,
             "updated": 1,
             "unchanged": 2,
+            "deleted": 0,
         }
         listed = client.get(f"/api/v1/users/{runner}/runs", headers=token(runner=runner))
         assert "Renamed on Strava" in [r["title"] for r in listed.json["items"]]
@@ -116,3 +117,34 @@ class TestBulkUpsert:
         assert response.status_code == 400
         assert response.json["errors"][0]["field"] == "body.runs[0].moving_time"
         assert snapshot() == before
+
+
+class TestDeletions:
+    def test_a_run_deleted_on_strava_is_removed_with_its_efforts(
+        self, client, token, runner, db, strava_run
+    ):
+        kept, gone = strava_run("1", distance=5000.0), strava_run("2", distance=5000.0)
+        _send(client, token, runner, [kept, gone])
+        response = client.post(
+            f"/api/v1/users/{runner}/runs/batch",
+            json={
+                "runs": [],
+                "deleted": [
+                    {"source": "strava", "external_id": "2"},
+                    {"source": "strava", "external_id": "404"},
+                ],
+            },
+            headers=token(client="strava-worker", scope="runs:write"),
+        )
+        assert response.json == {"created": 0, "updated": 0, "unchanged": 0, "deleted": 1}
+        assert [r.external_id for r in db.query(Run)] == ["1"]
+        assert {e.run_id for e in db.query(BestEffort)} == {db.query(Run).one().id}
+
+    def test_a_run_both_sent_and_deleted_is_refused(self, client, token, runner, strava_run):
+        response = client.post(
+            f"/api/v1/users/{runner}/runs/batch",
+            json={"runs": [strava_run("1")], "deleted": [{"source": "strava", "external_id": "1"}]},
+            headers=token(client="strava-worker", scope="runs:write"),
+        )
+        assert response.status_code == 400
+        assert response.json["errors"][0]["field"] == "body.deleted"

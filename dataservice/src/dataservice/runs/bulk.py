@@ -27,9 +27,15 @@ class UpsertResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    deleted: int = 0
 
     def as_dict(self) -> dict[str, int]:
-        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "deleted": self.deleted,
+        }
 
 
 def _row(runner_id: int, item: Mapping[str, Any]) -> tuple[dict[str, Any], dict[int, float]]:
@@ -48,20 +54,41 @@ def _row(runner_id: int, item: Mapping[str, Any]) -> tuple[dict[str, Any], dict[
 
 
 def upsert_runs(
-    session: Session, runner_id: int, items: Iterable[Mapping[str, Any]]
+    session: Session,
+    runner_id: int,
+    items: Iterable[Mapping[str, Any]],
+    deleted: Iterable[Mapping[str, str]] = (),
 ) -> UpsertResult:
-    """Create or update the runs of one runner; the caller commits (and nothing else
-    may be pending in ``session``: a conflict rolls it back and tries once more)."""
+    """Create, update (and delete) the runs of one runner; the caller commits (and nothing
+    else may be pending in ``session``: a conflict rolls it back and tries once more)."""
     batch: dict[tuple[str, str], tuple[dict[str, Any], dict[int, float]]] = {}
     for item in items:  # the last copy of a run repeated within one batch wins
         row, provided = _row(runner_id, item)
         batch[(row["source"], row["external_id"])] = (row, provided)
+    gone = {(d["source"], d["external_id"]) for d in deleted}
     try:
-        return _write(session, runner_id, batch)
+        result = _write(session, runner_id, batch)
     except IntegrityError:
         # A concurrent upsert inserted some of these runs first: they exist now.
         session.rollback()
-        return _write(session, runner_id, batch)
+        result = _write(session, runner_id, batch)
+    result.deleted = _delete(session, runner_id, gone)
+    return result
+
+
+def _delete(session: Session, runner_id: int, keys: set[tuple[str, str]]) -> int:
+    """Remove runs by identity; their tracks and efforts go with them (foreign keys)."""
+    by_source: dict[str, list[str]] = {}
+    for source, external_id in keys:
+        by_source.setdefault(source, []).append(external_id)
+    count = 0
+    for source, external_ids in by_source.items():
+        count += session.execute(
+            delete(Run).where(
+                Run.runner_id == runner_id, Run.source == source, Run.external_id.in_(external_ids)
+            )
+        ).rowcount
+    return count
 
 
 def _write(

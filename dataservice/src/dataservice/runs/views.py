@@ -65,7 +65,13 @@ def bind(api: OpenAPIBlueprint) -> None:
         for index, run in enumerate(runs):
             if run["moving_time"] > run["elapsed_time"]:
                 raise invalid(f"body.runs[{index}].moving_time", "must not exceed elapsed_time")
-        result = bulk.upsert_runs(session(), user_id, runs)
+        deleted = request_body().get("deleted", [])
+        both = {(r["source"], r["external_id"]) for r in runs} & {
+            (d["source"], d["external_id"]) for d in deleted
+        }
+        if both:
+            raise invalid("body.deleted", "a run cannot be both sent and deleted")
+        result = bulk.upsert_runs(session(), user_id, runs, deleted)
         session().commit()
         return result.as_dict()
 

@@ -24,6 +24,8 @@ class StravaLink(Base):
     # Sync progress, written by the worker and shown by the web app.
     last_sync_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sync_cursor: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A backfill pages from the newest activity back: what is older than this is still due.
+    backfill_before: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sync_state: Mapped[str] = mapped_column(String(16), default="pending")
     pages_done: Mapped[int] = mapped_column(Integer, default=0)
     runs_imported: Mapped[int] = mapped_column(Integer, default=0)

@@ -15,6 +15,7 @@ from dataservice.strava.models import StravaLink
 SYNC_FIELDS = (
     "last_sync_at",
     "sync_cursor",
+    "backfill_before",
     "sync_state",
     "pages_done",
     "runs_imported",
@@ -105,6 +106,7 @@ def link_to_dict(link: StravaLink, cipher: TokenCipher | None) -> dict[str, Any]
         "expires_at": link.expires_at.isoformat(),
         "last_sync_at": _iso(link.last_sync_at),
         "sync_cursor": _iso(link.sync_cursor),
+        "backfill_before": _iso(link.backfill_before),
         "sync_state": link.sync_state,
         "pages_done": link.pages_done,
         "runs_imported": link.runs_imported,
