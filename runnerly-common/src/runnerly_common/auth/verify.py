@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import binascii
+import json
 from collections.abc import Iterable
 from typing import Any
 
 import jwt
+from jwt.utils import base64url_decode
 
 from runnerly_common.auth.jwks import KeySource
 
@@ -51,10 +54,7 @@ class TokenVerifier:
 
     def verify(self, token: str, audience: str | None = None) -> dict[str, Any]:
         """The token's claims, or :class:`InvalidToken` naming the problem."""
-        try:
-            header = jwt.get_unverified_header(token)
-        except jwt.DecodeError:
-            raise InvalidToken("malformed token") from None
+        header = _header(token)
         alg = header.get("alg")
         if alg not in self.algorithms:
             raise InvalidToken(f"algorithm {alg!r} is not allowed")
@@ -91,6 +91,21 @@ class TokenVerifier:
             raise InvalidToken("signature verification failed") from None
         except jwt.InvalidTokenError as exc:
             raise InvalidToken(f"invalid token: {exc}") from None
+
+
+def _header(token: str) -> dict[str, Any]:
+    """The header alone: PyJWT's get_unverified_header decodes the whole token, which the
+    verifying decode then does again (a third of the cost of a verification)."""
+    segment = token.split(".", 1)[0]
+    if token.count(".") != 2 or not segment:
+        raise InvalidToken("malformed token")
+    try:
+        header = json.loads(base64url_decode(segment))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise InvalidToken("malformed token") from None
+    if not isinstance(header, dict):
+        raise InvalidToken("malformed token")
+    return header
 
 
 def scopes_of(claims: dict[str, Any]) -> frozenset[str]:

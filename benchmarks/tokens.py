@@ -1,0 +1,296 @@
+"""Token benchmarks: tokens issued per second, and the cost of verifying one with cached JWKS.
+
+Starts a real tokendealer, measures issuance over HTTP and in-process, and TokenVerifier over a
+warm JWKSCache against a bare ``jwt.decode`` with the key in hand; exits 1 when that cost ratio
+is above --max-ratio (1.5).  Run: .venv/bin/python benchmarks/tokens.py [--json] [--help]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import secrets
+import shlex
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import timeit
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import partial
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import jwt
+import requests
+from flask import Flask
+
+from runnerly_common import create_app as create_service_app
+from runnerly_common.auth import JWKSCache, TokenVerifier, requires_scope
+from runnerly_common.settings import Settings
+from tokendealer.app import create_app as create_tokendealer_app
+from tokendealer.service import TokenDealer
+from tokendealer.settings import TokenDealerSettings
+
+ISSUER, AUDIENCE, SCOPES = "runnerly-tokendealer", "dataservice", "runs:read runs:write"
+BIN = Path(sys.executable).parent  # the venv's console scripts sit next to its python
+GRANT = {"grant_type": "client_credentials"}
+
+
+@dataclass
+class Dealer:
+    url: str
+    env: dict[str, str]
+    auth: tuple[str, str]  # the benchmark client's id and secret
+
+
+def busy_cpus(seconds: float = 2) -> float:
+    """CPUs kept busy by other work, from /proc/stat's idle and iowait time over ``seconds``."""
+    stat = Path("/proc/stat")
+    before = [int(t) for t in stat.read_text().split()[1:9]]  # the "cpu" line's ticks
+    time.sleep(seconds)
+    spent = [int(t) - b for t, b in zip(stat.read_text().split()[1:9], before, strict=True)]
+    return len(os.sched_getaffinity(0)) * (1 - (spent[3] + spent[4]) / max(sum(spent), 1))
+
+
+def machine() -> dict[str, Any]:
+    cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines()
+    models = [line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")]
+    versions = {name: version(name) for name in ("PyJWT", "cryptography", "gunicorn")}
+    return {
+        "nproc": len(os.sched_getaffinity(0)),
+        "cpu": models[0] if models else platform.processor(),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        **versions,
+        "busy_cpus_before": busy_cpus(),
+    }
+
+
+def wait_ready(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
+    for _ in range(300):  # 30 s
+        if server.poll() is not None:
+            break
+        with contextlib.suppress(requests.RequestException):
+            if requests.get(f"{url}/readyz", timeout=1).status_code == 200:
+                return
+        time.sleep(0.1)
+    tail = log.read_text(errors="replace")[-2000:]
+    raise RuntimeError(f"tokendealer not ready (exit status {server.poll()}), its log:\n{tail}")
+
+
+@contextlib.contextmanager
+def running_tokendealer(workers: int) -> Iterator[Dealer]:
+    """A tokendealer on a free port with a fresh SQLite DB and passphrase, always stopped."""
+    with tempfile.TemporaryDirectory(prefix="bench-tokens-") as tmp:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TOKENDEALER_")}
+        env["TOKENDEALER_DATABASE_URL"] = f"sqlite:///{tmp}/td.db"
+        env["TOKENDEALER_KEYS_PASSPHRASE"] = secrets.token_urlsafe(32)
+        env["XDG_RUNTIME_DIR"] = tmp  # gunicorn's control socket goes here, not ~/.gunicorn
+        where = {"env": env, "cwd": tmp}
+        add_client = ["add-client", "bench", "--audience", AUDIENCE, "--scope", SCOPES]
+        added = subprocess.run([BIN / "tokendealer", *add_client], **where, capture_output=True)
+        if added.returncode:
+            raise RuntimeError(f"tokendealer add-client failed: {added.stderr.decode()}")
+        creds = json.loads(added.stdout)
+        with socket.socket() as sock:  # a free port
+            sock.bind(("127.0.0.1", 0))
+            port, log = sock.getsockname()[1], Path(tmp, "server.log")
+        with log.open("wb") as out:
+            cmd = [BIN / "tokendealer", "serve", "--port", str(port), "--workers", str(workers)]
+            server = subprocess.Popen(cmd, **where, stdout=out, stderr=out, start_new_session=True)
+        try:
+            url = f"http://127.0.0.1:{port}"
+            wait_ready(url, server, log)
+            yield Dealer(url, env, (creds["client_id"], creds["client_secret"]))
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=25)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+def measure_http_issuance(dealer: Dealer, threads: int, seconds: float, warmup: float) -> dict:
+    """Tokens/s and latency of POST /oauth/token; responses after the warm-up count."""
+    start, interrupted = time.perf_counter() + warmup, threading.Event()
+    stop = start + seconds
+
+    def drive() -> tuple[list[float], int]:
+        latencies, errors = [], 0
+        with requests.Session() as session:
+            session.auth = dealer.auth
+            while (sent := time.perf_counter()) < stop and not interrupted.is_set():
+                response = session.post(f"{dealer.url}/oauth/token", data=GRANT, timeout=10)
+                done = time.perf_counter()
+                if start <= done < stop:
+                    latencies.append(done - sent)
+                    errors += response.status_code != 200
+        return latencies, errors
+
+    with ThreadPoolExecutor(threads) as pool:
+        futures = [pool.submit(drive) for _ in range(threads)]
+        try:
+            results = [f.result() for f in futures]
+        finally:  # on SIGTERM or Ctrl-C the clients stop now, not at the end of the window
+            interrupted.set()
+    latencies = [t for lat, _ in results for t in lat]
+    cuts = statistics.quantiles(latencies, n=100)
+    return {
+        "client_threads": threads,
+        "requests": len(latencies),
+        "errors": sum(e for _, e in results),
+        "tokens_per_s": len(latencies) / seconds,
+        "p50_ms": cuts[49] * 1e3,
+        "p99_ms": cuts[98] * 1e3,
+    }
+
+
+def interleaved(fns: dict[str, Callable[[], object]], number: int, repeats: int) -> dict:
+    """Per-call times of each function; repeats alternate the order so drift hits all."""
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for i in range(repeats):
+        for name, fn in list(fns.items())[:: 1 if i % 2 == 0 else -1]:
+            times[name].append(timeit.timeit(fn, number=number) / number)
+    return times
+
+
+def best_us(times: dict[str, list[float]]) -> dict[str, float]:
+    """The best repeat of each, in microseconds per call (timeit's advice: the rest is noise)."""
+    return {f"{name}_us": min(values) * 1e6 for name, values in times.items()}
+
+
+def quietly(factory: Callable[[], Flask]) -> Flask:
+    """Build an app whose JSON logs are still formatted, as in a server, but go nowhere."""
+    sink = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the app's log handler
+    with contextlib.redirect_stdout(sink):
+        return factory()
+
+
+def measure_inprocess_issuance(dealer: Dealer, token: str, number: int, repeats: int) -> dict:
+    """Per-token cost without HTTP: the whole Flask view, the service layer, the signature."""
+    settings = TokenDealerSettings.load(environ=dealer.env)
+    app = quietly(lambda: create_tokendealer_app(settings, setup=False))
+    post = partial(app.test_client().post, "/oauth/token", data=GRANT, auth=dealer.auth)
+    if post().status_code != 200:
+        raise RuntimeError("in-process POST /oauth/token failed")
+    td = TokenDealer(settings)
+    with td.db.sessionmaker() as session:
+        signer = td.keyring.signer(session)
+    claims = jwt.decode(token, options={"verify_signature": False})  # what the server signs
+    sign = partial(jwt.encode, claims, signer.key, signer.alg, headers={"kid": signer.kid})
+    ids = {"client_id": dealer.auth[0], "subject": dealer.auth[0]}
+    issue = partial(td.issue_token, **ids, audiences=[AUDIENCE], scopes=SCOPES.split(), ttl=900)
+    fns = {"flask_test_client": post, "service_layer": issue, "bare_jwt_encode": sign}
+    return best_us(interleaved(fns, number, repeats))
+
+
+def measure_verification(dealer: Dealer, token: str, number: int, repeats: int) -> dict:
+    """TokenVerifier + warm JWKSCache vs bare jwt.decode with the public key in hand."""
+    jwks_url = f"{dealer.url}/.well-known/jwks.json"
+    kid = jwt.get_unverified_header(token)["kid"]
+    public_key = jwt.PyJWKSet.from_dict(requests.get(jwks_url, timeout=5).json())[kid].key
+    cache = JWKSCache(jwks_url)
+    verifier = TokenVerifier(cache, issuer=ISSUER, audience=AUDIENCE)
+    options = {"algorithms": ["ES256"], "audience": AUDIENCE, "issuer": ISSUER}
+    bare = partial(jwt.decode, token, public_key, **options)
+    if verifier.verify(token) != bare():  # also warms the cache: its one fetch
+        raise RuntimeError("the toolkit and a bare decode disagree on the claims")
+    times = interleaved({"toolkit": lambda: verifier.verify(token), "bare": bare}, number, repeats)
+    if cache.fetch_count != 1:
+        raise RuntimeError(f"JWKS fetched {cache.fetch_count} times: the cache was not warm")
+    best = best_us(times)
+    return {**best, "ratio": best["toolkit_us"] / best["bare_us"]}
+
+
+def measure_flask_request_path(dealer: Dealer, token: str, number: int, repeats: int) -> dict:
+    """A toolkit app's GET behind requires_scope, and the same view without it (test client)."""
+    settings = Settings(jwks_url=f"{dealer.url}/.well-known/jwks.json", token_audience=AUDIENCE)
+    app = quietly(lambda: create_service_app("bench", settings))
+    app.add_url_rule("/runs", "scoped", requires_scope("runs:read")(lambda: {"runs": []}))
+    app.add_url_rule("/open", "open", lambda: {"runs": []})
+    scoped = partial(app.test_client().get, "/runs", headers={"Authorization": f"Bearer {token}"})
+    unscoped = partial(app.test_client().get, "/open")
+    if {scoped().status_code, unscoped().status_code} != {200}:
+        raise RuntimeError("the requires_scope test app did not answer 200")
+    return best_us(interleaved({"requires_scope": scoped, "no_auth": unscoped}, number, repeats))
+
+
+def report(results: dict[str, Any]) -> None:
+    m, names = results["machine"], ("python", "PyJWT", "cryptography", "gunicorn")
+    print(f"machine: nproc {m['nproc']}, {m['cpu']}, {m['os']}")
+    print("         " + ", ".join(f"{name} {m[name]}" for name in names))
+    print(f"         CPUs busy with other work before the run: {m['busy_cpus_before']:.2f}")
+    print(f"command: {results['command']}")
+    print(f"issuance over HTTP, {results['workers']} gunicorn workers:")
+    for h in results["http"]:
+        print(
+            f"  {h['client_threads']:2} client threads {h['tokens_per_s']:6.0f} tokens/s, "
+            f"p50 {h['p50_ms']:.2f} ms, p99 {h['p99_ms']:.2f} ms ({h['errors']} errors)"
+        )
+    for section in ("issuance", "verification", "flask"):
+        print(f"{section} (best of interleaved repeats, one thread):")
+        for name, value in results[section].items():
+            per_s = f"{1e6 / value:9.0f} /s" if name.endswith("_us") else ""
+            print(f"  {name:28} {value:9.2f} {per_s}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add = parser.add_argument
+    add("--duration", type=float, default=10, help="HTTP seconds per thread count (10)")
+    add("--warmup", type=float, default=2, help="HTTP seconds not counted, per thread count (2)")
+    add("--threads", type=int, nargs="+", default=[1, 4], help="HTTP client threads (1 4)")
+    add("--workers", type=int, default=2, help="gunicorn workers (2)")
+    add("--number", type=int, default=2000, help="verifications per timing repeat (2000)")
+    add("--iterations", type=int, default=300, help="other calls per timing repeat (300)")
+    add("--repeats", type=int, default=7, help="timing repeats (7)")
+    add("--max-ratio", type=float, default=1.5, help="fail above this cost ratio (1.5)")
+    add("--json", action="store_true", help="print the results as JSON")
+    args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the server is stopped too
+    command = shlex.join([sys.executable, *sys.argv])
+    results: dict[str, Any] = {"machine": machine(), "command": command, "workers": args.workers}
+    with running_tokendealer(args.workers) as dealer:
+        results["http"] = [
+            measure_http_issuance(dealer, n, args.duration, args.warmup) for n in args.threads
+        ]
+        response = requests.post(f"{dealer.url}/oauth/token", GRANT, auth=dealer.auth, timeout=9)
+        token, n, repeats = response.json()["access_token"], args.iterations, args.repeats
+        results["issuance"] = measure_inprocess_issuance(dealer, token, n, repeats)
+        results["verification"] = measure_verification(dealer, token, args.number, repeats)
+        results["flask"] = measure_flask_request_path(dealer, token, n, repeats)
+    if args.json:
+        print(json.dumps(results, indent=2))
+    else:
+        report(results)
+    return check(results, args.max_ratio)
+
+
+def check(results: dict[str, Any], max_ratio: float) -> int:
+    """Exit status: 1 when the ratio misses the target or the token endpoint failed."""
+    if (busy := results["machine"]["busy_cpus_before"]) > 0.25:
+        note = f"other work kept {busy:.2f} CPUs busy: the figures are low and noisy"
+        print(f"WARNING: {note}", file=sys.stderr)
+    errors, ratio = sum(h["errors"] for h in results["http"]), results["verification"]["ratio"]
+    if errors:
+        print(f"FAIL: {errors} token requests did not answer 200", file=sys.stderr)
+    if ratio > max_ratio:
+        why = f"costs {ratio:.2f}x a bare PyJWT decode, above the {max_ratio:g}x target"
+        print(f"FAIL: verification with cached JWKS {why}", file=sys.stderr)
+    return 1 if errors or ratio > max_ratio else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
