@@ -10,31 +10,29 @@ compiled once at start-up (see :mod:`runnerly_common.schema_check`).
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import Request, Response
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
 from openapi_spec_validator import validate as validate_spec
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from runnerly_common.openapi_values import (
+    Converter,
+    FieldError,
+    cast,
+    converter,
+    schema_problems,
+    types_of,
+    unstorable_text,
+)
 from runnerly_common.schema_check import SchemaCheck
 
 SPEC_URI = "urn:runnerly:openapi"
 MAX_ERRORS = 20
-Converter = Callable[[Any, str], Any]
-_INTEGER = re.compile(r"[+-]?\d{1,18}")
-
-
-class FieldError(ValueError):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field, self.message = field, message
 
 
 @dataclass
@@ -110,14 +108,14 @@ class _Parameter:
             raise ValueError(f"{self.location} parameters are not supported ({self.name})")
         self.required = bool(definition.get("required"))
         self.schema = specs.resolve(definition.get("schema", {}))
-        self.is_array = "array" in _types(self.schema)
+        self.is_array = "array" in types_of(self.schema)
         self.validator = specs.schema_validator(definition.get("schema", {}))
-        self.converter = _converter(specs, definition.get("schema", {}), set())
+        self.converter = converter(specs.resolve, definition.get("schema", {}))
         self.field = f"{self.location}.{self.name}"
 
     def parse(self, raw: list[str]) -> Any:
         item_schema = _items_schema(self.schema) if self.is_array else self.schema
-        values = [_cast(text, item_schema, self.field) for text in raw]
+        values = [cast(text, item_schema, self.field) for text in raw]
         value = values if self.is_array else values[0]
         errors = sorted(self.validator.iter_errors(value), key=lambda e: [str(p) for p in e.path])
         if errors:
@@ -149,7 +147,7 @@ class OperationValidator:
             else:
                 self.media[mimetype] = (
                     specs.schema_validator(schema),
-                    _converter(specs, schema, set()),
+                    converter(specs.resolve, schema),
                 )
         self.responses = _response_validators(specs, operation.get("responses", {}))
 
@@ -261,85 +259,6 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
-def _cast(text: str, schema: dict[str, Any], field_name: str) -> Any:
-    types = _types(schema)
-    if "integer" in types:
-        if not _INTEGER.fullmatch(text):
-            raise FieldError(field_name, "is not an integer")
-        return int(text)
-    if "number" in types:
-        try:
-            value = float(text)
-        except ValueError:
-            raise FieldError(field_name, "is not a number") from None
-        if value != value or value in (float("inf"), float("-inf")):
-            raise FieldError(field_name, "is not a finite number")
-        return value
-    if "boolean" in types:
-        if text not in ("true", "false"):
-            raise FieldError(field_name, "must be true or false")
-        return text == "true"
-    return text
-
-
-def _types(schema: dict[str, Any]) -> set[str]:
-    declared = schema.get("type", [])
-    return {declared} if isinstance(declared, str) else set(declared)
-
-
-def _converter(specs: SpecValidators, schema: Any, stack: set[int]) -> Converter | None:
-    """A function turning validated JSON into Python values where the schema has a format
-    (``date-time`` → aware UTC datetime, ``date`` → date); None when nothing to convert."""
-    schema = specs.resolve(schema)
-    if not isinstance(schema, dict) or id(schema) in stack:
-        return None
-    stack = stack | {id(schema)}
-    fmt = schema.get("format")
-    if fmt == "date-time":
-        return _to_datetime
-    if fmt == "date":
-        return _to_date
-    properties: dict[str, Converter] = {}
-    for part in [schema, *(specs.resolve(s) for s in schema.get("allOf", []))]:
-        for name, sub in part.get("properties", {}).items():
-            convert = _converter(specs, sub, stack)
-            if convert:
-                properties[name] = convert
-    items = _converter(specs, schema.get("items"), stack) if "items" in schema else None
-    if not properties and not items:
-        return None
-
-    def convert(value: Any, path: str) -> Any:
-        if isinstance(value, dict) and properties:
-            return {
-                k: properties[k](v, f"{path}.{k}") if k in properties else v
-                for k, v in value.items()
-            }
-        if isinstance(value, list) and items:
-            return [items(v, f"{path}[{i}]") for i, v in enumerate(value)]
-        return value
-
-    return convert
-
-
-def _to_datetime(value: Any, path: str) -> Any:
-    if not isinstance(value, str):
-        return value
-    try:
-        return datetime.fromisoformat(value.upper().replace("Z", "+00:00")).astimezone(UTC)
-    except (ValueError, OverflowError):
-        raise FieldError(path, "is not a date-time Runnerly can store") from None
-
-
-def _to_date(value: Any, path: str) -> Any:
-    if not isinstance(value, str):
-        return value
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise FieldError(path, "is not a date") from None
-
-
 def _response_validators(
     specs: SpecValidators, responses: dict[str, Any]
 ) -> dict[str, dict[str, SchemaCheck | None]]:
@@ -368,36 +287,3 @@ def _absolute_refs(node: Any) -> Any:
     if isinstance(node, list):
         return [_absolute_refs(v) for v in node]
     return node
-
-
-def unstorable_text(value: Any, field_name: str) -> Iterator[dict[str, str]]:
-    """Strings no database keeps: NUL characters (PostgreSQL refuses them) and lone UTF-16
-    surrogates (JSON can escape them, UTF-8 cannot encode them)."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            yield {"field": field_name, "message": "must not contain NUL characters"}
-        elif any("\ud800" <= c <= "\udfff" for c in value):
-            yield {"field": field_name, "message": "is not valid Unicode (lone surrogate)"}
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from unstorable_text(item, f"{field_name}.{key}")
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from unstorable_text(item, f"{field_name}[{index}]")
-
-
-def schema_problems(field_name: str, error: ValidationError) -> list[dict[str, str]]:
-    """Per-field problems of one JSON-schema error, naming the property itself when it is
-    missing or not allowed (jsonschema reports those at the enclosing object)."""
-    path = field_name + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.path)
-    instance = error.instance if isinstance(error.instance, dict) else {}
-    if error.validator == "required":
-        missing = [name for name in error.validator_value if name not in instance]
-        return [{"field": f"{path}.{name}", "message": "is required"} for name in missing]
-    if error.validator == "additionalProperties" and error.validator_value is False:
-        known = set(error.schema.get("properties", {}))
-        extra = sorted(name for name in instance if name not in known)
-        if extra:
-            return [{"field": f"{path}.{name}", "message": "is not allowed"} for name in extra]
-    message = error.message if len(error.message) <= 200 else error.message[:197] + "..."
-    return [{"field": path, "message": message}]
