@@ -20,6 +20,10 @@ GENERATED = {
     # A Fernet key: 32 random bytes, url-safe base64.
     "DATASERVICE_STRAVA_TOKEN_KEYS": lambda: base64.urlsafe_b64encode(os.urandom(32)).decode(),
     "RUNNERLY_DEMO_PASSWORD": lambda: secrets.token_urlsafe(12),
+    # strava-sim's application secret, and the refresh token its demo athlete (1) starts
+    # with, so the demo runner is linked without a browser.
+    "STRAVA_SIM_CLIENT_SECRET": lambda: secrets.token_hex(20),
+    "STRAVA_SIM_DEMO_REFRESH_TOKEN": lambda: secrets.token_hex(20),
 }
 DEMO_EMAIL = "demo@runnerly.local"
 

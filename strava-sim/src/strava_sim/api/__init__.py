@@ -1,0 +1,1 @@
+"""The Strava API v3 surface: athlete, activities, push subscriptions."""

@@ -1,0 +1,85 @@
+"""``/api/v3/athlete``, ``/api/v3/athlete/activities``, ``/api/v3/activities/{id}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, g, request
+from sqlalchemy import select
+
+from strava_sim.api import metering
+from strava_sim.api.serialize import activity_detail, activity_summary, athlete_summary
+from strava_sim.errors import bad_request, not_found, unauthorized
+from strava_sim.models import AccessToken, Activity, Athlete
+from strava_sim.oauth.scopes import allows_activities
+from strava_sim.service import sim
+
+MAX_PER_PAGE = 200
+DEFAULT_PER_PAGE = 30
+
+
+def make_blueprint() -> Blueprint:
+    bp = Blueprint("api", __name__, url_prefix="/api/v3")
+    bp.before_request(metering.meter)
+    bp.after_request(metering.add_rate_headers)
+
+    @bp.get("/athlete")
+    def athlete() -> dict[str, Any]:
+        token: AccessToken = g.access_token
+        row = sim().db.session.get(Athlete, token.athlete_id)
+        if row is None:  # pragma: no cover - tokens go with their athlete
+            raise unauthorized()
+        return athlete_summary(row)
+
+    @bp.get("/athlete/activities")
+    def list_activities() -> list[dict[str, Any]]:
+        token = _activity_reader()
+        before, after = _int_arg("before"), _int_arg("after")
+        page = _int_arg("page", 1, minimum=1)
+        per_page = _int_arg("per_page", DEFAULT_PER_PAGE, minimum=1)
+        if per_page > MAX_PER_PAGE:
+            raise bad_request("Application", "per_page")
+        query = select(Activity).where(Activity.athlete_id == token.athlete_id)
+        if before is not None:
+            query = query.where(Activity.start_ts < before)
+        if after is not None:
+            query = query.where(Activity.start_ts > after)
+        if "activity:read_all" not in token.scope.split(","):
+            query = query.where(Activity.private.is_(False))
+        query = query.order_by(Activity.start_ts.desc(), Activity.id.desc())
+        rows = sim().db.session.scalars(query.limit(per_page).offset((page - 1) * per_page))
+        return [activity_summary(row) for row in rows]
+
+    @bp.get("/activities/<int:activity_id>")
+    def get_activity(activity_id: int) -> dict[str, Any]:
+        token = _activity_reader()
+        row = sim().db.session.get(Activity, activity_id)
+        if (
+            row is None
+            or row.athlete_id != token.athlete_id
+            or not allows_activities(token.scope, row.private)
+        ):
+            raise not_found("Activity")
+        return activity_detail(row)
+
+    return bp
+
+
+def _activity_reader() -> AccessToken:
+    token: AccessToken = g.access_token
+    if not allows_activities(token.scope, private=False):
+        raise unauthorized("AccessToken", "activity:read_permission", "missing")
+    return token
+
+
+def _int_arg(name: str, default: int | None = None, *, minimum: int = 0) -> int | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise bad_request("Application", name) from None
+    if value < minimum:
+        raise bad_request("Application", name)
+    return value

@@ -1,0 +1,1 @@
+"""Strava's OAuth2: the authorize page, the token endpoint, deauthorization."""

@@ -1,0 +1,1 @@
+"""Deterministic athletes and years of activities from a seed, bulk-inserted."""

@@ -1,0 +1,1 @@
+"""Push subscriptions: the validation handshake and event delivery."""

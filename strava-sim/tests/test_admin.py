@@ -1,0 +1,32 @@
+"""The admin API's own guard and reset."""
+
+from __future__ import annotations
+
+from conftest import bearer, make_settings
+
+from strava_sim.app import create_app
+from strava_sim.service import Simulator
+
+
+def test_with_an_admin_token_set_the_admin_api_needs_the_header(tmp_path, clock):
+    settings = make_settings(tmp_path, admin_token="let-me-in")
+    app = create_app(settings, simulator=Simulator(settings, clock=clock))
+    http = app.test_client()
+    refused = http.post("/admin/athletes/1/grant", json={})
+    assert refused.status_code == 401 and refused.json["code"] == "admin_token_required"
+    allowed = http.post("/admin/athletes/1/grant", json={}, headers={"X-Sim-Admin": "let-me-in"})
+    assert allowed.status_code == 200
+    app.extensions["strava_sim"].db.dispose()
+
+
+def test_reset_brings_back_the_seeded_history_and_forgets_tokens(http, tokens):
+    listing = http.get("/admin/athletes/1/activities").json
+    http.delete(f"/admin/activities/{listing['activities'][0]['id']}")
+    assert http.post("/admin/reset").json == {"activities": 2 * 990}
+    assert http.get("/admin/athletes/1/activities").json == listing
+    assert http.get("/api/v3/athlete", headers=bearer(tokens)).status_code == 401
+
+
+def test_an_unknown_athlete_or_activity_is_a_404(http):
+    assert http.post("/admin/athletes/99/grant", json={}).status_code == 404
+    assert http.put("/admin/activities/1", json={"name": "x"}).status_code == 404
