@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-PACKAGES := runnerly-common tokendealer dataservice strava-sim
+PACKAGES := runnerly-common tokendealer dataservice strava-sim strava-worker
 
 .PHONY: run test setup lint clean
 

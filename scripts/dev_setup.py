@@ -24,7 +24,10 @@ GENERATED = {
     # with, so the demo runner is linked without a browser.
     "STRAVA_SIM_CLIENT_SECRET": lambda: secrets.token_hex(20),
     "STRAVA_SIM_DEMO_REFRESH_TOKEN": lambda: secrets.token_hex(20),
+    "STRAVA_WORKER_WEBHOOK_VERIFY_TOKEN": lambda: secrets.token_urlsafe(16),
 }
+# Values that must equal another generated one: the worker is strava-sim's application.
+COPIED = {"STRAVA_WORKER_STRAVA_CLIENT_SECRET": "STRAVA_SIM_CLIENT_SECRET"}
 DEMO_EMAIL = "demo@runnerly.local"
 
 
@@ -49,6 +52,10 @@ def write_env(path: Path, values: dict[str, str]) -> None:
 def main() -> int:
     values = read_env(ENV_FILE)
     missing = {name: make() for name, make in GENERATED.items() if not values.get(name)}
+    merged = {**values, **missing}
+    missing.update(
+        {name: merged[src] for name, src in COPIED.items() if values.get(name) != merged[src]}
+    )
     if missing or not ENV_FILE.exists():
         write_env(ENV_FILE, {**values, **missing})
     env = {**os.environ, **read_env(ROOT / "config" / "dev.env"), **read_env(ENV_FILE)}
@@ -74,6 +81,17 @@ def main() -> int:
             "Demo",
             "--last-name",
             "Runner",
+        ],
+        # strava-sim's athlete 1 starts authorized with this refresh token; the worker
+        # refreshes it and backfills as soon as beat starts.
+        [
+            "dataservice",
+            "link-strava",
+            DEMO_EMAIL,
+            "--athlete-id",
+            "1",
+            "--refresh-token-env",
+            "STRAVA_SIM_DEMO_REFRESH_TOKEN",
         ],
     ]
     for command, *args in steps:

@@ -110,3 +110,59 @@ def ensure_user(
             click.echo(json.dumps({"id": user.id, "email": user.email, "created": created}))
     finally:
         db.dispose()
+
+
+@main.command("link-strava")
+@config_option
+@click.argument("email")
+@click.option("--athlete-id", type=int, required=True)
+@click.option(
+    "--refresh-token-env",
+    metavar="VAR",
+    required=True,
+    help="Environment variable holding the athlete's refresh token.",
+)
+@click.option("--scope", default="read,activity:read_all", show_default=True)
+def link_strava(
+    config: str | None, email: str, athlete_id: int, refresh_token_env: str, scope: str
+) -> None:
+    """Link a runner to a Strava athlete from a refresh token, unless already linked.
+
+    The access token is left expired: the worker refreshes it before first use (development
+    setup links the demo runner to strava-sim's demo athlete this way, with no browser)."""
+    from datetime import UTC, datetime
+
+    from dataservice.strava import service as strava
+    from dataservice.strava.crypto import TokenCipher
+    from dataservice.strava.models import StravaLink
+
+    settings = _settings(config)
+    refresh_token = os.environ.get(refresh_token_env, "")
+    if not refresh_token:
+        raise click.ClickException(f"{refresh_token_env} is empty")
+    db = Database(settings.database_url)
+    try:
+        with db.transaction() as session:
+            user = users.find_by_email(session, email)
+            if user is None:
+                raise click.ClickException(f"no runner with email {email}")
+            if session.get(StravaLink, user.id) is None:
+                strava.put_link(
+                    session,
+                    TokenCipher(settings.strava_token_keys),
+                    user.id,
+                    {
+                        "athlete_id": athlete_id,
+                        "access_token": "expired",
+                        "refresh_token": refresh_token,
+                        "scopes": scope,
+                        "expires_at": datetime(1970, 1, 1, tzinfo=UTC),
+                    },
+                )
+                click.echo(
+                    json.dumps({"user_id": user.id, "athlete_id": athlete_id, "linked": True})
+                )
+            else:
+                click.echo(json.dumps({"user_id": user.id, "linked": False}))
+    finally:
+        db.dispose()

@@ -1,0 +1,1 @@
+"""Runnerly's Strava sync worker."""

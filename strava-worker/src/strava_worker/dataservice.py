@@ -1,0 +1,83 @@
+"""The dataservice calls the worker makes, with a service token from the tokendealer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import requests
+
+from runnerly_common.service_client import ServiceSession, TokenError
+
+
+class DataserviceError(Exception):
+    """The dataservice failed or is unreachable: transient, the task retries."""
+
+
+class NotLinked(Exception):
+    """The runner has no Strava link (unlinked meanwhile): nothing to do."""
+
+
+class Dataservice:
+    def __init__(self, base_url: str, session: ServiceSession) -> None:
+        self.api = base_url.rstrip("/") + "/api/v1"
+        self.session = session
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        try:
+            response = self.session.request(method, self.api + path, **kwargs)
+        except (requests.RequestException, TokenError) as exc:
+            raise DataserviceError(f"{method} {path}: {exc}") from exc
+        if response.status_code >= 500 or response.status_code in (401, 429):
+            raise DataserviceError(f"{method} {path}: {response.status_code}")
+        return response
+
+    def _ok(self, response: requests.Response, path: str) -> Any:
+        if response.status_code == 404:
+            raise NotLinked(path)
+        if response.status_code >= 400:
+            raise DataserviceError(f"{path}: {response.status_code} {response.text[:300]}")
+        return response.json() if response.content else None
+
+    def link(self, user_id: int) -> dict[str, Any]:
+        path = f"/users/{user_id}/strava"
+        return self._ok(self._call("GET", path), path)
+
+    def update_link(self, user_id: int, **fields: Any) -> dict[str, Any]:
+        path = f"/users/{user_id}/strava"
+        return self._ok(self._call("PATCH", path, json=fields), path)
+
+    def unlink(self, user_id: int) -> None:
+        path = f"/users/{user_id}/strava"
+        response = self._call("DELETE", path)
+        if response.status_code not in (204, 404):
+            self._ok(response, path)
+
+    def upsert_runs(
+        self,
+        user_id: int,
+        runs: list[dict[str, Any]],
+        deleted: list[dict[str, str]] = (),  # type: ignore[assignment]
+    ) -> dict[str, int]:
+        """Idempotent: the same runs again answer ``unchanged``."""
+        path = f"/users/{user_id}/runs/batch"
+        body: dict[str, Any] = {"runs": runs}
+        if deleted:
+            body["deleted"] = list(deleted)
+        return self._ok(self._call("POST", path, json=body), path)
+
+    def links(self, per_page: int = 200) -> Iterator[dict[str, Any]]:
+        """Every linked runner (no tokens), page by page."""
+        page = 1
+        while True:
+            params = {"page": page, "per_page": per_page}
+            body = self._ok(self._call("GET", "/strava/links", params=params), "/strava/links")
+            yield from body["items"]
+            if page * per_page >= body["total"] or not body["items"]:
+                return
+            page += 1
+
+    def link_of_athlete(self, athlete_id: int) -> dict[str, Any] | None:
+        params = {"athlete_id": athlete_id}
+        body = self._ok(self._call("GET", "/strava/links", params=params), "/strava/links")
+        return body["items"][0] if body["items"] else None

@@ -1,0 +1,68 @@
+"""The rate budget and runner locks in Redis, shared by every worker on every machine.
+
+Each operation is one Lua script, so a reservation checks and counts both windows
+atomically: two workers can never both take the last slot.
+"""
+
+from __future__ import annotations
+
+import redis
+
+from strava_worker.budget import Windows
+
+_RESERVE = """
+local short = tonumber(redis.call('GET', KEYS[1]) or '0')
+local daily = tonumber(redis.call('GET', KEYS[2]) or '0')
+if daily >= tonumber(ARGV[2]) then return 2 end
+if short >= tonumber(ARGV[1]) then return 1 end
+redis.call('INCR', KEYS[1]); redis.call('EXPIRE', KEYS[1], ARGV[3])
+redis.call('INCR', KEYS[2]); redis.call('EXPIRE', KEYS[2], ARGV[4])
+return 0
+"""
+_RAISE = """
+for i = 1, 2 do
+  local value = tonumber(ARGV[i])
+  if value > tonumber(redis.call('GET', KEYS[i]) or '0') then
+    redis.call('SET', KEYS[i], value, 'EX', ARGV[i + 2])
+  end
+end
+return 0
+"""
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
+class RedisStore:
+    def __init__(self, client: redis.Redis, prefix: str = "strava-worker:") -> None:
+        self.redis = client
+        self.prefix = prefix
+        self._reserve = client.register_script(_RESERVE)
+        self._raise = client.register_script(_RAISE)
+        self._release = client.register_script(_RELEASE)
+
+    @classmethod
+    def from_url(cls, url: str) -> RedisStore:
+        return cls(redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=3))
+
+    def _keys(self, windows: Windows, now: float) -> tuple[list[str], list[int]]:
+        short, day = windows.starts(now)
+        keys = [f"{self.prefix}budget:short:{short}", f"{self.prefix}budget:day:{day}"]
+        # Keys outlive their window a little so a late correction never resurrects one.
+        return keys, [windows.short_seconds * 2, windows.day_seconds * 2]
+
+    def reserve(self, windows: Windows, now: float) -> tuple[bool, bool]:
+        keys, ttls = self._keys(windows, now)
+        code = int(self._reserve(keys, [windows.limit_short, windows.limit_daily, *ttls]))
+        return code == 0, code == 2
+
+    def raise_to(self, windows: Windows, now: float, short: int, daily: int) -> None:
+        keys, ttls = self._keys(windows, now)
+        self._raise(keys, [short, daily, *ttls])
+
+    def acquire(self, name: str, owner: str, seconds: int) -> bool:
+        return bool(self.redis.set(f"{self.prefix}lock:{name}", owner, nx=True, ex=seconds))
+
+    def release(self, name: str, owner: str) -> None:
+        self._release([f"{self.prefix}lock:{name}"], [owner])

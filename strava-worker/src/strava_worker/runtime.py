@@ -1,0 +1,79 @@
+"""What a task needs, built once per worker process from the settings.
+
+Built lazily (not at import) so a prefork child opens its own Redis and HTTP connections
+after the fork, and tests can build one against their own services.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+
+from runnerly_common.service_client import ServiceTokenClient
+from strava_worker.budget import RateBudget, Store, Windows
+from strava_worker.dataservice import Dataservice
+from strava_worker.settings import WorkerSettings
+from strava_worker.strava import StravaClient
+
+SCOPE = "users:read runs:read runs:write strava:tokens reports:read"
+
+
+class Busy(Exception):
+    """Another task holds this runner's lock."""
+
+
+@dataclass
+class Runtime:
+    settings: WorkerSettings
+
+    @cached_property
+    def store(self) -> Store:
+        if self.settings.redis_url:
+            from strava_worker.redis_store import RedisStore
+
+            return RedisStore.from_url(self.settings.redis_url)
+        from strava_worker.sqlite_store import SqliteStore
+
+        return SqliteStore(self.settings.budget_path)
+
+    @cached_property
+    def budget(self) -> RateBudget:
+        s = self.settings
+        windows = Windows(
+            s.rate_limit_15min, s.rate_limit_daily, s.rate_window_seconds, s.rate_day_seconds
+        )
+        return RateBudget(self.store, windows)
+
+    @cached_property
+    def strava(self) -> StravaClient:
+        s = self.settings
+        return StravaClient(
+            s.strava_api_url,
+            s.strava_oauth_url,
+            s.strava_client_id,
+            s.strava_client_secret,
+            self.budget,
+        )
+
+    @cached_property
+    def dataservice(self) -> Dataservice:
+        s = self.settings
+        tokens = ServiceTokenClient(
+            s.token_url, s.client_id, s.client_secret, audience="dataservice", scope=SCOPE
+        )
+        return Dataservice(s.dataservice_url, tokens.authorized_session())
+
+    @contextlib.contextmanager
+    def runner_lock(self, user_id: int) -> Iterator[None]:
+        """One task per runner at a time: no double import, no racing token refreshes."""
+        owner = uuid.uuid4().hex
+        name = f"runner:{user_id}"
+        if not self.store.acquire(name, owner, self.settings.lock_seconds):
+            raise Busy(name)
+        try:
+            yield
+        finally:
+            self.store.release(name, owner)

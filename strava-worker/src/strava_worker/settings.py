@@ -1,0 +1,64 @@
+"""The worker's settings (env prefix ``STRAVA_WORKER_``, INI section ``[strava-worker]``).
+
+Every address is configuration, so the same worker talks to strava-sim locally and to
+Strava in production.  The defaults need neither Redis nor a broker server: the broker is
+kombu's SQLAlchemy transport on a SQLite file and the rate budget a SQLite file, which is
+right for one machine and wrong for several (set ``BROKER_URL`` and ``REDIS_URL`` there).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import ClassVar
+
+from runnerly_common.settings import Settings, SettingsError, secret
+
+
+@dataclasses.dataclass
+class WorkerSettings(Settings):
+    SECTION: ClassVar[str] = "strava-worker"
+    ENV_PREFIX: ClassVar[str] = "STRAVA_WORKER_"
+
+    port: int = 5005  # the webhook receiver
+    broker_url: str = "sqla+sqlite:///var/celery-broker.db"
+    # The shared rate budget and the per-runner locks; empty: a SQLite file (one machine).
+    redis_url: str = ""
+    budget_path: str = "var/strava-budget.db"
+    dataservice_url: str = "http://127.0.0.1:5002"
+    token_url: str = "http://127.0.0.1:5001/oauth/token"
+    client_id: str = "strava-worker"
+    client_secret: str = secret()
+    strava_api_url: str = "http://127.0.0.1:5004/api/v3"
+    strava_oauth_url: str = "http://127.0.0.1:5004/oauth"
+    strava_client_id: str = "1000"
+    strava_client_secret: str = secret()
+    rate_limit_15min: int = 100
+    rate_limit_daily: int = 1000
+    rate_window_seconds: int = 900  # Strava's 15 minutes; shorter in tests
+    rate_day_seconds: int = 86400
+    sync_interval: int = 900  # how often beat enqueues every linked runner
+    per_page: int = 200
+    max_pages_per_run: int = 10  # then the task re-enqueues itself: runners take turns
+    refresh_margin: int = 600  # refresh a Strava token expiring within this many seconds
+    lock_seconds: int = 900
+    max_failures: int = 8  # transient errors (network, 5xx) before a task gives up
+    webhook_verify_token: str = secret()
+    webhook_subscription_id: int = 0  # 0: accept any subscription id
+    # Where Strava should POST events; set, beat creates the subscription if missing.
+    webhook_callback_url: str = ""
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_user: str = ""
+    smtp_password: str = dataclasses.field(default="", repr=False)  # optional: not secret()
+    smtp_from: str = "runnerly@localhost"
+
+    def check(self) -> None:
+        super().check()
+        for name in ("rate_window_seconds", "rate_day_seconds", "sync_interval", "per_page"):
+            if getattr(self, name) < 1:
+                raise SettingsError(f"{self.env_name(name)} must be a positive number")
+        if self.is_production and not self.redis_url:
+            raise SettingsError(
+                f"{self.env_name('redis_url')} is required in production: the rate budget "
+                "must be shared by every worker process"
+            )

@@ -1,0 +1,104 @@
+"""The rate budget and runner locks in a SQLite file: the local default, no Redis needed.
+
+``BEGIN IMMEDIATE`` serialises writers across processes on one machine, which is all a
+local worker (prefork or solo) needs.  Several machines must use :mod:`redis_store`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+
+from strava_worker.budget import Windows
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, value INTEGER, expires REAL);
+CREATE TABLE IF NOT EXISTS locks (name TEXT PRIMARY KEY, owner TEXT, expires REAL);
+"""
+
+
+class SqliteStore:
+    def __init__(self, path: str) -> None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        with self._connect() as conn:
+            conn.executescript(_SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        return conn
+
+    def _transaction(self, work):  # type: ignore[no-untyped-def]
+        conn = self._connect()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("DELETE FROM counters WHERE expires < ?", (time.time(),))
+            result = work(conn)
+            conn.execute("COMMIT")
+            return result
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        finally:
+            conn.close()
+
+    @staticmethod
+    def _keys(windows: Windows, now: float) -> list[tuple[str, float]]:
+        short, day = windows.starts(now)
+        return [
+            (f"short:{short}", short + windows.short_seconds * 2),
+            (f"day:{day}", day + windows.day_seconds * 2),
+        ]
+
+    @staticmethod
+    def _get(conn: sqlite3.Connection, key: str) -> int:
+        row = conn.execute("SELECT value FROM counters WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else 0
+
+    def reserve(self, windows: Windows, now: float) -> tuple[bool, bool]:
+        def work(conn: sqlite3.Connection) -> tuple[bool, bool]:
+            (short, short_exp), (day, day_exp) = self._keys(windows, now)
+            if self._get(conn, day) >= windows.limit_daily:
+                return False, True
+            if self._get(conn, short) >= windows.limit_short:
+                return False, False
+            for key, expires in ((short, short_exp), (day, day_exp)):
+                conn.execute(
+                    "INSERT INTO counters VALUES (?, 1, ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = value + 1",
+                    (key, expires),
+                )
+            return True, False
+
+        return self._transaction(work)
+
+    def raise_to(self, windows: Windows, now: float, short: int, daily: int) -> None:
+        def work(conn: sqlite3.Connection) -> None:
+            for (key, expires), value in zip(self._keys(windows, now), (short, daily), strict=True):
+                conn.execute(
+                    "INSERT INTO counters VALUES (?, ?, ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)",
+                    (key, value, expires),
+                )
+
+        self._transaction(work)
+
+    def acquire(self, name: str, owner: str, seconds: int) -> bool:
+        def work(conn: sqlite3.Connection) -> bool:
+            now = time.time()
+            conn.execute("DELETE FROM locks WHERE name = ? AND expires < ?", (name, now))
+            cursor = conn.execute(
+                "INSERT OR IGNORE INTO locks VALUES (?, ?, ?)", (name, owner, now + seconds)
+            )
+            return cursor.rowcount == 1
+
+        return self._transaction(work)
+
+    def release(self, name: str, owner: str) -> None:
+        self._transaction(
+            lambda conn: conn.execute(
+                "DELETE FROM locks WHERE name = ? AND owner = ?", (name, owner)
+            )
+        )

@@ -1,0 +1,120 @@
+"""A small Strava API v3 client on ``requests``.
+
+Not stravalib: it hard-codes www.strava.com, puts the token in the query string and sleeps
+until a rate window resets.  Here the base URLs are configuration, every API call first
+reserves a slot in the shared :class:`~strava_worker.budget.RateBudget`, and failures are
+typed so the task can decide: retry later, refresh the token, or unlink the runner.
+No HTTP-level retries: each retry would spend budget the reservation did not count.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+
+from strava_worker.budget import OutOfBudget, RateBudget
+
+
+class StravaError(Exception):
+    """Any failure talking to Strava."""
+
+
+class RateLimited(OutOfBudget, StravaError):
+    """Strava answered 429 (or our budget predicts it would): try again at ``retry_at``."""
+
+
+class Unauthorized(StravaError):
+    """401: the access token expired or the athlete revoked access."""
+
+
+class NotFound(StravaError):
+    """404: the activity is gone (or private to us now)."""
+
+
+class ServerError(StravaError):
+    """5xx or no answer: transient, retry with backoff."""
+
+
+class OAuthRefused(StravaError):
+    """The token endpoint refused the refresh token: access was revoked."""
+
+
+class StravaClient:
+    def __init__(
+        self,
+        api_url: str,
+        oauth_url: str,
+        client_id: str,
+        client_secret: str,
+        budget: RateBudget,
+        session: requests.Session | None = None,
+        timeout: tuple[float, float] = (3.05, 15),
+    ) -> None:
+        self.api_url = api_url.rstrip("/")
+        self.oauth_url = oauth_url.rstrip("/")
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.budget = budget
+        self.session = session or requests.Session()
+        self.timeout = timeout
+
+    def list_activities(
+        self,
+        token: str,
+        *,
+        before: int | None = None,
+        after: int | None = None,
+        page: int = 1,
+        per_page: int = 200,
+    ) -> list[dict[str, Any]]:
+        """One page of the athlete's activities (SummaryActivity), newest first."""
+        params = {"page": page, "per_page": per_page, "before": before, "after": after}
+        return self._get(token, "/athlete/activities", {k: v for k, v in params.items() if v})
+
+    def get_activity(self, token: str, activity_id: int) -> dict[str, Any]:
+        return self._get(token, f"/activities/{int(activity_id)}", {})
+
+    def refresh(self, refresh_token: str) -> dict[str, Any]:
+        """A new token pair; the old refresh token may be invalid from now on."""
+        form = {
+            "client_id": self.client_id,
+            "client_secret": self.client_secret,
+            "grant_type": "refresh_token",
+            "refresh_token": refresh_token,
+        }
+        try:
+            response = self.session.post(f"{self.oauth_url}/token", data=form, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise ServerError(f"Strava OAuth unreachable: {exc}") from exc
+        if response.status_code >= 500 or response.status_code == 429:
+            raise ServerError(f"Strava OAuth answered {response.status_code}")
+        if response.status_code != 200:
+            raise OAuthRefused(f"refresh refused ({response.status_code}): {response.text[:200]}")
+        return response.json()
+
+    def _get(self, token: str, path: str, params: dict[str, Any]) -> Any:
+        self.budget.reserve()
+        try:
+            response = self.session.get(
+                self.api_url + path,
+                params=params,
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=self.timeout,
+            )
+        except requests.RequestException as exc:
+            raise ServerError(f"Strava unreachable: {exc}") from exc
+        self.budget.observe(response.headers)
+        status = response.status_code
+        if status == 429:
+            spent = self.budget.exhausted(response.headers)
+            raise RateLimited(spent.retry_at, daily=spent.daily)
+        if status == 401:
+            raise Unauthorized(response.text[:200])
+        if status == 404:
+            raise NotFound(path)
+        if status >= 500:
+            raise ServerError(f"Strava answered {status} on {path}")
+        if status != 200:
+            raise StravaError(f"Strava answered {status} on {path}: {response.text[:200]}")
+        return response.json()

@@ -1,0 +1,139 @@
+"""Celery tasks.  A task never sleeps: it reschedules itself with a countdown.
+
+- no rate budget left → retry when the window (or, up to an hour ahead, the day) opens;
+- network errors and 5xx (Strava or dataservice) → retry with exponential backoff,
+  counted in ``failures`` apart from budget waits, until ``max_failures``;
+- a runner already being synced → nothing (``sync_runner``) or a short wait (events);
+- a revoked token → the link is removed by :mod:`tokens`; nothing to retry.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from typing import Any
+
+from celery import Task, shared_task
+
+from strava_worker import events, subscription, sync
+from strava_worker.budget import OutOfBudget
+from strava_worker.dataservice import DataserviceError, NotLinked
+from strava_worker.runtime import Busy, Runtime
+from strava_worker.strava import ServerError, StravaError
+from strava_worker.tokens import Deauthorized
+
+log = logging.getLogger(__name__)
+LONGEST_COUNTDOWN = 3600  # beyond it, beat's next round picks the runner up again
+TRANSIENT = (ServerError, DataserviceError)
+
+
+def _runtime(task: Task) -> Runtime:
+    return task.app.runtime  # type: ignore[attr-defined]
+
+
+def _budget_wait(exc: OutOfBudget) -> int:
+    return max(1, int(exc.retry_at - time.time()) + 1) + random.randint(0, 2)  # noqa: S311
+
+
+def _backoff(failures: int) -> int:
+    return min(2**failures * 2, 600) + random.randint(0, 2)  # noqa: S311
+
+
+def _run(task: Task, work: Any, kwargs: dict[str, Any], failures: int) -> Any:
+    """Run ``work()`` and turn its failures into retries (raised) or outcomes."""
+    rt = _runtime(task)
+    try:
+        return work()
+    except OutOfBudget as exc:
+        wait = _budget_wait(exc)
+        if wait > LONGEST_COUNTDOWN:
+            log.warning("Strava budget spent for the day; beat resumes %s", kwargs)
+            return {"status": "deferred"}
+        log.info("no Strava budget: %s retries in %ss", task.name, wait)
+        raise task.retry(kwargs={**kwargs, "failures": 0}, countdown=wait) from None
+    except (NotLinked, Deauthorized) as exc:
+        log.info("%s stopped: %s", task.name, exc)
+        return {"status": "unlinked"}
+    except TRANSIENT as exc:
+        if failures >= rt.settings.max_failures:
+            log.error("%s gave up after %s failures: %s", task.name, failures, exc)
+            _record_error(rt, kwargs.get("user_id"), str(exc))
+            return {"status": "error"}
+        raise task.retry(
+            kwargs={**kwargs, "failures": failures + 1}, countdown=_backoff(failures), exc=exc
+        ) from None
+    except StravaError as exc:  # a 4xx we do not expect: retrying will not help
+        log.error("%s failed: %s", task.name, exc)
+        _record_error(rt, kwargs.get("user_id"), str(exc))
+        return {"status": "error"}
+
+
+def _record_error(rt: Runtime, user_id: int | None, message: str) -> None:
+    if user_id is None:
+        return
+    try:
+        rt.dataservice.update_link(user_id, sync_state="error", sync_error=message[:500])
+    except (DataserviceError, NotLinked):
+        log.warning("could not record the sync error of runner %s", user_id)
+
+
+@shared_task(bind=True, max_retries=None, acks_late=True, reject_on_worker_lost=True)
+def sync_runner(self: Task, user_id: int, failures: int = 0) -> dict[str, Any]:
+    """Import a runner's new Strava runs (the whole history the first time)."""
+
+    def work() -> dict[str, Any]:
+        try:
+            return sync.sync_runner(_runtime(self), user_id)
+        except Busy:
+            return {"status": "busy"}  # the sync holding the lock does this work
+
+    result = _run(self, work, {"user_id": user_id}, failures)
+    if result.get("status") == sync.MORE:
+        sync_runner.apply_async(kwargs={"user_id": user_id})
+    log.info("sync of runner %s: %s", user_id, result)
+    return result
+
+
+@shared_task(bind=True, max_retries=None, acks_late=True, reject_on_worker_lost=True)
+def handle_event(self: Task, event: dict[str, Any], failures: int = 0) -> dict[str, Any]:
+    """Apply one Strava webhook event."""
+
+    def work() -> dict[str, Any]:
+        try:
+            return {"status": events.handle_event(_runtime(self), event)}
+        except Busy:  # a sync of this runner is running: apply the event after it
+            raise self.retry(countdown=5) from None
+
+    result = _run(self, work, {"event": event}, failures)
+    log.info(
+        "event %s/%s %s: %s",
+        event.get("object_type"),
+        event.get("object_id"),
+        event.get("aspect_type"),
+        result,
+    )
+    return result
+
+
+@shared_task(bind=True, acks_late=True)
+def sync_all(self: Task, interval: float | None = None) -> int:
+    """Beat's round: every linked runner, spread over the interval so the budget is too.
+
+    Beat passes its own interval: the spread must match the schedule that sends the rounds.
+    """
+    rt = _runtime(self)
+    links = [link for link in rt.dataservice.links() if link["sync_state"] != "deauthorized"]
+    spacing = (interval or rt.settings.sync_interval) / max(len(links), 1)
+    for i, link in enumerate(links):
+        sync_runner.apply_async(kwargs={"user_id": link["user_id"]}, countdown=int(i * spacing))
+    return len(links)
+
+
+@shared_task(bind=True, max_retries=None, acks_late=True)
+def subscribe_webhook(self: Task, failures: int = 0) -> dict[str, Any]:
+    """Create Strava's push subscription when there is none (started by beat)."""
+    settings = _runtime(self).settings
+    return _run(
+        self, lambda: {"subscription": subscription.ensure_subscription(settings)}, {}, failures
+    )

@@ -1,0 +1,1 @@
+"""Shared fixtures: the worker's tests need nothing running except (for integration) Redis."""

@@ -1,0 +1,147 @@
+"""A runner's Strava history reaches Runnerly exactly once, within the rate budget."""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+
+import requests
+
+from .conftest import WINDOW
+
+
+def test_a_runner_with_a_thousand_activities_is_fully_synced_exactly_once(runner, start_worker):
+    worker = start_worker()
+    expected = runner.running_activities()
+    assert len(expected) > 500
+    started = time.monotonic()
+    worker.send("sync_runner", user_id=runner.user_id)
+    link = runner.wait_synced()
+    took = time.monotonic() - started
+
+    runs = runner.runs()
+    assert set(runs) == set(expected)
+    assert link["runs_imported"] == len(expected)
+    assert link["backfill_before"] is None and link["sync_cursor"]
+    one = next(iter(expected))
+    assert runs[one]["title"] == expected[one]["name"]
+    assert took < 60
+
+
+def test_syncing_again_changes_nothing(runner, start_worker):
+    worker = start_worker()
+    worker.send("sync_runner", user_id=runner.user_id)
+    first = runner.wait_synced()
+    worker.send("sync_runner", user_id=runner.user_id)
+    deadline = time.monotonic() + 30
+    while worker.log().count(f"sync of runner {runner.user_id}:") < 2:
+        assert time.monotonic() < deadline, worker.log()
+        time.sleep(0.2)
+    again = runner.link()
+    assert again["runs_imported"] == first["runs_imported"]
+    assert again["pages_done"] == first["pages_done"]
+    assert "'created': 0" in worker.log().split(f"sync of runner {runner.user_id}:")[-1]
+
+
+def test_a_low_budget_stops_the_backfill_and_resumes_next_window_without_sleeping(
+    runner, start_worker
+):
+    worker = start_worker(rate_limit_15min="2", per_page="100")
+    started = time.monotonic()
+    worker.send("sync_runner", user_id=runner.user_id)
+    wait_for(worker, "retries in")
+    stopped = runner.link()
+    assert stopped["sync_state"] == "backfilling"
+    assert 0 < stopped["pages_done"] <= 2
+    # The only worker slot is free while the sync waits: another task runs at once.
+    worker.send("handle_event", event={**EVENT, "owner_id": 99999})
+    wait_for(worker, "unknown athlete", timeout=3)
+
+    link = runner.wait_synced(timeout=240)
+    assert len(runner.runs()) == len(runner.running_activities())
+    deferrals = len(re.findall("retries in", worker.log()))
+    assert deferrals >= 2
+    assert link["pages_done"] <= 2 * (deferrals + 1)  # never more than the budget per window
+    log = worker.log()
+    countdowns = [int(c) for c in re.findall(r"retry: Retry in (\d+)s", log)]
+    assert countdowns and all(0 < c <= WINDOW + 3 for c in countdowns)
+    # Two requests per window: the pages took (about) one window each after the first.
+    windows = math.ceil(link["pages_done"] / 2)  # the first and last may be partial
+    assert time.monotonic() - started >= (windows - 2) * WINDOW
+    durations = [float(d) for d in re.findall(r"succeeded in ([\d.]+)s", log)]
+    assert durations and max(durations) < 5
+
+
+def test_a_token_expiring_during_pagination_is_refreshed_and_stored(runner, start_worker, sim):
+    first = runner.link()
+    worker = start_worker(rate_limit_15min="2", per_page="100")
+    worker.send("sync_runner", user_id=runner.user_id)
+    wait_for(worker, "retries in")
+    requests.post(f"{sim}/admin/athletes/{runner.athlete}/expire-token", timeout=5)
+
+    link = runner.wait_synced(timeout=240)
+    assert len(runner.runs()) == len(runner.running_activities())
+    assert link["access_token"] != first["access_token"]
+    assert link["refresh_token"] != first["refresh_token"]  # the rotated pair was stored
+
+
+def test_a_token_about_to_expire_is_refreshed_before_use(runner, start_worker, sim):
+    # Strava returns the same token while more than an hour is left: make it nearly expired.
+    requests.post(f"{sim}/admin/athletes/{runner.athlete}/expire-token", timeout=5)
+    soon = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 120))
+    old = runner.link()
+    runner.http.patch(
+        f"{runner.ds}/api/v1/users/{runner.user_id}/strava",
+        json={
+            "access_token": old["access_token"],
+            "refresh_token": old["refresh_token"],
+            "expires_at": soon,
+        },
+        timeout=5,
+    ).raise_for_status()
+    worker = start_worker()
+    worker.send("sync_runner", user_id=runner.user_id)
+    link = runner.wait_synced()
+    assert link["access_token"] != old["access_token"]
+    assert link["expires_at"] > soon
+
+
+def test_a_fifth_of_strava_calls_failing_delays_but_loses_nothing(runner, start_worker, sim):
+    worker = start_worker(per_page="100")
+    requests.post(f"{sim}/admin/faults", json={"error_rate": 0.2}, timeout=5).raise_for_status()
+    try:
+        worker.send("sync_runner", user_id=runner.user_id)
+        link = runner.wait_synced(timeout=180)
+    finally:
+        requests.delete(f"{sim}/admin/faults", timeout=5)
+    expected = runner.running_activities()
+    assert set(runner.runs()) == set(expected)
+    assert link["runs_imported"] == len(expected)
+
+
+def test_beat_starts_a_round_at_once_and_every_linked_runner_is_synced(runner, start_worker):
+    worker = start_worker()
+    start_worker("beat", sync_interval="4")
+    link = runner.wait_synced()
+    assert len(runner.runs()) == len(runner.running_activities())
+    assert link["runs_imported"] == len(runner.running_activities())
+    wait_for(worker, "strava_worker.tasks.sync_all", timeout=10)
+
+
+def wait_for(worker, text: str, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while text not in worker.log():
+        assert time.monotonic() < deadline, worker.log()
+        time.sleep(0.1)
+
+
+EVENT = {
+    "object_type": "activity",
+    "object_id": 1,
+    "aspect_type": "create",
+    "updates": {},
+    "owner_id": 1,
+    "subscription_id": 1,
+    "event_time": 0,
+}
