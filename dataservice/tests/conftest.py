@@ -30,6 +30,9 @@ from runnerly_common.testing import (
     temporary_postgres_database,
 )
 
+# Fixtures of one domain each, shared by several test folders.
+pytest_plugins = ["fixtures_runs", "fixtures_races"]
+
 ALL_RUNNER_SCOPES = "users:read users:write runs:read runs:write reports:read strava:tokens"
 WEB = "runnerly-web"
 WORKER = "strava-worker"

@@ -4,39 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
 
-from dataservice.plans.models import Plan, PlanSession
-from dataservice.races import service as races
-from dataservice.races.models import Race
 from dataservice.runs.service import create_manual_run
-
-
-@pytest.fixture
-def today() -> dt.date:
-    """The service's today (UTC)."""
-    return dt.datetime.now(dt.UTC).date()
 
 
 @pytest.fixture
 def this_monday(today: dt.date) -> dt.date:
     return today - dt.timedelta(days=today.weekday())
-
-
-@pytest.fixture
-def make_race(app: Flask, today: dt.date) -> Callable[..., int]:
-    """``make_race(runner, days=30, **fields)`` stores a 10k race ``days`` from today."""
-
-    def create(runner_id: int, days: int = 30, **fields: Any) -> int:
-        data = {"name": "Spring 10k", "date": today + dt.timedelta(days=days), "distance": 10000}
-        with app.extensions["runnerly.db"].transaction() as session:
-            return races.create_race(session, runner_id, {**data, **fields}).id
-
-    return create
 
 
 @pytest.fixture
@@ -55,23 +32,6 @@ def add_run(app: Flask) -> Callable[..., None]:
             create_manual_run(session, runner_id, data)
 
     return create
-
-
-@pytest.fixture
-def stored(app: Flask) -> Callable[[], dict[str, list[Any]]]:
-    """Every row of races, plans and plan sessions, read afresh: equal snapshots before and
-    after a refused request mean it changed nothing."""
-
-    def snapshot() -> dict[str, list[Any]]:
-        with app.extensions["runnerly.db"].transaction() as session:
-            return {
-                model.__tablename__: list(
-                    session.execute(select(model.__table__).order_by(model.__table__.c.id))
-                )
-                for model in (Race, Plan, PlanSession)
-            }
-
-    return snapshot
 
 
 @pytest.fixture

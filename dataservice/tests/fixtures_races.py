@@ -1,4 +1,4 @@
-"""Fixtures for races: arranging races directly, and a snapshot of what is stored."""
+"""Arranging races and plans directly, and a snapshot of what they store (races, plans)."""
 
 from __future__ import annotations
 

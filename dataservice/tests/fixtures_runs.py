@@ -1,4 +1,4 @@
-"""Arranging runs for the stats tests: through the batch API, as the Strava worker sends them."""
+"""Arranging runs through the batch API, as the Strava worker sends them (stats, reports)."""
 
 from __future__ import annotations
 
