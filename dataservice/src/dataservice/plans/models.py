@@ -6,6 +6,7 @@ from sqlalchemy import Date, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dataservice.models import Base, BigId
+from dataservice.races import models as _races  # noqa: F401  (the foreign keys' target tables)
 from runnerly_common.db import UTCDateTime, utcnow
 
 SESSION_KINDS = ("easy", "long", "tempo", "intervals", "recovery", "race", "rest", "cross")

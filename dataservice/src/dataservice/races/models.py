@@ -6,6 +6,7 @@ from sqlalchemy import Date, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dataservice.models import Base, BigId
+from dataservice.users import models as _users  # noqa: F401  (the foreign keys' target table)
 from runnerly_common.db import UTCDateTime, utcnow
 
 

@@ -6,6 +6,7 @@ from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, Un
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dataservice.models import Base, BigId
+from dataservice.users import models as _users  # noqa: F401  (the foreign keys' target table)
 from runnerly_common.db import UTCDateTime, utcnow
 
 SOURCES = ("strava", "file", "manual")
