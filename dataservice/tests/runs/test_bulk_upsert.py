@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
+from sqlalchemy import text
 
+from dataservice.runs.bulk import upsert_runs
 from dataservice.runs.models import BestEffort, Run
 
 
@@ -117,6 +122,45 @@ class TestBulkUpsert:
         assert response.status_code == 400
         assert response.json["errors"][0]["field"] == "body.runs[0].moving_time"
         assert snapshot() == before
+
+    def test_a_writer_racing_on_the_same_runs_loses_nothing_and_duplicates_nothing(
+        self, app, batch, client, token, runner, db
+    ):
+        """Another upsert has inserted one of these runs but not committed: this batch
+        waits for it, then counts that run as unchanged instead of failing."""
+        if db.get_bind().dialect.name != "postgresql":
+            pytest.skip("SQLite lets one writer in at a time: no race to lose")
+        runs = batch(50)
+        first = {**runs[0], "start_time": datetime.fromisoformat(runs[0]["start_time"])}
+        with app.extensions["runnerly.db"].sessionmaker() as other_writer:
+            assert upsert_runs(other_writer, runner, [first]).created == 1
+            answer: dict[str, Any] = {}
+            racing = threading.Thread(
+                target=lambda: answer.update(r=_send(client, token, runner, runs))
+            )
+            racing.start()
+            _wait_for_a_lock_wait(db)
+            other_writer.commit()
+            racing.join(timeout=30)
+        assert answer["r"].status_code == 200
+        assert answer["r"].json == {"created": 49, "updated": 0, "unchanged": 1, "deleted": 0}
+        assert db.query(Run).filter_by(runner_id=runner).count() == 50
+        assert db.query(BestEffort).filter_by(runner_id=runner).count() == 50
+
+
+def _wait_for_a_lock_wait(db) -> None:
+    for _ in range(200):
+        waiting = db.execute(
+            text(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+        ).scalar()
+        db.rollback()  # a fresh snapshot of pg_stat_activity on the next read
+        if waiting:
+            return
+        time.sleep(0.05)
+    raise AssertionError("the racing upsert never waited on the uncommitted run")
 
 
 class TestDeletions:

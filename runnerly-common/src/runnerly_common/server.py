@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from collections.abc import Callable
 from typing import Any
@@ -61,7 +62,12 @@ class _Server(BaseApplication):
                 self.cfg.set(key, value)
 
     def load(self) -> Any:
-        return self._load_app()
+        app = self._load_app()
+        # What start-up made lives as long as the worker.  Moving it out of the collector's
+        # generations spares each full collection a walk over all of it: on a 1,000-run
+        # upsert those walks were a fifth of the request.
+        gc.freeze()
+        return app
 
 
 def serve(load_app: Callable[[], Any], settings: Settings, **overrides: Any) -> None:

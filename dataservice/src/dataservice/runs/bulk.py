@@ -1,8 +1,9 @@
 """Idempotent bulk upsert of runs (the book's ``addRuns``).
 
 One round trip finds which runs of the batch exist and with what content digest; new runs
-are inserted in one multi-row statement, changed ones updated in one executemany, unchanged
-ones left alone.  Sending the same batch twice therefore writes nothing the second time.
+and their best efforts are inserted at once (COPY on PostgreSQL), changed ones updated in one
+executemany, unchanged ones left alone.  Sending the same batch twice therefore writes
+nothing the second time.
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dataservice.runs.efforts import efforts_for
+from dataservice.runs.fast_insert import insert_many, one_of, reserve_ids
 from dataservice.runs.hashing import content_hash
 from dataservice.runs.models import BestEffort, Run
 from dataservice.runs.serialize import FIELDS
@@ -111,16 +113,7 @@ def _write(
     if new_rows:
         for row in new_rows:
             row["created_at"] = row["updated_at"] = now
-        # A plain multi-row INSERT, then one indexed read of the new ids: an INSERT that
-        # returns ids in parameter order costs PostgreSQL several times more.
-        # Core, not the ORM: the ORM splits rows by which columns are NULL (hundreds of
-        # statements for real runs); one executemany lets the driver pipeline them.
-        session.execute(insert(Run.__table__), new_rows)
-        created = _existing(
-            session, runner_id, {(r["source"], r["external_id"]): r for r in new_rows}
-        )
-        for row in new_rows:
-            row["id"] = created[(row["source"], row["external_id"])][0]
+        _insert_new(session, runner_id, new_rows)
     if changed_rows:
         session.execute(
             update(Run),
@@ -132,10 +125,26 @@ def _write(
     for row in new_rows + changed_rows:
         provided = batch[(row["source"], row["external_id"])][1]
         efforts.extend({**e, "run_id": row["id"]} for e in efforts_for(row, provided, "strava"))
-    if efforts:
-        session.execute(insert(BestEffort.__table__), efforts)
+    insert_many(session, BestEffort.__table__, efforts)
     result.created, result.updated = len(new_rows), len(changed_rows)
     return result
+
+
+def _insert_new(session: Session, runner_id: int, rows: list[dict[str, Any]]) -> None:
+    """Insert new runs and set each row's ``id``."""
+    ids = reserve_ids(session, Run.__table__, len(rows))
+    if ids is not None:
+        for row, run_id in zip(rows, ids, strict=True):
+            row["id"] = run_id
+        insert_many(session, Run.__table__, rows)
+        return
+    # Where ids come only from the insert: one executemany (Core, not the ORM, which splits
+    # rows by which columns are NULL), then one indexed read of the new ids, cheaper than
+    # an INSERT that returns ids in parameter order.
+    insert_many(session, Run.__table__, rows)
+    created = _existing(session, runner_id, {(r["source"], r["external_id"]): r for r in rows})
+    for row in rows:
+        row["id"] = created[(row["source"], row["external_id"])][0]
 
 
 def _existing(
@@ -148,7 +157,9 @@ def _existing(
     for source, external_ids in by_source.items():
         rows = session.execute(
             select(Run.external_id, Run.id, Run.content_hash).where(
-                Run.runner_id == runner_id, Run.source == source, Run.external_id.in_(external_ids)
+                Run.runner_id == runner_id,
+                Run.source == source,
+                one_of(session, Run.external_id, external_ids),
             )
         )
         for external_id, run_id, digest in rows:

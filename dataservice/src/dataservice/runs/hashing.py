@@ -10,6 +10,10 @@ from typing import Any
 
 from dataservice.runs.serialize import FIELDS
 
+# What json.dumps(payload, separators=(",", ":"), default=str) writes, without building an
+# encoder for each of a batch's thousand runs.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), default=str)
+
 
 def content_hash(run: Mapping[str, Any], efforts: Mapping[int, float] | None = None) -> str:
     start: datetime = run["start_time"]
@@ -18,5 +22,5 @@ def content_hash(run: Mapping[str, Any], efforts: Mapping[int, float] | None = N
         *(run.get(field) for field in FIELDS),
         sorted((efforts or {}).items()),
     ]
-    encoded = json.dumps(payload, separators=(",", ":"), default=str).encode()
+    encoded = _ENCODER.encode(payload).encode()
     return hashlib.blake2b(encoded, digest_size=16).hexdigest()
