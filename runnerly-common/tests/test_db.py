@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -112,3 +113,58 @@ class TestSQLiteDefaults:
     ) -> None:
         assert db.ping() is True
         assert (tmp_path / "nested" / "dir" / "runs.db").is_file()
+
+    def test_two_requests_that_read_then_write_both_succeed(self, app: Flask, db: Database) -> None:
+        """A write request that read first must not fail because another write committed
+        since its read (SQLite's stale snapshot): write requests take the lock up front."""
+        first_has_read, second_done = threading.Event(), threading.Event()
+        errors: list[BaseException] = []
+
+        def read_then_write() -> None:
+            with app.test_request_context("/runners/ada", method="POST"):
+                db.session.scalars(select(Runner)).all()
+                first_has_read.set()
+                second_done.wait(0.5)  # the second writer waits for us instead
+                db.session.add(Runner(name="ada"))
+                db.session.commit()
+
+        def write() -> None:
+            first_has_read.wait(5)
+            with app.test_request_context("/runners/bob", method="POST"):
+                db.session.add(Runner(name="bob"))
+                db.session.commit()
+            second_done.set()
+
+        threads = [threading.Thread(target=_recording(f, errors)) for f in (read_then_write, write)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(20)
+        assert errors == []
+        with db.transaction() as session:
+            assert sorted(session.scalars(select(Runner.name))) == ["ada", "bob"]
+
+    def test_read_requests_do_not_wait_for_a_writer(self, app: Flask, db: Database) -> None:
+        with app.test_request_context("/runners/ada", method="POST"):
+            db.session.add(Runner(name="ada"))
+            db.session.flush()  # the write lock is held until the commit
+            with app.test_request_context("/runners", method="GET"), app.app_context():
+                assert db.session.scalars(select(Runner)).all() == []
+
+
+def _recording(function: Callable[[], None], errors: list[BaseException]) -> Callable[[], None]:
+    def run() -> None:
+        try:
+            function()
+        except BaseException as exc:  # noqa: BLE001 - handed to the test's assertion
+            errors.append(exc)
+
+    return run
+
+
+def test_a_reading_post_does_not_wait_for_a_writer(app: Flask, db: Database) -> None:
+    with app.test_request_context("/runners/ada", method="POST"):
+        db.session.add(Runner(name="ada"))
+        db.session.flush()  # the write lock is held until the commit
+        with app.test_request_context("/login", method="POST"), app.app_context():
+            assert db.reader.scalars(select(Runner)).all() == []

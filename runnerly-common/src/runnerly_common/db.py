@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g
+from flask import Flask, g, has_request_context, request
 from sqlalchemy import DateTime, Engine, create_engine, event, make_url, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, sessionmaker
@@ -64,17 +64,31 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection: Any) -> None:
-            connection.exec_driver_sql("BEGIN")
+            # A transaction that reads and then writes fails at once ("database is locked",
+            # not retried by busy_timeout) when another writer committed after its read;
+            # one that says it will write takes the write lock first and waits its turn.
+            writes = connection.get_execution_options().get(WRITE_OPTION)
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
 
 
+# Execution option of transactions that will write (SQLite begins them IMMEDIATE).
+WRITE_OPTION = "runnerly_writes"
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 class Database:
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
         self.engine = make_engine(url, **engine_kwargs)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        # Sessions of requests that change data, and of transaction(): on SQLite they wait
+        # for the write lock before reading; elsewhere they are the same as the others.
+        self.write_sessionmaker = sessionmaker(
+            self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
+        )
 
     def init_app(self, app: Flask) -> None:
         app.extensions["runnerly.db"] = self
@@ -82,21 +96,31 @@ class Database:
 
         @app.teardown_appcontext
         def _close_session(_exc: BaseException | None) -> None:
-            session = g.pop("_db_session", None)
-            if session is not None:
-                session.close()
+            for name in ("_db_session", "_db_reader"):
+                session = g.pop(name, None)
+                if session is not None:
+                    session.close()
 
     @property
     def session(self) -> Session:
         """The app context's session, opened on first use and closed with the context."""
         if "_db_session" not in g:
-            g._db_session = self.sessionmaker()
+            writes = has_request_context() and request.method not in _READ_METHODS
+            g._db_session = (self.write_sessionmaker if writes else self.sessionmaker)()
         return g._db_session
+
+    @property
+    def reader(self) -> Session:
+        """A session of the app context for a request that only reads, whatever its
+        method (a POST that checks credentials): it never waits for SQLite's write lock."""
+        if "_db_reader" not in g:
+            g._db_reader = self.sessionmaker()
+        return g._db_reader
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session outside Flask (CLI, worker): committed on success, rolled back on error."""
-        with self.sessionmaker() as session, session.begin():
+        with self.write_sessionmaker() as session, session.begin():
             yield session
 
     def ping(self) -> bool:

@@ -16,7 +16,7 @@ def bind(api: OpenAPIBlueprint) -> None:
     @api.operation("issueToken")
     def issue_token() -> tuple[dict[str, Any], int, dict[str, str]]:
         td = dealer()
-        client = authenticate_client(td.db.session)
+        client = authenticate_client(td.db.reader)
         grant_type = form_value("grant_type")
         if not grant_type:
             raise OAuthError("invalid_request", "grant_type is required")
@@ -30,7 +30,7 @@ def bind(api: OpenAPIBlueprint) -> None:
     @api.operation("introspectToken")
     def introspect_token() -> tuple[dict[str, Any], int, dict[str, str]]:
         td = dealer()
-        authenticate_client(td.db.session)
+        authenticate_client(td.db.reader)
         token = form_value("token")
         if not token:
             raise OAuthError("invalid_request", "token is required")
