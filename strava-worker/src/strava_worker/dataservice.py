@@ -81,3 +81,28 @@ class Dataservice:
         params = {"athlete_id": athlete_id}
         body = self._ok(self._call("GET", "/strava/links", params=params), "/strava/links")
         return body["items"][0] if body["items"] else None
+
+    # --- the monthly reports (strava_worker.report_tasks) ---
+
+    def users(self, per_page: int = 200) -> Iterator[dict[str, Any]]:
+        """Every runner (profile, email, ``disabled``), page by page."""
+        page = 1
+        while True:
+            params = {"page": page, "per_page": per_page}
+            body = self._ok(self._call("GET", "/users", params=params), "/users")
+            yield from body["items"]
+            if page * per_page >= body["total"] or not body["items"]:
+                return
+            page += 1
+
+    def user(self, user_id: int) -> dict[str, Any] | None:
+        """The runner, or None when they were deleted meanwhile."""
+        return self._found_or_none(f"/users/{user_id}")
+
+    def monthly_report(self, user_id: int, year: int, month: int) -> dict[str, Any] | None:
+        """The month's totals, the previous month's, the change, records set; None: no runner."""
+        return self._found_or_none(f"/users/{user_id}/reports/{year}/{month}")
+
+    def _found_or_none(self, path: str) -> dict[str, Any] | None:
+        response = self._call("GET", path)
+        return None if response.status_code == 404 else self._ok(response, path)

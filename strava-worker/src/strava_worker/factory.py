@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from celery import Celery
+from celery.schedules import crontab
 from celery.signals import beat_init
 
 from strava_worker.runtime import Runtime
@@ -34,7 +35,11 @@ def _first_round(sender: Any, **_: Any) -> None:
 
 
 def make_celery(settings: WorkerSettings) -> WorkerApp:
-    app = WorkerApp("strava_worker", broker=settings.broker_url, include=["strava_worker.tasks"])
+    app = WorkerApp(
+        "strava_worker",
+        broker=settings.broker_url,
+        include=["strava_worker.tasks", "strava_worker.report_tasks"],
+    )
     app.runtime = Runtime(settings)
     app.conf.update(
         task_acks_late=True,
@@ -45,18 +50,38 @@ def make_celery(settings: WorkerSettings) -> WorkerApp:
         accept_content=["json"],
         timezone="UTC",
         broker_connection_retry_on_startup=True,
+        # A lost broker (Redis restarted, failed over) is retried for as long as it takes;
+        # Celery's default gives up after 100 tries and the worker exits.
+        broker_connection_retry=True,
+        broker_connection_max_retries=None,
         beat_schedule_filename="var/celerybeat-schedule",
         beat_schedule={
             "sync-all": {
                 "task": "strava_worker.tasks.sync_all",
                 "schedule": float(settings.sync_interval),
                 "kwargs": {"interval": settings.sync_interval},
-            }
+            },
+            # Last month's report to every runner; the task works out which month it is.
+            "monthly-reports": {
+                "task": "strava_worker.report_tasks.send_monthly_reports",
+                "schedule": crontab(minute=0, hour=settings.report_hour, day_of_month=1),
+            },
         },
         worker_hijack_root_logger=False,
     )
     if settings.broker_url.startswith(("redis://", "rediss://")):
-        # Redis redelivers an unacknowledged task after this; longer than any countdown we
-        # set (a day-long wait is left to beat instead of a countdown).
-        app.conf.broker_transport_options = {"visibility_timeout": 2 * 3600}
+        app.conf.broker_transport_options = redis_transport_options(settings)
     return app
+
+
+def redis_transport_options(settings: WorkerSettings) -> dict[str, Any]:
+    """A task whose worker died (SIGKILL, OOM, a lost machine) stays in Redis's "unacked"
+    set; a live worker puts it back in the queue once it is ``visibility_timeout`` old.
+    kombu only looks every interval × throttle seconds (100 s by default), so look every
+    tenth of the timeout: the redelivery is at most 10% late."""
+    timeout = settings.visibility_timeout
+    return {
+        "visibility_timeout": timeout,
+        "unacked_restore_interval": max(1, min(timeout // 10, 300)),
+        "unacked_restore_throttle": 1,
+    }

@@ -6,6 +6,9 @@ atomically: two workers can never both take the last slot.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import redis
 
 from strava_worker.budget import Windows
@@ -34,6 +37,20 @@ return 0
 """
 
 
+class StoreUnavailable(Exception):
+    """Redis did not answer (restarted, failed over): transient, the task retries."""
+
+
+@contextmanager
+def _answering() -> Iterator[None]:
+    # redis-py already retried the command a few times within milliseconds; longer waits
+    # are the task's (a countdown), not a worker slot's.
+    try:
+        yield
+    except redis.RedisError as exc:
+        raise StoreUnavailable(f"Redis: {exc}") from exc
+
+
 class RedisStore:
     def __init__(self, client: redis.Redis, prefix: str = "strava-worker:") -> None:
         self.redis = client
@@ -54,15 +71,19 @@ class RedisStore:
 
     def reserve(self, windows: Windows, now: float) -> tuple[bool, bool]:
         keys, ttls = self._keys(windows, now)
-        code = int(self._reserve(keys, [windows.limit_short, windows.limit_daily, *ttls]))
+        with _answering():
+            code = int(self._reserve(keys, [windows.limit_short, windows.limit_daily, *ttls]))
         return code == 0, code == 2
 
     def raise_to(self, windows: Windows, now: float, short: int, daily: int) -> None:
         keys, ttls = self._keys(windows, now)
-        self._raise(keys, [short, daily, *ttls])
+        with _answering():
+            self._raise(keys, [short, daily, *ttls])
 
     def acquire(self, name: str, owner: str, seconds: int) -> bool:
-        return bool(self.redis.set(f"{self.prefix}lock:{name}", owner, nx=True, ex=seconds))
+        with _answering():
+            return bool(self.redis.set(f"{self.prefix}lock:{name}", owner, nx=True, ex=seconds))
 
     def release(self, name: str, owner: str) -> None:
-        self._release([f"{self.prefix}lock:{name}"], [owner])
+        with _answering():
+            self._release([f"{self.prefix}lock:{name}"], [owner])

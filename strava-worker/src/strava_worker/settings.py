@@ -13,6 +13,8 @@ from typing import ClassVar
 
 from runnerly_common.settings import Settings, SettingsError, secret
 
+SMTP_SECURITY = ("none", "starttls", "ssl")
+
 
 @dataclasses.dataclass
 class WorkerSettings(Settings):
@@ -40,8 +42,14 @@ class WorkerSettings(Settings):
     per_page: int = 200
     max_pages_per_run: int = 10  # then the task re-enqueues itself: runners take turns
     refresh_margin: int = 600  # refresh a Strava token expiring within this many seconds
+    # A runner's lock expires after this: how long a killed worker blocks that runner.
     lock_seconds: int = 900
     max_failures: int = 8  # transient errors (network, 5xx) before a task gives up
+    retry_backoff_max: int = 600  # the longest wait between two tries of a failing task
+    # Redis broker: a task left unacknowledged by a dead worker is delivered again after
+    # this.  Longer than the lock, the longest task and the longest countdown (countdowns
+    # are capped at half of it: a task waiting longer would be delivered twice).
+    visibility_timeout: int = 3600
     webhook_verify_token: str = secret()
     webhook_subscription_id: int = 0  # 0: accept any subscription id
     # Where Strava should POST events; set, beat creates the subscription if missing.
@@ -51,12 +59,36 @@ class WorkerSettings(Settings):
     smtp_user: str = ""
     smtp_password: str = dataclasses.field(default="", repr=False)  # optional: not secret()
     smtp_from: str = "runnerly@localhost"
+    # none | starttls | ssl (TLS from the first byte, usually port 465); TLS checks the
+    # server's certificate against the system's CAs.
+    smtp_security: str = "none"
+    smtp_timeout: int = 30
+    report_hour: int = 6  # beat sends the monthly reports on the 1st at this hour (UTC)
 
     def check(self) -> None:
         super().check()
-        for name in ("rate_window_seconds", "rate_day_seconds", "sync_interval", "per_page"):
+        positive = ("rate_window_seconds", "rate_day_seconds", "sync_interval", "per_page")
+        for name in (*positive, "lock_seconds", "retry_backoff_max", "visibility_timeout"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{self.env_name(name)} must be a positive number")
+        if self.lock_seconds * 2 > self.visibility_timeout:
+            # A redelivered task (its worker died) waits up to the lock's length in a
+            # countdown, and countdowns must stay under half the visibility timeout.
+            raise SettingsError(
+                f"{self.env_name('lock_seconds')} must be at most half of "
+                f"{self.env_name('visibility_timeout')}"
+            )
+        if self.smtp_security not in SMTP_SECURITY:
+            raise SettingsError(
+                f"{self.env_name('smtp_security')} must be one of {', '.join(SMTP_SECURITY)}"
+            )
+        if not 0 <= self.report_hour <= 23:
+            raise SettingsError(f"{self.env_name('report_hour')} must be an hour, 0 to 23")
+        if self.is_production and self.smtp_user and self.smtp_security == "none":
+            raise SettingsError(
+                f"{self.env_name('smtp_user')} is set but {self.env_name('smtp_security')} is "
+                "none: the SMTP password would cross the network in clear text"
+            )
         if self.is_production and not self.redis_url:
             raise SettingsError(
                 f"{self.env_name('redis_url')} is required in production: the rate budget "

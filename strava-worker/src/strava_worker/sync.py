@@ -4,7 +4,8 @@ The backfill pages back in time with ``before`` (not page numbers, which shift w
 activity arrives) and stores ``backfill_before``, ``pages_done`` and ``runs_imported``
 after each page, so a sync stopped by the rate budget, a crash or a deploy resumes at the
 exact page.  Runs are written before the progress: a page redone after a crash is
-``unchanged`` in the dataservice, never duplicated.  Later syncs ask for what started
+``unchanged`` in the dataservice, never duplicated, and still counted once in
+``runs_imported`` (every run of a page done counts, new or not).  Later syncs ask for what started
 ``after`` the cursor (the newest start seen).  Deletions are not visible in a listing;
 webhook events bring them (:mod:`strava_worker.events`).
 """
@@ -21,8 +22,9 @@ from strava_worker.tokens import epoch, iso, with_token
 DONE, MORE = "done", "more"
 
 
-def sync_runner(rt: Runtime, user_id: int) -> dict[str, Any]:
-    """Sync up to ``max_pages_per_run`` pages; ``status`` MORE asks to be enqueued again.
+def sync_runner(rt: Runtime, user_id: int, resume: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Sync up to ``max_pages_per_run`` pages; ``status`` MORE asks to be enqueued again
+    (with the result's ``resume``, when there is one, as the next run's ``resume``).
 
     Raises ``OutOfBudget``/``RateLimited`` (reschedule), ``ServerError`` or
     ``DataserviceError`` (retry with backoff), ``Deauthorized`` and ``NotLinked`` (stop).
@@ -31,7 +33,7 @@ def sync_runner(rt: Runtime, user_id: int) -> dict[str, Any]:
         link = rt.dataservice.link(user_id)
         if link.get("backfill_before") or not link.get("sync_cursor"):
             return _backfill(rt, user_id, link)
-        return _incremental(rt, user_id, link)
+        return _incremental(rt, user_id, link, resume or {})
 
 
 def _push(rt: Runtime, user_id: int, activities: list[dict[str, Any]]) -> dict[str, int]:
@@ -58,9 +60,12 @@ def _backfill(rt: Runtime, user_id: int, link: dict[str, Any]) -> dict[str, Any]
         )
         counts = _push(rt, user_id, activities)
         pages += 1
+        # Not just "created": a page whose runs were stored before a crash or an outage
+        # stopped its progress update is redone and answers "unchanged".
+        stored = counts["created"] + counts["updated"] + counts["unchanged"]
         progress: dict[str, Any] = {
             "pages_done": link["pages_done"] + 1,
-            "runs_imported": link["runs_imported"] + counts["created"],
+            "runs_imported": link["runs_imported"] + stored,
             "sync_state": "backfilling",
             "sync_error": None,
         }
@@ -77,11 +82,16 @@ def _backfill(rt: Runtime, user_id: int, link: dict[str, Any]) -> dict[str, Any]
     return {"status": MORE, "pages": pages}
 
 
-def _incremental(rt: Runtime, user_id: int, link: dict[str, Any]) -> dict[str, Any]:
+def _incremental(
+    rt: Runtime, user_id: int, link: dict[str, Any], resume: dict[str, Any]
+) -> dict[str, Any]:
+    """What started after the cursor, newest first.  ``resume`` goes on with a sync that
+    found more than one run takes: ``before`` where it stopped, the ``newest`` it saw."""
     s = rt.settings
     after = epoch(link["sync_cursor"])
     started = time.time()
-    newest = mapping.start_of({"start_date": link["sync_cursor"]})
+    newest = mapping.start_of({"start_date": resume.get("newest") or link["sync_cursor"]})
+    before = resume.get("before")
     created = updated = 0
     for page in range(1, s.max_pages_per_run + 1):
         activities = with_token(
@@ -89,7 +99,7 @@ def _incremental(rt: Runtime, user_id: int, link: dict[str, Any]) -> dict[str, A
             user_id,
             link,
             lambda token, page=page: rt.strava.list_activities(
-                token, after=after, page=page, per_page=s.per_page
+                token, before=before, after=after, page=page, per_page=s.per_page
             ),
         )
         counts = _push(rt, user_id, activities)
@@ -98,8 +108,16 @@ def _incremental(rt: Runtime, user_id: int, link: dict[str, Any]) -> dict[str, A
         if len(activities) < s.per_page:
             break
     else:
-        # Many new pages at once: keep what we have, the next run re-reads from the cursor.
-        return {"status": MORE, "pages": s.max_pages_per_run, "created": created}
+        # More new activities than one run takes.  The cursor stays until the gap down to
+        # it is closed; the next run goes on below this page's oldest start (one second
+        # above it, so activities sharing that second are read again, not missed).
+        oldest = min(mapping.start_of(a) for a in activities)
+        return {
+            "status": MORE,
+            "pages": s.max_pages_per_run,
+            "created": created,
+            "resume": {"before": int(oldest.timestamp()) + 1, "newest": newest.isoformat()},
+        }
     rt.dataservice.update_link(
         user_id,
         sync_cursor=newest.isoformat(),

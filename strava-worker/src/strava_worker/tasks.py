@@ -1,9 +1,13 @@
 """Celery tasks.  A task never sleeps: it reschedules itself with a countdown.
 
-- no rate budget left → retry when the window (or, up to an hour ahead, the day) opens;
-- network errors and 5xx (Strava or dataservice) → retry with exponential backoff,
-  counted in ``failures`` apart from budget waits, until ``max_failures``;
-- a runner already being synced → nothing (``sync_runner``) or a short wait (events);
+- no rate budget left → retry when the window (or, if that is soon enough, the day) opens;
+- network errors and 5xx (Strava or dataservice), Redis not answering → retry with
+  exponential backoff, counted in ``failures`` apart from budget waits, until
+  ``max_failures``;
+- a runner already being synced → nothing (``sync_runner``) or a short wait (events); a
+  redelivered ``sync_runner`` (its worker died holding the lock) waits for the lock to expire;
+- no countdown is longer than half the broker's visibility timeout (Redis would deliver a
+  task that waits longer a second time); a longer wait is left to beat's next round.
 - a revoked token → the link is removed by :mod:`tokens`; nothing to retry.
 """
 
@@ -19,25 +23,31 @@ from celery import Task, shared_task
 from strava_worker import events, subscription, sync
 from strava_worker.budget import OutOfBudget
 from strava_worker.dataservice import DataserviceError, NotLinked
+from strava_worker.redis_store import StoreUnavailable
 from strava_worker.runtime import Busy, Runtime
 from strava_worker.strava import ServerError, StravaError
 from strava_worker.tokens import Deauthorized
 
 log = logging.getLogger(__name__)
 LONGEST_COUNTDOWN = 3600  # beyond it, beat's next round picks the runner up again
-TRANSIENT = (ServerError, DataserviceError)
+TRANSIENT = (ServerError, DataserviceError, StoreUnavailable)
 
 
 def _runtime(task: Task) -> Runtime:
     return task.app.runtime  # type: ignore[attr-defined]
 
 
+def _longest_countdown(rt: Runtime) -> int:
+    return max(1, min(LONGEST_COUNTDOWN, rt.settings.visibility_timeout // 2))
+
+
 def _budget_wait(exc: OutOfBudget) -> int:
     return max(1, int(exc.retry_at - time.time()) + 1) + random.randint(0, 2)  # noqa: S311
 
 
-def _backoff(failures: int) -> int:
-    return min(2**failures * 2, 600) + random.randint(0, 2)  # noqa: S311
+def _backoff(rt: Runtime, failures: int) -> int:
+    longest = min(rt.settings.retry_backoff_max, _longest_countdown(rt))
+    return max(1, min(2**failures * 2, longest) - random.randint(0, 2))  # noqa: S311
 
 
 def _run(task: Task, work: Any, kwargs: dict[str, Any], failures: int) -> Any:
@@ -47,7 +57,7 @@ def _run(task: Task, work: Any, kwargs: dict[str, Any], failures: int) -> Any:
         return work()
     except OutOfBudget as exc:
         wait = _budget_wait(exc)
-        if wait > LONGEST_COUNTDOWN:
+        if wait > _longest_countdown(rt):
             log.warning("Strava budget spent for the day; beat resumes %s", kwargs)
             return {"status": "deferred"}
         log.info("no Strava budget: %s retries in %ss", task.name, wait)
@@ -61,7 +71,7 @@ def _run(task: Task, work: Any, kwargs: dict[str, Any], failures: int) -> Any:
             _record_error(rt, kwargs.get("user_id"), str(exc))
             return {"status": "error"}
         raise task.retry(
-            kwargs={**kwargs, "failures": failures + 1}, countdown=_backoff(failures), exc=exc
+            kwargs={**kwargs, "failures": failures + 1}, countdown=_backoff(rt, failures), exc=exc
         ) from None
     except StravaError as exc:  # a 4xx we do not expect: retrying will not help
         log.error("%s failed: %s", task.name, exc)
@@ -79,18 +89,32 @@ def _record_error(rt: Runtime, user_id: int | None, message: str) -> None:
 
 
 @shared_task(bind=True, max_retries=None, acks_late=True, reject_on_worker_lost=True)
-def sync_runner(self: Task, user_id: int, failures: int = 0) -> dict[str, Any]:
+def sync_runner(
+    self: Task, user_id: int, failures: int = 0, resume: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Import a runner's new Strava runs (the whole history the first time)."""
 
     def work() -> dict[str, Any]:
+        rt = _runtime(self)
         try:
-            return sync.sync_runner(_runtime(self), user_id)
+            return sync.sync_runner(rt, user_id, resume)
         except Busy:
+            if (self.request.delivery_info or {}).get("redelivered"):
+                # Its worker died holding the lock: once the lock expires, the sync resumes
+                # from the stored progress.  (A live holder meanwhile makes this a no-op.)
+                wait = min(rt.settings.lock_seconds + 1, _longest_countdown(rt))
+                raise self.retry(countdown=wait) from None
             return {"status": "busy"}  # the sync holding the lock does this work
 
-    result = _run(self, work, {"user_id": user_id}, failures)
+    kwargs = {"user_id": user_id, **({"resume": resume} if resume else {})}
+    result = _run(self, work, kwargs, failures)
     if result.get("status") == sync.MORE:
-        sync_runner.apply_async(kwargs={"user_id": user_id})
+        # A lost "resume" (the task lost with Redis) only costs beat's round a re-read.
+        next_kwargs = {
+            "user_id": user_id,
+            **({"resume": result["resume"]} if "resume" in result else {}),
+        }
+        sync_runner.apply_async(kwargs=next_kwargs)
     log.info("sync of runner %s: %s", user_id, result)
     return result
 
@@ -124,7 +148,8 @@ def sync_all(self: Task, interval: float | None = None) -> int:
     """
     rt = _runtime(self)
     links = [link for link in rt.dataservice.links() if link["sync_state"] != "deauthorized"]
-    spacing = (interval or rt.settings.sync_interval) / max(len(links), 1)
+    span = min(interval or rt.settings.sync_interval, _longest_countdown(rt))
+    spacing = span / max(len(links), 1)
     for i, link in enumerate(links):
         sync_runner.apply_async(kwargs={"user_id": link["user_id"]}, countdown=int(i * spacing))
     return len(links)

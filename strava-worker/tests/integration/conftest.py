@@ -1,6 +1,9 @@
 """The whole path for real: tokendealer, dataservice, strava-sim and Celery worker processes,
 with Redis as the broker (DB 11) and as the shared rate budget (DB 12).
 
+That Redis is a ``redis-server`` of the test session's own (each pytest-xdist process has
+one), so two sessions on one machine never flush or consume each other's tasks;
+``RUNNERLY_TEST_REDIS_URL`` names an existing Redis instead (then gw1 takes DBs 13 and 14).
 Services are started once per session; each test gets its own runner and Strava athlete
 and a fresh worker (started with the test's rate limits).  Without Redis the tests skip,
 except in CI where they fail.
@@ -10,11 +13,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 import redis
@@ -25,11 +30,18 @@ from runnerly_common.testing import IN_CI, ServiceProcess, free_port
 from strava_worker.settings import WorkerSettings
 from strava_worker.subscription import ensure_subscription
 
-from .helpers import Runner, Worker
+from .helpers import RedisServer, Runner, Worker
 
 BIN = Path(sys.executable).parent
-REDIS = os.environ.get("RUNNERLY_TEST_REDIS_URL", "redis://127.0.0.1:6379")
-BROKER, BUDGET = f"{REDIS}/11", f"{REDIS}/12"
+SHARED_REDIS = os.environ.get("RUNNERLY_TEST_REDIS_URL", "")
+# The private server's port is chosen now: BROKER and BUDGET are constants tests import.
+REDIS = SHARED_REDIS or f"redis://127.0.0.1:{free_port()}"
+# In a shared Redis, parallel test processes must not flush each other's queue.
+_XDIST = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+if SHARED_REDIS and _XDIST > 1:
+    raise pytest.UsageError("in RUNNERLY_TEST_REDIS_URL the tests use DBs 11 to 14: -n 2 at most")
+_DB = 2 * _XDIST if SHARED_REDIS else 0
+BROKER, BUDGET = f"{REDIS}/{11 + _DB}", f"{REDIS}/{12 + _DB}"
 WINDOW = 20  # seconds: the sim's and the worker's "15 minutes"
 SIM_SECRET = "sim-client-secret"
 CLIENTS = """[clients.strava-worker]
@@ -39,14 +51,33 @@ scope = "users:read runs:read runs:write strava:tokens reports:read"
 """
 
 
+def _missing(what: str) -> NoReturn:
+    if IN_CI:
+        pytest.fail(f"{what}: required in CI")
+    pytest.skip(what)
+
+
+def _redis_server_binary() -> str:
+    binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+    if not Path(binary).exists():
+        _missing("redis-server is not installed")
+    return binary
+
+
 @pytest.fixture(scope="session")
-def redis_ready() -> None:
-    try:
-        redis.Redis.from_url(BROKER, socket_connect_timeout=1).ping()
-    except redis.RedisError as exc:
-        if IN_CI:
-            pytest.fail(f"Redis is required in CI: {exc}")
-        pytest.skip(f"Redis not reachable at {REDIS}: {exc}")
+def redis_ready(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    if SHARED_REDIS:
+        try:
+            redis.Redis.from_url(BROKER, socket_connect_timeout=1).ping()
+        except redis.RedisError as exc:
+            _missing(f"Redis not reachable at {REDIS}: {exc}")
+        yield
+        return
+    port = int(REDIS.rsplit(":", 1)[1])
+    server = RedisServer(_redis_server_binary(), tmp_path_factory.mktemp("redis"), port)
+    server.start()
+    yield
+    server.stop()
 
 
 def _env_file(path: Path) -> dict[str, str]:
@@ -107,8 +138,9 @@ def dataservice(tokendealer: dict, tmp_path_factory: pytest.TempPathFactory) -> 
         log_path=work / "dataservice.log",
         env=env,
         cwd=work,
-    ):
-        yield {"url": base, "env": env, "cwd": work}
+    ) as server:
+        # ``process`` lets a test stop and restart it (same port, same database).
+        yield {"url": base, "env": env, "cwd": work, "process": server}
 
 
 @pytest.fixture(scope="session")
@@ -121,7 +153,7 @@ def sim(redis_ready: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         "STRAVA_SIM_PORT": str(port),
         "STRAVA_SIM_WORKERS": "2",
         "STRAVA_SIM_CLIENT_SECRET": SIM_SECRET,
-        "STRAVA_SIM_ATHLETES": "11",  # one per test that needs a runner
+        "STRAVA_SIM_ATHLETES": "16",  # one per test that needs a runner
         "STRAVA_SIM_RATE_WINDOW_SECONDS": str(WINDOW),
         "STRAVA_SIM_DATABASE_URL": f"sqlite:///{work}/sim.db",
         "STRAVA_SIM_LOG_LEVEL": "WARNING",
@@ -160,12 +192,15 @@ def worker_env(tokendealer: dict, dataservice: dict, sim: str) -> dict[str, str]
 @pytest.fixture
 def start_worker(worker_env: dict, tmp_path: Path) -> Iterator[Callable[..., Worker]]:
     redis.Redis.from_url(BROKER).flushdb()  # no task left over from another test
-    redis.Redis.from_url(BUDGET).flushdb()
+    budget = redis.Redis.from_url(BUDGET)
+    # Only the worker's keys: the unit tests share this DB under prefixes of their own.
+    for key in budget.scan_iter(match="strava-worker:*"):
+        budget.delete(key)
     workers: list[Worker] = []
 
-    def _start(role: str = "worker", **settings: str) -> Worker:
+    def _start(role: str = "worker", pool: str = "solo", **settings: str) -> Worker:
         env = {**worker_env, **{f"STRAVA_WORKER_{k.upper()}": v for k, v in settings.items()}}
-        worker = Worker(env, tmp_path / f"{role}{len(workers)}.log", role)
+        worker = Worker(env, tmp_path / f"{role}{len(workers)}.log", role, pool)
         workers.append(worker)
         worker.start()
         return worker
@@ -173,6 +208,15 @@ def start_worker(worker_env: dict, tmp_path: Path) -> Iterator[Callable[..., Wor
     yield _start
     for worker in workers:
         worker.stop()
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    """A Redis of the test's own, for faults that would disturb the session's."""
+    server = RedisServer(_redis_server_binary(), tmp_path)
+    server.start()
+    yield server
+    server.stop()
 
 
 _athletes = iter(range(1, 100))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 import time
+from datetime import datetime, timedelta
 
 import requests
 
@@ -145,3 +146,39 @@ EVENT = {
     "subscription_id": 1,
     "event_time": 0,
 }
+
+
+def test_more_new_activities_than_one_run_reads_all_arrive_and_the_cursor_moves(
+    runner, start_worker, sim
+):
+    first = start_worker()
+    first.send("sync_runner", user_id=runner.user_id)
+    cursor = datetime.fromisoformat(runner.wait_synced()["sync_cursor"])
+    first.stop()
+    # 13 new runs while the runner was away; two share a second, split by a page boundary.
+    offsets = [60 * (i + 1) for i in range(13)]
+    offsets[3] = offsets[2]
+    for i, offset in enumerate(offsets):
+        start = (cursor + timedelta(seconds=offset)).isoformat().replace("+00:00", "Z")
+        created = requests.post(
+            f"{sim}/admin/athletes/{runner.athlete}/activities",
+            json={"name": f"Away run {i}", "sport_type": "Run", "start_date": start},
+            timeout=5,
+        )
+        assert created.status_code == 201, created.text
+
+    # Two pages of five per run: three runs of the task to reach the old cursor.
+    worker = start_worker(per_page="5", max_pages_per_run="2")
+    worker.send("sync_runner", user_id=runner.user_id)
+    expected = runner.running_activities()
+    deadline = time.monotonic() + 60
+    while set(runner.runs()) != set(expected):
+        assert time.monotonic() < deadline, worker.log()
+        time.sleep(0.3)
+    ids = runner.run_ids()
+    assert len(ids) == len(set(ids)) == len(expected)
+    newest = cursor + timedelta(seconds=max(offsets))
+    while datetime.fromisoformat(runner.link()["sync_cursor"]) != newest:
+        assert time.monotonic() < deadline, worker.log()
+        time.sleep(0.3)
+    assert "'resume'" in worker.log()

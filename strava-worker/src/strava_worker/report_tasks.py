@@ -1,0 +1,178 @@
+"""The monthly report emails: beat's fan-out on the 1st, then one task per runner.
+
+Who gets one: every runner whose account is enabled, has an email address and ran at
+least once in the month.  A month without runs sends nothing — no "you did not run" mail
+every month to someone who stopped, as there is no way to unsubscribe yet.
+
+Never the same month twice (reserve, then confirm).  ``send_report`` first reserves the
+runner's month (a store lock, ``LOCK_SECONDS``), returns if the month's *sent* marker is
+there, builds and sends the mail, and only then sets the marker (kept ``MARK_SECONDS``).
+A retry, a redelivery or a second trigger finds the marker and sends nothing; two copies
+of the task never send at once (the second waits for the reservation).  Where it can
+still go wrong, it errs towards a second copy rather than a lost mail: a worker killed
+between the SMTP server's "250 accepted" and the marker write (microseconds; the
+reservation then expires and a redelivery sends again), or a store that fails at that
+moment (logged as an error).  Reserving the marker *before* sending would instead lose
+the mail for good on any crash during the dataservice call and the SMTP exchange — a much
+wider window.  The mail's fixed Message-ID lets clients collapse such a duplicate.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import sqlite3
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+import redis
+from celery import Task, shared_task
+
+from strava_worker import mailer, report_mail
+from strava_worker.budget import Store
+from strava_worker.dataservice import DataserviceError
+from strava_worker.redis_store import StoreUnavailable
+from strava_worker.runtime import Runtime
+
+log = logging.getLogger(__name__)
+MARK_SECONDS = 400 * 86400  # well past any re-run of a month: then it may expire
+BUSY_COUNTDOWN = 30  # another copy holds the month: look again after this
+# The marker store (Redis, or SQLite on one machine) failing before the mail is out.
+STORE_ERRORS = (StoreUnavailable, redis.RedisError, sqlite3.Error)
+TRANSIENT = (DataserviceError, mailer.MailError, *STORE_ERRORS)
+
+
+def _runtime(task: Task) -> Runtime:
+    return task.app.runtime  # type: ignore[attr-defined]
+
+
+def previous_month(today: date) -> tuple[int, int]:
+    """The calendar month before ``today``'s: what a report sent on the 1st is about."""
+    return (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+
+
+def _backoff(rt: Runtime, failures: int) -> int:
+    longest = rt.settings.retry_backoff_max
+    return min(2**failures * 2, longest) + random.randint(0, 2)  # noqa: S311
+
+
+def skip_reason(user: dict[str, Any]) -> str | None:
+    """Why this runner gets no mail at all, or None."""
+    if user.get("disabled"):
+        return "disabled"
+    if not (user.get("email") or "").strip():
+        return "no_email"
+    return None
+
+
+def _sent_key(runner_id: int, year: int, month: int) -> str:
+    return f"report-sent:{runner_id}:{year:04d}-{month:02d}"
+
+
+def already_sent(store: Store, key: str) -> bool:
+    """Whether the marker ``key`` is set, with the store's set-if-absent only: a probe
+    that wins (no marker) is taken back at once and would expire within a second anyway.
+    Called under the month's reservation, so no one sets the marker meanwhile."""
+    probe = uuid.uuid4().hex
+    if not store.acquire(key, probe, 1):
+        return True
+    store.release(key, probe)
+    return False
+
+
+def mark_sent(store: Store, key: str) -> bool:
+    return store.acquire(key, "sent", MARK_SECONDS)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=None)
+def send_monthly_reports(
+    self: Task, year: int | None = None, month: int | None = None, failures: int = 0
+) -> dict[str, Any]:
+    """One ``send_report`` per enabled runner; by default for the previous month (UTC).
+
+    Redelivered, it enqueues everyone again, which is harmless: each task is idempotent.
+    """
+    if year is None or month is None:
+        year, month = previous_month(datetime.now(UTC).date())
+    if not (1 <= month <= 12 and 1970 <= year <= 2100):
+        log.error("no monthly reports for %s-%s: not a month", year, month)
+        return {"status": "invalid"}
+    rt = _runtime(self)
+    try:
+        runners = [u["id"] for u in rt.dataservice.users() if skip_reason(u) is None]
+    except DataserviceError as exc:
+        if failures >= rt.settings.max_failures:
+            log.error("monthly reports %s-%02d: gave up listing runners: %s", year, month, exc)
+            return {"status": "error"}
+        raise self.retry(
+            kwargs={"year": year, "month": month, "failures": failures + 1},
+            countdown=_backoff(rt, failures),
+            exc=exc,
+        ) from None
+    for runner_id in runners:
+        send_report.apply_async(kwargs={"runner_id": runner_id, "year": year, "month": month})
+    log.info("monthly reports %s-%02d: %s runners", year, month, len(runners))
+    return {"status": "queued", "year": year, "month": month, "runners": len(runners)}
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
+def send_report(
+    self: Task, runner_id: int, year: int, month: int, failures: int = 0
+) -> dict[str, Any]:
+    """Send ``runner_id`` the report of ``year``-``month`` unless it was sent already."""
+    rt = _runtime(self)
+    kwargs = {"runner_id": runner_id, "year": year, "month": month}
+    reservation, owner = f"report:{runner_id}:{year:04d}-{month:02d}", uuid.uuid4().hex
+    try:
+        if not rt.store.acquire(reservation, owner, rt.settings.lock_seconds):
+            raise self.retry(kwargs={**kwargs, "failures": failures}, countdown=BUSY_COUNTDOWN)
+        try:
+            result = _send_once(rt, runner_id, year, month)
+        finally:
+            _release(rt.store, reservation, owner)
+    except TRANSIENT as exc:
+        if failures >= rt.settings.max_failures:
+            log.error("report %s-%02d of runner %s: gave up: %s", year, month, runner_id, exc)
+            return {"status": "error"}
+        log.warning("report %s-%02d of runner %s: %s", year, month, runner_id, exc)
+        raise self.retry(
+            kwargs={**kwargs, "failures": failures + 1}, countdown=_backoff(rt, failures), exc=exc
+        ) from None
+    except mailer.MailRejected as exc:
+        log.error("report %s-%02d of runner %s refused: %s", year, month, runner_id, exc)
+        return {"status": "rejected"}
+    log.info("report %s-%02d of runner %s: %s", year, month, runner_id, result["status"])
+    return result
+
+
+def _release(store: Store, name: str, owner: str) -> None:
+    try:
+        store.release(name, owner)
+    except STORE_ERRORS as exc:  # it expires by itself; the outcome stands
+        log.warning("could not release %s: %s", name, exc)
+
+
+def _send_once(rt: Runtime, runner_id: int, year: int, month: int) -> dict[str, Any]:
+    key = _sent_key(runner_id, year, month)
+    if already_sent(rt.store, key):
+        return {"status": "already_sent"}
+    user = rt.dataservice.user(runner_id)
+    if user is None:
+        return {"status": "gone"}
+    reason = skip_reason(user)
+    if reason:
+        return {"status": reason}
+    report = rt.dataservice.monthly_report(runner_id, year, month)
+    if report is None:
+        return {"status": "gone"}
+    if report["runs_count"] == 0:
+        return {"status": "no_runs"}
+    message = report_mail.build_message(report, user, rt.settings.smtp_from)
+    mailer.send(rt.settings, message)
+    try:
+        marked = mark_sent(rt.store, key)
+    except Exception:  # the mail is out: never let this become a retry, i.e. a 2nd copy
+        log.exception("report %s-%02d of runner %s sent, not recorded", year, month, runner_id)
+        marked = False
+    return {"status": "sent", "recorded": marked, "to": user["email"]}
