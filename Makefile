@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-PACKAGES := runnerly-common tokendealer dataservice strava-sim strava-worker
+PACKAGES := runnerly-common tokendealer dataservice strava-sim strava-worker nginx
 
 .PHONY: run test setup lint clean
 
@@ -22,7 +22,8 @@ lint: $(VENV)/.installed
 $(VENV)/.installed: requirements-dev.txt $(addsuffix /pyproject.toml,$(PACKAGES))
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt $(addprefix -e ./,$(PACKAGES))
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt \
+		-e './runnerly-common[mailsink]' $(addprefix -e ./,$(filter-out runnerly-common,$(PACKAGES)))
 	touch $@
 
 clean:  ## remove the environment, tox envs and local data (development secrets included)

@@ -1,0 +1,84 @@
+-- The gateway's entry points, one per nginx phase, in the order of DESIGN.md:
+-- request id -> WAF -> rate limit (access), request id header (header filter), concurrency
+-- slot and JSON access log (log). init() runs once in nginx's master process.
+--
+-- Synopsis (nginx.conf, http block):
+--   init_by_lua_block { require("runnerly.gateway").init("/path/gateway.json") }
+--   header_filter_by_lua_block { require("runnerly.gateway").header_filter() }
+--   log_by_lua_block { require("runnerly.gateway").log() }
+-- and in each proxied location, after `set $gw_route <class>;`:
+--   access_by_lua_block { require("runnerly.gateway").access() }
+
+local cjson = require "cjson.safe"
+local accesslog = require "runnerly.accesslog"
+local context = require "runnerly.context"
+local policy = require "runnerly.ratelimit.policy"
+local requestid = require "runnerly.requestid"
+
+local ngx = ngx
+local ngx_var = ngx.var
+local error = error
+local io_open = io.open
+local tostring = tostring
+local type = type
+
+local _M = { _VERSION = "0.1.0" }
+
+local waf  -- the WAF module, when enabled
+
+
+local function read_json(path)
+    local file, err = io_open(path, "rb")
+    if not file then
+        error("gateway config: " .. err)
+    end
+    local text = file:read("*a")
+    file:close()
+    local conf, decode_err = cjson.decode(text)
+    if type(conf) ~= "table" then
+        error("gateway config " .. path .. ": " .. tostring(decode_err or "not an object"))
+    end
+    return conf
+end
+
+
+function _M.init(path)
+    local conf = read_json(path)
+    policy.init(conf)
+    if conf.waf then
+        waf = require "runnerly.waf"
+        local waf_config = conf.waf_config
+        if waf_config == cjson.null then
+            waf_config = nil
+        end
+        waf.init(waf_config)
+    end
+end
+
+
+function _M.access()
+    local ctx = context.keep()
+    -- ngx.ctx.request_id: where the WAF (and any other Lua) reads the request's id.
+    ctx.request_id = requestid.get()
+    local route = ngx_var.gw_route
+    if waf then
+        waf.access(route)  -- returns, or sends the 403 itself and ends the request
+    end
+    policy.access(route, ctx)
+end
+
+
+function _M.header_filter()
+    ngx.header["X-Request-ID"] = requestid.get()
+end
+
+
+function _M.log()
+    local ctx = context.restore()
+    policy.leave(ctx)
+    accesslog.log(ctx, waf ~= nil)
+    context.release(ctx)
+end
+
+
+return _M

@@ -1,0 +1,199 @@
+-- Reads nginx/waf/config.json: threshold, per-route mode and methods, body budget,
+-- what to inspect, and the exceptions. Paths in it are relative to the file itself.
+-- A mistake raises an error naming the key, so nginx refuses to start with a bad config.
+
+local engine = require("runnerly.waf.engine")
+local exceptions = require("runnerly.waf.exceptions")
+local rules_loader = require("runnerly.waf.rules")
+
+local type = type
+local ipairs = ipairs
+local pairs = pairs
+local error = error
+local fmt = string.format
+local str_lower = string.lower
+local str_upper = string.upper
+
+local _M = { _VERSION = "0.1.0" }
+
+local MODES = { block = true, detect = true, off = true }
+-- nginx's error log adds the request line (query string included) to every entry, so
+-- decisions go out at info by default: the JSON access log is where they are read.
+local LOG_LEVELS = { warn = ngx.WARN, notice = ngx.NOTICE, info = ngx.INFO, off = false }
+local OVERSIZE = { inspect_head = true, skip = true, reject = true }
+local METHODS = {
+    GET = true, HEAD = true, POST = true, PUT = true, PATCH = true, DELETE = true,
+    OPTIONS = true, TRACE = true, CONNECT = true,
+}
+local BODY_KEYS = { max_inspect_bytes = "number", max_depth = "number", max_fields = "number",
+    oversize = "string" }
+
+local function fail(msg, ...)
+    error(fmt("waf config: " .. msg, ...), 0)
+end
+
+local function dirname(path)
+    return path:match("^(.*)/[^/]*$") or "."
+end
+
+local function resolve(base, path)
+    if path:sub(1, 1) == "/" then
+        return path
+    end
+    return base .. "/" .. path
+end
+
+local set_of = exceptions.set_of
+
+local function check_body(body, where)
+    if body == nil then
+        return
+    end
+    for key, value in pairs(body) do
+        local kind = BODY_KEYS[key]
+        if not kind then
+            fail("%s.%s is not a known body setting", where, key)
+        end
+        if type(value) ~= kind then
+            fail("%s.%s must be a %s", where, key, kind)
+        end
+    end
+    if body.oversize and not OVERSIZE[body.oversize] then
+        fail("%s.oversize must be inspect_head, skip or reject", where)
+    end
+    for _, key in ipairs({ "max_inspect_bytes", "max_depth", "max_fields" }) do
+        if body[key] and (body[key] < 1 or body[key] % 1 ~= 0) then
+            fail("%s.%s must be a positive integer", where, key)
+        end
+    end
+end
+
+local function merged_body(base, override)
+    local out = {}
+    for k, v in pairs(base) do
+        out[k] = v
+    end
+    for k, v in pairs(override or {}) do
+        out[k] = v
+    end
+    return out
+end
+
+local function build_route(name, spec, defaults, body_defaults)
+    local where = "routes." .. name
+    if type(spec) ~= "table" then
+        fail("%s must be an object", where)
+    end
+    local mode = spec.mode or defaults.mode or "block"
+    if not MODES[mode] then
+        fail("%s.mode must be block, detect or off", where)
+    end
+    local methods = spec.methods or defaults.methods
+    local method_set = set_of(methods, where .. ".methods", str_upper)
+    for method in pairs(method_set) do
+        if not METHODS[method] then
+            fail("%s.methods: unknown method %s", where, method)
+        end
+    end
+    check_body(spec.body, where .. ".body")
+    local allow = {}
+    for _, method in ipairs(methods) do
+        allow[#allow + 1] = str_upper(method)
+    end
+    return {
+        name = name,
+        mode = mode,
+        methods = method_set,
+        allow_header = table.concat(allow, ", "),
+        body = merged_body(body_defaults, spec.body),
+        exceptions = {},
+    }
+end
+
+-- Loads the config at `path` and the rule files it names.
+function _M.load(path)
+    local data, err = rules_loader.read_json(path)
+    if not data then
+        fail("cannot read %s", tostring(err))
+    end
+    local base = dirname(path)
+
+    if type(data.threshold) ~= "number" or data.threshold < 1 then
+        fail("threshold must be a positive number")
+    end
+    local paranoia = data.paranoia or 1
+    if type(paranoia) ~= "number" or paranoia < 1 or paranoia > 4 then
+        fail("paranoia must be 1 to 4")
+    end
+    if type(data.rule_files) ~= "table" or #data.rule_files == 0 then
+        fail("rule_files must list the rule files")
+    end
+    local rule_paths = {}
+    for i, file in ipairs(data.rule_files) do
+        if type(file) ~= "string" then
+            fail("rule_files[%d] must be a path", i)
+        end
+        rule_paths[i] = resolve(base, file)
+    end
+    local ruleset = rules_loader.load(rule_paths)
+    local rule_ids = {}
+    for _, rule in ipairs(ruleset.rules) do
+        rule_ids[rule.id] = true
+    end
+
+    local inspect = data.inspect or {}
+    local headers = {}
+    for i, name in ipairs(inspect.headers or {}) do
+        if type(name) ~= "string" then
+            fail("inspect.headers[%d] must be a header name", i)
+        end
+        headers[i] = str_lower(name)
+    end
+
+    check_body(data.body, "body")
+    local body_defaults = merged_body({
+        max_inspect_bytes = 65536, max_depth = 32, max_fields = 2048, oversize = "inspect_head",
+    }, data.body)
+    local defaults = data.defaults or {}
+
+    if type(data.routes) ~= "table" then
+        fail("routes must map route classes to their settings")
+    end
+    local routes = {}
+    for name, spec in pairs(data.routes) do
+        routes[name] = build_route(name, spec, defaults, body_defaults)
+    end
+    local default_route = data.default_route or "web"
+    if not routes[default_route] then
+        fail("default_route %s is not a route", default_route)
+    end
+
+    for i, spec in ipairs(data.exceptions or {}) do
+        exceptions.add(i, spec, routes, ruleset.classes, rule_ids)
+    end
+    for _, route in pairs(routes) do
+        route.plan = engine.plan(ruleset, paranoia, route.exceptions)
+    end
+
+    local log_level = data.log_level or "info"
+    if LOG_LEVELS[log_level] == nil then
+        fail("log_level must be warn, notice, info or off")
+    end
+
+    return {
+        path = path,
+        log_level = LOG_LEVELS[log_level],
+        threshold = data.threshold,
+        paranoia = paranoia,
+        ruleset = ruleset,
+
+        headers = headers,
+        cookies = inspect.cookies ~= false,
+        routes = routes,
+        default_route = default_route,
+        skip_body_types = inspect.skip_body_types or {},
+        xml_body_types = inspect.xml_body_types or {},
+    }
+end
+
+return _M

@@ -1,0 +1,577 @@
+"""The WAF on its own: a minimal nginx running runnerly.waf, our cases as HTTP requests,
+and the fixtures of the ``test_waf*`` modules (loaded with ``pytest_plugins``).
+
+``benchmarks/waf.py`` uses it too. The nginx here has no upstreams: ``/<route class>/...``
+runs ``waf.access(<route class>)`` and answers 200 JSON, with the WAF's decision
+(``ngx.ctx.waf``) in an ``X-WAF-Decision`` header, which only this test server exposes.
+
+Fixtures:
+
+- ``waf``: one server with the shipped config for the whole session;
+- ``waf_with(changes)``: a server whose config is the shipped one with ``changes`` merged in
+  (see :func:`merge`), stopped after the test;
+- ``http``: a requests session.
+
+Every server's error log must be free of ``[error]`` and worse lines when it stops, and a
+missing nginx skips these tests on a laptop but fails them in CI.
+
+PYTEST_DONT_REWRITE: the test modules import this module before pytest_plugins loads it.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+import urllib.parse
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from runnerly_common.testing import IN_CI, ServiceProcess, free_port
+
+HOME = Path(__file__).resolve().parents[1]
+LUA_DIR = HOME / "lua"
+DEFAULT_CONFIG = HOME / "waf" / "config.json"
+DATA_DIR = Path(__file__).resolve().parent / "data"
+MODULE_DIR = Path("/usr/lib/nginx/modules")
+SYSTEM_LUA_PATH = "/usr/share/lua/5.1/?.lua"
+ROUTES = ("web", "api", "token", "login", "upload", "webhook", "assets")
+SERIOUS = re.compile(r"\[(error|crit|alert|emerg)\]")
+BROWSER_AGENT = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
+# Sent with every case: a named host and a browser's headers, so that neither WAF scores
+# the test harness itself (CRS counts a numeric Host or a missing Accept against a request).
+BASE_HEADERS = {
+    "Host": "runnerly.example",
+    "User-Agent": BROWSER_AGENT,
+    "Accept": "application/json, text/plain, */*",
+    "Accept-Language": "en-GB,en;q=0.8",
+}
+
+
+def nginx_missing() -> str | None:
+    """Why the WAF cannot run here, or None."""
+    if shutil.which("nginx") is None:
+        return "nginx is not installed (apt-get install nginx libnginx-mod-http-lua)"
+    if not (MODULE_DIR / "ngx_http_lua_module.so").is_file():
+        return "libnginx-mod-http-lua is not installed"
+    if not Path(SYSTEM_LUA_PATH.replace("?", "resty/core")).is_file():
+        return "lua-resty-core is not installed"
+    return None
+
+
+# --- configuration ----------------------------------------------------------------------
+
+
+def load_default_config() -> dict[str, Any]:
+    return json.loads(DEFAULT_CONFIG.read_text(encoding="utf-8"))
+
+
+def merge(base: dict[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    """``base`` with ``changes`` merged in, objects recursively; a None value deletes."""
+    out = copy.deepcopy(base)
+    for key, value in changes.items():
+        if value is None:
+            out.pop(key, None)
+        elif isinstance(value, Mapping) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def write_config(directory: Path, changes: Mapping[str, Any] | None = None) -> Path:
+    """The shipped config with ``changes`` merged in, written to ``directory``; rule files
+    stay the shipped ones unless ``changes`` lists others (absolute paths)."""
+    config = merge(load_default_config(), changes or {})
+    base = DEFAULT_CONFIG.parent
+    config["rule_files"] = [str((base / path).resolve()) for path in config["rule_files"]]
+    path = directory / "waf-config.json"
+    path.write_text(json.dumps(config, indent=1), encoding="utf-8")
+    return path
+
+
+def rule_classes() -> dict[str, str]:
+    """Rule id -> attack class, read from the shipped rule files."""
+    classes = {}
+    for name in load_default_config()["rule_files"]:
+        data = json.loads((DEFAULT_CONFIG.parent / name).read_text(encoding="utf-8"))
+        for rule in data["rules"]:
+            classes[rule["id"]] = data["class"]
+    return classes
+
+
+# --- the server -------------------------------------------------------------------------
+
+_NGINX_CONF = """\
+load_module {modules}/ndk_http_module.so;
+load_module {modules}/ngx_http_lua_module.so;
+{extra_modules}
+{user}
+worker_processes {workers};
+daemon off;
+pid {prefix}/nginx.pid;
+error_log {prefix}/logs/error.log {log_level};
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {prefix}/tmp/body;
+    proxy_temp_path {prefix}/tmp/proxy;
+    fastcgi_temp_path {prefix}/tmp/fastcgi;
+    uwsgi_temp_path {prefix}/tmp/uwsgi;
+    scgi_temp_path {prefix}/tmp/scgi;
+    client_max_body_size 16m;
+    client_body_buffer_size {body_buffer};
+    lua_package_path "{lua_dir}/?.lua;{system_lua};;";
+    init_by_lua_block {{ {init} }}
+    server {{
+        listen 127.0.0.1:{port};
+        {server_extra}
+        location = /_ready {{
+            access_by_lua_block {{ return }}
+            content_by_lua_block {{ ngx.say("ok") }}
+        }}
+        location ~ ^/(?<waf_route>[a-z]+) {{
+            {access}
+            content_by_lua_block {{
+                local decision = ngx.ctx.waf
+                if decision then
+                    ngx.header["X-WAF-Decision"] = require("cjson.safe").encode(decision)
+                end
+                ngx.header["Content-Type"] = "application/json"
+                ngx.say('{{"ok": true}}')
+            }}
+        }}
+    }}
+}}
+"""
+
+
+@dataclass
+class NginxServer:
+    """An nginx in its own prefix on a free port, stopped by ``stop()``."""
+
+    prefix: Path
+    port: int
+    process: ServiceProcess
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def error_log(self) -> str:
+        path = self.prefix / "logs" / "error.log"
+        return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+
+    def serious_errors(self) -> list[str]:
+        return [line for line in self.error_log().splitlines() if SERIOUS.search(line)]
+
+    def stop(self) -> None:
+        self.process.stop()
+
+
+def _user_line() -> str:
+    # Started by root, nginx's workers would run as nobody and could not write the
+    # (0700) temporary prefix: keep them as the user that started the test.
+    return "user root;" if os.geteuid() == 0 else ""
+
+
+def write_nginx_conf(
+    prefix: Path,
+    port: int,
+    *,
+    init: str,
+    access: str,
+    extra_modules: str = "",
+    server_extra: str = "",
+    workers: int = 1,
+    body_buffer: str = "16k",
+    log_level: str = "warn",
+) -> Path:
+    """nginx.conf in ``prefix``: the Lua module, ``init`` in init_by_lua and ``access`` in
+    the inspected location (which answers 200 JSON)."""
+    for sub in ("logs", "tmp"):
+        (prefix / sub).mkdir(parents=True, exist_ok=True)
+    conf = prefix / "nginx.conf"
+    conf.write_text(
+        _NGINX_CONF.format(
+            modules=MODULE_DIR,
+            extra_modules=extra_modules,
+            user=_user_line(),
+            workers=workers,
+            prefix=prefix,
+            log_level=log_level,
+            body_buffer=body_buffer,
+            lua_dir=LUA_DIR,
+            system_lua=SYSTEM_LUA_PATH,
+            init=init,
+            port=port,
+            server_extra=server_extra,
+            access=access,
+        ),
+        encoding="utf-8",
+    )
+    return conf
+
+
+def nginx_command(prefix: Path, conf: Path, *extra: str) -> list[str]:
+    return [
+        "nginx",
+        *extra,
+        "-p",
+        str(prefix),
+        "-c",
+        str(conf),
+        "-e",
+        str(prefix / "logs" / "error.log"),
+    ]
+
+
+def start_nginx(prefix: Path, **options: Any) -> NginxServer:
+    """nginx as :func:`write_nginx_conf` configures it, on a free port, once it answers."""
+    port = free_port()
+    conf = write_nginx_conf(prefix, port, **options)
+    process = ServiceProcess(
+        nginx_command(prefix, conf),
+        ready_url=f"http://127.0.0.1:{port}/_ready",
+        log_path=prefix / "logs" / "nginx.out",
+        timeout=20,
+    )
+    process.start()
+    return NginxServer(prefix, port, process)
+
+
+def lua_string(text: str) -> str:
+    return "[==[" + text + "]==]"
+
+
+def start_waf(prefix: Path, config_path: Path | None = None, **options: Any) -> NginxServer:
+    """nginx running our WAF with ``config_path`` (default: the shipped config)."""
+    init = 'require("runnerly.waf").init({})'.format(
+        lua_string(str(config_path)) if config_path else ""
+    )
+    access = 'access_by_lua_block { require("runnerly.waf").access(ngx.var.waf_route) }'
+    return start_nginx(prefix, init=init, access=access, **options)
+
+
+def check_config(config_path: Path, timeout: float = 15) -> tuple[bool, str]:
+    """Whether nginx starts with this WAF config, and what it logged. (``nginx -t`` does not
+    run init_by_lua, so nginx is started for real and stopped once it answers.)"""
+    with tempfile.TemporaryDirectory() as tmp:
+        prefix = Path(tmp)
+        port = free_port()
+        init = f'require("runnerly.waf").init({lua_string(str(config_path))})'
+        conf = write_nginx_conf(prefix, port, init=init, access="")
+        with (prefix / "logs" / "nginx.out").open("wb") as out:
+            process = subprocess.Popen(
+                nginx_command(prefix, conf), stdout=out, stderr=subprocess.STDOUT
+            )
+        deadline = time.monotonic() + timeout
+        started = False
+        try:
+            while time.monotonic() < deadline and process.poll() is None:
+                try:
+                    started = requests.get(f"http://127.0.0.1:{port}/_ready", timeout=1).ok
+                except requests.RequestException:
+                    started = False
+                if started:
+                    break
+                time.sleep(0.05)
+        finally:
+            if process.poll() is None:
+                process.terminate()
+            process.wait(timeout=10)
+        logs = [(prefix / "logs" / name) for name in ("nginx.out", "error.log")]
+        return started, "".join(p.read_text(errors="replace") for p in logs if p.exists())
+
+
+# --- cases ------------------------------------------------------------------------------
+
+
+@dataclass
+class Case:
+    """One HTTP request of the evaluation: an attack of ``kind`` or benign traffic."""
+
+    kind: str  # an attack class, or "benign"
+    label: str
+    method: str = "GET"
+    path: str = "/web/"
+    query: str = ""  # already encoded, without "?"
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    payload: str = ""  # what must never come back in a response
+    source: str = "ours"  # where the case comes from (the benchmark also reads a corpus)
+
+    @property
+    def target(self) -> str:
+        return self.path + ("?" + self.query if self.query else "")
+
+    def all_headers(self) -> dict[str, str]:
+        headers = {**BASE_HEADERS, **self.headers}
+        if self.body or self.method in ("POST", "PUT", "PATCH"):
+            headers["Content-Length"] = str(len(self.body))
+        return headers
+
+
+def encode_query(pairs: Mapping[str, str] | list[tuple[str, str]]) -> str:
+    items = pairs.items() if isinstance(pairs, Mapping) else pairs
+    return "&".join(
+        urllib.parse.quote(k, safe="") + "=" + urllib.parse.quote(v, safe="") for k, v in items
+    )
+
+
+# What may stand unescaped in a query value as attack tools write one; "&" and "#" are
+# escaped so that the whole payload stays one parameter.
+_FRAGMENT_SAFE = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~%+=:/?@!$'()*,;[]"
+)
+
+
+def quote_fragment(text: str) -> str:
+    """``text`` as written, only what cannot stand in a request line percent-encoded."""
+    return "".join(c if c in _FRAGMENT_SAFE else urllib.parse.quote(c, safe="") for c in text)
+
+
+def form_body(fields: Mapping[str, str]) -> bytes:
+    return encode_query(fields).encode()
+
+
+def json_body(document: Any) -> bytes:
+    return json.dumps(document, ensure_ascii=False).encode()
+
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+JSON = {"Content-Type": "application/json"}
+
+
+def place(kind: str, label: str, payload: str, where: str, route: str = "web") -> Case:
+    """``payload`` in one spot of a request, as an application would receive it."""
+    base = f"/{route}/"
+    if where == "query":
+        return Case(
+            kind, label, path=base + "search", query=encode_query({"q": payload}), payload=payload
+        )
+    if where == "raw_query":  # already percent-encoded by its author
+        return Case(kind, label, path=base + "go", query="next=" + payload, payload=payload)
+    if where == "query_as_written":  # a URL fragment: its escapes and "+" reach the server
+        return Case(
+            kind, label, path=base + "search", query="q=" + quote_fragment(payload), payload=payload
+        )
+    if where == "path":
+        return Case(
+            kind,
+            label,
+            path=base + "files/" + urllib.parse.quote(payload, safe=""),
+            payload=payload,
+        )
+    if where == "url":
+        return Case(
+            kind,
+            label,
+            path=base + "preview",
+            query=encode_query({"url": payload}),
+            payload=payload,
+        )
+    if where == "form":
+        return Case(
+            kind,
+            label,
+            "POST",
+            base + "comments",
+            headers=dict(FORM),
+            body=form_body({"title": "Sunday long run", "comment": payload}),
+            payload=payload,
+        )
+    if where == "json":
+        document = {"title": "Sunday long run", "run": {"notes": [payload], "distance": 21.1}}
+        return Case(
+            kind,
+            label,
+            "POST",
+            base + "runs",
+            headers=dict(JSON),
+            body=json_body(document),
+            payload=payload,
+        )
+    if where == "header":
+        return Case(kind, label, path=base, headers={"X-Api-Version": payload}, payload=payload)
+    if where == "referer":
+        return Case(kind, label, path=base, headers={"Referer": payload}, payload=payload)
+    if where == "user_agent":
+        return Case(kind, label, path=base, headers={"User-Agent": payload}, payload=payload)
+    if where == "xml":
+        return Case(
+            kind,
+            label,
+            "POST",
+            base + "import",
+            headers={"Content-Type": "application/xml"},
+            body=payload.encode(),
+            payload=payload,
+        )
+    raise ValueError(f"unknown placement {where!r}")
+
+
+def load_data(name: str) -> dict[str, Any]:
+    return json.loads((DATA_DIR / name).read_text(encoding="utf-8"))
+
+
+def attack_cases() -> Iterator[Case]:
+    """Our own attack payloads, each in every placement its class lists."""
+    data = load_data("waf_attacks.json")
+    for kind, payloads in data["classes"].items():
+        for where in data["placement"][kind]:
+            for i, payload in enumerate(payloads):
+                yield place(kind, f"{kind}-{where}-{i}", payload, where)
+
+
+def request_case(spec: Mapping[str, Any], kind: str = "benign") -> Case:
+    """A whole request described in waf_benign.json's ``requests``."""
+    route = spec["route"]
+    path = spec.get("path", "/")
+    headers = dict(spec.get("headers", {}))
+    body = b""
+    if "form" in spec:
+        headers.update(FORM)
+        body = form_body(spec["form"])
+    elif "json" in spec:
+        headers.update(JSON)
+        body = json_body(spec["json"])
+    elif "body" in spec:
+        headers["Content-Type"] = spec["content_type"]
+        body = spec["body"].encode()
+    return Case(
+        kind,
+        spec["id"],
+        spec["method"],
+        f"/{route}{path}",
+        encode_query(spec.get("query", {})),
+        headers,
+        body,
+    )
+
+
+def benign_cases() -> Iterator[Case]:
+    """Our benign traffic: texts in a query, a form and JSON; passwords; polylines; JWTs;
+    and whole requests."""
+    data = load_data("waf_benign.json")
+    for i, text in enumerate(data["texts"]):
+        for where in ("query", "form", "json"):
+            yield place("benign", f"text-{where}-{i}", text, where)
+    for i, password in enumerate(data["passwords"]):
+        yield Case(
+            "benign",
+            f"password-form-{i}",
+            "POST",
+            "/login/",
+            headers=dict(FORM),
+            body=form_body({"email": "runner@example.com", "password": password}),
+        )
+        yield Case(
+            "benign",
+            f"password-json-{i}",
+            "POST",
+            "/login/signup",
+            headers=dict(JSON),
+            body=json_body({"email": "runner@example.com", "password": password}),
+        )
+    for i, line in enumerate(data["polylines"]):
+        yield Case(
+            "benign",
+            f"polyline-{i}",
+            "POST",
+            "/api/runs",
+            headers=dict(JSON),
+            body=json_body({"title": "Morning Run", "map": {"summary_polyline": line}}),
+        )
+    for i, token in enumerate(data["tokens"]):
+        yield Case(
+            "benign",
+            f"jwt-header-{i}",
+            path="/api/v1/users/1",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        yield Case(
+            "benign",
+            f"jwt-form-{i}",
+            "POST",
+            "/token/",
+            headers=dict(FORM),
+            body=form_body({"grant_type": "refresh_token", "refresh_token": token}),
+        )
+    for spec in data["requests"]:
+        yield request_case(spec)
+
+
+def send(http: requests.Session, server: NginxServer, case: Case) -> requests.Response:
+    return http.request(
+        case.method,
+        server.url(case.target),
+        data=case.body or None,
+        headers=case.all_headers(),
+        timeout=10,
+    )
+
+
+def decision(response: requests.Response) -> dict[str, Any]:
+    """The WAF's decision the test server exposes (absent on a refusal)."""
+    return json.loads(response.headers["X-WAF-Decision"])
+
+
+# --- fixtures ---------------------------------------------------------------------------
+
+
+def _require_nginx() -> None:
+    reason = nginx_missing()
+    if reason:
+        if IN_CI:
+            pytest.fail(f"{reason}: .ci/run installs it", pytrace=False)
+        pytest.skip(reason)
+
+
+def _stop_checked(server: NginxServer) -> None:
+    server.stop()
+    errors = server.serious_errors()
+    assert not errors, "nginx logged errors:\n" + "\n".join(errors)
+
+
+@pytest.fixture(scope="session")
+def waf(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NginxServer]:
+    _require_nginx()
+    server = start_waf(tmp_path_factory.mktemp("waf"))
+    yield server
+    _stop_checked(server)
+
+
+@pytest.fixture
+def waf_with(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    _require_nginx()
+    started: list[NginxServer] = []
+
+    def start(changes: Mapping[str, Any], **options: Any) -> NginxServer:
+        prefix = tmp_path_factory.mktemp("waf")
+        server = start_waf(prefix, write_config(prefix, changes), **options)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        _stop_checked(server)
+
+
+@pytest.fixture
+def http() -> Iterator[requests.Session]:
+    with requests.Session() as session:
+        yield session
