@@ -168,3 +168,14 @@ def test_a_reading_post_does_not_wait_for_a_writer(app: Flask, db: Database) -> 
         db.session.flush()  # the write lock is held until the commit
         with app.test_request_context("/login", method="POST"), app.app_context():
             assert db.reader.scalars(select(Runner)).all() == []
+
+
+def test_a_second_writer_inside_a_writing_request_fails_at_once(app: Flask, db: Database) -> None:
+    """Rather than waiting for its own request's write lock until busy_timeout."""
+    with app.test_request_context("/runners/ada", method="POST"):
+        db.session.scalars(select(Runner)).all()
+        with pytest.raises(RuntimeError, match="use one of them"), db.transaction():
+            pass
+        db.session.rollback()
+        with db.transaction() as session:  # once the request's transaction is over
+            session.add(Runner(name="ada"))

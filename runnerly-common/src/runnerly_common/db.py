@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, g, has_app_context, has_request_context, request
 from sqlalchemy import DateTime, Engine, create_engine, event, make_url, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, sessionmaker
@@ -86,9 +86,8 @@ class Database:
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
         # Sessions of requests that change data, and of transaction(): on SQLite they wait
         # for the write lock before reading; elsewhere they are the same as the others.
-        self.write_sessionmaker = sessionmaker(
-            self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
-        )
+        self._write_engine = self.engine.execution_options(**{WRITE_OPTION: True})
+        self.write_sessionmaker = sessionmaker(self._write_engine, expire_on_commit=False)
 
     def init_app(self, app: Flask) -> None:
         app.extensions["runnerly.db"] = self
@@ -120,6 +119,15 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session outside Flask (CLI, worker): committed on success, rolled back on error."""
+        if self.engine.dialect.name == "sqlite" and has_app_context():
+            held = g.get("_db_session")
+            if held is not None and held.bind is self._write_engine and held.in_transaction():
+                # This request's write session holds SQLite's write lock: a second
+                # writer would wait for it until busy_timeout, then fail.
+                raise RuntimeError(
+                    "Database.transaction() inside a request that already uses "
+                    "Database.session to change data: use one of them (or .reader to read)"
+                )
         with self.write_sessionmaker() as session, session.begin():
             yield session
 

@@ -75,7 +75,7 @@ def new_activity(simulator: Simulator, session: Any, athlete: Athlete, values: d
 def register(bp: Blueprint) -> None:
     @bp.get("/athletes/<int:athlete_id>/activities")
     def list_all(athlete_id: int) -> dict[str, Any]:
-        session = sim().db.session
+        session = sim().db.reader
         _athlete(session, athlete_id)
         rows = session.execute(
             select(

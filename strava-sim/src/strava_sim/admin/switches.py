@@ -37,7 +37,7 @@ def _number(body: dict[str, Any], field: str, kind: type, low: float, high: floa
 def register(bp: Blueprint) -> None:
     @bp.get("/faults")
     def get_faults() -> dict[str, Any]:
-        return controls.faults_dict(controls.current(sim().db.session))
+        return controls.faults_dict(controls.current(sim().db.reader))
 
     @bp.post("/faults")
     def set_faults() -> dict[str, Any]:
@@ -63,7 +63,7 @@ def register(bp: Blueprint) -> None:
     @bp.get("/rate-limits")
     def get_rate_limits() -> dict[str, Any]:
         simulator = sim()
-        session = simulator.db.session
+        session = simulator.db.reader
         row = controls.current(session)
         usage = ratelimit.peek(session, simulator.settings.client_id, row, simulator.clock())
         return {"limits": controls.limits_dict(row), "usage": usage.headers()}
@@ -89,7 +89,7 @@ def register(bp: Blueprint) -> None:
 
     @bp.get("/athletes")
     def athletes() -> list[dict[str, Any]]:
-        session = sim().db.session
+        session = sim().db.reader
         counts = dict(
             session.execute(
                 select(Activity.athlete_id, func.count()).group_by(Activity.athlete_id)

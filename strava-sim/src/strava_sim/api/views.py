@@ -26,7 +26,7 @@ def make_blueprint() -> Blueprint:
     @bp.get("/athlete")
     def athlete() -> dict[str, Any]:
         token: AccessToken = g.access_token
-        row = sim().db.session.get(Athlete, token.athlete_id)
+        row = sim().db.reader.get(Athlete, token.athlete_id)
         if row is None:  # pragma: no cover - tokens go with their athlete
             raise unauthorized()
         return athlete_summary(row)
@@ -47,13 +47,13 @@ def make_blueprint() -> Blueprint:
         if "activity:read_all" not in token.scope.split(","):
             query = query.where(Activity.private.is_(False))
         query = query.order_by(Activity.start_ts.desc(), Activity.id.desc())
-        rows = sim().db.session.scalars(query.limit(per_page).offset((page - 1) * per_page))
+        rows = sim().db.reader.scalars(query.limit(per_page).offset((page - 1) * per_page))
         return [activity_summary(row) for row in rows]
 
     @bp.get("/activities/<int:activity_id>")
     def get_activity(activity_id: int) -> dict[str, Any]:
         token = _activity_reader()
-        row = sim().db.session.get(Activity, activity_id)
+        row = sim().db.reader.get(Activity, activity_id)
         if (
             row is None
             or row.athlete_id != token.athlete_id

@@ -41,7 +41,7 @@ def make_blueprint() -> Blueprint:
         state = params.get("state", "")
         requested = scopes.parse(params.get("requested_scope", params.get("scope")))
         athlete_id = _athlete_id(params.get("athlete"))
-        session = simulator.db.session
+        session = simulator.db.reader
         if request.method == "POST":
             if params.get("decision") != "authorize":
                 return _redirect(redirect_uri, state=state, error="access_denied")
@@ -103,7 +103,7 @@ def _athlete_id(raw: Any) -> int:
         athlete_id = int(raw or 1)
     except (TypeError, ValueError):
         raise bad_request("Authorize", "athlete") from None
-    if sim().db.session.get(Athlete, athlete_id) is None:
+    if sim().db.reader.get(Athlete, athlete_id) is None:
         raise bad_request("Authorize", "athlete")
     return athlete_id
 
