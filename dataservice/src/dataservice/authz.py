@@ -59,7 +59,13 @@ def runner_or_404(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
         raise not_found(f"runner {user_id}")
-    if caller.is_runner and user.disabled:
+    # A disabled runner's own token stops working; an administrator still reaches them
+    # (to enable them again).
+    if (
+        caller.is_runner
+        and user.disabled
+        and (caller.runner_id == user_id or not is_admin(session))
+    ):
         raise forbidden("this account is disabled")
     return user
 

@@ -98,6 +98,27 @@ class TestReadAndChange:
             client.get(f"/api/v1/users/{runner}", headers=token(runner=runner)).status_code == 403
         )
 
+    def test_an_admin_enables_a_disabled_runner_again(self, client, token, make_runner):
+        admin, runner = make_runner(is_admin=True), make_runner(disabled=True)
+        as_admin = token(runner=admin, scope="users:read users:write admin")
+        assert client.get(f"/api/v1/users/{runner}", headers=as_admin).json["disabled"] is True
+        response = client.patch(
+            f"/api/v1/users/{runner}", json={"disabled": False}, headers=as_admin
+        )
+        assert response.status_code == 200
+        assert (
+            client.get(f"/api/v1/users/{runner}", headers=token(runner=runner)).status_code == 200
+        )
+
+    def test_a_disabled_admin_cannot_enable_themselves(self, client, token, make_runner):
+        admin = make_runner(is_admin=True, disabled=True)
+        response = client.patch(
+            f"/api/v1/users/{admin}",
+            json={"disabled": False},
+            headers=token(runner=admin, scope="users:write admin"),
+        )
+        assert response.status_code == 403
+
     def test_listing_runners_needs_an_administrator(self, client, token, make_runner):
         runner, admin = make_runner(), make_runner(is_admin=True)
         assert client.get("/api/v1/users", headers=token(runner=runner)).status_code == 403
