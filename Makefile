@@ -3,18 +3,35 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-PACKAGES := runnerly-common tokendealer dataservice strava-sim strava-worker nginx
+PACKAGES := runnerly-common tokendealer dataservice strava-sim strava-worker nginx runnerly-web
 
-.PHONY: run test setup lint clean
+.PHONY: run test setup lint clean frontend frontend-test
 
 run: setup  ## install into .venv/ and start every service (Ctrl-C stops them all)
 	$(BIN)/honcho start -f Procfile -e config/dev.env,var/dev/runnerly.env
 
-test: $(VENV)/.installed  ## every package's tests (tox) and ruff
+test: $(VENV)/.installed frontend-test  ## every package's tests (tox), ruff, and the dashboard's Vitest tests
 	$(BIN)/tox run
 
-setup: $(VENV)/.installed  ## the environment and the development secrets
+setup: $(VENV)/.installed frontend  ## the environment, the dashboard's build and the development secrets
 	$(BIN)/python scripts/dev_setup.py
+
+# The React dashboard (runnerly-web/frontend): Node.js 20+ and npm are required, so a machine
+# without them stops here with the reason rather than serving a page with no dashboard.
+FRONTEND := runnerly-web/frontend
+NPM_OK = command -v npm >/dev/null 2>&1 && node -e 'process.exit(parseInt(process.versions.node) < 20 ? 1 : 0)' \
+	|| { echo "make: Node.js 20+ with npm is required to build $(FRONTEND); install nodejs and npm" >&2; exit 1; }
+
+# npm ci writes node_modules/.package-lock.json: reinstall only when the lockfile changes.
+$(FRONTEND)/node_modules/.package-lock.json: $(FRONTEND)/package-lock.json
+	@$(NPM_OK)
+	cd $(FRONTEND) && npm ci --no-audit --no-fund
+
+frontend: $(FRONTEND)/node_modules/.package-lock.json  ## build the dashboard into runnerly-web/frontend/dist/
+	cd $(FRONTEND) && npm run build
+
+frontend-test: $(FRONTEND)/node_modules/.package-lock.json  ## the dashboard's type check and Vitest tests
+	cd $(FRONTEND) && npm run typecheck && npm test
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
@@ -27,4 +44,4 @@ $(VENV)/.installed: requirements-dev.txt $(addsuffix /pyproject.toml,$(PACKAGES)
 	touch $@
 
 clean:  ## remove the environment, tox envs and local data (development secrets included)
-	rm -rf $(VENV) .tox var
+	rm -rf $(VENV) .tox var $(FRONTEND)/node_modules $(FRONTEND)/dist

@@ -25,9 +25,15 @@ GENERATED = {
     "STRAVA_SIM_CLIENT_SECRET": lambda: secrets.token_hex(20),
     "STRAVA_SIM_DEMO_REFRESH_TOKEN": lambda: secrets.token_hex(20),
     "STRAVA_WORKER_WEBHOOK_VERIFY_TOKEN": lambda: secrets.token_urlsafe(16),
+    # Signs runnerly-web's session cookies.
+    "RUNNERLY_WEB_SECRET_KEY": lambda: secrets.token_urlsafe(32),
 }
 # Values that must equal another generated one: the worker is strava-sim's application.
-COPIED = {"STRAVA_WORKER_STRAVA_CLIENT_SECRET": "STRAVA_SIM_CLIENT_SECRET"}
+COPIED = {
+    "STRAVA_WORKER_STRAVA_CLIENT_SECRET": "STRAVA_SIM_CLIENT_SECRET",
+    # runnerly-web connects runners to the same Strava application.
+    "RUNNERLY_WEB_STRAVA_CLIENT_SECRET": "STRAVA_SIM_CLIENT_SECRET",
+}
 DEMO_EMAIL = "demo@runnerly.local"
 
 

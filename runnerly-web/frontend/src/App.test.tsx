@@ -1,0 +1,28 @@
+import { screen } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { App } from "./App";
+import { fakeApi, renderWithSession, runner, sessionFor } from "./test/helpers";
+
+afterEach(() => vi.unstubAllGlobals());
+
+describe("App routing", () => {
+  it("sends a visitor without a session to the login page", async () => {
+    window.history.replaceState(null, "", "/runs/2026/11");
+    renderWithSession(<App />, sessionFor(null));
+    expect(await screen.findByRole("heading", { name: "Log in" })).toBeInTheDocument();
+    expect(window.location.pathname).toBe("/login");
+  });
+
+  it("explains a Strava connection that lacked the activity scope", async () => {
+    window.history.replaceState(null, "", "/?strava=missing_scope");
+    fakeApi({});
+    renderWithSession(<App />, sessionFor(runner));
+    expect(await screen.findByText(/without permission to read your activities/)).toBeInTheDocument();
+  });
+
+  it("says so for an address that is no page", async () => {
+    window.history.replaceState(null, "", "/nowhere");
+    renderWithSession(<App />, sessionFor(runner));
+    expect(await screen.findByRole("heading", { name: "Page not found" })).toBeInTheDocument();
+  });
+});

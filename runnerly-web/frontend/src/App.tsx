@@ -1,0 +1,116 @@
+import { useEffect, useRef, type ReactNode } from "react";
+import { Layout } from "./components/Layout";
+import { LoadError, Loading } from "./components/Status";
+import { ApiError } from "./api/client";
+import { currentMonth, type YearMonth } from "./lib/dates";
+import { AdminUsersPage } from "./pages/AdminUsers";
+import { LoginPage, SignupPage } from "./pages/Auth";
+import { DashboardPage } from "./pages/Dashboard";
+import { PlanPage, PlansPage } from "./pages/Plans";
+import { ProfilePage } from "./pages/Profile";
+import { RacesPage } from "./pages/Races";
+import { ReportPage } from "./pages/Report";
+import { RunDetailPage } from "./pages/RunDetail";
+import { RunsMonthPage } from "./pages/RunsMonth";
+import { SyncPage } from "./pages/Sync";
+import { UploadPage } from "./pages/Upload";
+import { Link, navigate, usePath } from "./router";
+import { useSession } from "./session";
+
+const PUBLIC = new Set(["/login", "/signup"]);
+
+function monthFrom(match: RegExpMatchArray | null): YearMonth | null {
+  if (!match) return null;
+  const year = Number(match[1]);
+  const month = Number(match[2]);
+  return month >= 1 && month <= 12 && year >= 1970 && year <= 2100 ? { year, month } : null;
+}
+
+/** Strava's OAuth callback sends the browser to `/?strava=<outcome>`. */
+const STRAVA_OUTCOMES: Record<string, string> = {
+  connected: "Strava is connected. Your runs are being imported now.",
+  access_denied: "Strava was not connected: access was declined on Strava's page. You can try again at any time.",
+  missing_scope:
+    "Strava was connected without permission to read your activities, so no runs can be imported. Connect again and leave “View data about your activities” ticked.",
+  bad_state: "The Strava connection could not be verified (the page may have been opened twice). Please try again.",
+  exchange_failed: "Strava did not confirm the connection. Please try again in a moment.",
+};
+
+function StravaOutcome({ code }: { code: string }) {
+  const text = STRAVA_OUTCOMES[code] ?? `Strava connection: ${code}.`;
+  return (
+    <p className={code === "connected" ? "notice" : "notice notice--error"} role="status">
+      {text} {code !== "connected" && <Link to="/sync">Strava settings</Link>}
+    </p>
+  );
+}
+
+function page(pathname: string): ReactNode {
+  let m: RegExpMatchArray | null;
+  if (pathname === "/") return <DashboardPage />;
+  if (pathname === "/runs") return <RunsMonthPage month={currentMonth()} />;
+  if ((m = pathname.match(/^\/runs\/(\d{4})\/(\d{1,2})$/))) {
+    const month = monthFrom(m);
+    if (month) return <RunsMonthPage key={`${month.year}-${month.month}`} month={month} />;
+  }
+  if ((m = pathname.match(/^\/runs\/(\d+)$/))) return <RunDetailPage key={m[1]} id={Number(m[1])} />;
+  if (pathname === "/upload") return <UploadPage />;
+  if (pathname === "/races") return <RacesPage />;
+  if (pathname === "/plans") return <PlansPage />;
+  if ((m = pathname.match(/^\/plans\/(\d+)$/))) return <PlanPage key={m[1]} id={Number(m[1])} />;
+  if (pathname === "/reports") return <ReportPage month={currentMonth()} />;
+  if ((m = pathname.match(/^\/reports\/(\d{4})\/(\d{1,2})$/))) {
+    const month = monthFrom(m);
+    if (month) return <ReportPage key={`${month.year}-${month.month}`} month={month} />;
+  }
+  if (pathname === "/sync") return <SyncPage />;
+  if (pathname === "/profile") return <ProfilePage />;
+  if (pathname === "/admin/users") return <AdminUsersPage />;
+  return (
+    <>
+      <h1>Page not found</h1>
+      <p>
+        <Link to="/">Back to the dashboard</Link>
+      </p>
+    </>
+  );
+}
+
+export function App() {
+  const { loading, user, error, refresh } = useSession();
+  const path = usePath();
+  const [pathname, query] = path.split("?");
+  const params = new URLSearchParams(query ?? "");
+  const needsLogin = !loading && !user && !PUBLIC.has(pathname);
+  const loggedInOnPublic = !loading && !!user && PUBLIC.has(pathname);
+
+  useEffect(() => {
+    if (needsLogin) navigate("/login", { replace: true });
+    else if (loggedInOnPublic) navigate("/", { replace: true });
+  }, [needsLogin, loggedInOnPublic]);
+
+  // After a navigation, move focus to the new page's content so keyboard and screen-reader
+  // users follow along; on the first load leave it at the top, where the skip link is.
+  const firstPath = useRef(pathname);
+  useEffect(() => {
+    if (pathname === firstPath.current) return;
+    firstPath.current = "";
+    document.getElementById("main")?.focus({ preventScroll: true });
+  }, [pathname]);
+
+  let content: ReactNode;
+  if (loading) content = <Loading what="Starting Runnerly" />;
+  else if (error && !user) content = <LoadError error={new ApiError(0, "session", error)} retry={refresh} />;
+  else if (pathname === "/login") content = <LoginPage />;
+  else if (pathname === "/signup") content = <SignupPage />;
+  else if (!user) content = <Loading />;
+  else content = page(pathname);
+
+  const strava = params.get("strava");
+  return (
+    <Layout path={pathname}>
+      {user && strava && pathname === "/" && <StravaOutcome code={strava} />}
+      {content}
+    </Layout>
+  );
+}

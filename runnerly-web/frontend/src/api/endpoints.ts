@@ -1,0 +1,83 @@
+// Every /api/web/ address the dashboard calls, in one place, so a change in the Flask side's
+// OpenAPI document is a change here only.
+import type { Units } from "../lib/units";
+import { api, uploadFile } from "./client";
+import type {
+  MonthlyReport,
+  Plan,
+  PlanSummary,
+  Race,
+  Records,
+  Run,
+  Session,
+  StravaStatus,
+  Summary,
+  TotalsSeries,
+  Track,
+  User,
+} from "./types";
+
+const BASE = "/api/web";
+
+/** Lists may come bare or wrapped ({items}, {runs}, {users}...); take the array either way. */
+export function listOf<T>(data: unknown, key?: string): T[] {
+  if (Array.isArray(data)) return data as T[];
+  if (data && typeof data === "object") {
+    const o = data as Record<string, unknown>;
+    if (key && Array.isArray(o[key])) return o[key] as T[];
+    if (Array.isArray(o.items)) return o.items as T[];
+  }
+  return [];
+}
+
+export interface SignupForm {
+  email: string;
+  password: string;
+  first_name: string;
+  last_name: string;
+  units?: Units;
+}
+
+export type ProfileForm = Partial<Pick<User, "first_name" | "last_name" | "age" | "weight" | "max_hr" | "rest_hr" | "vo2max" | "units" | "email">>;
+
+export const endpoints = {
+  session: () => api.get<Session>(`${BASE}/session`),
+  signup: (form: SignupForm) => api.post<Session>(`${BASE}/signup`, form),
+  login: (email: string, password: string) => api.post<Session>(`${BASE}/login`, { email, password }),
+  logout: () => api.post<Session>(`${BASE}/logout`),
+
+  profile: () => api.get<User>(`${BASE}/profile`),
+  updateProfile: (changes: ProfileForm) => api.patch<User>(`${BASE}/profile`, changes),
+  deleteAccount: (password: string) => api.delete<unknown>(`${BASE}/profile`, { password }),
+
+  runsOfMonth: async (year: number, month: number) =>
+    listOf<Run>(await api.get<unknown>(`${BASE}/runs/${year}/${month}`), "runs"),
+  run: (id: number) => api.get<Run>(`${BASE}/runs/${id}`),
+  track: (id: number) => api.get<Track>(`${BASE}/runs/${id}/track`),
+  importFile: (file: File, onProgress: (fraction: number | null) => void) =>
+    uploadFile<Run>(`${BASE}/runs/import?filename=${encodeURIComponent(file.name)}`, file, onProgress),
+
+  summary: () => api.get<Summary>(`${BASE}/stats/summary`),
+  weeklyTotals: (from: string) => api.get<TotalsSeries>(`${BASE}/stats/totals?period=week&from=${from}`),
+  records: () => api.get<Records>(`${BASE}/stats/records`),
+
+  races: async () => listOf<Race>(await api.get<unknown>(`${BASE}/races`), "races"),
+  createRace: (race: { name: string; date: string; distance: number; location?: string | null; goal_time?: number | null }) =>
+    api.post<Race>(`${BASE}/races`, race),
+  deleteRace: (id: number) => api.delete<unknown>(`${BASE}/races/${id}`),
+
+  plans: async () => listOf<PlanSummary>(await api.get<unknown>(`${BASE}/plans`), "plans"),
+  plan: (id: number) => api.get<Plan>(`${BASE}/plans/${id}`),
+  generatePlan: (raceId: number, options: { weeks?: number; runs_per_week?: number }) =>
+    api.post<Plan>(`${BASE}/races/${raceId}/plan`, options),
+
+  report: (year: number, month: number) => api.get<MonthlyReport>(`${BASE}/reports/${year}/${month}`),
+
+  strava: () => api.get<StravaStatus>(`${BASE}/strava`),
+  stravaDisconnect: () => api.delete<unknown>(`${BASE}/strava`),
+  /** A page, not an API call: the OAuth round trip starts with a full navigation. */
+  stravaConnectUrl: "/strava/connect",
+
+  adminUsers: async () => listOf<User>(await api.get<unknown>(`${BASE}/admin/users?per_page=200`), "users"),
+  setUserDisabled: (id: number, disabled: boolean) => api.patch<User>(`${BASE}/admin/users/${id}`, { disabled }),
+};

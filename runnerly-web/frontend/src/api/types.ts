@@ -1,0 +1,190 @@
+// Shapes of the answers of runnerly-web's /api/web/, which passes the dataservice's through.
+import type { Units } from "../lib/units";
+
+export interface User {
+  id: number;
+  email: string;
+  first_name: string;
+  last_name: string;
+  age: number | null;
+  weight: number | null;
+  max_hr: number | null;
+  rest_hr: number | null;
+  vo2max: number | null;
+  units: Units;
+  is_admin: boolean;
+  disabled: boolean;
+  created_at?: string;
+}
+
+export type SyncState = "pending" | "backfilling" | "syncing" | "idle" | "error" | "deauthorized";
+
+export interface StravaStatus {
+  connected: boolean;
+  athlete_id?: number | null;
+  scopes?: string | null;
+  sync_state?: SyncState | null;
+  pages_done?: number;
+  runs_imported?: number;
+  last_sync_at?: string | null;
+  error?: string | null;
+}
+
+export interface Session {
+  /** null without a session. */
+  user: User | null;
+  csrf_token: string;
+  /** null when Strava is not connected (or nobody is logged in). */
+  strava: StravaStatus | null;
+}
+
+export interface Run {
+  id: number;
+  source: "strava" | "file" | "manual";
+  title: string;
+  description?: string | null;
+  start_time: string;
+  distance: number;
+  moving_time: number;
+  elapsed_time: number;
+  average_speed: number | null;
+  max_speed?: number | null;
+  average_hr: number | null;
+  max_hr?: number | null;
+  elevation_gain: number | null;
+  sport_type: string;
+  polyline?: string | null;
+}
+
+export interface Totals {
+  count: number;
+  distance: number;
+  moving_time: number;
+  elapsed_time: number;
+  elevation_gain: number;
+  average_pace: number | null;
+  average_speed: number | null;
+}
+
+export interface PeriodTotals extends Totals {
+  start: string;
+}
+
+export interface Summary {
+  date: string;
+  all_time: Totals;
+  week: PeriodTotals;
+  month: PeriodTotals;
+  year: PeriodTotals;
+}
+
+export interface TotalsSeries {
+  period: "week" | "month" | "year";
+  from: string;
+  to: string;
+  buckets: PeriodTotals[];
+}
+
+export interface Effort {
+  elapsed: number;
+  pace: number;
+  run_id: number;
+  title: string;
+  start_time: string;
+  origin: "track" | "strava" | "whole";
+}
+
+export interface Records {
+  best_efforts: { distance: number; label: string; best: Effort | null }[];
+  longest_run: { run_id: number; title: string; start_time: string; distance: number; moving_time: number } | null;
+  biggest_week: PeriodTotals | null;
+  biggest_month: PeriodTotals | null;
+}
+
+export interface Race {
+  id: number;
+  name: string;
+  date: string;
+  distance: number;
+  location: string | null;
+  goal_time: number | null;
+  goal_pace: number | null;
+  days_to_go: number;
+}
+
+export type SessionKind = "easy" | "long" | "tempo" | "intervals" | "recovery" | "race" | "rest" | "cross";
+
+export interface PlanSession {
+  id: number;
+  date: string;
+  kind: SessionKind;
+  distance: number | null;
+  duration: number | null;
+  target_pace: number | null;
+  notes: string | null;
+}
+
+export interface PlanWeek {
+  week: number;
+  start: string;
+  end: string;
+  planned_distance: number;
+  planned_duration: number;
+  sessions: PlanSession[];
+  done: { distance: number; runs: number };
+}
+
+export interface PlanSummary {
+  id: number;
+  race_id: number;
+  name: string;
+  start_date: string;
+  end_date: string;
+  weeks: number;
+  sessions: number;
+  planned_distance: number;
+}
+
+export interface Plan {
+  id: number;
+  race_id: number;
+  name: string;
+  start_date: string;
+  end_date: string;
+  race: Race;
+  weeks: PlanWeek[];
+}
+
+export interface Change {
+  delta: number | null;
+  percent: number | null;
+}
+
+export interface RecordSet extends Effort {
+  distance: number;
+  label: string;
+  previous: Effort | null;
+  improvement: number | null;
+}
+
+export interface MonthlyReport {
+  year: number;
+  month: number;
+  runs_count: number;
+  totals: PeriodTotals;
+  previous_month: PeriodTotals;
+  comparison: Record<"count" | "distance" | "moving_time" | "elapsed_time" | "elevation_gain" | "average_pace", Change>;
+  records_set: RecordSet[];
+  longest_run: Records["longest_run"];
+}
+
+export interface Track {
+  run_id: number;
+  original_filename?: string | null;
+  points: [number, number, number, number | null, number | null, number][];
+}
+
+export interface Page<T> {
+  items: T[];
+  total?: number;
+}

@@ -1,0 +1,71 @@
+// Distances arrive in metres, times in seconds and paces in seconds per kilometre; every
+// figure a runner sees goes through here so the km/mi choice applies everywhere at once.
+
+export type Units = "metric" | "imperial";
+
+export const METRES_PER_KM = 1000;
+export const METRES_PER_MILE = 1609.344;
+
+export function unitLength(units: Units): number {
+  return units === "imperial" ? METRES_PER_MILE : METRES_PER_KM;
+}
+
+export function distanceLabel(units: Units): string {
+  return units === "imperial" ? "mi" : "km";
+}
+
+/** Metres in the runner's unit (km or mi), unrounded. */
+export function toUnit(metres: number, units: Units): number {
+  return metres / unitLength(units);
+}
+
+export function formatDistance(metres: number | null | undefined, units: Units, digits = 2): string {
+  if (metres == null || !Number.isFinite(metres)) return "–";
+  const value = toUnit(metres, units).toLocaleString("en-GB", {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  });
+  return `${value} ${distanceLabel(units)}`;
+}
+
+/** 3725 → "1:02:05", 125 → "2:05". */
+export function formatDuration(seconds: number | null | undefined): string {
+  if (seconds == null || !Number.isFinite(seconds) || seconds < 0) return "–";
+  const total = Math.round(seconds);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const ss = String(s).padStart(2, "0");
+  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
+}
+
+/** Seconds per km converted to seconds per the runner's unit. */
+export function paceInUnit(secondsPerKm: number, units: Units): number {
+  return units === "imperial" ? secondsPerKm * (METRES_PER_MILE / METRES_PER_KM) : secondsPerKm;
+}
+
+/** 300 s/km → "5:00 /km"; in miles "8:03 /mi". Rounds to the second, carrying into minutes. */
+export function formatPace(secondsPerKm: number | null | undefined, units: Units): string {
+  if (secondsPerKm == null || !Number.isFinite(secondsPerKm) || secondsPerKm <= 0) return "–";
+  const total = Math.round(paceInUnit(secondsPerKm, units));
+  const m = Math.floor(total / 60);
+  const s = total % 60;
+  return `${m}:${String(s).padStart(2, "0")} /${distanceLabel(units)}`;
+}
+
+/** Pace (s/km) of a distance covered in a time; null when there is no distance. */
+export function paceOf(metres: number, seconds: number): number | null {
+  if (!(metres > 0) || !(seconds > 0)) return null;
+  return seconds / (metres / METRES_PER_KM);
+}
+
+/** Pace (s/km) from a speed in m/s. */
+export function paceFromSpeed(metresPerSecond: number | null | undefined): number | null {
+  if (metresPerSecond == null || !(metresPerSecond > 0)) return null;
+  return METRES_PER_KM / metresPerSecond;
+}
+
+/** A distance typed in the runner's unit back to metres, for forms. */
+export function fromUnit(value: number, units: Units): number {
+  return value * unitLength(units);
+}

@@ -1,0 +1,126 @@
+import { useState, type FormEvent } from "react";
+import { ApiError } from "../api/client";
+import type { ProfileForm } from "../api/endpoints";
+import { endpoints } from "../api/endpoints";
+import type { User } from "../api/types";
+import { Field, SelectField } from "../components/Field";
+import { FormMessage } from "../components/FormMessage";
+import { navigate } from "../router";
+import { useSession } from "../session";
+
+const NUMBER_FIELDS = ["age", "weight", "max_hr", "rest_hr", "vo2max"] as const;
+type NumberField = (typeof NUMBER_FIELDS)[number];
+
+const asText = (v: number | null | undefined) => (v == null ? "" : String(v));
+
+function toError(e: unknown): ApiError {
+  return e instanceof ApiError ? e : new ApiError(0, "client", String(e));
+}
+
+/** Only what changed is sent; an emptied number clears it (null). */
+export function profileChanges(user: User, form: Record<string, string>): ProfileForm {
+  const changes: Record<string, unknown> = {};
+  for (const k of ["first_name", "last_name", "units"] as const) {
+    if (form[k] !== user[k]) changes[k] = form[k];
+  }
+  for (const k of NUMBER_FIELDS) {
+    const text = form[k].trim();
+    const value = text === "" ? null : Number(text);
+    if (value !== user[k]) changes[k] = value;
+  }
+  return changes as ProfileForm;
+}
+
+export function ProfilePage() {
+  const { user, setUser, refresh } = useSession();
+  const u = user!;
+  const [form, setForm] = useState<Record<string, string>>({
+    first_name: u.first_name,
+    last_name: u.last_name,
+    units: u.units,
+    ...Object.fromEntries(NUMBER_FIELDS.map((k) => [k, asText(u[k as NumberField])])),
+  });
+  const [error, setError] = useState<ApiError | null>(null);
+  const [saved, setSaved] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [password, setPassword] = useState("");
+  const [deleteError, setDeleteError] = useState<ApiError | null>(null);
+
+  const set = (k: string) => (e: { target: { value: string } }) => {
+    setSaved(false);
+    setForm((f) => ({ ...f, [k]: e.target.value }));
+  };
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const changes = profileChanges(u, form);
+    const bad = NUMBER_FIELDS.filter((k) => changes[k] !== undefined && changes[k] !== null && Number.isNaN(changes[k]));
+    if (bad.length) {
+      setError(new ApiError(400, "invalid", "Please correct the fields marked below.", bad.map((field) => ({ field, message: "Enter a number." }))));
+      return;
+    }
+    if (Object.keys(changes).length === 0) {
+      setSaved(true);
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      setUser(await endpoints.updateProfile(changes));
+      setSaved(true);
+    } catch (err) {
+      setError(toError(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const deleteAccount = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!window.confirm("Delete your account and every run, race and plan in it? This cannot be undone.")) return;
+    setDeleteError(null);
+    try {
+      await endpoints.deleteAccount(password);
+      await refresh();
+      navigate("/signup");
+    } catch (err) {
+      setDeleteError(toError(err));
+    }
+  };
+
+  const fe = (f: string) => error?.fieldError(f);
+  return (
+    <>
+      <h1>Profile</h1>
+      <form onSubmit={submit} noValidate className="card">
+        <FormMessage error={error} fields={["first_name", "last_name", "units", ...NUMBER_FIELDS]} />
+        <SelectField label="Units" name="units" value={form.units} onChange={set("units")} error={fe("units")}
+          hint="Used for every distance and pace Runnerly shows you.">
+          <option value="metric">Kilometres (km)</option>
+          <option value="imperial">Miles (mi)</option>
+        </SelectField>
+        <Field label="First name" name="first_name" autoComplete="given-name" value={form.first_name} onChange={set("first_name")} error={fe("first_name")} />
+        <Field label="Last name" name="last_name" autoComplete="family-name" value={form.last_name} onChange={set("last_name")} error={fe("last_name")} />
+        <Field label="Age" name="age" type="number" inputMode="numeric" value={form.age} onChange={set("age")} error={fe("age")} />
+        <Field label="Weight (kg)" name="weight" type="number" inputMode="decimal" step="any" value={form.weight} onChange={set("weight")} error={fe("weight")} />
+        <Field label="Maximum heart rate (bpm)" name="max_hr" type="number" inputMode="numeric" value={form.max_hr} onChange={set("max_hr")} error={fe("max_hr")} />
+        <Field label="Resting heart rate (bpm)" name="rest_hr" type="number" inputMode="numeric" value={form.rest_hr} onChange={set("rest_hr")} error={fe("rest_hr")} />
+        <Field label="VO2max" name="vo2max" type="number" inputMode="decimal" step="any" value={form.vo2max} onChange={set("vo2max")} error={fe("vo2max")} />
+        <button type="submit" className="button button--primary" disabled={busy}>
+          Save
+        </button>
+        {saved && <p role="status">Saved.</p>}
+      </form>
+      <form onSubmit={deleteAccount} noValidate className="card danger-zone" aria-labelledby="delete-title">
+        <h2 id="delete-title">Delete account</h2>
+        <p>Removes your account, runs, races, plans and the Strava link.</p>
+        <FormMessage error={deleteError} fields={["password"]} />
+        <Field label="Your password" type="password" name="password" autoComplete="current-password" value={password}
+          onChange={(e) => setPassword(e.target.value)} error={deleteError?.fieldError("password")} />
+        <button type="submit" className="button button--danger" disabled={!password}>
+          Delete my account
+        </button>
+      </form>
+    </>
+  );
+}

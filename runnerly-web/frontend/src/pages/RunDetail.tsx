@@ -1,0 +1,104 @@
+import { lazy, Suspense, useMemo } from "react";
+import { endpoints } from "../api/endpoints";
+import type { Track } from "../api/types";
+import { LoadError, Loading } from "../components/Status";
+import { TrackOutline } from "../components/TrackOutline";
+import { formatDateTime } from "../lib/dates";
+import { decodePolyline, type LatLng } from "../lib/polyline";
+import { computeSplits } from "../lib/splits";
+import { formatDistance, formatDuration, formatPace, paceOf, unitLength, type Units } from "../lib/units";
+import { useApi } from "../lib/useApi";
+import { Link } from "../router";
+import { useSession } from "../session";
+
+const TrackMap = lazy(() => import("../components/TrackMap"));
+
+function safeDecode(polyline: string | null | undefined): LatLng[] {
+  if (!polyline) return [];
+  try {
+    return decodePolyline(polyline);
+  } catch {
+    return [];
+  }
+}
+
+function Splits({ track, units }: { track: Track; units: Units }) {
+  const splits = computeSplits(track.points, unitLength(units));
+  if (splits.length === 0) return null;
+  const unit = units === "imperial" ? "Mile" : "Km";
+  return (
+    <section className="card" aria-labelledby="splits-title">
+      <h2 id="splits-title">Splits</h2>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">{unit}</th>
+            <th scope="col">Distance</th>
+            <th scope="col">Time</th>
+            <th scope="col">Pace</th>
+          </tr>
+        </thead>
+        <tbody>
+          {splits.map((s) => (
+            <tr key={s.index}>
+              <th scope="row">{s.index}</th>
+              <td>{formatDistance(s.distance, units)}</td>
+              <td>{formatDuration(s.time)}</td>
+              <td>{formatPace(s.pace, units)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+export function RunDetailPage({ id }: { id: number }) {
+  const { units } = useSession();
+  const run = useApi(() => endpoints.run(id), `run:${id}`);
+  // Only file imports have recorded points; for Strava runs the polyline is the track.
+  const track = useApi<Track | null>(
+    () => (run.data?.source === "file" ? endpoints.track(id) : Promise.resolve(null)),
+    `track:${id}:${run.data?.source ?? ""}`,
+  );
+  const points = useMemo<LatLng[]>(() => {
+    if (track.data && track.data.points.length > 1) return track.data.points.map((p) => [p[1], p[2]] as LatLng);
+    return safeDecode(run.data?.polyline);
+  }, [track.data, run.data?.polyline]);
+
+  if (run.loading && !run.data) return <Loading what="Loading the run" />;
+  if (run.error) return <LoadError error={run.error} retry={run.reload} />;
+  const r = run.data!;
+  const mapLabel = `Map of the route of ${r.title}`;
+  return (
+    <>
+      <p>
+        <Link to={`/runs/${r.start_time.slice(0, 4)}/${r.start_time.slice(5, 7)}`}>‹ Back to the month</Link>
+      </p>
+      <h1>{r.title}</h1>
+      <p className="muted">
+        {formatDateTime(r.start_time)} UTC · {r.sport_type} · {r.source === "strava" ? "from Strava" : r.source === "file" ? "uploaded file" : "entered by hand"}
+      </p>
+      <dl className="stats">
+        <div><dt>Distance</dt><dd>{formatDistance(r.distance, units)}</dd></div>
+        <div><dt>Moving time</dt><dd>{formatDuration(r.moving_time)}</dd></div>
+        <div><dt>Pace</dt><dd>{formatPace(paceOf(r.distance, r.moving_time), units)}</dd></div>
+        <div><dt>Elapsed</dt><dd>{formatDuration(r.elapsed_time)}</dd></div>
+        {r.elevation_gain != null && <div><dt>Elevation gain</dt><dd>{Math.round(r.elevation_gain)} m</dd></div>}
+        {r.average_hr != null && <div><dt>Average HR</dt><dd>{Math.round(r.average_hr)} bpm</dd></div>}
+      </dl>
+      {r.description && <p>{r.description}</p>}
+      {points.length > 1 ? (
+        <section className="card" aria-labelledby="map-title">
+          <h2 id="map-title">Route</h2>
+          <Suspense fallback={<TrackOutline points={points} label={mapLabel} />}>
+            <TrackMap points={points} label={mapLabel} />
+          </Suspense>
+        </section>
+      ) : (
+        <p className="muted">This run has no recorded route.</p>
+      )}
+      {track.data && <Splits track={track.data} units={units} />}
+    </>
+  );
+}

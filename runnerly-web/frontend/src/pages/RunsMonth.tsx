@@ -1,0 +1,66 @@
+import { endpoints } from "../api/endpoints";
+import type { Run } from "../api/types";
+import { MonthNav } from "../components/MonthNav";
+import { LoadError, Loading } from "../components/Status";
+import { currentMonth, formatDay, monthLabel, type YearMonth } from "../lib/dates";
+import { formatDistance, formatDuration, formatPace, paceOf, type Units } from "../lib/units";
+import { useApi } from "../lib/useApi";
+import { Link, navigate } from "../router";
+import { useSession } from "../session";
+
+export function monthPath({ year, month }: YearMonth): string {
+  return `/runs/${year}/${String(month).padStart(2, "0")}`;
+}
+
+export function RunList({ runs, units }: { runs: Run[]; units: Units }) {
+  return (
+    <ol className="run-list">
+      {runs.map((r) => (
+        <li key={r.id}>
+          <Link to={`/runs/${r.id}`} className="run-list__item">
+            <span className="run-list__title">{r.title}</span>
+            <span className="muted">{formatDay(r.start_time)}</span>
+            <span className="run-list__figures">
+              <span>{formatDistance(r.distance, units)}</span>
+              <span>{formatDuration(r.moving_time)}</span>
+              <span>{formatPace(paceOf(r.distance, r.moving_time), units)}</span>
+            </span>
+          </Link>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+export function RunsMonthPage({ month }: { month: YearMonth }) {
+  const { units } = useSession();
+  const key = `${month.year}-${month.month}`;
+  const runs = useApi(() => endpoints.runsOfMonth(month.year, month.month), key);
+  const total = (runs.data ?? []).reduce((a, r) => a + r.distance, 0);
+  // The API lists a month oldest first; a runner looks for the latest first.
+  const newestFirst = [...(runs.data ?? [])].sort((a, b) => b.start_time.localeCompare(a.start_time));
+
+  return (
+    <>
+      <h1>Runs</h1>
+      <MonthNav value={month} latest={currentMonth()} onChange={(m) => navigate(monthPath(m))} />
+      {runs.loading && !runs.data ? (
+        <Loading what={`Loading ${monthLabel(month)}`} />
+      ) : runs.error ? (
+        <LoadError error={runs.error} retry={runs.reload} />
+      ) : newestFirst.length === 0 ? (
+        <p className="muted">
+          No runs in {monthLabel(month)}. <Link to="/upload">Upload a file</Link>
+        </p>
+      ) : (
+        <>
+          <p aria-live="polite">
+            {newestFirst.length} {newestFirst.length === 1 ? "run" : "runs"}, {formatDistance(total, units, 1)} in{" "}
+            {monthLabel(month)}
+          </p>
+          <RunList runs={newestFirst} units={units} />
+        </>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,114 @@
+import { useEffect, useState } from "react";
+import { ApiError } from "../api/client";
+import { endpoints } from "../api/endpoints";
+import type { StravaStatus } from "../api/types";
+import { LoadError, Loading } from "../components/Status";
+import { formatDateTime } from "../lib/dates";
+import { useSession } from "../session";
+
+export const POLL_MS = 3000;
+export const ACTIVE = new Set(["pending", "backfilling", "syncing"]);
+
+const STATE_TEXT: Record<string, string> = {
+  pending: "Waiting for the first import to start…",
+  backfilling: "Importing your Strava history…",
+  syncing: "Fetching your latest runs…",
+  idle: "Up to date.",
+  error: "The last import failed.",
+  deauthorized: "Runnerly's access was revoked on Strava. Connect again to keep importing.",
+};
+
+/** Follows the Strava link, asking again every few seconds while an import runs. */
+export function useStravaStatus(pollMs = POLL_MS, enabled = true) {
+  const [status, setStatus] = useState<StravaStatus | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    if (!enabled) return;
+    let live = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const load = async () => {
+      try {
+        const s = await endpoints.strava();
+        if (!live) return;
+        setStatus(s);
+        setError(null);
+        if (s.connected && s.sync_state && ACTIVE.has(s.sync_state)) timer = setTimeout(load, pollMs);
+      } catch (e) {
+        if (!live) return;
+        setError(e instanceof ApiError ? e : new ApiError(0, "client", String(e)));
+        // Keep trying while the page is open: a restarting service should not end the watch.
+        timer = setTimeout(load, pollMs * 3);
+      }
+    };
+    void load();
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [pollMs, tick, enabled]);
+  return { status, error, reload: () => setTick((t) => t + 1) };
+}
+
+export function SyncPage() {
+  const { refresh } = useSession();
+  const { status, error, reload } = useStravaStatus();
+  const [busy, setBusy] = useState(false);
+  const [actionError, setActionError] = useState<string | null>(null);
+
+  const disconnect = async () => {
+    if (!window.confirm("Disconnect Strava? Your imported runs stay in Runnerly.")) return;
+    setBusy(true);
+    setActionError(null);
+    try {
+      await endpoints.stravaDisconnect();
+      await refresh();
+      reload();
+    } catch (e) {
+      setActionError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (!status && error) return <LoadError error={error} retry={reload} />;
+  if (!status) return <Loading what="Loading the Strava link" />;
+  const active = !!status.sync_state && ACTIVE.has(status.sync_state);
+  return (
+    <>
+      <h1>Strava</h1>
+      {!status.connected ? (
+        <section className="card">
+          <p>Connect Strava and Runnerly imports all your runs, then every new one as you save it.</p>
+          <a className="button button--primary" href={endpoints.stravaConnectUrl}>
+            Connect Strava
+          </a>
+        </section>
+      ) : (
+        <section className="card" aria-labelledby="sync-title">
+          <h2 id="sync-title">Import</h2>
+          <div role="status" aria-live="polite">
+            <p>{STATE_TEXT[status.sync_state ?? "pending"] ?? status.sync_state}</p>
+            <p>
+              <strong>{status.runs_imported ?? 0}</strong> activities imported
+              {active && status.pages_done ? ` (${status.pages_done} pages read so far)` : ""}.
+            </p>
+          </div>
+          {active && <progress aria-label="Import in progress" />}
+          {status.sync_state === "error" && status.error && <p className="field__error">{status.error}</p>}
+          {status.last_sync_at && <p className="muted">Last import {formatDateTime(status.last_sync_at)} UTC</p>}
+          {error && <p className="muted">Could not refresh the status just now; trying again.</p>}
+          {status.sync_state === "deauthorized" && (
+            <a className="button button--primary" href={endpoints.stravaConnectUrl}>
+              Connect again
+            </a>
+          )}
+          {actionError && <p className="field__error" role="alert">{actionError}</p>}
+          <button type="button" className="button button--danger" onClick={disconnect} disabled={busy}>
+            Disconnect Strava
+          </button>
+        </section>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,37 @@
+// A router of a few lines: the dashboard has a dozen pages, which does not pay for a
+// routing library's weight. Flask serves index.html for every page path.
+import { useEffect, useState, type AnchorHTMLAttributes, type MouseEvent } from "react";
+
+const listeners = new Set<() => void>();
+
+export function navigate(to: string, { replace = false } = {}): void {
+  if (replace) window.history.replaceState(null, "", to);
+  else window.history.pushState(null, "", to);
+  listeners.forEach((l) => l());
+  window.scrollTo?.(0, 0);
+}
+
+export function usePath(): string {
+  const [path, setPath] = useState(() => window.location.pathname + window.location.search);
+  useEffect(() => {
+    const update = () => setPath(window.location.pathname + window.location.search);
+    listeners.add(update);
+    window.addEventListener("popstate", update);
+    return () => {
+      listeners.delete(update);
+      window.removeEventListener("popstate", update);
+    };
+  }, []);
+  return path;
+}
+
+export function Link({ to, onClick, ...rest }: { to: string } & AnchorHTMLAttributes<HTMLAnchorElement>) {
+  const handle = (e: MouseEvent<HTMLAnchorElement>) => {
+    onClick?.(e);
+    // Let the browser handle new tabs and windows.
+    if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    e.preventDefault();
+    navigate(to);
+  };
+  return <a href={to} onClick={handle} {...rest} />;
+}

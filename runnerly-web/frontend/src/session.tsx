@@ -1,0 +1,70 @@
+import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from "react";
+import { setCsrfToken } from "./api/client";
+import { endpoints } from "./api/endpoints";
+import type { Session, User } from "./api/types";
+import type { Units } from "./lib/units";
+
+interface SessionValue {
+  session: Session | null;
+  loading: boolean;
+  error: string | null;
+  user: User | null;
+  units: Units;
+  refresh: () => Promise<void>;
+  update: (session: Session) => void;
+  setUser: (user: User) => void;
+}
+
+const SessionContext = createContext<SessionValue | null>(null);
+
+export function SessionProvider({ children, initial }: { children: ReactNode; initial?: Session }) {
+  const [session, setSession] = useState<Session | null>(initial ?? null);
+  const [loading, setLoading] = useState(!initial);
+  const [error, setError] = useState<string | null>(null);
+
+  const update = useCallback((s: Session) => {
+    if (s.csrf_token) setCsrfToken(s.csrf_token);
+    setSession(s);
+  }, []);
+
+  const refresh = useCallback(async () => {
+    try {
+      update(await endpoints.session());
+      setError(null);
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setLoading(false);
+    }
+  }, [update]);
+
+  useEffect(() => {
+    if (initial) setCsrfToken(initial.csrf_token);
+    else void refresh();
+  }, [initial, refresh]);
+
+  const setUser = useCallback((user: User) => setSession((s) => (s ? { ...s, user } : s)), []);
+
+  const user = session?.user ?? null;
+  const value: SessionValue = {
+    session,
+    loading,
+    error,
+    user,
+    units: user?.units ?? "metric",
+    refresh,
+    update,
+    setUser,
+  };
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+export function useSession(): SessionValue {
+  const value = useContext(SessionContext);
+  if (!value) throw new Error("useSession outside SessionProvider");
+  return value;
+}
+
+export function useUnits(): Units {
+  return useSession().units;
+}

@@ -1,0 +1,72 @@
+// Test helpers: a session without a server, and a fetch that answers like /api/web/ does.
+import { render } from "@testing-library/react";
+import type { ReactElement } from "react";
+import { vi } from "vitest";
+import type { Session, User } from "../api/types";
+import { SessionProvider } from "../session";
+
+export const runner: User = {
+  id: 7,
+  email: "ada@example.org",
+  first_name: "Ada",
+  last_name: "Runner",
+  age: 36,
+  weight: 58,
+  max_hr: 188,
+  rest_hr: 48,
+  vo2max: null,
+  units: "metric",
+  is_admin: false,
+  disabled: false,
+};
+
+export function sessionFor(user: User | null, strava: Session["strava"] = null): Session {
+  return { user, csrf_token: "csrf-123", strava };
+}
+
+export function renderWithSession(ui: ReactElement, session: Session = sessionFor(runner)) {
+  return render(<SessionProvider initial={session}>{ui}</SessionProvider>);
+}
+
+export interface Call {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+type Handler = (call: Call) => { status?: number; body?: unknown };
+
+/** Replaces fetch with a router of handlers keyed by "METHOD /path" (query ignored). */
+export function fakeApi(handlers: Record<string, Handler>) {
+  const calls: Call[] = [];
+  const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+    const url = String(input);
+    const method = (init?.method ?? "GET").toUpperCase();
+    const headers = Object.fromEntries(Object.entries((init?.headers as Record<string, string>) ?? {}));
+    const call: Call = { method, url, headers, body: init?.body ? JSON.parse(String(init.body)) : undefined };
+    calls.push(call);
+    const key = `${method} ${url.split("?")[0]}`;
+    const handler = handlers[key];
+    const { status = 200, body = null } = handler ? handler(call) : { status: 404, body: { code: "not_found", message: `no fake for ${key}`, request_id: "t" } };
+    return new Response(body == null ? null : JSON.stringify(body), {
+      status,
+      headers: { "Content-Type": "application/json" },
+    });
+  });
+  vi.stubGlobal("fetch", fetchMock);
+  return { calls, fetchMock };
+}
+
+export function totals(distance: number, count: number, start = "2026-11-23") {
+  return {
+    start,
+    count,
+    distance,
+    moving_time: Math.round(distance * 0.3),
+    elapsed_time: Math.round(distance * 0.32),
+    elevation_gain: 0,
+    average_pace: distance ? 300 : null,
+    average_speed: distance ? 3.33 : null,
+  };
+}

@@ -1,0 +1,123 @@
+"""Sign-up, login, profile and deletion, on top of the dataservice."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import redis
+from flask import request
+
+from runnerly_common.errors import APIError
+from runnerly_web import web_session
+from runnerly_web.extensions import dataservice, strava_oauth, throttle
+from runnerly_web.passwords import password_problem
+
+log = logging.getLogger(__name__)
+PUBLIC_USER_FIELDS = (
+    "id",
+    "email",
+    "first_name",
+    "last_name",
+    "age",
+    "weight",
+    "max_hr",
+    "rest_hr",
+    "vo2max",
+    "units",
+    "is_admin",
+    "disabled",
+    "created_at",
+)
+
+
+def public_user(user: dict[str, Any]) -> dict[str, Any]:
+    return {k: user[k] for k in PUBLIC_USER_FIELDS if k in user}
+
+
+def field_error(status: int, code: str, field: str, message: str) -> APIError:
+    return APIError(
+        status, code, f"{field}: {message}", errors=[{"field": field, "message": message}]
+    )
+
+
+def sign_up(data: dict[str, Any]) -> dict[str, Any]:
+    names = [data.get("first_name", ""), data.get("last_name", "")]
+    problem = password_problem(data["password"], data["email"], names)
+    if problem:
+        raise field_error(422, "weak_password", "body.password", problem)
+    # A taken email is the dataservice's 409 naming body.email (its unique index decides,
+    # so two sign-ups racing for one address cannot both win).
+    try:
+        user = dataservice().json("POST", "/users", json=data)
+    except APIError as exc:
+        if exc.status != 409:
+            raise
+        raise field_error(409, "email_taken", "body.email", "is already registered") from None
+    web_session.log_in(user["id"], user["is_admin"], user["created_at"])
+    return user
+
+
+def client_address() -> str:
+    return request.remote_addr or "unknown"
+
+
+def log_in(email: str, password: str) -> dict[str, Any]:
+    address = client_address()
+    limiter = throttle()
+    try:
+        wait = limiter.retry_after(email, address)
+        if wait:
+            raise APIError(
+                429,
+                "too_many_attempts",
+                f"too many failed logins; try again in {wait} s",
+                headers={"Retry-After": str(wait)},
+            )
+        answer = dataservice().json(
+            "POST", "/auth/password-check", json={"email": email, "password": password}
+        )
+        if not answer["valid"]:
+            limiter.failed(email, address)
+            raise APIError(401, "invalid_credentials", "wrong email or password")
+        limiter.succeeded(email)
+    except redis.RedisError as exc:
+        log.error("login throttle store unavailable: %s", exc)
+        raise APIError(503, "service_unavailable", "logins are paused; try again shortly") from None
+    user = answer["user"]
+    web_session.log_in(user["id"], user["is_admin"], user["created_at"])
+    return user
+
+
+def current_user() -> dict[str, Any] | None:
+    """The logged-in runner, fresh from the dataservice; a session whose account is gone
+    or disabled ends here."""
+    user_id = web_session.current_user_id()
+    if user_id is None:
+        return None
+    response = dataservice().call("GET", f"/users/{user_id}", runner=user_id, allow=(403, 404))
+    user = response.json() if response.status_code == 200 else None
+    if user is None or not web_session.matches(user):
+        web_session.log_out()
+        return None
+    web_session.set_admin(user["is_admin"])
+    return user
+
+
+def update_profile(user_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+    return dataservice().json("PATCH", f"/users/{user_id}", runner=user_id, json=changes)
+
+
+def delete_account(user_id: int, password: str) -> None:
+    ds = dataservice()
+    user = ds.json("GET", f"/users/{user_id}", runner=user_id)
+    check = ds.json(
+        "POST", "/auth/password-check", json={"email": user["email"], "password": password}
+    )
+    if not check["valid"]:
+        raise field_error(401, "invalid_credentials", "body.password", "is not your password")
+    # Strava is told first: once the link is deleted its tokens are gone with it.
+    strava_oauth().forget(user_id)
+    ds.call("DELETE", f"/users/{user_id}", runner=user_id, allow=(404,))
+    web_session.forget_account(user_id)
+    web_session.log_out()

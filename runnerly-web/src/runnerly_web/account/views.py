@@ -1,0 +1,63 @@
+"""/session, /signup, /login, /logout and /profile."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response
+
+from runnerly_common.openapi import OpenAPIBlueprint, request_body
+from runnerly_web import csrf, web_session
+from runnerly_web.account import service
+from runnerly_web.strava.service import strava_status
+
+
+def _session_body(user: dict[str, Any] | None) -> dict[str, Any]:
+    strava = None
+    if user is not None:
+        status = strava_status(user["id"])
+        strava = status if status["connected"] else None
+    return {
+        "user": service.public_user(user) if user else None,
+        "csrf_token": csrf.csrf_token(),
+        "strava": strava,
+    }
+
+
+def bind(api: OpenAPIBlueprint) -> None:
+    @api.operation("getSession")
+    def get_session() -> dict[str, Any]:
+        return _session_body(service.current_user())
+
+    @api.operation("signup")
+    def signup() -> tuple[dict[str, Any], int]:
+        return _session_body(service.sign_up(request_body())), 201
+
+    @api.operation("login")
+    def login() -> dict[str, Any]:
+        body = request_body()
+        return _session_body(service.log_in(body["email"], body["password"]))
+
+    @api.operation("logout")
+    def logout() -> dict[str, Any]:
+        web_session.log_out()
+        return _session_body(None)
+
+    @api.operation("getProfile")
+    def get_profile() -> dict[str, Any]:
+        web_session.require_user()
+        user = service.current_user()
+        if user is None:
+            return web_session.require_user()  # the account is gone: 401
+        return service.public_user(user)
+
+    @api.operation("updateProfile")
+    def update_profile() -> dict[str, Any]:
+        user_id = web_session.require_user()
+        return service.public_user(service.update_profile(user_id, request_body()))
+
+    @api.operation("deleteAccount")
+    def delete_account() -> Response:
+        user_id = web_session.require_user()
+        service.delete_account(user_id, request_body()["password"])
+        return Response(status=204)

@@ -1,0 +1,24 @@
+"""The browser's JSON API under ``/api/web``, bound to ``openapi/`` by operationId."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from runnerly_common.openapi import OpenAPIBlueprint
+
+SPEC = Path(__file__).with_name("openapi")
+PREFIX = "/api/web"
+
+
+def make_blueprint() -> OpenAPIBlueprint:
+    from runnerly_web.account import views as account_views
+    from runnerly_web.admin import views as admin_views
+    from runnerly_web.runs import views as run_views
+    from runnerly_web.strava import views as strava_views
+    from runnerly_web.training import views as training_views
+
+    api = OpenAPIBlueprint("api", __name__, SPEC, url_prefix=PREFIX)
+    for module in (account_views, run_views, training_views, strava_views, admin_views):
+        module.bind(api)
+    api.check_all_bound()
+    return api

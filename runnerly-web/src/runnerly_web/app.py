@@ -1,0 +1,75 @@
+"""``create_app``: runnerly-web as a Flask app."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import timedelta
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+import runnerly_common
+from runnerly_common.health import add_readiness_check
+from runnerly_common.service_client import ServiceTokenClient
+from runnerly_web import csrf, frontend
+from runnerly_web.api import make_blueprint
+from runnerly_web.dataservice_client import DataService
+from runnerly_web.settings import WebSettings
+from runnerly_web.strava import views as strava_views
+from runnerly_web.strava.oauth import StravaOAuth
+from runnerly_web.strava.sync import SyncQueue
+from runnerly_web.throttle import make_throttle
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: WebSettings | None = None) -> Flask:
+    settings = settings or WebSettings.load()
+    app = runnerly_common.create_app("runnerly-web", settings)
+    secret_key = settings.secret_key
+    if not secret_key:  # production refuses to start without one (a secret setting)
+        log.warning("RUNNERLY_WEB_SECRET_KEY is not set: sessions last until this process ends")
+        secret_key = secrets.token_urlsafe(32)
+    app.config.update(
+        SECRET_KEY=secret_key,
+        SESSION_COOKIE_NAME="session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.cookies_secure,
+        PERMANENT_SESSION_LIFETIME=timedelta(days=settings.session_days),
+    )
+    if settings.trusted_proxies:
+        # Not X-Forwarded-Host: the gateway passes a client's own through unchanged.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies
+        )
+    tokens = ServiceTokenClient(
+        settings.token_url,
+        settings.client_id,
+        settings.client_secret,
+        audience="dataservice",
+        scope=settings.service_scope,
+    )
+    dataservice = DataService(settings.dataservice_url, tokens, settings.user_scope)
+    app.extensions["runnerly_web.dataservice"] = dataservice
+    app.extensions["runnerly_web.strava"] = StravaOAuth(
+        settings.strava_oauth_url,
+        settings.strava_client_id,
+        settings.strava_client_secret,
+        dataservice,
+    )
+    app.extensions["runnerly_web.sync"] = SyncQueue(settings.broker_url)
+    app.extensions["runnerly_web.throttle"] = make_throttle(
+        settings.redis_url,
+        settings.throttle_db,
+        window=settings.login_window_seconds,
+        per_account=settings.login_max_per_account,
+        per_address=settings.login_max_per_address,
+    )
+    add_readiness_check(app, "dataservice", dataservice.ready)
+    csrf.init_app(app)
+    app.register_blueprint(make_blueprint())
+    app.register_blueprint(strava_views.make_blueprint())
+    app.register_blueprint(frontend.make_blueprint())  # last: its catch-all page route
+    return app

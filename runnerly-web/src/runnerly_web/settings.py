@@ -1,0 +1,62 @@
+"""runnerly-web's settings (env prefix ``RUNNERLY_WEB_``, INI section ``[runnerly-web]``)."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import ClassVar
+
+from runnerly_common.settings import Settings, SettingsError, secret
+
+# In a checkout (editable install) the React build sits next to the package.
+DEFAULT_DIST = str(Path(__file__).resolve().parents[2] / "frontend" / "dist")
+
+
+@dataclasses.dataclass
+class WebSettings(Settings):
+    SECTION: ClassVar[str] = "runnerly-web"
+    ENV_PREFIX: ClassVar[str] = "RUNNERLY_WEB_"
+
+    port: int = 5000
+    # Signs the session cookie; rotating it logs everyone out.
+    secret_key: str = secret()
+    # Secure cookies also outside production (TLS in front of a test stack).
+    secure_cookies: bool = False
+    session_days: int = 14
+    # Hops of X-Forwarded-For to trust (1 behind the gateway), for the client's address.
+    trusted_proxies: int = 0
+    dataservice_url: str = "http://127.0.0.1:5002"
+    token_url: str = "http://127.0.0.1:5001/oauth/token"
+    client_id: str = "runnerly-web"
+    client_secret: str = secret()
+    service_scope: str = "users:read users:write strava:tokens"
+    user_scope: str = "users:read users:write runs:read runs:write strava:tokens reports:read"
+    # Login throttling: Redis when set (shared by every process), else a SQLite file.
+    redis_url: str = ""
+    throttle_db: str = "var/runnerly-web-throttle.db"
+    login_window_seconds: int = 900
+    login_max_per_account: int = 5
+    login_max_per_address: int = 20
+    # Strava (strava-sim locally): the same application as the worker's.
+    strava_oauth_url: str = "http://127.0.0.1:5004/oauth"
+    strava_client_id: str = "1000"
+    strava_client_secret: str = secret()
+    # Where Strava sends the runner back; empty: this request's own host.
+    public_url: str = ""
+    # The worker's broker, to enqueue a first sync; empty: beat's next round finds the link.
+    broker_url: str = ""
+    frontend_dist: str = DEFAULT_DIST
+    # A FIT/GPX upload; the dataservice's own limit is 8 MiB.
+    max_content_length: int = 8 * 1024 * 1024
+
+    @property
+    def cookies_secure(self) -> bool:
+        return self.secure_cookies or self.is_production
+
+    def check(self) -> None:
+        super().check()
+        for name in ("login_max_per_account", "login_max_per_address", "login_window_seconds"):
+            if getattr(self, name) < 1:
+                raise SettingsError(f"{self.env_name(name)} must be at least 1")
+        if self.trusted_proxies < 0:
+            raise SettingsError(f"{self.env_name('trusted_proxies')} must not be negative")

@@ -1,0 +1,92 @@
+"""Connecting Strava: ``/strava/connect`` and ``/strava/callback`` (browser redirects, not
+JSON), and the API's status and disconnect operations."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import secrets
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, redirect, request, session, url_for
+
+from runnerly_common.errors import APIError
+from runnerly_common.openapi import OpenAPIBlueprint
+from runnerly_web import web_session
+from runnerly_web.extensions import settings, strava_oauth, sync_queue
+from runnerly_web.strava.oauth import ACTIVITY_SCOPES, StravaError, missing_scope
+from runnerly_web.strava.service import strava_status
+
+log = logging.getLogger(__name__)
+_STATE = "strava_state"
+
+
+def _back(outcome: str, **extra: str) -> Response:
+    """To the dashboard, which explains ``strava=<outcome>`` to the runner."""
+    return redirect("/?" + urlencode({"strava": outcome, **extra}, safe=",:"), code=302)
+
+
+def _callback_url() -> str:
+    base = settings().public_url.rstrip("/")
+    return f"{base}/strava/callback" if base else url_for("strava.callback", _external=True)
+
+
+def make_blueprint() -> Blueprint:
+    bp = Blueprint("strava", __name__, url_prefix="/strava")
+
+    @bp.get("/connect")
+    def connect() -> Response:
+        if web_session.current_user_id() is None:
+            return _back("login_required")
+        state = secrets.token_urlsafe(24)
+        session[_STATE] = state
+        return redirect(strava_oauth().authorize_url(_callback_url(), state), code=302)
+
+    @bp.get("/callback")
+    def callback() -> Response:
+        user_id = web_session.current_user_id()
+        expected = session.pop(_STATE, None)
+        sent = request.args.get("state", "")
+        if user_id is None:
+            return _back("login_required")
+        # One use per state: a replayed or forged callback finds nothing to match.
+        if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+            return _back("bad_state")
+        if request.args.get("error"):
+            # Strava's only documented error here is access_denied (the runner cancelled).
+            return _back("access_denied")
+        granted = request.args.get("scope", "")
+        code = request.args.get("code", "")
+        if missing_scope(granted):
+            return _back("missing_scope", granted=granted, needed=" or ".join(ACTIVITY_SCOPES))
+        if not code:
+            return _back("exchange_failed")
+        oauth = strava_oauth()
+        try:
+            grant = oauth.exchange(code)
+        except StravaError as exc:
+            log.warning("Strava code exchange for runner %s failed: %s", user_id, exc)
+            return _back("exchange_failed")
+        try:
+            oauth.link(user_id, grant, granted)
+        except APIError as exc:
+            log.warning("storing the Strava link of runner %s failed: %s", user_id, exc.message)
+            return _back("already_linked" if exc.status == 409 else "link_failed")
+        queued = sync_queue().enqueue_first_sync(user_id)
+        return _back("connected", sync="started" if queued else "scheduled")
+
+    return bp
+
+
+def bind(api: OpenAPIBlueprint) -> None:
+    @api.operation("getStravaStatus")
+    def get_status() -> dict[str, Any]:
+        return strava_status(web_session.require_user())
+
+    @api.operation("disconnectStrava")
+    def disconnect() -> Response:
+        user_id = web_session.require_user()
+        if not strava_oauth().forget(user_id):
+            raise APIError(404, "not_connected", "Strava is not connected")
+        return Response(status=204)

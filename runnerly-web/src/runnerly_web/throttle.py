@@ -1,0 +1,133 @@
+"""Login throttling: failed attempts counted per account and per client address in fixed
+windows; past the limit, logins are refused until the window ends.
+
+Counting happens where every process sees it: Redis when ``RUNNERLY_WEB_REDIS_URL`` is set
+(production), else a SQLite file (the local default, shared by the gunicorn workers of one
+machine).  Only failures count, so a runner who types the password right is never held up
+by their own earlier typos once they succeed (success clears the account's counter).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Protocol
+
+import redis
+
+
+class Counter(Protocol):
+    def count(self, key: str) -> tuple[int, int]:
+        """(failures in the current window, seconds until it ends)."""
+
+    def add(self, key: str, window: int) -> None: ...
+
+    def clear(self, key: str) -> None: ...
+
+
+class RedisCounter:
+    def __init__(self, url: str, prefix: str = "runnerly-web:login:") -> None:
+        self.redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self.prefix = prefix
+
+    def count(self, key: str) -> tuple[int, int]:
+        pipe = self.redis.pipeline()
+        pipe.get(self.prefix + key)
+        pipe.ttl(self.prefix + key)
+        value, ttl = pipe.execute()
+        return int(value or 0), max(int(ttl), 1)
+
+    def add(self, key: str, window: int) -> None:
+        pipe = self.redis.pipeline()
+        pipe.incr(self.prefix + key)
+        # The window starts at the first failure: NX keeps later ones from extending it.
+        pipe.expire(self.prefix + key, window, nx=True)
+        pipe.execute()
+
+    def clear(self, key: str) -> None:
+        self.redis.delete(self.prefix + key)
+
+
+class SQLiteCounter:
+    def __init__(self, path: str) -> None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._local = threading.local()
+        with self._db() as db:
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS login_failures"
+                " (key TEXT PRIMARY KEY, count INTEGER NOT NULL, ends REAL NOT NULL)"
+            )
+
+    def _db(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=5, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            self._local.db = db
+        return db
+
+    def count(self, key: str) -> tuple[int, int]:
+        now = time.time()
+        row = (
+            self._db()
+            .execute(
+                "SELECT count, ends FROM login_failures WHERE key = ? AND ends > ?", (key, now)
+            )
+            .fetchone()
+        )
+        return (row[0], max(int(row[1] - now) + 1, 1)) if row else (0, 0)
+
+    def add(self, key: str, window: int) -> None:
+        now = time.time()
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("DELETE FROM login_failures WHERE key = ? AND ends <= ?", (key, now))
+            db.execute(
+                "INSERT INTO login_failures (key, count, ends) VALUES (?, 1, ?)"
+                " ON CONFLICT(key) DO UPDATE SET count = count + 1",
+                (key, now + window),
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def clear(self, key: str) -> None:
+        self._db().execute("DELETE FROM login_failures WHERE key = ?", (key,))
+
+
+class LoginThrottle:
+    def __init__(
+        self, counter: Counter, *, window: int, per_account: int, per_address: int
+    ) -> None:
+        self.counter = counter
+        self.window = window
+        self.limits = {"account": per_account, "address": per_address}
+
+    def _keys(self, email: str, address: str) -> dict[str, str]:
+        return {"account": f"account:{email.strip().casefold()}", "address": f"address:{address}"}
+
+    def retry_after(self, email: str, address: str) -> int:
+        """Seconds to wait before trying again; 0 when a login may be tried now."""
+        wait = 0
+        for kind, key in self._keys(email, address).items():
+            failures, remaining = self.counter.count(key)
+            if failures >= self.limits[kind]:
+                wait = max(wait, remaining)
+        return wait
+
+    def failed(self, email: str, address: str) -> None:
+        for key in self._keys(email, address).values():
+            self.counter.add(key, self.window)
+
+    def succeeded(self, email: str) -> None:
+        self.counter.clear(self._keys(email, "")["account"])
+
+
+def make_throttle(redis_url: str, sqlite_path: str, **limits: int) -> LoginThrottle:
+    counter: Counter = RedisCounter(redis_url) if redis_url else SQLiteCounter(sqlite_path)
+    return LoginThrottle(counter, **limits)

@@ -1,0 +1,258 @@
+"""runnerly-web against the real thing: tokendealer, dataservice and strava-sim processes
+(started once per session, as the strava-worker's integration tests do), with the web app
+itself in-process behind Flask's test client.  The suite's own config/clients.toml
+registers runnerly-web, so the scopes tested are the ones deployed.  Redis (the throttle's
+shared store, the broker a first sync is enqueued on) is RUNNERLY_TEST_REDIS_URL or the
+local one; without it those tests skip, except in CI where they fail.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, NoReturn
+
+import pytest
+import redis
+from cryptography.fernet import Fernet
+from flask import Flask
+
+from runnerly_common.testing import (
+    IN_CI,
+    ServiceProcess,
+    ServiceUnavailable,
+    free_port,
+    temporary_postgres_database,
+)
+from runnerly_web.app import create_app
+from runnerly_web.settings import WebSettings
+
+from .helpers import Browser
+
+BIN = Path(sys.executable).parent
+ROOT = Path(__file__).resolve().parents[2]
+SIM_SECRET = "sim-client-secret"
+REDIS_URL = os.environ.get("RUNNERLY_TEST_REDIS_URL", "redis://127.0.0.1:6379").rstrip("/")
+REDIS_DB = f"{REDIS_URL}/9"  # this package's tests only
+
+
+def missing(what: str) -> NoReturn:
+    if IN_CI:
+        pytest.fail(f"{what}: required in CI")
+    pytest.skip(what)
+
+
+def _env_file(path: Path) -> dict[str, str]:
+    pairs = (line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
+    return {k.strip(): v.strip() for k, v in pairs if not k.startswith("#")}
+
+
+@pytest.fixture(scope="session")
+def tokendealer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    work = tmp_path_factory.mktemp("tokendealer")
+    port = free_port()
+    env = {
+        **os.environ,
+        "RUNNERLY_ENV": "test",
+        "TOKENDEALER_PORT": str(port),
+        "TOKENDEALER_WORKERS": "1",
+        "TOKENDEALER_DATABASE_URL": f"sqlite:///{work}/td.db",
+        "TOKENDEALER_LOG_LEVEL": "WARNING",
+    }
+    clients = ROOT / "config" / "clients.toml"
+    subprocess.run(
+        [str(BIN / "tokendealer"), "bootstrap", "--clients", str(clients), "--env-file", "c.env"],
+        env=env,
+        check=True,
+        cwd=work,
+        stdout=subprocess.DEVNULL,
+    )
+    creds = _env_file(work / "c.env")
+    base = f"http://127.0.0.1:{port}"
+    with ServiceProcess(
+        [str(BIN / "tokendealer"), "serve"],
+        ready_url=f"{base}/readyz",
+        log_path=work / "tokendealer.log",
+        env=env,
+        cwd=work,
+    ):
+        yield {
+            "url": base,
+            "client_id": creds["RUNNERLY_WEB_CLIENT_ID"],
+            "client_secret": creds["RUNNERLY_WEB_CLIENT_SECRET"],
+        }
+
+
+def _start_dataservice(
+    tokendealer: dict[str, str], work: Path, database_url: str
+) -> tuple[ServiceProcess, dict[str, Any]]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "RUNNERLY_ENV": "test",
+        "DATASERVICE_DATABASE_URL": database_url,
+        "DATASERVICE_JWKS_URL": f"{tokendealer['url']}/.well-known/jwks.json",
+        "DATASERVICE_STRAVA_TOKEN_KEYS": Fernet.generate_key().decode(),
+        "DATASERVICE_PORT": str(port),
+        "DATASERVICE_WORKERS": "2",
+        "DATASERVICE_LOG_LEVEL": "WARNING",
+    }
+    subprocess.run(
+        [str(BIN / "dataservice"), "migrate"],
+        env=env,
+        check=True,
+        cwd=work,
+        stdout=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    server = ServiceProcess(
+        [str(BIN / "dataservice"), "serve"],
+        ready_url=f"{base}/readyz",
+        log_path=work / "dataservice.log",
+        env=env,
+        cwd=work,
+    )
+    return server, {"url": base, "env": env, "cwd": work}
+
+
+@pytest.fixture(scope="session")
+def dataservice(
+    tokendealer: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Any]]:
+    work = tmp_path_factory.mktemp("dataservice")
+    server, info = _start_dataservice(tokendealer, work, f"sqlite:///{work}/ds.db")
+    with server:
+        yield info
+        assert not server.errors_in_log(), server.log()
+
+
+@pytest.fixture(scope="session")
+def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    work = tmp_path_factory.mktemp("sim")
+    port = free_port()
+    env = {
+        **os.environ,
+        "RUNNERLY_ENV": "test",
+        "STRAVA_SIM_PORT": str(port),
+        "STRAVA_SIM_WORKERS": "1",
+        "STRAVA_SIM_CLIENT_SECRET": SIM_SECRET,
+        "STRAVA_SIM_ATHLETES": "12",
+        "STRAVA_SIM_DATABASE_URL": f"sqlite:///{work}/sim.db",
+        "STRAVA_SIM_LOG_LEVEL": "WARNING",
+    }
+    base = f"http://127.0.0.1:{port}"
+    with ServiceProcess(
+        [str(BIN / "strava-sim"), "serve"],
+        ready_url=f"{base}/admin/athletes",
+        log_path=work / "sim.log",
+        env=env,
+        cwd=work,
+        timeout=120,
+    ):
+        yield base
+
+
+def web_settings(
+    tokendealer: dict[str, str], dataservice: dict[str, Any], sim: str, work: Path, **over: Any
+) -> WebSettings:
+    environ = {
+        "RUNNERLY_ENV": "test",
+        "RUNNERLY_WEB_SECRET_KEY": uuid.uuid4().hex,
+        "RUNNERLY_WEB_DATASERVICE_URL": dataservice["url"],
+        "RUNNERLY_WEB_TOKEN_URL": f"{tokendealer['url']}/oauth/token",
+        "RUNNERLY_WEB_CLIENT_ID": tokendealer["client_id"],
+        "RUNNERLY_WEB_CLIENT_SECRET": tokendealer["client_secret"],
+        "RUNNERLY_WEB_STRAVA_OAUTH_URL": f"{sim}/oauth",
+        "RUNNERLY_WEB_STRAVA_CLIENT_ID": "1000",
+        "RUNNERLY_WEB_STRAVA_CLIENT_SECRET": SIM_SECRET,
+        "RUNNERLY_WEB_THROTTLE_DB": str(work / f"throttle-{uuid.uuid4().hex[:6]}.db"),
+        "RUNNERLY_WEB_FRONTEND_DIST": str(work / "no-build"),
+    }
+    return WebSettings.load(environ=environ, **over)
+
+
+def make_app(settings: WebSettings) -> Flask:
+    app = create_app(settings)
+    app.config["OPENAPI_VALIDATE_RESPONSES"] = True  # every answer must match the spec
+    return app
+
+
+@pytest.fixture(scope="session")
+def app(
+    tokendealer: dict[str, str],
+    dataservice: dict[str, Any],
+    sim: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Flask:
+    work = tmp_path_factory.mktemp("web")
+    # Generous per-address limit: every test's browser comes from 127.0.0.1.
+    return make_app(web_settings(tokendealer, dataservice, sim, work, login_max_per_address=10_000))
+
+
+@pytest.fixture
+def browser(app: Flask) -> Browser:
+    return Browser(app.test_client())
+
+
+@pytest.fixture
+def new_browser(app: Flask) -> Any:
+    return lambda: Browser(app.test_client())
+
+
+@pytest.fixture
+def runner(browser: Browser) -> dict[str, Any]:
+    """A signed-up, logged-in runner in ``browser``."""
+    return browser.sign_up()
+
+
+@pytest.fixture
+def admin(dataservice: dict[str, Any], new_browser: Any) -> Browser:
+    """A logged-in administrator (created with the dataservice's CLI, as an operator does)."""
+    email = f"admin-{uuid.uuid4().hex[:8]}@example.org"
+    password = f"admin {uuid.uuid4().hex} staple"
+    out = subprocess.run(
+        [str(BIN / "dataservice"), "ensure-user", email, "--password-env", "PW", "--admin"],
+        env={**dataservice["env"], "PW": password},
+        cwd=dataservice["cwd"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert json.loads(out.stdout.strip().splitlines()[-1])["created"]
+    browser = new_browser()
+    response = browser.post("/api/web/login", json={"email": email, "password": password})
+    assert response.status_code == 200, response.json
+    return browser
+
+
+@pytest.fixture
+def redis_url() -> str:
+    try:
+        redis.Redis.from_url(REDIS_DB, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        missing(f"Redis not reachable at {REDIS_URL}: {exc}")
+    return REDIS_DB
+
+
+@pytest.fixture(scope="session")
+def postgres_dataservice(
+    tokendealer: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Any]]:
+    work = tmp_path_factory.mktemp("dataservice-pg")
+    try:
+        database = temporary_postgres_database("runnerly_web_test")
+        url = database.__enter__()
+    except ServiceUnavailable as exc:
+        missing(str(exc))
+    try:
+        server, info = _start_dataservice(tokendealer, work, url)
+        with server:
+            yield info
+            assert not server.errors_in_log(), server.log()
+    finally:
+        database.__exit__(None, None, None)
