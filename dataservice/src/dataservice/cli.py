@@ -11,24 +11,24 @@ import click
 from dataservice.migrate import upgrade
 from dataservice.settings import DataServiceSettings
 from dataservice.users import service as users
+from runnerly_common import cli
 from runnerly_common.db import Database
-from runnerly_common.logs import configure_logging
-from runnerly_common.server import serve as run_server
-from runnerly_common.settings import SettingsError
 
-config_option = click.option(
-    "--config",
-    "config",
-    type=click.Path(dir_okay=False),
-    help="INI file with a [dataservice] section.",
-)
+config_option = cli.config_option(DataServiceSettings.SECTION)
 
 
 def _settings(config: str | None, **overrides: Any) -> DataServiceSettings:
-    try:
-        return DataServiceSettings.load(config, **overrides)
-    except SettingsError as exc:
-        raise click.ClickException(str(exc)) from None
+    return cli.load_settings(DataServiceSettings, config, **overrides)
+
+
+def _load_app(settings: DataServiceSettings) -> Any:
+    from dataservice.app import create_app
+
+    return create_app(settings)
+
+
+def _check_app(settings: DataServiceSettings) -> None:
+    _load_app(settings).extensions["runnerly.db"].dispose()
 
 
 @click.group()
@@ -36,25 +36,15 @@ def main() -> None:
     """Runnerly's system of record."""
 
 
-@main.command()
-@config_option
-@click.option("--host", help="Address to listen on (default from settings).")
-@click.option("--port", type=int, help="Port (default 5002).")
-@click.option("--workers", type=int, help="Worker processes (default: from the CPU count).")
-def serve(config: str | None, host: str | None, port: int | None, workers: int | None) -> None:
-    """Serve the API with gunicorn (run `dataservice migrate` first)."""
-    overrides = {k: v for k, v in {"host": host, "port": port, "workers": workers}.items() if v}
-    settings = _settings(config, **overrides)
-    configure_logging("dataservice", settings.log_level)
-
-    def load_app() -> Any:
-        from dataservice.app import create_app
-
-        return create_app(settings)
-
-    # Fail here, once, on a bad setting rather than in every worker.
-    load_app().extensions["runnerly.db"].dispose()
-    run_server(load_app, settings)
+main.add_command(
+    cli.serve_command(
+        DataServiceSettings,
+        default_port=5002,
+        load_app=_load_app,
+        prepare=_check_app,
+        summary="Serve the API with gunicorn (run `dataservice migrate` first).",
+    )
+)
 
 
 @main.command()

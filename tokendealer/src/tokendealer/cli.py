@@ -9,9 +9,7 @@ from typing import Any
 
 import click
 
-from runnerly_common.logs import configure_logging
-from runnerly_common.server import serve as run_server
-from runnerly_common.settings import SettingsError
+from runnerly_common import cli
 from tokendealer.bootstrap import bootstrap_clients
 from tokendealer.clients import registry
 from tokendealer.service import TokenDealer
@@ -19,11 +17,7 @@ from tokendealer.settings import TokenDealerSettings
 
 
 def _dealer(config: str | None) -> TokenDealer:
-    try:
-        settings = TokenDealerSettings.load(config)
-    except SettingsError as exc:
-        raise click.ClickException(str(exc)) from None
-    td = TokenDealer(settings)
+    td = TokenDealer(cli.load_settings(TokenDealerSettings, config))
     td.setup()
     return td
 
@@ -32,12 +26,17 @@ def _print(data: Any) -> None:
     click.echo(json.dumps(data, indent=2))
 
 
-config_option = click.option(
-    "--config",
-    "config",
-    type=click.Path(dir_okay=False),
-    help="INI file with a [tokendealer] section.",
-)
+config_option = cli.config_option(TokenDealerSettings.SECTION)
+
+
+def _load_app(settings: TokenDealerSettings) -> Any:
+    from tokendealer.app import create_app
+
+    return create_app(settings, setup=False)
+
+
+def _setup(settings: TokenDealerSettings) -> None:
+    TokenDealer(settings).setup()  # the schema and the first keys, before workers fork
 
 
 @click.group()
@@ -45,27 +44,15 @@ def main() -> None:
     """Runnerly's authorization server."""
 
 
-@main.command()
-@config_option
-@click.option("--host", help="Address to listen on (default from settings).")
-@click.option("--port", type=int, help="Port (default 5001).")
-@click.option("--workers", type=int, help="Worker processes (default: from the CPU count).")
-def serve(config: str | None, host: str | None, port: int | None, workers: int | None) -> None:
-    """Serve the token endpoint and JWKS with gunicorn."""
-    overrides = {k: v for k, v in {"host": host, "port": port, "workers": workers}.items() if v}
-    try:
-        settings = TokenDealerSettings.load(config, **overrides)
-    except SettingsError as exc:
-        raise click.ClickException(str(exc)) from None
-    configure_logging("tokendealer", settings.log_level)
-    TokenDealer(settings).setup()  # once, before workers fork
-
-    def load_app() -> Any:
-        from tokendealer.app import create_app
-
-        return create_app(settings, setup=False)
-
-    run_server(load_app, settings)
+main.add_command(
+    cli.serve_command(
+        TokenDealerSettings,
+        default_port=5001,
+        load_app=_load_app,
+        prepare=_setup,
+        summary="Serve the token endpoint and JWKS with gunicorn.",
+    )
+)
 
 
 @main.command("add-client")
