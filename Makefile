@@ -10,7 +10,7 @@ PACKAGES := runnerly-common tokendealer dataservice strava-sim strava-worker ngi
 run: setup  ## install into .venv/ and start every service (Ctrl-C stops them all)
 	$(BIN)/honcho start -f Procfile -e config/dev.env,var/dev/runnerly.env
 
-test: $(VENV)/.installed frontend-test  ## every package's tests (tox), ruff, and the dashboard's Vitest tests
+test: $(VENV)/.installed frontend-test frontend  ## every package's tests (tox), ruff, the dashboard's Vitest tests and the browser journey (e2e)
 	$(BIN)/tox run
 
 setup: $(VENV)/.installed frontend  ## the environment, the dashboard's build and the development secrets

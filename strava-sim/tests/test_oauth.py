@@ -79,6 +79,15 @@ class TestAuthorizePage:
         assert response.status_code == 400
         assert response.json["errors"][0]["field"] == "redirect_uri"
 
+    def test_auto_approval_skips_the_page_only_for_the_athlete_named(self, http, grant):
+        grant(1, AUTHORIZE["scope"])
+        auto = {**AUTHORIZE, "approval_prompt": "auto"}
+        # No athlete named: nobody is signed in to the sim, so a new runner gets the page
+        # rather than athlete 1's silent approval.
+        assert http.get("/oauth/authorize", query_string=auto).status_code == 200
+        named = http.get("/oauth/authorize", query_string={**auto, "athlete": 1})
+        assert named.status_code == 302 and "code=" in named.headers["Location"]
+
 
 class TestCodeExchange:
     def test_unticked_scopes_are_not_granted_and_the_code_buys_a_token_pair(self, http):

@@ -20,6 +20,13 @@ describe("App routing", () => {
     expect(await screen.findByText(/without permission to read your activities/)).toBeInTheDocument();
   });
 
+  it("explains a Strava account already connected to another runner", async () => {
+    window.history.replaceState(null, "", "/?strava=already_linked");
+    fakeApi({});
+    renderWithSession(<App />, sessionFor(runner));
+    expect(await screen.findByText(/already connected to another Runnerly account/)).toBeInTheDocument();
+  });
+
   it("says so for an address that is no page", async () => {
     window.history.replaceState(null, "", "/nowhere");
     renderWithSession(<App />, sessionFor(runner));

@@ -34,6 +34,10 @@ const STRAVA_OUTCOMES: Record<string, string> = {
     "Strava was connected without permission to read your activities, so no runs can be imported. Connect again and leave “View data about your activities” ticked.",
   bad_state: "The Strava connection could not be verified (the page may have been opened twice). Please try again.",
   exchange_failed: "Strava did not confirm the connection. Please try again in a moment.",
+  // The two outcomes runnerly-web sends when the dataservice refuses or fails to store the link.
+  already_linked:
+    "That Strava account is already connected to another Runnerly account. Disconnect it there first, or connect a different Strava account.",
+  link_failed: "Strava agreed, but Runnerly could not save the connection. Please try again in a moment.",
 };
 
 function StravaOutcome({ code }: { code: string }) {

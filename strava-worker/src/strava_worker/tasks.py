@@ -140,19 +140,25 @@ def handle_event(self: Task, event: dict[str, Any], failures: int = 0) -> dict[s
     return result
 
 
-@shared_task(bind=True, acks_late=True)
-def sync_all(self: Task, interval: float | None = None) -> int:
+@shared_task(bind=True, max_retries=None, acks_late=True)
+def sync_all(self: Task, interval: float | None = None, failures: int = 0) -> dict[str, Any]:
     """Beat's round: every linked runner, spread over the interval so the budget is too.
 
     Beat passes its own interval: the spread must match the schedule that sends the rounds.
+    A dataservice not answering yet (beat's first round at start-up) is retried with
+    backoff, so the round is not lost until the next one.
     """
-    rt = _runtime(self)
-    links = [link for link in rt.dataservice.links() if link["sync_state"] != "deauthorized"]
-    span = min(interval or rt.settings.sync_interval, _longest_countdown(rt))
-    spacing = span / max(len(links), 1)
-    for i, link in enumerate(links):
-        sync_runner.apply_async(kwargs={"user_id": link["user_id"]}, countdown=int(i * spacing))
-    return len(links)
+
+    def work() -> dict[str, Any]:
+        rt = _runtime(self)
+        links = [link for link in rt.dataservice.links() if link["sync_state"] != "deauthorized"]
+        span = min(interval or rt.settings.sync_interval, _longest_countdown(rt))
+        spacing = span / max(len(links), 1)
+        for i, link in enumerate(links):
+            sync_runner.apply_async(kwargs={"user_id": link["user_id"]}, countdown=int(i * spacing))
+        return {"status": "queued", "runners": len(links)}
+
+    return _run(self, work, {"interval": interval}, failures)
 
 
 @shared_task(bind=True, max_retries=None, acks_late=True)

@@ -49,8 +49,12 @@ def make_blueprint() -> Blueprint:
             granted = scopes.join(ticked | {scopes.REQUIRED})
             return _approve(redirect_uri, state, athlete_id, client_id, granted)
         existing = session.get(Authorization, (athlete_id, client_id))
+        # The sim has no Strava login: only an athlete named in the request counts as
+        # "signed in". Without one, the page must ask, or every runner who connects would be
+        # silently approved as athlete 1 (the demo runner's).
         if (
             params.get("approval_prompt", "auto") == "auto"
+            and params.get("athlete")
             and existing is not None
             and set(requested) <= set(existing.scope.split(","))
         ):

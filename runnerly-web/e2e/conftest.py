@@ -1,0 +1,86 @@
+"""The stack started as `make run` does, and a headless Debian Chromium driven by Playwright.
+
+On a laptop without Chromium or with the ports taken these tests skip; under CI=true they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from e2e.stack import ROOT, Stack, StackUnavailable, busy_ports
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+CHROMIUM = os.environ.get("RUNNERLY_TEST_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = ROOT / "var" / "e2e-artifacts"
+# What this machine's closed network and a root user need (see the README of e2e/).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def unavailable(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: required)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    ARTIFACTS.mkdir(parents=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        unavailable(f"no Chromium at {CHROMIUM} (Debian package chromium)")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def stack(artifacts: Path, chromium_path: str) -> Iterator[Stack]:
+    running = Stack(artifacts / "stack.log")
+    try:
+        running.start()
+    except StackUnavailable as e:
+        unavailable(str(e))
+    yield running
+    left = running.stop()
+    assert not left, f"processes left running after the stack stopped: {left}"
+    assert not busy_ports(), f"ports still answering after the stack stopped: {busy_ports()}"
+    if startup := running.error_lines(startup=True):
+        # Services racing each other while honcho starts them all at once (the worker's first
+        # sync before the dataservice listens): reported, not what the journey caused.
+        print("errors while the stack was starting:\n" + "\n".join(startup[:5]))
+    errors = running.error_lines()
+    assert not errors, "errors in the stack's logs:\n" + "\n".join(errors[:20])
+
+
+@pytest.fixture(scope="session")
+def browser_context(stack: Stack, chromium_path: str, tmp_path_factory: pytest.TempPathFactory):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        # A persistent context is the only way to give Chromium a fresh --user-data-dir.
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")),
+            executable_path=chromium_path,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            base_url="http://localhost:8080",
+            viewport={"width": 1280, "height": 900},
+        )
+        yield context
+        context.close()

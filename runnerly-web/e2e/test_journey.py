@@ -1,0 +1,175 @@
+"""A new runner's first visit, through the gateway: sign up, connect Strava on strava-sim,
+watch the import, open a month, upload a GPX, see it counted, log out."""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import urllib.request
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, Response, expect
+
+DATA = Path(__file__).parent / "data"
+SIM = "http://127.0.0.1:5004"
+
+
+def free_athlete() -> str:
+    """A strava-sim athlete no runner has connected: athlete 1 is the demo runner's, and the
+    journey disconnects its own at the end so the next run finds it free again."""
+    with urllib.request.urlopen(f"{SIM}/admin/athletes", timeout=10) as response:  # noqa: S310
+        athletes = json.load(response)
+    free = [a["id"] for a in athletes if not a["authorized"] and a["activities"]]
+    assert free, f"every strava-sim athlete is connected to a runner: {athletes}"
+    return str(free[0])
+
+
+@pytest.fixture
+def page(browser_context: BrowserContext, artifacts: Path) -> Page:
+    page = browser_context.new_page()
+    page.server_errors = []  # type: ignore[attr-defined]
+
+    def check(response: Response) -> None:
+        if response.status >= 500:
+            page.server_errors.append(f"{response.status} {response.request.method} {response.url}")  # type: ignore[attr-defined]
+
+    page.on("response", check)
+    page.set_default_timeout(15_000)
+    yield page
+    page.close()
+
+
+def shot(page: Page, artifacts: Path, name: str) -> None:
+    page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)
+
+
+def gpx_for(start: datetime, dest: Path) -> Path:
+    """The sample GPX moved to `start`, so it lands in the month and week being looked at."""
+    text = (DATA / "lunch-loop.gpx").read_text(encoding="utf-8")
+    text = text.replace("2000-01-01T12", start.strftime("%Y-%m-%dT%H"))
+    dest.write_text(text, encoding="utf-8")
+    return dest
+
+
+def totals_count(page: Page, title: str) -> int:
+    card = page.get_by_role("region", name=title)
+    return int(card.locator("dt:has-text('Runs') + dd").inner_text())
+
+
+def test_keyboard_reaches_and_submits_the_login_form(page: Page, artifacts: Path) -> None:
+    page.goto("/login")
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    # From the top of the page, Tab walks skip link → brand → email → password → button.
+    order = []
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        order.append(page.evaluate("(e => e.name || e.textContent)(document.activeElement)"))
+    assert order.index("email") < order.index("password") < order.index("Log in"), order
+    page.get_by_label("Email").focus()
+    page.keyboard.type(f"nobody-{secrets.token_hex(4)}@example.com")
+    page.keyboard.press("Tab")
+    page.keyboard.type("not the password at all")
+    page.keyboard.press("Enter")
+    # The refusal is shown, and read out, without a mouse.
+    expect(page.get_by_role("alert").first).to_be_visible()
+    shot(page, artifacts, "00-login-keyboard")
+    assert not page.server_errors  # type: ignore[attr-defined]
+
+
+def test_a_new_runner_journey(page: Page, artifacts: Path, tmp_path: Path) -> None:
+    email = f"e2e-{secrets.token_hex(4)}@example.com"
+    password = f"correct horse {secrets.token_hex(4)} battery"
+
+    # Sign up.
+    page.goto("/signup")
+    page.get_by_label("First name").fill("Ada")
+    page.get_by_label("Last name").fill("Lovelace")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    shot(page, artifacts, "01-signup")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    shot(page, artifacts, "02-empty-dashboard")
+
+    # Connect Strava: the sim's own authorize page, then back to Runnerly.
+    page.get_by_role("link", name="Strava", exact=True).click()
+    page.get_by_role("link", name="Connect Strava").click()
+    page.wait_for_url(re.compile(r"127\.0\.0\.1:5004/oauth/authorize"))
+    page.select_option("#athlete", free_athlete())
+    shot(page, artifacts, "03-strava-authorize")
+    page.get_by_role("button", name="Authorize").click()
+    page.wait_for_url(re.compile(r"localhost:8080/\?strava=connected"))
+    expect(page.get_by_text("Strava is connected")).to_be_visible()
+    shot(page, artifacts, "04-connected")
+
+    # The import's progress, then runs.
+    page.get_by_role("link", name="Strava", exact=True).click()
+    progress = page.get_by_role("status").filter(has_text="activities imported")
+    expect(progress).to_contain_text(re.compile(r"Waiting|Importing|Fetching|Up to date"))
+    shot(page, artifacts, "05-import-progress")
+    page.get_by_role("link", name="Dashboard").click()
+    expect(page.get_by_role("region", name="This year")).to_be_visible(timeout=90_000)
+    shot(page, artifacts, "06-dashboard-with-runs")
+
+    # Charts carry a text alternative.
+    charts = page.locator("svg[role='img'], [role='img']")
+    expect(charts.first).to_be_visible()
+    for i in range(charts.count()):
+        chart = charts.nth(i)
+        label = chart.get_attribute("aria-label")
+        if not label and (ids := chart.get_attribute("aria-labelledby")):
+            label = " ".join(page.locator(f'[id="{ref}"]').inner_text() for ref in ids.split())
+        assert label and label.strip(), f"chart {i} has no text alternative"
+    assert page.locator("img:not([alt])").count() == 0
+
+    # Open a month with runs in it.
+    start = (datetime.now(UTC) - timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
+    month = f"/runs/{start.year}/{start.month:02d}"
+    page.get_by_role("link", name="Runs").click()
+    page.goto(month)
+    summary = page.get_by_text(re.compile(r"^\d+ runs?, "))
+    expect(summary).to_be_visible()
+    runs_before = int(summary.inner_text().split()[0])
+    assert runs_before > 0, "the Strava import brought no run into this month"
+    expect(page.locator(".run-list li")).to_have_count(runs_before)
+    shot(page, artifacts, "07-month")
+    page.get_by_role("link", name="Dashboard").click()
+    month_runs_before = totals_count(page, "This month")
+
+    # Upload a GPX.
+    page.get_by_role("link", name="Upload").click()
+    page.get_by_label("Activity file").set_input_files(str(gpx_for(start, tmp_path / "lunch.gpx")))
+    page.get_by_role("button", name="Upload").click()
+    expect(page.get_by_role("status").filter(has_text="Imported")).to_be_visible()
+    shot(page, artifacts, "08-uploaded")
+
+    page.goto(month)
+    expect(page.get_by_role("link", name=re.compile("E2E lunch loop"))).to_be_visible()
+    expect(page.get_by_text(re.compile(rf"^{runs_before + 1} runs, "))).to_be_visible()
+    shot(page, artifacts, "09-month-after-upload")
+    page.get_by_role("link", name="Dashboard").click()
+    if start.month == datetime.now(UTC).month:
+        this_month = page.get_by_role("region", name="This month")
+        expect(this_month.locator("dt:has-text('Runs') + dd")).to_have_text(
+            str(month_runs_before + 1)
+        )
+    expect(page.get_by_role("img", name=re.compile("^Distance per week"))).to_be_visible()
+    shot(page, artifacts, "10-dashboard-after-upload")
+
+    # Disconnect, so that this strava-sim athlete is free for the next run.
+    page.get_by_role("link", name="Strava", exact=True).click()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Disconnect Strava").click()
+    expect(page.get_by_role("link", name="Connect Strava")).to_be_visible()
+
+    # Log out: the dashboard is gone, and coming back asks to log in.
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    page.goto("/")
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    shot(page, artifacts, "11-logged-out")
+
+    assert not page.server_errors, page.server_errors  # type: ignore[attr-defined]
