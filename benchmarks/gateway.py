@@ -1,328 +1,313 @@
-"""Gateway benchmark: a service endpoint under gunicorn, direct and through the gateway.
+"""Gateway benchmark: one gunicorn endpoint, direct and behind each front end, in one run.
 
-Starts one upstream (a runnerly_common Flask app under gunicorn, sync workers, serving
-``GET /api/v1/ping``), then the gateway (Debian's nginx + the Lua layer, rendered for the
-local target into a temporary prefix, access log to a file) in front of it with generous
-limits so that the limiters run but never refuse, with the WAF off and then on; drives each
-with ``wrk`` on loopback, interleaved, and prints requests/s, p50, p99 and the ratio to
-direct.  Run: .venv/bin/python benchmarks/gateway.py [--json] [--help]
+Starts one endpoint under gunicorn (by default the dataservice's month query on a throw-away
+PostgreSQL database, with runner tokens; ``--endpoint ping``: a few bytes of JSON), then in
+front of it: our gateway (nginx + the Lua layer, WAF on, limits raised so that they run on
+every request but never refuse), optionally the gateway with the WAF off, nginx with its
+native ``limit_req``, and nginx with ModSecurity + CRS at paranoia level 1. It waits for the
+machine to be idle, drives each with the same ``wrk`` load on loopback, interleaved round
+by round, and prints median requests/s, p50, p99, the CPU each part spent per request, and
+the ratios gateway/direct and gateway/CRS; then the rate precision under 3x overload.
+Exits 1, naming it, when a target fails: gateway >= 0.85x direct, gateway above CRS, no
+errors, the accepted rate within 5 %.
+Run: .venv/bin/python benchmarks/gateway.py [--endpoint month|ping] [--json] [--help]
 """
+# ruff: noqa: E402 - the imports follow the sys.path fix below
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# benchmarks/dataservice.py bears the name of the package the month endpoint imports: this
+# folder must not come first on the path; last, it still finds the helpers.
+HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE] + [str(HERE)]
+
 import argparse
-import collections
 import contextlib
-import http.client
 import json
 import os
 import platform
-import re
+import shlex
 import shutil
 import signal
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
-import urllib.parse
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
+from importlib.metadata import version
 from typing import Any
 
-import requests
+import _gateway_upstreams as upstreams
+from _gateway_load import family, load_average, run_wrk, wait_for_idle, wrk_script
+from _gateway_precision import measure_precision
+from _nginx_servers import crs_missing, running_gateway, running_proxy, unlimited_limits
 
-from runnerly_common.testing import free_port
-
-ROOT = Path(__file__).resolve().parent.parent
-PATH = "/api/v1/ping"
-# Rates no benchmark reaches: the limiters do their work, and never say no.
-UNLIMITED = {"rate": "1000000r/s", "burst": 1000000, "nodelay": True}
-
-
-# --- the upstream -------------------------------------------------------------------------
-
-
-def serve_upstream(port: int, workers: int) -> None:
-    """The service endpoint, as every Runnerly service is served (runs in a child process)."""
-    from runnerly_common import create_app
-    from runnerly_common.server import serve
-    from runnerly_common.settings import Settings
-
-    settings = Settings.load(environ={}, port=port, workers=workers, log_level="WARNING")
-
-    def load() -> Any:
-        app = create_app("bench-upstream", settings)
-
-        @app.get(PATH)
-        def ping() -> dict[str, str]:
-            return {"status": "ok", "service": "bench-upstream"}
-
-        return app
-
-    serve(load, settings)
+RATIO_TARGET = 0.85  # gateway / direct
+PRECISION_TOLERANCE = 0.05
+LABELS = {
+    "direct": "direct to gunicorn",
+    "gateway": "gateway: WAF on, limits on",
+    "gateway_baseline": "gateway from --baseline-gateway",
+    "gateway_waf_off": "gateway: WAF off, limits on",
+    "nginx_limit_req": "nginx + native limit_req",
+    "crs": "nginx + ModSecurity + CRS PL1",
+}
+REQUIRED = ("direct", "gateway", "crs")
 
 
-def wait_ready(url: str, process: subprocess.Popen[bytes], log: Path, what: str) -> None:
-    for _ in range(300):  # 30 s
-        if process.poll() is not None:
-            break
-        with contextlib.suppress(requests.RequestException):
-            if requests.get(url, timeout=1).status_code == 200:
-                return
-        time.sleep(0.1)
-    tail = log.read_text(errors="replace")[-2000:]
-    raise RuntimeError(f"{what} not ready (exit status {process.poll()}), its log:\n{tail}")
+# --- the servers ------------------------------------------------------------------------------
 
 
 @contextlib.contextmanager
-def running(command: list[str], ready_url: str, log: Path, what: str) -> Iterator[None]:
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=out, start_new_session=True)
-    try:
-        wait_ready(ready_url, process, log, what)
-        yield
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+def endpoint(args: argparse.Namespace) -> Iterator[upstreams.Endpoint]:
+    if args.endpoint == "ping":
+        with upstreams.ping(args.upstream_workers) as ping:
+            yield ping
+    else:
+        with upstreams.month(
+            args.upstream_workers, args.runners, args.runs_per_runner, args.samples, args.seed
+        ) as month:
+            yield month
 
 
-@contextlib.contextmanager
-def running_gateway(
-    tmp: Path, name: str, upstream: str, waf: bool, workers: int, api: dict | None = None
-) -> Iterator[str]:
-    """The gateway in front of ``upstream``; ``api``: the api class's limits (else none bite)."""
-    from runnerly_gateway.render import nginx_command, prepare
-    from runnerly_gateway.settings import GatewaySettings
-
-    prefix = tmp / name
-    limits = json.loads((ROOT / "nginx/config/limits.json").read_text(encoding="utf-8"))
-    limits["classes"] = {route: dict(UNLIMITED) for route in limits["classes"]}
-    if api:
-        limits["classes"]["api"] = api
-    limits["concurrency"] = {"max": 100000, "burst": 0}
-    prefix.mkdir()
-    (prefix / "limits.json").write_text(json.dumps(limits), encoding="utf-8")
-    port = free_port()
-    settings = GatewaySettings.load(
-        environ={},
-        target="local",
-        prefix=str(prefix),
-        port=port,
-        workers=workers,
-        waf=waf,
-        limits_file=str(prefix / "limits.json"),
-        access_log=str(prefix / "logs/access.log"),
-        error_log=str(prefix / "logs/error.log"),
-        dataservice_upstream=(upstream,),
-    )
-    command = nginx_command(settings, prepare(settings))
-    url = f"http://127.0.0.1:{port}"
-    with running(command, f"{url}/_gateway/healthz", prefix / "nginx.out", "gateway"):
-        yield url
-    errors = [
-        line
-        for line in (prefix / "logs/error.log").read_text(errors="replace").splitlines()
-        if re.search(r"\[(error|crit|alert|emerg)\]", line)
-    ]
-    if errors:
-        raise RuntimeError("the gateway logged errors:\n" + "\n".join(errors[:10]))
-
-
-# --- wrk ------------------------------------------------------------------------------------
-
-
-_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
-
-
-def _ms(text: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
-    return float(number) * _UNITS[unit]
-
-
-def run_wrk(url: str, seconds: int, connections: int, threads: int) -> dict[str, float]:
-    command = [
-        "wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency", url,
-    ]  # fmt: skip
-    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, re.MULTILINE))
-    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    socket_errors = re.search(r"Socket errors: (.*)", out)
-    return {
-        "rps": rps,
-        "p50_ms": _ms(percentiles["50"]),
-        "p99_ms": _ms(percentiles["99"]),
-        "non_2xx": int(bad.group(1)) if bad else 0,
-        "socket_errors": socket_errors.group(1) if socket_errors else "",
-    }
-
-
-# --- rate precision -----------------------------------------------------------------------
-
-
-def paced_client(
-    url: str, source: str, rate: float, seconds: float, threads: int
-) -> tuple[int, int, int]:
-    """Send ``rate`` requests/s from ``source`` for ``seconds`` on a fixed schedule (not as fast
-    as possible): returns (sent, accepted, refused)."""
-    parts = urllib.parse.urlsplit(url)
-    start = time.monotonic() + 0.2
-    total = int(rate * seconds)
-
-    def drive(offset: int) -> collections.Counter[int]:
-        counts: collections.Counter[int] = collections.Counter()
-        conn = http.client.HTTPConnection(parts.hostname, parts.port, source_address=(source, 0))
-        for i in range(offset, total, threads):
-            delay = start + i / rate - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-            conn.request("GET", parts.path)
-            response = conn.getresponse()
-            response.read()
-            counts[response.status] += 1
-            if response.will_close:
-                conn.close()
-                conn = http.client.HTTPConnection(
-                    parts.hostname, parts.port, source_address=(source, 0)
+def front_ends(
+    stack: contextlib.ExitStack, tmp: Path, args: argparse.Namespace, upstream: str
+) -> dict[str, tuple[str, int | None]]:
+    """Each chosen front end started in front of ``upstream``: its base URL and master pid."""
+    out: dict[str, tuple[str, int | None]] = {}
+    workers = args.nginx_workers
+    for name in args.targets:
+        if name == "direct":
+            continue
+        prefix = tmp / name
+        if name.startswith("gateway"):
+            server = stack.enter_context(
+                running_gateway(
+                    prefix,
+                    upstream,
+                    workers=workers,
+                    waf=name != "gateway_waf_off",
+                    home=args.baseline_gateway if name == "gateway_baseline" else None,
                 )
-        conn.close()
-        return counts
-
-    with ThreadPoolExecutor(threads) as pool:
-        counts = sum(
-            (f.result() for f in [pool.submit(drive, n) for n in range(threads)]),
-            collections.Counter(),
-        )
-    return sum(counts.values()), counts[200], counts[429]
-
-
-def measure_precision(base: str, rate: float, burst: int, seconds: float) -> dict[str, Any]:
-    """One client at 3x the api class's rate, a second one at half of it, at the same time."""
-    url = base + PATH
-    with ThreadPoolExecutor(2) as pool:
-        greedy = pool.submit(paced_client, url, "127.0.0.1", 3 * rate, seconds, 8)
-        polite = pool.submit(paced_client, url, "127.0.0.2", rate / 2, seconds, 2)
-        (sent, accepted, refused), (sent2, accepted2, refused2) = greedy.result(), polite.result()
-    expected = rate + burst / seconds  # the burst is a one-off allowance on top of the rate
-    return {
-        "rate": rate,
-        "burst": burst,
-        "seconds": seconds,
-        "overloading_client": {
-            "sent": sent,
-            "accepted": accepted,
-            "refused": refused,
-            "accepted_per_s": accepted / seconds,
-            "error": accepted / seconds / expected - 1,
-        },
-        "second_client": {"sent": sent2, "accepted": accepted2, "refused": refused2},
-    }
-
-
-# --- the report -----------------------------------------------------------------------------
-
-
-def busy_cpus(seconds: float = 2) -> float:
-    """CPUs kept busy by other work, from /proc/stat's idle and iowait time over ``seconds``."""
-    stat = Path("/proc/stat")
-    before = [int(t) for t in stat.read_text().split()[1:9]]
-    time.sleep(seconds)
-    spent = [int(t) - b for t, b in zip(stat.read_text().split()[1:9], before, strict=True)]
-    return len(os.sched_getaffinity(0)) * (1 - (spent[3] + spent[4]) / max(sum(spent), 1))
-
-
-def versions() -> dict[str, str]:
-    nginx_v = [shutil.which("nginx") or "nginx", "-v"]
-    nginx = subprocess.run(nginx_v, capture_output=True, text=True, check=False).stderr
-    wrk_v = [shutil.which("wrk") or "wrk", "--version"]
-    wrk = subprocess.run(wrk_v, capture_output=True, text=True, check=False)
-    return {
-        "nproc": str(len(os.sched_getaffinity(0))),
-        "os": platform.platform(),
-        "python": platform.python_version(),
-        "nginx": nginx.strip().removeprefix("nginx version: "),
-        "wrk": (wrk.stdout or wrk.stderr).split("\n")[0].strip(),
-    }
-
-
-def summarize(samples: dict[str, list[dict[str, float]]]) -> dict[str, dict[str, float]]:
-    """The median run of each configuration (by requests/s)."""
-    out = {}
-    for name, runs in samples.items():
-        median_rps = statistics.median(r["rps"] for r in runs)
-        middle = min(runs, key=lambda r: abs(r["rps"] - median_rps))
-        out[name] = {**middle, "rps_median": median_rps, "rps_all": [r["rps"] for r in runs]}
-    # Runs were interleaved: a ratio per round cancels most of what other work on the machine
-    # did to that round, so the median of those is the figure to trust.
-    direct_runs = [r["rps"] for r in samples["direct"]]
-    for name, row in out.items():
-        rounds = [r["rps"] / d for r, d in zip(samples[name], direct_runs, strict=True)]
-        row["ratio"] = statistics.median(rounds)
-        row["ratio_rounds"] = rounds
-        row["ratio_of_medians"] = row["rps_median"] / out["direct"]["rps_median"]
+            )
+        else:
+            prefix.mkdir()
+            server = stack.enter_context(
+                running_proxy(
+                    prefix,
+                    upstream,
+                    workers=workers,
+                    modsecurity=name == "crs",
+                    limit_req=name == "nginx_limit_req",
+                )
+            )
+        out[name] = (server.base_url, server.pid)
     return out
 
 
-def print_table(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> None:
-    print(
-        f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, "
-        f"{args.repeats} interleaved runs each (median shown; ratio: median of the rounds' "
-        "ratios to direct)"
-    )
-    print(f"{'path':<34} {'req/s':>9} {'p50':>9} {'p99':>9} {'ratio':>7}")
-    labels = {
-        "direct": "direct to gunicorn",
-        "gateway_waf_off": "gateway, limits on, WAF off",
-        "gateway_waf_on": "gateway, limits on, WAF on",
+# --- the measurement --------------------------------------------------------------------------
+
+
+def measure(
+    args: argparse.Namespace, point: upstreams.Endpoint, fronts: dict[str, tuple[str, int | None]]
+) -> dict[str, list[dict[str, Any]]]:
+    """Interleaved rounds: every target once per round, in the same order."""
+    script = wrk_script(point.requests, Path(args.tmp) / "requests.lua")
+    urls = {"direct": (point.base_url, None), **fronts}
+    samples: dict[str, list[dict[str, Any]]] = {name: [] for name in args.targets}
+    for round_no in range(args.repeats):
+        for name in args.targets:
+            url, front_pid = urls[name]
+            if args.warmup:
+                run_wrk(url, script, args.warmup, args.connections, args.threads)
+            watch = {"gunicorn": family(point.pid)}
+            if front_pid:
+                watch["nginx"] = family(front_pid)
+            if point.database_url:
+                watch["postgres"] = point.postgres_pids()
+            run = run_wrk(url, script, args.duration, args.connections, args.threads, watch)
+            samples[name].append(run)
+            print(
+                f"  round {round_no + 1}/{args.repeats} {name:<16} {run['rps']:>9,.0f} req/s",
+                file=sys.stderr,
+            )
+    return samples
+
+
+def summarize(samples: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str, Any]]:
+    """Per target: the run with the median requests/s (its latency and CPU), the median,
+    every run, and the median of the per-round ratios to direct (rounds ran back to back, so
+    a ratio within a round cancels most of what other work did to that round)."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, runs in samples.items():
+        median = statistics.median(r["rps"] for r in runs)
+        middle = min(runs, key=lambda r: abs(r["rps"] - median))
+        cpu = {
+            part: statistics.median(r["cpu_us"][part] for r in runs if part in r["cpu_us"])
+            for part in middle["cpu_us"]
+        }
+        out[name] = {
+            **middle,
+            "cpu_us": cpu,
+            "rps_median": median,
+            "rps_all": [r["rps"] for r in runs],
+            "non_2xx": sum(r["non_2xx"] for r in runs),
+            "socket_errors": "; ".join(r["socket_errors"] for r in runs if r["socket_errors"]),
+        }
+    for name, row in out.items():
+        for base in ("direct", "crs"):
+            rounds = [
+                r["rps"] / b["rps"] for r, b in zip(samples[name], samples[base], strict=True)
+            ]
+            row[f"ratio_to_{base}"] = statistics.median(rounds)
+            row[f"ratio_to_{base}_rounds"] = [round(x, 3) for x in rounds]
+    return out
+
+
+def check(results: dict[str, Any]) -> list[str]:
+    """The failed targets, named."""
+    rows = results["throughput"]
+    failed = []
+    gateway = rows["gateway"]
+    if gateway["ratio_to_direct"] < RATIO_TARGET:
+        failed.append(f"gateway/direct {gateway['ratio_to_direct']:.2f}x is below {RATIO_TARGET}x")
+    if gateway["ratio_to_crs"] <= 1:
+        failed.append(f"gateway/CRS {gateway['ratio_to_crs']:.2f}x is not above CRS")
+    for name, row in rows.items():
+        if row["non_2xx"] or row["socket_errors"]:
+            failed.append(
+                f"{name}: {row['non_2xx']} non-2xx answers, socket errors: "
+                f"{row['socket_errors'] or 'none'}"
+            )
+    precision = results.get("precision")
+    if precision:
+        error = precision["overloading_client"]["error"]
+        if abs(error) > PRECISION_TOLERANCE:
+            failed.append(f"rate precision: accepted rate {error:+.1%} off")
+        second = precision["second_client"]
+        if second["accepted"] != second["sent"]:
+            failed.append(f"rate precision: second client lost {second['refused']} requests")
+    return failed
+
+
+# --- the report -------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    def first_line(*command: str) -> str:
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        return (done.stdout or done.stderr).strip().split("\n")[0]
+
+    cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines()
+    cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo if "model name" in line), "")
+    return {
+        "nproc": len(os.sched_getaffinity(0)),
+        "cpu": cpu,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "nginx": first_line("nginx", "-v").removeprefix("nginx version: "),
+        "wrk": first_line("wrk", "--version"),
+        "gunicorn": version("gunicorn"),
     }
-    for name, row in results.items():
+
+
+def print_report(results: dict[str, Any], args: argparse.Namespace) -> None:
+    print(json.dumps(results["machine"]))
+    start = results["start"]
+    print(
+        f"endpoint {args.endpoint} {json.dumps(results['endpoint'])}; "
+        f"1-minute load average {start['loadavg_1m']:.2f} when the load started "
+        f"(after waiting {start['waited_s']:.0f} s)"
+    )
+    print(
+        f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s after {args.warmup} s "
+        f"of warm-up; {args.repeats} interleaved rounds; gunicorn {args.upstream_workers} sync "
+        f"workers; nginx workers {args.nginx_workers or 'auto'}"
+    )
+    parts = ("nginx", "gunicorn", "postgres", "wrk", "rest", "machine")
+    print(" " * 75 + "CPU µs per request (median of the rounds)")
+    print(
+        f"{'target':<31} {'req/s':>8} {'p50':>8} {'p99':>8} {'/direct':>8} {'/CRS':>6}  "
+        + " ".join(f"{part:>8}" for part in parts)
+    )
+    for name, row in results["throughput"].items():
+        cpu = row["cpu_us"]
         print(
-            f"{labels[name]:<34} {row['rps_median']:>9,.0f} {row['p50_ms']:>7.2f}ms "
-            f"{row['p99_ms']:>7.2f}ms {row['ratio']:>6.2f}x"
+            f"{LABELS[name]:<31} {row['rps_median']:>8,.0f} {row['p50_ms']:>6.2f}ms "
+            f"{row['p99_ms']:>6.2f}ms {row['ratio_to_direct']:>7.2f}x "
+            f"{row['ratio_to_crs']:>5.2f}x  "
+            + " ".join(f"{cpu[part]:>8.0f}" if part in cpu else f"{'-':>8}" for part in parts)
+        )
+    gateway = results["throughput"]["gateway"]
+    print(
+        f"gateway / direct: {gateway['ratio_to_direct']:.2f}x (rounds "
+        f"{gateway['ratio_to_direct_rounds']}); gateway / CRS: {gateway['ratio_to_crs']:.2f}x "
+        f"(rounds {gateway['ratio_to_crs_rounds']})"
+    )
+    p = results.get("precision")
+    if p:
+        greedy, polite = p["overloading_client"], p["second_client"]
+        print(
+            f"rate precision (api class {p['rate']:g} r/s, burst {p['burst']}, nodelay, WAF on, "
+            f"{p['seconds']:g} s): client at 3x sent {greedy['sent']}, accepted "
+            f"{greedy['accepted']} = {greedy['accepted_per_s']:.2f}/s ({greedy['error']:+.1%} "
+            f"off rate + burst/duration); second client at 0.5x: {polite['accepted']} of "
+            f"{polite['sent']} accepted"
         )
 
 
-def print_precision(p: dict[str, Any]) -> None:
-    greedy, polite = p["overloading_client"], p["second_client"]
-    print(
-        f"rate precision (api class {p['rate']:g} r/s, burst {p['burst']}, nodelay, WAF on), "
-        f"{p['seconds']:g} s:"
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add = parser.add_argument
+    add("--endpoint", choices=("month", "ping"), default="month", help="(default %(default)s)")
+    add(
+        "--targets",
+        default=",".join(name for name in LABELS if name != "gateway_baseline"),
+        help=f"comma-separated, from {', '.join(LABELS)} (default: all but gateway_baseline, "
+        f"which --baseline-gateway adds; {', '.join(REQUIRED)} always run)",
     )
-    print(
-        f"  client at 3x: {greedy['sent']} sent, {greedy['accepted']} accepted = "
-        f"{greedy['accepted_per_s']:.2f}/s ({greedy['error']:+.1%} off rate + burst/duration)"
+    add("--duration", type=int, default=5, help="seconds per wrk run (%(default)s)")
+    add("--warmup", type=int, default=1, help="seconds of wrk before each run (%(default)s)")
+    add("--repeats", type=int, default=5, help="interleaved rounds (%(default)s)")
+    add("--connections", type=int, default=16, help="wrk connections (%(default)s)")
+    add("--threads", type=int, default=1, help="wrk threads (%(default)s)")
+    add("--upstream-workers", type=int, default=2, help="gunicorn workers (%(default)s)")
+    add("--nginx-workers", type=int, default=0, help="nginx workers, each front end (0: auto)")
+    add("--runners", type=int, default=50, help="month: runners loaded (%(default)s)")
+    add("--runs-per-runner", type=int, default=1000, help="month: runs each (%(default)s)")
+    add("--samples", type=int, default=200, help="month: distinct requests (%(default)s)")
+    add("--seed", type=int, default=5, help="month: seed of the data and requests")
+    add("--idle-load", type=float, default=0.5, help="wait for a load average below this")
+    add("--idle-wait", type=float, default=600, help="at most this many seconds (0: no wait)")
+    add("--precision-rate", type=float, default=50, help="api rate for the 3x overload (r/s)")
+    add("--precision-seconds", type=float, default=20, help="seconds of 3x overload (0: skip)")
+    add(
+        "--baseline-gateway",
+        type=Path,
+        metavar="DIR",
+        help="also run the gateway from DIR (an nginx/ folder, e.g. from git archive of an "
+        "older commit), WAF on: an interleaved before/after of gateway changes",
     )
-    print(
-        f"  second client at 0.5x: {polite['sent']} sent, {polite['accepted']} accepted, "
-        f"{polite['refused']} refused"
-    )
+    add("--json", action="store_true", help="print the results as JSON")
+    args = parser.parse_args(argv)
+    chosen = {name.strip() for name in args.targets.split(",") if name.strip()}
+    if args.baseline_gateway:
+        chosen.add("gateway_baseline")
+    elif "gateway_baseline" in chosen:
+        parser.error("gateway_baseline needs --baseline-gateway DIR")
+    unknown = chosen - set(LABELS)
+    if unknown:
+        parser.error(f"unknown targets: {', '.join(sorted(unknown))}")
+    args.targets = [name for name in LABELS if name in chosen or name in REQUIRED]
+    args.command = shlex.join([sys.executable, *sys.argv])
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    add = parser.add_argument
-    add("--duration", type=int, default=5, help="seconds per wrk run (default 5)")
-    add("--warmup", type=int, default=1, help="seconds of wrk before each measured run (default 1)")
-    add("--repeats", type=int, default=3, help="interleaved runs per configuration (default 3)")
-    add("--connections", type=int, default=16, help="wrk connections (default 16)")
-    add("--threads", type=int, default=2, help="wrk threads (default 2)")
-    add("--upstream-workers", type=int, default=2, help="gunicorn workers (default 2)")
-    add("--gateway-workers", type=int, default=0, help="nginx workers (default 0: auto)")
-    add("--no-waf", action="store_true", help="skip the WAF-on configuration")
-    add("--precision-rate", type=float, default=50, help="api rate for the 3x overload (r/s)")
-    add("--precision-seconds", type=float, default=20, help="seconds of 3x overload (0: skip)")
-    add("--json", action="store_true", help="print the results as JSON")
-    add("--serve-upstream", type=int, metavar="PORT", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.serve_upstream:
-        serve_upstream(args.serve_upstream, args.upstream_workers)
-        return 0
+    args = parse_args(argv)
     for tool in ("wrk", "nginx"):
         if shutil.which(tool) is None:
             print(
@@ -330,74 +315,49 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return 2
-
-    busy = busy_cpus()
-    if busy > 0.3:
-        print(f"warning: {busy:.1f} CPUs busy with other work before the run", file=sys.stderr)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # unwind: stop the servers
-    samples: dict[str, list[dict[str, float]]] = {"direct": [], "gateway_waf_off": []}
-    if not args.no_waf:
-        samples["gateway_waf_on"] = []
-    with tempfile.TemporaryDirectory(prefix="bench-gateway-") as tmp_name:
-        tmp = Path(tmp_name)
-        port = free_port()
-        upstream_cmd = [
-            sys.executable, __file__, "--serve-upstream", str(port),
-            "--upstream-workers", str(args.upstream_workers),
-        ]  # fmt: skip
-        direct = f"http://127.0.0.1:{port}{PATH}"
+    if reason := crs_missing():
+        print(reason, file=sys.stderr)
+        return 2
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwind: stop the servers
+    results: dict[str, Any] = {"machine": machine(), "command": args.command}
+    with tempfile.TemporaryDirectory(prefix="bench-gateway-") as tmp, endpoint(args) as point:
+        args.tmp = tmp
+        upstream = point.base_url.removeprefix("http://")
+        results["endpoint"] = {"name": point.name, **point.about}
         with contextlib.ExitStack() as stack:
-            stack.enter_context(running(upstream_cmd, direct, tmp / "upstream.log", "upstream"))
-            urls = {"direct": direct}
-            for name in samples:
-                if name.startswith("gateway"):
-                    base = stack.enter_context(
-                        running_gateway(
-                            tmp,
-                            name,
-                            f"127.0.0.1:{port}",
-                            name.endswith("on"),
-                            args.gateway_workers,
-                        )
-                    )
-                    urls[name] = base + PATH
-            for _ in range(args.repeats):
-                for name, url in urls.items():
-                    if args.warmup:
-                        run_wrk(url, args.warmup, args.connections, args.threads)
-                    samples[name].append(
-                        run_wrk(url, args.duration, args.connections, args.threads)
-                    )
-            precision = None
-            if args.precision_seconds:
-                rate = args.precision_rate
-                burst = max(1, int(rate / 5))
-                api = {"rate": f"{rate:g}r/s", "burst": burst, "nodelay": True}
-                base = stack.enter_context(
-                    running_gateway(
-                        tmp, "precision", f"127.0.0.1:{port}", True, args.gateway_workers, api
-                    )
+            fronts = front_ends(stack, Path(tmp), args, upstream)
+            loadavg, waited = (
+                wait_for_idle(args.idle_load, args.idle_wait)
+                if args.idle_wait
+                else (load_average(), 0.0)
+            )
+            results["start"] = {"loadavg_1m": loadavg, "waited_s": round(waited), "at": time.time()}
+            samples = measure(args, point, fronts)
+        results["throughput"] = summarize(samples)
+        if args.precision_seconds:
+            rate = args.precision_rate
+            burst = max(1, int(rate / 5))
+            shipped = json.loads(
+                (HERE.parent / "nginx/config/limits.json").read_text(encoding="utf-8")
+            )
+            limits = unlimited_limits(shipped)
+            limits["classes"]["api"].update(rate=f"{rate:g}r/s", burst=burst, nodelay=True)
+            with running_gateway(
+                Path(tmp) / "precision", upstream, workers=args.nginx_workers, limits=limits
+            ) as gateway:
+                results["precision"] = measure_precision(
+                    gateway.base_url, point.requests, rate, burst, args.precision_seconds
                 )
-                precision = measure_precision(base, rate, burst, args.precision_seconds)
-    results = summarize(samples)
-    report = {
-        "machine": {**versions(), "busy_cpus_before": round(busy, 2)},
-        "settings": vars(args),
-        "results": results,
-        "precision": precision,
-    }
+    results["settings"] = {k: v for k, v in vars(args).items() if k not in {"tmp", "command"}}
+    failed = check(results)
+    results["failed"] = failed
     if args.json:
-        print(json.dumps(report, indent=2))
+        print(json.dumps(results, indent=2, default=str))
     else:
-        print(json.dumps(report["machine"]))
-        print_table(results, args)
-        if precision:
-            print_precision(precision)
-    failures = [name for name, row in results.items() if row["non_2xx"] or row["socket_errors"]]
-    if failures:
-        print(f"non-2xx answers or socket errors in: {', '.join(failures)}", file=sys.stderr)
-        return 1
-    return 0
+        print_report(results, args)
+    for reason in failed:
+        print(f"FAIL: {reason}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -44,6 +44,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "nginx" / "tests"))
 import waf_support as ws  # noqa: E402
+from _nginx_servers import MODSECURITY_MODULE, crs_missing, modsecurity_rules  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpora" / "waf-payload-collection"
 # The collection's folders, as our attack classes.
@@ -57,11 +58,6 @@ CORPUS_CLASSES = {
     "xxe": "xxe",
 }
 CORPUS_PLACEMENT = {"xxe": "xml", "shellshock": "user_agent"}
-DEBIAN_MODSECURITY_CONF = Path("/etc/nginx/modsecurity.conf")
-UNICODE_MAPPING = Path("/etc/nginx/unicode.mapping")
-CRS_SETUP = Path("/etc/modsecurity/crs/crs-setup.conf")
-CRS_RULES = Path("/usr/share/modsecurity-crs/rules")
-MODSECURITY_MODULE = ws.MODULE_DIR / "ngx_http_modsecurity_module.so"
 
 
 def busy_cpus(seconds: float = 2) -> float:
@@ -117,36 +113,6 @@ def own_cases(quick: bool) -> list[ws.Case]:
 
 
 # --- servers ----------------------------------------------------------------------------
-
-
-def modsecurity_rules(directory: Path) -> Path:
-    """Debian's modsecurity.conf switched to blocking (audit log, response bodies and the
-    status beacon off, files in ``directory``), then CRS at PL1 with threshold 5."""
-    conf = DEBIAN_MODSECURITY_CONF.read_text(encoding="utf-8")
-    replacements = {
-        r"^SecRuleEngine .*$": "SecRuleEngine On",
-        r"^SecAuditEngine .*$": "SecAuditEngine Off",
-        r"^SecAuditLog .*$": f"SecAuditLog {directory}/audit.log",
-        r"^SecResponseBodyAccess .*$": "SecResponseBodyAccess Off",
-        r"^SecTmpDir .*$": f"SecTmpDir {directory}/",
-        r"^SecDataDir .*$": f"SecDataDir {directory}/",
-        r"^SecUnicodeMapFile .*$": f"SecUnicodeMapFile {UNICODE_MAPPING} 20127",
-        r"^SecStatusEngine .*$": "SecStatusEngine Off",
-    }
-    for pattern, value in replacements.items():
-        conf = re.sub(pattern, value, conf, flags=re.MULTILINE)
-    (directory / "modsecurity.conf").write_text(conf, encoding="utf-8")
-    main = directory / "main.conf"
-    main.write_text(
-        f"Include {directory}/modsecurity.conf\n"
-        'SecAction "id:900000,phase:1,nolog,pass,t:none,setvar:tx.paranoia_level=1"\n'
-        'SecAction "id:900110,phase:1,nolog,pass,t:none,'
-        'setvar:tx.inbound_anomaly_score_threshold=5,setvar:tx.outbound_anomaly_score_threshold=4"\n'
-        f"Include {CRS_SETUP}\n"
-        f"Include {CRS_RULES}/*.conf\n",
-        encoding="utf-8",
-    )
-    return main
 
 
 def start_crs(prefix: Path, workers: int) -> ws.NginxServer:
@@ -431,12 +397,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if reason:
         print(reason, file=sys.stderr)
         return 2
-    if not MODSECURITY_MODULE.is_file() or not CRS_RULES.is_dir():
-        print(
-            "ModSecurity + CRS missing: "
-            "apt-get install libnginx-mod-http-modsecurity modsecurity-crs",
-            file=sys.stderr,
-        )
+    if missing := crs_missing():
+        print(missing, file=sys.stderr)
         return 2
 
     if args.wrk_seconds is None:

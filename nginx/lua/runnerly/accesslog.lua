@@ -12,6 +12,7 @@ local ngx_var = ngx.var
 local ngx_req = ngx.req
 local ngx_now = ngx.now
 local ngx_utctime = ngx.utctime
+local re_find = ngx.re.find
 local json_encode = cjson.encode
 local json_null = cjson.null
 local math_floor = math.floor
@@ -37,15 +38,26 @@ local function clean(text, limit)
     if #text > limit then
         text = text:sub(1, limit) .. "..."
     end
+    -- string.gsub stops LuaJIT's compiler: only called when there is a byte to encode.
+    if not re_find(text, [=[[\x80-\xff]]=], "jo") then
+        return text
+    end
     return (text:gsub("[\128-\255]", percent_encode_byte))
 end
 
 
+-- The date and time to the second change once a second: built then, not per line.
+local second_of_prefix, time_prefix = -1, ""
+
 -- When the line is written, as ISO 8601 UTC with ms, from nginx's cached clock (no syscall).
 local function iso_now()
     local now = ngx_now()
-    local ms = math_floor((now - math_floor(now)) * 1000)
-    return ngx_utctime():gsub(" ", "T", 1) .. string_format(".%03dZ", ms)
+    local second = math_floor(now)
+    if second ~= second_of_prefix then
+        second_of_prefix = second
+        time_prefix = (ngx_utctime():gsub(" ", "T", 1))
+    end
+    return time_prefix .. string_format(".%03dZ", math_floor((now - second) * 1000))
 end
 
 

@@ -78,6 +78,9 @@ function _M.access(route_class)
     local blocking = route.mode == "block"
     local score, ids, where = engine.score(route.plan, items)
     local attack = score >= conf.threshold
+    if score == 0 then
+        collect.remember_clean(items)
+    end
     local action = attack and (blocking and "block" or "detect") or "pass"
     ngx.ctx.waf = { action = action, score = score, rules = ids, mode = route.mode, note = note }
 

@@ -24,7 +24,6 @@ local json_decode = cjson.decode
 local math_ceil = math.ceil
 local math_max = math.max
 local error = error
-local ipairs = ipairs
 local pairs = pairs
 local tostring = tostring
 local type = type
@@ -73,6 +72,30 @@ function _M.init(conf)
 end
 
 
+-- The `sub` claim of a token payload (base64url), unverified; false when it has none.
+local function subject_of(payload)
+    local claims = json_decode(decode_base64url(payload) or "")
+    if type(claims) ~= "table" then
+        return false
+    end
+    local sub = claims.sub
+    if type(sub) == "number" then
+        sub = tostring(sub)
+    end
+    if type(sub) ~= "string" or sub == "" or #sub > MAX_SUBJECT then
+        return false
+    end
+    return sub
+end
+
+
+-- A client sends the same token until it expires: each worker remembers the subjects of
+-- the (usual-sized) payloads it has decoded, and starts afresh past SUBJECTS_KEPT of them.
+local SUBJECTS_KEPT = 1024
+local KEPT_PAYLOAD = 1024  -- base64url characters: at most 1 MB of payloads per worker
+local subjects, subjects_count = {}, 0
+
+
 -- The `sub` claim of a JWT bearer token, unverified; nil when there is none.
 local function bearer_subject()
     local authorization = ngx_var.http_authorization
@@ -83,18 +106,19 @@ local function bearer_subject()
     if not payload or #payload > MAX_PAYLOAD then
         return nil
     end
-    local claims = json_decode(decode_base64url(payload) or "")
-    if type(claims) ~= "table" then
-        return nil
+    local sub = subjects[payload]
+    if sub == nil then
+        sub = subject_of(payload)
+        if #payload > KEPT_PAYLOAD then
+            return sub or nil
+        end
+        if subjects_count >= SUBJECTS_KEPT then
+            subjects, subjects_count = {}, 0
+        end
+        subjects[payload] = sub
+        subjects_count = subjects_count + 1
     end
-    local sub = claims.sub
-    if type(sub) == "number" then
-        sub = tostring(sub)
-    end
-    if type(sub) ~= "string" or sub == "" or #sub > MAX_SUBJECT then
-        return nil
-    end
-    return sub
+    return sub or nil
 end
 
 
@@ -161,17 +185,22 @@ function _M.access(route_class, ctx)
         local prefix = route_class .. "|" .. address .. "|"
         local one_key, address_key = prefix .. subject, prefix .. "*"
         local one, everyone = limits.one, limits.address
-        for _, check in ipairs({ { one, one_key }, { everyone, address_key } }) do
-            local delay, err, retry_after = check[1]:incoming(check[2], false)
-            if not delay then
-                return refuse(ctx, err, retry_after)
-            end
+        local delay, err, retry_after = one:incoming(one_key, false)
+        if not delay then
+            return refuse(ctx, err, retry_after)
         end
-        for _, charge in ipairs({ { one, one_key }, { everyone, address_key } }) do
-            local delay, excess = charge[1]:incoming(charge[2], true)
-            if delay then
-                wait = math_max(wait, wait_for(charge[1], delay, excess))
-            end
+        delay, err, retry_after = everyone:incoming(address_key, false)
+        if not delay then
+            return refuse(ctx, err, retry_after)
+        end
+        local excess
+        delay, excess = one:incoming(one_key, true)
+        if delay then
+            wait = math_max(wait, wait_for(one, delay, excess))
+        end
+        delay, excess = everyone:incoming(address_key, true)
+        if delay then
+            wait = math_max(wait, wait_for(everyone, delay, excess))
         end
     end
 

@@ -2,7 +2,8 @@
 --   path, query, query_names, body_args, body_names, headers, user_agent, cookies,
 --   cookie_names, xml, body.
 -- An item is {field = lowercased name, path = dotted path, value = string}; the engine
--- caches transformed values on it.
+-- caches transformed values on it. remember_clean() after a clean request lets the next
+-- requests skip the header and cookie values this one carried.
 
 local body = require("runnerly.waf.body")
 
@@ -26,99 +27,136 @@ local DEDUPE_BELOW = 256
 local NAME_KINDS = { query_names = true, body_names = true, cookie_names = true }
 local IDENTIFIER = [[^[\w.\[\]-]+$]]
 
-local function new_items()
-    local items, seen = {}, {}
-    local function add(kind, name, path, value)
-        if type(value) ~= "string" or value == "" then
-            return
-        end
-        if NAME_KINDS[kind] and #value <= 64 and re_find(value, IDENTIFIER, "jo") then
-            return
-        end
-        local field = str_lower(name or "")
-        if #value < DEDUPE_BELOW then
-            local key = kind .. "\0" .. field .. "\0" .. value
-            if seen[key] then
-                return
-            end
-            seen[key] = true
-        end
-        local list = items[kind]
-        if not list then
-            list = {}
-            items[kind] = list
-        end
-        list[#list + 1] = { field = field, path = str_lower(path or ""), value = value }
+-- Headers and cookies repeat from request to request (one browser, one app version, one
+-- session), paths, queries and bodies much less: a header or cookie value that a request
+-- carried without any rule matching anything in that request is remembered per worker
+-- (route, kind, field and value: the same plan and exceptions would find nothing again)
+-- and skipped until the memory is full, when it starts afresh. Values that matched, and
+-- every value of a request where anything matched, are inspected every time.
+local CLEAN_KINDS = { headers = true, user_agent = true, cookies = true, cookie_names = true }
+local CLEAN_MAX_VALUE = 512
+local CLEAN_KEPT = 4096
+local clean, clean_count = {}, 0
+
+-- One request's items; st.route: the route's name, part of the clean-value key.
+local function add(st, kind, name, path, value)
+    if type(value) ~= "string" or value == "" then
+        return
     end
-    return items, add
+    if NAME_KINDS[kind] and #value <= 64 and re_find(value, IDENTIFIER, "jo") then
+        return
+    end
+    local field = str_lower(name or "")
+    local clean_key
+    if CLEAN_KINDS[kind] and #value <= CLEAN_MAX_VALUE then
+        clean_key = st.route .. "\0" .. kind .. "\0" .. field .. "\0" .. value
+        if clean[clean_key] then
+            return
+        end
+    end
+    if #value < DEDUPE_BELOW then
+        local key = kind .. "\0" .. field .. "\0" .. value
+        local seen = st.seen
+        if seen[key] then
+            return
+        end
+        seen[key] = true
+    end
+    local items = st.items
+    local list = items[kind]
+    if not list then
+        list = {}
+        items[kind] = list
+    end
+    list[#list + 1] = { field = field, path = str_lower(path or ""), value = value, clean_key = clean_key }
 end
 
-local function add_args(args, add)
+-- After a request in which no rule matched anything: its header and cookie values are clean.
+function _M.remember_clean(items)
+    for kind in pairs(CLEAN_KINDS) do
+        local list = items[kind]
+        if list then
+            for _, item in ipairs(list) do
+                local key = item.clean_key
+                if key then
+                    if clean_count >= CLEAN_KEPT then
+                        clean, clean_count = {}, 0
+                    end
+                    clean[key] = true
+                    clean_count = clean_count + 1
+                end
+            end
+        end
+    end
+end
+
+local function add_args(args, st)
     for name, value in pairs(args) do
-        add("query_names", name, name, name)
+        add(st, "query_names", name, name, name)
         if type(value) == "table" then
             for _, v in ipairs(value) do
-                add("query", name, name, v)
+                add(st, "query", name, name, v)
             end
         else
-            add("query", name, name, value)
+            add(st, "query", name, name, value)
         end
     end
 end
 
-local function add_cookies(header, add)
+local function add_cookies(header, st)
     for pair in gmatch(header, "[^;]+") do
         local name, value = match(pair, "^%s*([^=]-)%s*=%s*(.-)%s*$")
         if name then
-            add("cookie_names", name, name, name)
-            add("cookies", name, name, value)
+            add(st, "cookie_names", name, name, name)
+            add(st, "cookies", name, name, value)
         else
-            add("cookie_names", pair, pair, pair)
+            add(st, "cookie_names", pair, pair, pair)
         end
     end
 end
 
-local function add_headers(names, add)
+local function add_headers(names, st)
     local headers = ngx.req.get_headers(100)
     for _, name in ipairs(names) do
         local value = headers[name]
         if type(value) == "table" then
             for _, v in ipairs(value) do
-                add("headers", name, name, v)
+                add(st, "headers", name, name, v)
             end
         else
-            add("headers", name, name, value)
+            add(st, "headers", name, name, value)
         end
     end
     local agent = headers["user-agent"]
     if type(agent) == "table" then
         agent = agent[1]
     end
-    add("user_agent", "user-agent", "user-agent", agent)
+    add(st, "user_agent", "user-agent", "user-agent", agent)
     return headers
 end
 
 -- Returns the items, and a status: nil, or "reject" when the route refuses a body it
 -- cannot inspect whole, with a note of what was cut ("truncated", "json_budget").
 function _M.request(conf, route)
-    local items, add = new_items()
+    local items = {}
+    local st = { items = items, seen = {}, route = route.name }
 
     local uri = ngx.var.request_uri or ""
     local q = str_find(uri, "?", 1, true)
-    add("path", "path", "path", q and str_sub(uri, 1, q - 1) or uri)
+    add(st, "path", "path", "path", q and str_sub(uri, 1, q - 1) or uri)
     if q then
-        add_args(ngx.req.get_uri_args(0), add)
+        add_args(ngx.req.get_uri_args(0), st)
     end
 
-    local headers = add_headers(conf.headers, add)
+    local headers = add_headers(conf.headers, st)
     if conf.cookies then
         local cookie = headers["cookie"]
         if type(cookie) == "table" then
             for _, c in ipairs(cookie) do
-                add_cookies(c, add)
+                add_cookies(c, st)
             end
         elseif cookie then
-            add_cookies(cookie, add)
+            add_cookies(cookie, st)
         end
     end
 
@@ -133,7 +171,10 @@ function _M.request(conf, route)
         if type(content_type) == "table" then
             content_type = content_type[1]
         end
-        if body.split(data, content_type, add, conf, budget) then
+        local function add_from_body(kind, name, path, value)
+            add(st, kind, name, path, value)
+        end
+        if body.split(data, content_type, add_from_body, conf, budget) then
             note = "json_budget"
         end
     end
