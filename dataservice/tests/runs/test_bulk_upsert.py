@@ -53,6 +53,17 @@ class TestBulkUpsert:
         assert second.json == {"created": 0, "updated": 0, "unchanged": 1000, "deleted": 0}
         assert db.query(Run).filter_by(runner_id=runner).count() == 1000
 
+    def test_whole_seconds_written_as_decimals_are_taken(self, batch, client, token, runner):
+        runs = batch(2)
+        as_decimals = [{**r, "moving_time": 1500.0, "elapsed_time": 1560.0} for r in runs]
+        response = _send(client, token, runner, as_decimals)
+        assert response.status_code == 200, response.json
+        assert response.json["created"] == 2
+        again = [{**r, "moving_time": 1500, "elapsed_time": 1560} for r in runs]
+        assert _send(client, token, runner, again).json["unchanged"] == 2
+        listed = client.get(f"/api/v1/users/{runner}/runs", headers=token(runner=runner))
+        assert {r["moving_time"] for r in listed.json["items"]} == {1500}
+
     def test_an_edit_on_strava_updates_the_run(self, batch, strava_run, client, token, runner):
         runs = batch(3)
         _send(client, token, runner, runs)

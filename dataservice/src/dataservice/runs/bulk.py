@@ -51,6 +51,8 @@ def _row(runner_id: int, item: Mapping[str, Any]) -> tuple[dict[str, Any], dict[
     )
     row["title"] = row["title"] or "Run"
     row["sport_type"] = row["sport_type"] or "Run"
+    # JSON Schema's "integer" admits 1800.0; the columns (and binary COPY) take 1800.
+    row["moving_time"], row["elapsed_time"] = int(row["moving_time"]), int(row["elapsed_time"])
     row["content_hash"] = content_hash(row, provided)
     return row, provided
 
