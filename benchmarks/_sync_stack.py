@@ -315,7 +315,9 @@ class Workers:
         return [
             line
             for line in self.log().splitlines()
-            if "ERROR/" in line or "CRITICAL/" in line or line.startswith("Traceback")
+            if '"level": "ERROR"' in line
+            or '"level": "CRITICAL"' in line
+            or line.startswith("Traceback")
         ]
 
 

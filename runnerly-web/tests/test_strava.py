@@ -188,7 +188,7 @@ def test_the_first_sync_is_enqueued_on_the_workers_broker(redis_url: str) -> Non
     ``celery`` of the configured broker."""
     broker = redis.Redis.from_url(redis_url)
     broker.delete("celery")
-    assert SyncQueue(redis_url).enqueue_first_sync(4242)
+    assert SyncQueue(redis_url).enqueue_sync(4242)
     messages = broker.lrange("celery", 0, -1)
     assert len(messages) == 1
     message = json.loads(messages[0])
@@ -200,8 +200,8 @@ def test_the_first_sync_is_enqueued_on_the_workers_broker(redis_url: str) -> Non
 def test_an_unreachable_broker_does_not_fail_the_connection() -> None:
     from runnerly_common.testing import free_port
 
-    assert SyncQueue(f"redis://127.0.0.1:{free_port()}/0").enqueue_first_sync(1) is False
-    assert SyncQueue("").enqueue_first_sync(1) is False
+    assert SyncQueue(f"redis://127.0.0.1:{free_port()}/0").enqueue_sync(1) is False
+    assert SyncQueue("").enqueue_sync(1) is False
 
 
 @pytest.fixture
@@ -225,3 +225,37 @@ def test_connecting_enqueues_the_runners_sync(
     (message,) = broker.lrange("celery", 0, -1)
     assert _kwargs(json.loads(message)) == {"user_id": runner["id"]}
     broker.delete("celery")
+
+
+def test_sync_now_queues_a_sync_under_the_clicks_request_id(
+    app_with_broker: Flask, redis_url: str, sim: str
+) -> None:
+    broker = redis.Redis.from_url(redis_url)
+    browser = Browser(app_with_broker.test_client())
+    runner = browser.sign_up()
+    assert browser.post("/api/web/strava/sync").status_code == 404  # not connected yet
+    _come_back(browser, _decide(sim, _start(browser), "authorize", "read,activity:read_all"))
+    broker.delete("celery")
+
+    response = browser.post("/api/web/strava/sync", headers={"X-Request-ID": "sync-now-0123456"})
+
+    assert response.status_code == 202, response.json
+    assert response.json == {"status": "queued"}
+    (message,) = (json.loads(m) for m in broker.lrange("celery", 0, -1))
+    assert message["headers"]["task"] == "strava_worker.tasks.sync_runner"
+    assert message["headers"]["runnerly_request_id"] == "sync-now-0123456"
+    assert _kwargs(message) == {"user_id": runner["id"]}
+    broker.delete("celery")
+
+
+def test_sync_now_without_a_reachable_queue_says_so(browser: Browser, app: Flask, sim: str) -> None:
+    browser.sign_up()
+    _come_back(browser, _decide(sim, _start(browser), "authorize", "read,activity:read_all"))
+    queue = app.extensions["runnerly_web.sync"]
+    app.extensions["runnerly_web.sync"] = SyncQueue("")
+    try:
+        response = browser.post("/api/web/strava/sync")
+    finally:
+        app.extensions["runnerly_web.sync"] = queue
+    assert response.status_code == 503
+    assert response.json["code"] == "sync_unavailable"

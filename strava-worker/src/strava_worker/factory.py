@@ -14,6 +14,7 @@ from celery import Celery
 from celery.schedules import crontab
 from celery.signals import beat_init
 
+from runnerly_common.celery_context import json_worker_logs, propagate_request_ids
 from strava_worker.runtime import Runtime
 from strava_worker.settings import WorkerSettings
 
@@ -41,6 +42,9 @@ def make_celery(settings: WorkerSettings) -> WorkerApp:
         include=["strava_worker.tasks", "strava_worker.report_tasks"],
     )
     app.runtime = Runtime(settings)
+    # Each task runs with the request id of whoever queued it; worker and beat log JSON.
+    propagate_request_ids()
+    json_worker_logs("strava-worker")
     app.conf.update(
         task_acks_late=True,
         task_reject_on_worker_lost=True,

@@ -75,6 +75,7 @@ export const endpoints = {
 
   strava: () => api.get<StravaStatus>(`${BASE}/strava`),
   stravaDisconnect: () => api.delete<unknown>(`${BASE}/strava`),
+  stravaSync: () => api.post<{ status: string }>(`${BASE}/strava/sync`, {}),
   /** A page, not an API call: the OAuth round trip starts with a full navigation. */
   stravaConnectUrl: "/strava/connect",
 

@@ -41,6 +41,32 @@ describe("the Strava sync page", () => {
     expect(calls).toHaveLength(3);
   });
 
+  it("queues a sync on Sync now and says so", async () => {
+    const { calls } = fakeApi({
+      "GET /api/web/strava": () => ({ body: { connected: true, sync_state: "idle", runs_imported: 12 } }),
+      "POST /api/web/strava/sync": () => ({ status: 202, body: { status: "queued" } }),
+    });
+    renderWithSession(<SyncPage />);
+    (await screen.findByRole("button", { name: "Sync now" })).click();
+    expect(await screen.findByText("Sync queued: new runs appear in a moment.")).toBeInTheDocument();
+    const posts = calls.filter((c) => c.method === "POST" && c.url.endsWith("/api/web/strava/sync"));
+    expect(posts).toHaveLength(1);
+    expect(posts[0].headers["X-CSRF-Token"]).toBeTruthy();
+  });
+
+  it("shows why Sync now failed", async () => {
+    fakeApi({
+      "GET /api/web/strava": () => ({ body: { connected: true, sync_state: "idle" } }),
+      "POST /api/web/strava/sync": () => ({
+        status: 503,
+        body: { code: "sync_unavailable", message: "The sync queue cannot be reached", request_id: "r1" },
+      }),
+    });
+    renderWithSession(<SyncPage />);
+    (await screen.findByRole("button", { name: "Sync now" })).click();
+    expect(await screen.findByRole("alert")).toHaveTextContent("The sync queue cannot be reached");
+  });
+
   it("offers to connect when there is no link", async () => {
     fakeApi({ "GET /api/web/strava": () => ({ body: { connected: false } }) });
     renderWithSession(<SyncPage />);

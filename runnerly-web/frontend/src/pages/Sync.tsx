@@ -56,6 +56,22 @@ export function SyncPage() {
   const [busy, setBusy] = useState(false);
   const [actionError, setActionError] = useState<string | null>(null);
 
+  const [queued, setQueued] = useState(false);
+
+  const syncNow = async () => {
+    setBusy(true);
+    setActionError(null);
+    try {
+      await endpoints.stravaSync();
+      setQueued(true);
+      reload();
+    } catch (e) {
+      setActionError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
   const disconnect = async () => {
     if (!window.confirm("Disconnect Strava? Your imported runs stay in Runnerly.")) return;
     setBusy(true);
@@ -104,6 +120,12 @@ export function SyncPage() {
             </a>
           )}
           {actionError && <p className="field__error" role="alert">{actionError}</p>}
+          {queued && !active && <p className="muted">Sync queued: new runs appear in a moment.</p>}
+          {!active && status.sync_state !== "deauthorized" && (
+            <button type="button" className="button button--primary" onClick={syncNow} disabled={busy}>
+              Sync now
+            </button>
+          )}
           <button type="button" className="button button--danger" onClick={disconnect} disabled={busy}>
             Disconnect Strava
           </button>

@@ -1,4 +1,4 @@
-"""Enqueue a runner's first Strava sync on the worker's broker.
+"""Enqueue a runner's Strava sync on the worker's broker (the first one, and "Sync now").
 
 Only the task's name and arguments cross over (``send_task``): the web app does not import
 the worker.  Without a broker setting, or when the broker is down, nothing is lost: the
@@ -12,6 +12,8 @@ import logging
 
 from celery import Celery
 
+from runnerly_common.celery_context import propagate_request_ids
+
 log = logging.getLogger(__name__)
 TASK = "strava_worker.tasks.sync_runner"
 
@@ -23,6 +25,7 @@ class SyncQueue:
 
     def _app(self) -> Celery:
         if self._celery is None:
+            propagate_request_ids()  # the task runs under the request id of the click
             # The worker's app name and JSON serializer; its default queue ("celery").
             self._celery = Celery("strava_worker", broker=self.broker_url, set_as_current=False)
             self._celery.conf.update(
@@ -34,13 +37,15 @@ class SyncQueue:
             )
         return self._celery
 
-    def enqueue_first_sync(self, user_id: int) -> bool:
-        """True when the task is on the broker."""
+    def enqueue_sync(self, user_id: int) -> bool:
+        """Queue a sync of the runner (the first one, or "Sync now"); True when the task is
+        on the broker.  Two in a row cost nothing: the worker's per-runner lock makes the
+        second a no-op."""
         if not self.broker_url:
             return False
         try:
             self._app().send_task(TASK, kwargs={"user_id": user_id}, retry=False)
         except Exception as exc:  # noqa: BLE001 - any broker failure: beat's round covers it
-            log.warning("could not enqueue the first sync of runner %s: %s", user_id, exc)
+            log.warning("could not enqueue a sync of runner %s: %s", user_id, exc)
             return False
         return True

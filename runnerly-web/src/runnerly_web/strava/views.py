@@ -73,7 +73,7 @@ def make_blueprint() -> Blueprint:
         except APIError as exc:
             log.warning("storing the Strava link of runner %s failed: %s", user_id, exc.message)
             return _back("already_linked" if exc.status == 409 else "link_failed")
-        queued = sync_queue().enqueue_first_sync(user_id)
+        queued = sync_queue().enqueue_sync(user_id)
         return _back("connected", sync="started" if queued else "scheduled")
 
     return bp
@@ -83,6 +83,22 @@ def bind(api: OpenAPIBlueprint) -> None:
     @api.operation("getStravaStatus")
     def get_status() -> dict[str, Any]:
         return strava_status(web_session.require_user())
+
+    @api.operation("syncStrava")
+    def sync_now() -> tuple[dict[str, str], int]:
+        user_id = web_session.require_user()
+        link = strava_oauth().link_of(user_id)
+        if link is None:
+            raise APIError(404, "not_connected", "Strava is not connected")
+        if link.get("sync_state") == "deauthorized":
+            raise APIError(409, "deauthorized", "Strava access was revoked: connect again")
+        if not sync_queue().enqueue_sync(user_id):
+            raise APIError(
+                503,
+                "sync_unavailable",
+                "The sync queue cannot be reached; the next scheduled round will sync",
+            )
+        return {"status": "queued"}, 202
 
     @api.operation("disconnectStrava")
     def disconnect() -> Response:
