@@ -248,6 +248,7 @@ def running_gateway(
         target="local",
         prefix=str(prefix),
         port=port,
+        status_port=free_port(),  # several gateways run side by side
         workers=workers,
         waf=waf,
         limits_file=str(prefix / "limits.json"),

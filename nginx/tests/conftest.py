@@ -8,8 +8,9 @@ Fixtures (the WAF's tests use them too):
   ``_status=<code>``, ``_size=<bytes>`` (pads the JSON), ``_type=<content type>``,
   ``_cache=<Cache-Control>``.
 - ``gateway(**options)``: starts nginx rendered for the ``test`` target in a temporary
-  prefix on a free port and returns a :class:`Gateway` (``base_url``, ``url(path)``,
-  ``access_log_lines()``, ``error_log_text()``). Options: ``limits`` (merged into
+  prefix on a free port (and its status server on another) and returns a :class:`Gateway`
+  (``base_url``, ``url(path)``, ``status_url(path)``, ``access_log_lines()``,
+  ``error_log_text()``). Options: ``limits`` (merged into
   config/limits.json, e.g. ``{"classes": {"api": {"rate": "1r/m", "burst": 0}}}``),
   ``waf`` (default False), ``waf_config``, ``down`` (upstream names to point at a closed
   port), ``allowed_errors`` (regexes for error-log lines the test expects), and any
@@ -142,6 +143,7 @@ class Gateway:
         self.allowed_errors = [re.compile(pattern) for pattern in allowed_errors]
         self.prefix = settings.prefix_dir
         self.base_url = f"http://127.0.0.1:{settings.port}"
+        self.status_base_url = f"http://127.0.0.1:{settings.status_port}"
         conf = prepare(settings)
         self.process = ServiceProcess(
             nginx_command(settings, conf),
@@ -153,6 +155,10 @@ class Gateway:
 
     def url(self, path: str) -> str:
         return self.base_url + path
+
+    def status_url(self, path: str) -> str:
+        """An address on the status server (/healthz, /readyz, /metrics)."""
+        return self.status_base_url + path
 
     def access_log_lines(
         self, expect: int | None = None, timeout: float = 3
@@ -214,6 +220,7 @@ def gateway(
             "target": "test",
             "prefix": str(prefix),
             "port": free_port(),
+            "status_port": free_port(),
             "workers": 1,  # one worker: the limits' arithmetic is exact, not racy
             "waf": waf,
             "limits_file": str(limits_file),

@@ -56,6 +56,18 @@ class TestTargets:
         assert "listen 0.0.0.0:8080;" in text
         assert "leaky_bucket_probe" not in text
 
+    def test_the_status_server_is_on_loopback_except_in_a_container(self, tmp_path):
+        assert "listen 127.0.0.1:8081;" in render(settings(tmp_path, target="local"))
+        container = render(settings(tmp_path, target="container", host="0.0.0.0"))  # noqa: S104
+        assert "listen 0.0.0.0:8081;" in container
+        chosen = render(settings(tmp_path, target="container", status_host="10.0.0.5"))
+        assert "listen 10.0.0.5:8081;" in chosen
+
+    def test_the_status_port_comes_from_settings(self, tmp_path):
+        text = render(settings(tmp_path, target="local", status_port=9181, metrics_dict="512k"))
+        assert "listen 127.0.0.1:9181;" in text
+        assert "lua_shared_dict gateway_metrics 512k;" in text
+
     def test_only_the_test_target_has_the_probe_location(self, tmp_path):
         assert "/_gateway/test/" not in render(settings(tmp_path, target="local"))
         assert "/_gateway/test/" in render(settings(tmp_path, target="test"))
@@ -84,6 +96,14 @@ class TestBadConfiguration:
     def test_an_unknown_target_is_refused_by_name(self, tmp_path):
         with pytest.raises(SettingsError, match="GATEWAY_TARGET"):
             settings(tmp_path, target="staging")
+
+    def test_the_status_port_cannot_be_the_public_port(self, tmp_path):
+        with pytest.raises(SettingsError, match="GATEWAY_STATUS_PORT must differ"):
+            settings(tmp_path, port=8080, status_port=8080)
+
+    def test_a_metrics_dict_size_nginx_would_refuse_is_named(self, tmp_path):
+        with pytest.raises(SettingsError, match="GATEWAY_METRICS_DICT"):
+            settings(tmp_path, metrics_dict="lots")
 
     def test_an_upstream_that_is_not_host_port_is_refused(self, tmp_path):
         with pytest.raises(SettingsError, match="GATEWAY_WEB_UPSTREAM"):
@@ -150,9 +170,10 @@ class TestCommand:
         assert "no-such-nginx not found" in result.output
 
     def test_run_serves_until_it_is_told_to_stop(self, tmp_path, upstreams):
-        port = free_port()
+        port, status_port = free_port(), free_port()
         env = {
             "GATEWAY_PORT": str(port),
+            "GATEWAY_STATUS_PORT": str(status_port),
             "GATEWAY_PREFIX": str(tmp_path / "prefix"),
             "GATEWAY_TARGET": "test",
             "GATEWAY_WAF": "off",
@@ -167,6 +188,9 @@ class TestCommand:
             env=env,
         ) as process:
             assert requests.get(f"http://127.0.0.1:{port}/", timeout=5).json()["service"] == "web"
+            status = requests.get(f"http://127.0.0.1:{status_port}/healthz", timeout=5)
+            assert status.json() == {"status": "ok", "service": "gateway"}
             os.kill(process.process.pid, signal.SIGTERM)  # exec'd: the pid is nginx's master
             assert process.process.wait(10) == 0
         assert "gateway on http://127.0.0.1" in process.log()
+        assert f"status on http://127.0.0.1:{status_port}" in process.log()

@@ -1,9 +1,10 @@
 -- The gateway's entry points, one per nginx phase, in the order of DESIGN.md:
 -- request id -> WAF -> rate limit (access), request id header (header filter), concurrency
--- slot and JSON access log (log). init() runs once in nginx's master process.
+-- slot, JSON access log and metrics (log). init() runs once in nginx's master process.
 --
--- Synopsis (nginx.conf, http block):
+-- Synopsis (nginx.conf), in the http block:
 --   init_by_lua_block { require("runnerly.gateway").init("/path/gateway.json") }
+-- in the public server (not the status server: its probes and scrapes are not traffic):
 --   header_filter_by_lua_block { require("runnerly.gateway").header_filter() }
 --   log_by_lua_block { require("runnerly.gateway").log() }
 -- and in each proxied location, after `set $gw_route <class>;`:
@@ -12,6 +13,7 @@
 local cjson = require "cjson.safe"
 local accesslog = require "runnerly.accesslog"
 local context = require "runnerly.context"
+local metrics = require "runnerly.metrics"
 local policy = require "runnerly.ratelimit.policy"
 local requestid = require "runnerly.requestid"
 
@@ -77,7 +79,18 @@ function _M.log()
     local ctx = context.restore()
     policy.leave(ctx)
     accesslog.log(ctx, waf ~= nil)
+    metrics.record(ctx)
     context.release(ctx)
+end
+
+
+-- For /readyz: what init() loaded, name -> loaded (the WAF only when it is on).
+function _M.config_checks()
+    local checks = { limits = policy.loaded() }
+    if waf then
+        checks.waf = waf.config() ~= nil
+    end
+    return checks
 end
 
 

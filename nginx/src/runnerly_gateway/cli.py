@@ -91,7 +91,11 @@ def run(config: str | None, target: str | None, prefix: str | None, port: int | 
             f"{command[0]} not found: install nginx and libnginx-mod-http-lua "
             f"(or set {settings.env_name('nginx')})"
         )
-    click.echo(f"gateway on http://{settings.host}:{settings.port} ({conf})", err=True)
+    click.echo(
+        f"gateway on http://{settings.host}:{settings.port}, status on "
+        f"http://{settings.status_bind_host}:{settings.status_port} ({conf})",
+        err=True,
+    )
     # exec: nginx becomes this process, so the launcher's signals reach it directly.
     os.execv(binary, command)  # noqa: S606 - nginx by its resolved path, no shell
 

@@ -115,10 +115,14 @@ def template_context(settings: GatewaySettings, limits: Limits) -> dict[str, Any
         "upstreams": upstreams,
         "upstream_keepalive": settings.upstream_keepalive,
         "classes": limits.classes,
-        "listen": f"{settings.host}:{settings.port}"
-        if ":" not in settings.host
-        else f"[{settings.host}]:{settings.port}",
+        "listen": _listen(settings.host, settings.port),
+        "status_listen": _listen(settings.status_bind_host, settings.status_port),
+        "metrics_dict": settings.metrics_dict,
     }
+
+
+def _listen(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def _default_log(settings: GatewaySettings, kind: str) -> str:

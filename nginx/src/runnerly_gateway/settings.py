@@ -8,12 +8,14 @@ without touching code or the template.
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 from typing import ClassVar
 
 from runnerly_common.settings import Settings, SettingsError
 
 TARGETS = ("local", "test", "container")
+_NGINX_SIZE = re.compile(r"[1-9][0-9]*[kKmM]?")
 # The folder holding templates/, lua/, config/ and waf/ when the package runs from the
 # repository (an editable install); installed elsewhere, GATEWAY_HOME names it.
 _SOURCE_HOME = Path(__file__).resolve().parents[2]
@@ -25,6 +27,14 @@ class GatewaySettings(Settings):
     ENV_PREFIX: ClassVar[str] = "GATEWAY_"
 
     port: int = 8080
+    # The status server (/healthz, /readyz, /metrics): never the public port, and never
+    # published; empty host: 127.0.0.1, or 0.0.0.0 for the container target, where the
+    # orchestrator's health check and Prometheus reach it over the private network.
+    status_host: str = ""
+    status_port: int = 8081
+    # The lua_shared_dict that holds the metrics (nginx size: 512k, 4m); when full, new
+    # series are dropped with one warning per worker and requests go on.
+    metrics_dict: str = "4m"
     target: str = "local"
     # The nginx -p prefix: the rendered config, pid file, temp dirs and (test) logs.
     prefix: str = "var/gateway"
@@ -61,9 +71,19 @@ class GatewaySettings(Settings):
                 f"{self.env_name('target')} must be one of {', '.join(TARGETS)}, "
                 f"not {self.target!r}"
             )
-        for name in ("port", "worker_connections", "connect_timeout"):
+        for name in ("port", "status_port", "worker_connections", "connect_timeout"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{self.env_name(name)} must be a positive number")
+        if self.status_port == self.port:
+            raise SettingsError(
+                f"{self.env_name('status_port')} must differ from {self.env_name('port')}: "
+                "the status endpoints are never served on the public port"
+            )
+        if not _NGINX_SIZE.fullmatch(self.metrics_dict):
+            raise SettingsError(
+                f"{self.env_name('metrics_dict')} must be an nginx size such as 4m or 512k, "
+                f"not {self.metrics_dict!r}"
+            )
         if self.upstream_keepalive < 0:
             raise SettingsError(f"{self.env_name('upstream_keepalive')} must be 0 or more")
         for name in ("web", "dataservice", "tokendealer", "webhook"):
@@ -74,6 +94,13 @@ class GatewaySettings(Settings):
     @property
     def home_dir(self) -> Path:
         return Path(self.home).resolve() if self.home else _SOURCE_HOME
+
+    @property
+    def status_bind_host(self) -> str:
+        """Where the status server listens: the setting, else loopback (0.0.0.0 in a container)."""
+        if self.status_host:
+            return self.status_host
+        return "0.0.0.0" if self.target == "container" else "127.0.0.1"  # noqa: S104
 
     @property
     def prefix_dir(self) -> Path:

@@ -24,6 +24,7 @@ local json_decode = cjson.decode
 local math_ceil = math.ceil
 local math_max = math.max
 local error = error
+local next = next
 local pairs = pairs
 local tostring = tostring
 local type = type
@@ -69,6 +70,12 @@ function _M.init(conf)
     if not in_flight then
         error("concurrency limit: " .. err)
     end
+end
+
+
+-- Whether init() has set the limits up (for the status server's /readyz).
+function _M.loaded()
+    return in_flight ~= nil and next(classes) ~= nil
 end
 
 
