@@ -1,0 +1,100 @@
+"""The local launcher (Procfile) and compose start the same entry points: a process added,
+renamed or given other arguments on one side fails here until the other side follows."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from conftest import ROOT, dockerfile_stages
+
+# Procfile process -> the compose service that runs it; None: replaced in compose, and why.
+PROCFILE_TO_COMPOSE: dict[str, str | None] = {
+    "tokendealer": "tokendealer",
+    "dataservice": "dataservice",
+    "strava-sim": "strava-sim",
+    "strava-worker": "strava-worker",
+    "strava-beat": "strava-beat",
+    "strava-webhook": "strava-webhook",
+    "web": "runnerly-web",
+    "gateway": "gateway",
+    # The development mail sink writes .eml files; the demo profile's mailpit has a web view.
+    "mailsink": None,
+}
+# Options whose value is where a file lives on this machine: not compared.
+LOCAL_ONLY = {"--schedule"}
+# Options both sides pass, with a value each deployment chooses.
+VALUE_MAY_DIFFER = {"--concurrency"}
+
+
+def _image_command(service: dict[str, Any]) -> list[str]:
+    """The CMD of the service's image (the last stage of its Dockerfile)."""
+    path = ROOT / service["build"]["context"] / service["build"]["dockerfile"]
+    commands = [args for op, args in dockerfile_stages(path)[-1] if op == "CMD"]
+    assert commands, f"{path} has no CMD"
+    return json.loads(commands[-1])
+
+
+def _effective_command(service: dict[str, Any]) -> list[str]:
+    return service.get("command") or _image_command(service)
+
+
+def _normalized(command: list[str]) -> list[str]:
+    program, *args = command
+    words = [program.removeprefix(".venv/bin/")]
+    for arg in args:
+        option, sep, _ = arg.partition("=")
+        if option in LOCAL_ONLY:
+            continue
+        words.append(option + "=*" if sep and option in VALUE_MAY_DIFFER else arg)
+    return words
+
+
+def test_every_procfile_process_is_mapped(procfile: dict[str, list[str]]) -> None:
+    assert set(procfile) == set(PROCFILE_TO_COMPOSE)
+
+
+def test_every_long_running_service_we_build_runs_a_procfile_process(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    ours = {
+        name
+        for name, service in services.items()
+        if "build" in service and service.get("restart", "no") != "no"
+    }
+    assert ours == {name for name in PROCFILE_TO_COMPOSE.values() if name}
+
+
+@pytest.mark.parametrize(
+    "process", sorted(p for p, s in PROCFILE_TO_COMPOSE.items() if s and p != "gateway")
+)
+def test_compose_starts_the_same_program_with_the_same_arguments(
+    process: str, procfile: dict[str, list[str]], services: dict[str, dict[str, Any]]
+) -> None:
+    local = _normalized(procfile[process])
+    container = _normalized(_effective_command(services[PROCFILE_TO_COMPOSE[process]]))
+    assert container == local
+
+
+def test_the_gateway_image_does_what_runnerly_gateway_run_does(
+    procfile: dict[str, list[str]], services: dict[str, dict[str, Any]]
+) -> None:
+    """`runnerly-gateway run` renders the prefix (`prepare`) and execs nginx in it; OpenResty's
+    image has no Python, so its build renders with `prepare` and its CMD execs openresty."""
+    assert _normalized(procfile["gateway"]) == ["runnerly-gateway", "run"]
+    build = services["gateway"]["build"]
+    stages = dockerfile_stages(ROOT / build["context"] / build["dockerfile"])
+    render_stage = [args for op, args in stages[0] if op in {"RUN", "ENV"}]
+    assert "runnerly-gateway prepare" in render_stage
+    assert any("GATEWAY_NGINX=openresty" in args for args in render_stage)
+    assert any("GATEWAY_TARGET=container" in args for args in render_stage)
+    command = _image_command(services["gateway"])
+    assert command[0] == "openresty"
+    assert command[command.index("-g") + 1] == "daemon off;"
+    assert "command" not in services["gateway"]  # compose runs the image's own CMD
+
+
+def test_the_launcher_says_compose_follows_it() -> None:
+    # The Procfile is the list compose must match (docs/decisions.md, 8).
+    assert "docker-compose.yml" in (ROOT / "Procfile").read_text(encoding="utf-8")
