@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import secrets
 import sys
 import tomllib
 from collections.abc import Mapping
@@ -31,7 +30,6 @@ import click
 
 from runnerly_common import cli
 from tokendealer.clients import registry
-from tokendealer.clients.models import Client
 from tokendealer.service import TokenDealer
 from tokendealer.settings import TokenDealerSettings
 
@@ -64,12 +62,6 @@ def client_secret(prefix: str, environ: Mapping[str, str]) -> str:
     return value
 
 
-def _set_secret(client: Client, secret: str) -> None:
-    # The registry's own hash, so the token endpoint checks it like any other secret.
-    client.secret_salt = secrets.token_hex(16)
-    client.secret_hash = registry._hash(client.secret_salt, secret)
-
-
 def provision_clients(
     td: TokenDealer, clients_file: Path, environ: Mapping[str, str]
 ) -> dict[str, str]:
@@ -92,21 +84,21 @@ def provision_clients(
                     )
                 except registry.RegistryError as exc:
                     raise ProvisionError(f"client {name!r} in {clients_file}: {exc}") from None
-                _set_secret(client, wanted[name])
+                registry.set_secret(client, wanted[name])
                 outcome[name] = "created"
                 continue
             # Normalized like the registry stores them (sorted, unique words).
             fields = {
-                "audiences": registry._words(audiences, "audience"),
-                "scopes": registry._words(scopes, "scope"),
-                "user_scopes": registry._words(user_scopes, "scope"),
+                "audiences": registry.words(audiences, "audience"),
+                "scopes": registry.words(scopes, "scope"),
+                "user_scopes": registry.words(user_scopes, "scope"),
                 "disabled": False,
             }
             changed = [field for field, value in fields.items() if getattr(client, field) != value]
             for field in changed:
                 setattr(client, field, fields[field])
             if registry.authenticate(session, name, wanted[name]) is None:
-                _set_secret(client, wanted[name])
+                registry.set_secret(client, wanted[name])
                 changed.append("secret")
             outcome[name] = "updated" if changed else "unchanged"
     return outcome

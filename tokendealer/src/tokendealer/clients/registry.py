@@ -32,7 +32,8 @@ def _hash(salt: str, secret: str) -> str:
     return hmac.new(salt.encode(), secret.encode(), hashlib.sha256).hexdigest()
 
 
-def _words(values: Iterable[str], what: str) -> str:
+def words(values: Iterable[str], what: str) -> str:
+    """Scopes or audiences as the registry stores them: sorted, unique, each checked."""
     words = sorted({w for value in values for w in value.split()})
     for word in words:
         if not _TOKEN.fullmatch(word):
@@ -53,18 +54,18 @@ def register(
         raise RegistryError("client name must be 2-64 lowercase letters, digits, '.', '_' or '-'")
     if session.get(Client, name) is not None:
         raise RegistryError(f"client {name!r} already exists")
-    audience_text = _words(audiences, "audience")
+    audience_text = words(audiences, "audience")
     if not audience_text:
         raise RegistryError("a client needs at least one audience")
     client = Client(
         client_id=name,
         audiences=audience_text,
-        scopes=_words(scopes, "scope"),
-        user_scopes=_words(user_scopes, "scope"),
+        scopes=words(scopes, "scope"),
+        user_scopes=words(user_scopes, "scope"),
         disabled=False,
         created_at=time.time(),
     )
-    secret = _set_secret(client)
+    secret = set_secret(client)
     session.add(client)
     session.flush()
     return client, secret
@@ -74,11 +75,12 @@ def reset_secret(session: Session, name: str) -> str:
     client = session.get(Client, name)
     if client is None:
         raise RegistryError(f"no client named {name!r}")
-    return _set_secret(client)
+    return set_secret(client)
 
 
-def _set_secret(client: Client) -> str:
-    secret = secrets.token_urlsafe(32)
+def set_secret(client: Client, secret: str | None = None) -> str:
+    """Give ``client`` a new secret (``secret``, or a random one) and return it."""
+    secret = secret or secrets.token_urlsafe(32)
     client.secret_salt = secrets.token_hex(16)
     client.secret_hash = _hash(client.secret_salt, secret)
     return secret
