@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-PACKAGES := runnerly-common tokendealer dataservice strava-sim strava-worker nginx runnerly-web
+PACKAGES := runnerly-common tokendealer dataservice strava-sim strava-worker nginx runnerly-web runnerly-admin
 
 .PHONY: run test setup lint clean frontend frontend-test
 

@@ -2,7 +2,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dataservice.models import Base, BigId
@@ -62,6 +72,28 @@ class RunTrack(Base):
     original_filename: Mapped[str | None] = mapped_column(String(255))
 
     run: Mapped[Run] = relationship(back_populates="track")
+
+
+class RunFile(Base):
+    """The file a run was imported from, byte for byte, so that an export gives it back.
+
+    Apart from the track (and without a relationship on Run) so that neither run lists nor
+    tracks ever load the bytes.  XML is stored gzip-compressed (``encoding``): a GPX
+    shrinks about tenfold; ``size`` and ``sha256`` are the original's.
+    """
+
+    __tablename__ = "run_files"
+
+    run_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    filename: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    encoding: Mapped[str] = mapped_column(String(8))  # "identity" or "gzip"
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class BestEffort(Base):

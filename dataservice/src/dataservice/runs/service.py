@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from dataservice.errors import invalid, not_found
+from dataservice.runs import files
 from dataservice.runs.efforts import efforts_for
 from dataservice.runs.hashing import content_hash
 from dataservice.runs.models import BestEffort, Run, RunTrack
@@ -144,7 +145,9 @@ def _refresh_efforts(
 def import_file(
     session: Session, runner_id: int, filename: str, content: bytes
 ) -> tuple[Run, bool]:
-    """A run from a GPX, TCX or FIT file; the same file twice gives the same run."""
+    """A run from a GPX, TCX or FIT file; the same file twice gives the same run.
+
+    The file itself is kept with the run (``runs.files``), in the caller's transaction."""
     from dataservice.imports import FileRejected, parse_activity  # loaded when first used
 
     external_id = hashlib.sha256(content).hexdigest()[:32]
@@ -154,6 +157,7 @@ def import_file(
         )
     )
     if existing is not None:
+        files.keep(session, existing, filename, content)  # imported before files were kept
         return existing, False
     try:
         activity = parse_activity(filename, content)
@@ -190,6 +194,7 @@ def import_file(
     session.add(run)
     session.flush()
     _refresh_efforts(session, run, dict(activity.best_efforts), "track")
+    files.keep(session, run, filename, content)
     return run, True
 
 

@@ -9,7 +9,7 @@ from flask import Response, request
 from dataservice.authz import runner_or_404
 from dataservice.context import session, settings
 from dataservice.errors import invalid, not_found
-from dataservice.runs import bulk, service
+from dataservice.runs import bulk, files, service
 from dataservice.runs.serialize import run_to_dict
 from runnerly_common.openapi import OpenAPIBlueprint, query_params, request_body
 
@@ -115,3 +115,16 @@ def bind(api: OpenAPIBlueprint) -> None:
             "original_filename": run.track.original_filename,
             "points": run.track.points,
         }
+
+    @api.operation("getRunFile")
+    def get_run_file(user_id: int, run_id: int) -> Response:
+        runner_or_404(session(), user_id)
+        kept = files.original(session(), service.get_run(session(), user_id, run_id))
+        return Response(
+            kept.content,
+            mimetype=kept.media_type,
+            headers={
+                "Content-Disposition": f'attachment; filename="{kept.filename}"',
+                "X-Content-Type-Options": "nosniff",
+            },
+        )

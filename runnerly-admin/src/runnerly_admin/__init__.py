@@ -1,0 +1,1 @@
+"""``runnerly``: the operator's command line over the services' own service layers."""

@@ -1,0 +1,55 @@
+"""``runnerly add-client`` and ``runnerly rotate-keys``: the tokendealer's registry and key
+ring, through its own service layer."""
+
+from __future__ import annotations
+
+import click
+
+from runnerly_admin import stores
+from runnerly_admin.output import config_option, echo_json
+from tokendealer.clients import registry
+
+
+@click.command("add-client")
+@config_option
+@click.argument("name")
+@click.option("--scope", default="", help='Scopes it may have, e.g. "runs:read runs:write".')
+@click.option(
+    "--audience",
+    "audiences",
+    multiple=True,
+    default=("dataservice",),
+    show_default=True,
+    help="A service the client may get tokens for (repeatable).",
+)
+@click.option(
+    "--user-scope",
+    default="",
+    help="Scopes it may obtain for a runner by token exchange (none by default).",
+)
+def add_client(
+    config: str | None, name: str, scope: str, audiences: tuple[str, ...], user_scope: str
+) -> None:
+    """Register an OAuth client; prints its secret this once (it is stored hashed)."""
+    with stores.tokendealer(config) as (_dealer, session):
+        client, secret = registry.register(
+            session, name, audiences=audiences, scopes=[scope], user_scopes=[user_scope]
+        )
+        result = {
+            **client.describe(),
+            "client_id": client.client_id,
+            "client_secret": secret,
+        }
+    echo_json(result)
+
+
+@click.command("rotate-keys")
+@config_option
+def rotate_keys(config: str | None) -> None:
+    """Sign with the pre-published next key from now on.
+
+    Retired keys stay published until the tokens they signed expire, and the services
+    fetch the JWKS again when a token names a key they do not know: nothing to restart."""
+    with stores.tokendealer(config) as (dealer, session):
+        result = dealer.keyring.rotate(session)
+    echo_json(result)
