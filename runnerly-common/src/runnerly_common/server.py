@@ -1,65 +1,72 @@
-"""Serve a WSGI app with gunicorn: the same server locally, in containers and in tests."""
+"""Serve a WSGI app with gunicorn: the same server locally, in containers and in tests.
+
+Where gunicorn's settings come from, last one wins:
+
+1. ``runnerly_common/gunicorn_config.py``, the config file every service shares;
+2. the operator's own config file, named by ``--config`` in ``GUNICORN_CMD_ARGS``;
+3. the service's settings: bind address (``<PREFIX>HOST``/``<PREFIX>PORT``), log level,
+   process name, and ``<PREFIX>WORKERS`` when it is set (else the file's CPU count);
+4. the other flags of ``GUNICORN_CMD_ARGS`` (``--timeout 60``, ``--workers 3``...);
+5. keyword arguments of :func:`serve` (tests, benchmarks).
+"""
 
 from __future__ import annotations
 
+import atexit
 import gc
-import multiprocessing
+import os
+import shutil
+import tempfile
 from collections.abc import Callable
 from typing import Any
 
-from gunicorn import glogging
-from gunicorn.app.base import BaseApplication
+from gunicorn.app.base import Application
 
-from runnerly_common.logs import make_json
+from runnerly_common import metrics
 from runnerly_common.settings import Settings
 
-
-def default_workers() -> int:
-    return multiprocessing.cpu_count() * 2 + 1
+CONFIG = "python:runnerly_common.gunicorn_config"
 
 
-def gunicorn_options(settings: Settings, **overrides: Any) -> dict[str, Any]:
+def gunicorn_options(settings: Settings) -> dict[str, Any]:
+    """The gunicorn settings a service's own settings decide."""
     options: dict[str, Any] = {
         "bind": f"{settings.host}:{settings.port}",
-        "workers": settings.workers or default_workers(),
-        "threads": 1,
-        "timeout": 30,
-        "graceful_timeout": 20,
-        "keepalive": 5,
-        # The app writes its own JSON access line (runnerly_common.logs); gunicorn's
-        # error log goes to stderr.
-        "accesslog": None,
-        "errorlog": "-",
         "loglevel": settings.log_level.lower(),
         "proc_name": settings.SECTION,
-        "limit_request_field_size": 16384,
-        "logger_class": _JsonLogger,
-        # Several services run side by side; none needs gunicorn's runtime control socket.
-        "control_socket_disable": True,
     }
-    options.update(overrides)
+    if settings.workers:
+        options["workers"] = settings.workers
     return options
 
 
-class _JsonLogger(glogging.Logger):
-    """gunicorn's own messages (start, workers, errors) as JSON lines, like the app's."""
-
-    def setup(self, cfg: Any) -> None:
-        super().setup(cfg)
-        for handler in self.error_log.handlers:
-            make_json(handler, cfg.proc_name or "gunicorn")
-
-
-class _Server(BaseApplication):
-    def __init__(self, load_app: Callable[[], Any], options: dict[str, Any]) -> None:
+class _Server(Application):
+    def __init__(
+        self, load_app: Callable[[], Any], *layers: dict[str, Any], config: str = CONFIG
+    ) -> None:
         self._load_app = load_app
-        self._options = options
+        self._layers = layers
+        self._config = config
         super().__init__()
 
+    def init(self, parser: Any, opts: Any, args: Any) -> None:
+        """Unused: gunicorn's command line is not parsed (click owns ``sys.argv``)."""
+
     def load_config(self) -> None:
-        for key, value in self._options.items():
-            if key in self.cfg.settings:  # options newer than the installed gunicorn are skipped
-                self.cfg.set(key, value)
+        self.load_config_from_module_name_or_filename(self._config)
+        from_env = self.cfg.parser().parse_args(self.cfg.get_cmd_args_from_env())
+        if from_env.config:
+            self.load_config_from_module_name_or_filename(from_env.config)
+        env_flags = {
+            key: value
+            for key, value in vars(from_env).items()
+            if value is not None and key not in {"args", "config"}
+        }
+        service, *overrides = self._layers
+        for layer in (service, env_flags, *overrides):
+            for key, value in layer.items():
+                if key in self.cfg.settings:  # options newer than the installed gunicorn
+                    self.cfg.set(key.lower(), value)
 
     def load(self) -> Any:
         app = self._load_app()
@@ -72,4 +79,21 @@ class _Server(BaseApplication):
 
 def serve(load_app: Callable[[], Any], settings: Settings, **overrides: Any) -> None:
     """Run gunicorn in the foreground; each worker builds its own app with ``load_app``."""
-    _Server(load_app, gunicorn_options(settings, **overrides)).run()
+    prepare_metrics_dir(settings.SECTION)
+    _Server(load_app, gunicorn_options(settings), overrides).run()
+
+
+def prepare_metrics_dir(service: str) -> str:
+    """Point prometheus-client's multiprocess mode at an empty directory before the
+    workers fork: a new one for this server (removed when it stops), or the operator's
+    ``PROMETHEUS_MULTIPROC_DIR``, emptied of an earlier run's counts."""
+    path = metrics.multiprocess_dir()
+    if path:
+        metrics.empty_directory(path)
+    else:
+        path = tempfile.mkdtemp(prefix=f"runnerly-metrics-{service}-")
+        master = os.getpid()
+        # Workers inherit the exit hook: only the master removes the directory.
+        atexit.register(lambda: os.getpid() == master and shutil.rmtree(path, True))
+    metrics.use_multiprocess_dir(path)
+    return path

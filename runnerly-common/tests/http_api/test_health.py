@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -103,3 +105,113 @@ class TestDatabaseReadiness:
         check = response.get_json()["checks"]["database"]
         assert check["ok"] is False
         assert check["error"].startswith("OperationalError")
+
+
+class TestReadinessDeadline:
+    def test_a_hanging_dependency_is_reported_within_the_deadline(self, bare_app: Flask) -> None:
+        release = threading.Event()
+        add_readiness_check(bare_app, "broker", lambda: release.wait(30))
+        add_readiness_check(bare_app, "database", lambda: True)
+        bare_app.config["READINESS_DEADLINE"] = 0.5
+        try:
+            started = time.monotonic()
+            response = bare_app.test_client().get("/readyz")
+            elapsed = time.monotonic() - started
+        finally:
+            release.set()
+        assert elapsed < 1.5
+        assert response.status_code == 503
+        checks = response.get_json()["checks"]
+        assert checks["broker"]["ok"] is False
+        assert checks["broker"]["error"] == "no answer within 0.5 s"
+        assert checks["database"] == {"ok": True, "ms": checks["database"]["ms"]}
+
+    def test_the_default_deadline_keeps_readyz_under_3_seconds(self, bare_app: Flask) -> None:
+        release = threading.Event()
+        add_readiness_check(bare_app, "jwks", lambda: release.wait(30))
+        try:
+            started = time.monotonic()
+            response = bare_app.test_client().get("/readyz")
+            elapsed = time.monotonic() - started
+        finally:
+            release.set()
+        assert response.status_code == 503
+        assert 2.0 < elapsed < 3.0
+
+    def test_a_hung_check_is_not_started_again_by_every_probe(self, bare_app: Flask) -> None:
+        release = threading.Event()
+        calls: list[int] = []
+
+        def hanging() -> bool:
+            calls.append(1)
+            return release.wait(30)
+
+        add_readiness_check(bare_app, "broker", hanging)
+        bare_app.config["READINESS_DEADLINE"] = 0.1
+        client = bare_app.test_client()
+        try:
+            statuses = [client.get("/readyz").status_code for _ in range(5)]
+            assert calls == [1]
+        finally:
+            release.set()
+        assert statuses == [503] * 5
+        time.sleep(0.05)  # the run that was waited for ends: the next probe sees it
+        assert client.get("/readyz").status_code == 200
+
+    def test_checks_run_side_by_side_not_one_after_another(self, bare_app: Flask) -> None:
+        for name in ("a", "b", "c"):
+            add_readiness_check(bare_app, name, lambda: time.sleep(0.3) is None)
+        started = time.monotonic()
+        response = bare_app.test_client().get("/readyz")
+        assert response.status_code == 200
+        assert time.monotonic() - started < 0.8
+
+
+class TestReadinessCache:
+    def test_an_answer_is_kept_for_cache_seconds(self, bare_app: Flask) -> None:
+        calls: list[int] = []
+        add_readiness_check(bare_app, "broker", lambda: calls.append(1) is None, cache_seconds=60)
+        client = bare_app.test_client()
+        for _ in range(10):
+            assert client.get("/readyz").status_code == 200
+        assert calls == [1]
+
+    def test_without_cache_seconds_every_probe_checks_again(self, bare_app: Flask) -> None:
+        calls: list[int] = []
+        add_readiness_check(bare_app, "database", lambda: calls.append(1) is None)
+        client = bare_app.test_client()
+        for _ in range(3):
+            client.get("/readyz")
+        assert calls == [1, 1, 1]
+
+
+class TestReadinessSecrets:
+    def test_the_password_of_a_url_in_an_error_is_masked(self, bare_app: Flask) -> None:
+        def broker() -> bool:
+            raise ConnectionError("cannot reach redis://:hunter2@broker:6379/0 or amqp://u:pw@mq//")
+
+        add_readiness_check(bare_app, "broker", broker)
+        error = bare_app.test_client().get("/readyz").get_json()["checks"]["broker"]["error"]
+        assert "hunter2" not in error and ":pw@" not in error
+        assert error == (
+            "ConnectionError: cannot reach redis://:***@broker:6379/0 or amqp://u:***@mq//"
+        )
+
+
+class TestOptionalDependencies:
+    def test_a_failing_optional_dependency_is_shown_but_leaves_the_service_ready(
+        self, bare_app: Flask
+    ) -> None:
+        def broker() -> bool:
+            raise ConnectionError("connection refused")
+
+        add_readiness_check(bare_app, "broker", broker, required=False)
+        add_readiness_check(bare_app, "database", lambda: True)
+        response = bare_app.test_client().get("/readyz")
+        assert response.status_code == 200
+        body = response.get_json()
+        assert body["status"] == "ready"
+        assert body["checks"]["broker"]["ok"] is False
+        assert body["checks"]["broker"]["required"] is False
+        assert body["checks"]["broker"]["error"] == "ConnectionError: connection refused"
+        assert "required" not in body["checks"]["database"]

@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import runnerly_common
 from runnerly_common.health import add_readiness_check
+from runnerly_common.probes import broker_check
 from runnerly_common.service_client import ServiceTokenClient
 from runnerly_web import csrf, frontend
 from runnerly_web.api import make_blueprint
@@ -19,7 +20,7 @@ from runnerly_web.settings import WebSettings
 from runnerly_web.strava import views as strava_views
 from runnerly_web.strava.oauth import StravaOAuth
 from runnerly_web.strava.sync import SyncQueue
-from runnerly_web.throttle import make_throttle
+from runnerly_web.throttle import LoginThrottle, make_throttle
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ def create_app(settings: WebSettings | None = None) -> Flask:
         dataservice,
     )
     app.extensions["runnerly_web.sync"] = SyncQueue(settings.broker_url)
-    app.extensions["runnerly_web.throttle"] = make_throttle(
+    throttle = app.extensions["runnerly_web.throttle"] = make_throttle(
         settings.redis_url,
         settings.throttle_db,
         window=settings.login_window_seconds,
@@ -68,8 +69,22 @@ def create_app(settings: WebSettings | None = None) -> Flask:
         per_address=settings.login_max_per_address,
     )
     add_readiness_check(app, "dataservice", dataservice.ready)
+    # Every call to the dataservice needs a token: can it get its own service token?
+    add_readiness_check(app, "tokendealer", tokens.token)
+    add_readiness_check(app, "throttle", lambda: _throttle_answers(throttle))
+    if settings.broker_url:
+        # Not required: with the broker down a new Strava link waits for beat's round
+        # (strava/sync.py) rather than failing; cached, a probe storm cannot hammer it.
+        check = broker_check(settings.broker_url)
+        add_readiness_check(app, "broker", check, cache_seconds=5, required=False)
     csrf.init_app(app)
     app.register_blueprint(make_blueprint())
     app.register_blueprint(strava_views.make_blueprint())
     app.register_blueprint(frontend.make_blueprint())  # last: its catch-all page route
     return app
+
+
+def _throttle_answers(throttle: LoginThrottle) -> bool:
+    """Logins count failures in this store: one that does not answer fails every login."""
+    throttle.counter.count("readiness")
+    return True

@@ -14,6 +14,8 @@ from typing import Any
 from flask import Flask, abort, jsonify, request
 
 from runnerly_common.app import create_app as create_base_app
+from runnerly_common.health import add_readiness_check
+from runnerly_common.probes import broker_check
 from runnerly_common.server import serve
 from strava_worker.settings import WorkerSettings
 
@@ -33,6 +35,9 @@ def _celery_enqueue(event: dict[str, Any]) -> None:
 def create_app(settings: WorkerSettings, enqueue: Enqueue | None = None) -> Flask:
     app = create_base_app("strava-webhook", settings)
     send = enqueue or _celery_enqueue
+    # Each event is only queued here: without the broker, Strava's events are refused.
+    # Cached a few seconds, so frequent probes do not open a connection each.
+    add_readiness_check(app, "broker", broker_check(settings.broker_url), cache_seconds=5)
 
     @app.get("/webhook")
     def handshake() -> Any:
