@@ -37,7 +37,8 @@ class Windows:
 
 
 class Store(Protocol):
-    """Counters and locks; Redis in production, a SQLite file on one machine."""
+    """Counters, locks and each runner's last sync; Redis in production, a SQLite file on
+    one machine."""
 
     def reserve(self, windows: Windows, now: float) -> tuple[bool, bool]:
         """Take one slot in both windows: (granted, blocked_by_daily)."""
@@ -45,9 +46,24 @@ class Store(Protocol):
     def raise_to(self, windows: Windows, now: float, short: int, daily: int) -> None:
         """Counts become at least these (the server's view of usage)."""
 
+    def usage(self, windows: Windows, now: float) -> tuple[int, int]:
+        """The current windows' counts (short, daily), without taking a slot."""
+
     def acquire(self, name: str, owner: str, seconds: int) -> bool: ...
 
     def release(self, name: str, owner: str) -> None: ...
+
+    def record_sync(self, user_id: int, at: float) -> None:
+        """The runner's sync completed at ``at`` (an older time never replaces a newer)."""
+
+    def forget_sync(self, user_id: int) -> None:
+        """The runner is no longer synced (unlinked)."""
+
+    def reconcile_syncs(self, synced: Mapping[int, float]) -> None:
+        """Exactly these runners are synced, each last at least at the time given."""
+
+    def oldest_sync(self) -> float | None:
+        """The least recent last sync among the runners recorded; None: no runner."""
 
 
 class OutOfBudget(Exception):

@@ -15,6 +15,7 @@ from celery.schedules import crontab
 from celery.signals import beat_init
 
 from runnerly_common.celery_context import json_worker_logs, propagate_request_ids
+from strava_worker.observability import install_observability
 from strava_worker.runtime import Runtime
 from strava_worker.settings import WorkerSettings
 
@@ -45,6 +46,8 @@ def make_celery(settings: WorkerSettings) -> WorkerApp:
     # Each task runs with the request id of whoever queued it; worker and beat log JSON.
     propagate_request_ids()
     json_worker_logs("strava-worker")
+    # /healthz, /readyz and /metrics on METRICS_PORT, in `celery worker` only (not beat).
+    install_observability(app)
     app.conf.update(
         task_acks_late=True,
         task_reject_on_worker_lost=True,

@@ -1,12 +1,14 @@
-"""The rate budget and runner locks in Redis, shared by every worker on every machine.
+"""The rate budget, runner locks and last syncs in Redis, shared by every worker on every
+machine.
 
-Each operation is one Lua script, so a reservation checks and counts both windows
-atomically: two workers can never both take the last slot.
+Each budget operation is one Lua script, so a reservation checks and counts both windows
+atomically: two workers can never both take the last slot.  Each runner's last completed
+sync is a member of one sorted set (score: the time), so the oldest is one ``ZRANGE``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 import redis
@@ -87,3 +89,37 @@ class RedisStore:
     def release(self, name: str, owner: str) -> None:
         with _answering():
             self._release([f"{self.prefix}lock:{name}"], [owner])
+
+    def usage(self, windows: Windows, now: float) -> tuple[int, int]:
+        keys, _ = self._keys(windows, now)
+        with _answering():
+            short, daily = self.redis.mget(keys)
+        return int(short or 0), int(daily or 0)
+
+    @property
+    def _synced(self) -> str:
+        return f"{self.prefix}synced"
+
+    def record_sync(self, user_id: int, at: float) -> None:
+        with _answering():
+            self.redis.zadd(self._synced, {str(user_id): at}, gt=True)
+
+    def forget_sync(self, user_id: int) -> None:
+        with _answering():
+            self.redis.zrem(self._synced, str(user_id))
+
+    def reconcile_syncs(self, synced: Mapping[int, float]) -> None:
+        wanted = {str(user_id): at for user_id, at in synced.items()}
+        with _answering():
+            gone = {m.decode() for m in self.redis.zrange(self._synced, 0, -1)} - wanted.keys()
+            with self.redis.pipeline() as pipe:
+                if gone:
+                    pipe.zrem(self._synced, *gone)
+                if wanted:
+                    pipe.zadd(self._synced, wanted, gt=True)
+                pipe.execute()
+
+    def oldest_sync(self) -> float | None:
+        with _answering():
+            oldest = self.redis.zrange(self._synced, 0, 0, withscores=True)
+        return float(oldest[0][1]) if oldest else None

@@ -22,6 +22,9 @@ class WorkerSettings(Settings):
     ENV_PREFIX: ClassVar[str] = "STRAVA_WORKER_"
 
     port: int = 5005  # the webhook receiver
+    # The worker's /healthz, /readyz and /metrics (its main process; beat has none); 0: off.
+    metrics_port: int = 5006
+    metrics_host: str = "127.0.0.1"
     broker_url: str = "sqla+sqlite:///var/celery-broker.db"
     # The shared rate budget and the per-runner locks; empty: a SQLite file (one machine).
     redis_url: str = ""
@@ -78,6 +81,8 @@ class WorkerSettings(Settings):
                 f"{self.env_name('lock_seconds')} must be at most half of "
                 f"{self.env_name('visibility_timeout')}"
             )
+        if not 0 <= self.metrics_port <= 65535:
+            raise SettingsError(f"{self.env_name('metrics_port')} must be a port, or 0 for none")
         if self.smtp_security not in SMTP_SECURITY:
             raise SettingsError(
                 f"{self.env_name('smtp_security')} must be one of {', '.join(SMTP_SECURITY)}"

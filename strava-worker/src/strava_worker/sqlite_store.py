@@ -1,4 +1,5 @@
-"""The rate budget and runner locks in a SQLite file: the local default, no Redis needed.
+"""The rate budget, runner locks and last syncs in a SQLite file: the local default, no
+Redis needed.
 
 ``BEGIN IMMEDIATE`` serialises writers across processes on one machine, which is all a
 local worker (prefork or solo) needs.  Several machines must use :mod:`redis_store`.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 from strava_worker.budget import Windows
@@ -15,6 +17,7 @@ from strava_worker.budget import Windows
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, value INTEGER, expires REAL);
 CREATE TABLE IF NOT EXISTS locks (name TEXT PRIMARY KEY, owner TEXT, expires REAL);
+CREATE TABLE IF NOT EXISTS synced (user_id INTEGER PRIMARY KEY, at REAL NOT NULL);
 """
 
 
@@ -102,3 +105,45 @@ class SqliteStore:
                 "DELETE FROM locks WHERE name = ? AND owner = ?", (name, owner)
             )
         )
+
+    def usage(self, windows: Windows, now: float) -> tuple[int, int]:
+        conn = self._connect()
+        try:
+            (short, _), (day, _) = self._keys(windows, now)
+            return self._get(conn, short), self._get(conn, day)
+        finally:
+            conn.close()
+
+    def record_sync(self, user_id: int, at: float) -> None:
+        self._transaction(
+            lambda conn: conn.execute(
+                "INSERT INTO synced VALUES (?, ?) "
+                "ON CONFLICT(user_id) DO UPDATE SET at = max(at, excluded.at)",
+                (user_id, at),
+            )
+        )
+
+    def forget_sync(self, user_id: int) -> None:
+        self._transaction(
+            lambda conn: conn.execute("DELETE FROM synced WHERE user_id = ?", (user_id,))
+        )
+
+    def reconcile_syncs(self, synced: Mapping[int, float]) -> None:
+        def work(conn: sqlite3.Connection) -> None:
+            kept = {row[0] for row in conn.execute("SELECT user_id FROM synced")}
+            gone = kept - synced.keys()
+            conn.executemany("DELETE FROM synced WHERE user_id = ?", [(u,) for u in gone])
+            conn.executemany(
+                "INSERT INTO synced VALUES (?, ?) "
+                "ON CONFLICT(user_id) DO UPDATE SET at = max(at, excluded.at)",
+                list(synced.items()),
+            )
+
+        self._transaction(work)
+
+    def oldest_sync(self) -> float | None:
+        conn = self._connect()
+        try:
+            return conn.execute("SELECT min(at) FROM synced").fetchone()[0]
+        finally:
+            conn.close()

@@ -16,17 +16,18 @@ from __future__ import annotations
 import logging
 import random
 import time
+from collections.abc import Callable
 from typing import Any
 
 from celery import Task, shared_task
 
 from strava_worker import events, subscription, sync
-from strava_worker.budget import OutOfBudget
+from strava_worker.budget import OutOfBudget, Store
 from strava_worker.dataservice import DataserviceError, NotLinked
 from strava_worker.redis_store import StoreUnavailable
 from strava_worker.runtime import Busy, Runtime
 from strava_worker.strava import ServerError, StravaError
-from strava_worker.tokens import Deauthorized
+from strava_worker.tokens import Deauthorized, epoch
 
 log = logging.getLogger(__name__)
 LONGEST_COUNTDOWN = 3600  # beyond it, beat's next round picks the runner up again
@@ -79,6 +80,15 @@ def _run(task: Task, work: Any, kwargs: dict[str, Any], failures: int) -> Any:
         return {"status": "error"}
 
 
+def _note_syncs(rt: Runtime, change: Callable[[Store], None]) -> None:
+    """Keep the store's last syncs (the worker's sync-lag metric) up to date; a store that
+    fails here must not fail the sync, which is done: beat's next round corrects it."""
+    try:
+        change(rt.store)
+    except Exception as exc:  # noqa: BLE001 - StoreUnavailable, sqlite3.Error: same answer
+        log.warning("could not record the last syncs: %s", exc)
+
+
 def _record_error(rt: Runtime, user_id: int | None, message: str) -> None:
     if user_id is None:
         return
@@ -115,6 +125,10 @@ def sync_runner(
             **({"resume": result["resume"]} if "resume" in result else {}),
         }
         sync_runner.apply_async(kwargs=next_kwargs)
+    if result.get("status") == sync.DONE:
+        _note_syncs(_runtime(self), lambda store: store.record_sync(user_id, time.time()))
+    elif result.get("status") == "unlinked":
+        _note_syncs(_runtime(self), lambda store: store.forget_sync(user_id))
     log.info("sync of runner %s: %s", user_id, result)
     return result
 
@@ -152,6 +166,12 @@ def sync_all(self: Task, interval: float | None = None, failures: int = 0) -> di
     def work() -> dict[str, Any]:
         rt = _runtime(self)
         links = [link for link in rt.dataservice.links() if link["sync_state"] != "deauthorized"]
+        synced = {
+            link["user_id"]: epoch(link["last_sync_at"])
+            for link in links
+            if link.get("last_sync_at")
+        }
+        _note_syncs(rt, lambda store: store.reconcile_syncs(synced))
         span = min(interval or rt.settings.sync_interval, _longest_countdown(rt))
         spacing = span / max(len(links), 1)
         for i, link in enumerate(links):

@@ -199,6 +199,8 @@ def start_worker(worker_env: dict, tmp_path: Path) -> Iterator[Callable[..., Wor
     workers: list[Worker] = []
 
     def _start(role: str = "worker", pool: str = "solo", **settings: str) -> Worker:
+        # Its own /metrics port: the dev stack's 5006 may be taken, and tests run in parallel.
+        settings.setdefault("metrics_port", str(free_port()))
         env = {**worker_env, **{f"STRAVA_WORKER_{k.upper()}": v for k, v in settings.items()}}
         worker = Worker(env, tmp_path / f"{role}{len(workers)}.log", role, pool)
         workers.append(worker)

@@ -83,6 +83,23 @@ class Worker:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
+    @property
+    def metrics_url(self) -> str:
+        """Where the main process serves /healthz, /readyz and /metrics."""
+        return f"http://127.0.0.1:{self.env['STRAVA_WORKER_METRICS_PORT']}"
+
+    def scrape(self) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+        """GET /metrics as {(sample name, labels): value}."""
+        from prometheus_client.parser import text_string_to_metric_families
+
+        response = requests.get(f"{self.metrics_url}/metrics", timeout=5)
+        response.raise_for_status()
+        return {
+            (sample.name, frozenset(sample.labels.items())): sample.value
+            for family in text_string_to_metric_families(response.text)
+            for sample in family.samples
+        }
+
     def send(self, task: str, **kwargs: Any) -> str:
         """Enqueue a task as a client would; returns its id."""
         from celery import Celery
