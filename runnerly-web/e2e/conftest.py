@@ -50,7 +50,7 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def stack(artifacts: Path, chromium_path: str) -> Iterator[Stack]:
+def stack(artifacts: Path) -> Iterator[Stack]:
     running = Stack(artifacts / "stack.log")
     try:
         running.start()

@@ -28,13 +28,16 @@ PORTS = {
     "dataservice": 5002,
     "strava-sim": 5004,
     "strava-webhook": 5005,
+    "strava-worker": 5006,  # its /healthz, /readyz and /metrics
     "mailsink": 1025,
     "gateway": 8080,
+    "gateway-status": 8081,
 }
 # Readiness: the upstreams first, so no request reaches the gateway before they can answer
 # (that would put a "connect() failed" [error] in its log).
 HEALTH = [
-    *(f"http://127.0.0.1:{port}/healthz" for port in (5001, 5002, 5004, 5005, 5000)),
+    *(f"http://127.0.0.1:{port}/healthz" for port in (5001, 5002, 5004, 5005, 5006, 5000)),
+    "http://127.0.0.1:8081/healthz",
     f"{GATEWAY_URL}/",
 ]
 ERROR_LINE = re.compile(r'\[(error|crit|alert|emerg)\]|"level": "(ERROR|CRITICAL)"|Traceback')
