@@ -1,11 +1,16 @@
 """``/healthz`` (the process answers) and ``/readyz`` (its dependencies answer).
 
-Each readiness check runs in a thread of its own and ``/readyz`` waits for all of them
-at most ``READINESS_DEADLINE`` seconds in total: a dependency that hangs is reported as
-not ready in time instead of holding the probe (and the gunicorn worker) until the
-orchestrator's own timeout.  A check never runs twice at once, so a scrape storm against
-a hung dependency adds waiting requests, not threads; a check may also keep its answer
-for ``cache_seconds`` so that frequent probes do not hammer what they check.
+:class:`Readiness` holds a service's named checks and answers ``/readyz`` with them; it
+knows nothing of Flask, so the Celery worker's own HTTP server uses it as the Flask apps
+do (through :func:`add_readiness_check` and :func:`blueprint`).
+
+Each check runs in a thread of its own and an answer waits for all of them at most
+``deadline`` seconds in total (``READINESS_DEADLINE`` in a Flask app's config): a
+dependency that hangs is reported as not ready in time instead of holding the probe (and
+the gunicorn worker) until the orchestrator's own timeout.  A check never runs twice at
+once, so a scrape storm against a hung dependency adds waiting requests, not threads; a
+check may also keep its answer for ``cache_seconds`` so that frequent probes do not hammer
+what they check.  Error texts never show a URL's password nor any of the given secrets.
 
 A dependency the service can do without for a while (it degrades, and says so) is
 registered with ``required=False``: ``/readyz`` shows its state but stays 200, so an
@@ -19,12 +24,14 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 
 from flask import Blueprint, Flask, current_app
 
 log = logging.getLogger(__name__)
 ReadinessCheck = Callable[[], object]
+Results = dict[str, dict[str, object]]
 _EXTENSION = "runnerly.readiness"
 # Seconds /readyz waits for its checks, altogether: below the usual 3 s probe timeout.
 DEFAULT_DEADLINE = 2.5
@@ -33,9 +40,13 @@ DEADLINE_CONFIG = "READINESS_DEADLINE"
 _URL_PASSWORD = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^:/@\s]*):[^@\s]*@", re.IGNORECASE)
 
 
-def redact(text: str) -> str:
-    """``text`` with the password of every URL in it masked."""
-    return _URL_PASSWORD.sub(r"\g<head>:***@", text)
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """``text`` with the password of every URL in it, and each of ``secrets``, masked."""
+    text = _URL_PASSWORD.sub(r"\g<head>:***@", text)
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text
 
 
 class _Run:
@@ -59,7 +70,7 @@ class _Probe:
         self._lock = threading.Lock()
         self._last: _Run | None = None
 
-    def begin(self, app: Flask) -> _Run:
+    def begin(self, readiness: Readiness) -> _Run:
         """The run to wait for: the one in progress, a recent enough one, or a new one."""
         with self._lock:
             last = self._last
@@ -70,25 +81,94 @@ class _Probe:
             run = self._last = _Run()
         context = contextvars.copy_context()  # the request id, for the log line
         thread = threading.Thread(
-            target=context.run, args=(self._run, app, run), name=f"readyz-{self.name}"
+            target=context.run, args=(self._run, readiness, run), name=f"readyz-{self.name}"
         )
-        thread.daemon = True  # a hung dependency must not keep the worker from exiting
+        thread.daemon = True  # a hung dependency must not keep the process from exiting
         thread.start()
         return run
 
-    def _run(self, app: Flask, run: _Run) -> None:
+    def _run(self, readiness: Readiness, run: _Run) -> None:
         error = None
         try:
-            with app.app_context():
+            with readiness.context():
                 ok = bool(self.check())
         except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
-            ok, error = False, redact(f"{type(exc).__name__}: {exc}")[:200]
+            ok, error = False, redact(f"{type(exc).__name__}: {exc}", readiness.secrets)[:200]
             log.warning("readiness check %s failed: %s", self.name, error)
         run.finished = time.monotonic()
         run.result = {"ok": ok, "ms": round((run.finished - run.started) * 1000, 1)}
         if error:
             run.result["error"] = error
         run.done.set()
+
+
+class Readiness:
+    """A service's named readiness checks, run side by side within a deadline.
+
+    ``secrets`` are masked in error texts, like URL passwords; ``context`` makes what each
+    check runs in (a Flask app's ``app_context``, say).
+    """
+
+    def __init__(
+        self,
+        *,
+        secrets: Iterable[str] = (),
+        context: Callable[[], AbstractContextManager[object]] = nullcontext,
+        deadline: float = DEFAULT_DEADLINE,
+    ) -> None:
+        self.secrets = [secret for secret in secrets if secret]
+        self.context = context
+        self.deadline = deadline
+        self._probes: dict[str, _Probe] = {}
+
+    def add(
+        self,
+        name: str,
+        check: ReadinessCheck,
+        *,
+        cache_seconds: float = 0,
+        required: bool = True,
+    ) -> None:
+        """Register a dependency; ``check`` returns truthy when ready and may raise.
+
+        ``cache_seconds`` keeps an answer that long (a broker, say, that a probe every
+        second from several orchestrators should not be asked each time).
+        ``required=False``: shown, but its failure leaves the service ready.
+        """
+        self._probes[name] = _Probe(name, check, cache_seconds, required)
+
+    def run(self, deadline: float | None = None) -> tuple[bool, Results]:
+        """(ready, per check ``{ok, ms, error?, required?}``), within ``deadline`` seconds."""
+        seconds = self.deadline if deadline is None else deadline
+        until = time.monotonic() + seconds
+        runs = {name: probe.begin(self) for name, probe in self._probes.items()}
+        results: Results = {}
+        for name, run in runs.items():
+            if run.done.wait(max(0.0, until - time.monotonic())):
+                results[name] = dict(run.result)
+            else:
+                waited = time.monotonic() - run.started
+                error = f"no answer within {seconds:g} s"
+                results[name] = {"ok": False, "ms": round(waited * 1000, 1), "error": error}
+                log.warning("readiness check %s failed: %s", name, error)
+            if not self._probes[name].required:
+                results[name]["required"] = False
+        ready = all(result["ok"] for name, result in results.items() if self._probes[name].required)
+        return ready, results
+
+    def answer(self, service: str, deadline: float | None = None) -> tuple[dict[str, object], int]:
+        """The body and status of ``GET /readyz``: 200 when ready, else 503."""
+        ready, checks = self.run(deadline)
+        body = {"status": "ready" if ready else "unavailable", "service": service, "checks": checks}
+        return body, 200 if ready else 503
+
+
+def readiness(app: Flask) -> Readiness:
+    """The readiness checks of ``app`` (each runs inside its app context)."""
+    checks = app.extensions.get(_EXTENSION)
+    if checks is None:
+        checks = app.extensions[_EXTENSION] = Readiness(context=app.app_context)
+    return checks
 
 
 def add_readiness_check(
@@ -99,40 +179,8 @@ def add_readiness_check(
     cache_seconds: float = 0,
     required: bool = True,
 ) -> None:
-    """Register a dependency; ``check`` returns truthy when ready and may raise.
-
-    ``cache_seconds`` keeps an answer that long (a broker, say, that a probe every second
-    from several orchestrators should not be asked each time).  ``required=False``: shown,
-    but its failure leaves the service ready.
-    """
-    probe = _Probe(name, check, cache_seconds, required)
-    app.extensions.setdefault(_EXTENSION, {})[name] = probe
-
-
-def readiness_checks(app: Flask) -> list[str]:
-    """The names of the dependencies ``/readyz`` checks."""
-    return list(app.extensions.get(_EXTENSION, {}))
-
-
-def run_checks(app: Flask) -> tuple[bool, dict[str, dict[str, object]]]:
-    deadline_seconds = float(app.config.get(DEADLINE_CONFIG, DEFAULT_DEADLINE))
-    started = time.monotonic()
-    deadline = started + deadline_seconds
-    probes: dict[str, _Probe] = app.extensions.get(_EXTENSION, {})
-    runs = {name: probe.begin(app) for name, probe in probes.items()}
-    results: dict[str, dict[str, object]] = {}
-    for name, run in runs.items():
-        if run.done.wait(max(0.0, deadline - time.monotonic())):
-            results[name] = dict(run.result)
-        else:
-            waited = time.monotonic() - run.started
-            error = f"no answer within {deadline_seconds:g} s"
-            results[name] = {"ok": False, "ms": round(waited * 1000, 1), "error": error}
-            log.warning("readiness check %s failed: %s", name, error)
-        if not probes[name].required:
-            results[name]["required"] = False
-    ready = all(result["ok"] for name, result in results.items() if probes[name].required)
-    return ready, results
+    """Register a dependency of ``app`` for ``/readyz``: see :meth:`Readiness.add`."""
+    readiness(app).add(name, check, cache_seconds=cache_seconds, required=required)
 
 
 def blueprint(service: str) -> Blueprint:
@@ -144,8 +192,8 @@ def blueprint(service: str) -> Blueprint:
 
     @bp.get("/readyz")
     def readyz() -> tuple[dict[str, object], int]:
-        ready, checks = run_checks(current_app._get_current_object())  # type: ignore[attr-defined]
-        body = {"status": "ready" if ready else "unavailable", "service": service, "checks": checks}
-        return body, 200 if ready else 503
+        app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+        deadline = float(app.config.get(DEADLINE_CONFIG, DEFAULT_DEADLINE))
+        return readiness(app).answer(service, deadline)
 
     return bp

@@ -2,14 +2,18 @@
 latency, the build, and the process; served on ``GET /metrics``.
 
 Under gunicorn a scrape reaches one of several workers, so ``server.serve`` switches
-prometheus-client to its multiprocess mode (:func:`use_multiprocess_dir`): every worker
-writes its values to files in one directory and ``/metrics`` adds them all up.  Outside
-gunicorn (the Flask test client, tests) the values live in this process's own registry.
+prometheus-client to its multiprocess mode (:func:`prepare_multiprocess_dir`): every worker
+writes its values to files in one directory and ``/metrics`` adds them all up.  The Celery
+worker does the same for its pool's children.  Outside those (the Flask test client,
+tests) the values live in this process's own registry.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 import time
 from collections.abc import Iterable
 from functools import cache
@@ -32,6 +36,8 @@ from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+# Then the pid of the process that made the directory, and the service.
+DIRECTORY_PREFIX = "runnerly-metrics-"
 ENDPOINT = "runnerly_metrics"
 UNMATCHED = "unmatched"
 # From a cached read (a few ms) to a slow upload or report (seconds); past 10 s the
@@ -111,6 +117,45 @@ def use_multiprocess_dir(path: str | os.PathLike[str]) -> None:
     reset()
 
 
+def prepare_multiprocess_dir(service: str) -> str:
+    """Switch this process, and the processes it forks later (gunicorn's workers, Celery's
+    pool), to multiprocess mode in a directory without an earlier run's counts.
+
+    The operator's ``PROMETHEUS_MULTIPROC_DIR`` is emptied and used; else a new directory,
+    removed when this process exits, after those of processes killed before they could
+    remove theirs (SIGKILL, the OOM killer).
+    """
+    path = multiprocess_dir()
+    if path:
+        empty_directory(path)
+    else:
+        remove_stale_directories()
+        owner = os.getpid()
+        path = tempfile.mkdtemp(prefix=f"{DIRECTORY_PREFIX}{owner}-{service}-")
+        # Forked children inherit the exit hook: only the owner removes the directory.
+        atexit.register(lambda: os.getpid() == owner and shutil.rmtree(path, True))
+    use_multiprocess_dir(path)
+    return path
+
+
+def remove_stale_directories(parent: str | os.PathLike[str] | None = None) -> None:
+    """Remove the directories :func:`prepare_multiprocess_dir` made for processes gone."""
+    for path in Path(parent or tempfile.gettempdir()).glob(f"{DIRECTORY_PREFIX}*"):
+        pid = path.name.removeprefix(DIRECTORY_PREFIX).split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
 def empty_directory(path: str | os.PathLike[str]) -> None:
     """Remove an earlier run's value files: its counts must not add to this one's.  Only
     prometheus-client's ``*.db`` files go, in case the directory was set to a shared one."""
@@ -122,7 +167,7 @@ def empty_directory(path: str | os.PathLike[str]) -> None:
 
 
 def mark_process_dead(pid: int) -> None:
-    """A worker exited: drop its live-gauge files (its counters stay in the sums)."""
+    """A worker or pool child exited: drop its live-gauge files (its counts stay in the sums)."""
     if multiprocess_dir():
         multiprocess.mark_process_dead(pid)
 

@@ -56,9 +56,7 @@ def _guarded(url: str, check: ReadinessCheck) -> ReadinessCheck:
         try:
             return check()
         except Exception as exc:  # noqa: BLE001 - any failure: named, then raised again
-            message = redact(f"{type(exc).__name__}: {exc}")
-            if password:
-                message = message.replace(password, "***")
+            message = redact(f"{type(exc).__name__}: {exc}", [password])
             raise DependencyError(message) from None
 
     return run

@@ -12,11 +12,7 @@ Where gunicorn's settings come from, last one wins:
 
 from __future__ import annotations
 
-import atexit
 import gc
-import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from typing import Any
 
@@ -79,21 +75,5 @@ class _Server(Application):
 
 def serve(load_app: Callable[[], Any], settings: Settings, **overrides: Any) -> None:
     """Run gunicorn in the foreground; each worker builds its own app with ``load_app``."""
-    prepare_metrics_dir(settings.SECTION)
+    metrics.prepare_multiprocess_dir(settings.SECTION)
     _Server(load_app, gunicorn_options(settings), overrides).run()
-
-
-def prepare_metrics_dir(service: str) -> str:
-    """Point prometheus-client's multiprocess mode at an empty directory before the
-    workers fork: a new one for this server (removed when it stops), or the operator's
-    ``PROMETHEUS_MULTIPROC_DIR``, emptied of an earlier run's counts."""
-    path = metrics.multiprocess_dir()
-    if path:
-        metrics.empty_directory(path)
-    else:
-        path = tempfile.mkdtemp(prefix=f"runnerly-metrics-{service}-")
-        master = os.getpid()
-        # Workers inherit the exit hook: only the master removes the directory.
-        atexit.register(lambda: os.getpid() == master and shutil.rmtree(path, True))
-    metrics.use_multiprocess_dir(path)
-    return path

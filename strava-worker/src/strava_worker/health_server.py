@@ -2,7 +2,8 @@
 
 Celery has no HTTP side, so the standard library's threaded server runs in a daemon thread
 next to the worker's event loop.  It only reads: its answers come from the readiness checks
-and the metrics files, never from the pool children (which may all be busy).
+(the toolkit's, as a Flask app's ``/readyz``) and the metrics files, never from the pool
+children (which may all be busy).
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from runnerly_common.health import Readiness
+
 log = logging.getLogger(__name__)
-Readiness = Callable[[], tuple[bool, dict[str, dict[str, object]]]]
 Metrics = Callable[[str], tuple[bytes, str]]
 _servers: list[ThreadingHTTPServer] = []
 
@@ -76,10 +78,8 @@ class HealthServer:
                 if path == "/healthz":
                     self._json(200, {"status": "ok", "service": outer.service})
                 elif path == "/readyz":
-                    ready, checks = outer.readiness()
-                    status = "ready" if ready else "unavailable"
-                    body = {"status": status, "service": outer.service, "checks": checks}
-                    self._json(200 if ready else 503, body)
+                    body, status = outer.readiness.answer(outer.service)
+                    self._json(status, body)
                 elif path == "/metrics":
                     content, content_type = outer.metrics(self.headers.get("Accept", ""))
                     self._send(200, content, content_type)

@@ -1,11 +1,9 @@
 """The worker's Prometheus series: what its tasks did, and what the shared store says.
 
 Tasks run in prefork pool children, so the series they count are kept by prometheus-client's
-multiprocess mode: every process writes its values to files in ``PROMETHEUS_MULTIPROC_DIR``
-and a scrape of the main process adds them up.  The main process chooses that directory in
-:func:`use_fresh_directory` before its pool forks; this module imports prometheus-client
-only inside functions, so the value class it picks on import is decided there, not by
-whoever imported this module first.
+multiprocess mode: the main process prepares the directory (the toolkit's
+``prepare_multiprocess_dir``) and makes :func:`task_series` before its pool forks, every
+process writes its values to files there, and a scrape of the main process adds them up.
 
 The other series are read at scrape time, in the main process, from the store every worker
 shares (the Strava budget left, the sync lag) and from the broker (the queue's length).
@@ -14,78 +12,27 @@ shares (the Strava budget left, the sync lag) and from the broker (the queue's l
 from __future__ import annotations
 
 import logging
-import os
 import re
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from prometheus_client import CollectorRegistry, Counter, Histogram, multiprocess
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.exposition import choose_encoder
+from prometheus_client.metrics_core import Metric
+
+from runnerly_common.metrics import multiprocess_dir
 from strava_worker.budget import Store, Windows
 
-if TYPE_CHECKING:
-    from prometheus_client import Counter, Histogram
-    from prometheus_client.metrics_core import Metric
-
 log = logging.getLogger(__name__)
-MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
-DIRECTORY_PREFIX = "strava-worker-metrics-"  # then the main process's pid
 # From a handled event (tens of ms) to ten pages of a backfill (a minute or two).
 TASK_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
 # Strava's event_time to applied: seconds when all is well, hours when the worker was down.
 EVENT_LAG_BUCKETS = (1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0, 3600.0, 21600.0, 86400.0)
 _CELERY_OUTCOME = {"RETRY": "retry", "FAILURE": "failure", "REJECTED": "rejected"}
-
-
-def use_fresh_directory() -> str:
-    """Switch this process, and the pool children it forks later, to multiprocess mode in
-    a new empty directory (the counts of an earlier run must not add to this one's).
-
-    prometheus-client picks its value class when first imported; if something imported it
-    before (a shared module), the choice is made again here.
-    """
-    remove_stale_directories()
-    path = tempfile.mkdtemp(prefix=f"{DIRECTORY_PREFIX}{os.getpid()}-")
-    os.environ[MULTIPROC_ENV] = path
-    from prometheus_client import values
-
-    values.ValueClass = values.get_value_class()
-    task_series()  # made now, before the fork, so every child writes to the same series
-    return path
-
-
-def remove_directory(path: str) -> None:
-    shutil.rmtree(path, ignore_errors=True)
-
-
-def remove_stale_directories(parent: str | None = None) -> None:
-    """Remove the directories of workers that died without their shutdown (SIGKILL)."""
-    for path in Path(parent or tempfile.gettempdir()).glob(f"{DIRECTORY_PREFIX}*"):
-        pid = path.name.removeprefix(DIRECTORY_PREFIX).split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
-            remove_directory(str(path))
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process
-        return True
-    return True
-
-
-def mark_process_dead(pid: int) -> None:
-    """A pool child exited: its counts stay in the sums, its live gauges go."""
-    from prometheus_client import multiprocess
-
-    if os.environ.get(MULTIPROC_ENV):
-        multiprocess.mark_process_dead(pid)
 
 
 @dataclass(frozen=True)
@@ -97,8 +44,6 @@ class TaskSeries:
 
 @cache
 def task_series() -> TaskSeries:
-    from prometheus_client import Counter, Histogram
-
     return TaskSeries(
         Counter(
             "strava_worker_tasks",
@@ -180,8 +125,6 @@ class StoreCollector:
         self.clock = clock
 
     def collect(self) -> Iterator[Metric]:
-        from prometheus_client.core import GaugeMetricFamily
-
         now = self.clock()
         try:
             store = self.store()
@@ -219,12 +162,10 @@ class StoreCollector:
 def render(collector: StoreCollector, accept: str = "") -> tuple[bytes, str]:
     """The body and content type of ``GET /metrics``: every process's task series summed,
     plus the store's and broker's figures read now."""
-    from prometheus_client import CollectorRegistry, multiprocess
-    from prometheus_client.exposition import choose_encoder
-
     registry = CollectorRegistry()
-    if os.environ.get(MULTIPROC_ENV):
-        multiprocess.MultiProcessCollector(registry)
+    path = multiprocess_dir()
+    if path:
+        multiprocess.MultiProcessCollector(registry, path=path)
     else:  # one process (tests, metrics off in a child): its own objects
         series = task_series()
         for own in (series.tasks, series.duration, series.event_lag):

@@ -2,9 +2,10 @@
 
 Only ``celery worker`` sends ``worker_init`` (beat and the clients that import the app
 never do), in its main process before the pool forks: there the metrics directory is
-chosen, the task signals are connected (the children inherit them) and the HTTP server
-starts on ``METRICS_PORT`` (0: none of this).  ``worker_shutdown`` stops the server and
-removes the directory.  A port already taken stops the worker at start, by name.
+prepared, the task signals are connected (the children inherit them) and the HTTP server
+starts on ``METRICS_PORT`` (0: none of this).  ``worker_shutdown`` stops the server; the
+directory goes when the main process exits.  A port already taken stops the worker at
+start, by name.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from celery.signals import (
     worker_shutdown,
 )
 
+from runnerly_common.metrics import mark_process_dead, prepare_multiprocess_dir
 from strava_worker import metrics
 from strava_worker.health_server import HealthServer
-from strava_worker.readiness import Dependencies, run_checks, windows_of
+from strava_worker.readiness import Dependencies, windows_of
 from strava_worker.settings import WorkerSettings
 
 log = logging.getLogger(__name__)
@@ -44,25 +46,23 @@ def install_observability(app: Celery) -> None:
 def start(app: Celery, settings: WorkerSettings) -> HealthServer | None:
     if not settings.metrics_port:
         return None
-    directory = metrics.use_fresh_directory()
+    prepare_multiprocess_dir(SERVICE)
+    metrics.task_series()  # made before the fork, so every child writes to the same series
     task_prerun.connect(metrics.task_started, weak=False, dispatch_uid=f"{_UID}.prerun")
     task_postrun.connect(metrics.task_finished, weak=False, dispatch_uid=f"{_UID}.postrun")
     worker_process_shutdown.connect(_child_exited, weak=False, dispatch_uid=f"{_UID}.child")
 
     deps = Dependencies(settings, app.conf.task_default_queue or "celery")
-    collector = metrics.StoreCollector(
-        lambda: deps.store, windows_of(settings), deps.broker.queue_length
-    )
+    collector = metrics.StoreCollector(lambda: deps.store, windows_of(settings), deps.queue.length)
     try:
         server = HealthServer(
             settings.metrics_host,
             settings.metrics_port,
-            lambda: run_checks(deps.checks(), deps.secrets()),
+            deps.readiness(),
             lambda accept: metrics.render(collector, accept),
             SERVICE,
         )
     except OSError as exc:
-        metrics.remove_directory(directory)
         # SystemExit, not an exception Celery's signal dispatch would log and swallow.
         raise SystemExit(
             f"strava-worker: cannot serve /metrics on {settings.metrics_host}:"
@@ -73,7 +73,6 @@ def start(app: Celery, settings: WorkerSettings) -> HealthServer | None:
 
     def on_shutdown(**_: Any) -> None:
         server.stop()
-        metrics.remove_directory(directory)
 
     worker_shutdown.connect(on_shutdown, weak=False, dispatch_uid=f"{_UID}.shutdown")
     return server
@@ -81,4 +80,4 @@ def start(app: Celery, settings: WorkerSettings) -> HealthServer | None:
 
 def _child_exited(pid: int | None = None, **_: Any) -> None:
     if pid:
-        metrics.mark_process_dead(pid)
+        mark_process_dead(pid)

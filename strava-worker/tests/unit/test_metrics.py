@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 from types import SimpleNamespace
 
@@ -133,17 +130,3 @@ def test_metrics_are_served_on_5006_by_default_and_a_bad_port_is_refused_by_name
     assert WorkerSettings.load(environ={}).metrics_port == 5006
     with pytest.raises(SettingsError, match="STRAVA_WORKER_METRICS_PORT"):
         WorkerSettings.load(environ={"STRAVA_WORKER_METRICS_PORT": "70000"})
-
-
-def test_only_the_metrics_directories_of_dead_workers_are_removed(tmp_path):
-    exited = subprocess.Popen([sys.executable, "-c", "pass"])  # a pid that has just exited
-    exited.wait()
-    dead = tmp_path / f"{metrics.DIRECTORY_PREFIX}{exited.pid}-abc"
-    alive = tmp_path / f"{metrics.DIRECTORY_PREFIX}{os.getpid()}-def"
-    other = tmp_path / "unrelated"
-    for path in (dead, alive, other):
-        path.mkdir()
-        (path / "counter_1.db").write_bytes(b"")
-    metrics.remove_stale_directories(str(tmp_path))
-    assert not dead.exists()
-    assert alive.exists() and other.exists()

@@ -1,5 +1,6 @@
 """A worker whose metrics port is taken stops at once and says which setting to change,
-rather than running unobserved.  A real ``celery worker`` on a SQLite broker: no services."""
+rather than running unobserved, leaving no metrics directory behind.  A real ``celery
+worker`` on a SQLite broker: no services."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ def test_a_worker_whose_metrics_port_is_taken_stops_naming_the_setting(tmp_path)
         env = {
             **os.environ,
             "RUNNERLY_ENV": "test",
+            "TMPDIR": str(tmp_path),
             "STRAVA_WORKER_BROKER_URL": f"sqla+sqlite:///{tmp_path}/broker.db",
             "STRAVA_WORKER_BUDGET_PATH": str(tmp_path / "budget.db"),
             "STRAVA_WORKER_METRICS_PORT": str(taken.getsockname()[1]),
@@ -29,3 +31,4 @@ def test_a_worker_whose_metrics_port_is_taken_stops_naming_the_setting(tmp_path)
         )
     assert done.returncode != 0
     assert "STRAVA_WORKER_METRICS_PORT" in done.stderr + done.stdout
+    assert list(tmp_path.glob("runnerly-metrics-*")) == []
