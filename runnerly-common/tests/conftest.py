@@ -6,6 +6,7 @@ service) is a real WSGI app served by werkzeug on a free loopback port in a thre
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -13,8 +14,9 @@ from typing import Any
 
 import jwt
 import pytest
+import redis
 
-from runnerly_common.testing import JWKSServer, LiveServer, SigningKey, new_key
+from runnerly_common.testing import IN_CI, JWKSServer, LiveServer, SigningKey, new_key
 
 ISSUER = "runnerly-tokendealer"
 SERVICE = "itemservice"  # the audience of tokens issued by ``issue``
@@ -141,3 +143,21 @@ class ManualClock:
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock()
+
+
+# --- Redis ---------------------------------------------------------------------------
+
+REDIS_URL = os.environ.get("RUNNERLY_TEST_REDIS_URL", "redis://127.0.0.1:6379").rstrip("/")
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The local Redis (the probes' and the Celery tests' broker): skipped without one on a
+    laptop, a failure in CI."""
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        if IN_CI:
+            pytest.fail(f"Redis not reachable at {REDIS_URL}: {exc}")
+        pytest.skip(f"Redis not reachable at {REDIS_URL}: {exc}")
+    return REDIS_URL

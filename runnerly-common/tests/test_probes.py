@@ -3,7 +3,6 @@ that refuse or never answer."""
 
 from __future__ import annotations
 
-import os
 import socket
 import sqlite3
 import time
@@ -11,23 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import redis
 
 from runnerly_common.probes import DependencyError, broker_check, redis_check
-from runnerly_common.testing import IN_CI, free_port
-
-REDIS_URL = os.environ.get("RUNNERLY_TEST_REDIS_URL", "redis://127.0.0.1:6379").rstrip("/")
-
-
-@pytest.fixture
-def redis_url() -> str:
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError as exc:
-        if IN_CI:
-            pytest.fail(f"Redis not reachable at {REDIS_URL}: {exc}")
-        pytest.skip(f"Redis not reachable at {REDIS_URL}: {exc}")
-    return REDIS_URL
+from runnerly_common.testing import free_port
 
 
 @pytest.fixture
