@@ -34,6 +34,7 @@ from strava_worker.budget import Store
 from strava_worker.dataservice import DataserviceError
 from strava_worker.redis_store import StoreUnavailable
 from strava_worker.runtime import Runtime
+from strava_worker.tasks import retry
 
 log = logging.getLogger(__name__)
 MARK_SECONDS = 400 * 86400  # well past any re-run of a month: then it may expire
@@ -105,11 +106,12 @@ def send_monthly_reports(
         if failures >= rt.settings.max_failures:
             log.error("monthly reports %s-%02d: gave up listing runners: %s", year, month, exc)
             return {"status": "error"}
-        raise self.retry(
+        retry(
+            self,
             kwargs={"year": year, "month": month, "failures": failures + 1},
             countdown=_backoff(rt, failures),
             exc=exc,
-        ) from None
+        )
     for runner_id in runners:
         send_report.apply_async(kwargs={"runner_id": runner_id, "year": year, "month": month})
     log.info("monthly reports %s-%02d: %s runners", year, month, len(runners))
@@ -126,7 +128,7 @@ def send_report(
     reservation, owner = f"report:{runner_id}:{year:04d}-{month:02d}", uuid.uuid4().hex
     try:
         if not rt.store.acquire(reservation, owner, rt.settings.lock_seconds):
-            raise self.retry(kwargs={**kwargs, "failures": failures}, countdown=BUSY_COUNTDOWN)
+            retry(self, kwargs={**kwargs, "failures": failures}, countdown=BUSY_COUNTDOWN)
         try:
             result = _send_once(rt, runner_id, year, month)
         finally:
@@ -136,9 +138,12 @@ def send_report(
             log.error("report %s-%02d of runner %s: gave up: %s", year, month, runner_id, exc)
             return {"status": "error"}
         log.warning("report %s-%02d of runner %s: %s", year, month, runner_id, exc)
-        raise self.retry(
-            kwargs={**kwargs, "failures": failures + 1}, countdown=_backoff(rt, failures), exc=exc
-        ) from None
+        retry(
+            self,
+            kwargs={**kwargs, "failures": failures + 1},
+            countdown=_backoff(rt, failures),
+            exc=exc,
+        )
     except mailer.MailRejected as exc:
         log.error("report %s-%02d of runner %s refused: %s", year, month, runner_id, exc)
         return {"status": "rejected"}

@@ -17,9 +17,10 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 from celery import Task, shared_task
+from celery.exceptions import Reject
 
 from strava_worker import events, subscription, sync
 from strava_worker.budget import OutOfBudget, Store
@@ -32,6 +33,23 @@ from strava_worker.tokens import Deauthorized, epoch
 log = logging.getLogger(__name__)
 LONGEST_COUNTDOWN = 3600  # beyond it, beat's next round picks the runner up again
 TRANSIENT = (ServerError, DataserviceError, StoreUnavailable)
+
+
+def retry(task: Task, **options: Any) -> NoReturn:
+    """``task.retry`` that never drops the message.
+
+    When the retry cannot be queued (the broker is down as well, so a new message cannot be
+    sent), Celery rejects the running message without requeueing it: the work is lost,
+    which beat's next round makes good for a sync but nothing does for a webhook event or a
+    report.  Requeue it instead: it comes back once the broker does (or, if even the reject
+    cannot reach it, after the visibility timeout, from Redis's unacked set).
+    """
+    try:
+        task.retry(**options)
+    except Reject as exc:
+        log.warning("%s: the retry could not be queued; the message goes back", task.name)
+        raise Reject(exc.reason, requeue=True) from None
+    raise AssertionError("Task.retry returned")  # it raises Retry when throw is left on
 
 
 def _runtime(task: Task) -> Runtime:
@@ -62,7 +80,7 @@ def _run(task: Task, work: Any, kwargs: dict[str, Any], failures: int) -> Any:
             log.warning("Strava budget spent for the day; beat resumes %s", kwargs)
             return {"status": "deferred"}
         log.info("no Strava budget: %s retries in %ss", task.name, wait)
-        raise task.retry(kwargs={**kwargs, "failures": 0}, countdown=wait) from None
+        retry(task, kwargs={**kwargs, "failures": 0}, countdown=wait)
     except (NotLinked, Deauthorized) as exc:
         log.info("%s stopped: %s", task.name, exc)
         return {"status": "unlinked"}
@@ -71,9 +89,12 @@ def _run(task: Task, work: Any, kwargs: dict[str, Any], failures: int) -> Any:
             log.error("%s gave up after %s failures: %s", task.name, failures, exc)
             _record_error(rt, kwargs.get("user_id"), str(exc))
             return {"status": "error"}
-        raise task.retry(
-            kwargs={**kwargs, "failures": failures + 1}, countdown=_backoff(rt, failures), exc=exc
-        ) from None
+        retry(
+            task,
+            kwargs={**kwargs, "failures": failures + 1},
+            countdown=_backoff(rt, failures),
+            exc=exc,
+        )
     except StravaError as exc:  # a 4xx we do not expect: retrying will not help
         log.error("%s failed: %s", task.name, exc)
         _record_error(rt, kwargs.get("user_id"), str(exc))
@@ -113,7 +134,7 @@ def sync_runner(
                 # Its worker died holding the lock: once the lock expires, the sync resumes
                 # from the stored progress.  (A live holder meanwhile makes this a no-op.)
                 wait = min(rt.settings.lock_seconds + 1, _longest_countdown(rt))
-                raise self.retry(countdown=wait) from None
+                retry(self, countdown=wait)
             return {"status": "busy"}  # the sync holding the lock does this work
 
     kwargs = {"user_id": user_id, **({"resume": resume} if resume else {})}
@@ -141,7 +162,7 @@ def handle_event(self: Task, event: dict[str, Any], failures: int = 0) -> dict[s
         try:
             return {"status": events.handle_event(_runtime(self), event)}
         except Busy:  # a sync of this runner is running: apply the event after it
-            raise self.retry(countdown=5) from None
+            retry(self, countdown=5)
 
     result = _run(self, work, {"event": event}, failures)
     log.info(
