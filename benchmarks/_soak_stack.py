@@ -1,0 +1,186 @@
+"""The stack of benchmarks/soak.py: `make run`'s, with the stores a deployment would use.
+
+The processes, ports and commands are those of `make run` (the Procfile under honcho, with
+config/dev.env and the development secrets), started and stopped by the end-to-end tests'
+harness (runnerly-web/e2e/stack.py). One more env file, written last so that it wins,
+points the stores where 200 runners at once need them, as docker-compose.yml does: the
+dataservice on a throw-away PostgreSQL database (SQLite takes one writer at a time, and the
+soak writes from both gunicorn workers and the Celery worker at once), the Celery broker, the
+worker's rate budget and the login throttle on a private ``redis-server`` (the SQLite broker
+is polled; Redis is compose's), strava-sim on a file of its own with an athlete per linked
+runner, and the gateway trusting ``X-Forwarded-For`` from this machine, the way a deployment
+trusts its load balancer, so that each simulated runner is a client of its own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+sys.path.append(str(Path(__file__).resolve().parent.parent / "runnerly-web"))
+
+from e2e.stack import (
+    HEALTH,
+    ROOT,
+    VENV_BIN,
+    Stack,
+    StackUnavailable,
+    _descendants,
+    busy_ports,
+)
+
+from runnerly_common.testing import free_port
+
+POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+@contextlib.contextmanager
+def throwaway_database(keep: bool = False) -> Iterator[str]:
+    """A new PostgreSQL database (SQLAlchemy URL); dropped afterwards unless ``keep``."""
+    name = f"runnerly_soak_{secrets.token_hex(4)}"
+    with psycopg.connect(POSTGRES, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        if not keep:
+            with psycopg.connect(POSTGRES, autocommit=True) as conn:
+                conn.execute(
+                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+                )
+
+
+@contextlib.contextmanager
+def private_redis(work: Path) -> Iterator[str]:
+    """A ``redis-server`` of our own on a free port (nothing persisted), always stopped."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            *("redis-server", "--port", str(port), "--bind", "127.0.0.1"),
+            *("--save", "", "--appendonly", "no", "--dir", str(work)),
+        ],
+        stdout=(work / "redis.log").open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", port), timeout=0.5),
+            ):
+                break
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"redis-server did not start; see {work / 'redis.log'}")
+            time.sleep(0.1)
+        yield f"redis://127.0.0.1:{port}"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def soak_env(
+    work: Path, database_url: str, redis_url: str, athletes: int, admin_token: str
+) -> dict[str, str]:
+    relative = work.relative_to(ROOT)
+    return {
+        "DATASERVICE_DATABASE_URL": database_url,
+        "STRAVA_SIM_DATABASE_URL": f"sqlite:///{relative}/strava-sim.db",
+        "STRAVA_SIM_ATHLETES": str(athletes),
+        "STRAVA_SIM_YEARS": "1",
+        "STRAVA_SIM_ACTIVITIES_PER_YEAR": "150",
+        "STRAVA_SIM_ADMIN_TOKEN": admin_token,
+        "STRAVA_WORKER_BROKER_URL": f"{redis_url}/0",
+        "RUNNERLY_WEB_BROKER_URL": f"{redis_url}/0",
+        "STRAVA_WORKER_REDIS_URL": f"{redis_url}/1",
+        "RUNNERLY_WEB_REDIS_URL": f"{redis_url}/2",
+        "GATEWAY_TRUSTED_PROXIES": "127.0.0.1/32",
+        "GATEWAY_PREFIX": f"{relative}/gateway",
+    }
+
+
+def read_env(path: Path) -> dict[str, str]:
+    values = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        name, sep, value = line.partition("=")
+        if sep and not line.startswith("#"):
+            values[name.strip()] = value.strip()
+    return values
+
+
+class SoakStack(Stack):
+    """`make run`'s stack with one more env file after config/dev.env and the secrets."""
+
+    def __init__(self, log_path: Path, env_file: Path) -> None:
+        super().__init__(log_path)
+        self.env_file = env_file
+
+    def env(self) -> dict[str, str]:
+        """What the services see: the environment, then each env file in honcho's order."""
+        return {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("TOX_", "VIRTUAL_ENV"))},
+            **read_env(ROOT / "config" / "dev.env"),
+            **read_env(ROOT / "var" / "dev" / "runnerly.env"),
+            **read_env(self.env_file),
+        }
+
+    def start(self, timeout: float = 120.0) -> None:
+        if not (VENV_BIN / "honcho").exists():
+            raise StackUnavailable(f"{VENV_BIN}/honcho is missing: run `make setup`")
+        if not (ROOT / "runnerly-web" / "frontend" / "dist" / "index.html").exists():
+            raise StackUnavailable("the dashboard is not built: run `make frontend`")
+        if busy := busy_ports():
+            raise StackUnavailable(f"ports already in use (is `make run` up?): {busy}")
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        run = {"cwd": ROOT, "check": True, "stdout": subprocess.DEVNULL}
+        # `make setup`: secrets, the tokendealer's keys and clients (its SQLite file is kept:
+        # it is read far more than written), then the soak's own stores.
+        subprocess.run([str(VENV_BIN / "python"), "scripts/dev_setup.py"], **run)
+        env = self.env()
+        subprocess.run([str(VENV_BIN / "dataservice"), "migrate"], env=env, **run)
+        subprocess.run([str(VENV_BIN / "strava-sim"), "reset"], env=env, **run)
+        files = f"config/dev.env,var/dev/runnerly.env,{self.env_file.relative_to(ROOT)}"
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(
+                [str(VENV_BIN / "honcho"), "start", "-f", "Procfile", "-e", files],
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=self.env(),
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + timeout
+        for url in HEALTH:
+            while not self._ready(url):
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"the stack stopped while starting; see {self.log_path}")
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError(f"{url} not ready in {timeout:.0f} s; see {self.log_path}")
+                time.sleep(0.3)
+        self.pids = _descendants(self.process.pid)
+        self.ready_offset = self.log_path.stat().st_size
+
+
+def prepare_work(work: Path) -> None:
+    """A clean folder for the soak's files (the last run's are replaced)."""
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
