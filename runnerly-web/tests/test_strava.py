@@ -259,3 +259,35 @@ def test_sync_now_without_a_reachable_queue_says_so(browser: Browser, app: Flask
         app.extensions["runnerly_web.sync"] = queue
     assert response.status_code == 503
     assert response.json["code"] == "sync_unavailable"
+
+
+def test_sync_now_waits_for_the_cooldown_after_the_last_sync(
+    app_with_broker: Flask, redis_url: str, sim: str
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from runnerly_web.extensions import strava_oauth
+
+    browser = Browser(app_with_broker.test_client())
+    runner = browser.sign_up()
+    _come_back(browser, _decide(sim, _start(browser), "authorize", "read,activity:read_all"))
+    settings = app_with_broker.extensions["runnerly.settings"]
+    cooldown, settings.sync_cooldown_seconds = settings.sync_cooldown_seconds, 300
+    synced = datetime.now(UTC) - timedelta(seconds=100)
+    with app_with_broker.app_context():  # as the worker records a finished sync
+        strava_oauth().dataservice.json(
+            "PATCH",
+            f"/users/{runner['id']}/strava",
+            json={"sync_state": "idle", "last_sync_at": synced.isoformat()},
+        )
+    broker = redis.Redis.from_url(redis_url)
+    broker.delete("celery")
+    try:
+        response = browser.post("/api/web/strava/sync")
+    finally:
+        settings.sync_cooldown_seconds = cooldown
+
+    assert response.status_code == 429
+    assert response.json["code"] == "sync_too_soon"
+    assert 195 <= int(response.headers["Retry-After"]) <= 200
+    assert broker.llen("celery") == 0  # nothing queued, no Strava budget spent

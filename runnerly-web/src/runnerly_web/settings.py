@@ -45,6 +45,9 @@ class WebSettings(Settings):
     public_url: str = ""
     # The worker's broker, to enqueue a first sync; empty: beat's next round finds the link.
     broker_url: str = ""
+    # "Sync now" waits this long after the runner's last sync: each sync spends the Strava
+    # application's budget, which every runner shares (200 requests per 15 min by default).
+    sync_cooldown_seconds: int = 300
     frontend_dist: str = DEFAULT_DIST
     # A FIT/GPX upload; the dataservice's own limit is 8 MiB.
     max_content_length: int = 8 * 1024 * 1024
@@ -58,5 +61,7 @@ class WebSettings(Settings):
         for name in ("login_max_per_account", "login_max_per_address", "login_window_seconds"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{self.env_name(name)} must be at least 1")
+        if self.sync_cooldown_seconds < 0:
+            raise SettingsError(f"{self.env_name('sync_cooldown_seconds')} must not be negative")
         if self.trusted_proxies < 0:
             raise SettingsError(f"{self.env_name('trusted_proxies')} must not be negative")

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import hmac
 import logging
+import math
 import secrets
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -30,6 +32,14 @@ def _back(outcome: str, **extra: str) -> Response:
 def _callback_url() -> str:
     base = settings().public_url.rstrip("/")
     return f"{base}/strava/callback" if base else url_for("strava.callback", _external=True)
+
+
+def _cooldown_left(last_sync_at: str | None, cooldown: int) -> int:
+    """Whole seconds until "Sync now" may queue another sync (0: now)."""
+    if not last_sync_at or cooldown <= 0:
+        return 0
+    last = datetime.fromisoformat(last_sync_at.replace("Z", "+00:00"))
+    return max(0, math.ceil(cooldown - (datetime.now(UTC) - last).total_seconds()))
 
 
 def make_blueprint() -> Blueprint:
@@ -92,6 +102,14 @@ def bind(api: OpenAPIBlueprint) -> None:
             raise APIError(404, "not_connected", "Strava is not connected")
         if link.get("sync_state") == "deauthorized":
             raise APIError(409, "deauthorized", "Strava access was revoked: connect again")
+        wait = _cooldown_left(link.get("last_sync_at"), settings().sync_cooldown_seconds)
+        if wait > 0:
+            raise APIError(
+                429,
+                "sync_too_soon",
+                f"Your runs were synced moments ago; Sync now is available again in {wait} s",
+                headers={"Retry-After": str(wait)},
+            )
         if not sync_queue().enqueue_sync(user_id):
             raise APIError(
                 503,
