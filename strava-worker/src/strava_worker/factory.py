@@ -75,6 +75,8 @@ def make_celery(settings: WorkerSettings) -> WorkerApp:
             },
         },
         worker_hijack_root_logger=False,
+        # KiB; None leaves children alone.
+        worker_max_memory_per_child=settings.max_memory_per_child_mb * 1024 or None,
     )
     if settings.broker_url.startswith(("redis://", "rediss://")):
         app.conf.broker_transport_options = redis_transport_options(settings)

@@ -53,6 +53,9 @@ class WorkerSettings(Settings):
     # this.  Longer than the lock, the longest task and the longest countdown (countdowns
     # are capped at half of it: a task waiting longer would be delivered twice).
     visibility_timeout: int = 3600
+    # A pool child that has grown past this (MiB) is replaced once its task ends; 0: never.
+    # Celery 5.7's retry keeps a few hundred KB per retry in the child (seen in the soak).
+    max_memory_per_child_mb: int = 256
     webhook_verify_token: str = secret()
     webhook_subscription_id: int = 0  # 0: accept any subscription id
     # Where Strava should POST events; set, beat creates the subscription if missing.

@@ -153,3 +153,17 @@ def test_a_webhook_create_puts_the_new_run_in_the_dataservice_within_5_s(
     assert runner.runs()[new_id]["title"] == "Lunch run"
     assert f"event activity/{new_id} create: {{'status': 'created'}}" in worker.log()
     print(f"webhook create → run stored in {took:.2f}s")
+
+
+def test_a_pool_child_over_its_memory_cap_is_replaced_once_its_task_ends(runner, start_worker):
+    # STRAVA_WORKER_MAX_MEMORY_PER_CHILD_MB bounds a child that grows (Celery's retry keeps
+    # memory per retry): any child is over 1 MiB, so each is replaced after one task.
+    worker = start_worker(pool="prefork", max_memory_per_child_mb="1")
+    (first,) = worker.children()
+    worker.send("sync_runner", user_id=runner.user_id)
+
+    assert_exactly_the_strava_runs(runner, runner.wait_synced(timeout=60))
+    deadline = time.monotonic() + 15
+    while first in worker.children() or not worker.children():
+        assert time.monotonic() < deadline, worker.log()
+        time.sleep(0.2)
