@@ -112,6 +112,9 @@ def soak_env(
         "STRAVA_WORKER_REDIS_URL": f"{redis_url}/1",
         "RUNNERLY_WEB_REDIS_URL": f"{redis_url}/2",
         "GATEWAY_TRUSTED_PROXIES": "127.0.0.1/32",
+        # Production's "Sync now" cooldown, not the development stack's 0: the soak
+        # measures what runners of a deployment can do to the shared Strava budget.
+        "RUNNERLY_WEB_SYNC_COOLDOWN_SECONDS": "300",
         "GATEWAY_PREFIX": f"{relative}/gateway",
     }
 
