@@ -65,7 +65,7 @@ def test_a_low_budget_stops_the_backfill_and_resumes_next_window_without_sleepin
     assert deferrals >= 2
     assert link["pages_done"] <= 2 * (deferrals + 1)  # never more than the budget per window
     log = worker.log()
-    countdowns = [int(c) for c in re.findall(r"retry: Retry in (\d+)s", log)]
+    countdowns = [int(c) for c in re.findall(r"retries in (\d+)s", log)]
     assert countdowns and all(0 < c <= WINDOW + 3 for c in countdowns)
     # Two requests per window: the pages took (about) one window each after the first.
     windows = math.ceil(link["pages_done"] / 2)  # the first and last may be partial
