@@ -61,6 +61,15 @@ def make_celery(settings: WorkerSettings) -> WorkerApp:
         # Celery's default gives up after 100 tries and the worker exits.
         broker_connection_retry=True,
         broker_connection_max_retries=None,
+        # A task's own sends (its retry, the next page's task) wait out a short broker
+        # restart (about 20 s) instead of failing at once: a failed send ends in a reject
+        # that cannot reach the broker either, and kombu's worker has crashed on that.
+        task_publish_retry_policy={
+            "max_retries": 12,
+            "interval_start": 0,
+            "interval_step": 0.5,
+            "interval_max": 2,
+        },
         beat_schedule_filename="var/celerybeat-schedule",
         beat_schedule={
             "sync-all": {
