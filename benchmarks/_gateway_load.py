@@ -14,8 +14,6 @@ import re
 import resource
 import shutil
 import subprocess
-import sys
-import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -66,33 +64,6 @@ def machine_busy_seconds() -> float:
 def children_cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
-
-
-# --- the machine ------------------------------------------------------------------------------
-
-
-def load_average() -> float:
-    return float(Path("/proc/loadavg").read_text().split()[0])
-
-
-def wait_for_idle(threshold: float, longest: float) -> tuple[float, float]:
-    """Wait until the 1-minute load average is below ``threshold``, at most ``longest``
-    seconds; returns the load average then, and the seconds waited."""
-    started = time.monotonic()
-    announced = False
-    while True:
-        load = load_average()
-        waited = time.monotonic() - started
-        if load < threshold or waited >= longest:
-            return load, waited
-        if not announced:
-            print(
-                f"waiting for the 1-minute load average ({load:.2f}) to fall below "
-                f"{threshold:g} (at most {longest:g} s)",
-                file=sys.stderr,
-            )
-            announced = True
-        time.sleep(5)
 
 
 # --- wrk --------------------------------------------------------------------------------------

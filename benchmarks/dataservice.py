@@ -27,9 +27,7 @@ import os
 import platform
 import random
 import shlex
-import shutil
 import signal
-import subprocess
 import tempfile
 import time
 import uuid
@@ -39,6 +37,7 @@ from importlib.metadata import version
 from typing import Any
 
 import psycopg
+from _machine import revision
 from cryptography.fernet import Fernet
 from dataservice_data import (
     LoadReport,
@@ -113,22 +112,6 @@ def machine(url: str) -> dict[str, Any]:
         "revision": revision(),
         "loadavg_1m_before": os.getloadavg()[0],
     }
-
-
-def revision() -> str:
-    """The commit measured, "+dirty" when the working tree has changes."""
-
-    def git(*args: str) -> str:
-        return subprocess.run(
-            [shutil.which("git") or "git", *args],
-            cwd=HERE,
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout.strip()
-
-    commit = git("rev-parse", "--short", "HEAD") or "unknown"
-    return commit + ("+dirty" if git("status", "--porcelain", "--untracked-files=no") else "")
 
 
 @contextlib.contextmanager

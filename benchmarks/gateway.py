@@ -41,8 +41,9 @@ from importlib.metadata import version
 from typing import Any
 
 import _gateway_upstreams as upstreams
-from _gateway_load import family, load_average, run_wrk, wait_for_idle, wrk_script
+from _gateway_load import family, run_wrk, wrk_script
 from _gateway_precision import measure_precision
+from _machine import load_average, wait_for_idle
 from _nginx_servers import crs_missing, running_gateway, running_proxy, unlimited_limits
 
 RATIO_TARGET = 0.85  # gateway / direct

@@ -36,6 +36,7 @@ from importlib.metadata import version
 from typing import Any
 
 import psycopg
+from _machine import busy_cpus, revision
 from _sync_measure import breakdown, timed_sync
 from _sync_report import progress, report, targets
 from _sync_stack import (
@@ -51,31 +52,6 @@ from runnerly_common.testing import POSTGRES_URL, temporary_postgres_database
 
 FULL = {"runners": 500, "baseline_runners": 25, "rounds": 2}
 QUICK = {"runners": 50, "baseline_runners": 5, "rounds": 1}
-
-
-def busy_cpus(seconds: float = 2) -> float:
-    """CPUs kept busy by other work, from /proc/stat's idle and iowait time over ``seconds``."""
-    stat = Path("/proc/stat")
-    before = [int(t) for t in stat.read_text().split()[1:9]]
-    time.sleep(seconds)
-    spent = [int(t) - b for t, b in zip(stat.read_text().split()[1:9], before, strict=True)]
-    return len(os.sched_getaffinity(0)) * (1 - (spent[3] + spent[4]) / max(sum(spent), 1))
-
-
-def revision() -> str:
-    """The commit measured, "+dirty" when the working tree has changes."""
-
-    def git(*args: str) -> str:
-        return subprocess.run(
-            [shutil.which("git") or "git", *args],
-            cwd=HERE,
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout.strip()
-
-    commit = git("rev-parse", "--short", "HEAD") or "unknown"
-    return commit + ("+dirty" if git("status", "--porcelain", "--untracked-files=no") else "")
 
 
 def machine() -> dict[str, Any]:

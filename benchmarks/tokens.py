@@ -1,14 +1,17 @@
-"""Token benchmarks: tokens issued per second, and the cost of verifying one with cached JWKS.
+"""Token benchmarks: tokens issued per second; verifying one with cached JWKS vs /verify_token.
 
 Starts a real tokendealer, measures issuance over HTTP and in-process, and TokenVerifier over a
 warm JWKSCache against a bare ``jwt.decode`` with the key in hand; exits 1 when that cost ratio
-is above --max-ratio (1.5).  Run: .venv/bin/python benchmarks/tokens.py [--json] [--help]
+is above --max-ratio (1.5).  Beside local verification it measures the book's design, a
+``POST /verify_token`` to the tokendealer per verification and per protected Flask request.
+Run: .venv/bin/python benchmarks/tokens.py [--json] [--help]
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import os
 import platform
@@ -29,14 +32,17 @@ from dataclasses import dataclass
 from functools import partial
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jwt
 import requests
-from flask import Flask
+from _machine import busy_cpus, cpu_model
+from flask import Flask, g, request
 
 from runnerly_common import create_app as create_service_app
 from runnerly_common.auth import JWKSCache, TokenVerifier, requires_scope
+from runnerly_common.auth.verify import scopes_of
+from runnerly_common.errors import APIError
 from runnerly_common.settings import Settings
 from tokendealer.app import create_app as create_tokendealer_app
 from tokendealer.service import TokenDealer
@@ -45,6 +51,7 @@ from tokendealer.settings import TokenDealerSettings
 ISSUER, AUDIENCE, SCOPES = "runnerly-tokendealer", "dataservice", "runs:read runs:write"
 BIN = Path(sys.executable).parent  # the venv's console scripts sit next to its python
 GRANT = {"grant_type": "client_credentials"}
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @dataclass
@@ -54,22 +61,11 @@ class Dealer:
     auth: tuple[str, str]  # the benchmark client's id and secret
 
 
-def busy_cpus(seconds: float = 2) -> float:
-    """CPUs kept busy by other work, from /proc/stat's idle and iowait time over ``seconds``."""
-    stat = Path("/proc/stat")
-    before = [int(t) for t in stat.read_text().split()[1:9]]  # the "cpu" line's ticks
-    time.sleep(seconds)
-    spent = [int(t) - b for t, b in zip(stat.read_text().split()[1:9], before, strict=True)]
-    return len(os.sched_getaffinity(0)) * (1 - (spent[3] + spent[4]) / max(sum(spent), 1))
-
-
 def machine() -> dict[str, Any]:
-    cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines()
-    models = [line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")]
     versions = {name: version(name) for name in ("PyJWT", "cryptography", "gunicorn")}
     return {
         "nproc": len(os.sched_getaffinity(0)),
-        "cpu": models[0] if models else platform.processor(),
+        "cpu": cpu_model(),
         "os": platform.platform(),
         "python": platform.python_version(),
         **versions,
@@ -122,17 +118,41 @@ def running_tokendealer(workers: int) -> Iterator[Dealer]:
                 server.wait()
 
 
+Send = Callable[[requests.Session], requests.Response]
+
+
 def measure_http_issuance(dealer: Dealer, threads: int, seconds: float, warmup: float) -> dict:
     """Tokens/s and latency of POST /oauth/token; responses after the warm-up count."""
+
+    def send(session: requests.Session) -> requests.Response:
+        return session.post(f"{dealer.url}/oauth/token", data=GRANT, auth=dealer.auth, timeout=10)
+
+    return drive_http(send, threads, seconds, warmup, rate="tokens_per_s")
+
+
+def measure_http_verification(
+    dealer: Dealer, token: str, threads: int, seconds: float, warmup: float
+) -> dict:
+    """The book's design: verifications/s and latency of POST /verify_token."""
+    body = {"access_token": token, "audience": AUDIENCE}
+
+    def send(session: requests.Session) -> requests.Response:
+        return session.post(f"{dealer.url}/verify_token", json=body, timeout=10)
+
+    return drive_http(send, threads, seconds, warmup, rate="verifications_per_s")
+
+
+def drive_http(send: Send, threads: int, seconds: float, warmup: float, rate: str) -> dict:
+    """``rate`` (responses/s) and latency of ``send`` from ``threads`` sessions at once;
+    responses after the warm-up count, and any but a 200 is an error."""
     start, interrupted = time.perf_counter() + warmup, threading.Event()
     stop = start + seconds
 
     def drive() -> tuple[list[float], int]:
         latencies, errors = [], 0
         with requests.Session() as session:
-            session.auth = dealer.auth
             while (sent := time.perf_counter()) < stop and not interrupted.is_set():
-                response = session.post(f"{dealer.url}/oauth/token", data=GRANT, timeout=10)
+                response = send(session)
                 done = time.perf_counter()
                 if start <= done < stop:
                     latencies.append(done - sent)
@@ -151,7 +171,7 @@ def measure_http_issuance(dealer: Dealer, threads: int, seconds: float, warmup: 
         "client_threads": threads,
         "requests": len(latencies),
         "errors": sum(e for _, e in results),
-        "tokens_per_s": len(latencies) / seconds,
+        rate: len(latencies) / seconds,
         "p50_ms": cuts[49] * 1e3,
         "p99_ms": cuts[98] * 1e3,
     }
@@ -214,17 +234,79 @@ def measure_verification(dealer: Dealer, token: str, number: int, repeats: int) 
     return {**best, "ratio": best["toolkit_us"] / best["bare_us"]}
 
 
+def requires_scope_via_dealer(
+    dealer_url: str, session: requests.Session, *scopes: str
+) -> Callable[[F], F]:
+    """The book's design as a client would write it: requires_scope's checks, but the token is
+    verified by a POST /verify_token to the tokendealer on every request."""
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                raise APIError(401, "missing_token", "a bearer token is required")
+            body = {"access_token": token.strip(), "audience": AUDIENCE}
+            answer = session.post(f"{dealer_url}/verify_token", json=body, timeout=5)
+            if answer.status_code != 200:
+                raise APIError(401, "invalid_token", "the tokendealer refused the token")
+            g.token_claims = answer.json()
+            if not set(scopes) <= scopes_of(g.token_claims):
+                raise APIError(403, "insufficient_scope", f"needs the scope(s): {' '.join(scopes)}")
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
 def measure_flask_request_path(dealer: Dealer, token: str, number: int, repeats: int) -> dict:
-    """A toolkit app's GET behind requires_scope, and the same view without it (test client)."""
+    """A toolkit app's GET behind requires_scope, the same view without it, and behind the
+    book's per-request POST /verify_token (test client; the dealer's CPU time is not counted)."""
     settings = Settings(jwks_url=f"{dealer.url}/.well-known/jwks.json", token_audience=AUDIENCE)
     app = quietly(lambda: create_service_app("bench", settings))
     app.add_url_rule("/runs", "scoped", requires_scope("runs:read")(lambda: {"runs": []}))
     app.add_url_rule("/open", "open", lambda: {"runs": []})
-    scoped = partial(app.test_client().get, "/runs", headers={"Authorization": f"Bearer {token}"})
-    unscoped = partial(app.test_client().get, "/open")
-    if {scoped().status_code, unscoped().status_code} != {200}:
-        raise RuntimeError("the requires_scope test app did not answer 200")
-    return best_us(interleaved({"requires_scope": scoped, "no_auth": unscoped}, number, repeats))
+    with requests.Session() as session:
+        via_dealer = requires_scope_via_dealer(dealer.url, session, "runs:read")
+        app.add_url_rule("/book", "book", via_dealer(lambda: {"runs": []}))
+        bearer = {"Authorization": f"Bearer {token}"}
+        scoped = partial(app.test_client().get, "/runs", headers=bearer)
+        unscoped = partial(app.test_client().get, "/open")
+        book = partial(app.test_client().get, "/book", headers=bearer)
+        if {scoped().status_code, unscoped().status_code, book().status_code} != {200}:
+            raise RuntimeError("the requires_scope test app did not answer 200")
+        fns = {"requires_scope": scoped, "no_auth": unscoped, "verify_token_call": book}
+        return best_us(interleaved(fns, number, repeats))
+
+
+def check_verify_token(dealer: Dealer, token: str, claims: dict[str, Any]) -> bool:
+    """Whether the server closes the connection after each answer (a new TCP connection per
+    verification then, whatever the client does); fails unless /verify_token agrees on claims."""
+    body = {"access_token": token, "audience": AUDIENCE}
+    answer = requests.post(f"{dealer.url}/verify_token", json=body, timeout=9)
+    if answer.status_code != 200 or answer.json() != claims:
+        raise RuntimeError(f"POST /verify_token answered {answer.status_code}, not the claims")
+    return answer.headers.get("Connection", "").lower() == "close"
+
+
+def book_design(results: dict[str, Any], closes: bool) -> dict[str, Any]:
+    """Per-request cost of a /verify_token call against local verification, both per bare
+    verification (HTTP p50 from the fewest client threads) and per protected Flask request."""
+    http = min(results["http_verification"], key=lambda h: h["client_threads"])
+    local_us, remote_us = results["verification"]["toolkit_us"], http["p50_ms"] * 1e3
+    flask = results["flask"]
+    view_us, view_remote_us = flask["requires_scope_us"], flask["verify_token_call_us"]
+    return {
+        "server_closes_connections": closes,
+        "http_client_threads": http["client_threads"],
+        "verify_local_us": local_us,
+        "verify_http_p50_us": remote_us,
+        "verify_ratio": remote_us / local_us,
+        "view_local_us": view_us,
+        "view_verify_token_us": view_remote_us,
+        "view_ratio": view_remote_us / view_us,
+    }
 
 
 def report(results: dict[str, Any]) -> None:
@@ -244,12 +326,31 @@ def report(results: dict[str, Any]) -> None:
         for name, value in results[section].items():
             per_s = f"{1e6 / value:9.0f} /s" if name.endswith("_us") else ""
             print(f"  {name:28} {value:9.2f} {per_s}")
+    b = results["book_design"]
+    fresh = ", a new connection each" if b["server_closes_connections"] else ""
+    print(f"the book's design, a POST /verify_token per verification (HTTP{fresh}):")
+    for h in results["http_verification"]:
+        print(
+            f"  {h['client_threads']:2} client threads {h['verifications_per_s']:6.0f} "
+            f"verifications/s, p50 {h['p50_ms']:.2f} ms, p99 {h['p99_ms']:.2f} ms "
+            f"({h['errors']} errors)"
+        )
+    print(
+        f"  per verification: local {b['verify_local_us']:.1f} µs, /verify_token p50 "
+        f"{b['verify_http_p50_us']:.0f} µs ({b['http_client_threads']} thread): "
+        f"{b['verify_ratio']:.1f}x the cost"
+    )
+    print(
+        f"  per protected Flask request: requires_scope {b['view_local_us']:.0f} µs, "
+        f"/verify_token call {b['view_verify_token_us']:.0f} µs: {b['view_ratio']:.1f}x the cost"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add = parser.add_argument
-    add("--duration", type=float, default=10, help="HTTP seconds per thread count (10)")
+    add("--duration", type=float, default=10, help="issuance seconds per thread count (10)")
+    add("--verify-duration", type=float, default=5, help="/verify_token s per thread count (5)")
     add("--warmup", type=float, default=2, help="HTTP seconds not counted, per thread count (2)")
     add("--threads", type=int, nargs="+", default=[1, 4], help="HTTP client threads (1 4)")
     add("--workers", type=int, default=2, help="gunicorn workers (2)")
@@ -271,6 +372,13 @@ def main(argv: list[str] | None = None) -> int:
         results["issuance"] = measure_inprocess_issuance(dealer, token, n, repeats)
         results["verification"] = measure_verification(dealer, token, args.number, repeats)
         results["flask"] = measure_flask_request_path(dealer, token, n, repeats)
+        claims = jwt.decode(token, options={"verify_signature": False})
+        closes = check_verify_token(dealer, token, claims)
+        results["http_verification"] = [
+            measure_http_verification(dealer, token, t, args.verify_duration, args.warmup)
+            for t in args.threads
+        ]
+    results["book_design"] = book_design(results, closes)
     if args.json:
         print(json.dumps(results, indent=2))
     else:
@@ -284,6 +392,9 @@ def check(results: dict[str, Any], max_ratio: float) -> int:
         note = f"other work kept {busy:.2f} CPUs busy: the figures are low and noisy"
         print(f"WARNING: {note}", file=sys.stderr)
     errors, ratio = sum(h["errors"] for h in results["http"]), results["verification"]["ratio"]
+    if book_errors := sum(h["errors"] for h in results["http_verification"]):
+        # The book's design is measured for comparison only: no failure of ours.
+        print(f"WARNING: {book_errors} POST /verify_token did not answer 200", file=sys.stderr)
     if errors:
         print(f"FAIL: {errors} token requests did not answer 200", file=sys.stderr)
     if ratio > max_ratio:

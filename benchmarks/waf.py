@@ -44,6 +44,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "nginx" / "tests"))
 import waf_support as ws  # noqa: E402
+from _machine import busy_cpus  # noqa: E402
 from _nginx_servers import MODSECURITY_MODULE, crs_missing, modsecurity_rules  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpora" / "waf-payload-collection"
@@ -58,15 +59,6 @@ CORPUS_CLASSES = {
     "xxe": "xxe",
 }
 CORPUS_PLACEMENT = {"xxe": "xml", "shellshock": "user_agent"}
-
-
-def busy_cpus(seconds: float = 2) -> float:
-    """CPUs kept busy by other work, from /proc/stat's idle and iowait ticks over ``seconds``."""
-    stat = Path("/proc/stat")
-    before = [int(t) for t in stat.read_text().split()[1:9]]
-    time.sleep(seconds)
-    spent = [int(t) - b for t, b in zip(stat.read_text().split()[1:9], before, strict=True)]
-    return len(os.sched_getaffinity(0)) * (1 - (spent[3] + spent[4]) / max(sum(spent), 1))
 
 
 # --- cases ------------------------------------------------------------------------------

@@ -1,0 +1,198 @@
+"""Every benchmark in one run, in turn, for the side-by-side figures of docs/performance.md.
+
+Runs each benchmark script as its own command (the one the report names, with ``--json``),
+one after another on this machine, waiting before each for the 1-minute load average to fall
+(the previous one's stack winding down, or other work), so that every figure of the report
+comes from the same revision, the same machine and the same hour. Writes
+var/benchmarks/report-<time>.json (each script's whole results, exit status, wall time and
+command; its stderr in var/benchmarks/report-<time>/<name>.log) and prints the headline
+figures as Markdown, each with the command that reproduces it.
+
+A benchmark that fails (a missed target, or an error) does not stop the others; the exit
+status is 1 when any failed. ``--from FILE`` prints the tables of an earlier report again.
+Run: .venv/bin/python benchmarks/report.py [--only NAMES] [--skip NAMES] [--quick]
+(about 40 minutes in all, of which the soak is 17; --quick is a smoke run of a few minutes)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from _machine import ROOT, cpu_model, load_average, revision, wait_for_idle
+from _report_tables import HEADLINES
+
+RESULTS = ROOT / "var" / "benchmarks"
+PYTHON = ".venv/bin/python"
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    name: str
+    what: str
+    args: tuple[str, ...]
+    quick: tuple[str, ...]
+    # soak.py writes its results to a file of its own rather than to stdout
+    writes_file: str | None = None
+
+
+BENCHMARKS = (
+    Benchmark(
+        "tokens",
+        "token issuance; local JWT verification vs a /verify_token call per request",
+        ("benchmarks/tokens.py", "--json"),
+        ("--duration", "2", "--warmup", "1", "--repeats", "3"),
+    ),
+    Benchmark(
+        "dataservice",
+        "month query and stats at 1,000,000 runs; bulk vs row-by-row writes",
+        ("benchmarks/dataservice.py", "--json"),
+        ("--quick",),
+    ),
+    Benchmark(
+        "sync",
+        "Strava sync end to end: batched vs one run per request",
+        ("benchmarks/sync.py", "--json"),
+        ("--quick",),
+    ),
+    Benchmark(
+        "gateway",
+        "gateway vs direct vs ModSecurity + CRS",
+        ("benchmarks/gateway.py", "--json"),
+        ("--duration", "2", "--repeats", "2", "--precision-seconds", "5"),
+    ),
+    Benchmark(
+        "waf",
+        "WAF detection and false positives: ours vs ModSecurity + CRS",
+        ("benchmarks/waf.py", "--json"),
+        ("--quick",),
+    ),
+    Benchmark(
+        "web",
+        "dashboard size and time to interactive, 2,000 runs",
+        ("benchmarks/web.py", "--json"),
+        ("--loads", "3"),
+    ),
+    Benchmark(
+        "celery_retry",
+        "a Celery pool child's memory: Task.retry vs a re-send with a countdown",
+        ("benchmarks/celery_retry.py", "--json"),
+        ("--tasks", "50"),
+    ),
+    Benchmark(
+        "soak",
+        "200 runners for 15 minutes through the gateway",
+        ("benchmarks/soak.py", "--duration", "15m", "--warmup", "300"),
+        ("--users", "50", "--duration", "1m", "--warmup", "20"),
+        writes_file="soak-*.json",
+    ),
+)
+
+
+def run(bench: Benchmark, quick: bool, logs: Path, idle_load: float) -> dict[str, Any]:
+    load, waited = wait_for_idle(idle_load, 300)
+    argv = [PYTHON, *bench.args, *(bench.quick if quick else ())]
+    command = " ".join(argv)
+    print(f"== {bench.name}: {command}  (load {load:.2f}, waited {waited:.0f} s)", flush=True)
+    before = set(RESULTS.glob(bench.writes_file)) if bench.writes_file else set()
+    started = time.monotonic()
+    with (logs / f"{bench.name}.log").open("w", encoding="utf-8") as log:
+        done = subprocess.run(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True)
+    seconds = round(time.monotonic() - started, 1)
+    entry: dict[str, Any] = {
+        "command": command,
+        "exit": done.returncode,
+        "seconds": seconds,
+        "load_before": round(load, 2),
+        "results": None,
+    }
+    try:
+        if bench.writes_file:
+            new = sorted(set(RESULTS.glob(bench.writes_file)) - before)
+            entry["results"] = json.loads(new[-1].read_text(encoding="utf-8")) if new else None
+            (logs / f"{bench.name}.out").write_text(done.stdout, encoding="utf-8")
+        else:
+            entry["results"] = json.loads(done.stdout)
+    except (json.JSONDecodeError, IndexError) as exc:
+        entry["error"] = f"no results: {exc}"
+    status = "ok" if done.returncode == 0 else f"exit {done.returncode}"
+    print(f"   {status} in {seconds:.0f} s (stderr: {logs / (bench.name + '.log')})", flush=True)
+    return entry
+
+
+def markdown(report: dict[str, Any]) -> str:
+    out = [
+        f"Revision `{report['revision']}`, {report['started']} to {report['ended']}, "
+        f"{report['machine']}.",
+        "",
+    ]
+    for name, entry in report["benchmarks"].items():
+        headline: Callable[[dict[str, Any]], list[tuple[str, str]]] | None = HEADLINES.get(name)
+        status = "" if entry["exit"] == 0 else f" (exit {entry['exit']}: a target missed)"
+        out += [f"**{name}**{status}: `{entry['command']}` ({entry['seconds']:.0f} s)", ""]
+        results = entry.get("results")
+        if results is None or headline is None:
+            out += [f"no results ({entry.get('error', 'no headline')})", ""]
+            continue
+        out += ["| measure | result |", "| --- | ---: |"]
+        try:
+            out += [f"| {measure} | {value} |" for measure, value in headline(results)]
+        except (KeyError, TypeError, ZeroDivisionError) as exc:
+            out.append(f"| headline unreadable | {type(exc).__name__}: {exc} |")
+        out.append("")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    names = [b.name for b in BENCHMARKS]
+    add = parser.add_argument
+    add("--only", help=f"comma-separated, from {','.join(names)}")
+    add("--skip", default="", help="comma-separated names not run")
+    add("--quick", action="store_true", help="each benchmark's smoke run")
+    add("--idle-load", type=float, default=0.5, help="wait for a load average below this")
+    add("--from", dest="from_file", type=Path, help="print an earlier report's tables")
+    args = parser.parse_args(argv)
+    if args.from_file:
+        print(markdown(json.loads(args.from_file.read_text(encoding="utf-8"))))
+        return 0
+    chosen = set(args.only.split(",")) if args.only else set(names)
+    chosen -= set(filter(None, args.skip.split(",")))
+    if unknown := chosen - set(names):
+        parser.error(f"unknown benchmarks: {', '.join(sorted(unknown))}")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    logs = RESULTS / f"report-{stamp}"
+    logs.mkdir(parents=True, exist_ok=True)
+    report: dict[str, Any] = {
+        "revision": revision(),
+        "machine": f"{cpu_model()}, Python {sys.version.split()[0]}",
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "quick": args.quick,
+        "load_before": load_average(),
+        "benchmarks": {},
+    }
+    out = RESULTS / f"report-{stamp}.json"
+    for bench in BENCHMARKS:
+        if bench.name in chosen:
+            report["benchmarks"][bench.name] = run(bench, args.quick, logs, args.idle_load)
+            report["ended"] = datetime.now(UTC).isoformat(timespec="seconds")
+            out.write_text(json.dumps(report, indent=1), encoding="utf-8")  # kept as it goes
+    print()
+    print(markdown(report))
+    print(f"\nresults: {out.relative_to(ROOT)}")
+    failed = [name for name, entry in report["benchmarks"].items() if entry["exit"] != 0]
+    if failed:
+        print(f"FAILED: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
