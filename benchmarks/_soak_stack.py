@@ -15,7 +15,6 @@ trusts its load balancer, so that each simulated runner is a client of its own.
 from __future__ import annotations
 
 import contextlib
-import os
 import secrets
 import shutil
 import signal
@@ -31,15 +30,7 @@ from psycopg import sql
 
 sys.path.append(str(Path(__file__).resolve().parent.parent / "runnerly-web"))
 
-from e2e.stack import (
-    HEALTH,
-    ROOT,
-    VENV_BIN,
-    Stack,
-    StackUnavailable,
-    _descendants,
-    busy_ports,
-)
+from e2e.stack import ROOT, VENV_BIN, Stack
 
 from runnerly_common.testing import free_port
 
@@ -135,51 +126,25 @@ class SoakStack(Stack):
         super().__init__(log_path)
         self.env_file = env_file
 
+    def env_files(self) -> list[str]:
+        return [*super().env_files(), str(self.env_file.relative_to(ROOT))]
+
     def env(self) -> dict[str, str]:
         """What the services see: the environment, then each env file in honcho's order."""
-        return {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("TOX_", "VIRTUAL_ENV"))},
-            **read_env(ROOT / "config" / "dev.env"),
-            **read_env(ROOT / "var" / "dev" / "runnerly.env"),
-            **read_env(self.env_file),
-        }
+        env = super().env()
+        for name in self.env_files():
+            env.update(read_env(ROOT / name))
+        return env
+
+    def prepare(self) -> None:
+        # The tokendealer's SQLite file from `make setup` is kept (it is read far more than
+        # written); the soak's own stores get their schema and seed here.
+        run = {"cwd": ROOT, "check": True, "stdout": subprocess.DEVNULL, "env": self.env()}
+        subprocess.run([str(VENV_BIN / "dataservice"), "migrate"], **run)
+        subprocess.run([str(VENV_BIN / "strava-sim"), "reset"], **run)
 
     def start(self, timeout: float = 120.0) -> None:
-        if not (VENV_BIN / "honcho").exists():
-            raise StackUnavailable(f"{VENV_BIN}/honcho is missing: run `make setup`")
-        if not (ROOT / "runnerly-web" / "frontend" / "dist" / "index.html").exists():
-            raise StackUnavailable("the dashboard is not built: run `make frontend`")
-        if busy := busy_ports():
-            raise StackUnavailable(f"ports already in use (is `make run` up?): {busy}")
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        run = {"cwd": ROOT, "check": True, "stdout": subprocess.DEVNULL}
-        # `make setup`: secrets, the tokendealer's keys and clients (its SQLite file is kept:
-        # it is read far more than written), then the soak's own stores.
-        subprocess.run([str(VENV_BIN / "python"), "scripts/dev_setup.py"], **run)
-        env = self.env()
-        subprocess.run([str(VENV_BIN / "dataservice"), "migrate"], env=env, **run)
-        subprocess.run([str(VENV_BIN / "strava-sim"), "reset"], env=env, **run)
-        files = f"config/dev.env,var/dev/runnerly.env,{self.env_file.relative_to(ROOT)}"
-        with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(
-                [str(VENV_BIN / "honcho"), "start", "-f", "Procfile", "-e", files],
-                cwd=ROOT,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=self.env(),
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + timeout
-        for url in HEALTH:
-            while not self._ready(url):
-                if self.process.poll() is not None:
-                    raise RuntimeError(f"the stack stopped while starting; see {self.log_path}")
-                if time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError(f"{url} not ready in {timeout:.0f} s; see {self.log_path}")
-                time.sleep(0.3)
-        self.pids = _descendants(self.process.pid)
-        self.ready_offset = self.log_path.stat().st_size
+        super().start(timeout)
 
 
 def prepare_work(work: Path) -> None:

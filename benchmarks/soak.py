@@ -35,6 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from _soak_metrics import layers, scrape, time_split
 from _soak_procs import cpu_busy, own, sample
 from _soak_seed import athletes_needed, seed
 from _soak_stack import ROOT, SoakStack, prepare_work, private_redis, soak_env, throwaway_database
@@ -88,6 +89,7 @@ def run_locust(args: argparse.Namespace, runners_file: Path, stack: SoakStack) -
     started = time.monotonic()
     warm: dict[int, dict[str, Any]] | None = None
     warm_cpu, warm_locust = start_cpu, None
+    warm_metrics: dict[Any, list[float]] = {}
     final: dict[str, Any] | None = None
     next_sample = 0.0
     try:
@@ -97,6 +99,7 @@ def run_locust(args: argparse.Namespace, runners_file: Path, stack: SoakStack) -
             if warm is None and elapsed >= args.warmup:
                 warm, warm_cpu = memory(sample(stack.process.pid)), cpu_busy()
                 warm_locust = own(locust.pid)
+                warm_metrics = scrape()
             if elapsed >= next_sample:
                 rss = {s.name: s.rss_kb for s in sample(stack.process.pid)}
                 timeline.append({"t": round(elapsed), "rss_kb": rss})
@@ -107,6 +110,7 @@ def run_locust(args: argparse.Namespace, runners_file: Path, stack: SoakStack) -
                     "end": memory(sample(stack.process.pid)),
                     "cpu": cpu_busy(),
                     "locust": own(locust.pid),
+                    "metrics": scrape(),
                 }
             if elapsed > args.duration + 120:
                 raise RuntimeError("locust did not stop in time")
@@ -121,7 +125,12 @@ def run_locust(args: argparse.Namespace, runners_file: Path, stack: SoakStack) -
     if warm is None:
         raise RuntimeError(f"the load ended before the warm-up; see {WORK / 'locust.log'}")
     if final is None:
-        final = {"end": memory(sample(stack.process.pid)), "cpu": cpu_busy(), "locust": None}
+        final = {
+            "end": memory(sample(stack.process.pid)),
+            "cpu": cpu_busy(),
+            "locust": None,
+            "metrics": scrape(),
+        }
     window = final["cpu"][1] - warm_cpu[1]
     return {
         "before": before,
@@ -134,6 +143,7 @@ def run_locust(args: argparse.Namespace, runners_file: Path, stack: SoakStack) -
         if final["locust"] and warm_locust
         else None,
         "locust_exit": locust.returncode,
+        "time_split": time_split(warm_metrics, final["metrics"]),
     }
 
 
@@ -264,6 +274,16 @@ def report(result: dict[str, Any]) -> None:
         f"the stack {m['stack_cpu_s']} CPU s, "
         f"the load generator {m['locust_cpu_s']} CPU s"
     )
+    print("\nwhere the requests' time went after the warm-up (each service's /metrics):")
+    for name, spent in result["layers_s"].items():
+        print(f"  {name:32} {spent:9.1f} s")
+    print(f"  {'busiest routes':72} {'requests':>9} {'mean':>9} {'total':>9}")
+    for row in result["time_split"][:12]:
+        label = f"{row['service']} {row['part']} {row['route']}"
+        print(
+            f"  {label[:72]:72} {row['requests']:>9,} {row['mean_ms']:>7.1f}ms "
+            f"{row['seconds']:>8.1f}s"
+        )
 
 
 def main() -> int:
@@ -350,6 +370,9 @@ def main() -> int:
             "stack_cpu_s": round(sum(r["cpu_s"] or 0 for r in memory_rows), 1),
         },
         "processes_left": left,
+        # What each layer's own /metrics say it spent on requests after the warm-up.
+        "layers_s": layers(measured["time_split"]),
+        "time_split": measured["time_split"],
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"soak-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.json"

@@ -140,12 +140,73 @@ def start_redis(stack: Stack, binary: str) -> None:
     stack.urls["redis"] = f"redis://127.0.0.1:{server.port}"
 
 
+def _new_service(stack: Stack, name: str) -> tuple[Path, int]:
+    """A folder of its own (its files, logs, cwd) and a free port for service ``name``."""
+    work = stack.work / name
+    work.mkdir()
+    return work, free_port()
+
+
+def _start_service(
+    stack: Stack,
+    name: str,
+    command: list[str],
+    *,
+    port: int,
+    ready_path: str,
+    log_path: Path,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float = 30,
+) -> str:
+    """Start ``name`` on 127.0.0.1:``port``, wait until ``ready_path`` answers, and register
+    it on the stack (so scenarios can kill it and ``start_stack`` stops it); its URL."""
+    url = f"http://127.0.0.1:{port}"
+    service = Service(
+        name,
+        command,
+        ready_url=f"{url}{ready_path}",
+        log_path=log_path,
+        env=env,
+        cwd=cwd,
+        timeout=timeout,
+    )
+    service.start()
+    stack.services[name] = service
+    stack.urls[name] = url
+    return url
+
+
+def _serve(
+    stack: Stack,
+    name: str,
+    binary: str,
+    work: Path,
+    port: int,
+    env: dict[str, str],
+    ready_path: str,
+    timeout: float = 30,
+) -> str:
+    """One of our gunicorn services: ``<binary> serve`` in its folder, logging there."""
+    command = [str(BIN / binary), "serve"]
+    log_path = work / f"{name}.log"
+    return _start_service(
+        stack,
+        name,
+        command,
+        port=port,
+        ready_path=ready_path,
+        log_path=log_path,
+        env=env,
+        cwd=work,
+        timeout=timeout,
+    )
+
+
 def start_tokendealer(stack: Stack) -> None:
     """The tokendealer with the suite's clients bootstrapped; tokens live long enough that
     the ones cached before an outage are still good during it."""
-    work = stack.work / "tokendealer"
-    work.mkdir()
-    port = free_port()
+    work, port = _new_service(stack, "tokendealer")
     lifetimes = {"TOKENDEALER_ACCESS_TOKEN_TTL": "3600", "TOKENDEALER_USER_TOKEN_TTL": "3600"}
     env = service_env(
         work,
@@ -164,24 +225,11 @@ def start_tokendealer(stack: Stack) -> None:
     command += ["--env-file", str(work / "c.env")]
     subprocess.run(command, env=env, check=True, cwd=work, capture_output=True)
     stack.credentials.update(_env_file(work / "c.env"))
-    url = f"http://127.0.0.1:{port}"
-    service = Service(
-        "tokendealer",
-        [str(BIN / "tokendealer"), "serve"],
-        ready_url=f"{url}/readyz",
-        log_path=work / "tokendealer.log",
-        env=env,
-        cwd=work,
-    )
-    service.start()
-    stack.services["tokendealer"] = service
-    stack.urls["tokendealer"] = url
+    _serve(stack, "tokendealer", "tokendealer", work, port, env, "/readyz")
 
 
 def start_dataservice(stack: Stack, workers: int = 2) -> None:
-    work = stack.work / "dataservice"
-    work.mkdir()
-    port = free_port()
+    work, port = _new_service(stack, "dataservice")
     env = service_env(
         work,
         DATASERVICE_DATABASE_URL=stack.database_url,
@@ -193,26 +241,13 @@ def start_dataservice(stack: Stack, workers: int = 2) -> None:
     )
     migrate = [str(BIN / "dataservice"), "migrate"]
     subprocess.run(migrate, env=env, check=True, cwd=work, capture_output=True)
-    url = f"http://127.0.0.1:{port}"
-    service = Service(
-        "dataservice",
-        [str(BIN / "dataservice"), "serve"],
-        ready_url=f"{url}/readyz",
-        log_path=work / "dataservice.log",
-        env=env,
-        cwd=work,
-    )
-    service.start()
-    stack.services["dataservice"] = service
-    stack.urls["dataservice"] = url
+    _serve(stack, "dataservice", "dataservice", work, port, env, "/readyz")
 
 
 def start_strava_sim(stack: Stack, athletes: int, per_athlete: int, latency_ms: int) -> None:
     """strava-sim seeded with ``athletes`` x ``per_athlete`` activities (a year of them),
     every rate limit lifted, and each metered call ``latency_ms`` slower."""
-    work = stack.work / "strava-sim"
-    work.mkdir()
-    port = free_port()
+    work, port = _new_service(stack, "strava-sim")
     env = service_env(
         work,
         STRAVA_SIM_PORT=str(port),
@@ -228,19 +263,10 @@ def start_strava_sim(stack: Stack, athletes: int, per_athlete: int, latency_ms: 
         STRAVA_SIM_RATE_LIMIT_OVERALL_DAILY=UNLIMITED,
         STRAVA_SIM_LOG_LEVEL="WARNING",
     )
-    url = f"http://127.0.0.1:{port}"
-    service = Service(
-        "strava-sim",
-        [str(BIN / "strava-sim"), "serve"],
-        ready_url=f"{url}/admin/rate-limits",
-        log_path=work / "strava-sim.log",
-        env=env,
-        cwd=work,
-        timeout=120,
+    # Seeding the athletes' activities takes longer than a plain start.
+    url = _serve(
+        stack, "strava-sim", "strava-sim", work, port, env, "/admin/rate-limits", timeout=120
     )
-    service.start()
-    stack.services["strava-sim"] = service
-    stack.urls["strava-sim"] = url
     stack.athletes = athletes
     if latency_ms:
         faults = {"error_rate": 0, "latency_ms": latency_ms, "seed": 1}
@@ -289,9 +315,7 @@ def start_celery(stack: Stack, workers: int = 2) -> None:
 
 
 def start_web(stack: Stack, workers: int = 2) -> None:
-    work = stack.work / "web"
-    work.mkdir()
-    port = free_port()
+    work, port = _new_service(stack, "web")
     sim = stack.urls["strava-sim"]
     env = service_env(
         work,
@@ -311,30 +335,18 @@ def start_web(stack: Stack, workers: int = 2) -> None:
         RUNNERLY_WEB_LOGIN_MAX_PER_ADDRESS="10000",
         RUNNERLY_WEB_LOG_LEVEL="WARNING",
     )
-    url = f"http://127.0.0.1:{port}"
-    service = Service(
-        "web",
-        [str(BIN / "runnerly-web"), "serve"],
-        ready_url=f"{url}/healthz",
-        log_path=work / "web.log",
-        env=env,
-        cwd=work,
-    )
-    service.start()
-    stack.services["web"] = service
-    stack.urls["web"] = url
+    _serve(stack, "web", "runnerly-web", work, port, env, "/healthz")
 
 
 def start_gateway(stack: Stack) -> None:
     """nginx with the gateway's Lua layer (the ``test`` target: logs in the prefix)."""
-    prefix = stack.work / "gateway"
-    prefix.mkdir()
+    prefix, port = _new_service(stack, "gateway")
     settings = GatewaySettings.load(
         environ={},
         env="test",
         target="test",
         prefix=str(prefix),
-        port=free_port(),
+        port=port,
         status_port=free_port(),
         web_upstream=(stack.urls["web"].removeprefix("http://"),),
         dataservice_upstream=(stack.urls["dataservice"].removeprefix("http://"),),
@@ -342,17 +354,15 @@ def start_gateway(stack: Stack) -> None:
         webhook_upstream=(f"127.0.0.1:{free_port()}",),  # no webhook intake here
     )
     conf = prepare(settings)
-    url = f"http://127.0.0.1:{settings.port}"
-    service = Service(
+    _start_service(
+        stack,
         "gateway",
         nginx_command(settings, conf),
-        ready_url=f"{url}/_gateway/healthz",
+        port=settings.port,
+        ready_path="/_gateway/healthz",
         log_path=prefix / "logs" / "nginx.out",
         timeout=20,
     )
-    service.start()
-    stack.services["gateway"] = service
-    stack.urls["gateway"] = url
 
 
 @contextlib.contextmanager

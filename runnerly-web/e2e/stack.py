@@ -89,6 +89,17 @@ class Stack:
     # Where the log stood once every service answered: what came before is the start-up.
     ready_offset: int = 0
 
+    def env_files(self) -> list[str]:
+        """honcho's env files (relative to ROOT), in its order: a later file wins."""
+        return ["config/dev.env", "var/dev/runnerly.env"]
+
+    def env(self) -> dict[str, str]:
+        """The environment honcho starts with (tox's own variables left out)."""
+        return {k: v for k, v in os.environ.items() if not k.startswith(("TOX_", "VIRTUAL_ENV"))}
+
+    def prepare(self) -> None:
+        """A hook run after `make setup`, before honcho: stores a subclass adds (none here)."""
+
     def start(self, timeout: float = 90.0) -> None:
         if not (VENV_BIN / "honcho").exists():
             raise StackUnavailable(f"{VENV_BIN}/honcho is missing: run `make setup`")
@@ -104,8 +115,8 @@ class Stack:
             check=True,
             stdout=subprocess.DEVNULL,
         )
+        self.prepare()
         log = self.log_path.open("wb")
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("TOX_", "VIRTUAL_ENV"))}
         self.process = subprocess.Popen(
             [
                 str(VENV_BIN / "honcho"),
@@ -113,12 +124,12 @@ class Stack:
                 "-f",
                 "Procfile",
                 "-e",
-                "config/dev.env,var/dev/runnerly.env",
+                ",".join(self.env_files()),
             ],
             cwd=ROOT,
             stdout=log,
             stderr=subprocess.STDOUT,
-            env=env,
+            env=self.env(),
             start_new_session=True,
         )
         log.close()

@@ -1,0 +1,82 @@
+"""Where a soak's time went, layer by layer, read from the services' own /metrics.
+
+Each service already keeps a duration histogram per route (the gateway its whole request and
+its upstream's part; the Flask services their request), so the difference of two scrapes, at
+the end of the warm-up and at the end of the load, says how many requests each layer served
+in the steady state and how long they took on average, without a profiler in the way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+from prometheus_client.parser import text_string_to_metric_families
+
+# The make-run stack's ports (config/dev.env): the gateway's status server, the services.
+SOURCES = {
+    "gateway": "http://127.0.0.1:8081/metrics",
+    "runnerly-web": "http://127.0.0.1:5000/metrics",
+    "dataservice": "http://127.0.0.1:5002/metrics",
+    "tokendealer": "http://127.0.0.1:5001/metrics",
+}
+FAMILIES = {
+    "runnerly_gateway_request_duration_seconds": "request",
+    "runnerly_gateway_upstream_duration_seconds": "upstream",
+    "runnerly_http_request_duration_seconds": "request",
+}
+Scrape = dict[tuple[str, str, str], list[float]]  # (service, part, route) -> [count, sum]
+
+
+def scrape() -> Scrape:
+    """Every duration histogram's count and sum per route; a service that does not answer is
+    left out (the report then has no row for it, rather than a wrong one)."""
+    out: Scrape = {}
+    for service, url in SOURCES.items():
+        try:
+            text = requests.get(url, timeout=10).text
+        except requests.RequestException:
+            continue
+        for family in text_string_to_metric_families(text):
+            part = FAMILIES.get(family.name)
+            if part is None:
+                continue
+            for s in family.samples:
+                if s.name.endswith(("_count", "_sum")):
+                    route = f"{s.labels.get('method', '')} {s.labels.get('route', '')}".strip()
+                    pair = out.setdefault((service, part, route), [0.0, 0.0])
+                    pair[0 if s.name.endswith("_count") else 1] += s.value
+    return out
+
+
+def time_split(before: Scrape, after: Scrape) -> list[dict[str, Any]]:
+    """Per service, part and route: requests and seconds between the scrapes, busiest first."""
+    rows = []
+    for key, (count, total) in after.items():
+        count0, total0 = before.get(key, [0.0, 0.0])
+        if count - count0 <= 0:
+            continue
+        service, part, route = key
+        rows.append(
+            {
+                "service": service,
+                "part": part,
+                "route": route,
+                "requests": int(count - count0),
+                "seconds": round(total - total0, 3),
+                "mean_ms": round(1000 * (total - total0) / (count - count0), 2),
+            }
+        )
+    return sorted(rows, key=lambda r: r["seconds"], reverse=True)
+
+
+def layers(rows: list[dict[str, Any]]) -> dict[str, float]:
+    """Seconds each layer spent on requests in all. Layers nest: the gateway's upstream time
+    holds runnerly-web's, which holds the dataservice calls it made, so the gateway's own
+    time is its requests' time less its upstream time."""
+    spent: dict[str, float] = {}
+    for r in rows:
+        name = f"{r['service']} {r['part']}"
+        spent[name] = spent.get(name, 0.0) + r["seconds"]
+    own = spent.get("gateway request", 0.0) - spent.get("gateway upstream", 0.0)
+    return {name: round(s, 3) for name, s in spent.items()} | {"gateway own": round(own, 3)}
