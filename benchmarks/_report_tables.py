@@ -188,6 +188,10 @@ def soak(r: dict[str, Any]) -> Rows:
         )
     ended = [m["name"] for m in r["memory"] if m["warm_mb"] is not None and m["end_mb"] is None]
     rows.append(("processes that ended during the load", ", ".join(ended) or "none"))
+    rows += [
+        (f"time spent after the warm-up: {layer}", f"{seconds:,.1f} s")
+        for layer, seconds in r.get("layers_s", {}).items()
+    ]
     return rows
 
 
