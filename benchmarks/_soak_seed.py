@@ -12,13 +12,14 @@ its "Sync now" imports that athlete's activities.
 from __future__ import annotations
 
 import secrets
-import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import requests
 from web import history
+
+from runnerly_common.testing import link_strava_athlete
 
 WEB = "http://127.0.0.1:5000"
 TOKEN_URL = "http://127.0.0.1:5001/oauth/token"
@@ -80,28 +81,12 @@ def load_history(session: requests.Session, runner: Runner, runs: list[dict[str,
             raise SystemExit(f"loading runs failed: {answer.status_code} {answer.text[:300]}")
 
 
-def link(session: requests.Session, admin_token: str, runner: Runner, athlete: int) -> None:
-    grant = requests.post(
-        f"{SIM}/admin/athletes/{athlete}/grant",
-        json={"scope": SCOPE},
-        headers={"X-Sim-Admin": admin_token},
-        timeout=30,
-    )
-    grant.raise_for_status()
-    pair = grant.json()
-    answer = session.put(
-        f"{DATASERVICE}/users/{runner.id}/strava",
-        json={
-            "athlete_id": athlete,
-            "access_token": pair["access_token"],
-            "refresh_token": pair["refresh_token"],
-            "expires_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(pair["expires_at"])),
-            "scopes": SCOPE,
-        },
-        timeout=30,
-    )
-    if answer.status_code not in (200, 201):
-        raise SystemExit(f"linking runner {runner.id}: {answer.status_code} {answer.text[:300]}")
+def link(session: requests.Session, sim: requests.Session, runner: Runner, athlete: int) -> None:
+    """``sim`` carries strava-sim's admin token (``X-Sim-Admin``)."""
+    try:
+        link_strava_athlete(sim, SIM, session, DATASERVICE, runner.id, athlete, SCOPE, timeout=30)
+    except RuntimeError as exc:  # the dataservice refused: the soak cannot go on
+        raise SystemExit(str(exc)) from exc
     runner.linked, runner.athlete_id = True, athlete
 
 
@@ -117,8 +102,10 @@ def seed(
     with ThreadPoolExecutor(2) as pool:
         list(pool.map(lambda r: load_history(session, r, runs), runners))
     linked = [r for n, r in enumerate(runners) if link_every and n % link_every == 0]
+    sim = requests.Session()
+    sim.headers["X-Sim-Admin"] = env["STRAVA_SIM_ADMIN_TOKEN"]
     for k, runner in enumerate(linked):
-        link(session, env["STRAVA_SIM_ADMIN_TOKEN"], runner, FIRST_ATHLETE + k)
+        link(session, sim, runner, FIRST_ATHLETE + k)
     return [asdict(r) for r in runners]
 
 

@@ -29,7 +29,7 @@ from dataservice_data import insert_users, libpq_url
 from sqlalchemy import create_engine, text
 
 from runnerly_common.service_client import ServiceSession, ServiceTokenClient
-from runnerly_common.testing import ServiceProcess, free_port
+from runnerly_common.testing import ServiceProcess, free_port, link_strava_athlete
 from strava_worker.mapping import RUNNING_SPORTS
 from strava_worker.runtime import SCOPE as WORKER_SCOPE
 
@@ -336,24 +336,11 @@ def link_runners(stack: Stack, athletes: list[int], seed: int) -> dict[int, int]
     )
     session = tokens.authorized_session()
     sim = ServiceSession()
-    scope = "read,activity:read_all"
 
     def link(athlete: int, user_id: int) -> None:
-        grant = sim.post(f"{stack.sim_url}/admin/athletes/{athlete}/grant", json={"scope": scope})
-        grant.raise_for_status()
-        pair = grant.json()
-        response = session.put(
-            f"{stack.dataservice_url}/api/v1/users/{user_id}/strava",
-            json={
-                "athlete_id": athlete,
-                "access_token": pair["access_token"],
-                "refresh_token": pair["refresh_token"],
-                "expires_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(pair["expires_at"])),
-                "scopes": scope,
-            },
+        link_strava_athlete(
+            sim, stack.sim_url, session, f"{stack.dataservice_url}/api/v1", user_id, athlete
         )
-        if response.status_code not in (200, 201):
-            raise RuntimeError(f"linking runner {user_id}: {response.status_code} {response.text}")
 
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(link, athletes, ids))

@@ -12,9 +12,9 @@ import requests
 from stack import Stack
 
 from runnerly_common.service_client import ServiceSession
+from runnerly_common.testing import link_strava_athlete
 
 RUNNING_SPORTS = {"Run", "TrailRun", "VirtualRun"}  # strava_worker.mapping's
-STRAVA_SCOPE = "read,activity:read_all"
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ def link_runners(stack: Stack, athletes: list[int]) -> list[SyncedRunner]:
     web = stack.web_tokens().authorized_session()
     worker = stack.worker_tokens().authorized_session()
     dataservice, sim = stack.urls["dataservice"], stack.urls["strava-sim"]
+    sim_http = ServiceSession()
     linked = []
     for athlete in athletes:
         email = f"athlete-{athlete}-{uuid.uuid4().hex[:6]}@chaos.example.org"
@@ -39,23 +40,9 @@ def link_runners(stack: Stack, athletes: list[int]) -> list[SyncedRunner]:
         )
         assert created.status_code == 201, created.text
         user_id = int(created.json()["id"])
-        grant = ServiceSession().post(
-            f"{sim}/admin/athletes/{athlete}/grant", json={"scope": STRAVA_SCOPE}, timeout=10
+        link_strava_athlete(
+            sim_http, sim, worker, f"{dataservice}/api/v1", user_id, athlete, timeout=10
         )
-        grant.raise_for_status()
-        pair = grant.json()
-        response = worker.put(
-            f"{dataservice}/api/v1/users/{user_id}/strava",
-            json={
-                "athlete_id": athlete,
-                "access_token": pair["access_token"],
-                "refresh_token": pair["refresh_token"],
-                "expires_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(pair["expires_at"])),
-                "scopes": STRAVA_SCOPE,
-            },
-            timeout=10,
-        )
-        assert response.status_code in (200, 201), response.text
         linked.append(SyncedRunner(user_id, athlete))
     return linked
 

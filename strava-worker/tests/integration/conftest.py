@@ -16,7 +16,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import NoReturn
@@ -26,7 +25,7 @@ import redis
 import requests
 from cryptography.fernet import Fernet
 
-from runnerly_common.testing import IN_CI, ServiceProcess, free_port
+from runnerly_common.testing import IN_CI, ServiceProcess, free_port, link_strava_athlete
 from strava_worker.settings import WorkerSettings
 from strava_worker.subscription import ensure_subscription
 
@@ -240,9 +239,6 @@ def runner(dataservice: dict, sim: str, worker_env: dict) -> Runner:
         text=True,
     )
     user_id = json.loads(created.stdout.strip().splitlines()[-1])["id"]
-    grant = requests.post(
-        f"{sim}/admin/athletes/{athlete}/grant", json={"scope": "read,activity:read_all"}, timeout=5
-    ).json()
     tokens = ServiceTokenClient(
         worker_env["STRAVA_WORKER_TOKEN_URL"],
         worker_env["STRAVA_WORKER_CLIENT_ID"],
@@ -251,18 +247,15 @@ def runner(dataservice: dict, sim: str, worker_env: dict) -> Runner:
         scope="users:read runs:read runs:write strava:tokens reports:read",
     )
     session = tokens.authorized_session()
-    response = session.put(
-        f"{dataservice['url']}/api/v1/users/{user_id}/strava",
-        json={
-            "athlete_id": athlete,
-            "access_token": grant["access_token"],
-            "refresh_token": grant["refresh_token"],
-            "expires_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(grant["expires_at"])),
-            "scopes": "read,activity:read_all",
-        },
+    link_strava_athlete(
+        requests.Session(),
+        sim,
+        session,
+        f"{dataservice['url']}/api/v1",
+        user_id,
+        athlete,
         timeout=5,
     )
-    assert response.status_code in (200, 201), response.text
     return Runner(dataservice["url"], sim, session, user_id, athlete)
 
 
