@@ -115,8 +115,8 @@ def waf(r: dict[str, Any]) -> Rows:
     for source in sorted({row["source"] for row in r["rows"]}, key=lambda x: x != "ours"):
         mine = [row for row in r["rows"] if row["source"] == source]
         for label, group in (
-            ("attacks blocked", [row for row in mine if row["kind"] != "benign"]),
-            ("benign requests refused", [row for row in mine if row["kind"] == "benign"]),
+            ("attacks blocked", [row for row in mine if not row["kind"].startswith("benign")]),
+            ("benign requests refused", [row for row in mine if row["kind"].startswith("benign")]),
         ):
             cases = sum(row["cases"] for row in group)
             if cases:
@@ -195,6 +195,22 @@ def soak(r: dict[str, Any]) -> Rows:
     return rows
 
 
+def chaos(r: dict[str, Any]) -> Rows:
+    rows = []
+    for case in r["cases"]:
+        p = case["properties"]
+        rows.append(
+            (
+                case["name"].removeprefix("test_").replace("_", " "),
+                f"{case['outcome']}; fault {p.get('fault_s', '?')} s; every run stored "
+                f"{p.get('all_synced_after_fault_s', '?')} s after it "
+                f"({p.get('runners_checked', '?')} runners); writes accepted "
+                f"{p.get('writes_accepted', '?')}, sent again {p.get('writes_sent_again', '?')}",
+            )
+        )
+    return rows
+
+
 HEADLINES: dict[str, Callable[[dict[str, Any]], Rows]] = {
     "tokens": tokens,
     "dataservice": dataservice,
@@ -203,5 +219,6 @@ HEADLINES: dict[str, Callable[[dict[str, Any]], Rows]] = {
     "waf": waf,
     "web": web,
     "celery_retry": celery_retry,
+    "chaos": chaos,
     "soak": soak,
 }

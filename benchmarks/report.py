@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 from _machine import ROOT, cpu_model, load_average, revision, wait_for_idle
 from _report_tables import HEADLINES
@@ -42,6 +43,9 @@ class Benchmark:
     quick: tuple[str, ...]
     # soak.py writes its results to a file of its own rather than to stdout
     writes_file: str | None = None
+    program: str = PYTHON
+    # the chaos suite is a pytest run: its results are the JUnit XML it writes
+    junit: bool = False
 
 
 BENCHMARKS = (
@@ -88,6 +92,14 @@ BENCHMARKS = (
         ("--tasks", "50"),
     ),
     Benchmark(
+        "chaos",
+        "kill -9 and restart each service during a sync and user traffic",
+        ("run", "-e", "chaos", "--", "--junitxml={junit}"),
+        (),
+        program=".venv/bin/tox",
+        junit=True,
+    ),
+    Benchmark(
         "soak",
         "200 runners for 15 minutes through the gateway",
         ("benchmarks/soak.py", "--duration", "15m", "--warmup", "300"),
@@ -99,7 +111,9 @@ BENCHMARKS = (
 
 def run(bench: Benchmark, quick: bool, logs: Path, idle_load: float) -> dict[str, Any]:
     load, waited = wait_for_idle(idle_load, 300)
-    argv = [PYTHON, *bench.args, *(bench.quick if quick else ())]
+    junit = logs / f"{bench.name}.xml"
+    args = [arg.format(junit=junit) for arg in bench.args]
+    argv = [bench.program, *args, *(bench.quick if quick else ())]
     command = " ".join(argv)
     print(f"== {bench.name}: {command}  (load {load:.2f}, waited {waited:.0f} s)", flush=True)
     before = set(RESULTS.glob(bench.writes_file)) if bench.writes_file else set()
@@ -115,17 +129,44 @@ def run(bench: Benchmark, quick: bool, logs: Path, idle_load: float) -> dict[str
         "results": None,
     }
     try:
-        if bench.writes_file:
+        if bench.junit:
+            entry["results"] = junit_results(junit)
+        elif bench.writes_file:
             new = sorted(set(RESULTS.glob(bench.writes_file)) - before)
             entry["results"] = json.loads(new[-1].read_text(encoding="utf-8")) if new else None
             (logs / f"{bench.name}.out").write_text(done.stdout, encoding="utf-8")
         else:
             entry["results"] = json.loads(done.stdout)
-    except (json.JSONDecodeError, IndexError) as exc:
+    except (json.JSONDecodeError, IndexError, OSError, ElementTree.ParseError) as exc:
         entry["error"] = f"no results: {exc}"
     status = "ok" if done.returncode == 0 else f"exit {done.returncode}"
     print(f"   {status} in {seconds:.0f} s (stderr: {logs / (bench.name + '.log')})", flush=True)
     return entry
+
+
+def junit_results(path: Path) -> dict[str, Any]:
+    """Each test case of a pytest --junitxml file: its outcome, seconds and properties."""
+    cases = []
+    # our own pytest wrote the file a moment ago: not untrusted input
+    for case in ElementTree.parse(path).getroot().iter("testcase"):  # noqa: S314
+        outcome = next(
+            (tag for tag in ("failure", "error", "skipped") if case.find(tag) is not None),
+            "passed",
+        )
+        properties = {p.get("name"): p.get("value") for p in case.iter("property") if p.get("name")}
+        cases.append(
+            {
+                "name": case.get("name"),
+                "outcome": outcome,
+                "seconds": float(case.get("time") or 0),
+                "properties": properties,
+            }
+        )
+    return {"cases": cases}
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def markdown(report: dict[str, Any]) -> str:
@@ -133,6 +174,10 @@ def markdown(report: dict[str, Any]) -> str:
         f"Revision `{report['revision']}`, {report['started']} to {report['ended']}, "
         f"{report['machine']}.",
         "",
+    ]
+    out += [
+        f"Added later, at revision `{a['revision']}` ({a['at']}): {', '.join(a['benchmarks'])}."
+        for a in report.get("added", [])
     ]
     for name, entry in report["benchmarks"].items():
         headline: Callable[[dict[str, Any]], list[tuple[str, str]]] | None = HEADLINES.get(name)
@@ -160,6 +205,11 @@ def main(argv: list[str] | None = None) -> int:
     add("--quick", action="store_true", help="each benchmark's smoke run")
     add("--idle-load", type=float, default=0.5, help="wait for a load average below this")
     add("--from", dest="from_file", type=Path, help="print an earlier report's tables")
+    add(
+        "--into",
+        type=Path,
+        help="add the benchmarks run now to an earlier report (one interrupted or re-run)",
+    )
     args = parser.parse_args(argv)
     if args.from_file:
         print(markdown(json.loads(args.from_file.read_text(encoding="utf-8"))))
@@ -168,22 +218,29 @@ def main(argv: list[str] | None = None) -> int:
     chosen -= set(filter(None, args.skip.split(",")))
     if unknown := chosen - set(names):
         parser.error(f"unknown benchmarks: {', '.join(sorted(unknown))}")
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    logs = RESULTS / f"report-{stamp}"
+    if args.into:
+        out = args.into.resolve()
+        report: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+        # Each run keeps its own revision: a figure added later says which code it measured.
+        report.setdefault("added", []).append(
+            {"benchmarks": sorted(chosen), "revision": revision(), "at": _now()}
+        )
+    else:
+        out = RESULTS / f"report-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.json"
+        report = {
+            "revision": revision(),
+            "machine": f"{cpu_model()}, Python {sys.version.split()[0]}",
+            "started": _now(),
+            "quick": args.quick,
+            "load_before": load_average(),
+            "benchmarks": {},
+        }
+    logs = out.with_suffix("")
     logs.mkdir(parents=True, exist_ok=True)
-    report: dict[str, Any] = {
-        "revision": revision(),
-        "machine": f"{cpu_model()}, Python {sys.version.split()[0]}",
-        "started": datetime.now(UTC).isoformat(timespec="seconds"),
-        "quick": args.quick,
-        "load_before": load_average(),
-        "benchmarks": {},
-    }
-    out = RESULTS / f"report-{stamp}.json"
     for bench in BENCHMARKS:
         if bench.name in chosen:
             report["benchmarks"][bench.name] = run(bench, args.quick, logs, args.idle_load)
-            report["ended"] = datetime.now(UTC).isoformat(timespec="seconds")
+            report["ended"] = _now()
             out.write_text(json.dumps(report, indent=1), encoding="utf-8")  # kept as it goes
     print()
     print(markdown(report))

@@ -67,3 +67,20 @@ def accounts(stack: Stack) -> list[str]:
 def synced() -> list[SyncedRunner]:
     """Every runner this process's scenarios linked: each check covers all of them."""
     return []
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """What each scenario recorded (record_property), as a table in the run's output: the
+    figures docs/performance.md quotes come from here (and from --junitxml)."""
+    reports = [
+        r
+        for outcome in ("passed", "failed")
+        for r in terminalreporter.stats.get(outcome, [])
+        if r.when == "call" and r.user_properties
+    ]
+    if not reports:
+        return
+    terminalreporter.section("chaos: each scenario")
+    for r in reports:
+        figures = ", ".join(f"{name} {value}" for name, value in r.user_properties)
+        terminalreporter.write_line(f"{r.outcome:6} {r.nodeid.split('::')[-1]}: {figures}")

@@ -36,7 +36,11 @@ def _run_scenario(
     accounts: list[str],
     synced: list[SyncedRunner],
     fault: Callable[[UserTraffic, list[SyncedRunner]], None],
+    record: Callable[[str, object], None],
 ) -> None:
+    """Runs the scenario, and records what the report (docs/performance.md) quotes: how
+    long the fault lasted, how long after it every linked runner's runs were all stored,
+    and what the runners' traffic saw."""
     http = stack.worker_tokens().authorized_session()
     runners = link_runners(stack, stack.next_athletes(2))
     synced += runners
@@ -50,12 +54,21 @@ def _run_scenario(
             assert time.monotonic() < deadline, "the sync never started"
             time.sleep(0.2)
         assert done < expected, f"the sync ended ({done} runs) before the fault: make it longer"
+        record("runs_before_fault", done)
+        fault_started = time.monotonic()
         fault(traffic, runners)
+        back = time.monotonic()
+        record("fault_s", round(back - fault_started, 1))
         time.sleep(2)  # some traffic once everything is back
     finally:
         traffic.stop()
     problems = wait_synced(stack, http, synced, RECOVERY_SECONDS)
     assert not problems, problems
+    record("all_synced_after_fault_s", round(time.monotonic() - back, 1))
+    record("runs_expected", expected)
+    record("runners_checked", len(synced))
+    record("writes_accepted", len(traffic.accepted))
+    record("writes_sent_again", traffic.retried)
     assert not traffic.unexpected, traffic.unexpected
     assert len(traffic.accepted) >= 4, "the runners' writes never got through"
     assert not missing_writes(traffic), missing_writes(traffic)
@@ -70,17 +83,23 @@ def _down_for(stack: Stack, name: str, seconds: float, url: str) -> None:
 
 
 def test_the_dataservice_killed_mid_sync_loses_no_run_and_no_write(
-    stack: Stack, accounts: list[str], synced: list[SyncedRunner]
+    stack: Stack,
+    accounts: list[str],
+    synced: list[SyncedRunner],
+    record_property: Callable[[str, object], None],
 ) -> None:
     def fault(traffic: UserTraffic, runners: list[SyncedRunner]) -> None:
         url = f"{stack.urls['dataservice']}/healthz"
         _down_for(stack, "dataservice", DOWN_SECONDS, url)
 
-    _run_scenario(stack, accounts, synced, fault)
+    _run_scenario(stack, accounts, synced, fault, record_property)
 
 
 def test_redis_killed_mid_sync_comes_back_from_its_append_only_file_and_the_sync_ends(
-    stack: Stack, accounts: list[str], synced: list[SyncedRunner]
+    stack: Stack,
+    accounts: list[str],
+    synced: list[SyncedRunner],
+    record_property: Callable[[str, object], None],
 ) -> None:
     def fault(traffic: UserTraffic, runners: list[SyncedRunner]) -> None:
         server = stack.service("redis")
@@ -92,18 +111,21 @@ def test_redis_killed_mid_sync_comes_back_from_its_append_only_file_and_the_sync
         server.start()  # the same port and append-only file
         assert marker.get("chaos:before-the-kill") == b"1", "Redis came back empty"
 
-    _run_scenario(stack, accounts, synced, fault)
+    _run_scenario(stack, accounts, synced, fault, record_property)
 
 
 def test_the_gateway_killed_under_user_traffic_comes_back_and_no_write_is_lost(
-    stack: Stack, accounts: list[str], synced: list[SyncedRunner]
+    stack: Stack,
+    accounts: list[str],
+    synced: list[SyncedRunner],
+    record_property: Callable[[str, object], None],
 ) -> None:
     def fault(traffic: UserTraffic, runners: list[SyncedRunner]) -> None:
         before = traffic.retried
         _down_for(stack, "gateway", DOWN_SECONDS, f"{stack.gateway}/_gateway/healthz")
         assert traffic.retried > before, "no runner noticed the gateway was down"
 
-    _run_scenario(stack, accounts, synced, fault)
+    _run_scenario(stack, accounts, synced, fault, record_property)
 
 
 _TASK_EVENT = re.compile(
@@ -123,7 +145,10 @@ def _held_tasks(log: str) -> set[str]:
 
 
 def test_a_killed_worker_s_task_comes_back_and_the_sync_ends_without_duplicates(
-    stack: Stack, accounts: list[str], synced: list[SyncedRunner]
+    stack: Stack,
+    accounts: list[str],
+    synced: list[SyncedRunner],
+    record_property: Callable[[str, object], None],
 ) -> None:
     held: set[str] = set()
     offsets: dict[str, int] = {}
@@ -149,7 +174,7 @@ def test_a_killed_worker_s_task_comes_back_and_the_sync_ends_without_duplicates(
         time.sleep(DOWN_SECONDS)
         victim.start()
 
-    _run_scenario(stack, accounts, synced, fault)
+    _run_scenario(stack, accounts, synced, fault, record_property)
     # kombu's visibility timeout gave at least one of the dead worker's tasks to a live
     # worker again (the others may have been made moot by beat's round first).
     after = "".join(stack.service(n).log_since(offsets[n]) for n in ("worker-1", "worker-2"))
@@ -163,7 +188,10 @@ def test_a_killed_worker_s_task_comes_back_and_the_sync_ends_without_duplicates(
 
 
 def test_with_the_tokendealer_down_issued_tokens_keep_working_and_the_sync_goes_on(
-    stack: Stack, accounts: list[str], synced: list[SyncedRunner]
+    stack: Stack,
+    accounts: list[str],
+    synced: list[SyncedRunner],
+    record_property: Callable[[str, object], None],
 ) -> None:
     token_url = f"{stack.urls['tokendealer']}/oauth/token"
 
@@ -196,4 +224,4 @@ def test_with_the_tokendealer_down_issued_tokens_keep_working_and_the_sync_goes_
         assert stored_count(stack, http, runners) > before, "the sync stopped meanwhile"
         stack.service("tokendealer").start()
 
-    _run_scenario(stack, accounts, synced, fault)
+    _run_scenario(stack, accounts, synced, fault, record_property)

@@ -50,11 +50,13 @@ from typing import Any
 import gevent
 from locust import HttpUser, between, events, task
 from locust.env import Environment
+from locust.exception import StopUser
 
 API = "/api/web"
 CSRF_HEADER = "X-CSRF-Token"
 WEEKS_SHOWN = 12  # the dashboard's default span
 MONTHS_BACK = 18  # how far back a runner browses months
+LOGIN_ATTEMPTS = 5  # a runner whose sign-in fails tries again, then gives up
 
 _low, _high = (float(x) for x in os.environ.get("RUNNERLY_LOAD_WAIT", "5,15").split(","))
 _runners: list[dict[str, Any]] = (
@@ -150,10 +152,18 @@ class Runner(HttpUser):
         return None
 
     def log_in(self, email: str, password: str) -> None:
-        self.session()
-        body = self.call("POST", f"{API}/login", json={"email": email, "password": password})
-        if isinstance(body, dict):
-            self.csrf = body.get("csrf_token") or self.session_token()
+        """Sign in as a runner does: a failed attempt (counted as a failure) is tried again
+        after a pause, as a runner presses the button again, rather than going on to browse
+        without a session and turning every later request into a 401."""
+        for attempt in range(LOGIN_ATTEMPTS):
+            if attempt:
+                gevent.sleep(random.uniform(3, 6))
+            self.session()
+            body = self.call("POST", f"{API}/login", json={"email": email, "password": password})
+            if isinstance(body, dict):
+                self.csrf = body.get("csrf_token") or self.session_token()
+                return
+        raise StopUser  # the failures are on record; a runner who cannot sign in leaves
 
     def sign_up(self) -> None:
         self.session()
