@@ -129,12 +129,13 @@ def run(bench: Benchmark, quick: bool, logs: Path, idle_load: float) -> dict[str
         "results": None,
     }
     try:
+        if bench.junit or bench.writes_file:  # its stdout is for people: kept beside
+            (logs / f"{bench.name}.out").write_text(done.stdout, encoding="utf-8")
         if bench.junit:
             entry["results"] = junit_results(junit)
         elif bench.writes_file:
             new = sorted(set(RESULTS.glob(bench.writes_file)) - before)
             entry["results"] = json.loads(new[-1].read_text(encoding="utf-8")) if new else None
-            (logs / f"{bench.name}.out").write_text(done.stdout, encoding="utf-8")
         else:
             entry["results"] = json.loads(done.stdout)
     except (json.JSONDecodeError, IndexError, OSError, ElementTree.ParseError) as exc:
