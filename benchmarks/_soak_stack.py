@@ -17,11 +17,8 @@ from __future__ import annotations
 import contextlib
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,8 +28,6 @@ from psycopg import sql
 sys.path.append(str(Path(__file__).resolve().parent.parent / "runnerly-web"))
 
 from e2e.stack import ROOT, VENV_BIN, Stack
-
-from runnerly_common.testing import free_port
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -51,40 +46,6 @@ def throwaway_database(keep: bool = False) -> Iterator[str]:
                 conn.execute(
                     sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
                 )
-
-
-@contextlib.contextmanager
-def private_redis(work: Path) -> Iterator[str]:
-    """A ``redis-server`` of our own on a free port (nothing persisted), always stopped."""
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            *("redis-server", "--port", str(port), "--bind", "127.0.0.1"),
-            *("--save", "", "--appendonly", "no", "--dir", str(work)),
-        ],
-        stdout=(work / "redis.log").open("wb"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            with (
-                contextlib.suppress(OSError),
-                socket.create_connection(("127.0.0.1", port), timeout=0.5),
-            ):
-                break
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"redis-server did not start; see {work / 'redis.log'}")
-            time.sleep(0.1)
-        yield f"redis://127.0.0.1:{port}"
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def soak_env(

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -23,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-import redis
+from _redis import private_redis
 from cryptography.fernet import Fernet
 from dataservice_data import insert_users, libpq_url
 from sqlalchemy import create_engine, text
@@ -72,43 +71,6 @@ def service_env(work: Path, **env: str) -> dict[str, str]:
     prefixes = ("TOKENDEALER_", "DATASERVICE_", "STRAVA_SIM_", "STRAVA_WORKER_", "RUNNERLY_")
     base = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
     return {**base, "RUNNERLY_ENV": "test", "XDG_RUNTIME_DIR": str(work), **env}
-
-
-@contextlib.contextmanager
-def redis_server(work: Path) -> Iterator[tuple[str, int]]:
-    """A private redis-server on a free port, no persistence: nobody else's keys; its URL
-    and process id."""
-    port = free_port()
-    log = (work / "redis.log").open("wb")
-    command = [
-        shutil.which("redis-server") or "redis-server",
-        "--port",
-        str(port),
-        "--bind",
-        "127.0.0.1",
-        "--save",
-        "",
-    ]
-    command += ["--appendonly", "no", "--dir", str(work)]
-    process = subprocess.Popen(
-        command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
-    log.close()
-    url = f"redis://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
-                break
-            except redis.RedisError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError((work / "redis.log").read_text()) from None
-                time.sleep(0.05)
-        yield url, process.pid
-    finally:
-        process.terminate()
-        process.wait(10)
 
 
 def start_tokendealer(stack: Stack, exit_stack: contextlib.ExitStack) -> dict[str, str]:
@@ -234,7 +196,7 @@ def running_stack(
     )
     stack.probe_dir.mkdir()
     with contextlib.ExitStack() as exit_stack:
-        stack.redis_url, stack.redis_pid = exit_stack.enter_context(redis_server(work))
+        stack.redis_url, stack.redis_pid = exit_stack.enter_context(private_redis(work))
         creds = start_tokendealer(stack, exit_stack)
         start_dataservice(
             stack, exit_stack, f"{creds['url']}/.well-known/jwks.json", dataservice_workers

@@ -34,20 +34,17 @@ import json
 import os
 import platform
 import shlex
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-import redis
 from _machine import busy_cpus, cpu_model
+from _redis import private_redis, server_version
 from celery import Celery
 
 HERE = Path(__file__).resolve().parent
@@ -57,48 +54,15 @@ SETTLE_S = 1.0  # after the last task: the child finishes its bookkeeping before
 
 
 def machine() -> dict[str, Any]:
-    server = subprocess.run(
-        [shutil.which("redis-server") or "redis-server", "--version"],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.split()
     return {
         "nproc": len(os.sched_getaffinity(0)),
         "cpu": cpu_model(),
         "os": platform.platform(),
         "python": platform.python_version(),
         **{name: version(name) for name in ("celery", "kombu", "billiard", "redis")},
-        "redis_server": next((w[2:] for w in server if w.startswith("v=")), "?"),
+        "redis_server": server_version(),
         "busy_cpus_before": busy_cpus(),
     }
-
-
-@contextlib.contextmanager
-def redis_server(work: Path) -> Iterator[str]:
-    """A private redis-server on a free port without persistence, always stopped; its URL."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    command = [shutil.which("redis-server") or "redis-server", "--port", str(port)]
-    command += ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(work)]
-    with (work / "redis.log").open("wb") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=log, start_new_session=True)
-    url = f"redis://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
-                break
-            except redis.RedisError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError((work / "redis.log").read_text()) from None
-                time.sleep(0.05)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(10)
 
 
 def rss_kb(pid: int) -> int:
@@ -300,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {"machine": machine(), "command": command, "warmup": args.warmup}
     with (
         tempfile.TemporaryDirectory(prefix="bench-celery-retry-") as tmp,
-        redis_server(Path(tmp)) as url,
+        private_redis(Path(tmp)) as (url, _),
     ):
         results["kinds"] = [  # a Redis database per kind: no message of one reaches another
             measure_kind(Path(tmp), f"{url}/{db}", kind, args.tasks, args.batches, args.warmup)

@@ -35,10 +35,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from _redis import private_redis
 from _soak_metrics import layers, scrape, time_split
 from _soak_procs import cpu_busy, own, sample
 from _soak_seed import athletes_needed, seed
-from _soak_stack import ROOT, SoakStack, prepare_work, private_redis, soak_env, throwaway_database
+from _soak_stack import ROOT, SoakStack, prepare_work, soak_env, throwaway_database
 
 WORK = ROOT / "var" / "bench-soak"
 RESULTS = ROOT / "var" / "benchmarks"
@@ -309,7 +310,7 @@ def main() -> int:
     load_before = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     prepare_work(WORK)
     admin_token = secrets.token_hex(16)
-    with throwaway_database(args.keep) as database_url, private_redis(WORK) as redis_url:
+    with throwaway_database(args.keep) as database_url, private_redis(WORK) as (redis_url, _):
         env_file = WORK / "soak.env"
         values = soak_env(
             WORK, database_url, redis_url, athletes_needed(args.users, args.link_every), admin_token

@@ -29,7 +29,6 @@ import platform
 import shlex
 import shutil
 import signal
-import subprocess
 import tempfile
 import time
 from importlib.metadata import version
@@ -37,6 +36,7 @@ from typing import Any
 
 import psycopg
 from _machine import busy_cpus, revision
+from _redis import server_version
 from _sync_measure import breakdown, timed_sync
 from _sync_report import progress, report, targets
 from _sync_stack import (
@@ -62,12 +62,6 @@ def machine() -> dict[str, Any]:
     )
     with psycopg.connect(libpq_url(POSTGRES_URL)) as conn:
         postgresql = conn.execute("SHOW server_version").fetchone()[0]  # type: ignore[index]
-    redis_version = subprocess.run(
-        [shutil.which("redis-server") or "redis-server", "--version"],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.split()
     return {
         "nproc": len(os.sched_getaffinity(0)),
         "cpu": cpu,
@@ -75,7 +69,7 @@ def machine() -> dict[str, Any]:
         "os": platform.platform(),
         "python": platform.python_version(),
         "postgresql": postgresql,
-        "redis": next((w[2:] for w in redis_version if w.startswith("v=")), "?"),
+        "redis": server_version(),
         **{name: version(name) for name in ("celery", "gunicorn", "SQLAlchemy", "psycopg")},
         "revision": revision(),
         "busy_cpus_before": busy_cpus(),
