@@ -5,16 +5,21 @@ VENV := .venv
 BIN := $(VENV)/bin
 PACKAGES := runnerly-common tokendealer dataservice strava-sim strava-worker nginx runnerly-web runnerly-admin
 
-.PHONY: run test setup lint clean frontend frontend-test
+.PHONY: run test setup system lint clean frontend frontend-test
 
 run: setup  ## install into .venv/ and start every service (Ctrl-C stops them all)
 	$(BIN)/honcho start -f Procfile -e config/dev.env,var/dev/runnerly.env
 
-test: $(VENV)/.installed frontend-test frontend  ## every package's tests (tox), ruff, the dashboard's Vitest tests and the browser journey (e2e)
+test: system $(VENV)/.installed frontend-test frontend  ## every package's tests (tox), ruff, the dashboard's Vitest tests and the browser journey (e2e)
 	$(BIN)/tox run
 
-setup: $(VENV)/.installed frontend  ## the environment, the dashboard's build and the development secrets
+setup: system $(VENV)/.installed frontend  ## the environment, the dashboard's build and the development secrets
 	$(BIN)/python scripts/dev_setup.py
+
+# The Debian packages the stack and the tests start (scripts/system-packages.txt): installed
+# when run as root, otherwise make stops here, before anything else, with the command to run.
+system:
+	@bash scripts/system-packages.sh
 
 # The React dashboard (runnerly-web/frontend): Node.js 20+ and npm are required, so a machine
 # without them stops here with the reason rather than serving a page with no dashboard.
