@@ -28,6 +28,12 @@ STARTED = (
 )
 
 
+def _tool(name: str) -> str:
+    path = shutil.which(name)
+    assert path, f"{name} is not on PATH"
+    return path
+
+
 def listed() -> dict[str, list[str]]:
     """package -> the binaries it provides, as the list says."""
     packages = {}
@@ -49,7 +55,7 @@ def console_scripts() -> set[str]:
 def started_binaries() -> dict[str, set[str]]:
     """binary -> the tracked files (outside benchmarks/) that start it."""
     files = subprocess.run(
-        ["git", "ls-files", "*.py", "*.sh", "*.ts", "*.j2", "Procfile", ".ci/run"],
+        [_tool("git"), "ls-files", "*.py", "*.sh", "*.ts", "*.j2", "Procfile", ".ci/run"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -85,7 +91,7 @@ def test_the_gateway_modules_come_from_listed_packages() -> None:
 def test_make_installs_system_packages_before_anything_else(target: str) -> None:
     """`make -n -B` prints what make would do, in order, without doing it."""
     planned = subprocess.run(
-        ["make", "-n", "-B", target], cwd=ROOT, capture_output=True, text=True, check=True
+        [_tool("make"), "-n", "-B", target], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout.splitlines()
     assert planned[0] == f"bash scripts/{SCRIPT.name}", planned[:3]
 
@@ -139,7 +145,9 @@ def test_without_root_it_stops_naming_the_one_command() -> None:
 def test_with_everything_installed_it_does_nothing() -> None:
     if not IN_CI:
         pytest.skip("CI has run the script: every listed package is there")
-    result = subprocess.run(["bash", str(SCRIPT)], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [_tool("bash"), str(SCRIPT)], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0 and result.stderr == "", result.stderr
     for package, binaries in listed().items():
         for binary in binaries:
