@@ -13,6 +13,7 @@ import pytest
 import requests
 from conftest import UPSTREAM_DOWN, merge_limits
 
+from runnerly_common.settings import SettingsError
 from runnerly_gateway.limits import parse_limits
 
 SHIPPED = parse_limits(merge_limits(None))
@@ -195,6 +196,44 @@ class TestBearerSubjects:
             for i in range(6)
         ]
         assert codes == [200, 200, 200, 429, 429, 429]
+
+    @pytest.mark.parametrize(
+        ("path", "route"),
+        [
+            ("/oauth/token", "token"),
+            ("/api/web/login", "login"),
+            ("/api/web/signup", "login"),
+            ("/strava/webhook", "webhook"),
+            ("/api/web/session", "web"),
+        ],
+    )
+    def test_forged_bearers_buy_nothing_where_no_bearer_is_ever_taken(self, gateway, path, route):
+        """These routes authenticate with a password, a client secret, a session cookie or
+        nothing: a bearer header there can only be forged, so the address alone counts."""
+        assert SHIPPED.classes[route].key == "address"
+        gw = gateway(
+            limits={
+                "classes": {route: {"rate": "1r/m", "burst": 1, "nodelay": True}},
+                "subject": {"address_factor": 4},
+            }
+        )
+        codes = [
+            requests.post(
+                gw.url(path),
+                headers={"Authorization": "Bearer " + jwt_with({"sub": f"forged-{i}"})},
+                timeout=5,
+            ).status_code
+            for i in range(6)
+        ]
+        assert codes == [200, 200, 429, 429, 429, 429]
+
+    def test_which_classes_key_on_the_bearers_subject_is_data(self):
+        assert {name for name, lim in SHIPPED.classes.items() if lim.key == "subject"} == {
+            "api",
+            "upload",
+        }
+        with pytest.raises(SettingsError, match=r"classes.token.key"):
+            parse_limits(merge_limits({"classes": {"token": {"key": "bearer"}}}))
 
     @pytest.mark.parametrize(
         "authorization",

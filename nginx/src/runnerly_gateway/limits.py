@@ -18,6 +18,10 @@ from runnerly_common.settings import SettingsError
 ROUTE_CLASSES = ("token", "login", "upload", "api", "web", "webhook")
 _RATE = re.compile(r"(\d+(?:\.\d+)?)r/([sm])")
 _SIZE = re.compile(r"\d+[km]?", re.IGNORECASE)
+# Whose allowance a request spends: its client address's, or (when it carries a JWT bearer)
+# its token subject's at that address. "address" for the routes that never take a bearer:
+# a bearer there can only be forged, and each forged subject would buy another allowance.
+KEYS = ("address", "subject")
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,7 @@ class RouteLimits:
     delay: int  # excess requests accepted without waiting (nginx's delay=)
     body: str  # nginx size: client_max_body_size
     read_timeout: int  # seconds
+    key: str = "address"  # one of KEYS
 
     @property
     def body_bytes(self) -> int:
@@ -50,7 +55,12 @@ class Limits:
         """What the Lua modules read at start-up (rates in requests per second)."""
         return {
             "classes": {
-                name: {"rate": lim.rate, "burst": lim.burst, "delay": lim.delay}
+                name: {
+                    "rate": lim.rate,
+                    "burst": lim.burst,
+                    "delay": lim.delay,
+                    "by_subject": lim.key == "subject",
+                }
                 for name, lim in self.classes.items()
             },
             "concurrency": {
@@ -122,7 +132,10 @@ def _route(where: str, spec: Any) -> RouteLimits:
     if not _SIZE.fullmatch(body):
         raise SettingsError(f"{where}.body must be a size like '16k' or '8m', not {body!r}")
     timeout = _number(f"{where}.read_timeout", spec.get("read_timeout", 30), int, 1)
-    return RouteLimits(rate, burst, min(delay, burst), body.lower(), timeout)
+    key = spec.get("key", "address")
+    if key not in KEYS:
+        raise SettingsError(f"{where}.key must be one of {', '.join(KEYS)}, not {key!r}")
+    return RouteLimits(rate, burst, min(delay, burst), body.lower(), timeout, key)
 
 
 def _number(where: str, value: Any, kind: type, minimum: float) -> Any:

@@ -1,6 +1,7 @@
 -- Who is limited, by which bucket: the access-phase rate and concurrency policy.
 --
--- Request rate: one leaky bucket per route class and client address; when the request
+-- Request rate: one leaky bucket per route class and client address; on the classes keyed
+-- by subject (limits.json's `key`: the routes that take bearer tokens), when the request
 -- carries a JWT bearer, per class, address and the token's subject instead, so that
 -- several runners behind one address (an office, a phone carrier's NAT) each get their
 -- own allowance. The subject is read without verifying the token: it only picks a bucket,
@@ -57,6 +58,7 @@ function _M.init(conf)
         classes[name] = {
             one = bucket(spec.rate, spec.burst, spec.delay),
             -- `factor` subjects each at their full allowance, all at once, fit.
+            by_subject = spec.by_subject == true,
             address = bucket(
                 spec.rate * factor,
                 (spec.burst + 1) * factor - 1,
@@ -180,7 +182,8 @@ function _M.access(route_class, ctx)
     end
 
     local wait = conn_delay
-    local subject = bearer_subject()
+    -- Elsewhere a bearer can only be forged: each forged subject would be a new bucket.
+    local subject = limits.by_subject and bearer_subject()
     if not subject then
         local lim = limits.one
         local delay, excess_or_err, retry_after = lim:incoming(route_class .. "|" .. address, true)
