@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy.engine import Connection
 
 from dataservice.models import Base, import_all_models
 from runnerly_common.db import make_engine
@@ -11,11 +12,35 @@ import_all_models()
 config = context.config
 
 
+def _foreign_keys(connection: Connection, *, on: bool) -> None:
+    """SQLite rebuilds a table to change it (batch mode: copy, drop, rename), and dropping
+    a table that others reference with ON DELETE CASCADE would delete their rows too (a
+    rebuilt ``users`` would empty ``runs``).  SQLite's documented procedure turns foreign
+    keys off meanwhile; the pragma is a no-op inside a transaction, so it goes straight to
+    the driver's connection, outside SQLAlchemy's (which would begin one first)."""
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    finally:
+        cursor.close()
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    """With the checks off, nothing stopped a migration from leaving a dangling reference:
+    refuse to commit one."""
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        raise RuntimeError(f"migration left rows with broken foreign keys: {broken[:10]}")
+
+
 def run() -> None:
     url = config.get_main_option("sqlalchemy.url")
     engine = make_engine(url)
     try:
         with engine.connect() as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:
+                _foreign_keys(connection, on=False)
             context.configure(
                 connection=connection,
                 target_metadata=Base.metadata,
@@ -24,6 +49,10 @@ def run() -> None:
             )
             with context.begin_transaction():
                 context.run_migrations()
+                if sqlite:
+                    _check_foreign_keys(connection)
+            if sqlite:
+                _foreign_keys(connection, on=True)
     finally:
         engine.dispose()
 

@@ -11,6 +11,10 @@ from runnerly_common.db import UTCDateTime, utcnow
 
 class User(Base):
     __tablename__ = "users"
+    # A deleted runner's id is never given again, so that a token or session naming it
+    # cannot reach a newer account: SQLite otherwise reuses the highest rowid (PostgreSQL's
+    # sequence never goes back).
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     email: Mapped[str] = mapped_column(String(254))
