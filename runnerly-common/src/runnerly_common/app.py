@@ -8,7 +8,7 @@ import requests
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
-from runnerly_common import errors, health, logs, metrics, openapi, requestid
+from runnerly_common import errors, health, logs, metrics, openapi, requestid, security_headers
 from runnerly_common.auth import JWKSCache, TokenVerifier
 from runnerly_common.auth import init_app as init_auth
 from runnerly_common.settings import Settings
@@ -23,8 +23,8 @@ class _JSONProvider(DefaultJSONProvider):
 
 def create_app(service: str, settings: Settings, *, configure_logs: bool = True) -> Flask:
     """A Flask app with JSON errors, request ids, JSON logs, health routes, Prometheus
-    metrics and, when ``settings.jwks_url`` is set, bearer-token verification against the
-    tokendealer."""
+    metrics, the browser's security headers and, when ``settings.jwks_url`` is set,
+    bearer-token verification against the tokendealer."""
     if configure_logs:
         logs.configure_logging(service, settings.log_level)
     app = Flask(service)
@@ -36,6 +36,7 @@ def create_app(service: str, settings: Settings, *, configure_logs: bool = True)
     app.extensions["runnerly.settings"] = settings
     # The package of the service's settings class names the version it runs.
     metrics.init_app(app, service, metrics.package_version(type(settings).__module__))
+    security_headers.init_app(app, settings.hsts_max_age)
     requestid.init_app(app)
     logs.init_access_log(app)
     errors.init_app(app)

@@ -14,6 +14,7 @@ import functools
 import logging
 import re
 from collections.abc import Callable
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +29,22 @@ from runnerly_common.openapi_validation import (
     RequestProblems,
     SpecValidators,
 )
+from runnerly_common.security_headers import policy, set_page_policy
 
 log = logging.getLogger(__name__)
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 _PATH_PARAM = re.compile(r"{([^}/]+)}")
+# The docs page is static HTML and its stylesheet, both from here: nothing else may load.
+DOCS_POLICY = policy(
+    {
+        "default-src": "'none'",
+        "style-src": "'self'",
+        "base-uri": "'none'",
+        "form-action": "'none'",
+        "frame-ancestors": "'none'",
+    }
+)
+_DOCS_STYLE = resources.files("runnerly_common") / "templates" / "openapi_docs.css"
 
 
 class RequestValidationFailed(APIError):
@@ -48,7 +61,7 @@ class OpenAPIBlueprint(Blueprint):
 
     ``spec_path`` is a YAML or JSON file, or a folder of them (see :func:`load_spec`).
     The spec is served at ``<prefix>/openapi.json``
-    and a readable page at ``<prefix>/docs``.
+    and a readable page at ``<prefix>/docs`` (its style at ``<prefix>/docs.css``).
     """
 
     def __init__(
@@ -78,6 +91,7 @@ class OpenAPIBlueprint(Blueprint):
         self.bound: set[str] = set()
         self.add_url_rule("/openapi.json", "openapi_spec", self._serve_spec)
         self.add_url_rule("/docs", "openapi_docs", self._serve_docs)
+        self.add_url_rule("/docs.css", "openapi_docs_style", _serve_docs_style)
         self.after_request(self._validate_response)
 
     def operation(self, operation_id: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -117,10 +131,11 @@ class OpenAPIBlueprint(Blueprint):
     def _serve_spec(self) -> dict[str, Any]:
         return self.spec
 
-    def _serve_docs(self) -> str:
-        return render_template(
+    def _serve_docs(self) -> Response:
+        page = render_template(
             "openapi_docs.html", spec=self.spec, methods=HTTP_METHODS, prefix=self.url_prefix or ""
         )
+        return set_page_policy(Response(page, mimetype="text/html"), DOCS_POLICY)
 
     def _validate_response(self, response: Response) -> Response:
         if not current_app.config.get("OPENAPI_VALIDATE_RESPONSES"):
@@ -138,6 +153,13 @@ class OpenAPIBlueprint(Blueprint):
                 500, "invalid_response", f"response does not match the spec: {details}"
             )
         return response
+
+
+def _serve_docs_style() -> Response:
+    response = Response(_DOCS_STYLE.read_bytes(), mimetype="text/css")
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    return response
 
 
 def load_spec(path: Path) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Self
 
 PRODUCTION = "production"
+HSTS_PRODUCTION_SECONDS = 365 * 24 * 3600
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -53,10 +54,22 @@ class Settings:
     token_leeway: int = 30
     jwks_cache_seconds: int = 300
     jwks_min_refetch_seconds: int = 10
+    # Strict-Transport-Security's max-age; unset: a year in production, none elsewhere
+    # (browsers honour it over HTTPS only); 0: never sent (a TLS proxy in front sets it).
+    # Also read from RUNNERLY_HSTS_SECONDS, set once for the whole suite.
+    hsts_seconds: int | None = dataclasses.field(
+        default=None, metadata={"aliases": ("RUNNERLY_HSTS_SECONDS",)}
+    )
 
     @property
     def is_production(self) -> bool:
         return self.env == PRODUCTION
+
+    @property
+    def hsts_max_age(self) -> int:
+        if self.hsts_seconds is not None:
+            return self.hsts_seconds
+        return HSTS_PRODUCTION_SECONDS if self.is_production else 0
 
     @classmethod
     def env_name(cls, field: str) -> str:
@@ -109,6 +122,8 @@ class Settings:
             raise SettingsError(
                 f"{self.env_name('env')} must be development, test or production, not {self.env!r}"
             )
+        if self.hsts_seconds is not None and self.hsts_seconds < 0:
+            raise SettingsError(f"{self.env_name('hsts_seconds')} must not be negative")
         if not self.is_production:
             return
         missing = [
