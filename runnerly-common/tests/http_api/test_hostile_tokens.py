@@ -68,6 +68,17 @@ class Forge:
         return f"{b64url_json({'alg': self.es.alg, 'typ': 'JWT'})}.{payload}.{signature}"
 
 
+def with_header(forge: Forge, header_json: str) -> str:
+    """An honest token whose header segment is replaced by ``header_json``, verbatim."""
+    _, payload, signature = forge.issue().split(".")
+    return f"{b64url(header_json.encode())}.{payload}.{signature}"
+
+
+def with_alg(forge: Forge, alg_json: str, extra: str = "") -> str:
+    """An honest token whose header's alg is ``alg_json`` (raw JSON), kid kept."""
+    return with_header(forge, '{"alg":' + alg_json + ',"kid":"' + forge.es.kid + '"' + extra + "}")
+
+
 def claims_of(forge: Forge) -> dict[str, Any]:
     token = forge.issue()
     return json.loads(b64url_decode(token.split(".")[1]))
@@ -113,6 +124,64 @@ HOSTILE: dict[str, tuple[Any, str]] = {
         "algorithm does not match the key",
     ),
     "not a JWT": (lambda f: "not.a-token", "malformed token"),
+    # Headers of the wrong shape: each once answered 500 (a TypeError or RecursionError
+    # while reading the header), in every service and at the tokendealer's introspection.
+    "alg a number": (lambda f: with_header(f, f'{{"alg":5,"kid":"{f.es.kid}"}}'), "algorithm"),
+    "alg a list": (
+        lambda f: with_header(f, f'{{"alg":["ES256"],"kid":"{f.es.kid}"}}'),
+        "algorithm",
+    ),
+    "alg an object": (
+        lambda f: with_header(f, f'{{"alg":{{"ES256":1}},"kid":"{f.es.kid}"}}'),
+        "algorithm",
+    ),
+    "kid a number": (lambda f: with_header(f, '{"alg":"ES256","kid":5}'), "key id"),
+    "kid a list": (lambda f: with_header(f, '{"alg":"ES256","kid":["a"]}'), "key id"),
+    "kid of 10000 characters": (
+        lambda f: with_header(f, '{"alg":"ES256","kid":"%s"}' % ("k" * 10000)),
+        "unknown key id",
+    ),
+    "header a list": (lambda f: with_header(f, '["ES256"]'), "malformed token"),
+    "header a string": (lambda f: with_header(f, '"ES256"'), "malformed token"),
+    "header null": (lambda f: with_header(f, "null"), "malformed token"),
+    "header nested 100000 deep": (
+        lambda f: with_header(f, "[" * 100_000 + "]" * 100_000),
+        "malformed token",
+    ),
+    "header nested 100000 deep in a field": (
+        lambda f: with_header(f, '{"alg":"ES256","x":' + "[" * 100_000 + "]" * 100_000 + "}"),
+        "malformed token",
+    ),
+    "header with a 5000-digit number": (
+        lambda f: with_header(f, '{"alg":"ES256","x":' + "9" * 5000 + "}"),
+        "malformed token",
+    ),
+    "header not UTF-8": (
+        lambda f: b64url(b'{"alg":"\xff"}') + "." + f.issue().split(".", 1)[1],
+        "malformed token",
+    ),
+    "alg with a lone surrogate": (
+        lambda f: with_alg(f, '"\\ud800"'),
+        "algorithm",
+    ),
+    "alg not ASCII": (
+        lambda f: with_alg(f, '"\u65e5\u672c"'),
+        "algorithm",
+    ),
+    "alg with a quote, a backslash and a newline": (
+        lambda f: with_alg(f, '"a\\"\\\\\\n"'),
+        "algorithm",
+    ),
+    "alg of 10000 characters": (
+        lambda f: with_alg(f, '"' + "A" * 10000 + '"'),
+        "algorithm",
+    ),
+    "not ASCII": (lambda f: "ééé.ééé.ééé", "malformed token"),
+    # PyJWT quotes a crit extension's name in its error: the sender's text, newline included.
+    "crit naming an extension with a newline and non-ASCII": (
+        lambda f: with_alg(f, '"ES256"', ',"crit":["x\\r\\ny\\u00e9\\u65e5"]'),
+        "critical extension",
+    ),
 }
 REQUIRED = ["exp", "iat", "nbf", "iss", "aud", "sub", "jti"]
 
@@ -130,7 +199,13 @@ def assert_invalid_token(response: Any, reason: str) -> None:
     assert body["request_id"] == response.headers["X-Request-ID"]
     challenge = response.headers["WWW-Authenticate"]
     assert challenge.startswith('Bearer realm="runnerly", error="invalid_token", ')
-    assert f'error_description="{body["message"]}"' in challenge
+    assert 'error_description="' in challenge
+    # RFC 6750 §3: the description is printable ASCII without quote or backslash, whatever
+    # the token held.
+    description = challenge.split('error_description="', 1)[1].rstrip('"')
+    assert all(" " <= c <= "~" and c not in '"\\' for c in description)
+    if body["message"].isascii() and body["message"].isprintable():
+        assert description == body["message"].replace('"', "'")
 
 
 @pytest.mark.parametrize("path", PROTECTED)

@@ -22,9 +22,16 @@ def init_app(app: Flask, verifier: TokenVerifier) -> None:
 def _unauthorized(message: str, error: str | None = "invalid_token") -> APIError:
     challenge = f'Bearer realm="{REALM}"'
     if error:  # RFC 6750 §3.1: no error code when the request had no token at all
-        description = message.replace("\\", "").replace('"', "'")
-        challenge += f', error="{error}", error_description="{description}"'
+        challenge += f', error="{error}", error_description="{_description(message)}"'
     return APIError(401, error or "missing_token", message, headers={"WWW-Authenticate": challenge})
+
+
+def _description(message: str) -> str:
+    """RFC 6750 §3: printable ASCII without quote or backslash. A message may quote the
+    token (PyJWT names a ``crit`` extension), and a newline there would make the header
+    itself fail (a 500); so anything else becomes ``?``, and the length is capped."""
+    safe = "".join(c if " " <= c <= "~" and c != "\\" else "?" for c in message.replace('"', "'"))
+    return safe[:200]
 
 
 def authenticate() -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import binascii
 import json
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -26,6 +27,10 @@ ASYMMETRIC = {
     "ES512",
     "EdDSA",
 }
+# What an algorithm name looks like: only such a value is quoted back in the error, so that
+# nothing the sender chose (quotes, control characters, megabytes) reaches the
+# WWW-Authenticate header.
+_ALG_NAME = re.compile(r"[A-Za-z0-9_+-]{1,32}")
 
 
 class InvalidToken(Exception):
@@ -56,8 +61,11 @@ class TokenVerifier:
         """The token's claims, or :class:`InvalidToken` naming the problem."""
         header = _header(token)
         alg = header.get("alg")
-        if alg not in self.algorithms:
-            raise InvalidToken(f"algorithm {alg!r} is not allowed")
+        # The header is the sender's JSON: alg may be a list or an object (unhashable).
+        if not isinstance(alg, str) or alg not in self.algorithms:
+            if isinstance(alg, str) and _ALG_NAME.fullmatch(alg):
+                raise InvalidToken(f"algorithm {alg!r} is not allowed")
+            raise InvalidToken("algorithm is not allowed (alg must name an allowed algorithm)")
         kid = header.get("kid")
         if not isinstance(kid, str) or not kid:
             raise InvalidToken("token has no key id (kid)")
@@ -101,7 +109,9 @@ def _header(token: str) -> dict[str, Any]:
         raise InvalidToken("malformed token")
     try:
         header = json.loads(base64url_decode(segment))
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, binascii.Error, RecursionError):
+        # ValueError covers bad JSON, bad UTF-8, non-ASCII base64 and over-long integers;
+        # RecursionError is a header nested thousands of levels deep.
         raise InvalidToken("malformed token") from None
     if not isinstance(header, dict):
         raise InvalidToken("malformed token")
