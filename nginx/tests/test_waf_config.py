@@ -97,6 +97,22 @@ def test_a_broken_rule_stops_nginx_naming_the_rule(tmp_path, change, message) ->
             "unknown route nowhere",
         ),
         ({"log_level": "loud"}, "log_level must be"),
+        (
+            {"inspect": {"headers": [{"names": ["referer"], "classes": ["cmdi"]}]}},
+            "inspect.headers[1].why must say what these headers carry",
+        ),
+        (
+            {"inspect": {"headers": [{"names": ["referer"], "classes": ["ssrf"], "why": "w"}]}},
+            "inspect.headers[1].classes: no rule of class ssrf looks at headers",
+        ),
+        (
+            {
+                "inspect": {
+                    "headers": ["referer", {"names": ["Referer"], "classes": ["cmdi"], "why": "w"}]
+                }
+            },
+            "inspect.headers[2].names[1]: header referer is listed twice",
+        ),
     ],
 )
 def test_a_config_mistake_stops_nginx_naming_the_setting(tmp_path, change, message) -> None:

@@ -411,6 +411,12 @@ def place(kind: str, label: str, payload: str, where: str, route: str = "web") -
         return Case(kind, label, path=base, headers={"Referer": payload}, payload=payload)
     if where == "user_agent":
         return Case(kind, label, path=base, headers={"User-Agent": payload}, payload=payload)
+    if where == "forwarded_for":
+        return Case(kind, label, path=base, headers={"X-Forwarded-For": payload}, payload=payload)
+    if where == "cookie":  # a cookie's value, as a browser would send it
+        return Case(
+            kind, label, path=base, headers={"Cookie": f"theme=dark; tz={payload}"}, payload=payload
+        )
     if where == "xml":
         return Case(
             kind,
@@ -465,7 +471,7 @@ def request_case(spec: Mapping[str, Any], kind: str = "benign") -> Case:
 
 def benign_cases() -> Iterator[Case]:
     """Our benign traffic: texts in a query, a form and JSON; passwords; polylines; JWTs;
-    and whole requests."""
+    header values; and whole requests."""
     data = load_data("waf_benign.json")
     for i, text in enumerate(data["texts"]):
         for where in ("query", "form", "json"):
@@ -511,6 +517,9 @@ def benign_cases() -> Iterator[Case]:
             headers=dict(FORM),
             body=form_body({"grant_type": "refresh_token", "refresh_token": token}),
         )
+    for name, values in data["headers"].items():
+        for i, value in enumerate(values):
+            yield Case("benign", f"header-{name.lower()}-{i}", path="/web/", headers={name: value})
     for spec in data["requests"]:
         yield request_case(spec)
 

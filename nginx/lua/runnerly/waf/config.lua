@@ -44,6 +44,7 @@ local function resolve(base, path)
 end
 
 local set_of = exceptions.set_of
+local header_groups
 
 local function check_body(body, where)
     if body == nil then
@@ -110,6 +111,87 @@ local function build_route(name, spec, defaults, body_defaults)
     }
 end
 
+-- inspect.headers: which request headers the WAF reads, and with which rule classes. Each
+-- item is a group {"names": [...], "classes": [...], "why": "..."}: the rules of those
+-- classes that target "headers" look at those headers, and no other rule does (a header
+-- carries one kind of value -- a URL, an address, a browser's self-description -- and only
+-- some attacks make sense in it, while the others' patterns would misread it). A plain
+-- header name is read by every rule that targets "headers". Returns the lowercased names,
+-- and the exceptions that switch the other classes off for each group's headers.
+header_groups = function(list, ruleset)
+    if list == nil then
+        return {}, {}
+    end
+    if type(list) ~= "table" then
+        fail("inspect.headers must be a list")
+    end
+    -- The classes that have a rule looking at headers: a group naming another one would
+    -- promise an inspection that never happens.
+    local in_headers = {}
+    for _, rule in ipairs(ruleset.rules) do
+        for _, kind in ipairs(rule.targets) do
+            if kind == "headers" then
+                in_headers[rule.class] = true
+            end
+        end
+    end
+    local names, seen, excepted = {}, {}, {}
+    local function add_name(name, where)
+        if type(name) ~= "string" or name == "" then
+            fail("%s must be a header name", where)
+        end
+        name = str_lower(name)
+        if seen[name] then
+            fail("%s: header %s is listed twice", where, name)
+        end
+        seen[name] = true
+        names[#names + 1] = name
+        return name
+    end
+    for i, item in ipairs(list) do
+        local where = fmt("inspect.headers[%d]", i)
+        if type(item) == "string" then
+            add_name(item, where)
+        elseif type(item) == "table" then
+            if type(item.why) ~= "string" or item.why == "" then
+                fail("%s.why must say what these headers carry", where)
+            end
+            if type(item.names) ~= "table" or #item.names == 0 then
+                fail("%s.names must list header names", where)
+            end
+            local group = {}
+            for j, name in ipairs(item.names) do
+                group[#group + 1] = add_name(name, fmt("%s.names[%d]", where, j))
+            end
+            if type(item.classes) ~= "table" or #item.classes == 0 then
+                fail("%s.classes must list rule classes", where)
+            end
+            local wanted = set_of(item.classes, where .. ".classes")
+            for class in pairs(wanted) do
+                if not in_headers[class] then
+                    fail("%s.classes: no rule of class %s looks at headers", where, class)
+                end
+            end
+            local others = {}
+            for class in pairs(in_headers) do
+                if not wanted[class] then
+                    others[#others + 1] = class
+                end
+            end
+            if #others > 0 then
+                table.sort(others)
+                excepted[#excepted + 1] = {
+                    id = where, targets = { "headers" }, fields = group, classes = others,
+                    reason = item.why,
+                }
+            end
+        else
+            fail("%s must be a header name or a group", where)
+        end
+    end
+    return names, excepted
+end
+
 -- Loads the config at `path` and the rule files it names.
 function _M.load(path)
     local data, err = rules_loader.read_json(path)
@@ -142,13 +224,7 @@ function _M.load(path)
     end
 
     local inspect = data.inspect or {}
-    local headers = {}
-    for i, name in ipairs(inspect.headers or {}) do
-        if type(name) ~= "string" then
-            fail("inspect.headers[%d] must be a header name", i)
-        end
-        headers[i] = str_lower(name)
-    end
+    local headers, header_exceptions = header_groups(inspect.headers, ruleset)
 
     check_body(data.body, "body")
     local body_defaults = merged_body({
@@ -170,6 +246,9 @@ function _M.load(path)
 
     for i, spec in ipairs(data.exceptions or {}) do
         exceptions.add(i, spec, routes, ruleset.classes, rule_ids)
+    end
+    for _, spec in ipairs(header_exceptions) do
+        exceptions.add(spec.id, spec, routes, ruleset.classes, rule_ids)
     end
     for _, route in pairs(routes) do
         route.plan = engine.plan(ruleset, paranoia, route.exceptions)

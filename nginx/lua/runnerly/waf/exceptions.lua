@@ -39,7 +39,8 @@ _M.set_of = set_of
 
 -- Checks exception number `i` and appends it to the `exceptions` list of each route it names.
 function _M.add(i, spec, routes, classes, rule_ids)
-    local where = fmt("exceptions[%d]", i)
+    -- `i`: the exception's place in the config's list, or where else it was declared.
+    local where = type(i) == "number" and fmt("exceptions[%d]", i) or i
     if type(spec) ~= "table" then
         fail("%s must be an object", where)
     end
