@@ -9,12 +9,24 @@ from flask import Blueprint, redirect, render_template, request
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from runnerly_common.security_headers import policy, set_page_policy
 from strava_sim.api.metering import bearer_token
 from strava_sim.errors import bad_request, unauthorized
 from strava_sim.models import AccessToken, Athlete, Authorization
 from strava_sim.oauth import grants, scopes
 from strava_sim.service import sim
 from strava_sim.webhooks.events import deauthorization_event
+
+# The page and its stylesheet. No form-action: the decision's redirect goes to the
+# client's redirect_uri, and browsers check form-action along a form's redirects.
+AUTHORIZE_PAGE_POLICY = policy(
+    {
+        "default-src": "'none'",
+        "style-src": "'self'",
+        "base-uri": "'none'",
+        "frame-ancestors": "'none'",
+    }
+)
 
 
 def _params() -> dict[str, Any]:
@@ -29,7 +41,13 @@ def _redirect(uri: str, **params: str) -> Response:
 
 
 def make_blueprint() -> Blueprint:
-    bp = Blueprint("oauth", __name__, url_prefix="/oauth", template_folder="templates")
+    bp = Blueprint(
+        "oauth",
+        __name__,
+        url_prefix="/oauth",
+        template_folder="templates",
+        static_folder="static",  # at /oauth/static/
+    )
 
     @bp.route("/authorize", methods=["GET", "POST"])
     def authorize() -> Response | str:
@@ -59,7 +77,7 @@ def make_blueprint() -> Blueprint:
             and set(requested) <= set(existing.scope.split(","))
         ):
             return _approve(redirect_uri, state, athlete_id, client_id, existing.scope)
-        return render_template(
+        page = render_template(
             "authorize.html",
             client_id=client_id,
             redirect_uri=redirect_uri,
@@ -70,6 +88,7 @@ def make_blueprint() -> Blueprint:
             athlete_id=athlete_id,
             athletes=session.scalars(select(Athlete).order_by(Athlete.id).limit(500)).all(),
         )
+        return set_page_policy(Response(page, mimetype="text/html"), AUTHORIZE_PAGE_POLICY)
 
     @bp.post("/token")
     def token() -> dict[str, Any]:
