@@ -7,11 +7,16 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, request
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
-from runnerly_common.testing import IN_CI, ServiceUnavailable, temporary_postgres_database
+from runnerly_common.testing import (
+    IN_CI,
+    LiveServer,
+    ServiceUnavailable,
+    temporary_postgres_database,
+)
 from tokendealer.app import create_app
 from tokendealer.clients import registry
 from tokendealer.service import TokenDealer
@@ -44,8 +49,52 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]
     engine.dispose()
 
 
+class Runners:
+    """The dataservice's ``GET /api/v1/users/{id}`` as token exchange uses it, over real
+    HTTP: the runners it knows, and it checks the tokendealer's own token as the
+    dataservice would (signature, audience ``dataservice``, scope ``users:read``).  The
+    real dataservice answers the same calls in runnerly-web's tests."""
+
+    def __init__(self) -> None:
+        self.known: dict[int, dict[str, Any]] = {}
+        self.calls = 0
+        self.status: int | None = None  # set to answer every call with this status
+        self.dealer: TokenDealer | None = None
+        self.live = LiveServer(self._wsgi())
+        self.url = self.live.url
+
+    def add(self, runner_id: int, *, disabled: bool = False, is_admin: bool = False) -> None:
+        self.known[runner_id] = {"id": runner_id, "disabled": disabled, "is_admin": is_admin}
+
+    def _wsgi(self) -> Flask:
+        stand_in = Flask("dataservice-stand-in")
+
+        @stand_in.get("/api/v1/users/<int:user_id>")
+        def get_user(user_id: int) -> Any:
+            self.calls += 1
+            if self.status is not None:
+                return {"code": "down", "message": "down"}, self.status
+            token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+            assert self.dealer is not None
+            claims = self.dealer.verifier.verify(token, audience="dataservice")
+            assert "users:read" in claims["scope"].split(), claims
+            if user_id not in self.known:
+                return {"code": "not_found", "message": f"runner {user_id}"}, 404
+            return self.known[user_id]
+
+        return stand_in
+
+
 @pytest.fixture
-def settings(database_url: str) -> TokenDealerSettings:
+def runners() -> Iterator[Runners]:
+    directory = Runners()
+    directory.add(42)
+    yield directory
+    directory.live.stop()
+
+
+@pytest.fixture
+def settings(database_url: str, runners: Runners) -> TokenDealerSettings:
     return TokenDealerSettings.load(
         environ={},
         env="test",
@@ -53,13 +102,16 @@ def settings(database_url: str) -> TokenDealerSettings:
         keys_passphrase="test-passphrase",
         access_token_ttl=600,
         user_token_ttl=120,
+        dataservice_url=runners.url,
+        runner_cache_seconds=0,
     )
 
 
 @pytest.fixture
-def app(settings: TokenDealerSettings) -> Iterator[Flask]:
+def app(settings: TokenDealerSettings, runners: Runners) -> Iterator[Flask]:
     app = create_app(settings)
     app.config["OPENAPI_VALIDATE_RESPONSES"] = True
+    runners.dealer = app.extensions["tokendealer"]
     yield app
     app.extensions["tokendealer"].db.dispose()
 

@@ -16,30 +16,38 @@ def token(http, worker) -> str:
 
 
 class TestVerifyToken:
-    def test_it_answers_the_claims_of_a_valid_token(self, http, token):
+    # The token's own client asks: /verify_token needs client authentication, and answers
+    # only the token's client or its resource server (test_least_privilege.py).
+    def test_it_answers_the_claims_of_a_valid_token(self, http, token, worker):
         response = http.post(
-            "/verify_token", json={"access_token": token, "audience": "dataservice"}
+            "/verify_token",
+            json={"access_token": token, "audience": "dataservice"},
+            headers=worker.basic,
         )
         assert response.status_code == 200
         assert response.json["sub"] == "strava-worker"
 
-    def test_a_token_for_another_audience_is_400_with_a_reason(self, http, token):
+    def test_a_token_for_another_audience_is_400_with_a_reason(self, http, token, worker):
         response = http.post(
-            "/verify_token", json={"access_token": token, "audience": "runnerly-web"}
+            "/verify_token",
+            json={"access_token": token, "audience": "runnerly-web"},
+            headers=worker.basic,
         )
         assert response.status_code == 400
         assert response.json["code"] == "invalid_token"
         assert "audience" in response.json["message"]
 
-    def test_garbage_is_400(self, http):
+    def test_garbage_is_400(self, http, worker):
         response = http.post(
-            "/verify_token", json={"access_token": "abc", "audience": "dataservice"}
+            "/verify_token",
+            json={"access_token": "abc", "audience": "dataservice"},
+            headers=worker.basic,
         )
         assert response.status_code == 400
         assert response.json["message"] == "malformed token"
 
-    def test_a_missing_field_is_400_naming_it(self, http, token):
-        response = http.post("/verify_token", json={"access_token": token})
+    def test_a_missing_field_is_400_naming_it(self, http, token, worker):
+        response = http.post("/verify_token", json={"access_token": token}, headers=worker.basic)
         assert response.status_code == 400
         assert response.json["code"] == "invalid_request"
         assert "audience" in response.json["message"]

@@ -11,6 +11,7 @@ from runnerly_common.auth import TokenVerifier
 from runnerly_common.db import Database
 from tokendealer.keys.keyring import KeyRing
 from tokendealer.models import Base
+from tokendealer.runners import SELF_CLIENT_ID, RunnerDirectory
 from tokendealer.settings import TokenDealerSettings
 from tokendealer.tokens.issuer import issue
 
@@ -43,6 +44,23 @@ class TokenDealer:
             algorithms=("ES256", "RS256", "EdDSA"),
             leeway=settings.token_leeway,
         )
+        self.runners = RunnerDirectory(
+            settings.dataservice_url,
+            self._self_token,
+            cache_seconds=settings.runner_cache_seconds,
+            timeout=settings.dataservice_timeout,
+        )
+
+    def _self_token(self, audiences: list[str], scopes: list[str], ttl: int) -> str:
+        """A token of the tokendealer's own, for its calls to the dataservice."""
+        token, _ = self.issue_token(
+            client_id=SELF_CLIENT_ID,
+            subject=SELF_CLIENT_ID,
+            audiences=audiences,
+            scopes=scopes,
+            ttl=ttl,
+        )
+        return token
 
     def setup(self) -> None:
         """Create tables and the first keys; safe to run at every start."""

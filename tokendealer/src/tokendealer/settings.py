@@ -23,6 +23,11 @@ class TokenDealerSettings(Settings):
     access_token_ttl: int = 900
     user_token_ttl: int = 300
     jwks_max_age: int = 300
+    # Token exchange asks the dataservice whether the runner exists, is enabled and holds
+    # `admin` (docs/decisions.md 19); answers are kept this long per process (0: never).
+    dataservice_url: str = "http://127.0.0.1:5002"
+    runner_cache_seconds: int = 10
+    dataservice_timeout: float = 3.0
     max_content_length: int = 16 * 1024
 
     def check(self) -> None:
@@ -34,6 +39,10 @@ class TokenDealerSettings(Settings):
         for name in ("access_token_ttl", "user_token_ttl"):
             if not 30 <= getattr(self, name) <= 86400:
                 raise SettingsError(f"{self.env_name(name)} must be between 30 and 86400 seconds")
+        if not 0 <= self.runner_cache_seconds <= 300:
+            raise SettingsError(f"{self.env_name('runner_cache_seconds')} must be 0 to 300")
+        if not self.dataservice_url.startswith(("http://", "https://")):
+            raise SettingsError(f"{self.env_name('dataservice_url')} must be an http(s) URL")
 
     @property
     def max_token_ttl(self) -> int:

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
 from flask import request
 
+from runnerly_common.errors import APIError
 from runnerly_common.service_client import RUNNER_ID_TOKEN_TYPE, TOKEN_EXCHANGE
 from tokendealer.clients.models import Client
+from tokendealer.runners import Runner, RunnerLookupFailed
 from tokendealer.service import TokenDealer
-from tokendealer.tokens.oauth import OAuthError, form_value
+from tokendealer.tokens.oauth import NO_STORE, OAuthError, form_value
 
+log = logging.getLogger(__name__)
 CLIENT_CREDENTIALS = "client_credentials"
 ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"
-_RUNNER_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# A runner id as the dataservice writes it: one spelling per runner, so `03`, `+3` or `3.0`
+# never pass for runner 3 (the id ends up as the token's `sub`, compared as text).
+_RUNNER_ID = re.compile(r"[1-9][0-9]{0,18}")
+_MAX_RUNNER_ID = 2**63 - 1  # the dataservice's 64-bit ids
+ADMIN = "admin"
 
 
 def _audiences(client: Client) -> list[str]:
@@ -32,10 +40,10 @@ def _audiences(client: Client) -> list[str]:
     return sorted(set(requested))
 
 
-def _scopes(allowed: frozenset[str]) -> list[str]:
+def _scopes(allowed: frozenset[str], default: frozenset[str] | None = None) -> list[str]:
     text = form_value("scope")
     if text is None:
-        return sorted(allowed)
+        return sorted(allowed if default is None else default)
     requested = set(text.split())
     if not requested:
         raise OAuthError("invalid_scope", "scope is empty")
@@ -68,6 +76,39 @@ def client_credentials(dealer: TokenDealer, client: Client) -> dict[str, Any]:
     return _response(token, claims, ttl)
 
 
+def runner_id(subject: str) -> int:
+    """The runner id of ``subject_token``, written canonically, else invalid_request."""
+    if not _RUNNER_ID.fullmatch(subject) or int(subject) > _MAX_RUNNER_ID:
+        raise OAuthError(
+            "invalid_request",
+            "subject_token must be a runner id: a positive integer with no sign, "
+            "leading zero, spaces or decimals",
+        )
+    return int(subject)
+
+
+def _runner(dealer: TokenDealer, runner_id: int) -> Runner:
+    """The runner from the dataservice; fails closed when it cannot tell."""
+    try:
+        runner = dealer.runners.find(runner_id)
+    except RunnerLookupFailed as exc:
+        log.error("token exchange for runner %s: %s", runner_id, exc)
+        raise APIError(
+            503,
+            "service_unavailable",
+            "runners cannot be checked right now; try again shortly",
+            headers={**NO_STORE, "Retry-After": "5"},
+            error="temporarily_unavailable",
+            error_description="runners cannot be checked right now",
+        ) from None
+    # RFC 8693 §2.2.2: a subject_token unacceptable by policy is invalid_request.
+    if runner is None:
+        raise OAuthError("invalid_request", f"subject_token: there is no runner {runner_id}")
+    if runner.disabled:
+        raise OAuthError("invalid_request", f"subject_token: runner {runner_id} is disabled")
+    return runner
+
+
 def token_exchange(dealer: TokenDealer, client: Client) -> dict[str, Any]:
     """A runner-scoped token for a client trusted to have authenticated that runner."""
     if not client.user_scope_set:
@@ -77,13 +118,17 @@ def token_exchange(dealer: TokenDealer, client: Client) -> dict[str, Any]:
         raise OAuthError("invalid_request", "subject_token and subject_token_type are required")
     if subject_type != RUNNER_ID_TOKEN_TYPE:
         raise OAuthError("invalid_request", f"subject_token_type must be {RUNNER_ID_TOKEN_TYPE}")
-    if not _RUNNER_ID.fullmatch(subject):
-        raise OAuthError("invalid_request", "subject_token is not a runner id")
-    audiences, scopes = _audiences(client), _scopes(client.user_scope_set)
+    number = runner_id(subject)
+    # `admin` only when asked for by name: a request without `scope` gets the rest.
+    audiences = _audiences(client)
+    scopes = _scopes(client.user_scope_set, client.user_scope_set - {ADMIN})
+    runner = _runner(dealer, number)  # last: a malformed request costs no lookup
+    if ADMIN in scopes and not runner.is_admin:
+        raise OAuthError("invalid_scope", f"runner {number} is not an administrator")
     ttl = dealer.settings.user_token_ttl
     token, claims = dealer.issue_token(
         client_id=client.client_id,
-        subject=subject,
+        subject=str(number),
         audiences=audiences,
         scopes=scopes,
         ttl=ttl,
