@@ -72,6 +72,13 @@ class _Metrics:
             registry=self.registry,
             multiprocess_mode="max",
         )
+        # Posted by browsers to a service's report endpoint (runnerly-web's csp-report).
+        self.csp_reports = Counter(
+            "runnerly_csp_reports",
+            "Content-Security-Policy violations reported by browsers, by directive.",
+            ["service", "directive"],
+            registry=self.registry,
+        )
         self._announced: set[tuple[str, str]] = set()
         if not multiprocess_dir():
             ProcessCollector(registry=self.registry)
@@ -91,6 +98,11 @@ def _metrics() -> _Metrics:
     if _current is None:
         _current = _Metrics()
     return _current
+
+
+def count_csp_report(service: str, directive: str) -> None:
+    """One violation a browser reported; ``directive`` must come from a fixed list."""
+    _metrics().csp_reports.labels(service, directive).inc()
 
 
 def reset() -> None:

@@ -11,6 +11,7 @@ PREFIX = "/api/web"
 
 
 def make_blueprint() -> OpenAPIBlueprint:
+    from runnerly_web import csp_report
     from runnerly_web.account import views as account_views
     from runnerly_web.admin import views as admin_views
     from runnerly_web.runs import views as run_views
@@ -18,7 +19,8 @@ def make_blueprint() -> OpenAPIBlueprint:
     from runnerly_web.training import views as training_views
 
     api = OpenAPIBlueprint("api", __name__, SPEC, url_prefix=PREFIX)
-    for module in (account_views, run_views, training_views, strava_views, admin_views):
+    views = (account_views, run_views, training_views, strava_views, admin_views, csp_report)
+    for module in views:
         module.bind(api)
     api.check_all_bound()
     return api

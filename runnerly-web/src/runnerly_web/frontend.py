@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, send_from_directory
 from markupsafe import escape
 
+from runnerly_web import page_policy
 from runnerly_web.extensions import settings
 
 YEAR = 365 * 24 * 3600
@@ -17,7 +18,7 @@ _SERVER_PREFIXES = ("api/", "strava/", "assets/")
 _MISSING_BUILD = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Runnerly: dashboard not built</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto">
+<body>
 <h1>The dashboard has not been built yet</h1>
 <p>runnerly-web is running, but it finds no <code>index.html</code> in
 <code>{dist}</code>.</p>
@@ -54,9 +55,10 @@ def make_blueprint() -> Blueprint:
         index = dist / "index.html"
         if not index.is_file():
             body = _MISSING_BUILD.format(dist=escape(str(dist)))
-            return Response(body, status=200, mimetype="text/html")
-        response = send_from_directory(dist, "index.html", max_age=0)
-        response.headers["Cache-Control"] = "no-cache"
-        return response
+            response = Response(body, status=200, mimetype="text/html")
+        else:
+            response = send_from_directory(dist, "index.html", max_age=0)
+            response.headers["Cache-Control"] = "no-cache"
+        return page_policy.apply(response, settings().map_tile_sources)
 
     return bp

@@ -49,6 +49,9 @@ class WebSettings(Settings):
     # application's budget, which every runner shares (200 requests per 15 min by default).
     sync_cooldown_seconds: int = 300
     frontend_dist: str = DEFAULT_DIST
+    # Where the dashboard's map loads tiles from (its Content-Security-Policy's img-src):
+    # the origins of the build's VITE_MAP_TILES, OpenStreetMap's by default.
+    map_tile_sources: tuple[str, ...] = ("https://*.tile.openstreetmap.org",)
     # A FIT/GPX upload; the dataservice's own limit is 8 MiB.
     max_content_length: int = 8 * 1024 * 1024
 
