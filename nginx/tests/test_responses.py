@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 import socket
+import threading
 
 import pytest
 import requests
@@ -155,6 +156,39 @@ class TestUpstreamErrors:
         assert line["status"] == 502
         assert line["request_id"] == body["request_id"]
 
+    def test_a_service_that_hangs_up_without_answering_is_a_json_502(self, gateway):
+        """A service process killed mid-request: the connection closes with no answer."""
+        listener = socket.create_server(("127.0.0.1", 0))
+        stop = threading.Event()
+
+        def hang_up() -> None:
+            listener.settimeout(0.2)
+            while not stop.is_set():
+                try:
+                    conn, _ = listener.accept()
+                except TimeoutError:
+                    continue
+                conn.recv(65536)
+                conn.close()
+
+        thread = threading.Thread(target=hang_up, daemon=True)
+        thread.start()
+        try:
+            port = listener.getsockname()[1]
+            gw = gateway(
+                web_upstream=(f"127.0.0.1:{port}",),
+                allowed_errors=[r"upstream prematurely closed connection"],
+            )
+            response = requests.get(gw.url("/api/web/runs"), timeout=10)
+        finally:
+            stop.set()
+            thread.join()
+            listener.close()
+        assert response.status_code == 502
+        assert response.headers["Content-Type"] == "application/json"
+        assert response.json()["code"] == "bad_gateway"
+        assert response.json()["request_id"] == response.headers["X-Request-ID"]
+
     def test_a_service_too_slow_to_answer_is_a_json_504(self, gateway):
         gw = gateway(
             limits={"classes": {"api": {"read_timeout": 1}}},
@@ -190,6 +224,88 @@ class TestMalformedRequests:
         assert json.loads(body)["code"] == "bad_request"
         [line] = gw.access_log_lines(expect=1)
         assert line["status"] == 400
+
+    @pytest.mark.parametrize(
+        ("request_bytes", "status", "code"),
+        [
+            (b"GET /\x00 HTTP/1.1\r\nHost: x\r\n\r\n", 400, "bad_request"),
+            (b"G@T / HTTP/1.1\r\nHost: x\r\n\r\n", 400, "bad_request"),
+            (b"get / HTTP/1.1\r\nHost: x\r\n\r\n", 400, "bad_request"),
+            (b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 400, "bad_request"),
+            (
+                b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + bytes(40) + b"\r\n\r\n",
+                400,
+                "bad_request",
+            ),
+            (b"GET / HTTP/9.9\r\nHost: x\r\n\r\n", 505, "http_version_not_supported"),
+            (b"GET / HTTP/1.1\r\n\r\n", 400, "bad_request"),
+            (b"GET / HTTP/1.1\r\nHost: a/b\r\n\r\n", 400, "bad_request"),
+            (b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400, "bad_request"),
+            (b"GET /" + b"a" * 20_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414, "uri_too_long"),
+            (
+                b"GET / HTTP/1.1\r\nHost: x\r\nCookie: a=" + b"a" * 20_000 + b"\r\n\r\n",
+                400,
+                "headers_too_large",
+            ),
+            (
+                b"POST /api/web/runs HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+                b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+                400,
+                "bad_request",
+            ),
+            (
+                b"POST /api/web/runs HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n",
+                501,
+                "not_implemented",
+            ),
+        ],
+        ids=[
+            "nul-in-path",
+            "bad-method",
+            "lowercase-method",
+            "http2-preface",
+            "tls-hello",
+            "http-9.9",
+            "no-host",
+            "bad-host",
+            "two-hosts",
+            "uri-too-long",
+            "cookie-too-large",
+            "length-and-chunked",
+            "unknown-transfer-encoding",
+        ],
+    )
+    def test_every_refusal_nginx_makes_itself_is_json(self, gateway, request_bytes, status, code):
+        gw = gateway()
+        raw = self.send_raw(gw, request_bytes)
+        head, _, body = raw.partition(b"\r\n\r\n")
+        lines = head.split(b"\r\n")
+        assert lines[0].startswith(b"HTTP/1.1 %d " % status), raw[:300]
+        assert b"Content-Type: application/json" in lines
+        if b"Transfer-Encoding: chunked" in lines:  # one chunk, then the last
+            body = body.split(b"\r\n")[1]
+        document = json.loads(body)
+        assert document["code"] == code
+        assert document["request_id"] == self.header(lines, b"X-Request-ID")
+        [line] = gw.access_log_lines(expect=1)
+        assert line["status"] == status
+        assert line["upstream_addr"] is None
+
+    def header(self, lines, name):
+        [value] = [line.split(b": ", 1)[1] for line in lines if line.startswith(name + b": ")]
+        return value.decode()
+
+    def test_an_http_0_9_request_is_refused_with_a_json_body(self, gateway):
+        """HTTP/0.9 has no headers: nothing of the request (Host, cookies, what the WAF reads
+        in headers) or of the answer (status, Content-Type) can be said, only a body."""
+        gw = gateway()
+        raw = self.send_raw(gw, b"GET /api/web/runs\r\n")
+        document = json.loads(raw)
+        assert document["code"] == "bad_request"
+        assert "HTTP/1.0" in document["message"]
+        [line] = gw.access_log_lines(expect=1)
+        assert line["status"] == 400
+        assert line["upstream_addr"] is None
 
     def test_headers_too_large_are_a_json_400(self, gateway):
         gw = gateway()

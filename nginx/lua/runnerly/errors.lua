@@ -21,9 +21,11 @@ local BY_STATUS = {
     [414] = { "uri_too_long", "The address is too long." },
     [494] = { "headers_too_large", "The request headers are too large.", 400 },
     [500] = { "internal_error", "The gateway failed to handle the request." },
+    [501] = { "not_implemented", "This Transfer-Encoding is not supported: send chunked or a Content-Length." },
     [502] = { "bad_gateway", "The service behind this address is not answering." },
     [503] = { "service_unavailable", "The service behind this address is unavailable." },
     [504] = { "gateway_timeout", "The service behind this address took too long to answer." },
+    [505] = { "http_version_not_supported", "This HTTP version is not supported: send HTTP/1.1." },
 }
 
 

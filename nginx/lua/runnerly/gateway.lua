@@ -13,6 +13,7 @@
 local cjson = require "cjson.safe"
 local accesslog = require "runnerly.accesslog"
 local context = require "runnerly.context"
+local errors = require "runnerly.errors"
 local metrics = require "runnerly.metrics"
 local policy = require "runnerly.ratelimit.policy"
 local requestid = require "runnerly.requestid"
@@ -62,6 +63,11 @@ function _M.access()
     local ctx = context.keep()
     -- ngx.ctx.request_id: where the WAF (and any other Lua) reads the request's id.
     ctx.request_id = requestid.get()
+    if ngx.req.http_version() == 0.9 then
+        -- nginx takes HTTP/0.9 (a bare "GET /path"): no headers to inspect or pass on, and
+        -- no client of ours speaks it. Its answer is a body alone, so that is what is JSON.
+        return errors.send(400, "bad_request", "HTTP/0.9 is not supported: send HTTP/1.0 or later.")
+    end
     local route = ngx_var.gw_route
     if waf then
         waf.access(route)  -- returns, or sends the 403 itself and ends the request

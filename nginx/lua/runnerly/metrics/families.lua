@@ -46,6 +46,8 @@ _M.NGINX_REFUSALS = {
     ["400"] = "bad_request",
     ["413"] = "body_too_large",
     ["414"] = "bad_request",
+    ["501"] = "bad_request",  -- an unknown Transfer-Encoding
+    ["505"] = "bad_request",  -- an HTTP version other than 1.x
 }
 
 return _M
