@@ -6,19 +6,14 @@ import logging
 
 import requests
 from flask import Flask
-from flask.json.provider import DefaultJSONProvider
 
 from runnerly_common import errors, health, logs, metrics, openapi, requestid, security_headers
 from runnerly_common.auth import JWKSCache, TokenVerifier
 from runnerly_common.auth import init_app as init_auth
+from runnerly_common.json_body import JSONProvider, JSONRequest
 from runnerly_common.settings import Settings
 
 log = logging.getLogger(__name__)
-
-
-class _JSONProvider(DefaultJSONProvider):
-    sort_keys = False  # keep the order the view chose: it reads better
-    compact = True
 
 
 def create_app(service: str, settings: Settings, *, configure_logs: bool = True) -> Flask:
@@ -28,7 +23,9 @@ def create_app(service: str, settings: Settings, *, configure_logs: bool = True)
     if configure_logs:
         logs.configure_logging(service, settings.log_level)
     app = Flask(service)
-    app.json = _JSONProvider(app)
+    # Client JSON is parsed with a nesting limit and refused with a 400 naming the problem.
+    app.request_class = JSONRequest
+    app.json = JSONProvider(app)
     app.config.update(
         MAX_CONTENT_LENGTH=settings.max_content_length,
         TESTING=settings.env == "test",

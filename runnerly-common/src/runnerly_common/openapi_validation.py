@@ -20,6 +20,7 @@ from openapi_spec_validator import validate as validate_spec
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from runnerly_common import json_body
 from runnerly_common.openapi_values import (
     Converter,
     FieldError,
@@ -167,6 +168,11 @@ class OperationValidator:
                 elif "default" in parameter.schema:
                     target[parameter.name] = parameter.schema["default"]
                 continue
+            # A NUL reaches no database (PostgreSQL refuses it: a 500 once it got that far).
+            unstorable = [p for text in raw for p in unstorable_text(text, parameter.field)]
+            if unstorable:
+                problems.append(unstorable[0])
+                continue
             try:
                 target[parameter.name] = parameter.parse(raw)
             except FieldError as exc:
@@ -246,10 +252,8 @@ class RequestProblems(ValueError):
 
 def _decode(request: Request, mimetype: str, schema: dict[str, Any]) -> Any:
     if mimetype == "application/json" or mimetype.endswith("+json"):
-        try:
-            return json.loads(request.get_data(), parse_constant=_no_constants)
-        except (UnicodeDecodeError, json.JSONDecodeError, ValueError):
-            raise ValueError("is not valid JSON") from None
+        # json_body.loads raises a ValueError naming the problem, depth included.
+        return json_body.loads(request.get_data(), parse_constant=_no_constants)
     if mimetype == "application/x-www-form-urlencoded":
         return {key: request.form.get(key) for key in request.form}
     raise ValueError(f"cannot read {mimetype}")

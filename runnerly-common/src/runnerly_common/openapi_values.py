@@ -11,7 +11,8 @@ from typing import Any
 from jsonschema.exceptions import ValidationError
 
 Converter = Callable[[Any, str], Any]
-_INTEGER = re.compile(r"[+-]?\d{1,18}")
+_INTEGER = re.compile(r"[+-]?[0-9]{1,18}")  # ASCII digits: int() would read others too
+_DIGITS = re.compile(r"[+-]?[0-9]+")
 
 
 class FieldError(ValueError):
@@ -24,7 +25,9 @@ def cast(text: str, schema: dict[str, Any], field_name: str) -> Any:
     types = types_of(schema)
     if "integer" in types:
         if not _INTEGER.fullmatch(text):
-            raise FieldError(field_name, "is not an integer")
+            # 19 digits and more: beyond any id or count, and beyond a 64-bit column.
+            message = "is out of range" if _DIGITS.fullmatch(text) else "is not an integer"
+            raise FieldError(field_name, message)
         return int(text)
     if "number" in types:
         try:
