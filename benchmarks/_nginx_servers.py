@@ -157,6 +157,7 @@ def running_proxy(
     modsecurity: bool = False,
     limit_req: bool = False,
     keepalive: int = 16,
+    log_level: str = "warn",
 ) -> Iterator[Server]:
     """nginx proxying everything to ``upstream`` (host:port), with a combined access log and
     upstream keep-alive like the gateway's; with ``limit_req``, nginx's own leaky bucket per
@@ -186,8 +187,8 @@ def running_proxy(
             user=_user_line(),
             workers=workers or "auto",
             prefix=prefix,
-            # ModSecurity logs every rule match at [error]; nothing here should match.
-            log_level="warn",
+            # ModSecurity logs every rule match at [error]: "crit" where attacks are sent.
+            log_level=log_level,
             http_extra=http_extra,
             upstream=upstream,
             keepalive=keepalive,
@@ -225,10 +226,12 @@ def running_gateway(
     limits: Mapping[str, Any] | None = None,
     keepalive: int | None = None,
     home: Path | None = None,
+    every_upstream: bool = False,
 ) -> Iterator[Server]:
     """Our gateway (``local`` target) with ``upstream`` as the dataservice, the access log in
     a file; ``limits`` replaces config/limits.json (default: :func:`unlimited_limits` of it);
-    ``home``: another copy of nginx/ (templates, Lua, WAF rules) to run, e.g. an older one."""
+    ``home``: another copy of nginx/ (templates, Lua, WAF rules) to run, e.g. an older one;
+    ``every_upstream``: ``upstream`` behind every route (web, token dealer, webhook too)."""
     from runnerly_gateway.render import nginx_command, prepare
     from runnerly_gateway.settings import GatewaySettings
 
@@ -243,6 +246,10 @@ def running_gateway(
         options["upstream_keepalive"] = keepalive
     if home is not None:
         options["home"] = str(home.resolve())
+    if every_upstream:
+        options.update(
+            web_upstream=(upstream,), tokendealer_upstream=(upstream,), webhook_upstream=(upstream,)
+        )
     settings = GatewaySettings.load(
         environ={},
         target="local",

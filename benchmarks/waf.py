@@ -1,19 +1,27 @@
-"""Our Lua WAF against ModSecurity + OWASP CRS, on the same cases in the same run.
+"""The shipped gateway's WAF against ModSecurity + OWASP CRS, on the same cases in the same run.
 
-Starts two nginx servers on free ports in temporary prefixes, each in front of the same
-trivial 200 handler (content_by_lua): one running runnerly.waf with nginx/waf/config.json,
-one running Debian's libnginx-mod-http-modsecurity with Debian's modsecurity-crs at paranoia
-level 1 and inbound anomaly threshold 5. It sends every case to both and prints, per attack
-class, the detection rate, the false-positive rate on benign traffic, and each server's
-requests/s while replaying the cases.
+Starts, on free ports in temporary prefixes, a trivial 200 handler (nginx) and three servers
+in front of it: the gateway exactly as it ships (nginx.conf rendered by runnerly_gateway from
+nginx/templates, its Lua, nginx/waf/config.json and rules; only the limits' rates are out of
+reach, so that the replay is never rate-limited), a plain nginx reverse proxy with Debian's
+libnginx-mod-http-modsecurity and modsecurity-crs at paranoia level 1 and inbound anomaly
+threshold 5, and the same proxy without a WAF (the baseline of the load figures). It sends
+every case to the gateway and CRS and prints, per attack class, the detection rate, the
+false-positive rate on benign traffic, and each server's requests/s while replaying them.
 
 Cases: our own payloads and benign traffic from nginx/tests/data (placed as the test suite
-places them), and, when present, the public collection in ../shared/corpora/
+places them: in the query, forms, JSON, XML, paths and the request headers services log or
+use), each sent to an address of its route class (/oauth/token, /api/web/login, /api/v1/...,
+/strava/webhook, ...), and, when present, the public collection in ../shared/corpora/
 waf-payload-collection (GPL-3.0: read from there, never copied here). Its payloads go in a
 query parameter as written (they are URL fragments: "%0A" and "+" reach the server as a line
 feed and a space; only what cannot stand in a request line is escaped), except XXE (an XML
-request body) and Shellshock (the User-Agent header);
-its per-class false-positive files are its benign cases.
+request body) and Shellshock (the User-Agent header); its per-class false-positive files are
+its benign cases.
+
+The gateway's verdict on our own cases must be the one nginx/tests assert (every attack
+refused, all benign traffic through): otherwise the run says which cases differ and exits 1,
+because its figures would not describe what ships.
 
     .venv/bin/python benchmarks/waf.py             # everything, large classes sampled
     .venv/bin/python benchmarks/waf.py --quick     # a small subset, about 30 s
@@ -23,6 +31,8 @@ its per-class false-positive files are its benign cases.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
 import http.client
 import json
 import os
@@ -35,7 +45,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,7 +55,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "nginx" / "tests"))
 import waf_support as ws  # noqa: E402
 from _machine import busy_cpus  # noqa: E402
-from _nginx_servers import MODSECURITY_MODULE, crs_missing, modsecurity_rules  # noqa: E402
+from _nginx_servers import (  # noqa: E402
+    Server,
+    crs_missing,
+    running_gateway,
+    running_proxy,
+)
 
 CORPUS = ROOT.parent / "shared" / "corpora" / "waf-payload-collection"
 # The collection's folders, as our attack classes.
@@ -104,32 +119,84 @@ def own_cases(quick: bool) -> list[ws.Case]:
     return cases[::4] if quick else cases
 
 
+# Where the gateway serves each route class (nginx/templates/nginx.conf.j2): a case made for
+# waf_support's "/<class>/<rest>" goes to an address of the same class, so that the same
+# plan and exceptions judge it.
+_EXACT = {
+    "token": "/oauth/token",
+    "webhook": "/strava/webhook",
+    "upload": "/api/v1/users/1/runs/import",
+}
+_ASSET = re.compile(r"^/assets/.+-[A-Za-z0-9_]{8,}\.[A-Za-z0-9]+$")
+
+
+def gateway_path(route: str, rest: str) -> str:
+    if route in _EXACT:
+        return _EXACT[route]
+    if route == "login":
+        return "/api/web/signup" if rest.startswith("/signup") else "/api/web/login"
+    if route == "assets":
+        return rest if _ASSET.match(rest) else "/assets/app-3f9c2b1d.js"
+    if route == "api":
+        if rest.startswith("/api/v1/") or rest == "/.well-known/jwks.json":
+            return rest
+        return "/api/v1" + rest
+    # web: the browser's API and everything the gateway does not route elsewhere.
+    if rest.startswith("/api/web/") or not rest.startswith(("/api/", "/oauth/", "/strava/")):
+        return rest if rest.startswith("/") else "/" + rest
+    return "/api/web" + rest
+
+
+def at_gateway(case: ws.Case) -> ws.Case:
+    """``case`` sent to the gateway's address for its route class."""
+    route, _, rest = case.path.lstrip("/").partition("/")
+    return dataclasses.replace(case, path=gateway_path(route, "/" + rest))
+
+
 # --- servers ----------------------------------------------------------------------------
 
 
-def start_crs(prefix: Path, workers: int) -> ws.NginxServer:
-    modsec_dir = prefix / "modsec"
-    modsec_dir.mkdir(parents=True)
-    main = modsecurity_rules(modsec_dir)
+def start_handler(prefix: Path, workers: int) -> ws.NginxServer:
+    """The upstream behind every server: 200 JSON to any request, its body discarded."""
     return ws.start_nginx(
         prefix,
         init="",
         access="",
-        extra_modules=f"load_module {MODSECURITY_MODULE};",
-        server_extra=f"modsecurity on; modsecurity_rules_file {main};",
+        server_extra="location / { default_type application/json; return 200 '{\"ok\": true}'; }",
         workers=workers,
         body_buffer="64k",
-        log_level="crit",  # ModSecurity logs every match at [error]
     )
 
 
-def start_bare(prefix: Path, workers: int) -> ws.NginxServer:
-    """The same nginx and handler without a WAF: the baseline of the load figures."""
-    return ws.start_nginx(prefix, init="", access="", workers=workers, body_buffer="64k")
+SERVERS = ("ours", "crs", "none")
 
 
-def start_ours(prefix: Path, workers: int) -> ws.NginxServer:
-    return ws.start_waf(prefix, None, workers=workers, body_buffer="64k")
+@contextlib.contextmanager
+def running_servers(
+    tmp: Path, workers: int, names: Sequence[str] = SERVERS
+) -> Iterator[dict[str, Server]]:
+    """The handler, and in front of it those of ``ours`` (the gateway as it ships: its
+    nginx.conf rendered by runnerly_gateway, limits out of reach), ``crs`` and ``none``."""
+    handler = start_handler(tmp / "handler", workers)
+    upstream = f"127.0.0.1:{handler.port}"
+    starts = {
+        "ours": lambda: running_gateway(
+            tmp / "ours", upstream, workers=workers, every_upstream=True
+        ),
+        "crs": lambda: running_proxy(
+            tmp / "crs", upstream, workers=workers, modsecurity=True, log_level="crit"
+        ),
+        "none": lambda: running_proxy(tmp / "none", upstream, workers=workers),
+    }
+    try:
+        with contextlib.ExitStack() as stack:
+            yield {name: stack.enter_context(starts[name]()) for name in names}
+    finally:
+        handler.stop()
+
+
+def port_of(server: Server) -> int:
+    return int(server.base_url.rsplit(":", 1)[1])
 
 
 # --- replay -----------------------------------------------------------------------------
@@ -161,22 +228,24 @@ class Client:
         raise AssertionError("unreachable")
 
 
-def replay(
-    server: ws.NginxServer, cases: Sequence[ws.Case], threads: int
-) -> tuple[list[int], float]:
+def replay(server: Server, cases: Sequence[ws.Case], threads: int) -> tuple[list[int], float]:
     """Every case's status, and the requests/s over the whole replay."""
     statuses = [0] * len(cases)
     local = threading.local()
+    clients: list[Client] = []
 
     def run(index: int) -> None:
         if not hasattr(local, "client"):
-            local.client = Client(server.port)
+            local.client = Client(port_of(server))
+            clients.append(local.client)
         statuses[index] = local.client.send(cases[index])
 
     start = time.perf_counter()
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(run, range(len(cases)), chunksize=64))
     elapsed = time.perf_counter() - start
+    for client in clients:
+        client.conn.close()
     return statuses, len(cases) / elapsed
 
 
@@ -214,7 +283,7 @@ def wrk_script(cases: Sequence[ws.Case], path: Path) -> Path:
     return path
 
 
-def wrk_run(server: ws.NginxServer, script: Path, seconds: int, connections: int) -> dict[str, Any]:
+def wrk_run(server: Server, script: Path, seconds: int, connections: int) -> dict[str, Any]:
     """Requests/s, latency percentiles and refusals of a wrk run against ``server``."""
     result = subprocess.run(
         [
@@ -395,7 +464,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if args.wrk_seconds is None:
         args.wrk_seconds = 3 if args.quick else 10
-    cases = own_cases(args.quick)
+    cases = [at_gateway(case) for case in own_cases(args.quick)]
     if not args.no_corpus and CORPUS.is_dir():
         sample = 100 if args.quick else (None if args.all else args.sample)
         cases += corpus_cases(sample, args.seed)
@@ -414,31 +483,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     statuses: dict[str, list[int]] = {}
     rates: dict[str, float] = {}
     load: dict[str, dict[str, Any]] = {}
-    with tempfile.TemporaryDirectory(prefix="waf-bench-") as tmp:
-        servers = {}
-        try:
-            for name, start in (("ours", start_ours), ("crs", start_crs), ("none", start_bare)):
-                servers[name] = start(Path(tmp) / name, args.workers)
-            for name in ("ours", "crs"):
-                server = servers[name]
-                replay(server, cases[: min(200, len(cases))], args.threads)  # warm-up
-                statuses[name], rates[name] = replay(server, cases, args.threads)
-            if args.wrk_seconds and shutil.which("wrk"):
-                # Benign traffic both let through: the same work for both, none of it refused.
-                common = [
-                    case
-                    for case, a, b in zip(cases, statuses["ours"], statuses["crs"], strict=True)
-                    if case.source == "ours" and case.kind == "benign" and a == b == 200
-                ]
-                script = wrk_script(common, Path(tmp) / "benign.lua")
-                for name, server in servers.items():
-                    load[name] = wrk_run(server, script, args.wrk_seconds, args.connections)
-                    if load[name]["refused"]:
-                        print(f"warning: {name} refused benign requests", file=sys.stderr)
-                load["cases"] = {"count": len(common)}
-        finally:
-            for server in servers.values():
-                server.stop()
+    with (
+        tempfile.TemporaryDirectory(prefix="waf-bench-") as tmp,
+        running_servers(Path(tmp), args.workers) as servers,
+    ):
+        for name in ("ours", "crs"):
+            server = servers[name]
+            replay(server, cases[: min(200, len(cases))], args.threads)  # warm-up
+            statuses[name], rates[name] = replay(server, cases, args.threads)
+        if args.wrk_seconds and shutil.which("wrk"):
+            # Benign traffic both let through: the same work for both, none of it refused.
+            common = [
+                case
+                for case, a, b in zip(cases, statuses["ours"], statuses["crs"], strict=True)
+                if case.source == "ours" and case.kind == "benign" and a == b == 200
+            ]
+            script = wrk_script(common, Path(tmp) / "benign.lua")
+            for name, server in servers.items():
+                load[name] = wrk_run(server, script, args.wrk_seconds, args.connections)
+                if load[name]["refused"]:
+                    print(f"warning: {name} refused benign requests", file=sys.stderr)
+            load["cases"] = {"count": len(common)}
 
     rows = tabulate(cases, statuses["ours"], statuses["crs"])
     if args.json:
@@ -471,7 +536,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name in ("ours", "crs"):
         for line in misses(cases, statuses[name], args.show_misses):
             print(f"{name}: {line}")
+    differ = differences_from_the_tests(cases, statuses["ours"])
+    if differ:
+        print(
+            f"ERROR: on {len(differ)} of our own cases the shipped gateway's verdict is not "
+            "the one nginx/tests assert, so these figures do not describe what ships:",
+            file=sys.stderr,
+        )
+        for line in differ[:20]:
+            print(f"  {line}", file=sys.stderr)
+        return 1
     return 0
+
+
+def differences_from_the_tests(cases: Sequence[ws.Case], statuses: Sequence[int]) -> list[str]:
+    """Our own cases on which the gateway did not do what the WAF's tests assert of the
+    shipped gateway: refuse every attack, let all benign traffic through."""
+    return [
+        f"{case.label} ({case.method} {case.path}): {status}"
+        for case, status in zip(cases, statuses, strict=True)
+        if case.source == "ours" and (case.kind != "benign") != (status != 200)
+    ]
 
 
 if __name__ == "__main__":
