@@ -1,5 +1,6 @@
 """A new runner's first visit, through the gateway: sign up, connect Strava on strava-sim,
-watch the import, open a month, upload a GPX, see it counted, log out."""
+watch the import, open a month, upload a GPX, see it counted and on its map, log out. Every
+page (strava-sim's included) must run without a Content-Security-Policy violation."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, Response, expect
+
+from e2e import policy_watch
 
 DATA = Path(__file__).parent / "data"
 SIM = "http://127.0.0.1:5004"
@@ -37,9 +40,16 @@ def page(browser_context: BrowserContext, artifacts: Path) -> Page:
             page.server_errors.append(f"{response.status} {response.request.method} {response.url}")  # type: ignore[attr-defined]
 
     page.on("response", check)
+    page.policy_violations = policy_watch.watch(page)  # type: ignore[attr-defined]
     page.set_default_timeout(15_000)
     yield page
     page.close()
+
+
+def assert_page_ran_clean(page: Page) -> None:
+    """No 5xx seen, and nothing the pages' policies refused (CSP, Permissions-Policy)."""
+    assert not page.server_errors, page.server_errors  # type: ignore[attr-defined]
+    assert not page.policy_violations, page.policy_violations  # type: ignore[attr-defined]
 
 
 def shot(page: Page, artifacts: Path, name: str) -> None:
@@ -76,7 +86,17 @@ def test_keyboard_reaches_and_submits_the_login_form(page: Page, artifacts: Path
     # The refusal is shown, and read out, without a mouse.
     expect(page.get_by_role("alert").first).to_be_visible()
     shot(page, artifacts, "00-login-keyboard")
-    assert not page.server_errors  # type: ignore[attr-defined]
+    assert_page_ran_clean(page)
+
+
+@pytest.mark.parametrize("prefix", ["/api/v1", "/api/web"])
+def test_the_api_docs_render_under_their_policy(page: Page, prefix: str) -> None:
+    page.goto(f"{prefix}/docs")
+    expect(page.locator("section.op").first).to_be_visible()
+    # The stylesheet applied: the operations are boxed (it is the page's only style).
+    border = page.locator("section.op").first.evaluate("e => getComputedStyle(e).borderTopStyle")
+    assert border == "solid"
+    assert_page_ran_clean(page)
 
 
 def test_a_new_runner_journey(page: Page, artifacts: Path, tmp_path: Path) -> None:
@@ -150,6 +170,12 @@ def test_a_new_runner_journey(page: Page, artifacts: Path, tmp_path: Path) -> No
     expect(page.get_by_role("link", name=re.compile("E2E lunch loop"))).to_be_visible()
     expect(page.get_by_text(re.compile(rf"^{runs_before + 1} runs, "))).to_be_visible()
     shot(page, artifacts, "09-month-after-upload")
+
+    # The run's page draws its track on a Leaflet map (tiles may not load offline).
+    page.get_by_role("link", name=re.compile("E2E lunch loop")).click()
+    expect(page.locator(".leaflet-container")).to_be_visible()
+    expect(page.locator(".leaflet-overlay-pane path").first).to_be_visible()  # the track
+    shot(page, artifacts, "09b-run-map")
     page.get_by_role("link", name="Dashboard").click()
     if start.month == datetime.now(UTC).month:
         this_month = page.get_by_role("region", name="This month")
@@ -172,4 +198,4 @@ def test_a_new_runner_journey(page: Page, artifacts: Path, tmp_path: Path) -> No
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
     shot(page, artifacts, "11-logged-out")
 
-    assert not page.server_errors, page.server_errors  # type: ignore[attr-defined]
+    assert_page_ran_clean(page)

@@ -31,7 +31,6 @@ API_POLICY = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-anc
 DENIED_FEATURES = (
     "accelerometer",
     "autoplay",
-    "bluetooth",
     "camera",
     "display-capture",
     "geolocation",
