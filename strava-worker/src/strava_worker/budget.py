@@ -13,7 +13,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from strava_worker.hints import Hints
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,32 @@ class Store(Protocol):
 
     def oldest_sync(self) -> float | None:
         """The least recent last sync among the runners recorded; None: no runner."""
+
+    # --- webhook events (strava_worker.hints, strava_worker.events) ---
+
+    def subscription_id(self) -> int | None:
+        """The push subscription the worker created or found; None: none yet."""
+
+    def set_subscription_id(self, subscription_id: int) -> None: ...
+
+    def add_hint(
+        self, athlete: int, activity_id: int | None, event_time: float, claim_seconds: int
+    ) -> bool:
+        """Keep a hint (``activity_id`` None: confirm the athlete's access); True when this
+        call took the athlete's drain claim, so the caller must schedule the drain."""
+
+    def keep_claim(self, athlete: int, claim_seconds: int) -> bool:
+        """True (claim extended) while hints wait; otherwise the claim is released, in the
+        same step, so a hint added right after takes a new claim."""
+
+    def peek_hints(self, athlete: int) -> Hints: ...
+
+    def settle_hints(self, athlete: int, done: Hints, recheck: dict[int, float]) -> None:
+        """Forget the hints handled (a deauth flag only if no newer event set it again) and
+        keep ``recheck`` as ``check`` hints."""
+
+    def clear_hints(self, athlete: int) -> None:
+        """Forget every hint of the athlete and release the claim (unknown or unlinked)."""
 
 
 class OutOfBudget(Exception):

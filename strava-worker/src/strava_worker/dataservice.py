@@ -14,6 +14,11 @@ class DataserviceError(Exception):
     """The dataservice failed or is unreachable: transient, the task retries."""
 
 
+class DataserviceRefused(DataserviceError):
+    """A 4xx other than 404, 408 and 429: the request itself is wrong (a run it does not
+    accept); the same request would be refused again, so it is not retried."""
+
+
 class NotLinked(Exception):
     """The runner has no Strava link (unlinked meanwhile): nothing to do."""
 
@@ -28,7 +33,7 @@ class Dataservice:
             response = self.session.request(method, self.api + path, **kwargs)
         except (requests.RequestException, TokenError) as exc:
             raise DataserviceError(f"{method} {path}: {exc}") from exc
-        if response.status_code >= 500 or response.status_code in (401, 429):
+        if response.status_code >= 500 or response.status_code in (401, 408, 429):
             raise DataserviceError(f"{method} {path}: {response.status_code}")
         return response
 
@@ -36,7 +41,7 @@ class Dataservice:
         if response.status_code == 404:
             raise NotLinked(path)
         if response.status_code >= 400:
-            raise DataserviceError(f"{path}: {response.status_code} {response.text[:300]}")
+            raise DataserviceRefused(f"{path}: {response.status_code} {response.text[:300]}")
         return response.json() if response.content else None
 
     def link(self, user_id: int) -> dict[str, Any]:

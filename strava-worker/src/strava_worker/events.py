@@ -1,48 +1,139 @@
-"""Strava webhook events: one activity created, changed or deleted, or access revoked.
+"""Strava webhook events: hints, never orders.
 
-An event names the athlete (``owner_id``); the dataservice maps it to a runner.  An
-update re-fetches the activity rather than trusting ``updates`` (which carries only a few
-fields), and an activity that is no longer a run is deleted from Runnerly.
+Strava does not sign events and athlete and activity ids are public, so anyone can POST
+one.  An event is therefore only noted (:func:`note`) as a hint for its athlete, and one
+drain per athlete (:func:`drain`, at most every ``EVENT_INTERVAL`` seconds) asks Strava,
+with the athlete's own token, what is true now:
+
+- an activity Strava shows to the athlete's token is stored (a non-run is deleted);
+- an activity Strava no longer shows (404: deleted, or private without
+  ``activity:read_all``) is deleted from Runnerly;
+- a deauthorization unlinks only if Strava refuses the access token *and* the refresh
+  (:func:`strava_worker.tokens.with_token`); a call that works proves it forged or stale.
+
+Each drain makes one Strava request, whatever the number of events: one activity (one
+hint), the athlete's newest page (several: what it does not show is fetched one per later
+drain), or the athlete (only a deauthorization to confirm).  Its requests come from
+:attr:`Runtime.event_strava`, which may spend only ``EVENT_BUDGET_PERCENT`` of each window.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from strava_worker import mapping
+from strava_worker.dataservice import DataserviceRefused, NotLinked
+from strava_worker.hints import Hints
 from strava_worker.runtime import Runtime
-from strava_worker.strava import NotFound
-from strava_worker.tokens import deauthorize, with_token
+from strava_worker.strava import NotFound, Refused
+from strava_worker.tokens import Deauthorized, with_token
+
+log = logging.getLogger(__name__)
+IDLE = "idle"  # nothing waited: the drain's claim is released, no next drain
 
 
-def handle_event(rt: Runtime, event: dict[str, Any]) -> str:
-    """Apply one event; returns what was done (for the log and tests)."""
-    owner = rt.dataservice.link_of_athlete(int(event["owner_id"]))
+def hint_of(event: dict[str, Any]) -> tuple[int, int | None] | None:
+    """(athlete, activity id or None for a deauthorization), or None: nothing to check."""
+    owner = int(event["owner_id"])
+    if event["object_type"] == "activity":
+        return owner, int(event["object_id"])
+    if str((event.get("updates") or {}).get("authorized", "")).lower() == "false":
+        return owner, None
+    return None  # other athlete updates: nothing Runnerly keeps
+
+
+def note(rt: Runtime, event: dict[str, Any], event_time: float) -> tuple[str, int | None]:
+    """Keep the event's hint; returns (outcome, the athlete whose drain is to be sent)."""
+    hint = hint_of(event)
+    if hint is None:
+        return "ignored", None
+    athlete, activity_id = hint
+    claimed = rt.store.add_hint(athlete, activity_id, event_time, rt.settings.lock_seconds)
+    return ("noted", athlete) if claimed else ("noted", None)
+
+
+def drain(rt: Runtime, athlete: int) -> dict[str, Any]:
+    """Check what the athlete's hints point at, with one Strava request."""
+    if not rt.store.keep_claim(athlete, rt.settings.lock_seconds):
+        return {"status": IDLE}
+    hints = rt.store.peek_hints(athlete)
+    owner = rt.dataservice.link_of_athlete(athlete)
     if owner is None:
-        return "unknown athlete"
+        rt.store.clear_hints(athlete)
+        return {"status": "unknown athlete"}
     user_id = int(owner["user_id"])
-    if event.get("object_type") == "athlete":
-        if str((event.get("updates") or {}).get("authorized", "")).lower() == "false":
-            with rt.runner_lock(user_id):
-                deauthorize(rt, user_id, "athlete revoked access on Strava")
-            return "deauthorized"
-        return "ignored"
-    if event.get("object_type") != "activity":
-        return "ignored"
-    activity_id = int(event["object_id"])
-    with rt.runner_lock(user_id):
-        if event.get("aspect_type") == "delete":
-            rt.dataservice.upsert_runs(user_id, [], [mapping.deletion(activity_id)])
-            return "deleted"
-        link = rt.dataservice.link(user_id)
+    try:
+        with rt.runner_lock(user_id):
+            link = rt.dataservice.link(user_id)
+            status, done, recheck = _check(rt, user_id, link, hints)
+    except (Deauthorized, NotLinked):
+        rt.store.clear_hints(athlete)  # unlinked (confirmed by Strava) or meanwhile
+        raise
+    rt.store.settle_hints(athlete, done, recheck)
+    result: dict[str, Any] = {"status": status}
+    if done.oldest() is not None:
+        result["event_time"] = done.oldest()  # for the event lag metric
+    return result
+
+
+def _check(
+    rt: Runtime, user_id: int, link: dict[str, Any], hints: Hints
+) -> tuple[str, Hints, dict[int, float]]:
+    """One Strava request; returns (outcome, the hints handled, ids to fetch on their own)."""
+    strava = rt.event_strava
+
+    def call(request: Any) -> Any:  # a refused token and refresh raise Deauthorized
+        return with_token(rt, user_id, link, request)
+
+    if len(hints.fresh) > 1:
+        page = call(lambda token: strava.list_activities(token, per_page=rt.settings.per_page))
+        shown = {int(a["id"]): a for a in page}
+        found = [shown[i] for i in hints.fresh if i in shown]
+        # Not on the newest page: older activities, deleted ones, or forged ids.
+        recheck = {i: t for i, t in hints.fresh.items() if i not in shown}
+        done = Hints(hints.fresh, {}, hints.deauth)
+        return _apply(rt, user_id, found, []), done, recheck
+    if hints.fresh or hints.check:
+        kind, waiting = ("fresh", hints.fresh) if hints.fresh else ("check", hints.check)
+        activity_id = min(waiting)
         try:
-            activity = with_token(
-                rt, user_id, link, lambda token: rt.strava.get_activity(token, activity_id)
-            )
-        except NotFound:
+            activity = call(lambda token: strava.get_activity(token, activity_id))
+        except NotFound:  # deleted, or private to a token without activity:read_all
             activity = None
-        if activity is None or not mapping.is_run(activity):
-            rt.dataservice.upsert_runs(user_id, [], [mapping.deletion(activity_id)])
-            return "deleted"
-        counts = rt.dataservice.upsert_runs(user_id, [mapping.to_run(activity)])
-        return "created" if counts["created"] else "updated"
+        except Refused as exc:  # asking again gets the same answer: the hint is dropped
+            log.warning("runner %s: activity %s refused by Strava: %s", user_id, activity_id, exc)
+            one = {activity_id: waiting[activity_id]}
+            return (
+                "refused",
+                Hints(one if kind == "fresh" else {}, one if kind == "check" else {}, None),
+                {},
+            )
+        one = {activity_id: waiting[activity_id]}
+        done = Hints(one if kind == "fresh" else {}, one if kind == "check" else {}, hints.deauth)
+        gone = [] if activity else [activity_id]
+        return _apply(rt, user_id, [activity] if activity else [], gone), done, {}
+    # Only a deauthorization: a call that works proves the athlete's tokens still do.
+    call(strava.get_athlete)
+    log.warning("deauthorization event for runner %s not confirmed by Strava", user_id)
+    return "not revoked", Hints({}, {}, hints.deauth), {}
+
+
+def _apply(rt: Runtime, user_id: int, activities: list[dict[str, Any]], gone: list[int]) -> str:
+    """Store what Strava shows, delete what it does not (or what is no longer a run)."""
+    runs = [mapping.to_run(a) for a in activities if mapping.is_run(a)]
+    deleted = [mapping.deletion(a["id"]) for a in activities if not mapping.is_run(a)]
+    deleted += [mapping.deletion(i) for i in gone]
+    if not runs and not deleted:
+        return "checked"
+    try:
+        counts = rt.dataservice.upsert_runs(user_id, runs, deleted)
+    except DataserviceRefused as exc:
+        # The same runs would be refused again: dropped (logged, counted as "refused").
+        log.error("runner %s: the dataservice refused runs from Strava: %s", user_id, exc)
+        return "refused"
+    if counts.get("deleted"):
+        return "deleted"
+    if counts.get("created"):
+        return "created"
+    return "updated" if counts.get("updated") else "unchanged"

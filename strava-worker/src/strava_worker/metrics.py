@@ -91,10 +91,12 @@ def task_finished(
     series.tasks.labels(name, result).inc()
     if started is not None:
         series.duration.labels(name).observe(time.perf_counter() - started)
-    if name == "handle_event" and state == "SUCCESS" and result not in ("deferred", "error"):
-        event = (kwargs.get("kwargs") or {}).get("event") or {}
-        if isinstance(event.get("event_time"), int | float):
-            series.event_lag.observe(max(time.time() - event["event_time"], 0.0))
+    # Events are applied by their athlete's drain, which reports the oldest event_time of
+    # the hints it settled (handle_event only notes them).
+    if name == "drain_athlete" and state == "SUCCESS" and isinstance(retval, dict):
+        event_time = retval.get("event_time")
+        if isinstance(event_time, int | float) and not isinstance(event_time, bool):
+            series.event_lag.observe(max(time.time() - event_time, 0.0))
 
 
 class StoreCollector:

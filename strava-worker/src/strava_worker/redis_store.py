@@ -8,12 +8,14 @@ sync is a member of one sorted set (score: the time), so the oldest is one ``ZRA
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 import redis
 
 from strava_worker.budget import Windows
+from strava_worker.hints import HINTS_MAX, Hints
 
 _RESERVE = """
 local short = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -39,6 +41,37 @@ return 0
 """
 
 
+# KEYS: fresh hash, deauth flag, claim.  ARGV: activity id ('' for a deauthorization),
+# event_time, HINTS_MAX, claim seconds, a fresh flag value, the hints' lifetime.
+_ADD_HINT = """
+if ARGV[1] == '' then
+  redis.call('SET', KEYS[2], ARGV[5], 'EX', ARGV[6])
+elseif redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0
+    and redis.call('HLEN', KEYS[1]) < tonumber(ARGV[3]) then
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+  redis.call('EXPIRE', KEYS[1], ARGV[6])
+end
+if redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[4]) then return 1 end
+return 0
+"""
+# KEYS: fresh, check, deauth, claim.  ARGV: claim seconds.
+_KEEP_CLAIM = """
+if redis.call('HLEN', KEYS[1]) + redis.call('HLEN', KEYS[2]) + redis.call('EXISTS', KEYS[3]) == 0
+then
+  redis.call('DEL', KEYS[4])
+  return 0
+end
+redis.call('EXPIRE', KEYS[4], ARGV[1])
+return 1
+"""
+# KEYS: deauth.  ARGV: the value peeked.
+_DEL_IF = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+HINTS_LIFETIME = 86400  # hints no drain took (a lost task and no later event) expire
+
+
 class StoreUnavailable(Exception):
     """Redis did not answer (restarted, failed over): transient, the task retries."""
 
@@ -60,6 +93,9 @@ class RedisStore:
         self._reserve = client.register_script(_RESERVE)
         self._raise = client.register_script(_RAISE)
         self._release = client.register_script(_RELEASE)
+        self._add_hint = client.register_script(_ADD_HINT)
+        self._keep_claim = client.register_script(_KEEP_CLAIM)
+        self._del_if = client.register_script(_DEL_IF)
 
     @classmethod
     def from_url(cls, url: str) -> RedisStore:
@@ -123,3 +159,68 @@ class RedisStore:
         with _answering():
             oldest = self.redis.zrange(self._synced, 0, 0, withscores=True)
         return float(oldest[0][1]) if oldest else None
+
+    # --- webhook events ---
+
+    def subscription_id(self) -> int | None:
+        with _answering():
+            value = self.redis.get(f"{self.prefix}webhook:subscription")
+        return int(value) if value else None
+
+    def set_subscription_id(self, subscription_id: int) -> None:
+        with _answering():
+            self.redis.set(f"{self.prefix}webhook:subscription", int(subscription_id))
+
+    def _hint_keys(self, athlete: int) -> list[str]:
+        base = f"{self.prefix}hints:{int(athlete)}:"
+        return [base + kind for kind in ("fresh", "check", "deauth", "claim")]
+
+    def add_hint(
+        self, athlete: int, activity_id: int | None, event_time: float, claim_seconds: int
+    ) -> bool:
+        fresh, _, deauth, claim = self._hint_keys(athlete)
+        flag = f"{event_time}:{uuid.uuid4().hex}"
+        args = ["" if activity_id is None else int(activity_id), event_time, HINTS_MAX]
+        with _answering():
+            claimed = self._add_hint(
+                [fresh, deauth, claim], [*args, claim_seconds, flag, HINTS_LIFETIME]
+            )
+        return bool(int(claimed))
+
+    def keep_claim(self, athlete: int, claim_seconds: int) -> bool:
+        with _answering():
+            return bool(int(self._keep_claim(self._hint_keys(athlete), [claim_seconds])))
+
+    def peek_hints(self, athlete: int) -> Hints:
+        fresh, check, deauth, _ = self._hint_keys(athlete)
+        with _answering(), self.redis.pipeline(transaction=True) as pipe:
+            pipe.hgetall(fresh)
+            pipe.hgetall(check)
+            pipe.get(deauth)
+            got_fresh, got_check, flag = pipe.execute()
+        return Hints(
+            {int(k): float(v) for k, v in got_fresh.items()},
+            {int(k): float(v) for k, v in got_check.items()},
+            flag.decode() if flag else None,
+        )
+
+    def settle_hints(self, athlete: int, done: Hints, recheck: dict[int, float]) -> None:
+        fresh, check, deauth, _ = self._hint_keys(athlete)
+        with _answering():
+            with self.redis.pipeline(transaction=True) as pipe:
+                if done.fresh:
+                    pipe.hdel(fresh, *done.fresh)
+                if done.check:
+                    pipe.hdel(check, *done.check)
+                pipe.hlen(check)
+                room = HINTS_MAX - pipe.execute()[-1]
+            kept = dict(sorted(recheck.items(), key=lambda item: item[1])[: max(room, 0)])
+            if kept:
+                self.redis.hset(check, mapping=kept)
+                self.redis.expire(check, HINTS_LIFETIME)
+            if done.deauth:
+                self._del_if([deauth], [done.deauth])
+
+    def clear_hints(self, athlete: int) -> None:
+        with _answering():
+            self.redis.delete(*self._hint_keys(athlete))

@@ -31,7 +31,7 @@ from celery import Task, shared_task
 
 from strava_worker import mailer, report_mail
 from strava_worker.budget import Store
-from strava_worker.dataservice import DataserviceError
+from strava_worker.dataservice import DataserviceError, DataserviceRefused
 from strava_worker.redis_store import StoreUnavailable
 from strava_worker.runtime import Runtime
 from strava_worker.tasks import retry
@@ -133,6 +133,9 @@ def send_report(
             result = _send_once(rt, runner_id, year, month)
         finally:
             _release(rt.store, reservation, owner)
+    except DataserviceRefused as exc:  # a 4xx: asking again gets the same answer
+        log.error("report %s-%02d of runner %s refused: %s", year, month, runner_id, exc)
+        return {"status": "refused"}
     except TRANSIENT as exc:
         if failures >= rt.settings.max_failures:
             log.error("report %s-%02d of runner %s: gave up: %s", year, month, runner_id, exc)

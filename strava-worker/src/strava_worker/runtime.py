@@ -59,6 +59,26 @@ class Runtime:
         )
 
     @cached_property
+    def event_strava(self) -> StravaClient:
+        """The client webhook event drains use: the same counters as :attr:`strava`, but it
+        stops at ``EVENT_BUDGET_PERCENT`` of each window, so events (which anyone can send)
+        never spend the budget the syncs need."""
+        s, share = self.settings, self.settings.event_budget_percent / 100
+        windows = Windows(
+            max(1, int(s.rate_limit_15min * share)),
+            max(1, int(s.rate_limit_daily * share)),
+            s.rate_window_seconds,
+            s.rate_day_seconds,
+        )
+        return StravaClient(
+            s.strava_api_url,
+            s.strava_oauth_url,
+            s.strava_client_id,
+            s.strava_client_secret,
+            RateBudget(self.store, windows),
+        )
+
+    @cached_property
     def dataservice(self) -> Dataservice:
         s = self.settings
         tokens = ServiceTokenClient(

@@ -57,7 +57,17 @@ class WorkerSettings(Settings):
     # Celery 5.7's retry keeps a few hundred KB per retry in the child (seen in the soak).
     max_memory_per_child_mb: int = 256
     webhook_verify_token: str = secret()
-    webhook_subscription_id: int = 0  # 0: accept any subscription id
+    # The push subscription whose events are accepted.  0: the one the worker created or
+    # found (``subscribe_webhook`` keeps its id in the store); with neither, events are
+    # ignored.  Set it only for a subscription made by hand.
+    webhook_subscription_id: int = 0
+    # Webhook events are hints: per athlete, one drain at most every this many seconds
+    # reads Strava for all the events that came meanwhile (the first waits EVENT_DELAY).
+    event_interval: int = 30
+    event_delay: int = 1
+    # The share (percent) of each Strava window that event drains may spend: events come
+    # from outside, and the rest of the budget stays for the syncs.
+    event_budget_percent: int = 50
     # Where Strava should POST events; set, beat creates the subscription if missing.
     webhook_callback_url: str = ""
     smtp_host: str = "127.0.0.1"
@@ -84,6 +94,13 @@ class WorkerSettings(Settings):
                 f"{self.env_name('lock_seconds')} must be at most half of "
                 f"{self.env_name('visibility_timeout')}"
             )
+        if self.event_interval < 1 or self.event_delay < 0:
+            raise SettingsError(
+                f"{self.env_name('event_interval')} must be positive and "
+                f"{self.env_name('event_delay')} not negative"
+            )
+        if not 1 <= self.event_budget_percent <= 100:
+            raise SettingsError(f"{self.env_name('event_budget_percent')} must be 1 to 100")
         if not 0 <= self.metrics_port <= 65535:
             raise SettingsError(f"{self.env_name('metrics_port')} must be a port, or 0 for none")
         if self.smtp_security not in SMTP_SECURITY:

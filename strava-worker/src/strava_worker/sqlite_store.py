@@ -9,15 +9,23 @@ from __future__ import annotations
 
 import sqlite3
 import time
+import uuid
 from collections.abc import Mapping
 from pathlib import Path
 
 from strava_worker.budget import Windows
+from strava_worker.hints import HINTS_MAX, Hints
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, value INTEGER, expires REAL);
 CREATE TABLE IF NOT EXISTS locks (name TEXT PRIMARY KEY, owner TEXT, expires REAL);
 CREATE TABLE IF NOT EXISTS synced (user_id INTEGER PRIMARY KEY, at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- kind: fresh | check (activity_id an activity) | deauth (activity_id 0, flag its value)
+CREATE TABLE IF NOT EXISTS hints (
+  athlete INTEGER, kind TEXT, activity_id INTEGER, event_time REAL, flag TEXT,
+  PRIMARY KEY (athlete, kind, activity_id)
+);
 """
 
 
@@ -147,3 +155,106 @@ class SqliteStore:
             return conn.execute("SELECT min(at) FROM synced").fetchone()[0]
         finally:
             conn.close()
+
+    # --- webhook events ---
+
+    def subscription_id(self) -> int | None:
+        conn = self._connect()
+        try:
+            row = conn.execute("SELECT value FROM kv WHERE key = 'subscription'").fetchone()
+        finally:
+            conn.close()
+        return int(row[0]) if row else None
+
+    def set_subscription_id(self, subscription_id: int) -> None:
+        self._transaction(
+            lambda conn: conn.execute(
+                "INSERT INTO kv VALUES ('subscription', ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (str(int(subscription_id)),),
+            )
+        )
+
+    def add_hint(
+        self, athlete: int, activity_id: int | None, event_time: float, claim_seconds: int
+    ) -> bool:
+        def work(conn: sqlite3.Connection) -> None:
+            if activity_id is None:
+                conn.execute(
+                    "INSERT INTO hints VALUES (?, 'deauth', 0, ?, ?) ON CONFLICT DO UPDATE "
+                    "SET event_time = excluded.event_time, flag = excluded.flag",
+                    (athlete, event_time, uuid.uuid4().hex),
+                )
+                return
+            count = conn.execute(
+                "SELECT count(*) FROM hints WHERE athlete = ? AND kind = 'fresh'", (athlete,)
+            ).fetchone()[0]
+            if count < HINTS_MAX:
+                conn.execute(
+                    "INSERT OR IGNORE INTO hints VALUES (?, 'fresh', ?, ?, NULL)",
+                    (athlete, int(activity_id), event_time),
+                )
+
+        self._transaction(work)
+        return self.acquire(f"drain:{athlete}", "drain", claim_seconds)
+
+    def keep_claim(self, athlete: int, claim_seconds: int) -> bool:
+        def work(conn: sqlite3.Connection) -> bool:
+            waiting = conn.execute(
+                "SELECT count(*) FROM hints WHERE athlete = ?", (athlete,)
+            ).fetchone()[0]
+            if not waiting:
+                conn.execute("DELETE FROM locks WHERE name = ?", (f"drain:{athlete}",))
+                return False
+            conn.execute(
+                "INSERT INTO locks VALUES (?, 'drain', ?) "
+                "ON CONFLICT(name) DO UPDATE SET expires = excluded.expires",
+                (f"drain:{athlete}", time.time() + claim_seconds),
+            )
+            return True
+
+        return self._transaction(work)
+
+    def peek_hints(self, athlete: int) -> Hints:
+        conn = self._connect()
+        try:
+            rows = conn.execute(
+                "SELECT kind, activity_id, event_time, flag FROM hints WHERE athlete = ?",
+                (athlete,),
+            ).fetchall()
+        finally:
+            conn.close()
+        fresh = {a: t for kind, a, t, _ in rows if kind == "fresh"}
+        check = {a: t for kind, a, t, _ in rows if kind == "check"}
+        flags = [flag for kind, _, _, flag in rows if kind == "deauth"]
+        return Hints(fresh, check, flags[0] if flags else None)
+
+    def settle_hints(self, athlete: int, done: Hints, recheck: dict[int, float]) -> None:
+        def work(conn: sqlite3.Connection) -> None:
+            for kind, ids in (("fresh", done.fresh), ("check", done.check)):
+                conn.executemany(
+                    "DELETE FROM hints WHERE athlete = ? AND kind = ? AND activity_id = ?",
+                    [(athlete, kind, i) for i in ids],
+                )
+            if done.deauth:
+                conn.execute(
+                    "DELETE FROM hints WHERE athlete = ? AND kind = 'deauth' AND flag = ?",
+                    (athlete, done.deauth),
+                )
+            count = conn.execute(
+                "SELECT count(*) FROM hints WHERE athlete = ? AND kind = 'check'", (athlete,)
+            ).fetchone()[0]
+            kept = sorted(recheck.items(), key=lambda item: item[1])[: max(HINTS_MAX - count, 0)]
+            conn.executemany(
+                "INSERT OR IGNORE INTO hints VALUES (?, 'check', ?, ?, NULL)",
+                [(athlete, i, t) for i, t in kept],
+            )
+
+        self._transaction(work)
+
+    def clear_hints(self, athlete: int) -> None:
+        def work(conn: sqlite3.Connection) -> None:
+            conn.execute("DELETE FROM hints WHERE athlete = ?", (athlete,))
+            conn.execute("DELETE FROM locks WHERE name = ?", (f"drain:{athlete}",))
+
+        self._transaction(work)

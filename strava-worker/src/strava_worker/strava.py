@@ -36,6 +36,10 @@ class ServerError(StravaError):
     """5xx or no answer: transient, retry with backoff."""
 
 
+class Refused(StravaError):
+    """Another 4xx to an API call (403...): asking again would get the same answer."""
+
+
 class OAuthRefused(StravaError):
     """The token endpoint refused the refresh token: access was revoked."""
 
@@ -75,6 +79,10 @@ class StravaClient:
     def get_activity(self, token: str, activity_id: int) -> dict[str, Any]:
         return self._get(token, f"/activities/{int(activity_id)}", {})
 
+    def get_athlete(self, token: str) -> dict[str, Any]:
+        """The athlete of ``token``: the cheapest call that proves the token works."""
+        return self._get(token, "/athlete", {})
+
     def refresh(self, refresh_token: str) -> dict[str, Any]:
         """A new token pair; the old refresh token may be invalid from now on."""
         form = {
@@ -90,7 +98,12 @@ class StravaClient:
         if response.status_code >= 500 or response.status_code == 429:
             raise ServerError(f"Strava OAuth answered {response.status_code}")
         if response.status_code != 200:
-            raise OAuthRefused(f"refresh refused ({response.status_code}): {response.text[:200]}")
+            problem = f"refresh refused ({response.status_code}): {response.text[:200]}"
+            if _refuses_refresh_token(response):
+                raise OAuthRefused(problem)
+            # Our application's credentials or request, not the athlete's grant: unlinking
+            # every runner over a wrong secret would be the wrong answer.
+            raise StravaError(problem)
         return response.json()
 
     def _get(self, token: str, path: str, params: dict[str, Any]) -> Any:
@@ -116,5 +129,21 @@ class StravaClient:
         if status >= 500:
             raise ServerError(f"Strava answered {status} on {path}")
         if status != 200:
-            raise StravaError(f"Strava answered {status} on {path}: {response.text[:200]}")
+            raise Refused(f"Strava answered {status} on {path}: {response.text[:200]}")
         return response.json()
+
+
+def _refuses_refresh_token(response: requests.Response) -> bool:
+    """Strava's answer to a revoked or unknown refresh token: 400 naming the token
+    (``{"errors": [{"resource": "RefreshToken", "field": "refresh_token", ...}]}``)."""
+    if response.status_code != 400:
+        return False
+    try:
+        errors = response.json().get("errors") or []
+    except (ValueError, AttributeError):
+        return False
+    return any(
+        isinstance(e, dict)
+        and (e.get("resource") == "RefreshToken" or e.get("field") == "refresh_token")
+        for e in errors
+    )

@@ -3,18 +3,31 @@
 Set ``WEBHOOK_CALLBACK_URL`` and beat makes sure the subscription exists when it starts,
 so a fresh development stack (strava-sim) receives events with no manual step.  Strava
 validates the callback during the POST, so the webhook receiver must already answer.
+
+Its id goes to the shared store: ``strava-webhook`` accepts only events that carry it
+(anyone can POST an event, and Strava does not sign them).
 """
 
 from __future__ import annotations
 
 import requests
 
+from strava_worker.budget import Store
 from strava_worker.settings import WorkerSettings
 from strava_worker.strava import ServerError, StravaError
 
 
-def ensure_subscription(settings: WorkerSettings, session: requests.Session | None = None) -> int:
-    """The subscription's id, created if the application has none."""
+def ensure_subscription(
+    settings: WorkerSettings, store: Store | None = None, session: requests.Session | None = None
+) -> int:
+    """The subscription's id, created if the application has none; kept in ``store``."""
+    found = _ensure(settings, session)
+    if store is not None:
+        store.set_subscription_id(found)
+    return found
+
+
+def _ensure(settings: WorkerSettings, session: requests.Session | None) -> int:
     http = session or requests.Session()
     url = settings.strava_api_url.rstrip("/") + "/push_subscriptions"
     auth = {"client_id": settings.strava_client_id, "client_secret": settings.strava_client_secret}

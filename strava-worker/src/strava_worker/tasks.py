@@ -8,7 +8,9 @@
   redelivered ``sync_runner`` (its worker died holding the lock) waits for the lock to expire;
 - no countdown is longer than half the broker's visibility timeout (Redis would deliver a
   task that waits longer a second time); a longer wait is left to beat's next round.
-- a revoked token → the link is removed by :mod:`tokens`; nothing to retry.
+- a revoked token → the link is removed by :mod:`tokens`; nothing to retry;
+- a 4xx from the dataservice (other than 404, 408, 429) → logged, counted as ``refused``,
+  dropped: the same request would be refused again.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from celery.exceptions import Reject
 
 from strava_worker import events, subscription, sync
 from strava_worker.budget import OutOfBudget, Store
-from strava_worker.dataservice import DataserviceError, NotLinked
+from strava_worker.dataservice import DataserviceError, DataserviceRefused, NotLinked
 from strava_worker.redis_store import StoreUnavailable
 from strava_worker.runtime import Busy, Runtime
 from strava_worker.strava import ServerError, StravaError
@@ -100,6 +102,10 @@ def _run(task: Task, work: Any, kwargs: dict[str, Any], failures: int) -> Any:
     except (NotLinked, Deauthorized) as exc:
         log.info("%s stopped: %s", task.name, exc)
         return {"status": "unlinked"}
+    except DataserviceRefused as exc:  # a 4xx: the same request gets the same answer
+        log.error("%s refused by the dataservice, not retried: %s", task.name, exc)
+        _record_error(rt, kwargs.get("user_id"), str(exc))
+        return {"status": "refused"}
     except TRANSIENT as exc:
         if failures >= rt.settings.max_failures:
             log.error("%s gave up after %s failures: %s", task.name, failures, exc)
@@ -172,22 +178,52 @@ def sync_runner(
 
 @shared_task(bind=True, max_retries=None, acks_late=True, reject_on_worker_lost=True)
 def handle_event(self: Task, event: dict[str, Any], failures: int = 0) -> dict[str, Any]:
-    """Apply one Strava webhook event."""
+    """Note one Strava webhook event as a hint for its athlete (no Strava request here):
+    the athlete's drain, sent when there is none yet, checks it with Strava."""
+    rt = _runtime(self)
+    event_time = event.get("event_time")
+    when = float(event_time) if isinstance(event_time, int | float) else time.time()
 
     def work() -> dict[str, Any]:
-        try:
-            return {"status": events.handle_event(_runtime(self), event)}
-        except Busy:  # a sync of this runner is running: apply the event after it
-            retry(self, countdown=5)
+        outcome, athlete = events.note(rt, event, when)
+        if athlete is not None:
+            drain_athlete.apply_async(
+                kwargs={"athlete_id": athlete}, countdown=rt.settings.event_delay
+            )
+        return {"status": outcome}
 
     result = _run(self, work, {"event": event}, failures)
     log.info(
-        "event %s/%s %s: %s",
+        "event %s/%s %s of athlete %s: %s",
         event.get("object_type"),
         event.get("object_id"),
         event.get("aspect_type"),
+        event.get("owner_id"),
         result,
     )
+    return result
+
+
+@shared_task(bind=True, max_retries=None, acks_late=True, reject_on_worker_lost=True)
+def drain_athlete(self: Task, athlete_id: int, failures: int = 0) -> dict[str, Any]:
+    """Check an athlete's waiting hints with one Strava request, then come back after
+    ``EVENT_INTERVAL``: a flood of events costs one request per interval, not one each."""
+    rt = _runtime(self)
+
+    def work() -> dict[str, Any]:
+        try:
+            return events.drain(rt, athlete_id)
+        except Busy:  # a sync of this runner is running: look after it
+            retry(self, countdown=5)
+
+    result = _run(self, work, {"athlete_id": athlete_id}, failures)
+    if result.get("status") not in (events.IDLE, "unknown athlete", "unlinked"):
+        # The claim stays ours until a drain finds nothing waiting: hints that come
+        # meanwhile wait for this next drain instead of sending one of their own.
+        drain_athlete.apply_async(
+            kwargs={"athlete_id": athlete_id}, countdown=rt.settings.event_interval
+        )
+    log.info("webhook hints of athlete %s: %s", athlete_id, result)
     return result
 
 
@@ -221,7 +257,10 @@ def sync_all(self: Task, interval: float | None = None, failures: int = 0) -> di
 @shared_task(bind=True, max_retries=None, acks_late=True)
 def subscribe_webhook(self: Task, failures: int = 0) -> dict[str, Any]:
     """Create Strava's push subscription when there is none (started by beat)."""
-    settings = _runtime(self).settings
+    rt = _runtime(self)
     return _run(
-        self, lambda: {"subscription": subscription.ensure_subscription(settings)}, {}, failures
+        self,
+        lambda: {"subscription": subscription.ensure_subscription(rt.settings, rt.store)},
+        {},
+        failures,
     )

@@ -2,6 +2,15 @@
 
 Strava wants the handshake answered within 2 s and each event acknowledged with a 200
 within 2 s, so an event is only checked and enqueued here; ``handle_event`` does the work.
+
+Strava does not sign events and anyone can POST here, so:
+
+- a body that is not a well-formed event is a 400 naming the field (:mod:`event_schema`);
+- an event of another subscription than the worker's (``WEBHOOK_SUBSCRIPTION_ID``, else
+  the id ``subscribe_webhook`` kept in the store; with neither, every event) is ignored:
+  logged, counted in ``strava_webhook_events_total{outcome}``, and answered 200 like an
+  accepted one, so Strava does not retry it and a forger learns nothing about the id;
+- an accepted event is only a hint: the worker confirms with Strava before it acts.
 """
 
 from __future__ import annotations
@@ -9,19 +18,42 @@ from __future__ import annotations
 import hmac
 import logging
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from flask import Flask, abort, jsonify, request
+from prometheus_client import Counter
 
 from runnerly_common.app import create_app as create_base_app
+from runnerly_common.errors import APIError
 from runnerly_common.health import add_readiness_check
 from runnerly_common.probes import broker_check
 from runnerly_common.server import serve
+from strava_worker.budget import Store
+from strava_worker.event_schema import parse_event
+from strava_worker.runtime import Runtime
 from strava_worker.settings import WorkerSettings
 
 log = logging.getLogger(__name__)
 Enqueue = Callable[[dict[str, Any]], None]
-_REQUIRED = {"object_type", "object_id", "aspect_type", "owner_id"}
+# The one answer to every event taken or ignored: no oracle for the subscription id.
+RECEIVED = {"status": "received"}
+
+
+@cache
+def _events_counter() -> Counter:
+    """Made on first use, after the server chose multiprocess mode (gunicorn workers), and
+    in no registry: the toolkit's ``/metrics`` collects the workers' files."""
+    return Counter(
+        "strava_webhook_events",
+        "Webhook events by outcome: queued, invalid, no_subscription, other_subscription.",
+        ["outcome"],
+        registry=None,
+    )
+
+
+def _count(outcome: str) -> None:
+    _events_counter().labels(outcome).inc()
 
 
 def _celery_enqueue(event: dict[str, Any]) -> None:
@@ -32,9 +64,16 @@ def _celery_enqueue(event: dict[str, Any]) -> None:
         handle_event.apply_async(kwargs={"event": event})
 
 
-def create_app(settings: WorkerSettings, enqueue: Enqueue | None = None) -> Flask:
+def create_app(
+    settings: WorkerSettings, enqueue: Enqueue | None = None, store: Store | None = None
+) -> Flask:
     app = create_base_app("strava-webhook", settings)
     send = enqueue or _celery_enqueue
+    runtime = Runtime(settings)  # only its store (Redis, or the SQLite file), made on use
+
+    def expected_subscription() -> int | None:
+        return settings.webhook_subscription_id or (store or runtime.store).subscription_id()
+
     # Each event is only queued here: without the broker, Strava's events are refused.
     # Cached a few seconds, so frequent probes do not open a connection each.
     add_readiness_check(app, "broker", broker_check(settings.broker_url), cache_seconds=5)
@@ -51,15 +90,24 @@ def create_app(settings: WorkerSettings, enqueue: Enqueue | None = None) -> Flas
 
     @app.post("/webhook")
     def receive() -> Any:
-        event = request.get_json(silent=True)
-        if not isinstance(event, dict) or not event.keys() >= _REQUIRED:
-            abort(400)
-        wanted = settings.webhook_subscription_id
-        if wanted and event.get("subscription_id") != wanted:
-            log.warning("event for subscription %s ignored", event.get("subscription_id"))
-            abort(403)
+        try:
+            event = parse_event(request.get_json(silent=True))
+        except APIError:
+            _count("invalid")
+            raise
+        wanted = expected_subscription()
+        if wanted != event["subscription_id"]:
+            outcome = "no_subscription" if wanted is None else "other_subscription"
+            _count(outcome)
+            log.warning(
+                "webhook event ignored: %s",
+                outcome,
+                extra={"subscription_id": event["subscription_id"], "expected": wanted},
+            )
+            return jsonify(RECEIVED)
         send(event)
-        return jsonify({"status": "queued"})
+        _count("queued")
+        return jsonify(RECEIVED)
 
     return app
 

@@ -26,6 +26,7 @@ import requests
 from cryptography.fernet import Fernet
 
 from runnerly_common.testing import IN_CI, ServiceProcess, free_port, link_strava_athlete
+from strava_worker.redis_store import RedisStore
 from strava_worker.settings import WorkerSettings
 from strava_worker.subscription import ensure_subscription
 
@@ -42,6 +43,7 @@ if SHARED_REDIS and _XDIST > 1:
 _DB = 2 * _XDIST if SHARED_REDIS else 0
 BROKER, BUDGET = f"{REDIS}/{11 + _DB}", f"{REDIS}/{12 + _DB}"
 WINDOW = 20  # seconds: the sim's and the worker's "15 minutes"
+SUBSCRIPTION_KEY = b"strava-worker:webhook:subscription"
 SIM_SECRET = "sim-client-secret"
 CLIENTS = """[clients.strava-worker]
 env_prefix = "STRAVA_WORKER_CLIENT"
@@ -185,6 +187,8 @@ def worker_env(tokendealer: dict, dataservice: dict, sim: str) -> dict[str, str]
         "STRAVA_WORKER_STRAVA_CLIENT_SECRET": SIM_SECRET,
         "STRAVA_WORKER_RATE_WINDOW_SECONDS": str(WINDOW),
         "STRAVA_WORKER_MAX_FAILURES": "20",
+        # A drain per athlete at most every 2 s: events in a test arrive seconds apart.
+        "STRAVA_WORKER_EVENT_INTERVAL": "2",
     }
 
 
@@ -193,8 +197,10 @@ def start_worker(worker_env: dict, tmp_path: Path) -> Iterator[Callable[..., Wor
     redis.Redis.from_url(BROKER).flushdb()  # no task left over from another test
     budget = redis.Redis.from_url(BUDGET)
     # Only the worker's keys: the unit tests share this DB under prefixes of their own.
+    # The subscription's id stays: the session's webhook fixture created it once.
     for key in budget.scan_iter(match="strava-worker:*"):
-        budget.delete(key)
+        if key != SUBSCRIPTION_KEY:
+            budget.delete(key)
     workers: list[Worker] = []
 
     def _start(role: str = "worker", pool: str = "solo", **settings: str) -> Worker:
@@ -283,7 +289,10 @@ def webhook(worker_env: dict, sim: str, tmp_path_factory: pytest.TempPathFactory
         cwd=work,
     ) as server:
         settings = WorkerSettings.load(environ=env, webhook_callback_url=f"{base}/webhook")
-        first = ensure_subscription(settings)
-        assert ensure_subscription(settings) == first  # one per application, kept
+        # As the subscribe_webhook task does: the id goes to the store strava-webhook reads.
+        store = RedisStore.from_url(BUDGET)
+        first = ensure_subscription(settings, store)
+        assert ensure_subscription(settings, store) == first  # one per application, kept
+        assert store.subscription_id() == first
         yield base
         assert not server.errors_in_log(), server.log()

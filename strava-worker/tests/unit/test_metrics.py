@@ -81,8 +81,10 @@ def test_an_applied_webhook_event_observes_its_lag_from_stravas_event_time(store
     under_10 = ("strava_worker_event_lag_seconds_bucket", frozenset({("le", "10.0")}))
     before = scrape(collector_of(store))
     event = {"object_type": "activity", "event_time": int(time.time()) - 20}
-    run("handle_event", "SUCCESS", {"status": "created"}, event=event)
-    run("handle_event", "RETRY", Exception("busy"), event=event)  # not applied yet
+    run("handle_event", "SUCCESS", {"status": "noted"}, event=event)  # only noted
+    run("drain_athlete", "RETRY", Exception("busy"), athlete_id=3)  # not applied yet
+    # The athlete's drain applied it: it reports the oldest event_time it settled.
+    run("drain_athlete", "SUCCESS", {"status": "created", "event_time": event["event_time"]})
     after = scrape(collector_of(store))
     assert after[lag] - before[lag] == 1
     assert after[under_10] == before[under_10]

@@ -1,0 +1,158 @@
+"""Strava does not sign webhook events and athlete and activity ids are public, so anyone
+can POST an event to the callback.  An event is a hint: the worker confirms with Strava
+before it deletes a run or unlinks a runner, and a flood of events costs Strava's budget
+at most one fetch per athlete per interval."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import requests
+
+from .conftest import SIM_SECRET
+from .test_webhooks import eventually
+
+
+def _subscription_id(sim: str) -> int:
+    answer = requests.get(
+        f"{sim}/api/v3/push_subscriptions",
+        params={"client_id": "1000", "client_secret": SIM_SECRET},
+        timeout=5,
+    )
+    return int(answer.json()[0]["id"])
+
+
+def _forge(webhook: str, sim: str, **event: Any) -> None:
+    """POST an event as an attacker would: the right shape, ids that are public."""
+    body = {
+        "subscription_id": _subscription_id(sim),
+        "event_time": int(time.time()),
+        "updates": {},
+        **event,
+    }
+    answer = requests.post(f"{webhook}/webhook", json=body, timeout=5)
+    assert answer.status_code == 200, answer.text
+
+
+def _rename_on_strava(sim: str, activity_id: str, name: str) -> None:
+    answer = requests.put(f"{sim}/admin/activities/{activity_id}", json={"name": name}, timeout=5)
+    answer.raise_for_status()
+
+
+def _newest_runs(runner) -> list[str]:
+    runs = runner.runs()
+    return sorted(runs, key=lambda rid: runs[rid]["start_time"], reverse=True)
+
+
+def _strava_requests(sim: str) -> int:
+    """The day's API requests strava-sim counted (the admin API is not counted)."""
+    usage = requests.get(f"{sim}/admin/rate-limits", timeout=5).json()["usage"]
+    return int(usage["X-ReadRateLimit-Usage"].split(",")[1])
+
+
+def test_a_forged_deletion_deletes_nothing(runner, start_worker, webhook, sim):
+    worker = start_worker()
+    worker.send("sync_runner", user_id=runner.user_id)
+    runner.wait_synced()
+    victim, witness = _newest_runs(runner)[:2]
+
+    _forge(webhook, sim, object_type="activity", object_id=int(victim), aspect_type="delete",
+           owner_id=runner.athlete)  # fmt: skip
+    # A real event after it: once it is applied, the forged one has been handled too.
+    _rename_on_strava(sim, witness, "After the forgery")
+    eventually(lambda: runner.runs()[witness]["title"] == "After the forgery")
+    time.sleep(2)
+    assert victim in runner.runs()
+
+
+def test_a_forged_deauthorization_unlinks_nothing(runner, start_worker, webhook, sim):
+    worker = start_worker()
+    worker.send("sync_runner", user_id=runner.user_id)
+    runner.wait_synced()
+
+    _forge(webhook, sim, object_type="athlete", object_id=runner.athlete, aspect_type="update",
+           owner_id=runner.athlete, updates={"authorized": "false"})  # fmt: skip
+    witness = _newest_runs(runner)[0]
+    _rename_on_strava(sim, witness, "After the forgery")
+    eventually(lambda: runner.runs().get(witness, {}).get("title") == "After the forgery")
+    time.sleep(2)
+    link = runner.link()
+    assert link and link["sync_state"] != "deauthorized", link
+
+    # The link still works: a new run on Strava arrives.
+    created = requests.post(
+        f"{sim}/admin/athletes/{runner.athlete}/activities",
+        json={"name": "Still linked", "sport_type": "Run", "distance": 5000.0},
+        timeout=5,
+    )
+    assert created.status_code == 201, created.text
+    eventually(lambda: str(created.json()["id"]) in runner.runs())
+
+
+def test_a_real_deletion_and_a_real_revocation_arrive_within_seconds(
+    runner, start_worker, webhook, sim
+):
+    worker = start_worker()
+    worker.send("sync_runner", user_id=runner.user_id)
+    runner.wait_synced()
+    gone = _newest_runs(runner)[0]
+
+    started = time.monotonic()
+    requests.delete(f"{sim}/admin/activities/{gone}", timeout=5).raise_for_status()
+    eventually(lambda: gone not in runner.runs(), timeout=10)
+    assert time.monotonic() - started < 10
+
+    kept = len(runner.runs())
+    started = time.monotonic()
+    requests.post(f"{sim}/admin/athletes/{runner.athlete}/revoke", timeout=5).raise_for_status()
+    eventually(lambda: runner.link() == {}, timeout=10)
+    assert time.monotonic() - started < 10
+    assert len(runner.runs()) == kept
+
+
+def test_a_flood_of_events_costs_at_most_two_strava_requests(runner, start_worker, webhook, sim):
+    interval = 5
+    worker = start_worker(event_interval=str(interval))
+    worker.send("sync_runner", user_id=runner.user_id)
+    runner.wait_synced()
+    newest = _newest_runs(runner)[:40]
+    time.sleep(1)
+    before = _strava_requests(sim)
+
+    for activity_id in newest:
+        _forge(webhook, sim, object_type="activity", object_id=int(activity_id),
+               aspect_type="update", owner_id=runner.athlete, updates={"title": "x"})  # fmt: skip
+    # The real edit among them still arrives.
+    _rename_on_strava(sim, newest[0], "Renamed in the flood")
+    eventually(lambda: runner.runs()[newest[0]]["title"] == "Renamed in the flood")
+    time.sleep(interval * 2 + 2)  # any drain still due has run
+    spent = _strava_requests(sim) - before
+    assert spent <= 2, f"{len(newest) + 1} events cost {spent} Strava requests"
+
+
+def test_a_run_the_dataservice_refuses_is_dropped_not_retried(runner, start_worker, webhook, sim):
+    worker = start_worker()
+    worker.send("sync_runner", user_id=runner.user_id)
+    runner.wait_synced()
+    # 999 bpm: Strava keeps what the device said; the dataservice answers 400.
+    created = requests.post(
+        f"{sim}/admin/athletes/{runner.athlete}/activities",
+        json={"name": "Broken strap", "sport_type": "Run", "average_heartrate": 999.0},
+        timeout=5,
+    )
+    assert created.status_code == 201, created.text
+
+    def outcomes() -> dict[str, float]:
+        found: dict[str, float] = {}
+        for (name, labels), value in worker.scrape().items():
+            if name == "strava_worker_tasks_total" and dict(labels)["task"] != "sync_runner":
+                outcome = dict(labels)["outcome"]
+                found[outcome] = found.get(outcome, 0) + value
+        return found
+
+    eventually(lambda: "refused" in outcomes() or "retry" in outcomes(), timeout=20)
+    time.sleep(3)
+    assert "retry" not in outcomes(), outcomes()
+    assert outcomes().get("refused") == 1, outcomes()
+    assert str(created.json()["id"]) not in runner.runs()
