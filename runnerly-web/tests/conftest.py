@@ -52,17 +52,21 @@ def _env_file(path: Path) -> dict[str, str]:
     return {k.strip(): v.strip() for k, v in pairs if not k.startswith("#")}
 
 
-@pytest.fixture(scope="session")
-def tokendealer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    work = tmp_path_factory.mktemp("tokendealer")
+def _start_tokendealer(work: Path, dataservice_port: int) -> tuple[ServiceProcess, dict[str, str]]:
+    """A tokendealer with the suite's clients, asking the dataservice that will listen on
+    ``dataservice_port`` about runners (token exchange)."""
     port = free_port()
     env = {
         **os.environ,
         "RUNNERLY_ENV": "test",
         "TOKENDEALER_PORT": str(port),
-        "TOKENDEALER_WORKERS": "1",
+        # Two: one may wait on the dataservice while the other serves it the JWKS.
+        "TOKENDEALER_WORKERS": "2",
         "TOKENDEALER_DATABASE_URL": f"sqlite:///{work}/td.db",
         "TOKENDEALER_LOG_LEVEL": "WARNING",
+        "TOKENDEALER_DATASERVICE_URL": f"http://127.0.0.1:{dataservice_port}",
+        # A deleted or disabled runner is refused at the next exchange, not 5 s later.
+        "TOKENDEALER_RUNNER_CACHE_SECONDS": "0",
     }
     clients = ROOT / "config" / "clients.toml"
     subprocess.run(
@@ -74,24 +78,32 @@ def tokendealer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
     )
     creds = _env_file(work / "c.env")
     base = f"http://127.0.0.1:{port}"
-    with ServiceProcess(
+    server = ServiceProcess(
         [str(BIN / "tokendealer"), "serve"],
         ready_url=f"{base}/readyz",
         log_path=work / "tokendealer.log",
         env=env,
         cwd=work,
-    ):
-        yield {
-            "url": base,
-            "client_id": creds["RUNNERLY_WEB_CLIENT_ID"],
-            "client_secret": creds["RUNNERLY_WEB_CLIENT_SECRET"],
-        }
+    )
+    return server, {
+        "url": base,
+        "client_id": creds["RUNNERLY_WEB_CLIENT_ID"],
+        "client_secret": creds["RUNNERLY_WEB_CLIENT_SECRET"],
+        "dataservice_port": str(dataservice_port),
+    }
+
+
+@pytest.fixture(scope="session")
+def tokendealer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    server, info = _start_tokendealer(tmp_path_factory.mktemp("tokendealer"), free_port())
+    with server:
+        yield info
 
 
 def _start_dataservice(
     tokendealer: dict[str, str], work: Path, database_url: str
 ) -> tuple[ServiceProcess, dict[str, Any]]:
-    port = free_port()
+    port = int(tokendealer["dataservice_port"])  # where the tokendealer asks about runners
     env = {
         **os.environ,
         "RUNNERLY_ENV": "test",
@@ -240,9 +252,9 @@ def redis_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def postgres_dataservice(
-    tokendealer: dict[str, str], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[dict[str, Any]]:
+def postgres_dataservice(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """A dataservice on PostgreSQL with a tokendealer of its own (a tokendealer asks one
+    dataservice about runners): ``["tokendealer"]`` is that tokendealer."""
     work = tmp_path_factory.mktemp("dataservice-pg")
     try:
         database = temporary_postgres_database("runnerly_web_test")
@@ -250,9 +262,13 @@ def postgres_dataservice(
     except ServiceUnavailable as exc:
         missing(str(exc))
     try:
-        server, info = _start_dataservice(tokendealer, work, url)
-        with server:
-            yield info
-            assert not server.errors_in_log(), server.log()
+        dealer, own_tokendealer = _start_tokendealer(
+            tmp_path_factory.mktemp("tokendealer-pg"), free_port()
+        )
+        with dealer:
+            server, info = _start_dataservice(own_tokendealer, work, url)
+            with server:
+                yield {**info, "tokendealer": own_tokendealer}
+                assert not server.errors_in_log(), server.log()
     finally:
         database.__exit__(None, None, None)

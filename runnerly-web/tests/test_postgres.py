@@ -15,12 +15,13 @@ from .helpers import Browser, gpx_file
 
 @pytest.fixture(scope="module")
 def pg_app(
-    tokendealer: dict[str, str],
     postgres_dataservice: dict[str, Any],
     sim: str,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Flask:
     work: Path = tmp_path_factory.mktemp("web-pg")
+    # The PostgreSQL dataservice's own tokendealer: it is the one that knows its runners.
+    tokendealer = postgres_dataservice["tokendealer"]
     return make_app(web_settings(tokendealer, postgres_dataservice, sim, work))
 
 

@@ -1,0 +1,76 @@
+"""Runner tokens from the real tokendealer, which asks the real dataservice about the runner
+(issue 14, section 6): runnerly-web's own client, as config/clients.toml registers it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+
+from runnerly_common.service_client import RUNNER_ID_TOKEN_TYPE, TOKEN_EXCHANGE
+
+from .helpers import Browser
+
+
+def _exchange(tokendealer: dict[str, str], subject: str, scope: str) -> requests.Response:
+    return requests.post(
+        f"{tokendealer['url']}/oauth/token",
+        data={
+            "grant_type": TOKEN_EXCHANGE,
+            "subject_token": subject,
+            "subject_token_type": RUNNER_ID_TOKEN_TYPE,
+            "audience": "dataservice",
+            "scope": scope,
+        },
+        auth=(tokendealer["client_id"], tokendealer["client_secret"]),
+        timeout=20,
+    )
+
+
+def _scope_of(response: requests.Response) -> set[str]:
+    assert response.status_code == 200, response.text
+    return set(response.json()["scope"].split())
+
+
+def test_a_deleted_runners_id_gets_no_token_and_is_not_given_again(
+    tokendealer: dict[str, str], new_browser: Any
+) -> None:
+    browser: Browser = new_browser()
+    runner = browser.sign_up()
+    runner_id = str(runner["id"])
+    assert _exchange(tokendealer, runner_id, "runs:read").status_code == 200
+    # One spelling per runner: `03` was runner 3 for the tokendealer.
+    assert _exchange(tokendealer, f"0{runner_id}", "runs:read").status_code == 400
+
+    gone = browser.delete("/api/web/profile", json={"password": runner["password"]})
+    assert gone.status_code == 204
+    refused = _exchange(tokendealer, runner_id, "runs:read")
+    assert refused.status_code == 400
+    assert f"no runner {runner_id}" in refused.json()["error_description"]
+
+    newcomer = new_browser().sign_up()
+    assert newcomer["id"] > runner["id"]  # SQLite no longer hands the id out again
+
+
+def test_admin_goes_only_to_an_administrator_who_asks(
+    tokendealer: dict[str, str], admin: Browser, runner: dict[str, Any]
+) -> None:
+    admin_id = str(admin.refresh()["user"]["id"])
+    assert "admin" in _scope_of(_exchange(tokendealer, admin_id, "users:read admin"))
+    assert "admin" not in _scope_of(_exchange(tokendealer, admin_id, "users:read"))
+
+    refused = _exchange(tokendealer, str(runner["id"]), "users:read admin")
+    assert refused.status_code == 400
+    assert refused.json()["error"] == "invalid_scope"
+
+
+def test_a_disabled_runner_gets_no_token(
+    tokendealer: dict[str, str], admin: Browser, new_browser: Any
+) -> None:
+    runner = new_browser().sign_up()
+    assert _exchange(tokendealer, str(runner["id"]), "runs:read").status_code == 200
+    disabled = admin.patch(f"/api/web/admin/users/{runner['id']}", json={"disabled": True})
+    assert disabled.status_code == 200, disabled.json
+    refused = _exchange(tokendealer, str(runner["id"]), "runs:read")
+    assert refused.status_code == 400
+    assert "disabled" in refused.json()["error_description"]
