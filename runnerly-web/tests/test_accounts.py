@@ -26,9 +26,13 @@ def test_session_cookie_is_httponly_and_lax(browser: Browser) -> None:
         "/api/web/signup",
         json={"email": f"c-{uuid.uuid4().hex[:8]}@example.org", "password": GOOD_PASSWORD},
     )
-    cookie = response.headers["Set-Cookie"]
+    cookies = {c.partition("=")[0]: c for c in response.headers.getlist("Set-Cookie")}
+    cookie = cookies["session"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert "Secure" not in cookie  # test mode, no TLS: a Secure cookie would never come back
+    # The known-device cookie (throttle.py) goes to the API only, never cross-site.
+    device = cookies["runnerly_device"]
+    assert "HttpOnly" in device and "SameSite=Strict" in device and "Path=/api/web/" in device
 
 
 def test_secure_cookie_when_configured(app: Flask) -> None:

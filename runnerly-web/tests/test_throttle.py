@@ -1,4 +1,6 @@
-"""Login throttling per account and per address, on SQLite (the default) and Redis."""
+"""Password throttling (throttle.py): per account and per address for unknown browsers,
+per device for a browser that logged in before, on SQLite (the default) and Redis; every
+password check counts, not only logins."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ def _app(request: pytest.FixtureRequest, tmp_path: Path, **limits: Any) -> Flask
     return make_app(web_settings(*services, tmp_path, **limits))
 
 
-def test_account_is_locked_after_repeated_failures_even_with_the_right_password(
+def test_an_unknown_browser_is_held_up_after_repeated_failures_even_with_the_right_password(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
     app = _app(request, tmp_path, login_max_per_account=3, login_max_per_address=100)
@@ -40,6 +42,100 @@ def test_account_is_locked_after_repeated_failures_even_with_the_right_password(
     elsewhere.client.environ_base["REMOTE_ADDR"] = "10.1.2.3"
     body = {"email": other["email"], "password": other["password"]}
     assert elsewhere.post("/api/web/login", json=body).status_code == 200
+
+
+def test_the_owners_known_device_logs_in_while_an_attacker_is_held_up(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Failures from elsewhere, however many, never keep the runner out of a browser they
+    have logged in from before; the attacker gets a few guesses a window, then 429s."""
+    app = _app(request, tmp_path, login_max_per_account=3, login_max_per_address=6)
+    owner = Browser(app.test_client())
+    runner = owner.sign_up()  # this browser is now a known device of the account
+    assert owner.post("/api/web/logout").status_code == 200
+    good = {"email": runner["email"], "password": runner["password"]}
+    bad = {"email": runner["email"], "password": "guess guess guess"}
+    statuses = []
+    for n in range(12):
+        attacker = Browser(app.test_client())  # a fresh browser, and a new address, each time
+        attacker.client.environ_base["REMOTE_ADDR"] = f"10.66.0.{n % 2}"
+        statuses.append(attacker.post("/api/web/login", json=bad).status_code)
+    assert statuses[:3] == [401, 401, 401] and set(statuses[3:]) == {429}
+    refused = Browser(app.test_client())
+    refused.client.environ_base["REMOTE_ADDR"] = "10.66.0.9"
+    held = refused.post("/api/web/login", json=good)
+    assert held.status_code == 429 and held.json["code"] == "too_many_attempts"
+    assert 1 <= int(held.headers["Retry-After"]) <= 900
+    # The owner's browser, from their usual address, gets in at once.
+    assert owner.post("/api/web/login", json=good).status_code == 200
+    assert owner.get("/api/web/profile").json["id"] == runner["id"]
+
+
+def test_a_stolen_device_cookie_buys_only_a_few_guesses(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    app = _app(request, tmp_path, login_max_per_account=3, login_max_per_address=100)
+    owner = Browser(app.test_client())
+    runner = owner.sign_up()
+    assert owner.post("/api/web/logout").status_code == 200
+    bad = {"email": runner["email"], "password": "guess guess guess"}
+    statuses = [owner.post("/api/web/login", json=bad).status_code for _ in range(5)]
+    assert statuses == [401, 401, 401, 429, 429]
+    # The cookie proves nothing for another account: it is an unknown browser there.
+    other = Browser(app.test_client()).sign_up()
+    other_bad = {"email": other["email"], "password": "guess guess guess"}
+    assert owner.post("/api/web/login", json=other_bad).status_code == 401
+
+
+def test_a_forged_device_cookie_is_an_unknown_browser(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    app = _app(request, tmp_path, login_max_per_account=2, login_max_per_address=100)
+    runner = Browser(app.test_client()).sign_up()
+    attacker = Browser(app.test_client())
+    attacker.client.set_cookie(
+        "runnerly_device", "eyJhIjoiMSIsImQiOiJ4In0.forged", path="/api/web/"
+    )
+    bad = {"email": runner["email"], "password": "guess guess guess"}
+    statuses = [attacker.post("/api/web/login", json=bad).status_code for _ in range(3)]
+    assert statuses == [401, 401, 429]
+
+
+def test_account_deletion_with_a_wrong_password_counts_in_the_throttle(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """A session (a stolen cookie, a shared computer) cannot guess the password through
+    the deletion form without limit."""
+    app = _app(request, tmp_path, login_max_per_account=3, login_max_per_address=100)
+    owner = Browser(app.test_client())
+    runner = owner.sign_up()
+    thief = Browser(app.test_client())
+    thief.client.set_cookie("session", owner.client.get_cookie("session").value)
+    thief.refresh()
+    guesses = [
+        thief.delete("/api/web/profile", json={"password": f"guess {n} guess"}) for n in range(5)
+    ]
+    assert [g.status_code for g in guesses] == [401, 401, 401, 429, 429]
+    assert guesses[-1].json["code"] == "too_many_attempts"
+    assert 1 <= int(guesses[-1].headers["Retry-After"]) <= 900
+    # The right password is held up too while the guesses count: the account stays.
+    right = thief.delete("/api/web/profile", json={"password": runner["password"]})
+    assert right.status_code == 429
+    assert owner.get("/api/web/profile").status_code == 200
+
+
+def test_password_change_with_a_wrong_password_counts_in_the_throttle(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    app = _app(request, tmp_path, login_max_per_account=2, login_max_per_address=100)
+    browser = Browser(app.test_client())
+    runner = browser.sign_up()
+    body = {"current_password": "guess guess guess", "new_password": "marble otter 77 lantern"}
+    statuses = [browser.post("/api/web/profile/password", json=body).status_code for _ in range(3)]
+    assert statuses == [401, 401, 429]
+    login = {"email": runner["email"], "password": runner["password"]}
+    # The guesses were this (known) device's: another browser is not held up by them.
+    assert Browser(app.test_client()).post("/api/web/login", json=login).status_code == 200
 
 
 def test_one_address_trying_many_accounts_is_held_up(
@@ -93,3 +189,12 @@ def test_counters_are_shared_between_processes_stores(
     assert 1 <= wait <= 61
     second.succeeded("a@example.org")
     assert first.retry_after("a@example.org", "5.5.5.5") == 0
+    # A known device counts on its own: failures elsewhere leave it alone, and the reverse.
+    for _ in range(3):
+        first.failed("a@example.org", "6.6.6.6")
+    assert second.retry_after("a@example.org", "6.6.6.7") > 0
+    assert second.retry_after("a@example.org", "6.6.6.6", device="d1") == 0
+    for _ in range(3):
+        second.failed("a@example.org", "7.7.7.7", device="d1")
+    assert first.retry_after("a@example.org", "7.7.7.7", device="d1") > 0
+    assert first.retry_after("a@example.org", "7.7.7.7", device="d2") == 0

@@ -16,6 +16,7 @@ from runnerly_common.service_client import ServiceTokenClient
 from runnerly_web import csrf, frontend
 from runnerly_web.api import make_blueprint
 from runnerly_web.dataservice_client import DataService
+from runnerly_web.session_store import make_session_store
 from runnerly_web.settings import WebSettings
 from runnerly_web.strava import views as strava_views
 from runnerly_web.strava.oauth import StravaOAuth
@@ -67,6 +68,13 @@ def create_app(settings: WebSettings | None = None) -> Flask:
         window=settings.login_window_seconds,
         per_account=settings.login_max_per_account,
         per_address=settings.login_max_per_address,
+    )
+    # Sessions live server-side too (web_session): the same store as the throttle's.
+    app.extensions["runnerly_web.sessions"] = make_session_store(
+        settings.redis_url,
+        settings.throttle_db,
+        idle=settings.session_days * 86400,
+        absolute=settings.session_max_days * 86400,
     )
     add_readiness_check(app, "dataservice", dataservice.ready)
     # Every call to the dataservice needs a token: can it get its own service token?

@@ -22,7 +22,10 @@ class WebSettings(Settings):
     secret_key: str = secret()
     # Secure cookies also outside production (TLS in front of a test stack).
     secure_cookies: bool = False
+    # A session ends after this many days without use (the cookie and the server's entry)...
     session_days: int = 14
+    # ...and this many days after login however often it is used: log in again.
+    session_max_days: int = 30
     # Hops of X-Forwarded-For to trust (1 behind the gateway), for the client's address.
     trusted_proxies: int = 0
     dataservice_url: str = "http://127.0.0.1:5002"
@@ -37,6 +40,9 @@ class WebSettings(Settings):
     login_window_seconds: int = 900
     login_max_per_account: int = 5
     login_max_per_address: int = 20
+    # A browser that logged in to an account keeps a signed "known device" cookie this long;
+    # it is spared the account's lockout (docs/decisions.md).
+    known_device_days: int = 365
     # Strava (strava-sim locally): the same application as the worker's.
     strava_oauth_url: str = "http://127.0.0.1:5004/oauth"
     strava_client_id: str = "1000"
@@ -61,7 +67,14 @@ class WebSettings(Settings):
 
     def check(self) -> None:
         super().check()
-        for name in ("login_max_per_account", "login_max_per_address", "login_window_seconds"):
+        for name in (
+            "login_max_per_account",
+            "login_max_per_address",
+            "login_window_seconds",
+            "session_days",
+            "session_max_days",
+            "known_device_days",
+        ):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{self.env_name(name)} must be at least 1")
         if self.sync_cooldown_seconds < 0:

@@ -1,10 +1,21 @@
-"""Login throttling: failed attempts counted per account and per client address in fixed
-windows; past the limit, logins are refused until the window ends.
+"""Password throttling: failed password checks (logins, and the checks a session makes
+before deleting the account or changing the password) counted in fixed windows; past a
+limit, checks are refused (429) until the window ends.
+
+Who counts where (docs/decisions.md §17, "known device" cookies as OWASP describes them):
+
+- A browser that holds a known-device cookie for the account (``devices``: it logged in
+  to that account before) counts its failures on that device only.  Nothing done from
+  elsewhere locks it out, so an attacker who knows a runner's email cannot keep the runner
+  out; a stolen device cookie buys ``per_account`` guesses a window, no more.
+- Any other browser counts on the account (``per_account``, shared by every unknown
+  device: a botnet gets no more guesses than one machine) and on its client address
+  (``per_address``, across accounts: one machine spraying many accounts).
 
 Counting happens where every process sees it: Redis when ``RUNNERLY_WEB_REDIS_URL`` is set
 (production), else a SQLite file (the local default, shared by the gunicorn workers of one
-machine).  Only failures count, so a runner who types the password right is never held up
-by their own earlier typos once they succeed (success clears the account's counter).
+machine).  Only failures count, and a success clears the counter it was held to, so a
+runner is never held up by their own earlier typos once they succeed.
 """
 
 from __future__ import annotations
@@ -106,26 +117,30 @@ class LoginThrottle:
     ) -> None:
         self.counter = counter
         self.window = window
-        self.limits = {"account": per_account, "address": per_address}
+        self.limits = {"account": per_account, "address": per_address, "device": per_account}
 
-    def _keys(self, email: str, address: str) -> dict[str, str]:
+    def _keys(self, email: str, address: str, device: str | None) -> dict[str, str]:
+        if device:
+            return {"device": f"device:{device}"}
         return {"account": f"account:{email.strip().casefold()}", "address": f"address:{address}"}
 
-    def retry_after(self, email: str, address: str) -> int:
-        """Seconds to wait before trying again; 0 when a login may be tried now."""
+    def retry_after(self, email: str, address: str, device: str | None = None) -> int:
+        """Seconds to wait before trying again; 0 when a password may be tried now.
+        ``device``: the id of the caller's known-device cookie for this account, if any."""
         wait = 0
-        for kind, key in self._keys(email, address).items():
+        for kind, key in self._keys(email, address, device).items():
             failures, remaining = self.counter.count(key)
             if failures >= self.limits[kind]:
                 wait = max(wait, remaining)
         return wait
 
-    def failed(self, email: str, address: str) -> None:
-        for key in self._keys(email, address).values():
+    def failed(self, email: str, address: str, device: str | None = None) -> None:
+        for key in self._keys(email, address, device).values():
             self.counter.add(key, self.window)
 
-    def succeeded(self, email: str) -> None:
-        self.counter.clear(self._keys(email, "")["account"])
+    def succeeded(self, email: str, device: str | None = None) -> None:
+        keys = self._keys(email, "", device)
+        self.counter.clear(keys["device"] if device else keys["account"])
 
 
 def make_throttle(redis_url: str, sqlite_path: str, **limits: int) -> LoginThrottle:

@@ -1,29 +1,64 @@
-"""Who is logged in: the runner's id, admin flag and account creation time in Flask's
-signed session cookie.
+"""Who is logged in: Flask's signed session cookie names a server-side session (its id,
+the runner's id, admin flag, account creation time and when the session began), and the
+session store (``session_store``) decides whether that session is still open.
 
-The cookie lives in the browser, so logging out on one device cannot void a copy on
-another.  Each use is therefore checked against the account (through a per-process cache
-of ``SESSION_CHECK_SECONDS``): a deleted or disabled account's sessions stop working, and
-a session never reaches a *new* account that got the same id (SQLite reuses the highest
-id after a deletion) because the creation time differs.
+The cookie lives in the browser, so a copy of it (another tab, a stolen one) would work as
+long as the original; only the store can end it.  Every use is checked there, so logging
+out, "log out everywhere", a password change or an administrator disabling the account end
+every copy on every web process at the next request.  Sessions last ``SESSION_DAYS`` idle
+and ``SESSION_MAX_DAYS`` at most, however often they are used.
+
+Each use is also checked against the account (through a per-process cache of
+``SESSION_CHECK_SECONDS``), for changes made outside this app (the operator's CLI): a
+deleted or disabled account's sessions stop working, and a session never reaches a *new*
+account that got the same id (SQLite reuses the highest id after a deletion) because the
+creation time differs.
 """
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from flask import current_app, session
+import redis
+from flask import current_app, g, session
 
 from runnerly_common.errors import APIError
 from runnerly_web import csrf
+from runnerly_web.session_store import SessionStore
 
 SESSION_CHECK_SECONDS = 30
 _USER = "user_id"
 _ADMIN = "is_admin"
 _SINCE = "since"
+_SID = "sid"
+_STARTED = "started"
 _CACHE = "runnerly_web.session_checks"
+_CHECKED = "runnerly_web_session_user"  # on flask.g: this request's answer
+_ENDED = "runnerly_web_session_ended"  # on flask.g: the cookie named an ended session
 _lock = threading.Lock()
+
+
+def _store() -> SessionStore:
+    return current_app.extensions["runnerly_web.sessions"]
+
+
+@contextmanager
+def _store_answers() -> Iterator[None]:
+    """A store that does not answer is a 503, never a session let through."""
+    try:
+        yield
+    except (redis.RedisError, sqlite3.Error) as exc:
+        current_app.logger.error("session store unavailable: %s", exc)
+        raise APIError(
+            503,
+            "service_unavailable",
+            "sessions cannot be checked right now; try again shortly",
+            headers={"Retry-After": "5"},
+        ) from None
 
 
 def log_in(user_id: int, is_admin: bool, created_at: str) -> None:
@@ -31,15 +66,39 @@ def log_in(user_id: int, is_admin: bool, created_at: str) -> None:
     # state) carries over into the authenticated one.
     session.clear()
     session.permanent = True
+    started = int(time.time())
+    with _store_answers():
+        session[_SID] = _store().open(user_id, started)
+    session[_STARTED] = started
     session[_USER] = user_id
     session[_ADMIN] = bool(is_admin)
     session[_SINCE] = created_at
     csrf.rotate()
+    g.pop(_CHECKED, None)
 
 
 def log_out() -> None:
+    """This session ends: in the store (every copy of the cookie), then in this browser."""
+    sid = session.get(_SID)
+    if isinstance(sid, str):
+        with _store_answers():
+            _store().end(sid)
+    _forget_here()
+
+
+def _forget_here() -> None:
     session.clear()
     csrf.rotate()
+    g.pop(_CHECKED, None)
+
+
+def end_all_sessions(user_id: int) -> None:
+    """Every session of the account ends, on every process, this request's included."""
+    with _store_answers():
+        _store().end_all(user_id)
+    forget_account(user_id)
+    if session.get(_USER) == user_id:
+        _forget_here()
 
 
 def forget_account(user_id: int) -> None:
@@ -52,8 +111,22 @@ def forget_account(user_id: int) -> None:
 
 
 def current_user_id() -> int | None:
-    value = session.get(_USER)
-    return value if isinstance(value, int) else None
+    """The runner whose session this is, while the store keeps it open (asked once per
+    request); a cookie naming an ended session is emptied."""
+    if _CHECKED in g:
+        return g.get(_CHECKED)
+    user_id, sid, started = session.get(_USER), session.get(_SID), session.get(_STARTED)
+    alive = None
+    if isinstance(user_id, int) and isinstance(sid, str) and isinstance(started, int):
+        with _store_answers():
+            if _store().check(sid, user_id, started):
+                alive = user_id
+    if alive is None and _USER in session:
+        # Ended elsewhere, too old, or from before sessions were kept server-side.
+        _forget_here()
+        setattr(g, _ENDED, True)
+    setattr(g, _CHECKED, alive)
+    return alive
 
 
 def matches(user: dict[str, object]) -> bool:
@@ -74,6 +147,8 @@ def require_user() -> int:
     """The logged-in runner's id, or 401; ends a session whose account is gone."""
     user_id = current_user_id()
     if user_id is None:
+        if g.get(_ENDED):
+            raise APIError(401, "not_authenticated", "this session has ended; log in again")
         raise APIError(401, "not_authenticated", "log in first")
     key = (user_id, str(session.get(_SINCE)))
     checks: dict[tuple[int, str], float] = current_app.extensions.setdefault(_CACHE, {})

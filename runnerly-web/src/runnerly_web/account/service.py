@@ -1,4 +1,4 @@
-"""Sign-up, login, profile and deletion, on top of the dataservice."""
+"""Sign-up, login, profile, password change and deletion, on top of the dataservice."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import redis
 from flask import request
 
 from runnerly_common.errors import APIError
-from runnerly_web import web_session
+from runnerly_web import devices, web_session
 from runnerly_web.extensions import dataservice, strava_oauth, throttle
 from runnerly_web.passwords import password_problem
 
@@ -55,6 +55,7 @@ def sign_up(data: dict[str, Any]) -> dict[str, Any]:
             raise
         raise field_error(409, "email_taken", "body.email", "is already registered") from None
     web_session.log_in(user["id"], user["is_admin"], user["created_at"])
+    devices.remember(user["email"])
     return user
 
 
@@ -62,30 +63,63 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
-def log_in(email: str, password: str) -> dict[str, Any]:
+def checked_password(email: str, password: str, wrong: APIError) -> dict[str, Any]:
+    """The account when ``password`` is its password, else ``wrong``.  Every check counts
+    in the login throttle, whichever form asked (login, deletion, password change), so a
+    session cannot be used to guess the password without limit."""
     address = client_address()
+    device = devices.known_device(email)
     limiter = throttle()
     try:
-        wait = limiter.retry_after(email, address)
+        wait = limiter.retry_after(email, address, device)
         if wait:
             raise APIError(
                 429,
                 "too_many_attempts",
-                f"too many failed logins; try again in {wait} s",
+                f"too many wrong passwords; try again in {wait} s",
                 headers={"Retry-After": str(wait)},
             )
         answer = dataservice().json(
             "POST", "/auth/password-check", json={"email": email, "password": password}
         )
         if not answer["valid"]:
-            limiter.failed(email, address)
-            raise APIError(401, "invalid_credentials", "wrong email or password")
-        limiter.succeeded(email)
+            limiter.failed(email, address, device)
+            raise wrong
+        limiter.succeeded(email, device)
     except redis.RedisError as exc:
         log.error("login throttle store unavailable: %s", exc)
-        raise APIError(503, "service_unavailable", "logins are paused; try again shortly") from None
-    user = answer["user"]
+        raise APIError(
+            503, "service_unavailable", "password checks are paused; try again shortly"
+        ) from None
+    return answer["user"]
+
+
+def log_in(email: str, password: str) -> dict[str, Any]:
+    wrong = APIError(401, "invalid_credentials", "wrong email or password")
+    user = checked_password(email, password, wrong)
     web_session.log_in(user["id"], user["is_admin"], user["created_at"])
+    devices.remember(user["email"])
+    return user
+
+
+def change_password(user_id: int, current: str, new: str) -> dict[str, Any]:
+    """The new password is checked as at sign-up; every other session of the account ends
+    (whoever else held one may have known the old password) and this one is renewed."""
+    ds = dataservice()
+    user = ds.json("GET", f"/users/{user_id}", runner=user_id)
+    problem = password_problem(new, user["email"], [user["first_name"], user["last_name"]])
+    if problem:
+        raise field_error(422, "weak_password", "body.new_password", problem)
+    if new == current:
+        raise field_error(
+            422, "weak_password", "body.new_password", "must differ from the current password"
+        )
+    wrong = field_error(401, "invalid_credentials", "body.current_password", "is not your password")
+    checked_password(user["email"], current, wrong)
+    ds.call("PUT", f"/users/{user_id}/password", runner=user_id, json={"password": new})
+    web_session.end_all_sessions(user_id)
+    web_session.log_in(user_id, user["is_admin"], user["created_at"])
+    devices.remember(user["email"])
     return user
 
 
@@ -111,13 +145,9 @@ def update_profile(user_id: int, changes: dict[str, Any]) -> dict[str, Any]:
 def delete_account(user_id: int, password: str) -> None:
     ds = dataservice()
     user = ds.json("GET", f"/users/{user_id}", runner=user_id)
-    check = ds.json(
-        "POST", "/auth/password-check", json={"email": user["email"], "password": password}
-    )
-    if not check["valid"]:
-        raise field_error(401, "invalid_credentials", "body.password", "is not your password")
+    wrong = field_error(401, "invalid_credentials", "body.password", "is not your password")
+    checked_password(user["email"], password, wrong)
     # Strava is told first: once the link is deleted its tokens are gone with it.
     strava_oauth().forget(user_id)
     ds.call("DELETE", f"/users/{user_id}", runner=user_id, allow=(404,))
-    web_session.forget_account(user_id)
-    web_session.log_out()
+    web_session.end_all_sessions(user_id)

@@ -1,4 +1,4 @@
-"""/session, /signup, /login, /logout and /profile."""
+"""/session, /signup, /login, /logout, /logout-everywhere, /profile and its password."""
 
 from __future__ import annotations
 
@@ -42,6 +42,18 @@ def bind(api: OpenAPIBlueprint) -> None:
     def logout() -> dict[str, Any]:
         web_session.log_out()
         return _session_body(None)
+
+    @api.operation("logoutEverywhere")
+    def logout_everywhere() -> dict[str, Any]:
+        web_session.end_all_sessions(web_session.require_user())
+        return _session_body(None)
+
+    @api.operation("changePassword")
+    def change_password() -> dict[str, Any]:
+        user_id = web_session.require_user()
+        body = request_body()
+        user = service.change_password(user_id, body["current_password"], body["new_password"])
+        return _session_body(user)
 
     @api.operation("getProfile")
     def get_profile() -> dict[str, Any]:

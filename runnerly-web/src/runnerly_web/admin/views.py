@@ -46,4 +46,7 @@ def bind(api: OpenAPIBlueprint) -> None:
         user = dataservice().json(
             "PATCH", f"/users/{user_id}", runner=admin_id, admin=True, json=request_body()
         )
+        if user.get("disabled"):
+            # Its sessions end now, on every process, not at their next account check.
+            web_session.end_all_sessions(user_id)
         return public_user(user)
