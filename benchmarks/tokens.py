@@ -59,6 +59,9 @@ class Dealer:
     url: str
     env: dict[str, str]
     auth: tuple[str, str]  # the benchmark client's id and secret
+    # The resource server's: /verify_token needs client authentication and answers only a
+    # token's own client or the resource server it is for (a client named after its aud).
+    verifier_auth: tuple[str, str]
 
 
 def machine() -> dict[str, Any]:
@@ -99,6 +102,11 @@ def running_tokendealer(workers: int) -> Iterator[Dealer]:
         if added.returncode:
             raise RuntimeError(f"tokendealer add-client failed: {added.stderr.decode()}")
         creds = json.loads(added.stdout)
+        add_verifier = ["add-client", AUDIENCE, "--audience", AUDIENCE]
+        added = subprocess.run([BIN / "tokendealer", *add_verifier], **where, capture_output=True)
+        if added.returncode:
+            raise RuntimeError(f"tokendealer add-client failed: {added.stderr.decode()}")
+        verifier = json.loads(added.stdout)
         with socket.socket() as sock:  # a free port
             sock.bind(("127.0.0.1", 0))
             port, log = sock.getsockname()[1], Path(tmp, "server.log")
@@ -108,7 +116,12 @@ def running_tokendealer(workers: int) -> Iterator[Dealer]:
         try:
             url = f"http://127.0.0.1:{port}"
             wait_ready(url, server, log)
-            yield Dealer(url, env, (creds["client_id"], creds["client_secret"]))
+            yield Dealer(
+                url,
+                env,
+                (creds["client_id"], creds["client_secret"]),
+                (verifier["client_id"], verifier["client_secret"]),
+            )
         finally:
             server.terminate()
             try:
@@ -137,7 +150,9 @@ def measure_http_verification(
     body = {"access_token": token, "audience": AUDIENCE}
 
     def send(session: requests.Session) -> requests.Response:
-        return session.post(f"{dealer.url}/verify_token", json=body, timeout=10)
+        return session.post(
+            f"{dealer.url}/verify_token", json=body, auth=dealer.verifier_auth, timeout=10
+        )
 
     return drive_http(send, threads, seconds, warmup, rate="verifications_per_s")
 
@@ -268,6 +283,7 @@ def measure_flask_request_path(dealer: Dealer, token: str, number: int, repeats:
     app.add_url_rule("/runs", "scoped", requires_scope("runs:read")(lambda: {"runs": []}))
     app.add_url_rule("/open", "open", lambda: {"runs": []})
     with requests.Session() as session:
+        session.auth = dealer.verifier_auth
         via_dealer = requires_scope_via_dealer(dealer.url, session, "runs:read")
         app.add_url_rule("/book", "book", via_dealer(lambda: {"runs": []}))
         bearer = {"Authorization": f"Bearer {token}"}
@@ -284,7 +300,9 @@ def check_verify_token(dealer: Dealer, token: str, claims: dict[str, Any]) -> bo
     """Whether the server closes the connection after each answer (a new TCP connection per
     verification then, whatever the client does); fails unless /verify_token agrees on claims."""
     body = {"access_token": token, "audience": AUDIENCE}
-    answer = requests.post(f"{dealer.url}/verify_token", json=body, timeout=9)
+    answer = requests.post(
+        f"{dealer.url}/verify_token", json=body, auth=dealer.verifier_auth, timeout=9
+    )
     if answer.status_code != 200 or answer.json() != claims:
         raise RuntimeError(f"POST /verify_token answered {answer.status_code}, not the claims")
     return answer.headers.get("Connection", "").lower() == "close"

@@ -63,6 +63,7 @@ class Stack:
     credentials: dict[str, str] = field(default_factory=dict)
     worker_env: dict[str, str] = field(default_factory=dict)
     athletes: int = 0
+    dataservice_port: int = 0  # chosen before the tokendealer starts: it asks there
     _next_athlete: int = 1
 
     @property
@@ -208,11 +209,15 @@ def start_tokendealer(stack: Stack) -> None:
     the ones cached before an outage are still good during it."""
     work, port = _new_service(stack, "tokendealer")
     lifetimes = {"TOKENDEALER_ACCESS_TOKEN_TTL": "3600", "TOKENDEALER_USER_TOKEN_TTL": "3600"}
+    # Token exchange asks the dataservice about runners: it will listen on this port.
+    stack.dataservice_port = free_port()
     env = service_env(
         work,
         TOKENDEALER_PORT=str(port),
-        TOKENDEALER_WORKERS="1",
+        # Two: one may wait on the dataservice while the other serves it the JWKS.
+        TOKENDEALER_WORKERS="2",
         TOKENDEALER_DATABASE_URL=f"sqlite:///{work}/td.db",
+        TOKENDEALER_DATASERVICE_URL=f"http://127.0.0.1:{stack.dataservice_port}",
         TOKENDEALER_LOG_LEVEL="WARNING",
         **lifetimes,
     )
@@ -229,7 +234,8 @@ def start_tokendealer(stack: Stack) -> None:
 
 
 def start_dataservice(stack: Stack, workers: int = 2) -> None:
-    work, port = _new_service(stack, "dataservice")
+    work, _ = _new_service(stack, "dataservice")
+    port = stack.dataservice_port  # the one the tokendealer was told
     env = service_env(
         work,
         DATASERVICE_DATABASE_URL=stack.database_url,
