@@ -45,10 +45,15 @@ export const endpoints = {
   signup: (form: SignupForm) => api.post<Session>(`${BASE}/signup`, form),
   login: (email: string, password: string) => api.post<Session>(`${BASE}/login`, { email, password }),
   logout: () => api.post<Session>(`${BASE}/logout`),
+  /** Ends every session of the account, this one included; answers the anonymous session. */
+  logoutEverywhere: () => api.post<Session>(`${BASE}/logout-everywhere`),
 
   profile: () => api.get<User>(`${BASE}/profile`),
   updateProfile: (changes: ProfileForm) => api.patch<User>(`${BASE}/profile`, changes),
   deleteAccount: (password: string) => api.delete<unknown>(`${BASE}/profile`, { password }),
+  /** Other sessions end; this one is renewed (the answer carries its new CSRF token). */
+  changePassword: (current_password: string, new_password: string) =>
+    api.post<Session>(`${BASE}/profile/password`, { current_password, new_password }),
 
   runsOfMonth: async (year: number, month: number) =>
     listOf<Run>(await api.get<unknown>(`${BASE}/runs/${year}/${month}`), "runs"),

@@ -49,3 +49,71 @@ describe("the profile's km/mi switch", () => {
     expect(screen.getByLabelText("Age")).not.toHaveAttribute("aria-invalid");
   });
 });
+
+/** As App shows it: the page only while someone is logged in. */
+function ProfileWhileLoggedIn() {
+  const { user } = useSession();
+  return user ? <ProfilePage /> : <p>Logged out.</p>;
+}
+
+describe("the profile's password and sessions", () => {
+  it("changes the password with the current one and keeps the renewed session's CSRF token", async () => {
+    const { calls } = fakeApi({
+      "POST /api/web/profile/password": () => ({ body: { user: runner, csrf_token: "csrf-renewed", strava: null } }),
+      "PATCH /api/web/profile": (call) => ({ body: { ...runner, ...(call.body as object) } }),
+    });
+    renderWithSession(<ProfilePage />);
+    await userEvent.type(screen.getByLabelText("Current password"), "plum violin 42 harbour");
+    await userEvent.type(screen.getByLabelText("New password"), "marble otter 77 lantern");
+    await userEvent.click(screen.getByRole("button", { name: "Change password" }));
+    expect(await screen.findByText(/Password changed/)).toBeInTheDocument();
+    expect(calls[0].body).toEqual({ current_password: "plum violin 42 harbour", new_password: "marble otter 77 lantern" });
+    expect(screen.getByLabelText("Current password")).toHaveValue("");
+    // The next state change sends the renewed session's token, not the old one.
+    await userEvent.selectOptions(screen.getByLabelText("Units"), "imperial");
+    await userEvent.click(screen.getByRole("button", { name: "Save" }));
+    await screen.findByText("Saved.");
+    expect(calls[1].headers["X-CSRF-Token"]).toBe("csrf-renewed");
+  });
+
+  it("shows a wrong current password beside its field and a throttle's wait", async () => {
+    let answer = 0;
+    fakeApi({
+      "POST /api/web/profile/password": () =>
+        answer++ === 0
+          ? { status: 401, body: { code: "invalid_credentials", message: "body.current_password: is not your password", request_id: "r", errors: [{ field: "body.current_password", message: "is not your password" }] } }
+          : { status: 429, body: { code: "too_many_attempts", message: "too many wrong passwords; try again in 840 s", request_id: "r", errors: [] } },
+    });
+    renderWithSession(<ProfilePage />);
+    const current = screen.getByLabelText("Current password");
+    await userEvent.type(current, "a wrong guess");
+    await userEvent.type(screen.getByLabelText("New password"), "marble otter 77 lantern");
+    await userEvent.click(screen.getByRole("button", { name: "Change password" }));
+    const message = await screen.findByText("Is not your password");
+    expect(current.getAttribute("aria-describedby")).toContain(message.id);
+    await userEvent.click(screen.getByRole("button", { name: "Change password" }));
+    expect(await screen.findByText("too many wrong passwords; try again in 840 s")).toBeInTheDocument();
+  });
+
+  it("logs out everywhere after asking, then goes to the login page", async () => {
+    const { calls } = fakeApi({
+      "POST /api/web/logout-everywhere": () => ({ body: { user: null, csrf_token: "csrf-anon", strava: null } }),
+      "GET /api/web/session": () => ({ body: { user: null, csrf_token: "csrf-anon", strava: null } }),
+    });
+    vi.stubGlobal("confirm", () => true);
+    renderWithSession(<ProfileWhileLoggedIn />);
+    await userEvent.click(screen.getByRole("button", { name: "Log out everywhere" }));
+    expect(await screen.findByText("Logged out.")).toBeInTheDocument();
+    await vi.waitFor(() => expect(window.location.pathname).toBe("/login"));
+    expect(calls.map((c) => `${c.method} ${c.url}`)).toEqual(["POST /api/web/logout-everywhere", "GET /api/web/session"]);
+    expect(calls[0].headers["X-CSRF-Token"]).toBe("csrf-123");
+  });
+
+  it("does nothing when the runner does not confirm", async () => {
+    const { calls } = fakeApi({});
+    vi.stubGlobal("confirm", () => false);
+    renderWithSession(<ProfilePage />);
+    await userEvent.click(screen.getByRole("button", { name: "Log out everywhere" }));
+    expect(calls).toEqual([]);
+  });
+});

@@ -32,7 +32,7 @@ export function profileChanges(user: User, form: Record<string, string>): Profil
 }
 
 export function ProfilePage() {
-  const { user, setUser, refresh } = useSession();
+  const { user, setUser, refresh, update } = useSession();
   const u = user!;
   const [form, setForm] = useState<Record<string, string>>({
     first_name: u.first_name,
@@ -45,6 +45,10 @@ export function ProfilePage() {
   const [busy, setBusy] = useState(false);
   const [password, setPassword] = useState("");
   const [deleteError, setDeleteError] = useState<ApiError | null>(null);
+  const [passwords, setPasswords] = useState({ current: "", next: "" });
+  const [passwordError, setPasswordError] = useState<ApiError | null>(null);
+  const [passwordChanged, setPasswordChanged] = useState(false);
+  const [sessionsError, setSessionsError] = useState<ApiError | null>(null);
 
   const set = (k: string) => (e: { target: { value: string } }) => {
     setSaved(false);
@@ -88,6 +92,32 @@ export function ProfilePage() {
     }
   };
 
+  const changePassword = async (e: FormEvent) => {
+    e.preventDefault();
+    setPasswordError(null);
+    setPasswordChanged(false);
+    try {
+      // The answer is this browser's renewed session, with its new CSRF token.
+      update(await endpoints.changePassword(passwords.current, passwords.next));
+      setPasswords({ current: "", next: "" });
+      setPasswordChanged(true);
+    } catch (err) {
+      setPasswordError(toError(err));
+    }
+  };
+
+  const logoutEverywhere = async () => {
+    if (!window.confirm("Log out of Runnerly on every device, this one included?")) return;
+    setSessionsError(null);
+    try {
+      await endpoints.logoutEverywhere();
+      await refresh();
+      navigate("/login");
+    } catch (err) {
+      setSessionsError(toError(err));
+    }
+  };
+
   const fe = (f: string) => error?.fieldError(f);
   return (
     <>
@@ -111,6 +141,29 @@ export function ProfilePage() {
         </button>
         {saved && <p role="status">Saved.</p>}
       </form>
+      <form onSubmit={changePassword} noValidate className="card" aria-labelledby="password-title">
+        <h2 id="password-title">Change password</h2>
+        <p>Every other device logged in to your account is logged out; this one stays.</p>
+        <FormMessage error={passwordError} fields={["current_password", "new_password"]} />
+        <Field label="Current password" type="password" name="current_password" autoComplete="current-password"
+          value={passwords.current} onChange={(e) => setPasswords((p) => ({ ...p, current: e.target.value }))}
+          error={passwordError?.fieldError("current_password")} />
+        <Field label="New password" type="password" name="new_password" autoComplete="new-password"
+          value={passwords.next} onChange={(e) => setPasswords((p) => ({ ...p, next: e.target.value }))}
+          error={passwordError?.fieldError("new_password")} hint="At least 10 characters, hard to guess." />
+        <button type="submit" className="button button--primary" disabled={!passwords.current || !passwords.next}>
+          Change password
+        </button>
+        {passwordChanged && <p role="status">Password changed. Your other devices have been logged out.</p>}
+      </form>
+      <section className="card" aria-labelledby="sessions-title">
+        <h2 id="sessions-title">Devices</h2>
+        <p>Lost a phone, or logged in on a shared computer? End every session of your account at once.</p>
+        <FormMessage error={sessionsError} fields={[]} />
+        <button type="button" className="button" onClick={logoutEverywhere}>
+          Log out everywhere
+        </button>
+      </section>
       <form onSubmit={deleteAccount} noValidate className="card danger-zone" aria-labelledby="delete-title">
         <h2 id="delete-title">Delete account</h2>
         <p>Removes your account, runs, races, plans and the Strava link.</p>
