@@ -35,6 +35,10 @@ from strava_worker.tokens import Deauthorized, epoch
 log = logging.getLogger(__name__)
 LONGEST_COUNTDOWN = 3600  # beyond it, beat's next round picks the runner up again
 TRANSIENT = (ServerError, DataserviceError, StoreUnavailable)
+# A drain that ends so sends no next one: nothing waits, the athlete is gone, or the budget
+# wait already sent one ("waiting"); after "deferred" or "error" the hints wait for the
+# claim to expire (LOCK_SECONDS) and the athlete's next event.
+DRAIN_ENDS = ("idle", "unknown athlete", "unlinked", "waiting", "deferred", "error")
 
 
 def retry(task: Task, **options: Any) -> NoReturn:
@@ -217,7 +221,7 @@ def drain_athlete(self: Task, athlete_id: int, failures: int = 0) -> dict[str, A
             retry(self, countdown=5)
 
     result = _run(self, work, {"athlete_id": athlete_id}, failures)
-    if result.get("status") not in (events.IDLE, "unknown athlete", "unlinked"):
+    if result.get("status") not in DRAIN_ENDS:
         # The claim stays ours until a drain finds nothing waiting: hints that come
         # meanwhile wait for this next drain instead of sending one of their own.
         drain_athlete.apply_async(

@@ -156,3 +156,17 @@ def test_a_run_the_dataservice_refuses_is_dropped_not_retried(runner, start_work
     assert "retry" not in outcomes(), outcomes()
     assert outcomes().get("refused") == 1, outcomes()
     assert str(created.json()["id"]) not in runner.runs()
+
+
+def test_a_refresh_refused_for_our_own_credentials_unlinks_nobody(runner, start_worker, sim):
+    """Only Strava refusing the athlete's refresh token is a revocation: a wrong
+    application secret (401 naming client_secret) is our fault, not the runner's."""
+    worker = start_worker(strava_client_secret="not-the-secret")
+    expired = requests.post(f"{sim}/admin/athletes/{runner.athlete}/expire-token", timeout=5)
+    expired.raise_for_status()
+    worker.send("sync_runner", user_id=runner.user_id)
+    eventually(lambda: runner.link().get("sync_state") in ("error", None), timeout=30)
+    link = runner.link()
+    assert link, "the runner was unlinked over the application's own credentials"
+    assert link["sync_state"] == "error"
+    assert "client_secret" in link["sync_error"]
