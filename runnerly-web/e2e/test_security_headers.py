@@ -23,7 +23,7 @@ ANSWERS = [
     ("GET", f"{WEB}/api/web/no-such-thing", 404, None),
     ("POST", f"{WEB}/api/web/login", 403, {}),  # no CSRF token
     ("GET", f"{TOKENDEALER}/no-such-thing", 404, None),
-    ("POST", f"{TOKENDEALER}/oauth/token", 400, {"grant_type": "password"}),
+    ("POST", f"{TOKENDEALER}/oauth/token", 401, {"grant_type": "password"}),  # no client
     ("GET", f"{TOKENDEALER}/.well-known/jwks.json", 200, None),
     ("GET", f"{DATASERVICE}/api/v1/no-such-thing", 404, None),
     ("GET", f"{DATASERVICE}/api/v1/users/1", 401, None),  # no token
@@ -35,7 +35,7 @@ ANSWERS = [
     ("POST", f"{GATEWAY_URL}/api/web/login", 403, {}),
     ("GET", f"{GATEWAY_URL}/api/v1/no-such-thing", 404, None),
     ("GET", f"{GATEWAY_URL}/api/v1/users/1", 401, None),
-    ("POST", f"{GATEWAY_URL}/oauth/token", 400, {"grant_type": "password"}),
+    ("POST", f"{GATEWAY_URL}/oauth/token", 401, {"grant_type": "password"}),
     ("GET", f"{GATEWAY_URL}/.well-known/jwks.json", 200, None),
     ("POST", f"{GATEWAY_URL}/strava/webhook", 400, b"{not json"),
 ]
