@@ -62,18 +62,30 @@ class StravaOAuth:
 
     def link(self, user_id: int, grant: dict[str, Any], scopes: str) -> dict[str, Any]:
         """Store the tokens through the dataservice (it encrypts them at rest)."""
-        expires_at = datetime.fromtimestamp(int(grant["expires_at"]), UTC)
         return self.dataservice.json(
             "PUT",
             f"/users/{user_id}/strava",
-            json={
-                "athlete_id": int(grant["athlete"]["id"]),
-                "access_token": grant["access_token"],
-                "refresh_token": grant["refresh_token"],
-                "expires_at": expires_at.isoformat().replace("+00:00", "Z"),
-                "scopes": scopes,
-            },
+            json={"athlete_id": int(grant["athlete"]["id"]), **_tokens(grant, scopes)},
         )
+
+    def keep_owner_working(self, grant: dict[str, Any], scopes: str) -> int | None:
+        """The athlete of ``grant`` is linked to another runner: store the grant's tokens on
+        that runner's link, and return that runner's id (None if the link is gone).
+
+        Exchanging the code gave the athlete a new refresh token and Strava (strava-sim
+        too) refuses the old one from then on: the owner's stored pair would fail at its
+        next refresh.  These tokens are the athlete's newest, so they go to the owner.
+        Their scopes are now the authorization's at Strava, fewer or more than before, so
+        they replace the owner's (the callback refused a grant without an activity scope
+        before exchanging it, so the owner can still sync)."""
+        athlete_id = int(grant["athlete"]["id"])
+        page = self.dataservice.json("GET", "/strava/links", params={"athlete_id": athlete_id})
+        owners = [item["user_id"] for item in page.get("items", [])]
+        if not owners:
+            return None
+        owner = int(owners[0])
+        self.dataservice.call("PATCH", f"/users/{owner}/strava", json=_tokens(grant, scopes))
+        return owner
 
     def link_of(self, user_id: int) -> dict[str, Any] | None:
         response = self.dataservice.call("GET", f"/users/{user_id}/strava", allow=(404,))
@@ -121,6 +133,17 @@ class StravaOAuth:
             return response.json()
         except ValueError:
             raise StravaError("Strava answered with something other than JSON") from None
+
+
+def _tokens(grant: dict[str, Any], scopes: str) -> dict[str, str]:
+    """A Strava token answer as the dataservice stores it (``expires_at`` as ISO time)."""
+    expires_at = datetime.fromtimestamp(int(grant["expires_at"]), UTC)
+    return {
+        "access_token": grant["access_token"],
+        "refresh_token": grant["refresh_token"],
+        "expires_at": expires_at.isoformat().replace("+00:00", "Z"),
+        "scopes": scopes,
+    }
 
 
 def missing_scope(granted: str) -> bool:

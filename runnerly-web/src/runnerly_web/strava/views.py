@@ -42,6 +42,28 @@ def _cooldown_left(last_sync_at: str | None, cooldown: int) -> int:
     return max(0, math.ceil(cooldown - (datetime.now(UTC) - last).total_seconds()))
 
 
+def _already_linked(user_id: int, grant: dict[str, Any], granted: str) -> Response:
+    """The athlete belongs to another runner: refuse, after keeping that runner's link
+    working with the tokens the exchange just rotated (StravaOAuth.keep_owner_working)."""
+    try:
+        owner = strava_oauth().keep_owner_working(grant, granted)
+    except APIError as exc:
+        # The owner's next refresh will fail and the worker will say so on their page.
+        log.error(
+            "keeping the Strava link of athlete %s working failed: %s",
+            grant.get("athlete"),
+            exc.message,
+        )
+        owner = None
+    log.warning(
+        "runner %s connected Strava athlete %s, linked to runner %s: refused",
+        user_id,
+        grant["athlete"]["id"],
+        owner,
+    )
+    return _back("already_linked")
+
+
 def make_blueprint() -> Blueprint:
     bp = Blueprint("strava", __name__, url_prefix="/strava")
 
@@ -82,7 +104,9 @@ def make_blueprint() -> Blueprint:
             oauth.link(user_id, grant, granted)
         except APIError as exc:
             log.warning("storing the Strava link of runner %s failed: %s", user_id, exc.message)
-            return _back("already_linked" if exc.status == 409 else "link_failed")
+            if exc.status != 409:
+                return _back("link_failed")
+            return _already_linked(user_id, grant, granted)
         queued = sync_queue().enqueue_sync(user_id)
         return _back("connected", sync="started" if queued else "scheduled")
 
