@@ -10,6 +10,8 @@ from typing import Any
 
 from jsonschema.exceptions import ValidationError
 
+from runnerly_common import dates
+
 Converter = Callable[[Any, str], Any]
 _INTEGER = re.compile(r"[+-]?[0-9]{1,18}")  # ASCII digits: int() would read others too
 _DIGITS = re.compile(r"[+-]?[0-9]+")
@@ -90,18 +92,26 @@ def _to_datetime(value: Any, path: str) -> Any:
     if not isinstance(value, str):
         return value
     try:
-        return datetime.fromisoformat(value.upper().replace("Z", "+00:00")).astimezone(UTC)
+        parsed = datetime.fromisoformat(value.upper().replace("Z", "+00:00")).astimezone(UTC)
     except (ValueError, OverflowError):
         raise FieldError(path, "is not a date-time Runnerly can store") from None
+    problem = dates.datetime_problem(parsed)  # one range for every stored date
+    if problem:
+        raise FieldError(path, problem)
+    return parsed
 
 
 def _to_date(value: Any, path: str) -> Any:
     if not isinstance(value, str):
         return value
     try:
-        return date.fromisoformat(value)
+        parsed = date.fromisoformat(value)
     except ValueError:
         raise FieldError(path, "is not a date") from None
+    problem = dates.date_problem(parsed)
+    if problem:
+        raise FieldError(path, problem)
+    return parsed
 
 
 def unstorable_text(value: Any, field_name: str) -> Iterator[dict[str, str]]:

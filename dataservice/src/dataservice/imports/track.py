@@ -6,7 +6,9 @@ Decisions, so every format behaves alike:
 - Samples are sorted by time (stably) rather than refused: exporters that merge laps or
   segments sometimes write them out of order, and the sorted track is the run as it
   happened. A later sample with the same time as an earlier one is dropped.
-- A position out of range is refused (the file is wrong); an elevation, HR or device
+- A position out of range is refused (the file is wrong), and so is a time outside the
+  dates Runnerly stores (runnerly_common.dates: a device clock reset to 1900 or a FIT
+  timestamp near its 2125 limit would break yearly totals); an elevation, HR or device
   distance that is not plausible is ignored (sensors drop out and write junk).
 - One-point GPS spikes (out and straight back at an impossible speed) lose their position.
 - Distance is the haversine length of the positions; a track without positions (treadmill,
@@ -20,7 +22,9 @@ import math
 from collections.abc import Sequence
 from itertools import pairwise
 
-from .model import MAX_POINTS, FileRejected, Sample, TrackPoint
+from runnerly_common import dates
+
+from .model import MAX_POINTS, FileRejected, Sample, TrackPoint, short
 
 EARTH_RADIUS_M = 6_371_008.8  # mean radius (IUGG)
 _ELEVATION_RANGE = (-1_000.0, 10_000.0)
@@ -81,6 +85,9 @@ def _checked(sample: Sample, label: str) -> Sample:
     if dist is not None and not 0 <= dist < math.inf:
         dist = None
     time = sample.time if sample.time.tzinfo else sample.time.replace(tzinfo=dt.UTC)
+    problem = dates.datetime_problem(time)
+    if problem:
+        raise FileRejected(f"{label}: a track point's time ({short(time.isoformat())}) {problem}")
     return Sample(time, lat, lon, ele, hr, dist)
 
 

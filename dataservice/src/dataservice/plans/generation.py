@@ -13,6 +13,7 @@ from dataservice.plans import generator, progress
 from dataservice.plans.checks import monday_of, week_count
 from dataservice.plans.models import Plan, PlanSession
 from dataservice.races.models import Race
+from runnerly_common import dates
 
 DEFAULT_RUNS_PER_WEEK = 4
 DEFAULT_LONG_RUN_DAY = "sunday"
@@ -24,6 +25,10 @@ def generate_plan(
     """The stored plan, and the inputs it was generated from (defaults filled in).
 
     A plan starts no earlier than this week: weeks already gone cannot be trained."""
+    # The API refuses such dates; a race stored before it did would overflow the calendar.
+    problem = dates.date_problem(race.date)
+    if problem:
+        raise invalid("path.race_id", f"race {race.id} is on {race.date}: {problem}", status=422)
     profile = generator.profile_for(race.distance)
     available = week_count(monday_of(today), race.date) if race.date >= today else 0
     if available < generator.MIN_WEEKS:

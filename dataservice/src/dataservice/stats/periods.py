@@ -10,11 +10,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
+from runnerly_common import dates
+
 Period = Literal["week", "month", "year"]
 PERIODS: tuple[Period, ...] = ("week", "month", "year")
-# The years the API accepts (as the month query does): no period arithmetic overflows.
-FIRST_DAY = date(1970, 1, 1)
-LAST_DAY = date(2100, 12, 31)
+# The dates Runnerly stores and accepts (one range, in the toolkit): no period arithmetic
+# overflows within them.
+FIRST_DAY = dates.MIN_DATE
+LAST_DAY = dates.MAX_DATE
 
 
 def period_start(day: date, period: Period) -> date:

@@ -125,7 +125,9 @@ def period_range(
         first_run = session.scalar(
             select(func.min(Run.start_time)).where(*runner_runs(runner_id, sports))
         )
-        first = period_start(min(first_run.date(), last) if first_run else last, period)
+        # A run stored before dates were bounded may be older than FIRST_DAY: not a period.
+        oldest = max(first_run.date(), FIRST_DAY) if first_run else last
+        first = period_start(min(oldest, last), period)
     count = count_between(first, last, period)
     if count > MAX_BUCKETS:
         raise invalid(
