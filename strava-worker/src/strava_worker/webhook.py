@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import sqlite3
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -31,6 +32,7 @@ from runnerly_common.probes import broker_check
 from runnerly_common.server import serve
 from strava_worker.budget import Store
 from strava_worker.event_schema import parse_event
+from strava_worker.redis_store import StoreUnavailable
 from strava_worker.runtime import Runtime
 from strava_worker.settings import WorkerSettings
 
@@ -72,7 +74,14 @@ def create_app(
     runtime = Runtime(settings)  # only its store (Redis, or the SQLite file), made on use
 
     def expected_subscription() -> int | None:
-        return settings.webhook_subscription_id or (store or runtime.store).subscription_id()
+        if settings.webhook_subscription_id:
+            return settings.webhook_subscription_id
+        try:
+            return (store or runtime.store).subscription_id()
+        except (StoreUnavailable, sqlite3.Error) as exc:
+            # Ours, not the sender's: a 503 makes Strava try again (3 tries in all).
+            log.error("webhook: the store did not answer: %s", exc)
+            raise APIError(503, "unavailable", "the event store does not answer") from None
 
     # Each event is only queued here: without the broker, Strava's events are refused.
     # Cached a few seconds, so frequent probes do not open a connection each.

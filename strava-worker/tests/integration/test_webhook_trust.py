@@ -10,6 +10,8 @@ from typing import Any
 
 import requests
 
+from runnerly_common.testing import link_strava_athlete
+
 from .conftest import SIM_SECRET
 from .test_webhooks import eventually
 
@@ -109,6 +111,30 @@ def test_a_real_deletion_and_a_real_revocation_arrive_within_seconds(
     eventually(lambda: runner.link() == {}, timeout=10)
     assert time.monotonic() - started < 10
     assert len(runner.runs()) == kept
+
+
+def test_a_run_made_private_leaves_when_the_token_may_not_see_private_activities(
+    runner, start_worker, webhook, sim, dataservice
+):
+    """Without ``activity:read_all`` Strava answers 404 for a private activity: to this
+    runner's token it is gone, so its run goes too (the event alone proved nothing)."""
+    link_strava_athlete(
+        requests.Session(),
+        sim,
+        runner.http,
+        f"{dataservice['url']}/api/v1",
+        runner.user_id,
+        runner.athlete,
+        scope="read,activity:read",
+        timeout=5,
+    )
+    worker = start_worker()
+    worker.send("sync_runner", user_id=runner.user_id)
+    runner.wait_synced()
+    hidden = _newest_runs(runner)[0]
+    answer = requests.put(f"{sim}/admin/activities/{hidden}", json={"private": True}, timeout=5)
+    answer.raise_for_status()
+    eventually(lambda: hidden not in runner.runs(), timeout=10)
 
 
 def test_a_flood_of_events_costs_at_most_two_strava_requests(runner, start_worker, webhook, sim):

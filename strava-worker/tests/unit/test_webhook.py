@@ -146,3 +146,13 @@ def test_a_body_that_is_not_json_is_a_400(client, queued):
     assert response.status_code == 400
     assert response.is_json
     assert queued == []
+
+
+def test_a_store_that_does_not_answer_is_a_503_so_strava_tries_again(queued, tmp_path):
+    settings = WorkerSettings.load(
+        environ={}, env="test", webhook_verify_token="secret-t", redis_url="redis://127.0.0.1:1/0"
+    )
+    response = create_app(settings, queued.append).test_client().post("/webhook", json=EVENT)
+    assert response.status_code == 503
+    assert response.is_json
+    assert queued == []
