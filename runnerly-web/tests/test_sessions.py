@@ -12,10 +12,14 @@ import subprocess
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from flask import Flask
+
+from runnerly_common.testing import ServiceProcess, free_port
 
 from .conftest import BIN, make_app
 from .helpers import GOOD_PASSWORD, Browser, fields_of
@@ -72,6 +76,59 @@ def test_logout_on_one_process_ends_the_copy_on_another(
     assert browser.post("/api/web/logout").status_code == 200
     assert copy.get("/api/web/profile").status_code == 401
     assert copy.refresh()["user"] is None
+
+
+@pytest.fixture
+def server_process(app: Flask, tmp_path: Path) -> Iterator[str]:
+    """``runnerly-web serve`` (gunicorn, two workers) on the in-process app's settings,
+    secret and session store: other processes, as in production."""
+    settings = app.extensions["runnerly.settings"]
+    port = free_port()
+    names = (
+        "secret_key",
+        "dataservice_url",
+        "token_url",
+        "client_id",
+        "client_secret",
+        "strava_oauth_url",
+        "strava_client_id",
+        "strava_client_secret",
+        "throttle_db",
+        "frontend_dist",
+    )
+    env = {f"RUNNERLY_WEB_{n.upper()}": str(getattr(settings, n)) for n in names}
+    env.update(
+        RUNNERLY_ENV="test",
+        RUNNERLY_WEB_PORT=str(port),
+        RUNNERLY_WEB_WORKERS="2",
+        RUNNERLY_WEB_LOG_LEVEL="WARNING",
+    )
+    base = f"http://127.0.0.1:{port}"
+    with ServiceProcess(
+        [str(BIN / "runnerly-web"), "serve"],
+        ready_url=f"{base}/healthz",
+        log_path=tmp_path / "web.log",
+        env=env,
+        cwd=tmp_path,
+    ):
+        yield base
+
+
+def test_logout_ends_the_copy_in_other_server_processes(
+    browser: Browser, runner: dict[str, Any], server_process: str
+) -> None:
+    cookie = browser.client.get_cookie("session")
+    assert cookie is not None
+    thief = requests.Session()
+    thief.cookies.set("session", cookie.value)
+    # Several requests: both gunicorn workers see (and would cache) the session.
+    for _ in range(4):
+        assert thief.get(f"{server_process}/api/web/profile").status_code == 200
+    assert browser.post("/api/web/logout").status_code == 200
+    for _ in range(4):
+        thief.cookies.set("session", cookie.value)  # the copy as it was, not as re-issued
+        refused = thief.get(f"{server_process}/api/web/profile")
+        assert refused.status_code == 401 and refused.json()["code"] == "not_authenticated"
 
 
 def test_log_out_everywhere_ends_every_session_of_the_account(
