@@ -2,13 +2,21 @@
 
 Only running sports become runs: Runnerly is for runners, and a ride's distance would
 distort every running statistic.  Other sports are skipped (and, when an activity changes
-to one, its run is deleted).
+to one, its run is deleted).  So is an activity dated outside the dates Runnerly stores
+(runnerly_common.dates): the dataservice would refuse the whole batch for it, and a run
+dated 9999 would break its runner's yearly totals; it is logged and left out.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
+
+from runnerly_common import dates
+
+log = logging.getLogger(__name__)
 
 RUNNING_SPORTS = frozenset({"Run", "TrailRun", "VirtualRun"})
 SOURCE = "strava"
@@ -19,11 +27,31 @@ def sport_of(activity: dict[str, Any]) -> str:
 
 
 def is_run(activity: dict[str, Any]) -> bool:
-    return sport_of(activity) in RUNNING_SPORTS
+    """Whether the activity becomes a run: a running sport, dated within Runnerly's dates."""
+    return sport_of(activity) in RUNNING_SPORTS and _dated_in_range(activity)
 
 
 def start_of(activity: dict[str, Any]) -> datetime:
     return datetime.fromisoformat(str(activity["start_date"]).replace("Z", "+00:00"))
+
+
+def cursor_starts(activities: Iterable[dict[str, Any]]) -> list[datetime]:
+    """The starts a sync cursor may move to: one dated 9999 would stop every later sync."""
+    return [start_of(a) for a in activities if _dated_in_range(a, quiet=True)]
+
+
+def _dated_in_range(activity: dict[str, Any], quiet: bool = False) -> bool:
+    try:
+        problem = dates.datetime_problem(start_of(activity))
+    except (KeyError, ValueError, TypeError, OverflowError):
+        problem = "is not a date-time"
+    if problem and not quiet:
+        log.warning(
+            "Strava activity %s skipped: its start_date %s",
+            str(activity.get("id"))[:40],
+            f"{str(activity.get('start_date'))[:40]!r} {problem}",
+        )
+    return problem is None
 
 
 def to_run(activity: dict[str, Any]) -> dict[str, Any]:

@@ -70,7 +70,7 @@ def _backfill(rt: Runtime, user_id: int, link: dict[str, Any]) -> dict[str, Any]
             "sync_error": None,
         }
         if not link.get("sync_cursor"):  # the first page holds the newest activity
-            newest = max((mapping.start_of(a) for a in activities), default=None)
+            newest = max(mapping.cursor_starts(activities), default=None)
             progress["sync_cursor"] = newest.isoformat() if newest else iso(started)
         if len(activities) < s.per_page:  # the oldest page: history is complete
             progress.update(sync_state="idle", backfill_before=None, last_sync_at=iso(started))
@@ -104,7 +104,7 @@ def _incremental(
         )
         counts = _push(rt, user_id, activities)
         created, updated = created + counts["created"], updated + counts["updated"]
-        newest = max([newest, *(mapping.start_of(a) for a in activities)])
+        newest = max([newest, *mapping.cursor_starts(activities)])
         if len(activities) < s.per_page:
             break
     else:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import UTC, datetime
+
 import pytest
 
-from strava_worker.mapping import is_run, to_run
+from strava_worker.mapping import cursor_starts, is_run, to_run
 
 ACTIVITY = {
     "id": 1010000990,
@@ -50,3 +53,42 @@ def test_missing_heart_rate_is_left_out_not_zero():
 )
 def test_only_running_sports_are_runs(sport, expected):
     assert is_run({**ACTIVITY, "sport_type": sport}) is expected
+
+
+@pytest.mark.parametrize(
+    "start_date",
+    [
+        "9999-12-31T10:00:00Z",
+        "0001-01-01T00:00:00Z",
+        "1969-12-31T23:59:59Z",
+        "2101-01-01T00:00:00Z",
+        "1970-01-01T00:30:00+01:00",  # 1969 in UTC
+        "not a date",
+        None,
+    ],
+)
+def test_an_activity_outside_runnerlys_dates_is_skipped_with_a_log_line(start_date, caplog):
+    # The dataservice refuses such a run, and would refuse the whole batch with it.
+    activity = {**ACTIVITY, "start_date": start_date}
+    with caplog.at_level(logging.WARNING, logger="strava_worker.mapping"):
+        assert is_run(activity) is False
+    assert "Strava activity 1010000990 skipped" in caplog.text
+
+
+def test_a_page_with_one_activity_outside_the_dates_keeps_the_others():
+    page = [
+        {**ACTIVITY, "id": 1, "start_date": "2026-11-27T05:17:11Z"},
+        {**ACTIVITY, "id": 2, "start_date": "9999-12-31T10:00:00Z"},
+        {**ACTIVITY, "id": 3, "start_date": "1970-01-01T00:00:00Z"},
+        {**ACTIVITY, "id": 4, "start_date": "2100-12-31T23:59:59Z"},
+    ]
+    assert [to_run(a)["external_id"] for a in page if is_run(a)] == ["1", "3", "4"]
+
+
+def test_the_sync_cursor_never_moves_to_a_date_outside_the_range():
+    # A cursor at 9999 would make every later incremental sync ask for nothing.
+    page = [
+        {**ACTIVITY, "start_date": "2026-11-27T05:17:11Z"},
+        {**ACTIVITY, "start_date": "9999-12-31T10:00:00Z"},
+    ]
+    assert cursor_starts(page) == [datetime(2026, 11, 27, 5, 17, 11, tzinfo=UTC)]
