@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import requests
+from flask import Flask
 
 from runnerly_common.service_client import RUNNER_ID_TOKEN_TYPE, TOKEN_EXCHANGE
 
@@ -74,3 +76,15 @@ def test_a_disabled_runner_gets_no_token(
     refused = _exchange(tokendealer, str(runner["id"]), "runs:read")
     assert refused.status_code == 400
     assert "disabled" in refused.json()["error_description"]
+
+
+def test_a_refused_runner_is_a_session_that_ended_not_a_failing_service(app: Flask) -> None:
+    """A call on behalf of a runner the tokendealer refuses (deleted or disabled between the
+    session check and the call: sessions end at once, so this is a race) is 401, as the
+    dataservice's own refusal would be, not the 503 of an unreachable tokendealer."""
+    from runnerly_common.errors import APIError
+    from runnerly_web.extensions import dataservice
+
+    with app.app_context(), pytest.raises(APIError) as refused:
+        dataservice().call("GET", "/users/987654321", runner=987654321)
+    assert (refused.value.status, refused.value.code) == (401, "not_authenticated")

@@ -25,7 +25,13 @@ RUNNER_ID_TOKEN_TYPE = "urn:runnerly:params:oauth:token-type:runner-id"
 
 
 class TokenError(RuntimeError):
-    """The tokendealer refused or could not be reached."""
+    """The tokendealer refused or could not be reached.  ``status`` and ``error`` (its
+    RFC 6749 error code) say which: both None when it could not be reached."""
+
+    def __init__(self, message: str, *, status: int | None = None, error: str | None = None):
+        super().__init__(message)
+        self.status = status
+        self.error = error
 
 
 class ServiceSession(requests.Session):
@@ -149,7 +155,9 @@ class ServiceTokenClient:
                 raise TokenError(f"tokendealer unreachable: {exc}") from exc
             if response.status_code != 200:
                 raise TokenError(
-                    f"tokendealer refused ({response.status_code}): {response.text[:200]}"
+                    f"tokendealer refused ({response.status_code}): {response.text[:200]}",
+                    status=response.status_code,
+                    error=_oauth_error(response),
                 )
             body = response.json()
             lifetime = float(body.get("expires_in", 0))
@@ -158,3 +166,13 @@ class ServiceTokenClient:
             if len(self._cache) > 1024:  # user tokens: keep memory bounded
                 self._cache = {k: v for k, v in self._cache.items() if v.expires_at > requested_at}
             return body["access_token"]
+
+
+def _oauth_error(response: requests.Response) -> str | None:
+    """The RFC 6749 ``error`` of a refusal, if it has one."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    error = body.get("error") if isinstance(body, dict) else None
+    return error if isinstance(error, str) else None

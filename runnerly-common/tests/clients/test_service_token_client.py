@@ -113,8 +113,10 @@ class TestFailures:
         self, token_client: ServiceTokenClient, token_endpoint: Any
     ) -> None:
         token_endpoint.refuse = True
-        with pytest.raises(TokenError, match=r"refused \(401\).*invalid_client"):
+        with pytest.raises(TokenError, match=r"refused \(401\).*invalid_client") as refused:
             token_client.token()
+        # Callers tell a refused runner from an unreachable tokendealer by these.
+        assert (refused.value.status, refused.value.error) == (401, "invalid_client")
 
     def test_a_refused_token_is_not_cached(
         self, token_client: ServiceTokenClient, token_endpoint: Any
@@ -131,6 +133,7 @@ class TestFailures:
         client = ServiceTokenClient(
             f"{server.url}/oauth/token", "w", "s", audience="dataservice", clock=clock
         )
-        with pytest.raises(TokenError, match="tokendealer unreachable"):
+        with pytest.raises(TokenError, match="tokendealer unreachable") as failed:
             client.token()
+        assert (failed.value.status, failed.value.error) == (None, None)
         client.session.close()

@@ -91,6 +91,15 @@ class DataService:
             scope = f"{self.user_scope} admin" if admin else self.user_scope
             return self.tokens.user_token(str(runner), scope)
         except TokenError as exc:
+            if runner is not None and exc.status == 400:
+                # The tokendealer asked the dataservice: the runner is gone or disabled
+                # (invalid_request), or not an administrator (invalid_scope).
+                log.warning("no token for runner %s: %s", runner, exc)
+                if exc.error == "invalid_scope":
+                    raise APIError(403, "forbidden", "administrators only") from None
+                raise APIError(
+                    401, "not_authenticated", "this session has ended; log in again"
+                ) from None
             log.error("no token from the tokendealer: %s", exc)
             raise unavailable("the sign-in service cannot be reached; try again shortly") from None
 
