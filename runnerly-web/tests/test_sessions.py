@@ -153,6 +153,16 @@ def test_log_out_everywhere_ends_every_session_of_the_account(
     assert phone.get("/api/web/profile").status_code == 200
 
 
+def test_logging_in_again_ends_the_session_it_replaces(
+    browser: Browser, runner: dict[str, Any]
+) -> None:
+    copy = copy_of(browser, browser.client.application)
+    login = {"email": runner["email"], "password": runner["password"]}
+    assert browser.post("/api/web/login", json=login).status_code == 200
+    assert browser.get("/api/web/profile").status_code == 200
+    assert copy.get("/api/web/profile").status_code == 401
+
+
 def test_log_out_everywhere_needs_a_session(new_browser: Any) -> None:
     assert new_browser().post("/api/web/logout-everywhere").status_code == 401
 

@@ -64,10 +64,13 @@ def _store_answers() -> Iterator[None]:
 def log_in(user_id: int, is_admin: bool, created_at: str) -> None:
     # A fresh session: nothing from before the login (a planted CSRF token, an OAuth
     # state) carries over into the authenticated one.
+    previous = session.get(_SID)
     session.clear()
     session.permanent = True
     started = int(time.time())
     with _store_answers():
+        if isinstance(previous, str):
+            _store().end(previous)  # a copy of the cookie from before never outlives it
         session[_SID] = _store().open(user_id, started)
     session[_STARTED] = started
     session[_USER] = user_id
