@@ -24,13 +24,14 @@ class TokenDealerSettings(Settings):
     user_token_ttl: int = 300
     jwks_max_age: int = 300
     # Token exchange asks the dataservice whether the runner exists, is enabled and holds
-    # `admin` (docs/decisions.md 19); answers are kept this long per process (0: never).
+    # `admin` (docs/decisions.md, "Token exchange asks the dataservice"); a found runner's
+    # answer is kept this long per process (0: never).
     dataservice_url: str = "http://127.0.0.1:5002"
     runner_cache_seconds: int = 5
     # Longer than the dataservice's own JWKS fetch (3 s): when every tokendealer worker is
     # busy asking the dataservice just as its key cache expires, the dataservice's fetch
     # from us gives up first and it answers with the keys it knows, instead of both
-    # timing out (see docs/decisions.md 19).
+    # timing out (docs/decisions.md, "Token exchange asks the dataservice").
     dataservice_timeout: float = 6.0
     max_content_length: int = 16 * 1024
 
