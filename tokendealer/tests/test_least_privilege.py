@@ -173,3 +173,12 @@ class TestVerifyToken:
         header, body, _ = worker_token.split(".")
         forged = self._verify(http, f"{header}.{body}.AAAA", web.basic)
         assert (forged.status_code, forged.json["message"]) == (403, valid.json["message"])
+
+
+class TestReadiness:
+    def test_readyz_shows_the_dataservice_without_depending_on_it(self, http, dealer):
+        dealer.runners.base_url = f"http://127.0.0.1:{free_port()}"  # nothing listens
+        response = http.get("/readyz")
+        assert response.status_code == 200  # service tokens and the JWKS still work
+        check = response.json["checks"]["dataservice"]
+        assert check["ok"] is False and check["required"] is False

@@ -20,6 +20,10 @@ def create_app(settings: TokenDealerSettings | None = None, *, setup: bool = Tru
     app.extensions["tokendealer"] = td
     td.db.init_app(app)
     add_readiness_check(app, "signing_key", lambda: _has_signer(td))
+    # Shown, not required: service tokens and the JWKS work without it, and the
+    # dataservice starts after the tokendealer (it needs the JWKS); token exchange answers
+    # 503 while this is down.
+    add_readiness_check(app, "dataservice", td.runners.reachable, cache_seconds=5, required=False)
     app.register_blueprint(make_blueprint())
     return app
 

@@ -84,6 +84,12 @@ class RunnerDirectory:
                     self._cache[runner_id] = (now + self.cache_seconds, runner)
         return runner
 
+    def reachable(self) -> bool:
+        """Whether the dataservice answers its ``/healthz`` (for ``/readyz``)."""
+        # No token: /healthz takes none (None keeps ServiceSession from adding one).
+        response = self.http.get(f"{self.base_url}/healthz", headers={"Authorization": None})
+        return response.status_code == 200
+
     def _fetch(self, runner_id: int) -> Runner | None:
         url = f"{self.base_url}/api/v1/users/{runner_id}"
         try:
