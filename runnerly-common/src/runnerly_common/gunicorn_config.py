@@ -55,6 +55,10 @@ timeout = 30
 graceful_timeout = 20
 keepalive = 5
 limit_request_field_size = 16384
+# gunicorn's largest bounded request line (its default is 4094): the gateway passes lines
+# up to its 8k buffer (large_client_header_buffers), and a line between the two limits got
+# gunicorn's HTML 414 through the gateway instead of the gateway's JSON one.
+limit_request_line = 8190
 # The app writes its own JSON access line (runnerly_common.logs), under any server.
 accesslog = None
 errorlog = "-"
