@@ -82,6 +82,18 @@ class TestRunnerIds:
         assert response.status_code == 503
         assert "access_token" not in response.json
 
+    def test_a_found_runner_is_remembered_a_missing_one_is_asked_again(
+        self, http, web, runners, dealer
+    ):
+        dealer.runners.cache_seconds = 60
+        assert _exchange(http, web, scope="runs:read").status_code == 200
+        assert _exchange(http, web, scope="runs:read").status_code == 200
+        assert runners.calls == 1
+        assert _exchange(http, web, "9", scope="runs:read").status_code == 400
+        runners.add(9)  # signed up just now: not refused from a cached miss
+        assert _exchange(http, web, "9", scope="runs:read").status_code == 200
+        assert runners.calls == 3
+
 
 class TestAdmin:
     def test_admin_is_not_granted_unless_asked_for(self, http, web_with_admin, runners, via_jwks):

@@ -57,7 +57,7 @@ class RunnerDirectory:
         self.cache_seconds = cache_seconds
         self._clock = clock
         self._lock = threading.Lock()
-        self._cache: dict[int, tuple[float, Runner | None]] = {}
+        self._cache: dict[int, tuple[float, Runner]] = {}
         self._token: tuple[float, str] | None = None
         self.http = ServiceSession(
             timeout=(min(timeout, 1.0), timeout),
@@ -74,14 +74,15 @@ class RunnerDirectory:
         if cached is not None and now < cached[0]:
             return cached[1]
         runner = self._fetch(runner_id)
-        if self.cache_seconds > 0:
+        # A runner created right after a miss must not wait out the cache: only runners
+        # found are kept.
+        if self.cache_seconds > 0 and runner is not None:
             with self._lock:
                 if len(self._cache) >= _CACHE_LIMIT:
                     self._cache = {k: v for k, v in self._cache.items() if v[0] > now}
-                # A runner created right after a miss must not wait out the cache: only
-                # runners found are kept.
-                if runner is not None:
-                    self._cache[runner_id] = (now + self.cache_seconds, runner)
+                    if len(self._cache) >= _CACHE_LIMIT:  # all fresh: memory stays bounded
+                        self._cache.clear()
+                self._cache[runner_id] = (now + self.cache_seconds, runner)
         return runner
 
     def reachable(self) -> bool:
