@@ -12,6 +12,7 @@ import pytest
 import requests
 from conftest import TOO_LARGE, UPSTREAM_DOWN, UPSTREAM_SLOW, merge_limits
 
+from runnerly_common import security_headers
 from runnerly_gateway.limits import parse_limits
 
 LIMITS = parse_limits(merge_limits(None))
@@ -313,3 +314,43 @@ class TestMalformedRequests:
         assert response.status_code == 400
         assert response.json()["code"] == "headers_too_large"
         assert response.json()["request_id"] == response.headers["X-Request-ID"]
+
+
+class TestSecurityHeadersOnTheGatewaysOwnAnswers:
+    """What nginx answers itself (a refusal, an error page) carries the headers every
+    service sends, so no gateway answer is one a browser would sniff or frame."""
+
+    @staticmethod
+    def assert_protected(response: requests.Response) -> None:
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["X-Frame-Options"] == "DENY"
+        policy = response.headers["Content-Security-Policy"]
+        assert "default-src 'none'" in policy and "frame-ancestors 'none'" in policy
+        assert response.headers["Referrer-Policy"] == "no-referrer"
+        # The very values the services send (nginx/lua/runnerly/headers.lua copies them).
+        assert policy == security_headers.API_POLICY
+        assert response.headers["Permissions-Policy"] == security_headers.PERMISSIONS_POLICY
+        # Once only: nginx must not add them beside a service's own.
+        assert response.raw.headers.getlist("X-Content-Type-Options") == ["nosniff"]
+
+    def test_a_waf_refusal(self, gateway):
+        gw = gateway(waf=True)
+        refused = requests.get(gw.url("/api/web/runs"), params={"q": "' OR 1=1 --"}, timeout=5)
+        assert refused.status_code == 403
+        self.assert_protected(refused)
+
+    def test_a_rate_limit_refusal(self, gateway):
+        gw = gateway(limits={"classes": {"api": {"rate": "1r/m", "burst": 0, "nodelay": True}}})
+        codes = [requests.get(gw.url("/api/v1/users/1"), timeout=5) for _ in range(2)]
+        assert [r.status_code for r in codes] == [200, 429]
+        self.assert_protected(codes[1])
+
+    def test_a_body_too_large_and_a_service_down(self, gateway):
+        gw = gateway(allowed_errors=[TOO_LARGE, UPSTREAM_DOWN], down=["web"])
+        limit = LIMITS.classes["token"].body_bytes
+        too_large = requests.post(gw.url("/oauth/token"), data=b"a" * (limit + 1), timeout=10)
+        assert too_large.status_code == 413
+        self.assert_protected(too_large)
+        down = requests.get(gw.url("/"), timeout=10)
+        assert down.status_code == 502
+        self.assert_protected(down)

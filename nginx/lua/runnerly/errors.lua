@@ -3,6 +3,7 @@
 -- 502, 504, ...), which reach from_status() through error_page.
 
 local cjson = require "cjson.safe"
+local headers_mod = require "runnerly.headers"
 local requestid = require "runnerly.requestid"
 
 local ngx = ngx
@@ -34,6 +35,7 @@ function _M.send(status, code, message, headers)
     ngx.status = status
     ngx.header["Content-Type"] = "application/json"
     ngx.header["Cache-Control"] = "no-store"
+    headers_mod.protect()
     if headers then
         for name, value in pairs(headers) do
             ngx.header[name] = value

@@ -2,6 +2,7 @@
 -- request id (and the rule ids), never the payload.
 
 local cjson = require("cjson.safe")
+local security = require("runnerly.headers")
 
 local pairs = pairs
 
@@ -25,6 +26,7 @@ local function send(status, body, headers)
     ngx.status = status
     ngx.header["Content-Type"] = "application/json"
     ngx.header["Cache-Control"] = "no-store"
+    security.protect()
     for name, value in pairs(headers or {}) do
         ngx.header[name] = value
     end
