@@ -70,3 +70,89 @@ class TestTheRange:
         pattern = re.compile(dates.YEAR_PATTERN)
         inside = [y for y in range(1, 10000) if pattern.match(f"{y:04d}-01-01")]
         assert inside == list(range(1970, 2101))
+
+
+class TestTheSpecs:
+    def test_dates_a_client_sends_get_the_pattern_and_every_date_the_description(
+        self,
+    ) -> None:
+        day = {"type": "string", "format": "date", "description": "Race day"}
+        spec: dict = {
+            "paths": {
+                "/races": {
+                    "parameters": [{"name": "on", "in": "query", "schema": dict(day)}],
+                    "post": {
+                        "requestBody": {
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Batch"}
+                                }
+                            }
+                        },
+                        "responses": {
+                            "200": {
+                                "content": {
+                                    "application/json": {
+                                        "schema": {"$ref": "#/components/schemas/Race"}
+                                    }
+                                }
+                            }
+                        },
+                    },
+                }
+            },
+            "components": {
+                "schemas": {
+                    # A request body holding a date two references down, and a response
+                    # sharing the component: only the request's copy gets the pattern.
+                    "Batch": {
+                        "properties": {"races": {"items": {"$ref": "#/components/schemas/Race"}}}
+                    },
+                    "Race": {
+                        "properties": {
+                            "date": day,
+                            "at": {"type": ["string", "null"], "format": "date-time"},
+                        }
+                    },
+                    "Email": {"type": "string", "format": "email"},
+                }
+            },
+        }
+        dates.bound_spec_dates(spec)
+        path = spec["paths"]["/races"]
+        assert path["parameters"][0]["schema"]["pattern"] == dates.YEAR_PATTERN
+        body = path["post"]["requestBody"]["content"]["application/json"]["schema"]
+        race = body["properties"]["races"]["items"]["properties"]
+        assert race["date"]["pattern"] == dates.YEAR_PATTERN
+        assert race["at"]["pattern"] == dates.YEAR_PATTERN
+        stored = spec["components"]["schemas"]["Race"]["properties"]
+        assert "pattern" not in stored["date"] and "pattern" not in stored["at"]
+        assert stored["date"]["description"] == "Race day (between 1970-01-01 and 2100-12-31)"
+        assert stored["at"]["description"] == "Between 1970-01-01 and 2100-12-31 (UTC)"
+        assert spec["components"]["schemas"]["Email"] == {"type": "string", "format": "email"}
+
+    @pytest.mark.parametrize(
+        ("schema", "value", "message"),
+        [
+            (
+                {"type": "string", "format": "date"},
+                "9999-12-31",
+                "must be between 1970-01-01 and 2100-12-31",
+            ),
+            (
+                {"type": "string", "format": "date-time"},
+                "0001-01-01T00:00:00Z",
+                "must be between 1970-01-01 and 2100-12-31 (UTC)",
+            ),
+        ],
+    )
+    def test_a_year_outside_the_pattern_is_named_as_the_range(
+        self, schema: dict, value: str, message: str
+    ) -> None:
+        from jsonschema import Draft202012Validator
+
+        from runnerly_common.openapi_values import schema_problems
+
+        schema = {**schema, "pattern": dates.YEAR_PATTERN}
+        error = next(Draft202012Validator(schema).iter_errors(value))
+        assert schema_problems("body.day", error) == [{"field": "body.day", "message": message}]

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 from flask import Blueprint, Flask, Response, current_app, g, render_template, request
 
+from runnerly_common import dates
 from runnerly_common.auth.scopes import authenticate, check_scopes
 from runnerly_common.auth.verify import scopes_of
 from runnerly_common.errors import APIError, error_response
@@ -168,7 +169,9 @@ def load_spec(path: Path) -> dict[str, Any]:
     ``components`` of one resource.  References stay local (``#/components/...``): they
     resolve in the merged document.  A name defined twice is an error, not an override."""
     if path.is_file():
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+        dates.bound_spec_dates(spec)
+        return spec
     spec = yaml.safe_load((path / "index.yaml").read_text(encoding="utf-8"))
     spec.setdefault("paths", {})
     for fragment_path in sorted(path.glob("*.yaml")):
@@ -179,6 +182,8 @@ def load_spec(path: Path) -> dict[str, Any]:
         for kind, entries in fragment.get("components", {}).items():
             target = spec.setdefault("components", {}).setdefault(kind, {})
             _merge(target, entries, f"{fragment_path.name}: components.{kind}")
+    # One range for every date Runnerly stores, written into the spec it serves and checks.
+    dates.bound_spec_dates(spec)
     return spec
 
 

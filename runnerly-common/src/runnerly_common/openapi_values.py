@@ -143,5 +143,7 @@ def schema_problems(field_name: str, error: ValidationError) -> list[dict[str, s
         extra = sorted(name for name in instance if name not in known)
         if extra:
             return [{"field": f"{path}.{name}", "message": "is not allowed"} for name in extra]
+    if error.validator == "pattern" and error.validator_value == dates.YEAR_PATTERN:
+        return [{"field": path, "message": dates.range_problem(error.schema)}]
     message = error.message if len(error.message) <= 200 else error.message[:197] + "..."
     return [{"field": path, "message": message}]
