@@ -7,7 +7,16 @@ import logging
 import requests
 from flask import Flask
 
-from runnerly_common import errors, health, logs, metrics, openapi, requestid, security_headers
+from runnerly_common import (
+    converters,
+    errors,
+    health,
+    logs,
+    metrics,
+    openapi,
+    requestid,
+    security_headers,
+)
 from runnerly_common.auth import JWKSCache, TokenVerifier
 from runnerly_common.auth import init_app as init_auth
 from runnerly_common.json_body import JSONProvider, JSONRequest
@@ -26,6 +35,7 @@ def create_app(service: str, settings: Settings, *, configure_logs: bool = True)
     # Client JSON is parsed with a nesting limit and refused with a 400 naming the problem.
     app.request_class = JSONRequest
     app.json = JSONProvider(app)
+    converters.init_app(app)  # before any route: <int:...> ids within 64 bits
     app.config.update(
         MAX_CONTENT_LENGTH=settings.max_content_length,
         TESTING=settings.env == "test",

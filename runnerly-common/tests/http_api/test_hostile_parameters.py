@@ -55,3 +55,28 @@ def test_a_query_string_that_is_not_utf8_still_answers(client: Any) -> None:
     response = client.get("/api/v1/search?q=%ED%A0%80%FF")
     assert response.status_code == 200
     assert response.get_json()["q"] == "%ED%A0%80%FF"
+
+
+class TestPlainIntRoutes:
+    """``<int:...>`` in routes outside the specs (strava-sim, admin pages): an id beyond 64
+    bits reached SQLite as OverflowError, a 500."""
+
+    @pytest.fixture
+    def client(self, make_app: Any) -> Any:
+        app = make_app()
+
+        @app.get("/things/<int:thing_id>")
+        def thing(thing_id: int) -> dict[str, int]:
+            return {"id": thing_id}
+
+        return app.test_client()
+
+    def test_the_biggest_64_bit_id_is_routed(self, client: Any) -> None:
+        response = client.get(f"/things/{2**63 - 1}")
+        assert response.json == {"id": 2**63 - 1}
+
+    @pytest.mark.parametrize("thing_id", [str(2**63), "9" * 30])
+    def test_a_bigger_id_is_404_json(self, client: Any, thing_id: str) -> None:
+        response = client.get(f"/things/{thing_id}")
+        assert response.status_code == 404
+        assert response.json["code"] == "not_found"
