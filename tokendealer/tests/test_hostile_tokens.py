@@ -56,3 +56,19 @@ class TestMalformedHeaders:
         )
         assert response.status_code in (400, 401)
         assert response.json["code"] == "invalid_token"
+
+
+@pytest.mark.parametrize(
+    "credentials",
+    ["a%00b:secret", "strava-worker:se%00cret", "%00:%00", "%ED%A0%80:x", "a\x00b:secret"],
+)
+def test_client_credentials_with_a_nul_are_invalid_client_not_500(http, credentials):
+    # A NUL reached the client lookup, which PostgreSQL refuses: a 500.
+    basic = base64.b64encode(credentials.encode()).decode()
+    response = http.post(
+        "/oauth/token",
+        data={"grant_type": "client_credentials"},
+        headers={"Authorization": f"Basic {basic}"},
+    )
+    assert response.status_code == 401
+    assert response.json["error"] == "invalid_client"

@@ -83,6 +83,8 @@ def client_credentials() -> tuple[str, str]:
             raise invalid_client("malformed HTTP Basic credentials")
         # RFC 6749 §2.3.1: both parts are form-urlencoded before Basic encoding.
         client_id, secret = unquote(client_id.replace("+", " ")), unquote(secret.replace("+", " "))
+        if "\x00" in client_id or "\x00" in secret:  # no id has one; PostgreSQL refuses it
+            raise invalid_client("malformed HTTP Basic credentials")
         if form_id is not None and form_id != client_id:
             raise OAuthError("invalid_request", "client_id differs from the authenticated client")
         return client_id, secret
