@@ -89,3 +89,14 @@ def test_a_nul_in_an_uploads_file_name_is_400_naming_it(
     assert response.status_code == 400
     assert fields_of(response) == {"query.filename"}
     assert "NUL" in response.json["message"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["state=%00&code=%00&scope=read", "state=a%00b&code=x&scope=%00", "error=%00"],
+)
+def test_a_strava_callback_with_nul_is_not_a_500(
+    browser: Browser, runner: dict[str, Any], query: str
+) -> None:
+    response = browser.get(f"/strava/callback?{query}")
+    assert response.status_code < 500
