@@ -124,7 +124,10 @@ def unstorable_text(value: Any, field_name: str) -> Iterator[dict[str, str]]:
             yield {"field": field_name, "message": "is not valid Unicode (lone surrogate)"}
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from unstorable_text(item, f"{field_name}.{key}")
+            # Keys too: a free-form object is stored as JSON, where PostgreSQL refuses \u0000.
+            name = f"{field_name}.{repr(key)[1:-1]}"
+            problems = list(unstorable_text(key, name))
+            yield from problems or unstorable_text(item, name)
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from unstorable_text(item, f"{field_name}[{index}]")

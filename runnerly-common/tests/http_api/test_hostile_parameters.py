@@ -80,3 +80,19 @@ class TestPlainIntRoutes:
         response = client.get(f"/things/{thing_id}")
         assert response.status_code == 404
         assert response.json["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "message"),
+    [
+        ({"a\x00b": 1}, "body.a\\x00b", "must not contain NUL characters"),
+        ({"ok": {"\ud800": "x"}}, "body.ok.\\ud800", "is not valid Unicode (lone surrogate)"),
+        ({"ok": ["fine", {"k": "v\x00"}]}, "body.ok[1].k", "must not contain NUL characters"),
+    ],
+)
+def test_object_keys_no_database_stores_are_named_too(
+    body: dict[str, Any], field: str, message: str
+) -> None:
+    from runnerly_common.openapi_values import unstorable_text
+
+    assert list(unstorable_text(body, "body")) == [{"field": field, "message": message}]
