@@ -117,6 +117,12 @@ def _parse_settings(path: Path) -> dict[str, tuple[str | None, set[str], set[str
                     secrets.add(name)
                 elif call.func.id == "alias":
                     aliases |= {ast.literal_eval(arg) for arg in call.args[1:]}
+            if isinstance(call, ast.Call):
+                # dataclasses.field(..., metadata={"aliases": (...)})
+                for keyword in call.keywords:
+                    if keyword.arg == "metadata":
+                        metadata = ast.literal_eval(keyword.value)
+                        aliases |= set(metadata.get("aliases", ()))
         classes[node.name] = (prefix, fields, secrets, aliases)
     return classes
 
@@ -125,7 +131,7 @@ def _parse_settings(path: Path) -> dict[str, tuple[str | None, set[str], set[str
 def settings_classes() -> dict[str, SettingsClass]:
     """Every service's settings by env prefix, the shared fields included."""
     base_path = ROOT / "runnerly-common" / "src" / "runnerly_common" / "settings.py"
-    _, base_fields, base_secrets, _ = _parse_settings(base_path)["Settings"]
+    _, base_fields, base_secrets, base_aliases = _parse_settings(base_path)["Settings"]
     found = {}
     for path in sorted(ROOT.glob("*/src/*/settings.py")):
         if path == base_path:
@@ -133,7 +139,7 @@ def settings_classes() -> dict[str, SettingsClass]:
         for prefix, fields, secrets, aliases in _parse_settings(path).values():
             if prefix:
                 found[prefix] = SettingsClass(
-                    prefix, base_fields | fields, base_secrets | secrets, aliases
+                    prefix, base_fields | fields, base_secrets | secrets, base_aliases | aliases
                 )
     return found
 
