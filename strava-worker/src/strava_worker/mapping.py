@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from runnerly_common import dates
@@ -38,6 +38,14 @@ def start_of(activity: dict[str, Any]) -> datetime:
 def cursor_starts(activities: Iterable[dict[str, Any]]) -> list[datetime]:
     """The starts a sync cursor may move to: one dated 9999 would stop every later sync."""
     return [start_of(a) for a in activities if _dated_in_range(a, quiet=True)]
+
+
+def oldest_start(activities: Iterable[dict[str, Any]]) -> datetime:
+    """Where a backfill goes on below a page: its oldest start, brought within Runnerly's
+    dates, since the dataservice stores the cursor and refuses a date outside them (below
+    1970 nothing more is stored anyway; above 2100 the next page still comes)."""
+    oldest = min(start_of(a).astimezone(UTC) for a in activities)
+    return min(max(oldest, dates.MIN_DATETIME), dates.END_DATETIME - timedelta(seconds=1))
 
 
 def _dated_in_range(activity: dict[str, Any], quiet: bool = False) -> bool:

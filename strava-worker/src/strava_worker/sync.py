@@ -76,7 +76,7 @@ def _backfill(rt: Runtime, user_id: int, link: dict[str, Any]) -> dict[str, Any]
             progress.update(sync_state="idle", backfill_before=None, last_sync_at=iso(started))
             link = rt.dataservice.update_link(user_id, **progress)
             return {"status": DONE, "pages": pages, **counts}
-        oldest = min(mapping.start_of(a) for a in activities)
+        oldest = mapping.oldest_start(activities)
         progress["backfill_before"] = oldest.isoformat()
         link = rt.dataservice.update_link(user_id, **progress)
     return {"status": MORE, "pages": pages}

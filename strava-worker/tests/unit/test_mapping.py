@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from strava_worker.mapping import cursor_starts, is_run, to_run
+from strava_worker.mapping import cursor_starts, is_run, oldest_start, to_run
 
 ACTIVITY = {
     "id": 1010000990,
@@ -92,3 +92,11 @@ def test_the_sync_cursor_never_moves_to_a_date_outside_the_range():
         {**ACTIVITY, "start_date": "9999-12-31T10:00:00Z"},
     ]
     assert cursor_starts(page) == [datetime(2026, 11, 27, 5, 17, 11, tzinfo=UTC)]
+
+
+def test_a_backfill_goes_on_below_a_page_from_a_date_the_dataservice_stores():
+    page = [{**ACTIVITY, "start_date": d} for d in ("2026-11-27T05:17:11Z", "0001-01-01T00:00:00Z")]
+    assert oldest_start(page) == datetime(1970, 1, 1, tzinfo=UTC)
+    future = [{**ACTIVITY, "start_date": "9999-12-31T10:00:00Z"}]
+    assert oldest_start(future) == datetime(2100, 12, 31, 23, 59, 59, tzinfo=UTC)
+    assert oldest_start([ACTIVITY]) == datetime(2026, 11, 27, 5, 17, 11, tzinfo=UTC)
