@@ -72,3 +72,21 @@ def test_client_credentials_with_a_nul_are_invalid_client_not_500(http, credenti
     )
     assert response.status_code == 401
     assert response.json["error"] == "invalid_client"
+
+
+def test_a_json_body_nested_100000_deep_is_400_naming_the_depth(http):
+    response = http.post(
+        "/verify_token", data="[" * 100_000 + "]" * 100_000, content_type="application/json"
+    )
+    assert response.status_code in (400, 413)  # the tokendealer's bodies are small
+    assert response.json["code"] in ("invalid_request", "request_entity_too_large")
+
+
+def test_a_json_body_nested_too_deep_within_the_size_limit_is_400(http):
+    response = http.post(
+        "/verify_token", data="[" * 5000 + "]" * 5000, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json["errors"] == [
+        {"field": "body", "message": "is nested deeper than 64 levels"}
+    ]
