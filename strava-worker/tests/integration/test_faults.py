@@ -151,7 +151,12 @@ def test_a_webhook_create_puts_the_new_run_in_the_dataservice_within_5_s(
     took = time.monotonic() - started
     assert took < 5
     assert runner.runs()[new_id]["title"] == "Lunch run"
-    assert f"event activity/{new_id} create: {{'status': 'created'}}" in worker.log()
+    log = worker.log()
+    assert (
+        f"event activity/{new_id} create of athlete {runner.athlete}: {{'status': 'noted'}}" in log
+    )
+    # The athlete's drain fetched it (one request) and stored it.
+    assert f"webhook hints of athlete {runner.athlete}: {{'status': 'created'" in log
     print(f"webhook create → run stored in {took:.2f}s")
 
 
