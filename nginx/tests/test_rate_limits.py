@@ -227,6 +227,27 @@ class TestBearerSubjects:
         ]
         assert codes == [200, 200, 429, 429, 429, 429]
 
+    def test_forged_bearers_buy_nothing_on_the_browsers_import(self, gateway):
+        """The upload class keys on the subject for the dataservice's import, which takes
+        bearer tokens; runnerly-web's import shares its limits but never takes one, so
+        there the address alone counts, as on every route to runnerly-web."""
+        assert SHIPPED.classes["upload"].key == "subject"
+        gw = gateway(
+            limits={
+                "classes": {"upload": {"rate": "1r/m", "burst": 1, "nodelay": True}},
+                "subject": {"address_factor": 4},
+            }
+        )
+        codes = [
+            requests.post(
+                gw.url("/api/web/runs/import"),
+                headers={"Authorization": "Bearer " + jwt_with({"sub": f"forged-{i}"})},
+                timeout=5,
+            ).status_code
+            for i in range(6)
+        ]
+        assert codes == [200, 200, 429, 429, 429, 429]
+
     def test_which_classes_key_on_the_bearers_subject_is_data(self):
         assert {name for name, lim in SHIPPED.classes.items() if lim.key == "subject"} == {
             "api",

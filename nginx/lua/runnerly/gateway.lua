@@ -7,7 +7,8 @@
 -- in the public server (not the status server: its probes and scrapes are not traffic):
 --   header_filter_by_lua_block { require("runnerly.gateway").header_filter() }
 --   log_by_lua_block { require("runnerly.gateway").log() }
--- and in each proxied location, after `set $gw_route <class>;`:
+-- and in each proxied location, after `set $gw_route <class>;` (and `set $gw_bearer off;`
+-- where the service behind never takes a bearer token):
 --   access_by_lua_block { require("runnerly.gateway").access() }
 
 local cjson = require "cjson.safe"
@@ -72,7 +73,8 @@ function _M.access()
     if waf then
         waf.access(route)  -- returns, or sends the 403 itself and ends the request
     end
-    policy.access(route, ctx)
+    -- `set $gw_bearer off;`: this location's service never takes a bearer token.
+    policy.access(route, ctx, ngx_var.gw_bearer ~= "off")
 end
 
 

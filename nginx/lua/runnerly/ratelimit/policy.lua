@@ -162,8 +162,10 @@ end
 
 -- Take a concurrency slot, then charge the rate buckets; a request refused by either costs
 -- nothing: its slot is given back, and with two buckets both are checked before either is
--- charged. Sleeps when a limit says to wait; 429 otherwise.
-function _M.access(route_class, ctx)
+-- charged. Sleeps when a limit says to wait; 429 otherwise. `bearer_taken` false: the
+-- location's service never takes a bearer, so even a class keyed by subject keys on the
+-- address there.
+function _M.access(route_class, ctx, bearer_taken)
     local limits = classes[route_class]
     if not limits then
         return
@@ -183,7 +185,7 @@ function _M.access(route_class, ctx)
 
     local wait = conn_delay
     -- Elsewhere a bearer can only be forged: each forged subject would be a new bucket.
-    local subject = limits.by_subject and bearer_subject()
+    local subject = limits.by_subject and bearer_taken ~= false and bearer_subject()
     if not subject then
         local lim = limits.one
         local delay, excess_or_err, retry_after = lim:incoming(route_class .. "|" .. address, true)
