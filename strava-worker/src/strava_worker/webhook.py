@@ -32,6 +32,7 @@ from runnerly_common.probes import broker_check
 from runnerly_common.server import serve
 from strava_worker.budget import Store
 from strava_worker.event_schema import parse_event
+from strava_worker.readiness import short_timeout_store
 from strava_worker.redis_store import StoreUnavailable
 from strava_worker.runtime import Runtime
 from strava_worker.settings import WorkerSettings
@@ -86,6 +87,15 @@ def create_app(
     # Each event is only queued here: without the broker, Strava's events are refused.
     # Cached a few seconds, so frequent probes do not open a connection each.
     add_readiness_check(app, "broker", broker_check(settings.broker_url), cache_seconds=5)
+    if not settings.webhook_subscription_id:
+        # Without the store no event can be matched to the subscription (each is a 503).
+        probe_store = cache(lambda: store or short_timeout_store(settings))
+
+        def store_answers() -> bool:
+            probe_store().subscription_id()
+            return True
+
+        add_readiness_check(app, "store", store_answers, cache_seconds=5)
 
     @app.get("/webhook")
     def handshake() -> Any:
