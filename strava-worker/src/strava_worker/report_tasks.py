@@ -29,6 +29,7 @@ from typing import Any
 import redis
 from celery import Task, shared_task
 
+from runnerly_common.dates import MAX_DATE, MIN_DATE
 from strava_worker import mailer, report_mail
 from strava_worker.budget import Store
 from strava_worker.dataservice import DataserviceError, DataserviceRefused
@@ -96,7 +97,7 @@ def send_monthly_reports(
     """
     if year is None or month is None:
         year, month = previous_month(datetime.now(UTC).date())
-    if not (1 <= month <= 12 and 1970 <= year <= 2100):
+    if not (1 <= month <= 12 and MIN_DATE.year <= year <= MAX_DATE.year):
         log.error("no monthly reports for %s-%s: not a month", year, month)
         return {"status": "invalid"}
     rt = _runtime(self)
