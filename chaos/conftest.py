@@ -9,36 +9,33 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import NoReturn
 
 import pytest
 from runners import SyncedRunner
 from stack import Stack, start_stack
 from traffic import Browser
 
-from runnerly_common.testing import IN_CI, ServiceUnavailable, temporary_postgres_database
+from runnerly_common.testing import (
+    ServiceUnavailable,
+    skip_or_fail,
+    temporary_postgres_database,
+)
 from runnerly_gateway.settings import GatewaySettings
-
-
-def _missing(what: str) -> NoReturn:
-    if IN_CI:
-        pytest.fail(f"{what}: required in CI", pytrace=False)
-    pytest.skip(what)
 
 
 def _redis_server() -> str:
     binary = shutil.which("redis-server") or "/usr/bin/redis-server"
     if not Path(binary).exists():
-        _missing("redis-server is not installed")
+        skip_or_fail("redis-server is not installed")
     return binary
 
 
 def _require_nginx() -> None:
     if shutil.which("nginx") is None:
-        _missing("nginx is not installed (apt-get install nginx libnginx-mod-http-lua)")
+        skip_or_fail("nginx is not installed (apt-get install nginx libnginx-mod-http-lua)")
     modules = Path(GatewaySettings.load(environ={}).module_dir)
     if not (modules / "ngx_http_lua_module.so").is_file():
-        _missing("libnginx-mod-http-lua is not installed")
+        skip_or_fail("libnginx-mod-http-lua is not installed")
 
 
 @pytest.fixture(scope="session")
@@ -49,7 +46,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         database = temporary_postgres_database("runnerly_chaos")
         database_url = database.__enter__()
     except ServiceUnavailable as exc:
-        _missing(str(exc))
+        skip_or_fail(str(exc))
     try:
         with start_stack(tmp_path_factory.mktemp("stack"), database_url, redis_binary) as running:
             yield running

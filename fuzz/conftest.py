@@ -4,32 +4,26 @@ in CI (``CI=true``) they fail."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NoReturn
+from contextlib import ExitStack
 
 import pytest
 from stack import FuzzStack, start_stack
 
-from runnerly_common.testing import IN_CI, ServiceUnavailable, temporary_postgres_database
-
-
-def _missing(what: str) -> NoReturn:
-    if IN_CI:
-        pytest.fail(f"{what}: required in CI", pytrace=False)
-    pytest.skip(what)
+from runnerly_common.testing import (
+    ServiceUnavailable,
+    skip_or_fail,
+    temporary_postgres_database,
+)
 
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzStack]:
-    try:
-        database = temporary_postgres_database("runnerly_fuzz")
-        database_url = database.__enter__()
-    except ServiceUnavailable as exc:
-        _missing(str(exc))
-    try:
-        with start_stack(tmp_path_factory.mktemp("fuzz"), database_url) as running:
-            yield running
-    finally:
-        database.__exit__(None, None, None)
+    with ExitStack() as resources:
+        try:
+            database_url = resources.enter_context(temporary_postgres_database("runnerly_fuzz"))
+        except ServiceUnavailable as exc:
+            skip_or_fail(str(exc))
+        yield resources.enter_context(start_stack(tmp_path_factory.mktemp("fuzz"), database_url))
 
 
 @pytest.fixture(autouse=True)

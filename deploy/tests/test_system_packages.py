@@ -14,11 +14,11 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from conftest import IN_CI
 
 ROOT = Path(__file__).resolve().parents[2]
 LIST = ROOT / "scripts" / "system-packages.txt"
 SCRIPT = ROOT / "scripts" / "system-packages.sh"
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 # What every machine of this kind has before the project installs anything.
 BASE_SYSTEM = {"env", "sh", "bash", "python3", "git", "kill"}
 # How code names a program it starts: looked up on PATH or by Debian's absolute path.

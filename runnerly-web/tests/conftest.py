@@ -15,7 +15,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import pytest
 import redis
@@ -23,10 +23,10 @@ from cryptography.fernet import Fernet
 from flask import Flask
 
 from runnerly_common.testing import (
-    IN_CI,
     ServiceProcess,
     ServiceUnavailable,
     free_port,
+    skip_or_fail,
     temporary_postgres_database,
 )
 from runnerly_web.app import create_app
@@ -39,12 +39,6 @@ ROOT = Path(__file__).resolve().parents[2]
 SIM_SECRET = "sim-client-secret"
 REDIS_URL = os.environ.get("RUNNERLY_TEST_REDIS_URL", "redis://127.0.0.1:6379").rstrip("/")
 REDIS_DB = f"{REDIS_URL}/9"  # this package's tests only
-
-
-def missing(what: str) -> NoReturn:
-    if IN_CI:
-        pytest.fail(f"{what}: required in CI")
-    pytest.skip(what)
 
 
 def _env_file(path: Path) -> dict[str, str]:
@@ -247,7 +241,7 @@ def redis_url() -> str:
     try:
         redis.Redis.from_url(REDIS_DB, socket_connect_timeout=1).ping()
     except redis.RedisError as exc:
-        missing(f"Redis not reachable at {REDIS_URL}: {exc}")
+        skip_or_fail(f"Redis not reachable at {REDIS_URL}: {exc}")
     return REDIS_DB
 
 
@@ -260,7 +254,7 @@ def postgres_dataservice(tmp_path_factory: pytest.TempPathFactory) -> Iterator[d
         database = temporary_postgres_database("runnerly_web_test")
         url = database.__enter__()
     except ServiceUnavailable as exc:
-        missing(str(exc))
+        skip_or_fail(str(exc))
     try:
         dealer, own_tokendealer = _start_tokendealer(
             tmp_path_factory.mktemp("tokendealer-pg"), free_port()

@@ -3,7 +3,7 @@
 -- 502, 504, ...), which reach from_status() through error_page.
 
 local cjson = require "cjson.safe"
-local headers_mod = require "runnerly.headers"
+local security = require "runnerly.headers"
 local requestid = require "runnerly.requestid"
 
 local ngx = ngx
@@ -30,17 +30,24 @@ local BY_STATUS = {
 }
 
 
--- Send the error and end the request; `headers` adds e.g. Retry-After.
-function _M.send(status, code, message, headers)
+-- The status and headers of a JSON answer the gateway makes itself (the WAF's too): never
+-- cached, with the browser protections; `headers` adds e.g. Retry-After.
+function _M.start(status, headers)
     ngx.status = status
     ngx.header["Content-Type"] = "application/json"
     ngx.header["Cache-Control"] = "no-store"
-    headers_mod.protect()
+    security.protect()
     if headers then
         for name, value in pairs(headers) do
             ngx.header[name] = value
         end
     end
+end
+
+
+-- Send the error and end the request; `headers` adds e.g. Retry-After.
+function _M.send(status, code, message, headers)
+    _M.start(status, headers)
     ngx.print(cjson.encode({ code = code, message = message, request_id = requestid.get() }))
     -- The status line is out already: this only ends the request.
     return ngx.exit(ngx.HTTP_OK)

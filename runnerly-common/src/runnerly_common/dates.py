@@ -43,10 +43,6 @@ def datetime_problem(value: datetime) -> str | None:
     return None
 
 
-def in_range(value: date) -> bool:
-    return date_problem(value) is None
-
-
 def bound_spec_dates(spec: dict[str, Any]) -> None:
     """Write the range into an OpenAPI document, in place, so its docs, generated clients
     and fuzzers know it: every ``format: date`` and ``date-time`` string schema says it in

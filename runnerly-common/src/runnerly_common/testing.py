@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, NoReturn
 
 import jwt
 import requests
@@ -27,6 +27,17 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Response
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def skip_or_fail(what: str) -> NoReturn:
+    """A service or program the tests need is missing: a skip on a laptop, a failure in CI."""
+    import pytest  # only tests call this; benchmarks import this module without pytest
+
+    if IN_CI:
+        pytest.fail(f"{what}: required in CI", pytrace=False)
+    pytest.skip(what)
+
+
 POSTGRES_URL = os.environ.get(
     "RUNNERLY_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )

@@ -160,7 +160,13 @@ def require_user() -> int:
         return user_id
     from runnerly_web.extensions import dataservice  # the client needs the app's settings
 
-    response = dataservice().call("GET", f"/users/{user_id}", runner=user_id, allow=(403, 404))
+    try:
+        response = dataservice().call("GET", f"/users/{user_id}", runner=user_id, allow=(403, 404))
+    except APIError as exc:
+        # The tokendealer refuses the runner (gone, disabled): the session ends here too.
+        if exc.status == 401:
+            log_out()
+        raise
     if response.status_code != 200 or not matches(response.json()):
         log_out()
         raise APIError(401, "not_authenticated", "this session has ended; log in again")

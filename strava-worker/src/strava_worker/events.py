@@ -43,19 +43,26 @@ def hint_of(event: dict[str, Any]) -> tuple[int, int | None] | None:
     return None  # other athlete updates: nothing Runnerly keeps
 
 
+def claim_seconds(rt: Runtime) -> int:
+    """How long an athlete's drain claim lives: longer than any wait between two drains of
+    one chain (a budget wait or a retry's backoff, at most half the visibility timeout), so
+    it cannot lapse while the chain is alive and let an event start a second chain."""
+    return rt.settings.visibility_timeout // 2 + rt.settings.event_interval + 60
+
+
 def note(rt: Runtime, event: dict[str, Any], event_time: float) -> tuple[str, int | None]:
     """Keep the event's hint; returns (outcome, the athlete whose drain is to be sent)."""
     hint = hint_of(event)
     if hint is None:
         return "ignored", None
     athlete, activity_id = hint
-    claimed = rt.store.add_hint(athlete, activity_id, event_time, rt.settings.lock_seconds)
+    claimed = rt.store.add_hint(athlete, activity_id, event_time, claim_seconds(rt))
     return ("noted", athlete) if claimed else ("noted", None)
 
 
 def drain(rt: Runtime, athlete: int) -> dict[str, Any]:
     """Check what the athlete's hints point at, with one Strava request."""
-    if not rt.store.keep_claim(athlete, rt.settings.lock_seconds):
+    if not rt.store.keep_claim(athlete, claim_seconds(rt)):
         return {"status": IDLE}
     hints = rt.store.peek_hints(athlete)
     owner = rt.dataservice.link_of_athlete(athlete)
@@ -66,9 +73,15 @@ def drain(rt: Runtime, athlete: int) -> dict[str, Any]:
     try:
         with rt.runner_lock(user_id):
             link = rt.dataservice.link(user_id)
-            status, done, recheck = _check(rt, user_id, link, hints)
-    except (Deauthorized, NotLinked):
-        rt.store.clear_hints(athlete)  # unlinked (confirmed by Strava) or meanwhile
+            try:
+                status, done, recheck = _check(rt, user_id, link, hints)
+            except Refused as exc:  # asking again gets the same answer: the hints go
+                log.warning("runner %s: Strava refused the check: %s", user_id, exc)
+                status, done, recheck = "refused", hints, {}
+    except (Deauthorized, NotLinked, DataserviceRefused):
+        # Unlinked (confirmed by Strava) or meanwhile, or a read the dataservice will
+        # refuse again: nothing left to check.
+        rt.store.clear_hints(athlete)
         raise
     rt.store.settle_hints(athlete, done, recheck)
     result: dict[str, Any] = {"status": status}
@@ -121,9 +134,12 @@ def _check(
 
 def _apply(rt: Runtime, user_id: int, activities: list[dict[str, Any]], gone: list[int]) -> str:
     """Store what Strava shows, delete what it does not (or what is no longer a run)."""
-    runs = [mapping.to_run(a) for a in activities if mapping.is_run(a)]
-    deleted = [mapping.deletion(a["id"]) for a in activities if not mapping.is_run(a)]
-    deleted += [mapping.deletion(i) for i in gone]
+    runs, deleted = [], [mapping.deletion(i) for i in gone]
+    for activity in activities:  # is_run logs an out-of-range date: once per activity
+        if mapping.is_run(activity):
+            runs.append(mapping.to_run(activity))
+        else:
+            deleted.append(mapping.deletion(activity["id"]))
     if not runs and not deleted:
         return "checked"
     try:

@@ -34,7 +34,6 @@ from strava_worker.budget import Store
 from strava_worker.event_schema import parse_event
 from strava_worker.readiness import short_timeout_store
 from strava_worker.redis_store import StoreUnavailable
-from strava_worker.runtime import Runtime
 from strava_worker.settings import WorkerSettings
 
 log = logging.getLogger(__name__)
@@ -72,13 +71,15 @@ def create_app(
 ) -> Flask:
     app = create_base_app("strava-webhook", settings)
     send = enqueue or _celery_enqueue
-    runtime = Runtime(settings)  # only its store (Redis, or the SQLite file), made on use
+    # The store keeping the subscription id (Redis, or the SQLite file), made on first use
+    # with timeouts that fit in Strava's 2 s, for the events and the probe alike.
+    event_store = cache(lambda: store or short_timeout_store(settings))
 
     def expected_subscription() -> int | None:
         if settings.webhook_subscription_id:
             return settings.webhook_subscription_id
         try:
-            return (store or runtime.store).subscription_id()
+            return event_store().subscription_id()
         except (StoreUnavailable, sqlite3.Error) as exc:
             # Ours, not the sender's: a 503 makes Strava try again (3 tries in all).
             log.error("webhook: the store did not answer: %s", exc)
@@ -89,10 +90,8 @@ def create_app(
     add_readiness_check(app, "broker", broker_check(settings.broker_url), cache_seconds=5)
     if not settings.webhook_subscription_id:
         # Without the store no event can be matched to the subscription (each is a 503).
-        probe_store = cache(lambda: store or short_timeout_store(settings))
-
         def store_answers() -> bool:
-            probe_store().subscription_id()
+            event_store().subscription_id()
             return True
 
         add_readiness_check(app, "store", store_answers, cache_seconds=5)

@@ -18,14 +18,18 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import NoReturn
 
 import pytest
 import redis
 import requests
 from cryptography.fernet import Fernet
 
-from runnerly_common.testing import IN_CI, ServiceProcess, free_port, link_strava_athlete
+from runnerly_common.testing import (
+    ServiceProcess,
+    free_port,
+    link_strava_athlete,
+    skip_or_fail,
+)
 from strava_worker.redis_store import RedisStore
 from strava_worker.settings import WorkerSettings
 from strava_worker.subscription import ensure_subscription
@@ -52,16 +56,10 @@ scope = "users:read runs:read runs:write strava:tokens reports:read"
 """
 
 
-def _missing(what: str) -> NoReturn:
-    if IN_CI:
-        pytest.fail(f"{what}: required in CI")
-    pytest.skip(what)
-
-
 def _redis_server_binary() -> str:
     binary = shutil.which("redis-server") or "/usr/bin/redis-server"
     if not Path(binary).exists():
-        _missing("redis-server is not installed")
+        skip_or_fail("redis-server is not installed")
     return binary
 
 
@@ -71,7 +69,7 @@ def redis_ready(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         try:
             redis.Redis.from_url(BROKER, socket_connect_timeout=1).ping()
         except redis.RedisError as exc:
-            _missing(f"Redis not reachable at {REDIS}: {exc}")
+            skip_or_fail(f"Redis not reachable at {REDIS}: {exc}")
         yield
         return
     port = int(REDIS.rsplit(":", 1)[1])

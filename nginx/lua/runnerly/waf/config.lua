@@ -44,7 +44,6 @@ local function resolve(base, path)
 end
 
 local set_of = exceptions.set_of
-local header_groups
 
 local function check_body(body, where)
     if body == nil then
@@ -118,7 +117,7 @@ end
 -- some attacks make sense in it, while the others' patterns would misread it). A plain
 -- header name is read by every rule that targets "headers". Returns the lowercased names,
 -- and the exceptions that switch the other classes off for each group's headers.
-header_groups = function(list, ruleset)
+local function header_groups(list, ruleset)
     if list == nil then
         return {}, {}
     end

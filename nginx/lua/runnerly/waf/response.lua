@@ -2,9 +2,8 @@
 -- request id (and the rule ids), never the payload.
 
 local cjson = require("cjson.safe")
-local security = require("runnerly.headers")
+local errors = require("runnerly.errors")
 
-local pairs = pairs
 
 local _M = { _VERSION = "0.1.0" }
 
@@ -23,13 +22,7 @@ _M.request_id = request_id
 
 local function send(status, body, headers)
     body.request_id = request_id()
-    ngx.status = status
-    ngx.header["Content-Type"] = "application/json"
-    ngx.header["Cache-Control"] = "no-store"
-    security.protect()
-    for name, value in pairs(headers or {}) do
-        ngx.header[name] = value
-    end
+    errors.start(status, headers)
     ngx.say(cjson.encode(body))
     return ngx.exit(status)
 end

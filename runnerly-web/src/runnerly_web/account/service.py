@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any
 
 import redis
@@ -86,7 +87,7 @@ def checked_password(email: str, password: str, wrong: APIError) -> dict[str, An
             limiter.failed(email, address, device)
             raise wrong
         limiter.succeeded(email, device)
-    except redis.RedisError as exc:
+    except (redis.RedisError, sqlite3.Error) as exc:
         log.error("login throttle store unavailable: %s", exc)
         raise APIError(
             503, "service_unavailable", "password checks are paused; try again shortly"

@@ -51,7 +51,7 @@ def _already_linked(user_id: int, grant: dict[str, Any], granted: str) -> Respon
         # The owner's next refresh will fail and the worker will say so on their page.
         log.error(
             "keeping the Strava link of athlete %s working failed: %s",
-            grant.get("athlete"),
+            (grant.get("athlete") or {}).get("id"),
             exc.message,
         )
         owner = None
