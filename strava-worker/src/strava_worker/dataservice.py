@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
 import requests
@@ -17,6 +18,10 @@ class DataserviceError(Exception):
 class DataserviceRefused(DataserviceError):
     """A 4xx other than 404, 408 and 429: the request itself is wrong (a run it does not
     accept); the same request would be refused again, so it is not retried."""
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.detail = detail or message  # the dataservice's own words, for the runner
 
 
 class NotLinked(Exception):
@@ -41,7 +46,9 @@ class Dataservice:
         if response.status_code == 404:
             raise NotLinked(path)
         if response.status_code >= 400:
-            raise DataserviceRefused(f"{path}: {response.status_code} {response.text[:300]}")
+            raise DataserviceRefused(
+                f"{path}: {response.status_code} {response.text[:300]}", _message(response)
+            )
         return response.json() if response.content else None
 
     def link(self, user_id: int) -> dict[str, Any]:
@@ -61,15 +68,30 @@ class Dataservice:
     def upsert_runs(
         self,
         user_id: int,
-        runs: list[dict[str, Any]],
-        deleted: list[dict[str, str]] = (),  # type: ignore[assignment]
+        runs: Sequence[dict[str, Any]],
+        deleted: Sequence[dict[str, str]] = (),
+        set_aside: Sequence[dict[str, Any]] = (),
     ) -> dict[str, int]:
-        """Idempotent: the same runs again answer ``unchanged``."""
+        """Idempotent: the same runs again answer ``unchanged``.  ``set_aside``: activities
+        not imported, with their reason (a run stored or deleted leaves that list)."""
         path = f"/users/{user_id}/runs/batch"
-        body: dict[str, Any] = {"runs": runs}
+        body: dict[str, Any] = {"runs": list(runs)}
         if deleted:
             body["deleted"] = list(deleted)
+        if set_aside:
+            body["set_aside"] = list(set_aside)
         return self._ok(self._call("POST", path, json=body), path)
+
+    def strava_runs_since(self, user_id: int, since: datetime) -> Iterator[dict[str, Any]]:
+        """The runner's runs from Strava that start at or after ``since``, page by page."""
+        page, path = 1, f"/users/{user_id}/runs"
+        while True:
+            params = {"from": since.isoformat(), "page": page, "per_page": 200}
+            body = self._ok(self._call("GET", path, params=params), path)
+            yield from (run for run in body["items"] if run.get("source") == "strava")
+            if page * 200 >= body["total"] or not body["items"]:
+                return
+            page += 1
 
     def links(self, per_page: int = 200) -> Iterator[dict[str, Any]]:
         """Every linked runner (no tokens), page by page."""
@@ -111,3 +133,13 @@ class Dataservice:
     def _found_or_none(self, path: str) -> dict[str, Any] | None:
         response = self._call("GET", path)
         return None if response.status_code == 404 else self._ok(response, path)
+
+
+def _message(response: requests.Response) -> str:
+    """The error's ``message`` (the toolkit's JSON errors), else the start of the body."""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:200]
+    message = body.get("message") if isinstance(body, dict) else None
+    return str(message)[:200] if message else response.text[:200]

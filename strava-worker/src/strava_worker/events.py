@@ -22,12 +22,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from strava_worker import mapping
+from strava_worker import batches, mapping
 from strava_worker.dataservice import DataserviceRefused, NotLinked
 from strava_worker.hints import Hints
 from strava_worker.runtime import Runtime
 from strava_worker.strava import NotFound, Refused
-from strava_worker.tokens import Deauthorized, with_token
+from strava_worker.tokens import Deauthorized, deauthorize, with_token
 
 log = logging.getLogger(__name__)
 IDLE = "idle"  # nothing waited: the drain's claim is released, no next drain
@@ -78,9 +78,16 @@ def drain(rt: Runtime, athlete: int) -> dict[str, Any]:
             except Refused as exc:  # asking again gets the same answer: the hints go
                 log.warning("runner %s: Strava refused the check: %s", user_id, exc)
                 status, done, recheck = "refused", hints, {}
-    except (Deauthorized, NotLinked, DataserviceRefused):
-        # Unlinked (confirmed by Strava) or meanwhile, or a read the dataservice will
-        # refuse again: nothing left to check.
+    except Deauthorized:
+        # Strava refused the tokens.  With a deauthorization event waiting, that confirms
+        # the athlete revoked access: the link goes.  Otherwise it waits for the runner to
+        # connect again (marked by :mod:`strava_worker.tokens`).
+        rt.store.clear_hints(athlete)
+        if hints.deauth is not None:
+            deauthorize(rt, user_id, "access revoked on Strava (confirmed)")
+        raise
+    except (NotLinked, DataserviceRefused):
+        # Unlinked meanwhile, or a read the dataservice will refuse again: nothing left.
         rt.store.clear_hints(athlete)
         raise
     rt.store.settle_hints(athlete, done, recheck)
@@ -134,22 +141,15 @@ def _check(
 
 def _apply(rt: Runtime, user_id: int, activities: list[dict[str, Any]], gone: list[int]) -> str:
     """Store what Strava shows, delete what it does not (or what is no longer a run)."""
-    runs, deleted = [], [mapping.deletion(i) for i in gone]
-    for activity in activities:  # is_run logs an out-of-range date: once per activity
-        if mapping.is_run(activity):
-            runs.append(mapping.to_run(activity))
-        else:
-            deleted.append(mapping.deletion(activity["id"]))
-    if not runs and not deleted:
+    page = mapping.sort_page(activities)
+    page.deleted.extend(mapping.deletion(i) for i in gone)
+    if not (page.runs or page.deleted or page.set_aside):
         return "checked"
-    try:
-        counts = rt.dataservice.upsert_runs(user_id, runs, deleted)
-    except DataserviceRefused as exc:
-        # The same runs would be refused again: dropped (logged, counted as "refused").
-        log.error("runner %s: the dataservice refused runs from Strava: %s", user_id, exc)
-        return "refused"
-    if counts.get("deleted"):
+    counts = batches.store(rt, user_id, page)
+    if counts["deleted"]:
         return "deleted"
-    if counts.get("created"):
+    if counts["created"]:
         return "created"
-    return "updated" if counts.get("updated") else "unchanged"
+    if counts["updated"]:
+        return "updated"
+    return "set aside" if counts["set_aside"] else "unchanged"

@@ -1,95 +1,189 @@
-"""From Strava's SummaryActivity to the dataservice's RunUpsert.
+"""From Strava's SummaryActivity to the dataservice's RunUpsert, one activity at a time.
 
 Only running sports become runs: Runnerly is for runners, and a ride's distance would
-distort every running statistic.  Other sports are skipped (and, when an activity changes
-to one, its run is deleted).  So is an activity dated outside the dates Runnerly stores
-(runnerly_common.dates): the dataservice would refuse the whole batch for it, and a run
-dated 9999 would break its runner's yearly totals; it is logged and left out.
+distort every running statistic.  An activity listed as another sport is sent as a
+deletion (it may have been a run before: Run→Ride sends an event Runnerly may never get).
+
+Strava's values can be absurd (an elapsed time of 1,168 hours: a watch left running, a
+start dated 9999) and the dataservice refuses a batch with one value outside its bounds
+(:mod:`runnerly_common.run_bounds`, :mod:`runnerly_common.dates`).  So each activity is
+checked on its own (:func:`sort_page`):
+
+- an optional value outside the bounds (a heart rate of 400, a speed of 900 m/s, an
+  over-long polyline) is left out: the run is right without it;
+- a date, distance or time outside them, or a value that is not a number, sets the
+  activity aside with its reason: the dataservice keeps the reason, the runner and the
+  operator see it, and a correction on Strava brings the run in at the next re-read.
+
+Nothing in one activity can stop the others of its page.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
-from runnerly_common import dates
+from runnerly_common import dates, run_bounds
 
 log = logging.getLogger(__name__)
 
 RUNNING_SPORTS = frozenset({"Run", "TrailRun", "VirtualRun"})
 SOURCE = "strava"
+OPTIONAL = {  # ours: Strava's
+    "average_speed": "average_speed",
+    "max_speed": "max_speed",
+    "average_hr": "average_heartrate",
+    "max_hr": "max_heartrate",
+    "elevation_gain": "total_elevation_gain",
+}
+
+
+class SetAside(ValueError):
+    """The activity cannot be stored as it is: ``str(exc)`` says why, for the runner."""
+
+
+@dataclass
+class Page:
+    """What one listing (or one fetched activity) becomes in the dataservice."""
+
+    runs: list[dict[str, Any]] = field(default_factory=list)
+    deleted: list[dict[str, str]] = field(default_factory=list)
+    set_aside: list[dict[str, Any]] = field(default_factory=list)
+    ids: set[int] = field(default_factory=set)  # every activity id the listing showed
 
 
 def sport_of(activity: dict[str, Any]) -> str:
     return str(activity.get("sport_type") or activity.get("type") or "")
 
 
-def is_run(activity: dict[str, Any]) -> bool:
-    """Whether the activity becomes a run: a running sport, dated within Runnerly's dates."""
-    return sport_of(activity) in RUNNING_SPORTS and _dated_in_range(activity)
+def is_running_sport(activity: dict[str, Any]) -> bool:
+    return sport_of(activity) in RUNNING_SPORTS
 
 
 def start_of(activity: dict[str, Any]) -> datetime:
     return datetime.fromisoformat(str(activity["start_date"]).replace("Z", "+00:00"))
 
 
-def cursor_starts(activities: Iterable[dict[str, Any]]) -> list[datetime]:
-    """The starts a sync cursor may move to: one dated 9999 would stop every later sync."""
-    return [start_of(a) for a in activities if _dated_in_range(a, quiet=True)]
-
-
-def oldest_start(activities: Iterable[dict[str, Any]]) -> datetime:
-    """Where a backfill goes on below a page: its oldest start, brought within Runnerly's
-    dates, since the dataservice stores the cursor and refuses a date outside them (below
-    1970 nothing more is stored anyway; above 2100 the next page still comes)."""
-    oldest = min(start_of(a).astimezone(UTC) for a in activities)
-    return min(max(oldest, dates.MIN_DATETIME), dates.END_DATETIME - timedelta(seconds=1))
-
-
-def _dated_in_range(activity: dict[str, Any], quiet: bool = False) -> bool:
+def activity_id(activity: dict[str, Any]) -> int | None:
+    """The activity's id, or None when Strava sent none we can use."""
+    value = activity.get("id")
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return None
     try:
-        problem = dates.datetime_problem(start_of(activity))
-    except (KeyError, ValueError, TypeError, OverflowError):
-        problem = "is not a date-time"
-    if problem and not quiet:
-        log.warning(
-            "Strava activity %s skipped: its start_date %s",
-            str(activity.get("id"))[:40],
-            f"{str(activity.get('start_date'))[:40]!r} {problem}",
-        )
-    return problem is None
+        number = int(value)
+    except ValueError:
+        return None
+    return number if 0 < number < 2**63 else None
+
+
+def sort_page(activities: Iterable[dict[str, Any]]) -> Page:
+    """Runs to store, ids to delete (other sports) and activities set aside, each on its own."""
+    page = Page()
+    for activity in activities:
+        number = activity_id(activity) if isinstance(activity, dict) else None
+        if number is None:
+            log.warning("Strava activity without a usable id skipped: %.80r", activity)
+            continue
+        page.ids.add(number)
+        if not is_running_sport(activity):
+            page.deleted.append(deletion(number))
+            continue
+        try:
+            page.runs.append(to_run(activity))
+        except SetAside as exc:
+            log.warning("Strava activity %s set aside: %s", number, exc)
+            page.set_aside.append(set_aside(activity, number, str(exc)))
+    return page
 
 
 def to_run(activity: dict[str, Any]) -> dict[str, Any]:
+    """The run, or :class:`SetAside` saying why it cannot be stored."""
+    number = activity_id(activity)
+    if number is None:
+        raise SetAside(f"id {str(activity.get('id'))[:40]!r} is not an activity id")
+    start = _start(activity)
     run: dict[str, Any] = {
         "source": SOURCE,
-        "external_id": str(activity["id"]),
-        "title": (activity.get("name") or "Run")[:255],
-        "start_time": start_of(activity).astimezone(UTC).isoformat(),
-        "distance": float(activity.get("distance") or 0),
-        "moving_time": int(activity.get("moving_time") or 0),
-        "elapsed_time": int(activity.get("elapsed_time") or 0),
+        "external_id": str(number),
+        "title": _title(activity),
+        "start_time": start.astimezone(UTC).isoformat(),
         "sport_type": sport_of(activity),
     }
-    optional = {
-        "average_speed": "average_speed",
-        "max_speed": "max_speed",
-        "average_hr": "average_heartrate",
-        "max_hr": "max_heartrate",
-        "elevation_gain": "total_elevation_gain",
-    }
-    for ours, theirs in optional.items():
-        if activity.get(theirs) is not None:
-            run[ours] = activity[theirs]
+    for name, kind in (("distance", float), ("moving_time", int), ("elapsed_time", int)):
+        value = activity.get(name)
+        value = 0 if value is None else value  # a manual entry may leave a time out
+        problem = run_bounds.problem(name, value)
+        if problem:
+            raise SetAside(problem)
+        run[name] = kind(value)
+    for ours, theirs in OPTIONAL.items():
+        value = activity.get(theirs)
+        if value is None:
+            continue
+        problem = run_bounds.problem(ours, value)
+        if problem:  # the run is right without it; a wrong value would not be
+            log.info("Strava activity %s: %s, left out", activity.get("id"), problem)
+            continue
+        run[ours] = value
     polyline = (activity.get("map") or {}).get("summary_polyline")
-    if polyline:
+    if isinstance(polyline, str) and 0 < len(polyline) <= run_bounds.POLYLINE_MAX:
         run["polyline"] = polyline
     # No description: the listing has none, so a webhook's detail fetch and a listing
     # must send the same fields or re-syncs would flip the run back and forth.
     return run
 
 
-def deletion(activity_id: int | str) -> dict[str, str]:
-    return {"source": SOURCE, "external_id": str(activity_id)}
+def _start(activity: dict[str, Any]) -> datetime:
+    try:
+        start = start_of(activity)
+    except (KeyError, ValueError, TypeError, OverflowError):
+        text = str(activity.get("start_date"))[:40]
+        raise SetAside(f"start date {text!r} is not a date") from None
+    problem = dates.datetime_problem(start)
+    if problem:
+        raise SetAside(f"start date {start.isoformat()} {problem}")
+    return start
+
+
+def _title(activity: dict[str, Any]) -> str:
+    name = activity.get("name")
+    return (name.strip() if isinstance(name, str) else "")[: run_bounds.TITLE_MAX] or "Run"
+
+
+def set_aside(activity: dict[str, Any], number: int, reason: str) -> dict[str, Any]:
+    """The dataservice's record of an activity not imported, with what the runner can read."""
+    record: dict[str, Any] = {
+        "source": SOURCE,
+        "external_id": str(number),
+        "reason": reason[: run_bounds.REASON_MAX],
+        "title": _title(activity),
+        "start_time": None,
+    }
+    try:
+        start = start_of(activity)
+        if dates.datetime_problem(start) is None:
+            record["start_time"] = start.astimezone(UTC).isoformat()
+    except (KeyError, ValueError, TypeError, OverflowError):
+        pass
+    return record
+
+
+def cursor_starts(activities: Iterable[dict[str, Any]]) -> list[datetime]:
+    """The starts a sync cursor may move to: within Runnerly's dates (one dated 9999 would
+    stop every later sync) and readable."""
+    starts = []
+    for activity in activities:
+        try:
+            start = start_of(activity)
+        except (KeyError, ValueError, TypeError, OverflowError, AttributeError):
+            continue
+        if dates.datetime_problem(start) is None:
+            starts.append(start.astimezone(UTC))
+    return starts
+
+
+def deletion(number: int | str) -> dict[str, str]:
+    return {"source": SOURCE, "external_id": str(number)}

@@ -63,7 +63,16 @@ class Runtime:
         """The client webhook event drains use: the same counters as :attr:`strava`, but it
         stops at ``EVENT_BUDGET_PERCENT`` of each window, so events (which anyone can send)
         never spend the budget the syncs need."""
-        s, share = self.settings, self.settings.event_budget_percent / 100
+        return self._capped_strava(self.settings.event_budget_percent)
+
+    @cached_property
+    def reconcile_strava(self) -> StravaClient:
+        """The client reconciliations use: it stops at ``RECONCILE_BUDGET_PERCENT`` of each
+        window, the lowest share, so they only spend what syncs and events leave."""
+        return self._capped_strava(self.settings.reconcile_budget_percent)
+
+    def _capped_strava(self, percent: int) -> StravaClient:
+        s, share = self.settings, percent / 100
         windows = Windows(
             max(1, int(s.rate_limit_15min * share)),
             max(1, int(s.rate_limit_daily * share)),

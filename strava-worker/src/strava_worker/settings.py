@@ -45,6 +45,18 @@ class WorkerSettings(Settings):
     per_page: int = 200
     max_pages_per_run: int = 10  # then the task re-enqueues itself: runners take turns
     refresh_margin: int = 600  # refresh a Strava token expiring within this many seconds
+    # Each sync re-reads this far behind the newest start it has seen: a watch that syncs
+    # days late, yesterday's manual entry.  Free while those hours fit one page (200).
+    sync_lookback_hours: int = 72
+    # Once a day (RECONCILE_INTERVAL), a sync re-reads the last RECONCILE_DAYS instead, and
+    # asks Strava about stored runs it no longer lists: late uploads beyond the look-back,
+    # silent edits (Strava sends no event for a new distance or start) and lost deletions.
+    reconcile_days: int = 30
+    reconcile_interval: int = 86400
+    # Lowest priority: a reconciliation starts only while the budget's usage is below this
+    # share (percent) of each window, and asks about at most RECONCILE_CHECKS missing runs.
+    reconcile_budget_percent: int = 25
+    reconcile_checks: int = 10
     # A runner's lock expires after this: how long a killed worker blocks that runner.
     lock_seconds: int = 900
     max_failures: int = 8  # transient errors (network, 5xx) before a task gives up
@@ -99,8 +111,17 @@ class WorkerSettings(Settings):
                 f"{self.env_name('event_interval')} must be positive and "
                 f"{self.env_name('event_delay')} not negative"
             )
-        if not 1 <= self.event_budget_percent <= 100:
-            raise SettingsError(f"{self.env_name('event_budget_percent')} must be 1 to 100")
+        for name in ("event_budget_percent", "reconcile_budget_percent"):
+            if not 1 <= getattr(self, name) <= 100:
+                raise SettingsError(f"{self.env_name(name)} must be 1 to 100")
+        for name in ("sync_lookback_hours", "reconcile_checks"):
+            if getattr(self, name) < 0:
+                raise SettingsError(f"{self.env_name(name)} must not be negative")
+        if not 1 <= self.reconcile_days <= 365 or self.reconcile_interval < 1:
+            raise SettingsError(
+                f"{self.env_name('reconcile_days')} must be 1 to 365 and "
+                f"{self.env_name('reconcile_interval')} positive"
+            )
         if not 0 <= self.metrics_port <= 65535:
             raise SettingsError(f"{self.env_name('metrics_port')} must be a port, or 0 for none")
         if self.smtp_security not in SMTP_SECURITY:

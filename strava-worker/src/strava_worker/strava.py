@@ -33,7 +33,8 @@ class NotFound(StravaError):
 
 
 class ServerError(StravaError):
-    """5xx or no answer: transient, retry with backoff."""
+    """5xx or no (usable) answer: transient, retry with backoff.  For a token refresh it
+    means "unknown": Strava may have rotated the refresh token or not."""
 
 
 class Refused(StravaError):
@@ -41,7 +42,8 @@ class Refused(StravaError):
 
 
 class OAuthRefused(StravaError):
-    """The token endpoint refused the refresh token: access was revoked."""
+    """The token endpoint refused the refresh token: access was revoked, or Strava rotated
+    it in an answer that never arrived.  Either way only the runner can mend it."""
 
 
 class StravaClient:
@@ -104,7 +106,10 @@ class StravaClient:
             # Our application's credentials or request, not the athlete's grant: unlinking
             # every runner over a wrong secret would be the wrong answer.
             raise StravaError(problem)
-        return response.json()
+        pair = _token_pair(response)
+        if pair is None:  # a proxy's page, a cut answer: Strava may have rotated the token
+            raise ServerError(f"Strava OAuth answered 200 without a pair: {response.text[:80]!r}")
+        return pair
 
     def _get(self, token: str, path: str, params: dict[str, Any]) -> Any:
         self.budget.reserve()
@@ -147,3 +152,17 @@ def _refuses_refresh_token(response: requests.Response) -> bool:
         and (e.get("resource") == "RefreshToken" or e.get("field") == "refresh_token")
         for e in errors
     )
+
+
+def _token_pair(response: requests.Response) -> dict[str, Any] | None:
+    try:
+        pair = response.json()
+    except ValueError:
+        return None
+    if not isinstance(pair, dict):
+        return None
+    tokens = (pair.get("access_token"), pair.get("refresh_token"))
+    expires = pair.get("expires_at")
+    if not all(isinstance(t, str) and t for t in tokens) or isinstance(expires, bool):
+        return None
+    return pair if isinstance(expires, int) else None

@@ -1,25 +1,46 @@
-"""One runner's sync: a resumable backfill of the whole history, then incremental syncs.
+"""One runner's sync: a resumable backfill of the whole history, then incremental syncs,
+with a daily reconciliation of the recent weeks.
 
-The backfill pages back in time with ``before`` (not page numbers, which shift when a new
-activity arrives) and stores ``backfill_before``, ``pages_done`` and ``runs_imported``
-after each page, so a sync stopped by the rate budget, a crash or a deploy resumes at the
-exact page.  Runs are written before the progress: a page redone after a crash is
-``unchanged`` in the dataservice, never duplicated, and still counted once in
-``runs_imported`` (every run of a page done counts, new or not).  Later syncs ask for what started
-``after`` the cursor (the newest start seen).  Deletions are not visible in a listing;
-webhook events bring them (:mod:`strava_worker.events`).
+Every read is a :class:`~strava_worker.listing.Window` read page by page without trusting
+the order of Strava's pages.  Its state is stored after each page (the backfill's in the
+link, an incremental sync's in the next task's ``resume``), so a sync stopped by the rate
+budget, a crash or a deploy resumes at the exact page.  Runs are written before the
+progress: a page redone after a crash is ``unchanged`` in the dataservice, never duplicated,
+and still counted once in ``runs_imported`` (every run of a backfill's page counts).
+
+What a listing by start time cannot see, and how it is caught:
+
+- **late uploads** (a run that started before the newest one seen): each incremental sync
+  reads ``SYNC_LOOKBACK_HOURS`` behind its cursor, and the daily reconciliation the last
+  ``RECONCILE_DAYS``;
+- **silent edits** (Strava sends no event for a new distance, a crop or a new start): the
+  same re-reads store the activity again, and the dataservice updates what changed;
+- **deletions whose event was lost**: the reconciliation asks Strava about each stored run
+  of its window the listing no longer shows (at most ``RECONCILE_CHECKS`` a day), and
+  deletes it on a 404.
+
+The cursor (the newest start seen, never later than the sync itself) only anchors the
+look-back; an activity dated in the future cannot push it beyond today.
 """
 
 from __future__ import annotations
 
+import logging
 import time
+from datetime import UTC, datetime
 from typing import Any
 
-from strava_worker import mapping
+from strava_worker import batches, mapping
+from strava_worker.budget import OutOfBudget
+from strava_worker.listing import Window, next_window
 from strava_worker.runtime import Runtime
+from strava_worker.strava import NotFound, Refused, StravaClient
 from strava_worker.tokens import epoch, iso, with_token
 
-DONE, MORE = "done", "more"
+log = logging.getLogger(__name__)
+DONE, MORE, RECONNECT = "done", "more", "reconnect"
+# Links the sync leaves alone until the runner connects Strava again.
+STOPPED = ("reconnect", "deauthorized")
 
 
 def sync_runner(rt: Runtime, user_id: int, resume: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -31,35 +52,67 @@ def sync_runner(rt: Runtime, user_id: int, resume: dict[str, Any] | None = None)
     """
     with rt.runner_lock(user_id):
         link = rt.dataservice.link(user_id)
-        if link.get("backfill_before") or not link.get("sync_cursor"):
+        if link.get("sync_state") in STOPPED:
+            return {"status": RECONNECT}
+        if _backfilling(link):
             return _backfill(rt, user_id, link)
         return _incremental(rt, user_id, link, resume or {})
 
 
-def _push(rt: Runtime, user_id: int, activities: list[dict[str, Any]]) -> dict[str, int]:
-    runs = [mapping.to_run(a) for a in activities if mapping.is_run(a)]
-    if not runs:
-        return {"created": 0, "updated": 0, "unchanged": 0, "deleted": 0}
-    return rt.dataservice.upsert_runs(user_id, runs)
+def _backfilling(link: dict[str, Any]) -> bool:
+    return bool(
+        not link.get("sync_cursor")
+        or link.get("backfill_before")
+        or link.get("backfill_after")
+        or (link.get("backfill_page") or 1) > 1
+    )
+
+
+def _list(
+    rt: Runtime, user_id: int, link: dict[str, Any], client: StravaClient, window: Window
+) -> list[dict[str, Any]]:
+    params = window.params(rt.settings.per_page)
+    return with_token(rt, user_id, link, lambda token: client.list_activities(token, **params))
+
+
+def _newest(
+    current: datetime | None, activities: list[dict[str, Any]], now: float
+) -> datetime | None:
+    """The cursor after ``activities``: their newest start, but never past ``now``."""
+    starts = [current] if current else []
+    starts += mapping.cursor_starts(activities)
+    if not starts:
+        return None
+    return min(max(starts), datetime.fromtimestamp(now, UTC))
+
+
+def _moment(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
+
+
+def _epoch_or_none(text: str | None) -> int | None:
+    return epoch(text) if text else None
+
+
+def _iso_or_none(seconds: int | None) -> str | None:
+    return iso(seconds) if seconds is not None else None
 
 
 def _backfill(rt: Runtime, user_id: int, link: dict[str, Any]) -> dict[str, Any]:
     s = rt.settings
+    window = Window(
+        _epoch_or_none(link.get("backfill_after")),
+        _epoch_or_none(link.get("backfill_before")),
+        link.get("backfill_page") or 1,
+    )
+    newest = _moment(link.get("sync_cursor"))
     pages = 0
     while pages < s.max_pages_per_run:
-        before = link.get("backfill_before")
-        params: dict[str, Any] = {"per_page": s.per_page}
-        if before:
-            params["before"] = epoch(before)
         started = time.time()
-        activities = with_token(
-            rt,
-            user_id,
-            link,
-            lambda token, params=params: rt.strava.list_activities(token, **params),
-        )
-        counts = _push(rt, user_id, activities)
+        activities = _list(rt, user_id, link, rt.strava, window)
+        counts = batches.store(rt, user_id, mapping.sort_page(activities))
         pages += 1
+        newest = _newest(newest, activities, started)
         # Not just "created": a page whose runs were stored before a crash or an outage
         # stopped its progress update is redone and answers "unchanged".
         stored = counts["created"] + counts["updated"] + counts["unchanged"]
@@ -68,62 +121,134 @@ def _backfill(rt: Runtime, user_id: int, link: dict[str, Any]) -> dict[str, Any]
             "runs_imported": link["runs_imported"] + stored,
             "sync_state": "backfilling",
             "sync_error": None,
+            "sync_cursor": newest.isoformat() if newest else None,
         }
-        if not link.get("sync_cursor"):  # the first page holds the newest activity
-            newest = max(mapping.cursor_starts(activities), default=None)
-            progress["sync_cursor"] = newest.isoformat() if newest else iso(started)
-        if len(activities) < s.per_page:  # the oldest page: history is complete
-            progress.update(sync_state="idle", backfill_before=None, last_sync_at=iso(started))
-            link = rt.dataservice.update_link(user_id, **progress)
+        following = next_window(window, activities, s.per_page)
+        if following is None:  # the whole history is read
+            progress.update(
+                sync_state="idle",
+                backfill_before=None,
+                backfill_after=None,
+                backfill_page=1,
+                last_sync_at=iso(started),
+                reconciled_at=iso(started),
+                sync_cursor=progress["sync_cursor"] or iso(started),
+            )
+            rt.dataservice.update_link(user_id, **progress)
             return {"status": DONE, "pages": pages, **counts}
-        oldest = mapping.oldest_start(activities)
-        progress["backfill_before"] = oldest.isoformat()
-        link = rt.dataservice.update_link(user_id, **progress)
+        progress.update(
+            backfill_before=_iso_or_none(following.before),
+            backfill_after=_iso_or_none(following.after),
+            backfill_page=following.page,
+        )
+        link = {**link, **rt.dataservice.update_link(user_id, **progress)}
+        window = following
     return {"status": MORE, "pages": pages}
+
+
+def _reconcile_due(rt: Runtime, link: dict[str, Any], now: float) -> bool:
+    """Due once a day, and only while the reconciliation's share of the budget has room."""
+    last = _epoch_or_none(link.get("reconciled_at"))
+    if last is not None and now - last < rt.settings.reconcile_interval:
+        return False
+    return rt.reconcile_strava.budget.has_room()
 
 
 def _incremental(
     rt: Runtime, user_id: int, link: dict[str, Any], resume: dict[str, Any]
 ) -> dict[str, Any]:
-    """What started after the cursor, newest first.  ``resume`` goes on with a sync that
-    found more than one run takes: ``before`` where it stopped, the ``newest`` it saw."""
+    """What started after the look-back (or, once a day, the reconciliation's weeks).
+    ``resume`` goes on with a read that takes more than one run: its window, the newest
+    start seen, and whether it is a reconciliation."""
     s = rt.settings
-    after = epoch(link["sync_cursor"])
     started = time.time()
-    newest = mapping.start_of({"start_date": resume.get("newest") or link["sync_cursor"]})
-    before = resume.get("before")
-    created = updated = 0
-    for page in range(1, s.max_pages_per_run + 1):
-        activities = with_token(
-            rt,
-            user_id,
-            link,
-            lambda token, page=page: rt.strava.list_activities(
-                token, before=before, after=after, page=page, per_page=s.per_page
-            ),
-        )
-        counts = _push(rt, user_id, activities)
-        created, updated = created + counts["created"], updated + counts["updated"]
-        newest = max([newest, *mapping.cursor_starts(activities)])
-        if len(activities) < s.per_page:
-            break
+    newest = _moment(resume.get("newest")) or _moment(link["sync_cursor"])
+    if isinstance(resume.get("window"), list):
+        window = Window(*resume["window"])
+        reconcile = bool(resume.get("reconcile"))
     else:
-        # More new activities than one run takes.  The cursor stays until the gap down to
-        # it is closed; the next run goes on below this page's oldest start (one second
-        # above it, so activities sharing that second are read again, not missed).
-        oldest = min(mapping.start_of(a) for a in activities)
+        resume = {}
+        reconcile = _reconcile_due(rt, link, started)
+        after = epoch(link["sync_cursor"]) - s.sync_lookback_hours * 3600
+        if reconcile:
+            after = min(after, int(started) - s.reconcile_days * 86400)
+        window = Window(after)
+    first = window.after
+    client = rt.reconcile_strava if reconcile else rt.strava
+    created = updated = 0
+    seen: set[int] = set()
+    pages = 0
+    while pages < s.max_pages_per_run:
+        pages += 1
+        activities = _list(rt, user_id, link, client, window)
+        page = mapping.sort_page(activities)
+        counts = batches.store(rt, user_id, page)
+        created, updated = created + counts["created"], updated + counts["updated"]
+        seen |= page.ids
+        newest = _newest(newest, activities, started)
+        following = next_window(window, activities, s.per_page)
+        if following is None:
+            break
+        window = following
+    else:
         return {
             "status": MORE,
-            "pages": s.max_pages_per_run,
+            "pages": pages,
             "created": created,
-            "resume": {"before": int(oldest.timestamp()) + 1, "newest": newest.isoformat()},
+            "resume": {
+                "window": [window.after, window.before, window.page],
+                "newest": newest.isoformat() if newest else None,
+                "reconcile": reconcile,
+            },
         }
-    rt.dataservice.update_link(
-        user_id,
-        sync_cursor=newest.isoformat(),
-        last_sync_at=iso(started),
-        runs_imported=link["runs_imported"] + created,
-        sync_state="idle",
-        sync_error=None,
-    )
-    return {"status": DONE, "pages": page, "created": created, "updated": updated}
+    progress: dict[str, Any] = {
+        "sync_cursor": (newest.isoformat() if newest else link["sync_cursor"]),
+        "last_sync_at": iso(started),
+        "runs_imported": link["runs_imported"] + created,
+        "sync_state": "idle",
+        "sync_error": None,
+    }
+    result = {"status": DONE, "pages": pages, "created": created, "updated": updated}
+    if reconcile:
+        # Only a window read in this one run lists every id it holds; a resumed one
+        # (thousands of activities in the weeks) leaves deletions to its events.
+        if not resume and first is not None:
+            result["deleted"] = _check_missing(rt, user_id, link, first, seen)
+        progress["reconciled_at"] = iso(started)
+        result["reconciled"] = True
+    rt.dataservice.update_link(user_id, **progress)
+    return result
+
+
+def _check_missing(
+    rt: Runtime, user_id: int, link: dict[str, Any], after: int, seen: set[int]
+) -> int:
+    """Ask Strava about each stored run of the window its listing did not show: a 404
+    deletes it (deleted, or made private to a token that may not see it), an answer stores
+    it again.  Returns how many runs were deleted."""
+    since = datetime.fromtimestamp(after + 1, UTC)
+    missing = []
+    for run in rt.dataservice.strava_runs_since(user_id, since):
+        number = mapping.activity_id({"id": run.get("external_id")})
+        if number is not None and number not in seen:
+            missing.append(number)
+    if not missing:
+        return 0
+    client, found, gone = rt.reconcile_strava, [], []
+    for number in missing[: rt.settings.reconcile_checks]:
+        try:
+            found.append(
+                with_token(rt, user_id, link, lambda token, n=number: client.get_activity(token, n))
+            )
+        except NotFound:
+            gone.append(number)
+        except Refused as exc:
+            log.warning("runner %s: Strava refused activity %s: %s", user_id, number, exc)
+        except OutOfBudget:
+            break  # the rest waits for the next reconciliation
+    if len(missing) > rt.settings.reconcile_checks:
+        log.info("runner %s: %s missing runs left for the next reconciliation", user_id,
+                 len(missing) - rt.settings.reconcile_checks)  # fmt: skip
+    page = mapping.sort_page(found)
+    page.deleted.extend(mapping.deletion(n) for n in gone)
+    return batches.store(rt, user_id, page)["deleted"]

@@ -8,7 +8,8 @@
   redelivered ``sync_runner`` (its worker died holding the lock) waits for the lock to expire;
 - no countdown is longer than half the broker's visibility timeout (Redis would deliver a
   task that waits longer a second time); a longer wait is left to beat's next round.
-- a revoked token → the link is removed by :mod:`tokens`; nothing to retry;
+- Strava refusing the runner's tokens → the link waits for the runner to connect again
+  (:mod:`tokens`); nothing to retry;
 - a 4xx from the dataservice (other than 404, 408, 429) → logged, counted as ``refused``,
   dropped: the same request would be refused again.
 """
@@ -38,7 +39,7 @@ TRANSIENT = (ServerError, DataserviceError, StoreUnavailable)
 # A drain that ends so sends no next one: nothing waits, the athlete is gone, or the budget
 # wait already sent one ("waiting"); after "deferred" or "error" the hints wait for the
 # claim to expire (LOCK_SECONDS) and the athlete's next event.
-DRAIN_ENDS = ("idle", "unknown athlete", "unlinked", "waiting", "deferred", "error")
+DRAIN_ENDS = ("idle", "unknown athlete", "unlinked", "reconnect", "waiting", "deferred", "error")
 
 
 def retry(task: Task, **options: Any) -> NoReturn:
@@ -103,9 +104,12 @@ def _run(task: Task, work: Any, kwargs: dict[str, Any], failures: int) -> Any:
         log.info("no Strava budget: %s retries in %ss", task.name, wait)
         send_later(task, {**kwargs, "failures": 0}, wait)
         return {"status": "waiting"}
-    except (NotLinked, Deauthorized) as exc:
+    except NotLinked as exc:
         log.info("%s stopped: %s", task.name, exc)
         return {"status": "unlinked"}
+    except Deauthorized as exc:
+        log.info("%s stopped, the runner must connect Strava again: %s", task.name, exc)
+        return {"status": sync.RECONNECT}
     except DataserviceRefused as exc:  # a 4xx: the same request gets the same answer
         log.error("%s refused by the dataservice, not retried: %s", task.name, exc)
         _record_error(rt, kwargs.get("user_id"), str(exc))
@@ -174,7 +178,7 @@ def sync_runner(
         sync_runner.apply_async(kwargs=next_kwargs)
     if result.get("status") == sync.DONE:
         _note_syncs(_runtime(self), lambda store: store.record_sync(user_id, time.time()))
-    elif result.get("status") == "unlinked":
+    elif result.get("status") in ("unlinked", sync.RECONNECT):
         _note_syncs(_runtime(self), lambda store: store.forget_sync(user_id))
     log.info("sync of runner %s: %s", user_id, result)
     return result
@@ -242,7 +246,7 @@ def sync_all(self: Task, interval: float | None = None, failures: int = 0) -> di
 
     def work() -> dict[str, Any]:
         rt = _runtime(self)
-        links = [link for link in rt.dataservice.links() if link["sync_state"] != "deauthorized"]
+        links = [link for link in rt.dataservice.links() if link["sync_state"] not in sync.STOPPED]
         synced = {
             link["user_id"]: epoch(link["last_sync_at"])
             for link in links

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from strava_worker.mapping import cursor_starts, is_run, oldest_start, to_run
+from strava_worker.mapping import SetAside, cursor_starts, sort_page, to_run
 
 ACTIVITY = {
     "id": 1010000990,
@@ -51,8 +51,11 @@ def test_missing_heart_rate_is_left_out_not_zero():
         ("Walk", False),
     ],
 )
-def test_only_running_sports_are_runs(sport, expected):
-    assert is_run({**ACTIVITY, "sport_type": sport}) is expected
+def test_only_running_sports_are_runs_and_other_sports_are_deletions(sport, expected):
+    # A run changed to a ride (its event lost) must leave Runnerly's totals.
+    page = sort_page([{**ACTIVITY, "sport_type": sport}])
+    assert bool(page.runs) is expected
+    assert page.deleted == ([] if expected else [{"source": "strava", "external_id": "1010000990"}])
 
 
 @pytest.mark.parametrize(
@@ -67,22 +70,73 @@ def test_only_running_sports_are_runs(sport, expected):
         None,
     ],
 )
-def test_an_activity_outside_runnerlys_dates_is_skipped_with_a_log_line(start_date, caplog):
+def test_an_activity_outside_runnerlys_dates_is_set_aside_with_its_reason(start_date, caplog):
     # The dataservice refuses such a run, and would refuse the whole batch with it.
     activity = {**ACTIVITY, "start_date": start_date}
     with caplog.at_level(logging.WARNING, logger="strava_worker.mapping"):
-        assert is_run(activity) is False
-    assert "Strava activity 1010000990 skipped" in caplog.text
+        page = sort_page([activity])
+    assert page.runs == []
+    [aside] = page.set_aside
+    assert aside["external_id"] == "1010000990" and aside["title"] == "Morning Run"
+    assert "start date" in aside["reason"] and aside["start_time"] is None
+    assert "Strava activity 1010000990 set aside" in caplog.text
 
 
-def test_a_page_with_one_activity_outside_the_dates_keeps_the_others():
-    page = [
-        {**ACTIVITY, "id": 1, "start_date": "2026-11-27T05:17:11Z"},
-        {**ACTIVITY, "id": 2, "start_date": "9999-12-31T10:00:00Z"},
-        {**ACTIVITY, "id": 3, "start_date": "1970-01-01T00:00:00Z"},
-        {**ACTIVITY, "id": 4, "start_date": "2100-12-31T23:59:59Z"},
-    ]
-    assert [to_run(a)["external_id"] for a in page if is_run(a)] == ["1", "3", "4"]
+@pytest.mark.parametrize(
+    ("field", "value", "words"),
+    [
+        ("elapsed_time", 4_204_800, "elapsed_time 4.2048e+06 s is outside"),  # 1,168 hours
+        ("distance", 2_000_000.0, "distance 2e+06 m is outside"),
+        ("moving_time", -5, "moving_time -5 s is outside"),
+        ("distance", "ten k", "distance 'ten k' is not a number"),
+        ("moving_time", float("nan"), "is not a number"),
+    ],
+)
+def test_a_distance_or_time_runnerly_cannot_store_sets_the_activity_aside(field, value, words):
+    page = sort_page([{**ACTIVITY, "id": 1}, {**ACTIVITY, "id": 2, field: value}])
+    assert [r["external_id"] for r in page.runs] == ["1"]
+    [aside] = page.set_aside
+    assert aside["external_id"] == "2" and words in aside["reason"]
+    assert aside["start_time"] == "2026-11-27T05:17:11+00:00"
+
+
+@pytest.mark.parametrize(
+    ("theirs", "ours", "value"),
+    [
+        ("average_heartrate", "average_hr", 999.0),  # a broken strap
+        ("max_heartrate", "max_hr", 5.0),
+        ("max_speed", "max_speed", 900.0),  # a GPS jump
+        ("total_elevation_gain", "elevation_gain", -3.0),
+    ],
+)
+def test_an_optional_value_runnerly_cannot_store_is_left_out_and_the_run_kept(theirs, ours, value):
+    [run] = sort_page([{**ACTIVITY, theirs: value}]).runs
+    assert ours not in run
+    assert run["distance"] == 10452.8
+
+
+def test_a_manual_entry_without_times_or_map_is_a_run():
+    manual = {
+        "id": 7,
+        "name": "Treadmill",
+        "sport_type": "Run",
+        "start_date": "2026-11-27T05:17:11Z",
+        "distance": 0,
+        "map": {"summary_polyline": ""},
+    }
+    [run] = sort_page([manual]).runs
+    assert run["distance"] == 0 and run["moving_time"] == 0 and "polyline" not in run
+
+
+def test_an_activity_without_a_usable_id_is_skipped_and_the_rest_kept():
+    page = sort_page([{**ACTIVITY, "id": None}, {**ACTIVITY, "id": True}, "junk", ACTIVITY])
+    assert [r["external_id"] for r in page.runs] == ["1010000990"]
+    assert page.ids == {1010000990}
+
+
+def test_to_run_names_the_problem():
+    with pytest.raises(SetAside, match="elapsed_time"):
+        to_run({**ACTIVITY, "elapsed_time": 10**9})
 
 
 def test_the_sync_cursor_never_moves_to_a_date_outside_the_range():
@@ -90,13 +144,6 @@ def test_the_sync_cursor_never_moves_to_a_date_outside_the_range():
     page = [
         {**ACTIVITY, "start_date": "2026-11-27T05:17:11Z"},
         {**ACTIVITY, "start_date": "9999-12-31T10:00:00Z"},
+        {**ACTIVITY, "start_date": None},
     ]
     assert cursor_starts(page) == [datetime(2026, 11, 27, 5, 17, 11, tzinfo=UTC)]
-
-
-def test_a_backfill_goes_on_below_a_page_from_a_date_the_dataservice_stores():
-    page = [{**ACTIVITY, "start_date": d} for d in ("2026-11-27T05:17:11Z", "0001-01-01T00:00:00Z")]
-    assert oldest_start(page) == datetime(1970, 1, 1, tzinfo=UTC)
-    future = [{**ACTIVITY, "start_date": "9999-12-31T10:00:00Z"}]
-    assert oldest_start(future) == datetime(2100, 12, 31, 23, 59, 59, tzinfo=UTC)
-    assert oldest_start([ACTIVITY]) == datetime(2026, 11, 27, 5, 17, 11, tzinfo=UTC)
