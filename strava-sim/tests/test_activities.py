@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 
 import pytest
 from conftest import bearer, make_settings
 
+from runnerly_common.settings import SettingsError
 from strava_sim.app import create_app
 from strava_sim.service import Simulator
 
@@ -65,13 +67,10 @@ class TestListing:
 
     def test_before_and_after_are_exclusive_epoch_bounds(self, http, tokens):
         everything = _all(http, tokens)
-        middle = everything[100]
-        from datetime import datetime
-
-        epoch = int(datetime.fromisoformat(middle["start_date"].replace("Z", "+00:00")).timestamp())
+        epoch = _epoch(everything[100])
         older = _all(http, tokens, before=epoch)
-        newer = _all(http, tokens, after=epoch)
-        assert older[0]["id"] == everything[101]["id"] and newer[-1]["id"] == everything[99]["id"]
+        newer = _all(http, tokens, after=epoch)  # after only: oldest first, as at Strava
+        assert older[0]["id"] == everything[101]["id"] and newer[0]["id"] == everything[99]["id"]
         assert len(older) + len(newer) + 1 == len(everything)
 
     def test_activity_read_hides_private_activities_read_all_shows_them(self, http, grant):
@@ -91,6 +90,93 @@ class TestListing:
         assert response.json["errors"] == [
             {"resource": "Athlete", "field": "access_token", "code": "invalid"}
         ]
+
+
+def _epoch(activity) -> int:
+    return int(datetime.fromisoformat(activity["start_date"].replace("Z", "+00:00")).timestamp())
+
+
+def _order(activities) -> str:
+    keys = [(a["start_date"], a["id"]) for a in activities]
+    assert len(keys) > 1
+    return "oldest" if keys == sorted(keys) else "newest" if keys == sorted(keys)[::-1] else "?"
+
+
+class TestPageOrder:
+    """Strava is reported to answer oldest first when only ``after`` is given."""
+
+    def test_by_default_only_after_answers_oldest_first_anything_else_newest_first(
+        self, http, tokens
+    ):
+        everything = _all(http, tokens)
+        after, before = _epoch(everything[300]), _epoch(everything[10])
+        assert _order(everything) == "newest"
+        assert _order(_all(http, tokens, after=after)) == "oldest"
+        assert _order(_all(http, tokens, before=before)) == "newest"
+        assert _order(_all(http, tokens, after=after, before=before)) == "newest"
+
+    def test_pages_of_the_oldest_first_order_cover_everything_after_once(self, http, tokens):
+        after = _epoch(_all(http, tokens)[250])
+        pages = [
+            http.get(
+                "/api/v3/athlete/activities",
+                query_string={"after": after, "page": page, "per_page": 30},
+                headers=bearer(tokens),
+            ).json
+            for page in range(1, 11)
+        ]
+        listed = [a["id"] for page in pages for a in page]
+        assert [len(p) for p in pages] == [30] * 8 + [10, 0]
+        assert listed == sorted(listed) and len(set(listed)) == 250
+
+    @pytest.mark.parametrize(
+        ("order", "after_only", "no_bounds"),
+        [("newest", "newest", "newest"), ("oldest", "oldest", "oldest"),
+         ("strava", "oldest", "newest")],
+    )  # fmt: skip
+    def test_the_admin_switches_the_order_for_every_query(
+        self, http, tokens, order, after_only, no_bounds
+    ):
+        response = http.post("/admin/list-order", json={"list_order": order})
+        assert response.status_code == 200 and response.json == {"list_order": order}
+        assert http.get("/admin/list-order").json == {"list_order": order}
+        everything = _all(http, tokens)
+        assert _order(everything) == no_bounds
+        assert _order(_all(http, tokens, after=_epoch(everything[500]))) == after_only
+
+    def test_activities_starting_together_are_ordered_by_id_the_same_way(self, http, tokens):
+        start = "2025-05-31T20:00:00Z"
+        ids = [
+            http.post("/admin/athletes/1/activities", json={"start_date": start}).json["id"]
+            for _ in range(3)
+        ]
+        after = _epoch({"start_date": start}) - 1
+        oldest_first = _all(http, tokens, after=after)
+        assert [a["id"] for a in oldest_first] == ids
+        newest_first = _all(http, tokens, after=after, before=after + 2)
+        assert [a["id"] for a in newest_first] == ids[::-1]
+
+    def test_an_unknown_order_is_a_400_and_the_order_stays(self, http):
+        for body in ({"list_order": "random"}, {"list_order": None}, {"order": "newest"}):
+            response = http.post("/admin/list-order", json=body)
+            assert response.status_code == 400 and response.json["code"] == "invalid_field"
+        assert http.get("/admin/list-order").json == {"list_order": "strava"}
+
+    def test_the_setting_chooses_the_order_and_reset_restores_it(self, tmp_path, clock):
+        settings = make_settings(tmp_path, list_order="oldest")
+        app = create_app(settings, simulator=Simulator(settings, clock=clock))
+        http = app.test_client()
+        pair = http.post("/admin/athletes/1/grant", json={}).json
+        first = http.get("/api/v3/athlete/activities", headers=bearer(pair)).json
+        assert first[0]["start_date"].startswith("2022") and _order(first) == "oldest"
+        http.post("/admin/list-order", json={"list_order": "newest"})
+        http.post("/admin/reset")
+        assert http.get("/admin/list-order").json == {"list_order": "oldest"}
+        app.extensions["strava_sim"].db.dispose()
+
+    def test_an_unknown_order_setting_stops_the_start_naming_it(self, tmp_path):
+        with pytest.raises(SettingsError, match="STRAVA_SIM_LIST_ORDER"):
+            make_settings(tmp_path, list_order="sideways")
 
 
 class TestDetail:

@@ -30,3 +30,26 @@ def test_reset_brings_back_the_seeded_history_and_forgets_tokens(http, tokens):
 def test_an_unknown_athlete_or_activity_is_a_404(http):
     assert http.post("/admin/athletes/99/grant", json={}).status_code == 404
     assert http.put("/admin/activities/1", json={"name": "x"}).status_code == 404
+
+
+def test_a_database_from_before_the_new_switches_is_upgraded_keeping_its_history(tmp_path, clock):
+    settings = make_settings(tmp_path, list_order="oldest")
+    simulator = Simulator(settings, clock=clock)
+    simulator.setup()
+    with simulator.db.engine.begin() as connection:
+        for column in ("list_order", "drop_events", "lose_refresh_answers"):
+            connection.exec_driver_sql(f"ALTER TABLE controls DROP COLUMN {column}")
+        # A change a re-seed would undo: the upgrade must keep it.
+        connection.exec_driver_sql(
+            "DELETE FROM activities WHERE id = (SELECT max(id) FROM activities)"
+        )
+        kept = connection.exec_driver_sql("SELECT count(*) FROM activities").scalar()
+    simulator.db.dispose()
+    app = create_app(settings, simulator=Simulator(settings, clock=clock))
+    http = app.test_client()
+    assert http.get("/admin/list-order").json == {"list_order": "oldest"}
+    assert http.get("/admin/faults").json["lose_refresh_answers"] == 0
+    assert sum(a["activities"] for a in http.get("/admin/athletes").json) == kept
+    pair = http.post("/admin/athletes/1/grant", json={}).json
+    assert http.get("/api/v3/athlete/activities", headers=bearer(pair)).status_code == 200
+    app.extensions["strava_sim"].db.dispose()

@@ -55,3 +55,17 @@ class TestErrorRate:
     def test_an_error_rate_above_one_is_a_400(self, http):
         response = http.post("/admin/faults", json={"error_rate": 1.5})
         assert response.status_code == 400 and response.json["field"] == "error_rate"
+
+
+def test_the_faults_show_every_switch_and_clear_together(http):
+    armed = {"error_rate": 0.5, "latency_ms": 10, "seed": 4, "drop_events": True,
+             "lose_refresh_answers": 2}  # fmt: skip
+    assert http.post("/admin/faults", json=armed).json == armed
+    http.delete("/admin/faults")
+    assert http.get("/admin/faults").json == {
+        "error_rate": 0.0,
+        "latency_ms": 0,
+        "seed": 4,
+        "drop_events": False,
+        "lose_refresh_answers": 0,
+    }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from conftest import CLIENT_ID, CLIENT_SECRET, bearer
 
 REDIRECT = "http://localhost:5000/strava/callback"
@@ -193,3 +194,74 @@ class TestDeauthorize:
         listing = http.get("/api/v3/athlete/activities", headers=bearer(pair))
         assert listing.status_code == 200 and len(listing.json) == 30
         app.extensions["strava_sim"].db.dispose()
+
+
+def _stored_refresh_token(simulator, athlete_id: int) -> str:
+    from strava_sim.models import Authorization
+
+    with simulator.db.transaction() as session:
+        return session.get(Authorization, (athlete_id, CLIENT_ID)).refresh_token
+
+
+class TestLostRefreshAnswer:
+    """A proxy in front of Strava loses the answer after Strava rotated the refresh token."""
+
+    def test_the_refresh_is_made_but_the_answer_is_a_502_page_and_the_old_token_is_refused(
+        self, http, tokens, simulator
+    ):
+        armed = http.post("/admin/faults", json={"lose_refresh_answers": 1})
+        assert armed.status_code == 200 and armed.json["lose_refresh_answers"] == 1
+        http.post("/admin/athletes/1/expire-token")
+        lost = _refresh(http, tokens["refresh_token"])
+        assert lost.status_code == 502 and lost.mimetype == "text/html"
+        assert "502 Bad Gateway" in lost.get_data(as_text=True)
+        assert lost.headers["X-Sim-Fault"] == "injected"
+        assert http.get("/admin/faults").json["lose_refresh_answers"] == 0
+        again = _refresh(http, tokens["refresh_token"])
+        assert again.status_code == 400
+        assert again.json["message"] == "Bad Request"
+        assert again.json["errors"] == [
+            {"resource": "RefreshToken", "field": "refresh_token", "code": "invalid"}
+        ]
+        # Strava did rotate: the token the client never saw works, once the fault is spent.
+        rotated = _stored_refresh_token(simulator, 1)
+        assert rotated != tokens["refresh_token"]
+        assert _refresh(http, rotated).status_code == 200
+
+    def test_exactly_the_next_n_refreshes_lose_their_answer(self, http, grant):
+        pairs = [grant(1), grant(2)]
+        http.post("/admin/faults", json={"lose_refresh_answers": 2})
+        for athlete_id, pair in zip((1, 2), pairs, strict=True):
+            http.post(f"/admin/athletes/{athlete_id}/expire-token")
+            assert _refresh(http, pair["refresh_token"]).status_code == 502
+        fresh = grant(1)
+        http.post("/admin/athletes/1/expire-token")
+        assert _refresh(http, fresh["refresh_token"]).status_code == 200
+
+    def test_with_over_an_hour_left_nothing_rotates_so_the_same_token_still_works(
+        self, http, tokens
+    ):
+        http.post("/admin/faults", json={"lose_refresh_answers": 1})
+        assert _refresh(http, tokens["refresh_token"]).status_code == 502
+        again = _refresh(http, tokens["refresh_token"])
+        assert again.status_code == 200 and again.json["refresh_token"] == tokens["refresh_token"]
+
+    def test_a_refused_refresh_does_not_use_up_the_fault(self, http, tokens):
+        http.post("/admin/faults", json={"lose_refresh_answers": 1})
+        assert _refresh(http, "not-a-refresh-token").status_code == 400
+        assert http.get("/admin/faults").json["lose_refresh_answers"] == 1
+
+    @pytest.mark.parametrize("clear", ["delete-faults", "reset"])
+    def test_clearing_faults_or_a_reset_disarms_it(self, http, clear):
+        http.post("/admin/faults", json={"lose_refresh_answers": 3})
+        if clear == "reset":
+            http.post("/admin/reset")
+        else:
+            http.delete("/admin/faults")
+        assert http.get("/admin/faults").json["lose_refresh_answers"] == 0
+
+    @pytest.mark.parametrize("value", [-1, 1001, "2", True, None])
+    def test_a_count_that_is_not_0_to_1000_is_a_400(self, http, value):
+        response = http.post("/admin/faults", json={"lose_refresh_answers": value})
+        assert response.status_code == 400 and response.json["field"] == "lose_refresh_answers"
+        assert http.get("/admin/faults").json["lose_refresh_answers"] == 0

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+import pytest
 from conftest import CLIENT_ID, CLIENT_SECRET, bearer
 
 CREDENTIALS = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}
@@ -144,3 +147,126 @@ class TestEvents:
             assert len(subscribed.wait_for(1)) == 1 and calls["n"] == 2
         finally:
             subscribed.__class__.__call__ = original
+
+
+def _first(http, tokens, sport_type: str) -> dict:
+    listed = http.get("/api/v3/athlete/activities?per_page=100", headers=bearer(tokens)).json
+    return next(a for a in listed if a["sport_type"] == sport_type)
+
+
+def _idle(http) -> None:
+    assert http.application.extensions["strava_sim"].dispatcher.wait_idle()
+
+
+class TestSilentEdits:
+    """Strava sends an update event only for a new title, type or privacy."""
+
+    @pytest.mark.parametrize(
+        "change",
+        [
+            {"distance": 12345.6},
+            {"moving_time": 1800, "elapsed_time": 1900},
+            {"start_date": "2025-05-20T06:30:00Z"},
+            {"sport_type": "TrailRun"},
+            {"description": "felt good", "average_heartrate": None, "max_heartrate": None},
+        ],
+        ids=["distance", "crop", "start", "run-to-trail-run", "other-fields"],
+    )
+    def test_other_changes_are_made_but_send_no_event(self, http, subscribed, tokens, change):
+        target = _first(http, tokens, "Run")
+        response = http.put(f"/admin/activities/{target['id']}", json=change)
+        assert response.status_code == 200
+        detail = http.get(f"/api/v3/activities/{target['id']}", headers=bearer(tokens)).json
+        for field, value in change.items():
+            if field == "start_date":
+                assert detail["start_date"] == value
+            elif field != "max_heartrate":
+                assert detail.get(field) == value
+        assert detail["type"] == "Run"
+        _idle(http)
+        assert subscribed.events == []
+
+    def test_a_change_of_privacy_sends_it_as_a_string(self, http, subscribed, tokens):
+        target = _first(http, tokens, "Run")
+        http.put(f"/admin/activities/{target['id']}", json={"private": True, "distance": 1.0})
+        [event] = subscribed.wait_for(1)
+        assert event["updates"] == {"private": "true"}
+
+    def test_a_sport_type_with_another_legacy_type_sends_that_type(self, http, subscribed, tokens):
+        target = _first(http, tokens, "TrailRun")
+        http.put(f"/admin/activities/{target['id']}", json={"sport_type": "VirtualRun"})
+        [event] = subscribed.wait_for(1)
+        assert event["updates"] == {"type": "VirtualRun"}
+
+    def test_setting_the_same_title_again_sends_nothing(self, http, subscribed, tokens):
+        target = _first(http, tokens, "Run")
+        http.put(f"/admin/activities/{target['id']}", json={"name": target["name"]})
+        _idle(http)
+        assert subscribed.events == []
+
+
+class TestLostEvents:
+    def test_notify_false_makes_a_create_an_edit_and_a_delete_silent(
+        self, http, subscribed, tokens
+    ):
+        created = http.post("/admin/athletes/1/activities?notify=false", json={"name": "Quiet"})
+        assert created.status_code == 201
+        activity_id = created.json["id"]
+        edited = http.put(f"/admin/activities/{activity_id}?notify=false", json={"name": "Hush"})
+        assert edited.status_code == 200 and edited.json["name"] == "Hush"
+        assert http.delete(f"/admin/activities/{activity_id}?notify=false").status_code == 204
+        _idle(http)
+        assert subscribed.events == []
+
+    def test_a_notify_flag_other_than_true_or_false_is_a_400_and_nothing_is_created(
+        self, http, subscribed
+    ):
+        before = http.get("/admin/athletes/1/activities").json["count"]
+        response = http.post("/admin/athletes/1/activities?notify=no", json={})
+        assert response.status_code == 400 and response.json["field"] == "notify"
+        assert http.get("/admin/athletes/1/activities").json["count"] == before
+
+    def test_a_late_upload_gets_the_highest_id_but_starts_before_the_newest(
+        self, http, subscribed, tokens
+    ):
+        newest = http.get("/api/v3/athlete/activities", headers=bearer(tokens)).json[0]
+        late = http.post(
+            "/admin/athletes/1/activities?notify=false",
+            json={"name": "Watch synced late", "start_date": "2025-05-25T07:00:00Z"},
+        ).json
+        ids = [a["id"] for a in http.get("/admin/athletes/1/activities").json["activities"]]
+        assert late["id"] == max(ids) and late["start_date"] < newest["start_date"]
+        # A client resuming after the newest start it saw never lists it...
+        cursor = int(datetime.fromisoformat(newest["start_date"][:-1] + "+00:00").timestamp())
+        after_cursor = http.get(
+            "/api/v3/athlete/activities", query_string={"after": cursor}, headers=bearer(tokens)
+        ).json
+        assert after_cursor == []
+        # ...and no event tells it: only a look-back finds it.
+        week = http.get(
+            "/api/v3/athlete/activities",
+            query_string={"after": cursor - 7 * 86400},
+            headers=bearer(tokens),
+        ).json
+        assert late["id"] in [a["id"] for a in week]
+        _idle(http)
+        assert subscribed.events == []
+
+    def test_the_drop_events_switch_loses_every_event_until_cleared(self, http, subscribed, tokens):
+        response = http.post("/admin/faults", json={"drop_events": True})
+        assert response.status_code == 200 and response.json["drop_events"] is True
+        http.post("/admin/athletes/1/activities", json={"name": "Lost"})
+        http.post("/oauth/deauthorize", headers=bearer(tokens))
+        _idle(http)
+        assert subscribed.events == []
+        assert http.delete("/admin/faults").status_code == 204
+        assert http.get("/admin/faults").json["drop_events"] is False
+        http.post("/admin/athletes/1/grant", json={})
+        heard = http.post("/admin/athletes/1/activities", json={"name": "Heard"}).json
+        [event] = subscribed.wait_for(1)
+        assert (event["aspect_type"], event["object_id"]) == ("create", heard["id"])
+
+    def test_drop_events_must_be_a_boolean(self, http):
+        response = http.post("/admin/faults", json={"drop_events": "yes"})
+        assert response.status_code == 400 and response.json["field"] == "drop_events"
+        assert http.get("/admin/faults").json["drop_events"] is False

@@ -1,4 +1,5 @@
-"""The runtime switches (limits, windows, faults): one database row every worker reads."""
+"""The runtime switches (limits, windows, faults, list order): one database row every
+worker reads."""
 
 from __future__ import annotations
 
@@ -21,11 +22,14 @@ LIMIT_FIELDS = (
 
 
 def reset_controls(session: Session, settings: SimSettings) -> None:
-    """Limits from the settings, no faults: what every start and reset begins with."""
+    """Limits and list order from the settings, no faults: what every start and reset
+    begins with."""
     row = session.get(Controls, 1) or Controls(id=1)
     for name in LIMIT_FIELDS:
         setattr(row, name, getattr(settings, name))
     row.error_rate, row.latency_ms, row.fault_seed, row.fault_counter = 0.0, 0, 0, 0
+    row.drop_events, row.lose_refresh_answers = False, 0
+    row.list_order = settings.list_order
     session.add(row)
 
 
@@ -41,7 +45,24 @@ def limits_dict(row: Controls) -> dict[str, int]:
 
 
 def faults_dict(row: Controls) -> dict[str, Any]:
-    return {"error_rate": row.error_rate, "latency_ms": row.latency_ms, "seed": row.fault_seed}
+    return {
+        "error_rate": row.error_rate,
+        "latency_ms": row.latency_ms,
+        "seed": row.fault_seed,
+        "drop_events": row.drop_events,
+        "lose_refresh_answers": row.lose_refresh_answers,
+    }
+
+
+def clear_faults(session: Session) -> None:
+    set_values(
+        session,
+        error_rate=0.0,
+        latency_ms=0,
+        fault_counter=0,
+        drop_events=False,
+        lose_refresh_answers=0,
+    )
 
 
 def set_values(session: Session, **values: Any) -> None:
@@ -57,3 +78,15 @@ def next_fault_number(session: Session) -> int:
         .values(fault_counter=Controls.fault_counter + 1)
         .returning(Controls.fault_counter)
     ).scalar_one()
+
+
+def take_lost_refresh_answer(session: Session) -> bool:
+    """True when this refresh's answer is to be lost: one armed loss used up, atomically,
+    so with several workers exactly N answers are lost."""
+    taken = session.execute(
+        update(Controls)
+        .where(Controls.id == 1, Controls.lose_refresh_answers > 0)
+        .values(lose_refresh_answers=Controls.lose_refresh_answers - 1)
+        .returning(Controls.id)
+    ).first()
+    return taken is not None

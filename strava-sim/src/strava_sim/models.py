@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from runnerly_common.db import UTCDateTime
@@ -113,7 +113,9 @@ class RateUsage(Base):
 
 
 class Controls(Base):
-    """The runtime switches (one row): limits, windows and faults, shared by all workers."""
+    """The runtime switches (one row): limits, windows, faults and the list order, shared
+    by all workers.  Columns added later are added to an older database at start-up
+    (see ``schema.add_missing_columns``), so give each a server default."""
 
     __tablename__ = "controls"
 
@@ -128,6 +130,9 @@ class Controls(Base):
     latency_ms: Mapped[int] = mapped_column(Integer, default=0)
     fault_seed: Mapped[int] = mapped_column(Integer, default=0)
     fault_counter: Mapped[int] = mapped_column(BigInteger, default=0)
+    list_order: Mapped[str] = mapped_column(String(10), server_default="strava")
+    drop_events: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    lose_refresh_answers: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class Subscription(Base):

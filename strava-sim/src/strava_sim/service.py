@@ -11,7 +11,8 @@ from flask import current_app
 
 from runnerly_common.db import Database
 from strava_sim.controls import reset_controls
-from strava_sim.models import Base, Controls
+from strava_sim.models import Controls
+from strava_sim.schema import upgrade
 from strava_sim.seed.seeder import seed
 from strava_sim.settings import SimSettings
 from strava_sim.webhooks.dispatch import Dispatcher
@@ -34,9 +35,9 @@ class Simulator:
         return datetime.fromtimestamp(self.clock(), UTC)
 
     def setup(self) -> None:
-        """Create tables, seed an empty database, and start from the settings' limits with
-        no faults; safe at every start."""
-        Base.metadata.create_all(self.db.engine)
+        """Create tables (and columns an older database lacks), seed an empty database, and
+        start from the settings' limits and list order with no faults; safe at every start."""
+        upgrade(self.db.engine)
         with self.db.transaction() as session:
             if session.get(Controls, 1) is None:
                 seed(session, self.settings)
@@ -44,7 +45,7 @@ class Simulator:
 
     def reset(self) -> int:
         """Re-seed everything (athletes, activities, tokens, subscriptions, usage, faults)."""
-        Base.metadata.create_all(self.db.engine)
+        upgrade(self.db.engine)
         with self.db.transaction() as session:
             total = seed(session, self.settings)
             reset_controls(session, self.settings)

@@ -1,7 +1,8 @@
 """strava-sim's settings (env prefix ``STRAVA_SIM_``, INI section ``[strava-sim]``).
 
-The rate-limit and token values are only the start-up defaults: the admin API changes
-limits and faults at runtime, and those live in the database so every worker sees them.
+The rate-limit values and the list order are only the start-up defaults: the admin API
+changes limits, faults and the list order at runtime, and those live in the database so
+every worker sees them.
 """
 
 from __future__ import annotations
@@ -10,6 +11,10 @@ import dataclasses
 from typing import ClassVar
 
 from runnerly_common.settings import Settings, SettingsError, secret
+
+# The order of /athlete/activities pages: "strava" as Strava is reported to answer (oldest
+# first when only `after` is given, else newest first), or always one way.
+LIST_ORDERS = ("strava", "newest", "oldest")
 
 
 @dataclasses.dataclass
@@ -40,6 +45,7 @@ class SimSettings(Settings):
     demo_refresh_token: str = secret()
     webhook_timeout: float = 2.0
     webhook_backoff: float = 0.5
+    list_order: str = "strava"
 
     def check(self) -> None:
         super().check()
@@ -48,6 +54,9 @@ class SimSettings(Settings):
             raise SettingsError(f"{name} is required (or {name}_FILE)")
         if self.athletes < 1:
             raise SettingsError(f"{self.env_name('athletes')} must be at least 1")
+        if self.list_order not in LIST_ORDERS:
+            name = self.env_name("list_order")
+            raise SettingsError(f"{name} must be one of {', '.join(LIST_ORDERS)}")
         for name in ("rate_window_seconds", "rate_day_seconds", "token_lifetime"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{self.env_name(name)} must be a positive number of seconds")

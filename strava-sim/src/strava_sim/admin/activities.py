@@ -1,5 +1,8 @@
 """Create, edit, delete and list an athlete's activities; each change fires its webhook
-event after the commit, so a worker that fetches on the event sees the change."""
+event after the commit, so a worker that fetches on the event sees the change.
+
+As at Strava, an edit sends an event only when the title, the (legacy) type or the
+privacy changes; ``?notify=false`` makes any change silent, as a lost event would be."""
 
 from __future__ import annotations
 
@@ -11,15 +14,16 @@ from flask import Blueprint, request
 from sqlalchemy import func, select
 
 from runnerly_common.errors import APIError
-from strava_sim.admin.fields import clean
-from strava_sim.api.serialize import activity_detail, iso
+from strava_sim.admin.fields import clean, invalid
+from strava_sim.api.serialize import activity_detail, iso, legacy_type
 from strava_sim.models import Activity, Athlete
-from strava_sim.seed.places import part_of_day
+from strava_sim.seed import polyline
+from strava_sim.seed.places import PLACES, part_of_day
 from strava_sim.service import Simulator, sim
 from strava_sim.webhooks.events import activity_event
 
-# Strava's update event names the fields it reports this way.
-EVENT_NAMES = {"name": "title", "sport_type": "type", "private": "private"}
+# Recorded without GPS: no map, no start or end point.
+NO_TRACK_SPORTS = {"Swim", "VirtualRun", "VirtualRide"}
 
 
 def _athlete(session: Any, athlete_id: int) -> Athlete:
@@ -37,14 +41,16 @@ def _local(athlete: Athlete, start_ts: int) -> tuple[int, str]:
 
 
 def new_activity(simulator: Simulator, session: Any, athlete: Athlete, values: dict) -> Activity:
-    """An activity as if just uploaded: defaults for whatever the body leaves out."""
+    """An activity as if just uploaded: defaults for whatever the body leaves out.  A past
+    ``start_date`` makes a late upload; like every upload it still gets the highest id."""
     start_ts = values.pop("start_ts", simulator.now() - 3600)
     offset, zone = _local(athlete, start_ts)
     sport = values.get("sport_type", "Run")
     distance = float(values.get("distance", 5000.0))
-    moving = values.get("moving_time") or max(round(distance / 1000 * 330), 1)
+    moving = values.get("moving_time", max(round(distance / 1000 * 330), 1))
     local_hour = datetime.fromtimestamp(start_ts + offset, UTC).hour
     highest = session.scalar(select(func.max(Activity.id))) or 1_000_000_000
+    manual = values.get("manual", False)
     row = Activity(
         id=highest + 1,
         athlete_id=athlete.id,
@@ -58,8 +64,8 @@ def new_activity(simulator: Simulator, session: Any, athlete: Athlete, values: d
         moving_time=moving,
         elapsed_time=moving,
         total_elevation_gain=0.0,
-        max_speed=round(distance / moving * 1.3, 3),
-        external_id=f"sim_upload_{highest + 1}",
+        max_speed=round(distance / moving * 1.3, 3) if moving else 0.0,
+        external_id=None if manual else f"sim_upload_{highest + 1}",
         manual=False,
         trainer=False,
         commute=False,
@@ -68,8 +74,42 @@ def new_activity(simulator: Simulator, session: Any, athlete: Athlete, values: d
     )
     for field, value in values.items():
         setattr(row, field, value)
+    _add_track(row, athlete)
     session.add(row)
     return row
+
+
+def _add_track(row: Activity, athlete: Athlete) -> None:
+    """A GPS upload gets a loop from the athlete's home town; a manual entry, a treadmill
+    (trainer) or virtual session and a swim have no map, as at Strava."""
+    home = next((p for p in PLACES if p.zone == athlete.timezone), None)
+    if home is None or row.manual or row.trainer or row.sport_type in NO_TRACK_SPORTS:
+        return
+    row.start_lat = row.end_lat = home.lat
+    row.start_lng = row.end_lng = home.lng
+    row.summary_polyline = polyline.loop(home.lat, home.lng, row.distance)
+
+
+def event_updates(row: Activity, values: dict[str, Any]) -> dict[str, str]:
+    """Strava's ``updates`` for an edit of ``row`` to ``values``: only a new title, a new
+    legacy ``type`` (Run→TrailRun is still "Run": no event) or a new privacy."""
+    updates = {}
+    if "name" in values and values["name"] != row.name:
+        updates["title"] = values["name"]
+    new_type = legacy_type(values.get("sport_type", row.sport_type))
+    if new_type != legacy_type(row.sport_type):
+        updates["type"] = new_type
+    if "private" in values and values["private"] != row.private:
+        updates["private"] = str(values["private"]).lower()
+    return updates
+
+
+def _notify_flag() -> bool:
+    """``?notify=false``: make the change without its event (a lost event)."""
+    raw = request.args.get("notify", "true")
+    if raw not in ("true", "false"):
+        raise invalid("notify", "true or false")
+    return raw == "true"
 
 
 def register(bp: Blueprint) -> None:
@@ -107,27 +147,24 @@ def register(bp: Blueprint) -> None:
 
     @bp.post("/athletes/<int:athlete_id>/activities")
     def create(athlete_id: int) -> tuple[dict[str, Any], int]:
-        simulator = sim()
-        values = clean(request.get_json(silent=True))
+        simulator, notify = sim(), _notify_flag()
+        values = clean(request.get_json(silent=True), creating=True)
         with simulator.db.transaction() as session:
             row = new_activity(simulator, session, _athlete(session, athlete_id), values)
             session.flush()
             body = activity_detail(row)
-        _notify(simulator, "create", row.id, athlete_id)
+        if notify:
+            _notify(simulator, "create", body["id"], athlete_id)
         return body, 201
 
     @bp.put("/activities/<int:activity_id>")
     def edit(activity_id: int) -> dict[str, Any]:
-        simulator = sim()
+        simulator, notify = sim(), _notify_flag()
         values = clean(request.get_json(silent=True))
         with simulator.db.transaction() as session:
             row = _activity(session, activity_id)
-            updates = {}
+            updates = event_updates(row, values)
             for field, value in values.items():
-                if getattr(row, field) != value and field in EVENT_NAMES:
-                    updates[EVENT_NAMES[field]] = (
-                        str(value).lower() if field == "private" else value
-                    )
                 setattr(row, field, value)
             if "start_ts" in values:
                 row.utc_offset, row.timezone = _local(
@@ -135,17 +172,19 @@ def register(bp: Blueprint) -> None:
                 )
             row.updated_at = simulator.utcnow()
             body, owner = activity_detail(row), row.athlete_id
-        _notify(simulator, "update", activity_id, owner, updates)
+        if notify and updates:  # Strava is silent about every other change
+            _notify(simulator, "update", activity_id, owner, updates)
         return body
 
     @bp.delete("/activities/<int:activity_id>")
     def remove(activity_id: int) -> tuple[str, int]:
-        simulator = sim()
+        simulator, notify = sim(), _notify_flag()
         with simulator.db.transaction() as session:
             row = _activity(session, activity_id)
             owner = row.athlete_id
             session.delete(row)
-        _notify(simulator, "delete", activity_id, owner)
+        if notify:
+            _notify(simulator, "delete", activity_id, owner)
         return "", 204
 
 

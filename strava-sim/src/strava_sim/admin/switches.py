@@ -1,4 +1,5 @@
-"""Admin switches: faults, rate limits, tokens (grant, expire, revoke), athletes, reset."""
+"""Admin switches: faults, rate limits, list order, tokens (grant, expire, revoke),
+athletes, reset."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from strava_sim.admin.fields import invalid
 from strava_sim.models import Activity, Athlete, Authorization, RateUsage
 from strava_sim.oauth import grants, scopes
 from strava_sim.service import sim
+from strava_sim.settings import LIST_ORDERS
 from strava_sim.webhooks.events import deauthorization_event
 
 
@@ -42,7 +44,8 @@ def register(bp: Blueprint) -> None:
     @bp.post("/faults")
     def set_faults() -> dict[str, Any]:
         body, values = _body(), {}
-        if unknown := set(body) - {"error_rate", "latency_ms", "seed"}:
+        known = {"error_rate", "latency_ms", "seed", "drop_events", "lose_refresh_answers"}
+        if unknown := set(body) - known:
             raise invalid(sorted(unknown)[0], "unknown field")
         if "error_rate" in body:
             values["error_rate"] = _number(body, "error_rate", float, 0, 1)
@@ -50,6 +53,12 @@ def register(bp: Blueprint) -> None:
             values["latency_ms"] = _number(body, "latency_ms", int, 0, 60_000)
         if "seed" in body:
             values["fault_seed"] = _number(body, "seed", int, 0, 2**31)
+        if "drop_events" in body:
+            if not isinstance(body["drop_events"], bool):
+                raise invalid("drop_events", "must be true or false")
+            values["drop_events"] = body["drop_events"]
+        if "lose_refresh_answers" in body:
+            values["lose_refresh_answers"] = _number(body, "lose_refresh_answers", int, 0, 1000)
         with sim().db.transaction() as session:
             controls.set_values(session, fault_counter=0, **values)
             return controls.faults_dict(controls.current(session))
@@ -57,8 +66,24 @@ def register(bp: Blueprint) -> None:
     @bp.delete("/faults")
     def clear_faults() -> tuple[str, int]:
         with sim().db.transaction() as session:
-            controls.set_values(session, error_rate=0.0, latency_ms=0, fault_counter=0)
+            controls.clear_faults(session)
         return "", 204
+
+    @bp.get("/list-order")
+    def get_list_order() -> dict[str, Any]:
+        return {"list_order": controls.current(sim().db.reader).list_order}
+
+    @bp.post("/list-order")
+    def set_list_order() -> dict[str, Any]:
+        body = _body()
+        if unknown := set(body) - {"list_order"}:
+            raise invalid(sorted(unknown)[0], "unknown field")
+        order = body.get("list_order")
+        if order not in LIST_ORDERS:
+            raise invalid("list_order", f"one of {', '.join(LIST_ORDERS)}")
+        with sim().db.transaction() as session:
+            controls.set_values(session, list_order=order)
+        return {"list_order": order}
 
     @bp.get("/rate-limits")
     def get_rate_limits() -> dict[str, Any]:

@@ -42,6 +42,7 @@ def meter() -> None:
     with simulator.db.transaction() as session:  # a write first: no lock upgrade to race
         usage = ratelimit.count_request(session, client_id, switches, now)
     g.rate_usage = usage
+    g.switches = switches  # the views read the list order from the same snapshot
     if usage.exceeded:
         raise strava_error(
             429,

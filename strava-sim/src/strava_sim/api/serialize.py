@@ -10,6 +10,11 @@ from strava_sim.models import Activity, Athlete
 RUN_TYPES = {"TrailRun": "Run", "VirtualRun": "VirtualRun"}  # sport_type → legacy `type`
 
 
+def legacy_type(sport_type: str) -> str:
+    """The deprecated ``type`` Strava still sends (and reports in update events)."""
+    return RUN_TYPES.get(sport_type, sport_type)
+
+
 def iso(ts: int) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -49,7 +54,7 @@ def activity_summary(row: Activity) -> dict[str, Any]:
         "moving_time": row.moving_time,
         "elapsed_time": row.elapsed_time,
         "total_elevation_gain": row.total_elevation_gain,
-        "type": RUN_TYPES.get(row.sport_type, row.sport_type),
+        "type": legacy_type(row.sport_type),
         "sport_type": row.sport_type,
         "workout_type": row.workout_type,
         "id": row.id,

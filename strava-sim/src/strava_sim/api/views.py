@@ -46,7 +46,10 @@ def make_blueprint() -> Blueprint:
             query = query.where(Activity.start_ts > after)
         if "activity:read_all" not in token.scope.split(","):
             query = query.where(Activity.private.is_(False))
-        query = query.order_by(Activity.start_ts.desc(), Activity.id.desc())
+        if _newest_first(g.switches.list_order, before=before, after=after):
+            query = query.order_by(Activity.start_ts.desc(), Activity.id.desc())
+        else:
+            query = query.order_by(Activity.start_ts.asc(), Activity.id.asc())
         rows = sim().db.reader.scalars(query.limit(per_page).offset((page - 1) * per_page))
         return [activity_summary(row) for row in rows]
 
@@ -70,6 +73,14 @@ def _activity_reader() -> AccessToken:
     if not allows_activities(token.scope, private=False):
         raise unauthorized("AccessToken", "activity:read_permission", "missing")
     return token
+
+
+def _newest_first(list_order: str, *, before: int | None, after: int | None) -> bool:
+    """Strava is reported to answer oldest first when only ``after`` is given (so a client
+    resuming "after my newest" reads forward in time) and newest first otherwise."""
+    if list_order == "strava":
+        return not (after is not None and before is None)
+    return list_order == "newest"
 
 
 def _int_arg(name: str, default: int | None = None, *, minimum: int = 0) -> int | None:

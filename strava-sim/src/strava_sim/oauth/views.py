@@ -10,6 +10,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from runnerly_common.security_headers import policy, set_page_policy
+from strava_sim import controls
 from strava_sim.api.metering import bearer_token
 from strava_sim.errors import bad_request, unauthorized
 from strava_sim.models import AccessToken, Athlete, Authorization
@@ -26,6 +27,12 @@ AUTHORIZE_PAGE_POLICY = policy(
         "base-uri": "'none'",
         "frame-ancestors": "'none'",
     }
+)
+# What a proxy in front of Strava answers when the upstream answer never reaches it.
+LOST_ANSWER_PAGE = (
+    "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
+    "</body>\r\n</html>\r\n"
 )
 
 
@@ -91,18 +98,22 @@ def make_blueprint() -> Blueprint:
         return set_page_policy(Response(page, mimetype="text/html"), AUTHORIZE_PAGE_POLICY)
 
     @bp.post("/token")
-    def token() -> dict[str, Any]:
+    def token() -> dict[str, Any] | Response:
         params, simulator = _params(), sim()
         client_id = grants.check_client(
             simulator, params.get("client_id"), params.get("client_secret", "")
         )
         grant_type = params.get("grant_type")
+        if grant_type not in ("authorization_code", "refresh_token"):
+            raise bad_request("Application", "grant_type")
         with simulator.db.transaction() as session:
             if grant_type == "authorization_code":
                 return grants.exchange_code(session, simulator, client_id, params.get("code"))
-            if grant_type == "refresh_token":
-                return grants.refresh(session, simulator, client_id, params.get("refresh_token"))
-        raise bad_request("Application", "grant_type")
+            answer = grants.refresh(session, simulator, client_id, params.get("refresh_token"))
+            lost = controls.take_lost_refresh_answer(session)
+        if lost:  # after the commit: the refresh (and its rotation) stands
+            return _lost_answer()
+        return answer
 
     @bp.post("/deauthorize")
     def deauthorize() -> dict[str, Any]:
@@ -119,6 +130,14 @@ def make_blueprint() -> Blueprint:
         return {"access_token": value}
 
     return bp
+
+
+def _lost_answer() -> Response:
+    """The armed ``lose_refresh_answers`` fault: Strava did the refresh, the client never
+    learns the new refresh token."""
+    response = Response(LOST_ANSWER_PAGE, status=502, mimetype="text/html")
+    response.headers["X-Sim-Fault"] = "injected"
+    return response
 
 
 def _athlete_id(raw: Any) -> int:

@@ -2,7 +2,8 @@
 
 Like Strava, an application hears about an athlete only while that athlete has
 authorized it; the deauthorization event itself is the exception (it is sent after the
-grant is gone).
+grant is gone).  With the admin's ``drop_events`` switch on, events are lost as they are
+when a callback stays down past Strava's three tries: nothing is delivered.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from strava_sim import controls
 from strava_sim.models import Authorization, Subscription
 from strava_sim.service import Simulator
 
@@ -26,6 +28,8 @@ def activity_event(
     updates: dict[str, str] | None = None,
 ) -> int:
     """Send a create/update/delete event for an activity; returns how many were queued."""
+    if controls.current(session).drop_events:
+        return 0
     authorized = select(Authorization.client_id).where(Authorization.athlete_id == owner_id)
     subscriptions = session.scalars(
         select(Subscription).where(Subscription.client_id.in_(authorized))
@@ -36,6 +40,8 @@ def activity_event(
 def deauthorization_event(
     simulator: Simulator, session: Session, *, athlete_id: int, client_id: int
 ) -> int:
+    if controls.current(session).drop_events:
+        return 0
     subscriptions = session.scalars(
         select(Subscription).where(Subscription.client_id == client_id)
     ).all()
