@@ -121,11 +121,6 @@ class RateBudget:
         if not granted:
             raise OutOfBudget(now + self.windows.wait(now, daily=daily), daily=daily)
 
-    def has_room(self) -> bool:
-        """Whether a slot is free in both windows now (nothing is taken)."""
-        short, daily = self.store.usage(self.windows, self.clock())
-        return short < self.windows.limit_short and daily < self.windows.limit_daily
-
     def observe(self, headers: Mapping[str, str]) -> None:
         """Correct the counts from a response's usage headers (read limit first)."""
         usage = headers.get("X-ReadRateLimit-Usage") or headers.get("X-RateLimit-Usage")

@@ -149,8 +149,12 @@ def _start(activity: dict[str, Any]) -> datetime:
 
 
 def _title(activity: dict[str, Any]) -> str:
+    """The name, without what no database keeps (NUL, a lone UTF-16 surrogate: a device's
+    garbage the dataservice would refuse the whole batch for)."""
     name = activity.get("name")
-    return (name.strip() if isinstance(name, str) else "")[: run_bounds.TITLE_MAX] or "Run"
+    text = name if isinstance(name, str) else ""
+    text = "".join(c for c in text if c != "\x00" and not "\ud800" <= c <= "\udfff")
+    return text.strip()[: run_bounds.TITLE_MAX] or "Run"
 
 
 def set_aside(activity: dict[str, Any], number: int, reason: str) -> dict[str, Any]:

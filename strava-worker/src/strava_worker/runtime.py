@@ -67,8 +67,9 @@ class Runtime:
 
     @cached_property
     def reconcile_strava(self) -> StravaClient:
-        """The client reconciliations use: it stops at ``RECONCILE_BUDGET_PERCENT`` of each
-        window, the lowest share, so they only spend what syncs and events leave."""
+        """The client a reconciliation asks about missing runs with: it stops at
+        ``RECONCILE_BUDGET_PERCENT`` of each window, the lowest share, so those requests
+        only spend what syncs and events leave."""
         return self._capped_strava(self.settings.reconcile_budget_percent)
 
     def _capped_strava(self, percent: int) -> StravaClient:

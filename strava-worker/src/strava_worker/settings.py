@@ -53,8 +53,9 @@ class WorkerSettings(Settings):
     # silent edits (Strava sends no event for a new distance or start) and lost deletions.
     reconcile_days: int = 30
     reconcile_interval: int = 86400
-    # Lowest priority: a reconciliation starts only while the budget's usage is below this
-    # share (percent) of each window, and asks about at most RECONCILE_CHECKS missing runs.
+    # Its read replaces one sync's; asking Strava about stored runs it no longer lists is the
+    # lowest priority: at most RECONCILE_CHECKS a day, and only while the budget's usage is
+    # below this share (percent) of each window.
     reconcile_budget_percent: int = 25
     reconcile_checks: int = 10
     # A runner's lock expires after this: how long a killed worker blocks that runner.

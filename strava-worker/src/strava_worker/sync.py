@@ -19,6 +19,11 @@ What a listing by start time cannot see, and how it is caught:
   of its window the listing no longer shows (at most ``RECONCILE_CHECKS`` a day), and
   deletes it on a 404.
 
+A reconciliation's read takes the place of one incremental sync's (30 days usually fit
+the one page a sync reads anyway); what it costs beyond that, the runs it asks about, is
+the lowest priority: :attr:`Runtime.reconcile_strava` stops at ``RECONCILE_BUDGET_PERCENT``
+of each window and the rest waits for the next day.
+
 The cursor (the newest start seen, never later than the sync itself) only anchors the
 look-back; an activity dated in the future cannot push it beyond today.
 """
@@ -147,11 +152,8 @@ def _backfill(rt: Runtime, user_id: int, link: dict[str, Any]) -> dict[str, Any]
 
 
 def _reconcile_due(rt: Runtime, link: dict[str, Any], now: float) -> bool:
-    """Due once a day, and only while the reconciliation's share of the budget has room."""
     last = _epoch_or_none(link.get("reconciled_at"))
-    if last is not None and now - last < rt.settings.reconcile_interval:
-        return False
-    return rt.reconcile_strava.budget.has_room()
+    return last is None or now - last >= rt.settings.reconcile_interval
 
 
 def _incremental(
@@ -174,13 +176,12 @@ def _incremental(
             after = min(after, int(started) - s.reconcile_days * 86400)
         window = Window(after)
     first = window.after
-    client = rt.reconcile_strava if reconcile else rt.strava
     created = updated = 0
     seen: set[int] = set()
     pages = 0
     while pages < s.max_pages_per_run:
         pages += 1
-        activities = _list(rt, user_id, link, client, window)
+        activities = _list(rt, user_id, link, rt.strava, window)
         page = mapping.sort_page(activities)
         counts = batches.store(rt, user_id, page)
         created, updated = created + counts["created"], updated + counts["updated"]

@@ -1,5 +1,6 @@
-"""Strava activities dated outside Runnerly's dates (1970-01-01..2100-12-31) are skipped:
-the rest of the history arrives, and the sync cursor stays on a date it can store."""
+"""Strava activities dated outside Runnerly's dates (1970-01-01..2100-12-31) are set aside
+with their reason: the rest of the history arrives, and the sync cursor stays on a date it
+can store."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import datetime
 import requests
 
 
-def test_activities_outside_the_dates_are_skipped_and_the_rest_arrives(runner, start_worker, sim):
+def test_activities_outside_the_dates_are_set_aside_and_the_rest_arrives(runner, start_worker, sim):
     odd = {}
     for name, start in [("Y10K", "9999-12-31T08:00:00Z"), ("Before time", "1960-05-01T08:00:00Z")]:
         created = requests.post(
@@ -27,5 +28,8 @@ def test_activities_outside_the_dates_are_skipped_and_the_rest_arrives(runner, s
     assert set(runner.runs()) == set(expected)
     assert link["sync_error"] is None
     assert datetime.fromisoformat(link["sync_cursor"]).year < 2100
+    body = runner.http.get(f"{runner.ds}/api/v1/users/{runner.user_id}/set-aside", timeout=5)
+    aside = {item["external_id"]: item for item in body.json()["items"]}
     for activity_id in odd:
-        assert f"Strava activity {activity_id} skipped" in worker.log()
+        assert "start date" in aside[activity_id]["reason"], aside
+        assert f"Strava activity {activity_id} set aside" in worker.log()

@@ -147,3 +147,10 @@ def test_the_sync_cursor_never_moves_to_a_date_outside_the_range():
         {**ACTIVITY, "start_date": None},
     ]
     assert cursor_starts(page) == [datetime(2026, 11, 27, 5, 17, 11, tzinfo=UTC)]
+
+
+def test_a_title_loses_what_no_database_keeps_and_keeps_the_rest():
+    [run] = sort_page([{**ACTIVITY, "name": "Tempo\x00 run \ud83d"}]).runs
+    assert run["title"] == "Tempo run"
+    [run] = sort_page([{**ACTIVITY, "name": "\x00"}]).runs
+    assert run["title"] == "Run"
