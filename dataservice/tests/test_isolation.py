@@ -38,7 +38,10 @@ BODIES: dict[str, Any] = {
     },
     "updateStravaLink": {"sync_state": "idle"},
     "createRun": RUN,
-    "addRuns": {"runs": [{**RUN, "source": "strava", "external_id": "x1"}]},
+    "addRuns": {
+        "runs": [{**RUN, "source": "strava", "external_id": "x1"}],
+        "set_aside": [{"source": "strava", "external_id": "x2", "reason": "planted"}],
+    },
     "updateRun": {"title": "Mine now"},
     "createRace": {"name": "Stolen", "date": "2031-05-04", "distance": 5000},
     "updateRace": {"name": "Mine now"},
@@ -84,7 +87,16 @@ def victim(client, token, other_runner) -> dict[str, Any]:
         json={**BODIES["putStravaLink"], "athlete_id": 4242},
         headers=token(runner=other_runner, client="runnerly-web"),
     )
+    set_aside = client.post(
+        f"{base}/runs/batch",
+        json={
+            "runs": [],
+            "set_aside": [{"source": "strava", "external_id": "b1", "reason": "B's"}],
+        },
+        headers=token(client="strava-worker", scope="runs:write"),
+    )
     assert plan.status_code == 201, plan.json
+    assert set_aside.json["set_aside"] == 1, set_aside.json
     return {
         "user_id": other_runner,
         "runner_id": other_runner,

@@ -48,9 +48,21 @@ class TestBulkUpsert:
         runs = batch(1000)
         first = _send(client, token, runner, runs)
         assert first.status_code == 200
-        assert first.json == {"created": 1000, "updated": 0, "unchanged": 0, "deleted": 0}
+        assert first.json == {
+            "created": 1000,
+            "updated": 0,
+            "unchanged": 0,
+            "deleted": 0,
+            "set_aside": 0,
+        }
         second = _send(client, token, runner, runs)
-        assert second.json == {"created": 0, "updated": 0, "unchanged": 1000, "deleted": 0}
+        assert second.json == {
+            "created": 0,
+            "updated": 0,
+            "unchanged": 1000,
+            "deleted": 0,
+            "set_aside": 0,
+        }
         assert db.query(Run).filter_by(runner_id=runner).count() == 1000
 
     def test_whole_seconds_written_as_decimals_are_taken(self, batch, client, token, runner):
@@ -73,6 +85,7 @@ class TestBulkUpsert:
             "updated": 1,
             "unchanged": 2,
             "deleted": 0,
+            "set_aside": 0,
         }
         listed = client.get(f"/api/v1/users/{runner}/runs", headers=token(runner=runner))
         assert "Renamed on Strava" in [r["title"] for r in listed.json["items"]]
@@ -154,7 +167,13 @@ class TestBulkUpsert:
             other_writer.commit()
             racing.join(timeout=30)
         assert answer["r"].status_code == 200
-        assert answer["r"].json == {"created": 49, "updated": 0, "unchanged": 1, "deleted": 0}
+        assert answer["r"].json == {
+            "created": 49,
+            "updated": 0,
+            "unchanged": 1,
+            "deleted": 0,
+            "set_aside": 0,
+        }
         assert db.query(Run).filter_by(runner_id=runner).count() == 50
         assert db.query(BestEffort).filter_by(runner_id=runner).count() == 50
 
@@ -191,7 +210,13 @@ class TestDeletions:
             },
             headers=token(client="strava-worker", scope="runs:write"),
         )
-        assert response.json == {"created": 0, "updated": 0, "unchanged": 0, "deleted": 1}
+        assert response.json == {
+            "created": 0,
+            "updated": 0,
+            "unchanged": 0,
+            "deleted": 1,
+            "set_aside": 0,
+        }
         assert [r.external_id for r in db.query(Run)] == ["1"]
         assert {e.run_id for e in db.query(BestEffort)} == {db.query(Run).one().id}
 

@@ -11,7 +11,12 @@ from dataservice.context import session, settings
 from dataservice.errors import invalid, not_found
 from dataservice.runs import bulk, files, service
 from dataservice.runs.serialize import run_to_dict
+from dataservice.set_aside import service as set_aside_service
 from runnerly_common.openapi import OpenAPIBlueprint, query_params, request_body
+
+
+def _keys(items: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    return {(item["source"], item["external_id"]) for item in items}
 
 
 def bind(api: OpenAPIBlueprint) -> None:
@@ -66,14 +71,17 @@ def bind(api: OpenAPIBlueprint) -> None:
             if run["moving_time"] > run["elapsed_time"]:
                 raise invalid(f"body.runs[{index}].moving_time", "must not exceed elapsed_time")
         deleted = request_body().get("deleted", [])
-        both = {(r["source"], r["external_id"]) for r in runs} & {
-            (d["source"], d["external_id"]) for d in deleted
-        }
-        if both:
+        set_aside = request_body().get("set_aside", [])
+        sent, gone = _keys(runs), _keys(deleted)
+        if sent & gone:
             raise invalid("body.deleted", "a run cannot be both sent and deleted")
+        if _keys(set_aside) & (sent | gone):
+            raise invalid("body.set_aside", "an activity cannot be both a run and set aside")
         result = bulk.upsert_runs(session(), user_id, runs, deleted)
+        # After the runs: their upsert may roll back and retry on a concurrent insert.
+        recorded = set_aside_service.record(session(), user_id, sent | gone, set_aside)
         session().commit()
-        return result.as_dict()
+        return {**result.as_dict(), "set_aside": recorded}
 
     @api.operation("importRunFile")
     def import_run_file(user_id: int) -> tuple[dict[str, Any], int]:

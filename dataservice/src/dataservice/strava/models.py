@@ -27,6 +27,12 @@ class StravaLink(Base):
     sync_cursor: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # A backfill pages from the newest activity back: what is older than this is still due.
     backfill_before: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Where Strava serves pages oldest first, a backfill also still has to fetch what
+    # started after this, from page ``backfill_page`` on.
+    backfill_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    backfill_page: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # When the last reconciliation of the recent weeks (late uploads, silent edits) ended.
+    reconciled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sync_state: Mapped[str] = mapped_column(String(16), default="pending")
     pages_done: Mapped[int] = mapped_column(Integer, default=0)
     runs_imported: Mapped[int] = mapped_column(Integer, default=0)

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dataservice.errors import conflict, not_found
+from dataservice.set_aside import service as set_aside
 from dataservice.strava.crypto import TokenCipher
 from dataservice.strava.models import StravaLink
 
@@ -16,11 +17,16 @@ SYNC_FIELDS = (
     "last_sync_at",
     "sync_cursor",
     "backfill_before",
+    "backfill_after",
+    "backfill_page",
+    "reconciled_at",
     "sync_state",
     "pages_done",
     "runs_imported",
     "sync_error",
 )
+# States that need the runner to connect again; connecting again ends them.
+RECONNECT_STATES = ("reconnect", "error", "deauthorized")
 
 
 def get_link(session: Session, user_id: int) -> StravaLink:
@@ -33,16 +39,26 @@ def get_link(session: Session, user_id: int) -> StravaLink:
 def put_link(
     session: Session, cipher: TokenCipher, user_id: int, data: dict[str, Any]
 ) -> tuple[StravaLink, bool]:
-    """Create or replace the link; True when it is new."""
+    """Create or replace the link; True when it is new.
+
+    The same athlete connecting again (new tokens after Strava refused the old ones) keeps
+    the cursor and the progress, so the worker resumes where it stopped; another athlete
+    starts the sync over."""
     link = session.get(StravaLink, user_id)
     created = link is None
     if link is None:
-        link = StravaLink(user_id=user_id, sync_state="pending", pages_done=0, runs_imported=0)
+        link = StravaLink(
+            user_id=user_id, sync_state="pending", pages_done=0, runs_imported=0, backfill_page=1
+        )
         session.add(link)
     elif link.athlete_id != data["athlete_id"]:  # another athlete: start the sync over
         for field in SYNC_FIELDS:
             setattr(link, field, None)
         link.sync_state, link.pages_done, link.runs_imported = "pending", 0, 0
+        link.backfill_page = 1
+        set_aside.clear(session, user_id, (), source="strava")  # the other athlete's
+    elif link.sync_state in RECONNECT_STATES:
+        link.sync_state, link.sync_error = "pending", None
     link.athlete_id = data["athlete_id"]
     link.scopes = data.get("scopes", "")
     _set_tokens(link, cipher, data)
@@ -79,8 +95,10 @@ def _flush_unique_athlete(session: Session) -> None:
 
 
 def delete_link(session: Session, user_id: int) -> None:
-    """Unlink: the runner's runs stay."""
+    """Unlink: the runner's runs stay; the Strava activities set aside go (nothing will
+    bring them in any more, and a new link lists them again)."""
     session.delete(get_link(session, user_id))
+    set_aside.clear(session, user_id, (), source="strava")
     session.flush()
 
 
@@ -107,6 +125,9 @@ def link_to_dict(link: StravaLink, cipher: TokenCipher | None) -> dict[str, Any]
         "last_sync_at": _iso(link.last_sync_at),
         "sync_cursor": _iso(link.sync_cursor),
         "backfill_before": _iso(link.backfill_before),
+        "backfill_after": _iso(link.backfill_after),
+        "backfill_page": link.backfill_page,
+        "reconciled_at": _iso(link.reconciled_at),
         "sync_state": link.sync_state,
         "pages_done": link.pages_done,
         "runs_imported": link.runs_imported,
