@@ -6,6 +6,7 @@ import sys
 from typing import Any
 
 from _sync_measure import BATCH_ROUTE, PAGE_ROUTE
+from _sync_requests import KINDS
 
 TARGET = 2000  # runs/s end to end (issue 4)
 BUSY_CPUS = 0.25  # CPUs kept busy by other work before the run: above it, figures are noisy
@@ -177,6 +178,55 @@ def print_profile(r: dict[str, Any]) -> None:
     print("| CPU per 1,000 runs (/proc) | " + " | ".join(cells) + " |")
 
 
+def print_requests(q: dict[str, Any]) -> None:
+    """The Strava requests of the incremental and the reconciliation round, and what they
+    make of an application's daily budget."""
+    incremental, reconciliation = q["rounds"]
+    c = q["changes"]
+    made = ", ".join(f"{c[k]} {k.replace('_', ' ')}" for k in KINDS)
+    print(
+        f"\nStrava requests (strava-sim's count: what Strava bills), each of the "
+        f"{incremental['runners']} runners synced once after its backfill; before the "
+        f"reconciliation, strava-sim changed without events: {made}"
+    )
+    print(
+        "\n| round | runners | Strava requests | **per runner** | list pages | single "
+        "activities (404) | syncs reconciled | runs deleted | wall time |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for r in (incremental, reconciliation):
+        missing = sum(n for k, n in r["by_route"].items() if k.endswith(" 404"))
+        print(
+            f"| {r['name']} | {r['runners']:,} | {r['strava_requests']:,} "
+            f"| **{r['per_runner']:.2f}** | {r['list_pages']:,} | {r['activity_gets']:,} "
+            f"({missing:,}) | {r['reconciled']:,} | {r['deleted']:,} | {r['seconds']:.1f} s |"
+        )
+    right = reconciliation.get("changes_right", {})
+    print(
+        "\nchanges the dataservice holds right after the reconciliation: "
+        + ", ".join(f"{right.get(k, 0)} of {c[k]} {k.replace('_', ' ')}" for k in KINDS)
+    )
+    print(
+        f"ratio reconciliation / incremental: **{q['ratio']:.2f}x**; the reconciliation's "
+        f"extra cost (its requests − the incremental sync's it replaces): "
+        f"**{q['extra_per_runner_day']:.2f} requests per runner per day** (allowed: 1 + the "
+        f"deletions checked = {q['allowed_extra']:.2f})"
+    )
+    limits = q["limits"]
+    print(
+        f"\n| SYNC_INTERVAL | syncs a day | Strava requests per runner per day | runners one "
+        f"application can serve at Strava's default limits ({limits['daily']:,}/day, "
+        f"{limits['15min']}/15 min) |"
+    )
+    print("| ---: | ---: | ---: | ---: |")
+    for row in q["capacity"]:
+        print(
+            f"| {row['sync_interval']:,} s | {row['syncs_per_day']:g} "
+            f"| {row['requests_per_runner_day']:.2f} | **{row['runners']:,}** "
+            f"({row['bound_by']}) |"
+        )
+
+
 def report(results: dict[str, Any]) -> None:
     m, s = results["machine"], results["setup"]
     print(f"machine: nproc {m['nproc']}, {m['cpu']}, {m['memory_gb']} GB, {m['os']}")
@@ -220,7 +270,9 @@ def report(results: dict[str, Any]) -> None:
             print_cpu(r, m["nproc"])
         if r["profiled"]:
             print_profile(r)
-    for r in results["rounds"]:
+    if requests := results.get("requests"):
+        print_requests(requests)
+    for r in [*results["rounds"], *results.get("requests", {}).get("rounds", [])]:
         for problem in r["problems"]:
             print(f"PROBLEM in {r['name']}: {problem}", file=sys.stderr)
     for service, lines in results.get("service_errors", {}).items():
@@ -229,11 +281,28 @@ def report(results: dict[str, Any]) -> None:
 
 def targets(results: dict[str, Any]) -> list[str]:
     """What failed: a batched round below the target, a round that did not sync right, a
-    service that logged an error."""
+    service that logged an error, a reconciliation that got the changes wrong or cost more
+    than 1 request per runner + the deletions it checked."""
     failed = [f"{service} logged errors" for service in results.get("service_errors", {})]
     for r in results["rounds"]:
         if r["problems"]:
             failed.append(f"round {r['name']}: {len(r['problems'])} problems (listed above)")
         elif not r["row_by_row"] and not r["profiled"] and r["runs_per_s"] < TARGET:
             failed.append(f"round {r['name']}: {r['runs_per_s']:,.0f} runs/s, target {TARGET:,}")
+    if q := results.get("requests"):
+        incremental, reconciliation = q["rounds"]
+        if incremental["problems"]:
+            failed.append(
+                f"incremental round: {len(incremental['problems'])} problems (listed above)"
+            )
+        if reconciliation["problems"]:
+            failed.append(
+                f"reconciliation round got the data wrong: {len(reconciliation['problems'])} "
+                "problems (listed above)"
+            )
+        if q["extra_per_runner_day"] > q["allowed_extra"] + 1e-9:
+            failed.append(
+                f"reconciliation: {q['extra_per_runner_day']:.2f} extra Strava requests per "
+                f"runner per day, above 1 + the deletions checked ({q['allowed_extra']:.2f})"
+            )
     return failed

@@ -226,11 +226,21 @@ class Workers:
     """``celery worker`` (prefork, ``concurrency`` processes) running the benchmark's
     instrumented worker module; its log tells when it is ready."""
 
-    def __init__(self, stack: Stack, concurrency: int, *, row_by_row: bool, name: str) -> None:
+    def __init__(
+        self,
+        stack: Stack,
+        concurrency: int,
+        *,
+        row_by_row: bool,
+        name: str,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        """``env``: worker settings of this round on top of the stack's."""
         self.log_path = stack.work / f"{name}.log"
         self.env = service_env(
             stack.work,
             **stack.worker_env,
+            **(env or {}),
             BENCH_SYNC_PROBE_DIR=str(stack.probe_dir),
             BENCH_SYNC_ROW_BY_ROW="1" if row_by_row else "0",
         )

@@ -7,8 +7,14 @@ every runner from scratch: from enqueueing ``sync_runner`` for each to every lin
 ``idle``, checking that the dataservice then holds exactly each athlete's running activities.
 The baseline, in the same run, is the same sync with each run POSTed on its own (on fewer
 runners: it is slow).  Probes in the worker and the services split the time into HTTP,
-JSON, mapping and database; /proc gives the CPU of each process.  Exits 1 when a batched
-round is below 2,000 runs/s or a sync did not end with exactly the right runs.
+JSON, mapping and database; /proc gives the CPU of each process.  Then what the sync costs
+in Strava requests (issue 15), on the same runners: an incremental round (every runner once,
+nothing due to reconcile: the baseline) and a reconciliation round after late uploads, silent
+edits and deletions made on strava-sim without events; requests per runner, the
+reconciliation's extra cost per runner per day and the runners one application can serve at
+Strava's default limits.  Exits 1 when a batched round is below 2,000 runs/s, a sync did not
+end with exactly the right runs, the reconciliation got the changes wrong or its extra cost
+per runner is above 1 request + the deletions it checked.
 Run: .venv/bin/python benchmarks/sync.py [--quick] [--json] [--help]
 """
 # ruff: noqa: E402 - the imports follow the sys.path fix below
@@ -39,6 +45,7 @@ from _machine import busy_cpus, revision
 from _redis import server_version
 from _sync_measure import breakdown, timed_sync
 from _sync_report import progress, report, targets
+from _sync_requests import KINDS, check_changes, cost, make_changes, request_round
 from _sync_stack import (
     Stack,
     forget_sync,
@@ -52,6 +59,8 @@ from runnerly_common.testing import POSTGRES_URL, temporary_postgres_database
 
 FULL = {"runners": 500, "baseline_runners": 25, "rounds": 2}
 QUICK = {"runners": 50, "baseline_runners": 5, "rounds": 1}
+# The reconciliation round's worker: every sync is due to reconcile (a second after the last).
+RECONCILE_NOW = {"STRAVA_WORKER_RECONCILE_INTERVAL": "1"}
 
 
 def machine() -> dict[str, Any]:
@@ -77,7 +86,8 @@ def machine() -> dict[str, Any]:
 
 
 def measure(args: argparse.Namespace, stack: Stack) -> dict[str, Any]:
-    """Link the runners, then the rounds: batched at each concurrency, then the baseline."""
+    """Link the runners, then the rounds: batched at each concurrency, the baseline, then
+    the Strava requests of an incremental sync and of a reconciliation."""
     athletes = list(range(1, args.runners + 1))
     baseline = list(range(args.runners + 1, args.runners + args.baseline_runners + 1))
     started = time.perf_counter()
@@ -149,7 +159,58 @@ def measure(args: argparse.Namespace, stack: Stack) -> dict[str, Any]:
                 "runners": len(baseline),
                 "concurrency": concurrency,
             }
+    results["requests"] = measure_requests(args, stack, {a: runners[a] for a in athletes})
     return results
+
+
+def measure_requests(
+    args: argparse.Namespace, stack: Stack, runners: dict[int, int]
+) -> dict[str, Any]:
+    """The Strava requests of an incremental round and of a reconciliation round after
+    changes made on strava-sim without events, on the backfilled ``runners``."""
+    concurrency = args.concurrency[0]
+    rounds = []
+    incremental = request_round(
+        stack, runners, name="incremental", concurrency=concurrency, timeout=args.timeout
+    )
+    rounds.append(incremental)
+    progress(
+        f"incremental: {incremental['strava_requests']:,} Strava requests for "
+        f"{incremental['runners']} runners = {incremental['per_runner']:.2f} per runner"
+    )
+    changes = make_changes(stack, runners, args.changes, args.seed)
+    progress(
+        "changed on strava-sim without events: "
+        + ", ".join(f"{changes[k]} {k.replace('_', ' ')}" for k in KINDS)
+    )
+    reconciliation = request_round(
+        stack,
+        runners,
+        name="reconciliation",
+        concurrency=concurrency,
+        timeout=args.timeout,
+        env=RECONCILE_NOW,
+    )
+    rounds.append(reconciliation)
+    right, wrong = check_changes(stack, runners, changes)
+    reconciliation["changes_right"] = right
+    reconciliation["problems"] += wrong
+    if reconciliation["reconciled"] < reconciliation["runners"]:
+        reconciliation["problems"].append(
+            f"only {reconciliation['reconciled']} of {reconciliation['runners']} syncs reconciled"
+        )
+    if incremental["reconciled"]:
+        incremental["problems"].append(
+            f"{incremental['reconciled']} syncs reconciled although the backfill had just "
+            "reconciled them (reconciled_at not kept?)"
+        )
+    progress(
+        f"reconciliation: {reconciliation['strava_requests']:,} Strava requests = "
+        f"{reconciliation['per_runner']:.2f} per runner"
+        + (f" ({len(reconciliation['problems'])} PROBLEMS)" if reconciliation["problems"] else "")
+    )
+    changes.pop("details")
+    return {"rounds": rounds, "changes": changes, **cost(incremental, reconciliation, changes)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -180,7 +241,19 @@ def main(argv: list[str] | None = None) -> int:
     add("--dataservice-workers", type=int, default=2, help="its gunicorn workers (%(default)s)")
     add("--sim-workers", type=int, default=2, help="strava-sim's gunicorn workers (%(default)s)")
     add("--timeout", type=float, default=600, help="seconds a round may take (%(default)s)")
-    add("--seed", type=int, default=1, help="random seed of the runners' profiles (%(default)s)")
+    add(
+        "--seed",
+        type=int,
+        default=1,
+        help="random seed of the runners' profiles and of the changes (%(default)s)",
+    )
+    add(
+        "--changes",
+        type=float,
+        default=0.1,
+        help="share of the runners given each change before the reconciliation round: a "
+        "late upload, a silent edit, a deletion (%(default)s)",
+    )
     add(
         "--profile",
         action="store_true",
@@ -192,6 +265,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not 1 <= args.activities <= 730:  # strava-sim: at most two a day
         parser.error("--activities must be between 1 and 730")
+    if not 0 < args.changes <= 1 / 3:  # one change a runner
+        parser.error("--changes must be above 0 and at most 0.33")
     for name, value in (QUICK if args.quick else FULL).items():
         if getattr(args, name) is None:
             setattr(args, name, value)
