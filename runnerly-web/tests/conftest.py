@@ -31,6 +31,7 @@ from runnerly_common.testing import (
 )
 from runnerly_web.app import create_app
 from runnerly_web.settings import WebSettings
+from runnerly_web.strava.sync import SyncQueue
 
 from .helpers import Browser
 
@@ -147,7 +148,7 @@ def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "STRAVA_SIM_PORT": str(port),
         "STRAVA_SIM_WORKERS": "1",
         "STRAVA_SIM_CLIENT_SECRET": SIM_SECRET,
-        "STRAVA_SIM_ATHLETES": "12",
+        "STRAVA_SIM_ATHLETES": "18",
         "STRAVA_SIM_DATABASE_URL": f"sqlite:///{work}/sim.db",
         "STRAVA_SIM_LOG_LEVEL": "WARNING",
     }
@@ -243,6 +244,15 @@ def redis_url() -> str:
     except redis.RedisError as exc:
         skip_or_fail(f"Redis not reachable at {REDIS_URL}: {exc}")
     return REDIS_DB
+
+
+@pytest.fixture
+def app_with_broker(app: Flask, redis_url: str) -> Iterator[Flask]:
+    """The app, queueing syncs on the test Redis (the session's app has no broker)."""
+    queue = app.extensions["runnerly_web.sync"]
+    app.extensions["runnerly_web.sync"] = SyncQueue(redis_url)
+    yield app
+    app.extensions["runnerly_web.sync"] = queue
 
 
 @pytest.fixture(scope="session")

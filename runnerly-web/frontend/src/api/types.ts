@@ -17,7 +17,19 @@ export interface User {
   created_at?: string;
 }
 
-export type SyncState = "pending" | "backfilling" | "syncing" | "idle" | "error" | "deauthorized";
+export type SyncState = "pending" | "backfilling" | "syncing" | "idle" | "error" | "deauthorized" | "reconnect";
+
+/** An activity that could not be imported (a value outside what Runnerly stores), and why. */
+export interface SetAsideActivity {
+  source: "strava" | "file" | "manual";
+  external_id: string;
+  title: string | null;
+  start_time: string | null;
+  reason: string;
+  seen_at: string;
+  /** The activity on Strava; null for another source. */
+  url: string | null;
+}
 
 export interface StravaStatus {
   connected: boolean;
@@ -28,6 +40,8 @@ export interface StravaStatus {
   runs_imported?: number;
   last_sync_at?: string | null;
   error?: string | null;
+  /** Only in GET /api/web/strava (not the session's copy): the newest 20 and the total. */
+  set_aside?: { items: SetAsideActivity[]; total: number };
 }
 
 export interface Session {

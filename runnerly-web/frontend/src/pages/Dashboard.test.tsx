@@ -71,3 +71,20 @@ describe("the dashboard during a Strava import", () => {
     }
   });
 });
+
+describe("the dashboard when Strava no longer accepts Runnerly's access", () => {
+  it("says new runs wait for the runner to connect again, and where", async () => {
+    api(3, 16000);
+    renderWithSession(<DashboardPage />, sessionFor(runner, { connected: true, sync_state: "reconnect", runs_imported: 3 }));
+    const notice = await screen.findByText(/Strava no longer accepts Runnerly's access/);
+    expect(notice).toHaveTextContent("Your runs are kept.");
+    expect(screen.getByRole("link", { name: "connect Strava again" })).toHaveAttribute("href", "/sync");
+  });
+
+  it("says nothing of the kind while the link works", async () => {
+    api(3, 16000);
+    renderWithSession(<DashboardPage />, sessionFor(runner, { connected: true, sync_state: "idle", runs_imported: 3 }));
+    await screen.findByRole("region", { name: "This week" });
+    expect(screen.queryByText(/no longer accepts/)).not.toBeInTheDocument();
+  });
+});

@@ -126,6 +126,12 @@ export function DashboardPage() {
           {status?.runs_imported ? ` (${status.runs_imported} so far)` : ""}. <Link to="/sync">See progress</Link>
         </p>
       )}
+      {session?.strava?.sync_state === "reconnect" && (
+        <p className="notice">
+          Strava no longer accepts Runnerly's access: new runs wait until you{" "}
+          <Link to="/sync">connect Strava again</Link>. Your runs are kept.
+        </p>
+      )}
       {s.all_time.count === 0 ? (
         <EmptyState stravaConnected={connected} />
       ) : (

@@ -1,4 +1,4 @@
-import { act, screen } from "@testing-library/react";
+import { act, screen, within } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { fakeApi, renderWithSession } from "../test/helpers";
 import { POLL_MS, SyncPage } from "./Sync";
@@ -71,5 +71,107 @@ describe("the Strava sync page", () => {
     fakeApi({ "GET /api/web/strava": () => ({ body: { connected: false } }) });
     renderWithSession(<SyncPage />);
     expect(await screen.findByRole("link", { name: "Connect Strava" })).toHaveAttribute("href", "/strava/connect");
+  });
+});
+
+describe("activities that were not imported", () => {
+  const notImported = (total: number, count = total) => ({
+    connected: true,
+    sync_state: "idle",
+    runs_imported: 40,
+    set_aside: {
+      total,
+      items: Array.from({ length: count }, (_, i) => ({
+        source: "strava",
+        external_id: String(12345678901 + i),
+        title: i === 0 ? "Watch left running" : null,
+        start_time: i === 0 ? "2026-10-04T06:30:00Z" : null,
+        reason: "elapsed_time 4204800 s is outside what Runnerly stores (0 to 2000000 s)",
+        seen_at: "2026-11-28T06:00:00Z",
+        url: `https://www.strava.com/activities/${12345678901 + i}`,
+      })),
+    },
+  });
+
+  it("lists each with its date, its reason, a link to Strava and what to do", async () => {
+    fakeApi({ "GET /api/web/strava": () => ({ body: notImported(1) }) });
+    renderWithSession(<SyncPage />);
+    const section = await screen.findByRole("region", { name: "Not imported" });
+    const link = within(section).getByRole("link", { name: "Watch left running" });
+    expect(link).toHaveAttribute("href", "https://www.strava.com/activities/12345678901");
+    expect(section).toHaveTextContent("Sun, 4 Oct 2026");
+    expect(section).toHaveTextContent("elapsed_time 4204800 s is outside what Runnerly stores");
+    expect(section).toHaveTextContent("Fix it on Strava (for example crop the activity); the next daily check brings it in.");
+    expect(section).toHaveTextContent("One activity was not imported");
+  });
+
+  it("says how many more there are than the twenty shown", async () => {
+    fakeApi({ "GET /api/web/strava": () => ({ body: notImported(23, 20) }) });
+    renderWithSession(<SyncPage />);
+    const section = await screen.findByRole("region", { name: "Not imported" });
+    expect(within(section).getAllByRole("listitem")).toHaveLength(20);
+    expect(within(section).getAllByRole("link", { name: "Untitled activity" })).toHaveLength(19);
+    expect(section).toHaveTextContent("23 activities were not imported");
+    expect(section).toHaveTextContent("The newest 20 of 23 are shown.");
+  });
+
+  it("shows nothing of the kind when every activity was imported", async () => {
+    fakeApi({ "GET /api/web/strava": () => ({ body: notImported(0) }) });
+    renderWithSession(<SyncPage />);
+    await screen.findByText("Up to date.");
+    expect(screen.queryByRole("region", { name: "Not imported" })).not.toBeInTheDocument();
+  });
+});
+
+describe("a link Strava no longer accepts", () => {
+  const reconnect = {
+    connected: true,
+    sync_state: "reconnect",
+    runs_imported: 812,
+    error: "Strava refused the refresh token: 400 invalid_grant",
+  };
+
+  it("explains that runs and progress are kept, shows Strava's answer, and offers to connect again", async () => {
+    fakeApi({ "GET /api/web/strava": () => ({ body: reconnect }) });
+    renderWithSession(<SyncPage />);
+    expect(await screen.findByText(/Strava no longer accepts Runnerly's access/)).toHaveTextContent(
+      "Your runs and the import's progress are kept",
+    );
+    expect(screen.getByText("Strava answered: Strava refused the refresh token: 400 invalid_grant")).toBeInTheDocument();
+    expect(screen.getByRole("link", { name: "Connect Strava again" })).toHaveAttribute("href", "/strava/connect");
+    expect(screen.queryByRole("button", { name: "Sync now" })).not.toBeInTheDocument();
+    expect(screen.queryByRole("progressbar")).not.toBeInTheDocument();
+  });
+
+  it("stops polling: nothing happens until the runner connects again", async () => {
+    vi.useFakeTimers();
+    const { calls } = fakeApi({ "GET /api/web/strava": () => ({ body: reconnect }) });
+    renderWithSession(<SyncPage />);
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(POLL_MS * 5);
+    });
+    expect(calls).toHaveLength(1);
+  });
+
+  it("says why Sync now was refused when the link changed meanwhile, then offers to connect", async () => {
+    let state = "idle";
+    fakeApi({
+      "GET /api/web/strava": () => ({ body: { ...reconnect, sync_state: state } }),
+      "POST /api/web/strava/sync": () => {
+        state = "reconnect";
+        return {
+          status: 409,
+          body: {
+            code: "reconnect_needed",
+            message: "Strava no longer accepts Runnerly's access: connect Strava again to go on importing",
+            request_id: "r1",
+          },
+        };
+      },
+    });
+    renderWithSession(<SyncPage />);
+    (await screen.findByRole("button", { name: "Sync now" })).click();
+    expect(await screen.findByRole("alert")).toHaveTextContent("connect Strava again to go on importing");
+    expect(await screen.findByRole("link", { name: "Connect Strava again" })).toBeInTheDocument();
   });
 });

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "react";
 import { ApiError } from "../api/client";
 import { endpoints } from "../api/endpoints";
-import type { StravaStatus } from "../api/types";
+import type { SetAsideActivity, StravaStatus } from "../api/types";
 import { LoadError, Loading } from "../components/Status";
 import { formatDateTime } from "../lib/dates";
 import { useSession } from "../session";
@@ -16,7 +16,12 @@ const STATE_TEXT: Record<string, string> = {
   idle: "Up to date.",
   error: "The last import failed.",
   deauthorized: "Runnerly's access was revoked on Strava. Connect again to keep importing.",
+  reconnect:
+    "Strava no longer accepts Runnerly's access. Your runs and the import's progress are kept: " +
+    "connect Strava again and the import goes on where it stopped.",
 };
+/** States in which only connecting Strava again brings new runs. */
+const NEEDS_CONNECT = new Set(["deauthorized", "reconnect"]);
 
 /** Follows the Strava link, asking again every few seconds while an import runs. */
 export function useStravaStatus(pollMs = POLL_MS, enabled = true) {
@@ -67,6 +72,8 @@ export function SyncPage() {
       reload();
     } catch (e) {
       setActionError(e instanceof Error ? e.message : String(e));
+      // The link changed since the page read it: show the state that explains the refusal.
+      if (e instanceof ApiError && e.status === 409) reload();
     } finally {
       setBusy(false);
     }
@@ -90,6 +97,7 @@ export function SyncPage() {
   if (!status && error) return <LoadError error={error} retry={reload} />;
   if (!status) return <Loading what="Loading the Strava link" />;
   const active = !!status.sync_state && ACTIVE.has(status.sync_state);
+  const needsConnect = !!status.sync_state && NEEDS_CONNECT.has(status.sync_state);
   return (
     <>
       <h1>Strava</h1>
@@ -112,16 +120,19 @@ export function SyncPage() {
           </div>
           {active && <progress aria-label="Import in progress" />}
           {status.sync_state === "error" && status.error && <p className="field__error">{status.error}</p>}
+          {status.sync_state === "reconnect" && status.error && (
+            <p className="muted">Strava answered: {status.error}</p>
+          )}
           {status.last_sync_at && <p className="muted">Last import {formatDateTime(status.last_sync_at)} UTC</p>}
           {error && <p className="muted">Could not refresh the status just now; trying again.</p>}
-          {status.sync_state === "deauthorized" && (
+          {needsConnect && (
             <a className="button button--primary" href={endpoints.stravaConnectUrl}>
-              Connect again
+              Connect Strava again
             </a>
           )}
           {actionError && <p className="field__error" role="alert">{actionError}</p>}
           {queued && !active && <p className="muted">Sync queued: new runs appear in a moment.</p>}
-          {!active && status.sync_state !== "deauthorized" && (
+          {!active && !needsConnect && (
             <button type="button" className="button button--primary" onClick={syncNow} disabled={busy}>
               Sync now
             </button>
@@ -131,6 +142,45 @@ export function SyncPage() {
           </button>
         </section>
       )}
+      {status.connected && status.set_aside && status.set_aside.total > 0 && (
+        <NotImported items={status.set_aside.items} total={status.set_aside.total} />
+      )}
     </>
+  );
+}
+
+/** Activities the import set aside, each with why, and what the runner can do about it. */
+function NotImported({ items, total }: { items: SetAsideActivity[]; total: number }) {
+  return (
+    <section className="card" aria-labelledby="not-imported-title">
+      <h2 id="not-imported-title">Not imported</h2>
+      <p>
+        {total === 1 ? "One activity was" : `${total} activities were`} not imported: Runnerly
+        cannot store what Strava recorded. Fix it on Strava (for example crop the activity); the
+        next daily check brings it in.
+      </p>
+      <ul className="plain set-aside">
+        {items.map((item) => (
+          <li key={`${item.source}:${item.external_id}`} className="set-aside__item">
+            {item.url ? (
+              <a href={item.url} rel="noreferrer">
+                {item.title || "Untitled activity"}
+              </a>
+            ) : (
+              <strong>{item.title || "Untitled activity"}</strong>
+            )}{" "}
+            <span className="muted">
+              {item.start_time ? `${formatDateTime(item.start_time)} UTC` : "date unknown"}
+            </span>
+            <p className="set-aside__reason">{item.reason}</p>
+          </li>
+        ))}
+      </ul>
+      {total > items.length && (
+        <p className="muted">
+          The newest {items.length} of {total} are shown.
+        </p>
+      )}
+    </section>
   );
 }

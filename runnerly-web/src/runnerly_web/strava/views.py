@@ -116,7 +116,7 @@ def make_blueprint() -> Blueprint:
 def bind(api: OpenAPIBlueprint) -> None:
     @api.operation("getStravaStatus")
     def get_status() -> dict[str, Any]:
-        return strava_status(web_session.require_user())
+        return strava_status(web_session.require_user(), set_aside=True)
 
     @api.operation("syncStrava")
     def sync_now() -> tuple[dict[str, str], int]:
@@ -126,6 +126,13 @@ def bind(api: OpenAPIBlueprint) -> None:
             raise APIError(404, "not_connected", "Strava is not connected")
         if link.get("sync_state") == "deauthorized":
             raise APIError(409, "deauthorized", "Strava access was revoked: connect again")
+        if link.get("sync_state") == "reconnect":
+            raise APIError(
+                409,
+                "reconnect_needed",
+                "Strava no longer accepts Runnerly's access: connect Strava again to go on "
+                "importing (your runs and the import's progress are kept)",
+            )
         wait = _cooldown_left(link.get("last_sync_at"), settings().sync_cooldown_seconds)
         if wait > 0:
             raise APIError(
