@@ -13,6 +13,7 @@ from helpers import one_line
 from dataservice.plans import service as plans
 from dataservice.races import service as races
 from dataservice.runs import service as runs
+from dataservice.set_aside import service as set_aside
 from dataservice.strava import service as strava
 from dataservice.strava.crypto import TokenCipher
 
@@ -57,6 +58,12 @@ def busy_runner(make_runner, dataservice_db, strava_keys):
                 "start_date": date(2026, 3, 2),
                 "sessions": [{"date": date(2026, 3, 4), "kind": "easy", "distance": 8000.0}],
             },
+        )
+        set_aside.record(
+            session,
+            runner,
+            (),
+            [{"source": "strava", "external_id": "9001", "reason": "elapsed_time out of range"}],
         )
     return runner
 
@@ -127,6 +134,9 @@ class TestExport:
         (plan,) = document["plans"]
         assert plan["race"]["name"] == "Paris Marathon"
         assert plan["weeks"][0]["sessions"][0]["kind"] == "easy"
+        (not_imported,) = document["set_aside"]
+        assert not_imported["external_id"] == "9001"
+        assert not_imported["reason"] == "elapsed_time out of range"
 
     def test_a_runner_with_nothing_gets_an_empty_export(self, runnerly, runner, tmp_path):
         output = tmp_path / "empty.zip"
@@ -136,6 +146,7 @@ class TestExport:
             assert zf.namelist() == ["runner.json"]
             document = json.loads(zf.read("runner.json"))
         assert (document["runs"], document["races"], document["plans"]) == ([], [], [])
+        assert document["set_aside"] == []
         assert document["strava"] is None
 
     def test_an_unknown_runner_writes_no_zip(self, runnerly, tmp_path):

@@ -1,7 +1,8 @@
 """``runnerly export``: everything Runnerly holds about a runner, in one zip.
 
 ``runner.json`` holds the profile (never the password hash), the Strava link's state (never
-its tokens), the runs with their best efforts, races and plans, as the API shows them;
+its tokens), the runs with their best efforts, the activities set aside (not imported, with
+why), races and plans, as the API shows them;
 ``files/<run_id>-<name>`` holds each imported run's original file, byte for byte.
 """
 
@@ -27,6 +28,7 @@ from dataservice.races.service import today
 from dataservice.runs import files
 from dataservice.runs.models import BestEffort, Run, RunFile, RunTrack
 from dataservice.runs.serialize import run_to_dict
+from dataservice.set_aside import service as set_aside
 from dataservice.strava.models import StravaLink
 from dataservice.strava.service import link_to_dict
 from dataservice.users.models import User
@@ -83,6 +85,8 @@ def runner_document(session: Session, runner: User, kept: dict[int, str]) -> dic
         "runner": user_to_dict(runner),
         "strava": link_to_dict(link, None) if link is not None else None,  # no tokens
         "runs": _runs(session, runner.id, kept),
+        # Activities a sync could not import, with why (newest first).
+        "set_aside": [set_aside.to_dict(row) for row in set_aside.every(session, runner.id)],
         "races": [
             race_to_dict(race, on)
             for race in session.scalars(

@@ -1,4 +1,5 @@
-"""``runnerly sync``: put a Strava sync on the worker's queue.
+"""``runnerly sync``: put a Strava sync on the worker's queue; ``runnerly sync set-aside``:
+the activities a sync could not import, and why.
 
 Only the task's name and arguments cross over (``send_task``), as runnerly-web does when a
 runner connects Strava: the worker is not imported, and its own settings (budget, locks)
@@ -11,14 +12,20 @@ from typing import Any
 
 import click
 from celery import Celery
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from dataservice.set_aside import service as set_aside
+from dataservice.set_aside.models import SetAsideActivity
 from dataservice.strava.models import StravaLink
+from dataservice.users.models import User
 from runnerly_admin import failures, stores
 from runnerly_admin.output import config_option, echo_json
 from runnerly_admin.runners import find_runner, runner_options
 
 SYNC_RUNNER = "strava_worker.tasks.sync_runner"
 SYNC_ALL = "strava_worker.tasks.sync_all"
+STRAVA_ACTIVITY = "https://www.strava.com/activities/{}"
 
 
 def send(broker_url: str, task: str, kwargs: dict[str, Any]) -> None:
@@ -40,15 +47,26 @@ def send(broker_url: str, task: str, kwargs: dict[str, Any]) -> None:
         app.close()
 
 
-@click.command("sync")
+@click.group("sync", invoke_without_command=True)
 @config_option
 @runner_options
 @click.option("--all", "every", is_flag=True, help="Every runner linked to Strava.")
-def sync(config: str | None, user_id: int | None, email: str | None, every: bool) -> None:
+@click.pass_context
+def sync(
+    ctx: click.Context, config: str | None, user_id: int | None, email: str | None, every: bool
+) -> None:
     """Queue a Strava sync of one runner (--user or --email) or of all (--all).
 
     The runner must have linked Strava.  --all queues the worker's round, which spreads the
-    runners' syncs over its sync interval to stay within Strava's rate limits."""
+    runners' syncs over its sync interval to stay within Strava's rate limits.
+
+    `runnerly sync set-aside` lists the activities a sync could not import."""
+    if ctx.invoked_subcommand is not None:
+        if config is not None or user_id is not None or email is not None or every:
+            raise click.UsageError(
+                f"options go after the subcommand: runnerly sync {ctx.invoked_subcommand} ..."
+            )
+        return
     if [user_id is not None, email is not None, every].count(True) != 1:
         raise click.UsageError("say whose runs to sync: --user ID, --email ADDRESS or --all")
     if every:
@@ -56,17 +74,77 @@ def sync(config: str | None, user_id: int | None, email: str | None, every: bool
     else:
         with stores.dataservice(config) as session:
             runner = find_runner(session, user_id, email)
-            link = session.get(StravaLink, runner.id)
-            if link is None:
-                raise click.ClickException(
-                    f"runner {runner.id} ({runner.email}) has not linked Strava: "
-                    "they connect it from the dashboard first"
-                )
-            if link.sync_state == "deauthorized":
-                raise click.ClickException(
-                    f"runner {runner.id} ({runner.email}) revoked Runnerly's access on Strava: "
-                    "they connect it again from the dashboard"
-                )
+            _check_link(runner, session.get(StravaLink, runner.id))
             task, kwargs = SYNC_RUNNER, {"user_id": runner.id}
     send(stores.broker_url(config), task, kwargs)
     echo_json({"queued": task, "kwargs": kwargs})
+
+
+def _check_link(runner: User, link: StravaLink | None) -> None:
+    """A sync needs a link Strava still accepts: otherwise only the runner can act."""
+    who = f"runner {runner.id} ({runner.email})"
+    if link is None:
+        raise click.ClickException(
+            f"{who} has not linked Strava: they connect it from the dashboard first"
+        )
+    if link.sync_state == "deauthorized":
+        raise click.ClickException(
+            f"{who} revoked Runnerly's access on Strava: they connect it again from the dashboard"
+        )
+    if link.sync_state == "reconnect":
+        detail = f" ({link.sync_error})" if link.sync_error else ""
+        raise click.ClickException(
+            f"{who} must connect Strava again: Strava refused Runnerly's refresh token{detail}; "
+            "their runs and the sync's progress are kept, and connecting again from the "
+            "dashboard resumes it"
+        )
+
+
+@sync.command("set-aside")
+@config_option
+@runner_options
+@click.option("--all", "every", is_flag=True, help="Every runner with activities set aside.")
+def set_aside_command(
+    config: str | None, user_id: int | None, email: str | None, every: bool
+) -> None:
+    """List the activities a sync set aside (not imported), with the reason, for one runner
+    (--user or --email) or every runner who has some (--all).
+
+    They come in once fixed at the source: a later batch storing one takes it off."""
+    if [user_id is not None, email is not None, every].count(True) != 1:
+        raise click.UsageError("say whose activities: --user ID, --email ADDRESS or --all")
+    with stores.dataservice(config) as session:
+        if every:
+            rows = set_aside.every(session)
+            ids = dict.fromkeys(row.runner_id for row in rows)  # in order, once each
+            runners = [r for r in (session.get(User, i) for i in ids) if r is not None]
+        else:
+            runners = [find_runner(session, user_id, email)]
+            rows = set_aside.every(session, runners[0].id)
+        echo_json(_report(session, runners, rows))
+
+
+def _report(session: Session, runners: list[User], rows: list[SetAsideActivity]) -> dict[str, Any]:
+    items: dict[int, list[dict[str, Any]]] = {runner.id: [] for runner in runners}
+    for row in rows:
+        items[row.runner_id].append(_item(row))
+    links = select(StravaLink).where(StravaLink.user_id.in_(list(items)))
+    states = {link.user_id: link.sync_state for link in session.scalars(links)}
+    return {
+        "total": len(rows),
+        "runners": [
+            {
+                "user_id": runner.id,
+                "email": runner.email,
+                "strava_state": states.get(runner.id),
+                "count": len(items[runner.id]),
+                "items": items[runner.id],
+            }
+            for runner in runners
+        ],
+    }
+
+
+def _item(row: SetAsideActivity) -> dict[str, Any]:
+    url = STRAVA_ACTIVITY.format(row.external_id) if row.source == "strava" else None
+    return {**set_aside.to_dict(row), "url": url}

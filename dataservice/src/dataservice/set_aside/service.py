@@ -101,6 +101,20 @@ def list_set_aside(
     return list(rows), total
 
 
+def every(session: Session, runner_id: int | None = None) -> list[SetAsideActivity]:
+    """All of them (one runner's, or everyone's), by runner then newest first: the
+    operator's list and a runner's export."""
+    query = select(SetAsideActivity)
+    if runner_id is not None:
+        query = query.where(SetAsideActivity.runner_id == runner_id)
+    order = (
+        SetAsideActivity.runner_id,
+        SetAsideActivity.seen_at.desc(),
+        SetAsideActivity.id.desc(),
+    )
+    return list(session.scalars(query.order_by(*order)))
+
+
 def to_dict(row: SetAsideActivity) -> dict[str, Any]:
     return {
         "source": row.source,
