@@ -104,9 +104,30 @@ class TestLists:
         assert page["total"] == 4  # the 2nd, 3rd, 5th and 6th
         assert [r["start_time"][:10] for r in page["items"]] == ["2026-04-03", "2026-04-02"]
 
+    def test_the_list_filters_by_source(self, client, token, runner, strava_run):
+        _create(client, token, runner, start_time="2026-04-01T06:00:00Z")  # by hand
+        client.post(
+            f"/api/v1/users/{runner}/runs/batch",
+            json={"runs": [strava_run("s1"), strava_run("s2", start_time="2026-04-02T06:00:00Z")]},
+            headers=token(client="strava-worker", scope="runs:write"),
+        )
+        url = f"/api/v1/users/{runner}/runs"
+        from_strava = client.get(url + "?source=strava", headers=token(runner=runner)).json
+        assert from_strava["total"] == 2
+        assert {r["external_id"] for r in from_strava["items"]} == {"s1", "s2"}
+        by_hand = client.get(url + "?source=manual", headers=token(runner=runner)).json
+        assert [r["source"] for r in by_hand["items"]] == ["manual"]
+
     @pytest.mark.parametrize(
         "query",
-        ["page=0", "per_page=500", "from=never", "sport=Run;DROP", "to=2020-01-01T00:00:00Z"],
+        [
+            "page=0",
+            "per_page=500",
+            "from=never",
+            "sport=Run;DROP",
+            "to=2020-01-01T00:00:00Z",
+            "source=garmin",
+        ],
     )
     def test_bad_filters_are_400(self, client, token, runner, query):
         url = f"/api/v1/users/{runner}/runs?from=2021-01-01T00:00:00Z&{query}"

@@ -33,6 +33,7 @@ def list_runs(
     start: datetime | None = None,
     end: datetime | None = None,
     sport: str | None = None,
+    source: str | None = None,
     page: int = 1,
     per_page: int = 50,
 ) -> tuple[list[Run], int]:
@@ -46,6 +47,8 @@ def list_runs(
         conditions.append(Run.start_time < end)
     if sport:
         conditions.append(Run.sport_type == sport)
+    if source:
+        conditions.append(Run.source == source)
     total = session.scalar(select(func.count(Run.id)).where(*conditions)) or 0
     runs = session.scalars(
         select(Run)

@@ -30,6 +30,7 @@ def bind(api: OpenAPIBlueprint) -> None:
             start=params.get("from"),
             end=params.get("to"),
             sport=params.get("sport"),
+            source=params.get("source"),
             page=params["page"],
             per_page=params["per_page"],
         )
