@@ -83,6 +83,26 @@ def sync(r: dict[str, Any]) -> Rows:
     ]
     if ratio := r.get("ratio"):
         rows.append(("ratio batched / one run per request", f"{ratio['ratio']:.1f}x"))
+    if q := r.get("requests"):
+        rows += [
+            (
+                "Strava requests per runner: incremental sync / reconciliation",
+                f"{q['incremental_per_runner']:.2f} / {q['reconciliation_per_runner']:.2f} "
+                f"({q['ratio']:.2f}x)",
+            ),
+            (
+                "reconciliation's extra cost per runner per day (allowed: 1 + deletions checked)",
+                f"{q['extra_per_runner_day']:.2f} requests ({q['allowed_extra']:.2f})",
+            ),
+        ]
+        rows += [
+            (
+                f"runners one application serves at 1,000 requests/day, "
+                f"SYNC_INTERVAL {row['sync_interval']:,} s",
+                f"{row['runners']:,}",
+            )
+            for row in q["capacity"]
+        ]
     return rows
 
 

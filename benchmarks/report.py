@@ -64,7 +64,7 @@ BENCHMARKS = (
     ),
     Benchmark(
         "sync",
-        "Strava sync end to end: batched vs one run per request",
+        "Strava sync end to end: batched vs one run per request; Strava requests per runner",
         ("benchmarks/sync.py", "--json"),
         ("--quick",),
     ),
