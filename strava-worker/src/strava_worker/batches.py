@@ -13,10 +13,13 @@ take them (an older one) then loses the records, not the runs.
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
+from datetime import datetime
 from typing import Any
 
-from runnerly_common import run_bounds
+from runnerly_common import dates, run_bounds
+from strava_worker import mapping
 from strava_worker.dataservice import DataserviceRefused
 from strava_worker.mapping import Page
 from strava_worker.runtime import Runtime
@@ -72,10 +75,22 @@ def _send(
 
 
 def _refused(run: dict[str, Any], exc: DataserviceRefused) -> dict[str, Any]:
+    """The set-aside record of a refused run: what was refused may be the very title or
+    date, so the record carries only what the dataservice keeps."""
+    detail = re.sub(r"^body\.runs\[\d+\]\.", "", exc.detail)
+    start = run.get("start_time")
     return {
         "source": run["source"],
         "external_id": run["external_id"],
-        "reason": f"Runnerly could not store it: {exc.detail}"[: run_bounds.REASON_MAX],
-        "title": run.get("title"),
-        "start_time": run.get("start_time"),
+        "reason": f"Runnerly could not store it: {detail}"[: run_bounds.REASON_MAX],
+        "title": mapping.clean_title(run.get("title")),
+        "start_time": start if isinstance(start, str) and _storable(start) else None,
     }
+
+
+def _storable(start: str) -> bool:
+    try:
+        moment = datetime.fromisoformat(start.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return moment.tzinfo is not None and dates.datetime_problem(moment) is None

@@ -82,11 +82,17 @@ class Dataservice:
             body["set_aside"] = list(set_aside)
         return self._ok(self._call("POST", path, json=body), path)
 
+    def strava_run_count(self, user_id: int) -> int:
+        """How many of the runner's runs came from Strava."""
+        path = f"/users/{user_id}/runs"
+        params = {"source": "strava", "per_page": 1}
+        return int(self._ok(self._call("GET", path, params=params), path)["total"])
+
     def strava_runs_since(self, user_id: int, since: datetime) -> Iterator[dict[str, Any]]:
         """The runner's runs from Strava that start at or after ``since``, page by page."""
         page, path = 1, f"/users/{user_id}/runs"
         while True:
-            params = {"from": since.isoformat(), "page": page, "per_page": 200}
+            params = {"from": since.isoformat(), "source": "strava", "page": page, "per_page": 200}
             body = self._ok(self._call("GET", path, params=params), path)
             yield from (run for run in body["items"] if run.get("source") == "strava")
             if page * 200 >= body["total"] or not body["items"]:

@@ -149,9 +149,12 @@ def _start(activity: dict[str, Any]) -> datetime:
 
 
 def _title(activity: dict[str, Any]) -> str:
+    return clean_title(activity.get("name"))
+
+
+def clean_title(name: Any) -> str:
     """The name, without what no database keeps (NUL, a lone UTF-16 surrogate: a device's
     garbage the dataservice would refuse the whole batch for)."""
-    name = activity.get("name")
     text = name if isinstance(name, str) else ""
     text = "".join(c for c in text if c != "\x00" and not "\ud800" <= c <= "\udfff")
     return text.strip()[: run_bounds.TITLE_MAX] or "Run"

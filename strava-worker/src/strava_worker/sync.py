@@ -111,16 +111,21 @@ def _backfill(rt: Runtime, user_id: int, link: dict[str, Any]) -> dict[str, Any]
         link.get("backfill_page") or 1,
     )
     newest = _moment(link.get("sync_cursor"))
-    pages = 0
+    pages, previous = 0, set[str]()
     while pages < s.max_pages_per_run:
         started = time.time()
         activities = _list(rt, user_id, link, rt.strava, window)
-        counts = batches.store(rt, user_id, mapping.sort_page(activities))
+        page = mapping.sort_page(activities)
+        counts = batches.store(rt, user_id, page)
         pages += 1
         newest = _newest(newest, activities, started)
         # Not just "created": a page whose runs were stored before a crash or an outage
-        # stopped its progress update is redone and answers "unchanged".
+        # stopped its progress update is redone and answers "unchanged".  The runs of the
+        # second a window shrank to are read twice: counted once.
+        ids = {run["external_id"] for run in page.runs}
         stored = counts["created"] + counts["updated"] + counts["unchanged"]
+        stored -= len(ids & previous)
+        previous = ids
         progress: dict[str, Any] = {
             "pages_done": link["pages_done"] + 1,
             "runs_imported": link["runs_imported"] + stored,
@@ -129,8 +134,9 @@ def _backfill(rt: Runtime, user_id: int, link: dict[str, Any]) -> dict[str, Any]
             "sync_cursor": newest.isoformat() if newest else None,
         }
         following = next_window(window, activities, s.per_page)
-        if following is None:  # the whole history is read
+        if following is None:  # the whole history is read: the count is the dataservice's
             progress.update(
+                runs_imported=rt.dataservice.strava_run_count(user_id),
                 sync_state="idle",
                 backfill_before=None,
                 backfill_after=None,

@@ -117,6 +117,7 @@ def test_a_silent_edit_and_a_deletion_whose_event_was_lost_arrive(runner, start_
     )
     assert answer.status_code == 204, answer.text
 
+    time.sleep(1.5)  # the backfill reconciled: one RECONCILE_INTERVAL (1 s) must pass
     worker.send("sync_runner", user_id=runner.user_id)
     line = _syncs_done(worker, runner, 2)
     after = runner.runs()
@@ -247,4 +248,6 @@ def test_a_batch_the_dataservice_refuses_stores_all_but_the_refused_run(runner, 
 
     assert counts["created"] == 8 and counts["set_aside"] == 1
     assert set(runner.runs()) == {str(9_000_000_000 + i) for i in range(9)} - {"9000000004"}
-    assert "NUL" in _set_aside(runner)["9000000004"]["reason"]
+    aside = _set_aside(runner)["9000000004"]
+    assert aside["reason"] == "Runnerly could not store it: title: must not contain NUL characters"
+    assert aside["title"] == "Tempo"
