@@ -88,6 +88,12 @@ class Dataservice:
         params = {"source": "strava", "per_page": 1}
         return int(self._ok(self._call("GET", path, params=params), path)["total"])
 
+    def strava_set_aside(self, user_id: int) -> list[dict[str, Any]]:
+        """The runner's newest 200 Strava activities set aside (reason, start, seen_at)."""
+        path = f"/users/{user_id}/set-aside"
+        body = self._ok(self._call("GET", path, params={"per_page": 200}), path)
+        return [item for item in body["items"] if item.get("source") == "strava"]
+
     def strava_runs_since(self, user_id: int, since: datetime) -> Iterator[dict[str, Any]]:
         """The runner's runs from Strava that start at or after ``since``, page by page."""
         page, path = 1, f"/users/{user_id}/runs"

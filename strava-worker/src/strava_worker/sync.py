@@ -16,8 +16,11 @@ What a listing by start time cannot see, and how it is caught:
 - **silent edits** (Strava sends no event for a new distance, a crop or a new start): the
   same re-reads store the activity again, and the dataservice updates what changed;
 - **deletions whose event was lost**: the reconciliation asks Strava about each stored run
-  of its window the listing no longer shows (at most ``RECONCILE_CHECKS`` a day), and
-  deletes it on a 404.
+  of its window the listing no longer shows, and deletes it on a 404;
+- **a set-aside activity corrected on Strava** long ago: the reconciliation fetches it
+  again (those within its weeks are in the listing), so it comes in once it can be stored.
+
+It asks about at most ``RECONCILE_CHECKS`` activities a day.
 
 A reconciliation's read takes the place of one incremental sync's (30 days usually fit
 the one page a sync reads anyway); what it costs beyond that, the runs it asks about, is
@@ -230,19 +233,29 @@ def _incremental(
 def _check_missing(
     rt: Runtime, user_id: int, link: dict[str, Any], after: int, seen: set[int]
 ) -> int:
-    """Ask Strava about each stored run of the window its listing did not show: a 404
-    deletes it (deleted, or made private to a token that may not see it), an answer stores
-    it again.  Returns how many runs were deleted."""
+    """Ask Strava about what the window's listing cannot settle, at most
+    ``RECONCILE_CHECKS`` activities: first each stored run of the window the listing did
+    not show (a 404 deletes it: deleted, or made private to a token that may not see it;
+    an answer stores it again), then activities set aside that started before the window
+    (the window re-reads the others), so a correction on Strava brings any of them in.
+    Returns how many runs were deleted."""
     since = datetime.fromtimestamp(after + 1, UTC)
-    missing = []
+    wanted = []
     for run in rt.dataservice.strava_runs_since(user_id, since):
         number = mapping.activity_id({"id": run.get("external_id")})
         if number is not None and number not in seen:
-            missing.append(number)
-    if not missing:
-        return 0
+            wanted.append(number)
+    aside = sorted(rt.dataservice.strava_set_aside(user_id), key=lambda a: a["seen_at"])
+    for item in aside:
+        start = _moment(item.get("start_time"))
+        number = mapping.activity_id({"id": item.get("external_id")})
+        if number is not None and number not in seen and (start is None or start <= since):
+            wanted.append(number)
+    if len(wanted) > rt.settings.reconcile_checks:
+        log.info("runner %s: %s activities left for the next reconciliation", user_id,
+                 len(wanted) - rt.settings.reconcile_checks)  # fmt: skip
     client, found, gone = rt.reconcile_strava, [], []
-    for number in missing[: rt.settings.reconcile_checks]:
+    for number in wanted[: rt.settings.reconcile_checks]:
         try:
             found.append(
                 with_token(rt, user_id, link, lambda token, n=number: client.get_activity(token, n))
@@ -253,9 +266,6 @@ def _check_missing(
             log.warning("runner %s: Strava refused activity %s: %s", user_id, number, exc)
         except OutOfBudget:
             break  # the rest waits for the next reconciliation
-    if len(missing) > rt.settings.reconcile_checks:
-        log.info("runner %s: %s missing runs left for the next reconciliation", user_id,
-                 len(missing) - rt.settings.reconcile_checks)  # fmt: skip
     page = mapping.sort_page(found)
     page.deleted.extend(mapping.deletion(n) for n in gone)
     return batches.store(rt, user_id, page)["deleted"]

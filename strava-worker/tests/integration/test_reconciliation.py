@@ -132,7 +132,7 @@ def test_an_out_of_range_activity_stops_neither_its_page_nor_later_syncs(runner,
     newest = max(runner.running_activities().values(), key=lambda a: a["start_date"])
     start = datetime.fromisoformat(newest["start_date"].replace("Z", "+00:00"))
     runaway = _on_strava(
-        sim, runner.athlete, start - timedelta(days=20), name="Forgot to stop",
+        sim, runner.athlete, start - timedelta(days=40), name="Forgot to stop",
         elapsed_time=4_204_800, moving_time=3000, distance=10000.0,
     )  # fmt: skip
     expected = set(runner.running_activities()) - {runaway}
@@ -145,7 +145,8 @@ def test_an_out_of_range_activity_stops_neither_its_page_nor_later_syncs(runner,
     aside = _set_aside(runner)[runaway]
     assert "elapsed_time" in aside["reason"] and aside["title"] == "Forgot to stop"
 
-    # Later syncs go on; the runner crops it on Strava and the next re-read brings it in.
+    # Later syncs go on; the runner crops it on Strava and the next reconciliation brings it
+    # in, though it started before the weeks the reconciliation reads.
     _edit_on_strava(sim, runaway, elapsed_time=3100)
     fresh = _on_strava(sim, runner.athlete, _cursor(link) + timedelta(minutes=5))
     worker.stop()
