@@ -119,6 +119,10 @@ def to_run(activity: dict[str, Any]) -> dict[str, Any]:
         if problem:
             raise SetAside(problem)
         run[name] = kind(value)
+    if run["elapsed_time"] < run["moving_time"]:
+        # A manual entry with only a moving time, or a device's rounding: a run takes at
+        # least as long as it moves (the dataservice refuses less).
+        run["elapsed_time"] = run["moving_time"]
     for ours, theirs in OPTIONAL.items():
         value = activity.get(theirs)
         if value is None:

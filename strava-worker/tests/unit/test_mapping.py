@@ -154,3 +154,11 @@ def test_a_title_loses_what_no_database_keeps_and_keeps_the_rest():
     assert run["title"] == "Tempo run"
     [run] = sort_page([{**ACTIVITY, "name": "\x00"}]).runs
     assert run["title"] == "Run"
+
+
+def test_an_elapsed_time_shorter_than_the_moving_time_becomes_the_moving_time():
+    # A manual entry may give only a moving time; the dataservice refuses elapsed < moving.
+    [run] = sort_page([{**ACTIVITY, "moving_time": 1800, "elapsed_time": None}]).runs
+    assert run["moving_time"] == 1800 and run["elapsed_time"] == 1800
+    [run] = sort_page([{**ACTIVITY, "moving_time": 2000, "elapsed_time": 1990}]).runs
+    assert run["elapsed_time"] == 2000
