@@ -95,6 +95,24 @@ def _stored(conn: psycopg.Connection[Any], ids: list[int]) -> dict[int, tuple[in
     return {row[0]: (row[1], row[2], float(row[3])) for row in rows}
 
 
+def count_problems(
+    runners: dict[int, int],
+    stored: dict[int, tuple[int, int, float]],
+    expected: dict[int, int],
+    source: str,
+) -> list[str]:
+    """Each runner whose stored runs are not exactly the athlete's running activities."""
+    problems = []
+    for athlete, runner_id in runners.items():
+        runs, distinct, _ = stored.get(runner_id, (0, 0, 0.0))
+        if runs != expected[athlete] or distinct != runs:
+            problems.append(
+                f"runner {runner_id} (athlete {athlete}): {runs} runs ({distinct} distinct), "
+                f"{expected[athlete]} {source}"
+            )
+    return problems
+
+
 def timed_sync(
     stack: Stack,
     runners: dict[int, int],
@@ -142,13 +160,7 @@ def timed_sync(
     if synced < len(ids):
         problems.append(f"{len(ids) - synced} of {len(ids)} runners not synced ({failed} failed)")
     problems += worker_errors[:10]
-    for athlete, runner_id in runners.items():
-        runs, distinct, _ = stored.get(runner_id, (0, 0, 0.0))
-        if runs != expected[athlete] or distinct != runs:
-            problems.append(
-                f"runner {runner_id} (athlete {athlete}): {runs} runs ({distinct} distinct), "
-                f"{expected[athlete]} expected"
-            )
+    problems += count_problems(runners, stored, expected, "expected")
     runs = sum(r for r, _, _ in stored.values())
     last_run = max((t for _, _, t in stored.values()), default=now)
     return {

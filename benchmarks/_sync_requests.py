@@ -30,7 +30,7 @@ from typing import Any
 
 import psycopg
 import requests
-from _sync_measure import SYNC_TASK, _stored
+from _sync_measure import SYNC_TASK, _stored, count_problems
 from _sync_probe import read_lines
 from _sync_stack import Stack, Workers, running_activities
 from celery import Celery
@@ -303,13 +303,7 @@ def check_changes(
                 if not ok:
                     problems.append(f"{kind[:-1].replace('_', ' ')} ({where}): {wrong}")
         stored = _stored(conn, list(runners.values()))
-    for athlete, runner_id in runners.items():
-        runs, distinct, _ = stored.get(runner_id, (0, 0, 0.0))
-        if runs != expected[athlete] or distinct != runs:
-            problems.append(
-                f"runner {runner_id} (athlete {athlete}): {runs} runs ({distinct} distinct), "
-                f"{expected[athlete]} on strava-sim"
-            )
+    problems += count_problems(runners, stored, expected, "on strava-sim")
     return right, problems[:20]
 
 

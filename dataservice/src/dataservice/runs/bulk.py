@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dataservice.runs.efforts import efforts_for
-from dataservice.runs.fast_insert import insert_many, one_of, reserve_ids
+from dataservice.runs.fast_insert import delete_by_keys, insert_many, one_of, reserve_ids
 from dataservice.runs.hashing import content_hash
 from dataservice.runs.models import BestEffort, Run
 from dataservice.runs.serialize import FIELDS
@@ -76,23 +76,8 @@ def upsert_runs(
         # A concurrent upsert inserted some of these runs first: they exist now.
         session.rollback()
         result = _write(session, runner_id, batch)
-    result.deleted = _delete(session, runner_id, gone)
+    result.deleted = delete_by_keys(session, Run, runner_id, gone)
     return result
-
-
-def _delete(session: Session, runner_id: int, keys: set[tuple[str, str]]) -> int:
-    """Remove runs by identity; their tracks and efforts go with them (foreign keys)."""
-    by_source: dict[str, list[str]] = {}
-    for source, external_id in keys:
-        by_source.setdefault(source, []).append(external_id)
-    count = 0
-    for source, external_ids in by_source.items():
-        count += session.execute(
-            delete(Run).where(
-                Run.runner_id == runner_id, Run.source == source, Run.external_id.in_(external_ids)
-            )
-        ).rowcount
-    return count
 
 
 def _write(

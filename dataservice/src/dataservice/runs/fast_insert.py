@@ -9,12 +9,22 @@ from the table's sequence first.  SQLite keeps the portable path.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from psycopg import errors as pg_errors
 from psycopg import sql
-from sqlalchemy import Column, ColumnElement, String, Table, any_, bindparam, insert, text
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    String,
+    Table,
+    any_,
+    bindparam,
+    delete,
+    insert,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
@@ -33,6 +43,26 @@ def one_of(
     if not _is_postgresql(session):
         return column.in_(values)
     return column == any_(bindparam(None, list(values), type_=ARRAY(String)))
+
+
+def delete_by_keys(
+    session: Session, model: Any, runner_id: int, keys: Iterable[tuple[str, str]]
+) -> int:
+    """Delete the runner's rows of ``model`` named by (source, external_id): a run's
+    identity, shared by runs and set-aside activities.  Returns how many went."""
+    by_source: dict[str, list[str]] = {}
+    for source, external_id in keys:
+        by_source.setdefault(source, []).append(external_id)
+    count = 0
+    for source, external_ids in by_source.items():
+        count += session.execute(
+            delete(model).where(
+                model.runner_id == runner_id,
+                model.source == source,
+                one_of(session, model.external_id, external_ids),
+            )
+        ).rowcount
+    return count
 
 
 def reserve_ids(session: Session, table: Table, count: int) -> list[int] | None:

@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from dataservice.runs.fast_insert import one_of
+from dataservice.runs.fast_insert import delete_by_keys
 from dataservice.set_aside.models import SetAsideActivity
 from runnerly_common.db import utcnow
 
@@ -70,19 +70,7 @@ def clear(session: Session, runner_id: int, keys: Iterable[Key], source: str | N
         return session.execute(
             delete(table).where(table.runner_id == runner_id, table.source == source)
         ).rowcount
-    by_source: dict[str, list[str]] = {}
-    for key_source, external_id in keys:
-        by_source.setdefault(key_source, []).append(external_id)
-    count = 0
-    for key_source, external_ids in by_source.items():
-        count += session.execute(
-            delete(table).where(
-                table.runner_id == runner_id,
-                table.source == key_source,
-                one_of(session, table.external_id, external_ids),
-            )
-        ).rowcount
-    return count
+    return delete_by_keys(session, table, runner_id, keys)
 
 
 def list_set_aside(
