@@ -86,6 +86,7 @@ def test_a_late_upload_whose_event_was_lost_arrives_with_the_next_reconciliation
     worker.stop()
 
     worker = start_worker(reconcile_interval="1")  # every sync is due to reconcile
+    time.sleep(1.5)  # one RECONCILE_INTERVAL after the last sync
     spent = _strava_requests(sim)
     worker.send("sync_runner", user_id=runner.user_id)
     line = _syncs_done(worker, runner, 1)
@@ -151,8 +152,10 @@ def test_an_out_of_range_activity_stops_neither_its_page_nor_later_syncs(runner,
     fresh = _on_strava(sim, runner.athlete, _cursor(link) + timedelta(minutes=5))
     worker.stop()
     worker = start_worker(reconcile_interval="1")
+    time.sleep(1.5)  # the backfill reconciled: one RECONCILE_INTERVAL (1 s) must pass
     worker.send("sync_runner", user_id=runner.user_id)
-    _syncs_done(worker, runner, 1)
+    line = _syncs_done(worker, runner, 1)
+    assert "'reconciled': True" in line, line
     runs = runner.runs()
     assert fresh in runs and runs[runaway]["elapsed_time"] == 3100
     assert runaway not in _set_aside(runner)
