@@ -53,8 +53,8 @@ def test_a_proxied_request_line_has_every_field(gateway, upstreams):
     assert line["client"] == "127.0.0.1"
     assert line["upstream_addr"] == upstreams["dataservice"].url.removeprefix("http://")
     assert line["upstream_status"] == 200
-    # nginx reads $request_time from its cached clock and $upstream_response_time from a
-    # monotonic one: the upstream's can exceed the request's by a millisecond or two.
+    # nginx takes the two from clocks of millisecond resolution it updates at different
+    # moments: the upstream's time was seen to exceed the request's by a millisecond.
     assert 0 <= line["upstream_time"] <= line["request_time"] + 0.005
     assert line["request_time"] < 5
     assert line["bytes_sent"] > len(response.content)
