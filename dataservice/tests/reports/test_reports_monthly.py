@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 
@@ -34,6 +36,8 @@ class TestComparison:
         assert answer["totals"]["distance"] == 30000.0
         assert answer["totals"]["average_pace"] == 300.0
         assert answer["previous_month"]["start"] == "2026-02-01"
+        assert answer["in_progress"] is False  # a past month: the whole of February
+        assert answer["compared_with"] == {"from": "2026-02-01", "to": "2026-02-28"}
         assert answer["previous_month"]["distance"] == 20000.0
         assert answer["previous_month"]["average_pace"] == 330.0
         assert answer["comparison"] == {
@@ -44,6 +48,34 @@ class TestComparison:
             "elevation_gain": {"delta": -50.0, "percent": -25.0},
             "average_pace": {"delta": -30.0, "percent": -9.1},  # 30 s per km faster
         }
+
+    def test_a_month_in_progress_is_compared_with_the_same_days_of_the_one_before(
+        self, client, token, runner, add_runs, run
+    ):
+        # Six days of December against the whole of November read as -80 %: a month in
+        # progress is compared with November 1st to 6th.
+        today = datetime.now(UTC).date()
+        first = today.replace(day=1)
+        previous_last = first - timedelta(days=1)
+        previous_first = previous_last.replace(day=1)
+        add_runs(
+            runner,
+            run(f"{first.isoformat()}T00:00:00Z", 5, 1500),
+            run(f"{previous_first.isoformat()}T07:00:00Z", 10, 3000),
+            run(f"{previous_last.isoformat()}T23:00:00Z", 20, 6000),
+        )
+        answer = report(client, token, runner, today.year, today.month)
+        assert answer["in_progress"] is True
+        same_day = previous_first.replace(day=min(today.day, previous_last.day))
+        assert answer["compared_with"] == {
+            "from": previous_first.isoformat(),
+            "to": same_day.isoformat(),
+        }
+        # The month before's last day counts only once today has reached it.
+        whole = today.day >= previous_last.day
+        assert answer["previous_month"]["distance"] == (30000.0 if whole else 10000.0)
+        assert answer["previous_month"]["start"] == previous_first.isoformat()
+        assert answer["totals"]["distance"] == 5000.0
 
     def test_a_first_month_is_compared_with_nothing(self, client, token, runner, add_runs, run):
         add_runs(runner, run("2026-01-10T07:00:00Z", 5, 1500))

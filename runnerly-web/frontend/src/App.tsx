@@ -2,7 +2,7 @@ import { useEffect, useRef, type ReactNode } from "react";
 import { Layout } from "./components/Layout";
 import { LoadError, Loading } from "./components/Status";
 import { ApiError } from "./api/client";
-import { currentMonth, type YearMonth } from "./lib/dates";
+import { currentMonth, lastCompleteMonth, type YearMonth } from "./lib/dates";
 import { AdminUsersPage } from "./pages/AdminUsers";
 import { LoginPage, SignupPage } from "./pages/Auth";
 import { DashboardPage } from "./pages/Dashboard";
@@ -62,7 +62,7 @@ function page(pathname: string): ReactNode {
   if (pathname === "/races") return <RacesPage />;
   if (pathname === "/plans") return <PlansPage />;
   if ((m = pathname.match(/^\/plans\/(\d+)$/))) return <PlanPage key={m[1]} id={Number(m[1])} />;
-  if (pathname === "/reports") return <ReportPage month={currentMonth()} />;
+  if (pathname === "/reports") return <ReportPage month={lastCompleteMonth()} />;
   if ((m = pathname.match(/^\/reports\/(\d{4})\/(\d{1,2})$/))) {
     const month = monthFrom(m);
     if (month) return <ReportPage key={`${month.year}-${month.month}`} month={month} />;

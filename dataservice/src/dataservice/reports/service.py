@@ -7,26 +7,40 @@ so a report costs what a month of runs costs, whatever the runner's history.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dataservice.stats import records, totals
-from dataservice.stats.periods import shift
+from dataservice.stats import buckets, records, totals
+from dataservice.stats.periods import shift, today
 
 # The figures compared with the previous month; a pace that drops is a faster month.
 COMPARED = ("count", "distance", "moving_time", "elapsed_time", "elevation_gain", "average_pace")
 
 
-def monthly_report(session: Session, runner_id: int, year: int, month: int) -> dict[str, Any]:
+def monthly_report(
+    session: Session, runner_id: int, year: int, month: int, on: date | None = None
+) -> dict[str, Any]:
     """The month's running totals, how they compare with the month before, the records
-    set in the month and its longest run."""
+    set in the month and its longest run.
+
+    A month still in progress on ``on`` (today by default) is compared with the same days
+    of the month before (the 1st to the same day, or to that month's end when it is
+    shorter): against a whole month, six days of December would read as -80 %."""
     first = date(year, month, 1)
     previous_first, end = shift(first, "month", -1), shift(first, "month", 1)
     before, current = totals.totals_by_period(
         session, runner_id, "month", previous_first, first, totals.DEFAULT_SPORTS
     )
+    on = on or today()
+    in_progress = first <= on < end
+    compared_end = first  # exclusive
+    if in_progress:
+        compared_end = min(previous_first + timedelta(days=on.day), first)
+        same_days = _totals(session, runner_id, previous_first, compared_end)
+        before = {"start": before["start"], **same_days}
     return {
         "runner_id": runner_id,
         "year": year,
@@ -34,11 +48,22 @@ def monthly_report(session: Session, runner_id: int, year: int, month: int) -> d
         "sport": list(totals.DEFAULT_SPORTS),
         "runs_count": current["count"],
         "totals": current,
+        "in_progress": in_progress,
         "previous_month": before,
+        "compared_with": {
+            "from": previous_first.isoformat(),
+            "to": (compared_end - timedelta(days=1)).isoformat(),
+        },
         "comparison": compare(current, before),
         "records_set": records_set(session, runner_id, first, end),
         "longest_run": records.longest_run(session, runner_id, first, end),
     }
+
+
+def _totals(session: Session, runner_id: int, start: date, end: date) -> dict[str, Any]:
+    """The running totals of the days from ``start`` to before ``end``."""
+    conditions = totals.runner_runs(runner_id, totals.DEFAULT_SPORTS, start, end)
+    return buckets.totals(session.execute(select(*buckets.sums()).where(*conditions)).one())
 
 
 def compare(current: dict[str, Any], previous: dict[str, Any]) -> dict[str, Any]:

@@ -186,7 +186,11 @@ export interface MonthlyReport {
   month: number;
   runs_count: number;
   totals: PeriodTotals;
+  /** Today (UTC) is in this month: it is compared with the same days of the one before. */
+  in_progress: boolean;
   previous_month: PeriodTotals;
+  /** The days of the previous month compared, both included. */
+  compared_with: { from: string; to: string };
   comparison: Record<"count" | "distance" | "moving_time" | "elapsed_time" | "elevation_gain" | "average_pace", Change>;
   records_set: RecordSet[];
   longest_run: Records["longest_run"];

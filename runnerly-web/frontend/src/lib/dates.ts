@@ -14,6 +14,11 @@ export function currentMonth(now: Date = new Date()): YearMonth {
   return { year: now.getUTCFullYear(), month: now.getUTCMonth() + 1 };
 }
 
+/** The month a report opens on: the last one that is over (this one is still running). */
+export function lastCompleteMonth(now: Date = new Date()): YearMonth {
+  return addMonths(currentMonth(now), -1);
+}
+
 export function compareMonths(a: YearMonth, b: YearMonth): number {
   return a.year * 12 + a.month - (b.year * 12 + b.month);
 }

@@ -40,15 +40,21 @@ function ReportBody({ report, units }: { report: MonthlyReport; units: Units }) 
   const c = report.comparison;
   if (report.runs_count === 0) return <p>No runs this month.</p>;
   const paceDelta = c.average_pace.delta;
+  const span = `${formatDay(report.compared_with.from)} to ${formatDay(report.compared_with.to)}`;
   return (
     <article className="card report">
+      {report.in_progress && (
+        <p className="muted">
+          This month is not over: it is compared with the same days of the previous month ({span}).
+        </p>
+      )}
       <table>
         <caption>This month against the one before</caption>
         <thead>
           <tr>
             <th scope="col"></th>
-            <th scope="col">This month</th>
-            <th scope="col">Previous month</th>
+            <th scope="col">{report.in_progress ? "So far" : "This month"}</th>
+            <th scope="col">{report.in_progress ? `Previous month, ${span}` : "Previous month"}</th>
           </tr>
         </thead>
         <tbody>
