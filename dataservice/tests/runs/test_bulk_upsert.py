@@ -53,6 +53,7 @@ class TestBulkUpsert:
             "updated": 0,
             "unchanged": 0,
             "deleted": 0,
+            "skipped": 0,
             "set_aside": 0,
         }
         second = _send(client, token, runner, runs)
@@ -61,6 +62,7 @@ class TestBulkUpsert:
             "updated": 0,
             "unchanged": 1000,
             "deleted": 0,
+            "skipped": 0,
             "set_aside": 0,
         }
         assert db.query(Run).filter_by(runner_id=runner).count() == 1000
@@ -85,6 +87,7 @@ class TestBulkUpsert:
             "updated": 1,
             "unchanged": 2,
             "deleted": 0,
+            "skipped": 0,
             "set_aside": 0,
         }
         listed = client.get(f"/api/v1/users/{runner}/runs", headers=token(runner=runner))
@@ -172,6 +175,7 @@ class TestBulkUpsert:
             "updated": 0,
             "unchanged": 1,
             "deleted": 0,
+            "skipped": 0,
             "set_aside": 0,
         }
         assert db.query(Run).filter_by(runner_id=runner).count() == 50
@@ -215,10 +219,46 @@ class TestDeletions:
             "updated": 0,
             "unchanged": 0,
             "deleted": 1,
+            "skipped": 0,
             "set_aside": 0,
         }
         assert [r.external_id for r in db.query(Run)] == ["1"]
         assert {e.run_id for e in db.query(BestEffort)} == {db.query(Run).one().id}
+
+    def test_a_strava_run_its_runner_deleted_is_not_brought_back_by_a_sync(
+        self, client, token, runner, db, strava_run
+    ):
+        """The runner deletes a Strava run; the next sync (a listing, a reconciliation, an
+        event) sends it again: it stays deleted, and the other runs are stored."""
+        first, second = strava_run("1", distance=5000.0), strava_run("2", distance=6000.0)
+        _send(client, token, runner, [first, second])
+        run_id = db.query(Run).filter_by(external_id="1").one().id
+        deleted = client.delete(
+            f"/api/v1/users/{runner}/runs/{run_id}", headers=token(runner=runner)
+        )
+        assert deleted.status_code == 204
+
+        again = _send(client, token, runner, [first, {**second, "distance": 6100.0}])
+        assert again.status_code == 200, again.json
+        assert (again.json["skipped"], again.json["updated"], again.json["created"]) == (1, 1, 0)
+        db.rollback()  # end the test session's read: it began before the deletion
+        assert [r.external_id for r in db.query(Run)] == ["2"]
+        totals = client.get(
+            f"/api/v1/users/{runner}/stats/summary", headers=token(runner=runner)
+        ).json
+        assert totals["all_time"]["count"] == 1
+
+    def test_a_manual_or_file_run_deleted_leaves_no_trace(self, client, token, runner, db):
+        created = client.post(
+            f"/api/v1/users/{runner}/runs",
+            json={"start_time": "2026-03-01T07:00:00Z", "distance": 5000.0,
+                  "moving_time": 1500, "elapsed_time": 1500},
+            headers=token(runner=runner),
+        )  # fmt: skip
+        assert created.status_code == 201, created.json
+        url = f"/api/v1/users/{runner}/runs/{created.json['id']}"
+        assert client.delete(url, headers=token(runner=runner)).status_code == 204
+        assert db.execute(text("SELECT count(*) FROM deleted_activities")).scalar() == 0
 
     def test_a_run_both_sent_and_deleted_is_refused(self, client, token, runner, strava_run):
         response = client.post(

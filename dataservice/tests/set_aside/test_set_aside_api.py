@@ -63,6 +63,7 @@ class TestRecording:
             "updated": 0,
             "unchanged": 0,
             "deleted": 0,
+            "skipped": 0,
             "set_aside": 1,
         }
         page = listed()

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from dataservice.runs.efforts import efforts_for
 from dataservice.runs.fast_insert import delete_by_keys, insert_many, one_of, reserve_ids
 from dataservice.runs.hashing import content_hash
-from dataservice.runs.models import BestEffort, Run
+from dataservice.runs.models import BestEffort, DeletedActivity, Run
 from dataservice.runs.serialize import FIELDS
 from runnerly_common.db import utcnow
 
@@ -30,6 +30,7 @@ class UpsertResult:
     updated: int = 0
     unchanged: int = 0
     deleted: int = 0
+    skipped: int = 0  # runs their runner deleted: a sync does not bring them back
 
     def as_dict(self) -> dict[str, int]:
         return {
@@ -37,6 +38,7 @@ class UpsertResult:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "deleted": self.deleted,
+            "skipped": self.skipped,
         }
 
 
@@ -70,6 +72,9 @@ def upsert_runs(
         row, provided = _row(runner_id, item)
         batch[(row["source"], row["external_id"])] = (row, provided)
     gone = {(d["source"], d["external_id"]) for d in deleted}
+    refused = deleted_by_runner(session, runner_id, batch)
+    for key in refused:
+        del batch[key]
     try:
         result = _write(session, runner_id, batch)
     except IntegrityError:
@@ -77,7 +82,28 @@ def upsert_runs(
         session.rollback()
         result = _write(session, runner_id, batch)
     result.deleted = delete_by_keys(session, Run, runner_id, gone)
+    result.skipped = len(refused)
     return result
+
+
+def deleted_by_runner(
+    session: Session, runner_id: int, keys: Iterable[tuple[str, str]]
+) -> set[tuple[str, str]]:
+    """The ``keys`` of runs the runner deleted (:func:`dataservice.runs.service.delete_run`)."""
+    by_source: dict[str, list[str]] = {}
+    for source, external_id in keys:
+        by_source.setdefault(source, []).append(external_id)
+    found: set[tuple[str, str]] = set()
+    for source, external_ids in by_source.items():
+        rows = session.execute(
+            select(DeletedActivity.external_id).where(
+                DeletedActivity.runner_id == runner_id,
+                DeletedActivity.source == source,
+                one_of(session, DeletedActivity.external_id, external_ids),
+            )
+        )
+        found.update((source, external_id) for (external_id,) in rows)
+    return found
 
 
 def _write(

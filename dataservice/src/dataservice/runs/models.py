@@ -114,3 +114,19 @@ class BestEffort(Base):
     elapsed: Mapped[float] = mapped_column(Float)
     start_time: Mapped[datetime] = mapped_column(UTCDateTime)  # the run's, for monthly records
     origin: Mapped[str] = mapped_column(String(8))  # "track", "strava" or "whole"
+
+
+class DeletedActivity(Base):
+    """A Strava run its runner deleted: a later sync (a listing, a reconciliation, an event)
+    must not bring it back.  Its key is a run's key; the runner's account owns it."""
+
+    __tablename__ = "deleted_activities"
+    __table_args__ = (
+        UniqueConstraint("runner_id", "source", "external_id", name="uq_deleted_identity"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    runner_id: Mapped[int] = mapped_column(BigId, ForeignKey("users.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(8))
+    external_id: Mapped[str] = mapped_column(String(64))
+    deleted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

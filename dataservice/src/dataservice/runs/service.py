@@ -14,7 +14,7 @@ from dataservice.errors import invalid, not_found
 from dataservice.runs import files
 from dataservice.runs.efforts import efforts_for
 from dataservice.runs.hashing import content_hash
-from dataservice.runs.models import BestEffort, Run, RunTrack
+from dataservice.runs.models import BestEffort, DeletedActivity, Run, RunTrack
 from dataservice.runs.serialize import FIELDS
 from runnerly_common.db import utcnow
 
@@ -99,6 +99,22 @@ def update_run(session: Session, run: Run, data: dict[str, Any]) -> Run:
 
 
 def delete_run(session: Session, run: Run) -> None:
+    """Delete the run; a Strava run's key is kept so that no later sync brings it back
+    (a file imported again is the runner's own choice, and comes back)."""
+    if run.source == "strava":
+        known = session.scalar(
+            select(DeletedActivity.id).where(
+                DeletedActivity.runner_id == run.runner_id,
+                DeletedActivity.source == run.source,
+                DeletedActivity.external_id == run.external_id,
+            )
+        )
+        if known is None:
+            session.add(
+                DeletedActivity(
+                    runner_id=run.runner_id, source=run.source, external_id=run.external_id
+                )
+            )
     session.delete(run)
     session.flush()
 
