@@ -17,7 +17,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dataservice.runs.efforts import efforts_for
-from dataservice.runs.fast_insert import delete_by_keys, insert_many, one_of, reserve_ids
+from dataservice.runs.fast_insert import (
+    by_source,
+    delete_by_keys,
+    insert_many,
+    one_of,
+    reserve_ids,
+)
 from dataservice.runs.hashing import content_hash
 from dataservice.runs.models import BestEffort, DeletedActivity, Run
 from dataservice.runs.serialize import FIELDS
@@ -90,11 +96,8 @@ def deleted_by_runner(
     session: Session, runner_id: int, keys: Iterable[tuple[str, str]]
 ) -> set[tuple[str, str]]:
     """The ``keys`` of runs the runner deleted (:func:`dataservice.runs.service.delete_run`)."""
-    by_source: dict[str, list[str]] = {}
-    for source, external_id in keys:
-        by_source.setdefault(source, []).append(external_id)
     found: set[tuple[str, str]] = set()
-    for source, external_ids in by_source.items():
+    for source, external_ids in by_source(keys).items():
         rows = session.execute(
             select(DeletedActivity.external_id).where(
                 DeletedActivity.runner_id == runner_id,

@@ -45,16 +45,21 @@ def one_of(
     return column == any_(bindparam(None, list(values), type_=ARRAY(String)))
 
 
+def by_source(keys: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """(source, external_id) keys as external ids per source: one statement per source."""
+    grouped: dict[str, list[str]] = {}
+    for source, external_id in keys:
+        grouped.setdefault(source, []).append(external_id)
+    return grouped
+
+
 def delete_by_keys(
     session: Session, model: Any, runner_id: int, keys: Iterable[tuple[str, str]]
 ) -> int:
     """Delete the runner's rows of ``model`` named by (source, external_id): a run's
     identity, shared by runs and set-aside activities.  Returns how many went."""
-    by_source: dict[str, list[str]] = {}
-    for source, external_id in keys:
-        by_source.setdefault(source, []).append(external_id)
     count = 0
-    for source, external_ids in by_source.items():
+    for source, external_ids in by_source(keys).items():
         count += session.execute(
             delete(model).where(
                 model.runner_id == runner_id,
