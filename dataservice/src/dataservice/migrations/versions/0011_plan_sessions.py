@@ -1,0 +1,23 @@
+"""plans a runner edits, sessions matched to runs
+
+Revision ID: 0011
+Revises: 0010
+Create Date: 2026-12-07 03:10:00
+
+Placeholder reserved for issue 16 part work; filled in by the part that owns it.
+"""
+
+from __future__ import annotations
+
+revision = "0011"
+down_revision = "0010"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
