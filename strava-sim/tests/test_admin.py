@@ -53,3 +53,12 @@ def test_a_database_from_before_the_new_switches_is_upgraded_keeping_its_history
     pair = http.post("/admin/athletes/1/grant", json={}).json
     assert http.get("/api/v3/athlete/activities", headers=bearer(pair)).status_code == 200
     app.extensions["strava_sim"].db.dispose()
+
+
+def test_the_athlete_list_names_each_athletes_time_zone(http):
+    """Tests that need a runner away from UTC (a run near midnight) pick one by its zone."""
+    from zoneinfo import ZoneInfo
+
+    athletes = http.get("/admin/athletes").json
+    assert all(ZoneInfo(a["timezone"]) for a in athletes)
+    assert len({a["timezone"] for a in athletes}) > 1

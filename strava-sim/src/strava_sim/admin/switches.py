@@ -126,6 +126,7 @@ def register(bp: Blueprint) -> None:
                 "id": a.id,
                 "firstname": a.firstname,
                 "lastname": a.lastname,
+                "timezone": a.timezone,
                 "activities": counts.get(a.id, 0),
                 "authorized": a.id in linked,
             }
