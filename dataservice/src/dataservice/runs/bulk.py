@@ -25,8 +25,10 @@ from dataservice.runs.fast_insert import (
     reserve_ids,
 )
 from dataservice.runs.hashing import content_hash
+from dataservice.runs.local_time import resolve
 from dataservice.runs.models import BestEffort, DeletedActivity, Run
 from dataservice.runs.serialize import FIELDS
+from dataservice.users.service import runner_zone
 from runnerly_common.db import utcnow
 
 
@@ -48,7 +50,9 @@ class UpsertResult:
         }
 
 
-def _row(runner_id: int, item: Mapping[str, Any]) -> tuple[dict[str, Any], dict[int, float]]:
+def _row(
+    runner_id: int, item: Mapping[str, Any], zone: str = "UTC"
+) -> tuple[dict[str, Any], dict[int, float]]:
     provided = {int(e["distance"]): float(e["elapsed_time"]) for e in item.get("best_efforts", [])}
     row = {field: item.get(field) for field in FIELDS}
     row.update(
@@ -57,6 +61,14 @@ def _row(runner_id: int, item: Mapping[str, Any]) -> tuple[dict[str, Any], dict[
         external_id=item["external_id"],
         start_time=item["start_time"],
     )
+    # The source's offset and zone, else the runner's ``zone`` (docs/decisions.md).
+    local = resolve(
+        item["start_time"],
+        utc_offset=item.get("utc_offset"),
+        timezone=item.get("timezone"),
+        fallback_zone=zone,
+    )
+    row.update(start_local=local.start_local, utc_offset=local.utc_offset, timezone=local.timezone)
     row["title"] = row["title"] or "Run"
     row["sport_type"] = row["sport_type"] or "Run"
     # JSON Schema's "integer" admits 1800.0; the columns (and binary COPY) take 1800.
@@ -74,8 +86,9 @@ def upsert_runs(
     """Create, update (and delete) the runs of one runner; the caller commits (and nothing
     else may be pending in ``session``: a conflict rolls it back and tries once more)."""
     batch: dict[tuple[str, str], tuple[dict[str, Any], dict[int, float]]] = {}
+    zone = runner_zone(session, runner_id)
     for item in items:  # the last copy of a run repeated within one batch wins
-        row, provided = _row(runner_id, item)
+        row, provided = _row(runner_id, item, zone)
         batch[(row["source"], row["external_id"])] = (row, provided)
     gone = {(d["source"], d["external_id"]) for d in deleted}
     refused = deleted_by_runner(session, runner_id, batch)

@@ -21,6 +21,9 @@ def content_hash(run: Mapping[str, Any], efforts: Mapping[int, float] | None = N
         start.timestamp(),
         *(run.get(field) for field in FIELDS),
         sorted((efforts or {}).items()),
+        # Where it was run: a zone learnt later (Strava's, after a UTC backfill) updates it.
+        run.get("utc_offset"),
+        run.get("timezone"),
     ]
     encoded = _ENCODER.encode(payload).encode()
     return hashlib.blake2b(encoded, digest_size=16).hexdigest()

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     JSON,
+    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -16,6 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dataservice.models import Base, BigId
+from dataservice.runs.local_time import default_start_local
 from dataservice.users import models as _users  # noqa: F401  (the foreign keys' target table)
 from runnerly_common.db import UTCDateTime, utcnow
 
@@ -30,6 +32,8 @@ class Run(Base):
         UniqueConstraint("runner_id", "source", "external_id", name="uq_runs_identity"),
         # Month lists, date ranges and every total read a runner's runs by start time.
         Index("ix_runs_runner_start", "runner_id", "start_time"),
+        # Days, weeks, months and years are the runner's local ones: they read start_local.
+        Index("ix_runs_runner_local", "runner_id", "start_local"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -39,6 +43,11 @@ class Run(Base):
     title: Mapped[str] = mapped_column(String(255))
     description: Mapped[str | None] = mapped_column(Text)
     start_time: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The wall-clock start where the run was run (naive): start_time + utc_offset.  Stored,
+    # not converted per query, so that a month is one index range (docs/decisions.md).
+    start_local: Mapped[datetime] = mapped_column(DateTime, default=default_start_local)
+    utc_offset: Mapped[int | None] = mapped_column(Integer)  # seconds east of UTC
+    timezone: Mapped[str | None] = mapped_column(String(64))  # IANA name, when known
     distance: Mapped[float] = mapped_column(Float)
     moving_time: Mapped[int] = mapped_column(Integer)
     elapsed_time: Mapped[int] = mapped_column(Integer)

@@ -29,6 +29,10 @@ def run_to_dict(run: Run) -> dict[str, Any]:
         "source": run.source,
         "external_id": run.external_id,
         "start_time": run.start_time.isoformat(),
+        # The wall clock where it was run (no offset: it is local), with the offset and zone.
+        "start_local": run.start_local.isoformat() if run.start_local else None,
+        "utc_offset": run.utc_offset,
+        "timezone": run.timezone,
         **{field: getattr(run, field) for field in FIELDS},
         "created_at": run.created_at.isoformat(),
         "updated_at": run.updated_at.isoformat(),

@@ -14,8 +14,10 @@ from dataservice.errors import invalid, not_found
 from dataservice.runs import files
 from dataservice.runs.efforts import efforts_for
 from dataservice.runs.hashing import content_hash
+from dataservice.runs.local_time import LocalTime, resolve
 from dataservice.runs.models import BestEffort, DeletedActivity, Run, RunTrack
 from dataservice.runs.serialize import FIELDS
+from dataservice.users.service import runner_zone
 from runnerly_common.db import utcnow
 
 
@@ -81,6 +83,8 @@ def runs_of_month(session: Session, runner_id: int, year: int, month: int) -> li
 def create_manual_run(session: Session, runner_id: int, data: dict[str, Any]) -> Run:
     run = Run(runner_id=runner_id, source="manual", external_id=uuid.uuid4().hex)
     _apply(run, data)
+    # A run entered by hand was run where its runner lives.
+    _place(run, resolve(run.start_time, fallback_zone=runner_zone(session, runner_id)))
     session.add(run)
     session.flush()
     _refresh_efforts(session, run, None, "whole")
@@ -89,6 +93,10 @@ def create_manual_run(session: Session, runner_id: int, data: dict[str, Any]) ->
 
 def update_run(session: Session, run: Run, data: dict[str, Any]) -> Run:
     _apply(run, data, partial=True)
+    if "start_time" in data:  # moved in time: same place, the offset its zone has then
+        zone = run.timezone or runner_zone(session, run.runner_id)
+        kept = run.utc_offset if run.timezone is None and run.utc_offset is not None else None
+        _place(run, resolve(run.start_time, utc_offset=kept, timezone=zone))
     session.flush()
     origin = "track" if run.track is not None else "strava"
     measured = data.keys() & {"distance", "moving_time", "elapsed_time"}
@@ -133,6 +141,14 @@ def _apply(run: Run, data: dict[str, Any], partial: bool = False) -> None:
         raise invalid("body.moving_time", "must not exceed elapsed_time")
     run.content_hash = content_hash({f: getattr(run, f) for f in (*FIELDS, "start_time")})
     run.updated_at = utcnow()
+
+
+def _place(run: Run, local: LocalTime) -> None:
+    run.start_local, run.utc_offset, run.timezone = (
+        local.start_local,
+        local.utc_offset,
+        local.timezone,
+    )
 
 
 def _kept_efforts(session: Session, run: Run) -> dict[int, float]:

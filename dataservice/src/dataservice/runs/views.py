@@ -10,6 +10,7 @@ from dataservice.authz import runner_or_404
 from dataservice.context import session, settings
 from dataservice.errors import invalid, not_found
 from dataservice.runs import bulk, files, service
+from dataservice.runs.local_time import is_zone
 from dataservice.runs.serialize import run_to_dict
 from dataservice.set_aside import service as set_aside_service
 from runnerly_common.openapi import OpenAPIBlueprint, query_params, request_body
@@ -71,6 +72,8 @@ def bind(api: OpenAPIBlueprint) -> None:
         for index, run in enumerate(runs):
             if run["moving_time"] > run["elapsed_time"]:
                 raise invalid(f"body.runs[{index}].moving_time", "must not exceed elapsed_time")
+            if run.get("timezone") is not None and not is_zone(run["timezone"]):
+                raise invalid(f"body.runs[{index}].timezone", "must be an IANA time zone name")
         deleted = request_body().get("deleted", [])
         set_aside = request_body().get("set_aside", [])
         sent, gone = _keys(runs), _keys(deleted)

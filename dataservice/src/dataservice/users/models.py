@@ -28,6 +28,8 @@ class User(Base):
     rest_hr: Mapped[int | None] = mapped_column(Integer)
     vo2max: Mapped[float | None] = mapped_column(Float)
     units: Mapped[str] = mapped_column(String(8), default="metric")
+    # IANA name: the runner's days, weeks and months, and the zone of runs that carry none.
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     password_hash: Mapped[str | None] = mapped_column(String(255))
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from dataservice.errors import conflict, not_found
+from dataservice.errors import conflict, invalid, not_found
+from dataservice.runs.local_time import is_zone
 from dataservice.users.models import User
 from dataservice.users.passwords import hash_password, needs_rehash, verify_password
 
@@ -21,6 +22,7 @@ PROFILE_FIELDS = (
     "rest_hr",
     "vo2max",
     "units",
+    "timezone",
 )
 
 
@@ -33,6 +35,11 @@ def get_user(session: Session, user_id: int) -> User:
     if user is None:
         raise not_found(f"runner {user_id}")
     return user
+
+
+def runner_zone(session: Session, runner_id: int) -> str:
+    """The runner's IANA time zone ("UTC" for a runner never given one)."""
+    return session.scalar(select(User.timezone).where(User.id == runner_id)) or "UTC"
 
 
 def find_by_email(session: Session, email: str) -> User | None:
@@ -50,7 +57,13 @@ def list_users(
     return list(users), total
 
 
+def _check_zone(data: dict[str, Any]) -> None:
+    if "timezone" in data and not is_zone(data["timezone"]):
+        raise invalid("body.timezone", "must be an IANA time zone name, such as Europe/Paris")
+
+
 def create_user(session: Session, data: dict[str, Any]) -> User:
+    _check_zone(data)
     user = User(email=data["email"].strip(), email_key=email_key(data["email"]))
     for field in PROFILE_FIELDS:
         if field in data:
@@ -64,6 +77,7 @@ def create_user(session: Session, data: dict[str, Any]) -> User:
 
 
 def update_user(session: Session, user: User, data: dict[str, Any]) -> User:
+    _check_zone(data)
     for field in (*PROFILE_FIELDS, "is_admin", "disabled"):
         if field in data:
             setattr(user, field, data[field])
