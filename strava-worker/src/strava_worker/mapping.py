@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from runnerly_common import dates, run_bounds
+from strava_worker import zones
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +112,9 @@ def to_run(activity: dict[str, Any]) -> dict[str, Any]:
         "title": _title(activity),
         "start_time": start.astimezone(UTC).isoformat(),
         "sport_type": sport_of(activity),
+        # Where it was run, for the runner's days and months; what is unreadable is left
+        # out and the dataservice takes the runner's zone instead.
+        **zones.place(activity, start.astimezone(UTC)),
     }
     for name, kind in (("distance", float), ("moving_time", int), ("elapsed_time", int)):
         value = activity.get(name)

@@ -162,3 +162,47 @@ def test_an_elapsed_time_shorter_than_the_moving_time_becomes_the_moving_time():
     assert run["moving_time"] == 1800 and run["elapsed_time"] == 1800
     [run] = sort_page([{**ACTIVITY, "moving_time": 2000, "elapsed_time": 1990}]).runs
     assert run["elapsed_time"] == 2000
+
+
+PARIS = {
+    **ACTIVITY,
+    "start_date": "2026-01-31T23:30:00Z",
+    "start_date_local": "2026-02-01T00:30:00Z",
+    "timezone": "(GMT+01:00) Europe/Paris",
+    "utc_offset": 3600.0,
+}
+
+
+class TestWhereItWasRun:
+    """Strava's zone and offset go with the run: the runner's calendar is local."""
+
+    def test_the_offset_and_zone_are_sent(self):
+        run = to_run(PARIS)
+        assert (run["utc_offset"], run["timezone"]) == (3600, "Europe/Paris")
+
+    def test_without_utc_offset_the_local_start_gives_it(self):
+        run = to_run({k: v for k, v in PARIS.items() if k != "utc_offset"})
+        assert run["utc_offset"] == 3600
+
+    @pytest.mark.parametrize(
+        ("field", "value"),
+        [
+            ("timezone", "(GMT+01:00) Europe/Atlantis"),
+            ("timezone", 42),
+            ("timezone", "(GMT+01:00)"),
+            ("utc_offset", "NaN"),
+            ("utc_offset", 999999.0),
+            ("utc_offset", True),
+        ],
+    )
+    def test_a_garbled_value_is_left_out_not_the_run(self, field, value):
+        activity = {**PARIS, field: value}
+        if field == "utc_offset":
+            activity["start_date_local"] = "not a date"
+        run = to_run(activity)
+        assert field not in run
+        assert run["external_id"] == "1010000990"
+
+    def test_an_activity_without_them_is_left_to_the_runners_zone(self):
+        run = to_run(ACTIVITY)
+        assert "utc_offset" not in run and "timezone" not in run
