@@ -135,3 +135,22 @@ def _splits(row: Activity) -> list[dict[str, Any]]:
         )
         done, index = done + length, index + 1
     return splits
+
+
+def stream_set(
+    streams: dict[str, list[Any]], keys: list[str], key_by_type: bool
+) -> dict[str, Any] | list[dict[str, Any]]:
+    """The asked ``keys`` the activity has, at full resolution, as Strava shapes them."""
+    found = {
+        key: {
+            "data": streams[key],
+            "series_type": "distance",
+            "original_size": len(streams[key]),
+            "resolution": "high",
+        }
+        for key in keys
+        if key in streams
+    }
+    if key_by_type:
+        return found
+    return [{"type": key, **stream} for key, stream in found.items()]

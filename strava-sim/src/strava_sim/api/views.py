@@ -1,4 +1,5 @@
-"""``/api/v3/athlete``, ``/api/v3/athlete/activities``, ``/api/v3/activities/{id}``."""
+"""``/api/v3/athlete``, ``/api/v3/athlete/activities``, ``/api/v3/activities/{id}`` and
+its ``/streams``."""
 
 from __future__ import annotations
 
@@ -8,10 +9,16 @@ from flask import Blueprint, g, request
 from sqlalchemy import select
 
 from strava_sim.api import metering
-from strava_sim.api.serialize import activity_detail, activity_summary, athlete_summary
+from strava_sim.api.serialize import (
+    activity_detail,
+    activity_summary,
+    athlete_summary,
+    stream_set,
+)
 from strava_sim.errors import bad_request, not_found, unauthorized
 from strava_sim.models import AccessToken, Activity, Athlete
 from strava_sim.oauth.scopes import allows_activities
+from strava_sim.seed.streams import generate
 from strava_sim.service import sim
 
 MAX_PER_PAGE = 200
@@ -65,7 +72,28 @@ def make_blueprint() -> Blueprint:
             raise not_found("Activity")
         return activity_detail(row)
 
+    @bp.get("/activities/<int:activity_id>/streams")
+    def get_activity_streams(activity_id: int) -> Any:
+        """Strava's StreamSet: ``key_by_type=true`` keys it by type, otherwise a list of
+        streams each with its ``type``; a stream the activity does not have is left out."""
+        token = _activity_reader()
+        keys = [k for k in request.args.get("keys", "").split(",") if k]
+        if not keys:
+            raise bad_request("Stream", "keys")
+        row = sim().db.reader.get(Activity, activity_id)
+        if (
+            row is None
+            or row.athlete_id != token.athlete_id
+            or not allows_activities(token.scope, row.private)
+        ):
+            raise not_found("Activity")
+        return stream_set(generate(row), keys, _true(request.args.get("key_by_type")))
+
     return bp
+
+
+def _true(value: str | None) -> bool:
+    return (value or "").lower() in ("true", "1")
 
 
 def _activity_reader() -> AccessToken:
