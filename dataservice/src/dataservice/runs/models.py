@@ -62,6 +62,12 @@ class Run(Base):
     content_hash: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Set on a run found to be the same effort as another (``runs.merges``): the kept run
+    # shows it and it counts nowhere.  SET NULL: when the kept run goes (deleted on Strava),
+    # this one counts again rather than vanishing with it.
+    merged_into: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("runs.id", ondelete="SET NULL"), index=True
+    )
 
     track: Mapped[RunTrack | None] = relationship(
         back_populates="run", cascade="all, delete-orphan", passive_deletes=True, uselist=False
@@ -139,3 +145,18 @@ class DeletedActivity(Base):
     source: Mapped[str] = mapped_column(String(8))
     external_id: Mapped[str] = mapped_column(String(64))
     deleted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RunSplit(Base):
+    """Two runs their runner split apart (or merged by hand and split again): the duplicate
+    detector never merges this pair again.  ``run_id`` is the smaller id of the two."""
+
+    __tablename__ = "run_splits"
+
+    run_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    other_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
