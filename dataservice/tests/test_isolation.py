@@ -43,14 +43,17 @@ BODIES: dict[str, Any] = {
         "set_aside": [{"source": "strava", "external_id": "x2", "reason": "planted"}],
     },
     "updateRun": {"title": "Mine now"},
+    "mergeRun": {"run_id": 1},
     "createRace": {"name": "Stolen", "date": "2031-05-04", "distance": 5000},
     "updateRace": {"name": "Mine now"},
     # B's race, starting on the Monday of B's plan (filled in by _request)
     "createPlan": {"name": "Stolen", "sessions": []},
     "updatePlan": {"name": "Mine now"},
     "generatePlan": {},
+    "updatePlanSession": {"skipped": True},
+    "putRunStreams": {"streams": None},
 }
-FILLS = {"year": "2026", "month": "3"}
+FILLS = {"year": "2026", "month": "3", "distance": "5000", "activity_id": "b1"}
 
 
 def runner_operations() -> list[tuple[str, str, str]]:
@@ -103,6 +106,7 @@ def victim(client, token, other_runner) -> dict[str, Any]:
         "run_id": run["id"],
         "race_id": race["id"],
         "plan_id": plan.json["id"],
+        "session_id": plan.json["weeks"][0]["sessions"][0]["id"],
         "monday": plan.json["start_date"],
     }
 

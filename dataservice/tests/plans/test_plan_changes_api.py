@@ -111,18 +111,19 @@ class TestUpdatePlan:
 
 class TestDeletePlan:
     def test_it_deletes_the_plan_and_its_sessions_and_keeps_the_race(
-        self, client, token, runner, race, plan_body, on, stored
+        self, client, token, runner, race, plan_body, on, stored, make_race, today
     ):
+        other = make_race(runner, days=60)
         plan = client.post(
             plans_url(runner), json=plan_body(on(1), on(2)), headers=token(runner=runner)
         ).json
         kept = client.post(
-            plans_url(runner), json=plan_body(on(3)), headers=token(runner=runner)
+            plans_url(runner), json=plan_body(on(3), race_id=other), headers=token(runner=runner)
         ).json
         r = client.delete(plans_url(runner, plan["id"]), headers=token(runner=runner))
         assert r.status_code == 204
         after = stored()
-        assert [row.id for row in after["races"]] == [race]
+        assert [row.id for row in after["races"]] == [race, other]
         assert [row.id for row in after["plans"]] == [kept["id"]]
         assert [row.plan_id for row in after["plan_sessions"]] == [kept["id"]]
         assert (

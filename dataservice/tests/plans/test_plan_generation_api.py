@@ -41,6 +41,11 @@ class TestGeneratePlan:
             "weekly_distance": 25000,  # no runs yet: a beginner's volume for a half
             "long_run_day": "sunday",
             "profile": "half",
+            # no recent effort: the VDOT of the goal (1:45:00), Daniels' paces from it
+            "vdot": 42.6,
+            "vdot_source": "goal_time",
+            "vdot_effort": None,
+            "paces": {"E": 349.0, "M": 310.0, "T": 290.0, "I": 267.0, "R": 252.0},
         }
         assert (plan["name"], plan["race_id"], len(plan["weeks"])) == (
             "City Half: 12-week plan",
@@ -90,15 +95,26 @@ class TestGeneratePlan:
         assert {dt.date.fromisoformat(s["date"]).weekday() for s in longs} == {5}
         first_week = r.json["weeks"][0]["sessions"]
         assert len(first_week) == 5
-        assert {s["kind"] for s in first_week} == {"tempo", "intervals", "easy", "long"}
+        assert {s["kind"] for s in first_week} == {"easy", "long"}  # base: no speed yet
+        build_week = r.json["weeks"][2]["sessions"]
+        assert len(build_week) == 5
+        assert {s["kind"] for s in build_week} == {"tempo", "intervals", "easy", "long"}
 
-    def test_quality_sessions_get_target_paces_from_the_goal(self, client, token, runner, half):
+    def test_without_recent_efforts_paces_come_from_the_goals_vdot(
+        self, client, token, runner, half
+    ):
         r = client.post(
             generate_url(runner, half), json={"runs_per_week": 5}, headers=token(runner=runner)
         )
         paces = {s["kind"]: s["target_pace"] for s in all_sessions(r.json)}
         goal = round(6300 / 21.097)
-        assert paces["intervals"] < paces["tempo"] < goal < paces["long"] < paces["easy"]
+        daniels = r.json["inputs"]["paces"]
+        assert (paces["intervals"], paces["tempo"], paces["long"]) == (
+            daniels["I"],
+            daniels["T"],
+            daniels["E"],
+        )
+        assert paces["intervals"] < paces["tempo"] < goal < paces["long"] == paces["easy"]
 
     def test_without_a_goal_time_it_sets_no_target_pace(
         self, client, token, runner, make_race, this_monday, today

@@ -41,19 +41,25 @@ def check_sessions(
     a rest day has neither."""
     per_day: Counter[date] = Counter()
     for index, item in enumerate(sessions):
-        field = f"{prefix}[{index}]"
-        day = item["date"]
-        if not start <= day <= race_day:
-            raise invalid(f"{field}.date", f"must be within the plan ({start} to {race_day})")
-        per_day[day] += 1
-        if per_day[day] > MAX_PER_DAY:
-            raise invalid(f"{field}.date", f"at most {MAX_PER_DAY} sessions a day")
-        if item["kind"] == "rest":
-            for name in ("distance", "duration"):
-                if item.get(name) is not None:
-                    raise invalid(f"{field}.{name}", "a rest day has no distance or duration")
-        elif item.get("distance") is None and item.get("duration") is None:
-            raise invalid(f"{field}.distance", "a session needs a distance or a duration")
+        per_day[item["date"]] += 1
+        check_session(item, per_day[item["date"]], start, race_day, f"{prefix}[{index}]")
+
+
+def check_session(
+    item: dict[str, Any], on_its_day: int, start: date, race_day: date, field: str
+) -> None:
+    """One session, the ``on_its_day``-th of its day."""
+    day = item["date"]
+    if not start <= day <= race_day:
+        raise invalid(f"{field}.date", f"must be within the plan ({start} to {race_day})")
+    if on_its_day > MAX_PER_DAY:
+        raise invalid(f"{field}.date", f"at most {MAX_PER_DAY} sessions a day")
+    if item["kind"] == "rest":
+        for name in ("distance", "duration"):
+            if item.get(name) is not None:
+                raise invalid(f"{field}.{name}", "a rest day has no distance or duration")
+    elif item.get("distance") is None and item.get("duration") is None:
+        raise invalid(f"{field}.distance", "a session needs a distance or a duration")
 
 
 def check_kept_sessions(days: Iterable[date], start: date, race_day: date, field: str) -> None:

@@ -1,19 +1,25 @@
 """A stored plan toward one of the runner's races, from the pure generator: the inputs a
-runner leaves out come from their recent runs and the race."""
+runner leaves out come from their recent runs and the race.
+
+One plan toward a race: generating again replaces the plan's sessions (its id stays), so
+pressing the button twice leaves one plan, the latest."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from dataservice.errors import invalid
-from dataservice.plans import generator, progress
+from dataservice.errors import conflict, invalid
+from dataservice.plans import fitness, generator, progress, vdot
 from dataservice.plans.checks import monday_of, week_count
 from dataservice.plans.models import Plan, PlanSession
 from dataservice.races.models import Race
 from runnerly_common import dates
+from runnerly_common.db import utcnow
 
 DEFAULT_RUNS_PER_WEEK = 4
 DEFAULT_LONG_RUN_DAY = "sunday"
@@ -21,8 +27,9 @@ DEFAULT_LONG_RUN_DAY = "sunday"
 
 def generate_plan(
     session: Session, race: Race, body: dict[str, Any], today: date
-) -> tuple[Plan, dict[str, Any]]:
-    """The stored plan, and the inputs it was generated from (defaults filled in).
+) -> tuple[Plan, dict[str, Any], bool]:
+    """The stored plan, the inputs it was generated from (defaults filled in), and whether
+    it is new (False: the race's plan was replaced).
 
     A plan starts no earlier than this week: weeks already gone cannot be trained."""
     # The API refuses such dates; a race stored before it did would overflow the calendar.
@@ -51,12 +58,16 @@ def generate_plan(
     if weekly is None:
         recent = progress.recent_weekly_distance(session, race.runner_id, monday_of(today))
         weekly = recent or profile.beginner_volume
+    fitness_inputs = _fitness(session, race, body, today)
+    paces = vdot.training_paces(fitness_inputs["vdot"]) if fitness_inputs["vdot"] else None
     inputs = {
         "weeks": weeks,
         "runs_per_week": body.get("runs_per_week", DEFAULT_RUNS_PER_WEEK),
         "weekly_distance": round(float(weekly), 1),
         "long_run_day": body.get("long_run_day", DEFAULT_LONG_RUN_DAY),
         "profile": profile.name,
+        **fitness_inputs,
+        "paces": paces.as_dict() if paces else None,
     }
     generated = generator.generate(
         generator.Inputs(
@@ -67,14 +78,17 @@ def generate_plan(
             runs_per_week=inputs["runs_per_week"],
             weekly_distance=inputs["weekly_distance"],
             long_run_day=generator.WEEKDAYS.index(inputs["long_run_day"]),
+            paces=paces,
         )
     )
-    plan = Plan(
-        runner_id=race.runner_id,
-        race_id=race.id,
-        name=(body.get("name") or f"{race.name}: {weeks}-week plan").strip()[:200],
-        start_date=generated.start_date,
-    )
+    plan = session.scalars(select(Plan).where(Plan.race_id == race.id)).one_or_none()
+    created = plan is None
+    if plan is None:
+        plan = Plan(runner_id=race.runner_id, race_id=race.id)
+        session.add(plan)
+    plan.name = (body.get("name") or f"{race.name}: {weeks}-week plan").strip()[:200]
+    plan.start_date = generated.start_date
+    plan.updated_at = utcnow()
     plan.sessions = [
         PlanSession(
             date=s.date,
@@ -86,6 +100,33 @@ def generate_plan(
         )
         for s in generated.sessions
     ]
-    session.add(plan)
-    session.flush()
-    return plan, inputs
+    try:
+        session.flush()
+    except IntegrityError:  # the same race's plan, generated at the same moment
+        session.rollback()
+        raise conflict(
+            "path.race_id", f"a plan toward race {race.id} was just made: reload it"
+        ) from None
+    return plan, inputs, created
+
+
+def _fitness(session: Session, race: Race, body: dict[str, Any], today: date) -> dict[str, Any]:
+    """The VDOT paces come from: the runner's own figure, else their best recent effort,
+    else the race's goal time; none without any (no pace is then invented)."""
+    if body.get("vdot") is not None:
+        return {"vdot": round(float(body["vdot"]), 1), "vdot_source": "given", "vdot_effort": None}
+    best = fitness.recent_fitness(session, race.runner_id, today)
+    if best is not None:
+        return {
+            "vdot": round(min(max(best.vdot, vdot.MIN_VDOT), vdot.MAX_VDOT), 1),
+            "vdot_source": "best_effort",
+            "vdot_effort": best.as_dict(),
+        }
+    if race.goal_time:
+        goal = vdot.vdot(race.distance, race.goal_time)
+        return {
+            "vdot": round(min(max(goal, vdot.MIN_VDOT), vdot.MAX_VDOT), 1),
+            "vdot_source": "goal_time",
+            "vdot_effort": None,
+        }
+    return {"vdot": None, "vdot_source": None, "vdot_effort": None}

@@ -1,18 +1,26 @@
 """A training plan toward a race, from a few numbers: pure and deterministic, no database.
 
-The shape follows common coaching practice, so that a runner recognises it:
+The method is Jack Daniels' (Daniels' Running Formula): paces from the runner's VDOT
+(:mod:`dataservice.plans.vdot`) and a season in phases, each week's volume from the one
+before:
 
-- build: week 1 is the runner's current volume; it then grows at most 10 % a week, with a
-  cutback week (-20 %) every 4th week, after which the build resumes at most 10 % above
-  the week before the cutback;
-- the long run grows steadily to a race-specific peak (5k 10 km, 10k 14 km, half 19 km,
-  marathon and beyond 32 km), never more than 55 % of its week, reached 2 to 4 weeks
-  before race day; weeks between the peak and the taper hold at -10 %;
-- taper: the last 1 (5k, 10k), 2 (half) or 3 (marathon) weeks run 20-50 % below the peak;
-- race week: up to three short easy runs, rest the day before, the race on race day;
-  the six days before the race hold no long or quality run, whichever week they fall in.
+- **base**: the first third of the build, easy running and the long run only, so the
+  legs take the volume before they take speed;
+- **build**: quality sessions join (5k and 10k: intervals at I pace first, then threshold;
+  half and longer: threshold first, then intervals);
+- **peak**: the week of the longest long run and the weeks after it until the taper,
+  the volume held 10 % below the peak week;
+- **taper** and **race** week: the last 1 (5k, 10k), 2 (half) or 3 (marathon) weeks run
+  20-50 % below the peak, one quality session a week; race week has up to three short easy
+  runs, rest the day before, the race on race day, and the six days before the race hold
+  no long or quality run, whichever week they fall in.
 
-The week's sessions are laid out by :mod:`dataservice.plans.layout`.
+Week 1 is the runner's current volume (capped at what the runs a week allow, see
+:func:`volume_cap`); it then grows at most 10 % a week, with a cutback week (-20 %) every
+4th week, after which the build resumes at most 10 % above the week before the cutback.
+The long run climbs to a race-specific peak (5k 10 km, 10k 14 km, half 19 km, marathon
+32 km) 2 to 4 weeks before race day, and is always the week's longest session: when the
+volume is spread over few runs it grows past the climb (:mod:`dataservice.plans.layout`).
 """
 
 from __future__ import annotations
@@ -21,14 +29,16 @@ import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from dataservice.plans.layout import STEP, Session, final_days, week_sessions
+from dataservice.plans.layout import STEP, Session, final_days, max_volume, week_sessions
+from dataservice.plans.vdot import Paces
 
 MIN_WEEKS, MAX_WEEKS = 4, 30
 MIN_RUNS, MAX_RUNS = 3, 7
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 GROWTH = 1.10
 CUTBACK, CUTBACK_EVERY = 0.8, 4
-SHARPEN = 0.9  # weeks between the peak and the taper hold 10 % below the peak
+HOLD = 0.9  # peak weeks after the longest long run hold 10 % below the peak week
+BASE_SHARE = 1 / 3  # of the weeks up to the peak
 LONG_SHARE, FIRST_LONG_SHARE = 0.55, 0.3
 MIN_VOLUME = 10_000  # a plan starts from at least 10 km a week
 
@@ -40,17 +50,18 @@ class Profile:
     name: str
     up_to: float
     weeks: int  # default plan length
-    peak_long: int  # metres
+    peak_long: int  # metres the long run climbs to
+    max_long: int  # metres no long run passes, whatever the volume
     taper: tuple[float, ...]  # volume of each taper week (race week last), share of the peak
     peak_volume: int  # the weekly volume a build stops at, for 5 runs a week
     beginner_volume: int  # assumed weekly volume of a runner without recent runs
 
 
 PROFILES = (
-    Profile("5k", 7_500, 8, 10_000, (0.6,), 45_000, 15_000),
-    Profile("10k", 15_000, 10, 14_000, (0.6,), 55_000, 20_000),
-    Profile("half", 30_000, 12, 19_000, (0.75, 0.55), 65_000, 25_000),
-    Profile("marathon", math.inf, 16, 32_000, (0.8, 0.65, 0.5), 80_000, 30_000),
+    Profile("5k", 7_500, 8, 10_000, 18_000, (0.6,), 45_000, 15_000),
+    Profile("10k", 15_000, 10, 14_000, 22_000, (0.6,), 55_000, 20_000),
+    Profile("half", 30_000, 12, 19_000, 26_000, (0.75, 0.55), 65_000, 25_000),
+    Profile("marathon", math.inf, 16, 32_000, 35_000, (0.8, 0.65, 0.5), 80_000, 30_000),
 )
 
 
@@ -68,14 +79,15 @@ class Inputs:
     runs_per_week: int
     weekly_distance: float  # metres the runner runs a week now
     long_run_day: int = 6  # 0 = Monday
+    paces: Paces | None = None  # from the runner's VDOT; None: no pace is invented
 
 
 @dataclass(frozen=True)
 class WeekOutline:
     number: int  # 1-based
-    phase: str  # build, cutback, peak, sharpen, taper, race
+    phase: str  # base, build, cutback, peak, taper, race
     volume: int  # metres planned for the week, the race itself excluded
-    long_run: int  # metres; 0 in race week
+    long_run: int  # metres the long run climbs to; the layout may lengthen it; 0 in race week
 
 
 @dataclass(frozen=True)
@@ -105,19 +117,30 @@ def generate(inputs: Inputs) -> GeneratedPlan:
     sessions: list[Session] = []
     for week in weeks:
         sessions.extend(
-            week_sessions(start + timedelta(weeks=week.number - 1), week, inputs, profile.name)
+            week_sessions(start + timedelta(weeks=week.number - 1), week, inputs, profile)
         )
     return GeneratedPlan(start, tuple(weeks), tuple(final_days(sessions, inputs)))
+
+
+def volume_cap(profile: Profile, runs_per_week: int) -> int:
+    """The most a week may hold: the profile's peak volume (scaled to the runs a week), and
+    no more than the runs can carry with the long run the longest and within the
+    profile's longest long run."""
+    scaled = _floor(profile.peak_volume * runs_per_week / 5)
+    return min(max(scaled, MIN_VOLUME), max_volume(profile.max_long, runs_per_week))
 
 
 def outline(
     profile: Profile, weeks: int, runs_per_week: int, weekly_distance: float, peak: int
 ) -> list[WeekOutline]:
-    """Each week's phase, volume and long run; ``peak`` is the (1-based) peak week, the
-    last of the build, followed by "sharpen" weeks at -10 % until the taper."""
+    """Each week's phase, volume and long run; ``peak`` is the (1-based) week of the
+    longest long run, the last of the build, followed by peak weeks at -10 % until the
+    taper."""
     taper = len(profile.taper)
-    start = _floor(max(weekly_distance, MIN_VOLUME))
-    cap = max(start, _floor(profile.peak_volume * runs_per_week / 5))
+    limit = max_volume(profile.max_long, runs_per_week)
+    start = min(_floor(max(weekly_distance, MIN_VOLUME)), limit)
+    cap = max(start, volume_cap(profile, runs_per_week))
+    base_weeks = max(1, round(peak * BASE_SHARE))
     phases: list[str] = []
     volumes: list[int] = []
     level = start  # the build's level, which a cutback week does not lower
@@ -128,11 +151,11 @@ def outline(
             continue
         if number > 1:
             level = min(_floor(level * GROWTH), cap)
-        phases.append("peak" if number == peak else "build")
+        phases.append("peak" if number == peak else "base" if number <= base_weeks else "build")
         volumes.append(level)
     for _ in range(peak + 1, weeks - taper + 1):
-        phases.append("sharpen")
-        volumes.append(_floor(level * SHARPEN))
+        phases.append("peak")
+        volumes.append(_floor(level * HOLD))
     for index, share in enumerate(profile.taper):
         phases.append("race" if index == taper - 1 else "taper")
         volumes.append(_floor(level * share))
@@ -144,8 +167,8 @@ def outline(
 
 
 def _long_runs(profile: Profile, phases: list[str], volumes: list[int], peak: int) -> list[int]:
-    """A steady climb to the peak long run (which no other week reaches), shorter in
-    cutback weeks, then down through the taper."""
+    """A steady climb to the peak long run, shorter in cutback weeks, then down through
+    the taper; 0 in race week."""
     peak_volume = volumes[peak - 1]
     peak_long = min(profile.peak_long, _floor(LONG_SHARE * peak_volume))
     first = _floor(min(FIRST_LONG_SHARE * volumes[0], 0.7 * peak_long))
@@ -159,7 +182,7 @@ def _long_runs(profile: Profile, phases: list[str], volumes: list[int], peak: in
     for i, phase in enumerate(phases):
         if phase == "cutback":  # never week 1: the week before is a climbing one
             wanted = 0.7 * longs[i - 1]
-        elif phase == "sharpen":
+        elif phase == "peak" and i >= peak:
             wanted = 0.8 * peak_long
         elif phase == "taper":
             wanted = (volumes[i] / peak_volume - 0.15) * peak_long

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dataservice.models import Base, BigId
@@ -16,7 +16,11 @@ class Plan(Base):
     """A training plan toward one race: weeks of planned sessions."""
 
     __tablename__ = "plans"
-    __table_args__ = (Index("ix_plans_runner", "runner_id"),)
+    __table_args__ = (
+        Index("ix_plans_runner", "runner_id"),
+        # One plan toward a race: generating again replaces it (migration 0011).
+        Index("uq_plans_race", "race_id", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     runner_id: Mapped[int] = mapped_column(BigId, ForeignKey("users.id", ondelete="CASCADE"))
@@ -46,5 +50,11 @@ class PlanSession(Base):
     duration: Mapped[int | None] = mapped_column(Integer)  # seconds
     target_pace: Mapped[float | None] = mapped_column(Float)  # seconds per km
     notes: Mapped[str | None] = mapped_column(String(500))
+    # The runner's own changes (migration 0011): a skipped session stays in the plan,
+    # shown as skipped rather than missed; ``moved_from`` is the day the plan had it on;
+    # ``edited`` says the runner changed what it asks (kind, distance, pace, notes).
+    skipped: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    moved_from: Mapped[date | None] = mapped_column(Date)
+    edited: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     plan: Mapped[Plan] = relationship(back_populates="sessions")

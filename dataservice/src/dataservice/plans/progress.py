@@ -1,18 +1,31 @@
-"""What the runner actually ran, from the runs table: planned vs done, and the recent
-volume a generated plan starts from.  Weeks are Monday to Sunday, in UTC."""
+"""What the runner actually ran, from the runs table: planned vs done, the runs that may
+have done a plan's sessions, and the recent volume a generated plan starts from.
+
+Days and weeks are the runner's local ones when runs carry their local start
+(``Run.start_local``, issue 16 part 3), UTC before; weeks run Monday to Sunday.  Only runs
+that count do (:mod:`dataservice.plans.counting`)."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from dataservice.runs.efforts import RUNNING_SPORTS
+from dataservice.plans.counting import counted_conditions
+from dataservice.plans.matching import DoneRun
 from dataservice.runs.models import Run
 
 
+def _start() -> Any:
+    """The column a run's day is read from: its local start when runs have one."""
+    return Run.start_local if hasattr(Run, "start_local") else Run.start_time
+
+
 def _midnight(day: date) -> datetime:
+    if hasattr(Run, "start_local"):  # naive local wall-clock times
+        return datetime.combine(day, time())
     return datetime.combine(day, time(), tzinfo=UTC)
 
 
@@ -23,18 +36,17 @@ def done_by_week(
     over one index range (runner, start time), whatever the number of weeks.
 
     The week of a run is a CASE over the week boundaries: portable SQL, where date
-    arithmetic differs between PostgreSQL and SQLite.  Only running sports count."""
+    arithmetic differs between PostgreSQL and SQLite."""
+    started = _start()
     bounds = [_midnight(start + timedelta(weeks=i)) for i in range(weeks + 1)]
-    week = case(*((Run.start_time < bounds[i], i) for i in range(1, weeks + 1)), else_=weeks).label(
-        "week"
-    )
+    week = case(*((started < bounds[i], i) for i in range(1, weeks + 1)), else_=weeks).label("week")
     runs = (
         select(week, Run.distance)
         .where(
             Run.runner_id == runner_id,
-            Run.start_time >= bounds[0],
-            Run.start_time < bounds[-1],
-            Run.sport_type.in_(RUNNING_SPORTS),
+            started >= bounds[0],
+            started < bounds[-1],
+            *counted_conditions(),
         )
         .subquery()
     )
@@ -47,15 +59,39 @@ def done_by_week(
     return done
 
 
+def runs_between(session: Session, runner_id: int, first: date, last: date) -> list[DoneRun]:
+    """The counted runs of the local days ``first`` to ``last``, both included."""
+    started = _start()
+    rows = session.execute(
+        select(Run.id, started, Run.distance, Run.moving_time).where(
+            Run.runner_id == runner_id,
+            started >= _midnight(first),
+            started < _midnight(last + timedelta(days=1)),
+            *counted_conditions(),
+        )
+    )
+    return [
+        DoneRun(run_id, _day(start), float(distance), int(moving))
+        for run_id, start, distance, moving in rows
+    ]
+
+
+def _day(start: datetime) -> date:
+    if start.tzinfo is not None:
+        start = start.astimezone(UTC)
+    return start.date()
+
+
 def recent_weekly_distance(session: Session, runner_id: int, before: date, weeks: int = 4) -> float:
     """Average running distance a week over the ``weeks`` whole weeks before ``before``."""
+    started = _start()
     end = _midnight(before)
     total = session.scalar(
         select(func.sum(Run.distance)).where(
             Run.runner_id == runner_id,
-            Run.start_time >= end - timedelta(weeks=weeks),
-            Run.start_time < end,
-            Run.sport_type.in_(RUNNING_SPORTS),
+            started >= end - timedelta(weeks=weeks),
+            started < end,
+            *counted_conditions(),
         )
     )
     return float(total or 0) / weeks

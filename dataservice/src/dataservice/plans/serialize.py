@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
 from dataservice.plans.checks import week_count
+from dataservice.plans.matching import Outcome
 from dataservice.plans.models import Plan, PlanSession
 from dataservice.races.models import Race
 from dataservice.races.serialize import race_to_dict
 
 
-def session_to_dict(item: PlanSession) -> dict[str, Any]:
+def session_to_dict(item: PlanSession, outcome: Outcome | None = None) -> dict[str, Any]:
+    run = outcome.run if outcome else None
     return {
         "id": item.id,
         "date": item.date.isoformat(),
@@ -21,11 +23,29 @@ def session_to_dict(item: PlanSession) -> dict[str, Any]:
         "duration": item.duration,
         "target_pace": item.target_pace,
         "notes": item.notes,
+        "skipped": bool(item.skipped),
+        "moved_from": item.moved_from.isoformat() if item.moved_from else None,
+        "edited": bool(item.edited),
+        "status": outcome.status if outcome else "planned",
+        "run": (
+            {
+                "id": run.id,
+                "date": run.day.isoformat(),
+                "distance": run.distance,
+                "moving_time": run.moving_time,
+            }
+            if run
+            else None
+        ),
     }
 
 
 def plan_to_dict(
-    plan: Plan, race: Race, done: Sequence[tuple[float, int]], today: date
+    plan: Plan,
+    race: Race,
+    done: Sequence[tuple[float, int]],
+    today: date,
+    outcomes: Mapping[int, Outcome] | None = None,
 ) -> dict[str, Any]:
     """Every week from the start to race week, empty ones included, so that a dashboard
     draws the whole plan; ``done`` holds (distance, runs) per week."""
@@ -43,7 +63,7 @@ def plan_to_dict(
     ]
     for item in sorted(plan.sessions, key=lambda s: (s.date, s.id or 0)):
         week = weeks[(item.date - plan.start_date).days // 7]
-        week["sessions"].append(session_to_dict(item))
+        week["sessions"].append(session_to_dict(item, (outcomes or {}).get(item.id)))
         week["planned_distance"] = round(week["planned_distance"] + (item.distance or 0), 1)
         week["planned_duration"] += item.duration or 0
     return {

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dataservice.errors import not_found
-from dataservice.plans import checks, progress
+from dataservice.errors import conflict, not_found
+from dataservice.plans import checks, matching, progress
 from dataservice.plans.models import Plan, PlanSession
 from dataservice.plans.serialize import plan_summary, plan_to_dict
 from dataservice.races.models import Race
@@ -61,15 +61,44 @@ def list_plans(
 
 
 def describe(session: Session, plan: Plan, today: date) -> dict[str, Any]:
-    """The plan with its weeks, planned vs done."""
+    """The plan with its weeks, planned vs done, each session with the run that did it."""
     race = _race(session, plan)
     weeks = checks.week_count(plan.start_date, race.date)
     done = progress.done_by_week(session, plan.runner_id, plan.start_date, weeks)
-    return plan_to_dict(plan, race, done, today)
+    return plan_to_dict(plan, race, done, today, outcomes(session, plan, race, today))
+
+
+def outcomes(session: Session, plan: Plan, race: Race, today: date) -> dict[int, matching.Outcome]:
+    """Each session's outcome (done, partly done, missed...), matched against the runs of
+    the plan's days and their neighbours."""
+    first = plan.start_date - timedelta(days=matching.NEIGHBOUR_DAYS)
+    last = max([race.date, *(s.date for s in plan.sessions)])
+    runs = progress.runs_between(
+        session, plan.runner_id, first, last + timedelta(days=matching.NEIGHBOUR_DAYS)
+    )
+    planned = [
+        matching.PlannedSession(s.id, s.date, s.kind, s.distance, s.duration, s.skipped)
+        for s in plan.sessions
+    ]
+    return matching.match(planned, runs, today)
+
+
+def check_one_plan_per_race(
+    session: Session, race: Race, field: str, plan_id: int | None = None
+) -> None:
+    """A race has one plan: a second one is a conflict that names the plan to change."""
+    existing = session.scalar(select(Plan.id).where(Plan.race_id == race.id, Plan.id != plan_id))
+    if existing is not None:
+        raise conflict(
+            field,
+            f"race {race.id} already has a plan ({existing}): change or delete it, or"
+            " generate it again to replace it",
+        )
 
 
 def create_plan(session: Session, runner_id: int, data: dict[str, Any]) -> Plan:
     race = race_of(session, runner_id, data["race_id"])
+    check_one_plan_per_race(session, race, "body.race_id")
     checks.check_start(data["start_date"], race.date)
     sessions = data.get("sessions", [])
     checks.check_sessions(sessions, data["start_date"], race.date)
@@ -89,6 +118,7 @@ def update_plan(session: Session, plan: Plan, data: dict[str, Any]) -> Plan:
     """``sessions``, when given, replace the plan's sessions as a whole."""
     if "race_id" in data:
         race = race_of(session, plan.runner_id, data["race_id"])
+        check_one_plan_per_race(session, race, "body.race_id", plan.id)
     else:
         race = _race(session, plan)
     start = data.get("start_date", plan.start_date)

@@ -8,7 +8,7 @@ from flask import Response
 
 from dataservice.authz import runner_or_404
 from dataservice.context import session
-from dataservice.plans import generation, service
+from dataservice.plans import generation, service, sessions
 from dataservice.races import service as races
 from runnerly_common.openapi import OpenAPIBlueprint, query_params, request_body
 
@@ -66,6 +66,24 @@ def bind(api: OpenAPIBlueprint) -> None:
         runner_or_404(session(), user_id)
         race = races.get_race(session(), user_id, race_id)
         today = races.today()
-        plan, inputs = generation.generate_plan(session(), race, request_body() or {}, today)
+        plan, inputs, created = generation.generate_plan(
+            session(), race, request_body() or {}, today
+        )
         session().commit()
-        return {**service.describe(session(), plan, today), "inputs": inputs}, 201
+        return {**service.describe(session(), plan, today), "inputs": inputs}, (
+            201 if created else 200
+        )
+
+    @api.operation("updatePlanSession")
+    def update_plan_session(user_id: int, plan_id: int, session_id: int) -> dict[str, Any]:
+        runner_or_404(session(), user_id)
+        plan = service.get_plan(session(), user_id, plan_id)
+        item = sessions.get_session(plan, session_id)
+        sessions.update_session(session(), plan, item, request_body())
+        session().commit()
+        return service.describe(session(), plan, races.today())
+
+    @api.operation("getNextSession")
+    def next_session(user_id: int) -> dict[str, Any]:
+        runner_or_404(session(), user_id)
+        return sessions.next_session(session(), user_id, races.today())
