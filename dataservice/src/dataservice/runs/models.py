@@ -4,6 +4,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     Float,
     ForeignKey,
@@ -13,6 +14,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -58,8 +61,18 @@ class Run(Base):
     elevation_gain: Mapped[float | None] = mapped_column(Float)
     sport_type: Mapped[str] = mapped_column(String(32))
     polyline: Mapped[str | None] = mapped_column(Text)
-    # Digest of the fields above: a re-sent identical run is recognised as unchanged.
+    # Digest of what the source last sent (not of the row, which local edits change): a
+    # re-sent identical run is recognised as unchanged.
     content_hash: Mapped[str] = mapped_column(String(32))
+    # What the runner sets here only (runs.edits): "race", "long_run", "workout"; null for
+    # an ordinary run.
+    workout_type: Mapped[str | None] = mapped_column(String(16))
+    # Left out of every statistic (runs.counted); server default: COPY fills it for new runs.
+    excluded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The source's fields the runner changed here: a later sync leaves them as they are.
+    edited_fields: Mapped[list[str]] = mapped_column(
+        JSON, default=list, server_default=text("'[]'")
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # Set on a run found to be the same effort as another (``runs.merges``): the kept run
