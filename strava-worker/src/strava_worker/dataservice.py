@@ -88,6 +88,19 @@ class Dataservice:
         params = {"source": "strava", "per_page": 1}
         return int(self._ok(self._call("GET", path, params=params), path)["total"])
 
+    def streams_pending(self, user_id: int, limit: int) -> list[dict[str, Any]]:
+        """The runner's Strava runs without streams yet, newest first."""
+        path = f"/users/{user_id}/strava/streams"
+        return self._ok(self._call("GET", path, params={"limit": limit}), path)["pending"]
+
+    def put_streams(
+        self, user_id: int, activity_id: str, streams: dict[str, list[Any]] | None
+    ) -> dict[str, Any] | None:
+        """Keep a run's streams (None: Strava has none); a run gone meanwhile is no error."""
+        path = f"/users/{user_id}/strava/streams/{activity_id}"
+        response = self._call("PUT", path, json={"streams": streams})
+        return None if response.status_code == 404 else self._ok(response, path)
+
     def strava_set_aside(self, user_id: int) -> list[dict[str, Any]]:
         """The runner's newest 200 Strava activities set aside (reason, start, seen_at)."""
         path = f"/users/{user_id}/set-aside"

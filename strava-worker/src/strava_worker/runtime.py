@@ -72,6 +72,13 @@ class Runtime:
         only spend what syncs and events leave."""
         return self._capped_strava(self.settings.reconcile_budget_percent)
 
+    @cached_property
+    def streams_strava(self) -> StravaClient:
+        """The client activity streams are fetched with: it stops at
+        ``STREAMS_BUDGET_PERCENT`` of each window (and of the day), so a backfill of years
+        of streams never takes the budget a sync needs, and spreads over days."""
+        return self._capped_strava(self.settings.streams_budget_percent)
+
     def _capped_strava(self, percent: int) -> StravaClient:
         s, share = self.settings, percent / 100
         windows = Windows(
@@ -96,11 +103,17 @@ class Runtime:
         )
         return Dataservice(s.dataservice_url, tokens.authorized_session())
 
-    @contextlib.contextmanager
-    def runner_lock(self, user_id: int) -> Iterator[None]:
+    def runner_lock(self, user_id: int) -> contextlib.AbstractContextManager[None]:
         """One task per runner at a time: no double import, no racing token refreshes."""
+        return self._lock(f"runner:{user_id}")
+
+    def streams_lock(self, user_id: int) -> contextlib.AbstractContextManager[None]:
+        """One streams task per runner: two would fetch the same runs twice."""
+        return self._lock(f"streams:{user_id}")
+
+    @contextlib.contextmanager
+    def _lock(self, name: str) -> Iterator[None]:
         owner = uuid.uuid4().hex
-        name = f"runner:{user_id}"
         if not self.store.acquire(name, owner, self.settings.lock_seconds):
             raise Busy(name)
         try:

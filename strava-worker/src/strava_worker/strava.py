@@ -81,6 +81,13 @@ class StravaClient:
     def get_activity(self, token: str, activity_id: int) -> dict[str, Any]:
         return self._get(token, f"/activities/{int(activity_id)}", {})
 
+    def get_streams(
+        self, token: str, activity_id: int, keys: tuple[str, ...]
+    ) -> dict[str, Any] | list[dict[str, Any]]:
+        """The activity's streams keyed by type (a stream it does not have is left out)."""
+        params = {"keys": ",".join(keys), "key_by_type": "true"}
+        return self._get(token, f"/activities/{int(activity_id)}/streams", params)
+
     def get_athlete(self, token: str) -> dict[str, Any]:
         """The athlete of ``token``: the cheapest call that proves the token works."""
         return self._get(token, "/athlete", {})

@@ -25,7 +25,7 @@ from typing import Any, NoReturn
 from celery import Task, shared_task
 from celery.exceptions import Reject
 
-from strava_worker import events, subscription, sync
+from strava_worker import events, streams, subscription, sync
 from strava_worker.budget import OutOfBudget, Store
 from strava_worker.dataservice import DataserviceError, DataserviceRefused, NotLinked
 from strava_worker.redis_store import StoreUnavailable
@@ -178,9 +178,29 @@ def sync_runner(
         sync_runner.apply_async(kwargs=next_kwargs)
     if result.get("status") == sync.DONE:
         _note_syncs(_runtime(self), lambda store: store.record_sync(user_id, time.time()))
+        # After the summaries, with what the budget leaves (strava_worker.streams).
+        fetch_streams.apply_async(kwargs={"user_id": user_id})
     elif result.get("status") in ("unlinked", sync.RECONNECT):
         _note_syncs(_runtime(self), lambda store: store.forget_sync(user_id))
     log.info("sync of runner %s: %s", user_id, result)
+    return result
+
+
+@shared_task(bind=True, max_retries=None, acks_late=True, reject_on_worker_lost=True)
+def fetch_streams(self: Task, user_id: int, failures: int = 0) -> dict[str, Any]:
+    """Fetch the activity streams of a runner's runs, newest first, a few per task, within
+    ``STREAMS_BUDGET_PERCENT`` of the budget; sent by each completed sync."""
+
+    def work() -> dict[str, Any]:
+        try:
+            return streams.fetch(_runtime(self), user_id)
+        except Busy:
+            return {"status": "busy"}  # the task holding the lock does this work
+
+    result = _run(self, work, {"user_id": user_id}, failures)
+    if result.get("status") == streams.MORE:
+        fetch_streams.apply_async(kwargs={"user_id": user_id})
+    log.info("streams of runner %s: %s", user_id, result)
     return result
 
 
