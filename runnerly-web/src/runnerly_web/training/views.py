@@ -68,7 +68,23 @@ def bind(api: OpenAPIBlueprint) -> None:
 
     @api.operation("generatePlan")
     def generate_plan(race_id: int) -> tuple[Any, int]:
-        return _send("POST", f"/races/{race_id}/plan", request_body() or {}), 201
+        """201 for a new plan, 200 when the race's plan was generated again (replaced)."""
+        user_id = require_user()
+        response = dataservice().call(
+            "POST",
+            f"/users/{user_id}/races/{race_id}/plan",
+            runner=user_id,
+            json=request_body() or {},
+        )
+        return response.json(), response.status_code
+
+    @api.operation("updatePlanSession")
+    def update_plan_session(plan_id: int, session_id: int) -> Any:
+        return _send("PATCH", f"/plans/{plan_id}/sessions/{session_id}", request_body())
+
+    @api.operation("getNextSession")
+    def next_session() -> Any:
+        return _get("/training/next")
 
     @api.operation("listPlans")
     def list_plans() -> dict[str, Any]:
