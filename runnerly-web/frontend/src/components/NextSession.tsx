@@ -1,0 +1,45 @@
+import { training } from "../api/training";
+import { countdown, formatDay } from "../lib/dates";
+import { formatDistance, formatDuration, formatPace, type Units } from "../lib/units";
+import { useApi } from "../lib/useApi";
+import { Link } from "../router";
+
+/** The dashboard's card: the coming race, and the next session of its plan still to do. */
+export function NextSession({ units }: { units: Units }) {
+  const next = useApi(() => training.next(), "training:next");
+  if (!next.data || !next.data.race) return null;
+  const { race, plan, session } = next.data;
+  const today = new Date().toISOString().slice(0, 10);
+  return (
+    <section className="card next-session" aria-labelledby="next-session-title">
+      <h2 id="next-session-title">Coming up</h2>
+      <p>
+        <strong>{race.name}</strong> {countdown(race.days_to_go)} · {formatDay(race.date)} ·{" "}
+        {formatDistance(race.distance, units, 1)}
+      </p>
+      {session ? (
+        <p>
+          Next session{session.date === today ? " (today)" : ""}: {formatDay(session.date)} · {session.kind}
+          {session.distance != null && ` ${formatDistance(session.distance, units, 1)}`}
+          {session.duration != null && session.kind !== "race" && ` ${formatDuration(session.duration)}`}
+          {session.target_pace != null && ` at ${formatPace(session.target_pace, units)}`}
+          {session.notes && <span className="muted"> — {session.notes}</span>}
+          {plan && (
+            <>
+              {" "}
+              <Link to={`/plans/${plan.id}`}>Open the plan</Link>
+            </>
+          )}
+        </p>
+      ) : plan ? (
+        <p>
+          Nothing left to do in <Link to={`/plans/${plan.id}`}>{plan.name}</Link> before race day.
+        </p>
+      ) : (
+        <p className="muted">
+          No plan toward it yet: make one on the <Link to="/races">races page</Link>.
+        </p>
+      )}
+    </section>
+  );
+}
