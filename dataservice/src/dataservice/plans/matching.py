@@ -1,4 +1,4 @@
-"""Which run did which session: pure, no database (docs/decisions.md, 27).
+"""Which run did which session: pure, no database (docs/decisions.md, 30).
 
 A session is matched by a run on the same local day or a neighbouring one (a Saturday long
 run done on Sunday still counts), kind-compatible: a long run or a race only by a run at
