@@ -49,7 +49,8 @@ def month_name(year: int, month: int) -> str:
 
 
 def day_name(instant: str) -> str:
-    """``12 October`` from an RFC 3339 instant (UTC, the report's calendar)."""
+    """``12 October`` from the run's local start (``2026-10-12T06:30:00``, the runner's
+    calendar) or an RFC 3339 instant."""
     moment = datetime.fromisoformat(instant)
     return f"{moment.day} {MONTHS[moment.month - 1]}"
 

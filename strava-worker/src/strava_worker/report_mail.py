@@ -101,7 +101,7 @@ def view(report: dict[str, Any], user: dict[str, Any]) -> ReportView:
 def _record(record: dict[str, Any], units: fmt.Units) -> str:
     line = (
         f"{record['label']}: {fmt.clock(record['elapsed'])} ({fmt.pace(record['pace'], units)}),"
-        f" “{record['title']}” on {fmt.day_name(record['start_time'])}"
+        f" “{record['title']}” on {fmt.day_name(_local(record))}"
     )
     previous = record.get("previous")
     if previous is None:
@@ -117,8 +117,14 @@ def _longest(run: dict[str, Any] | None, units: fmt.Units) -> str | None:
         return None
     return (
         f"“{run['title']}”, {fmt.distance(run['distance'], units)} in "
-        f"{fmt.clock(run['moving_time'])} on {fmt.day_name(run['start_time'])}"
+        f"{fmt.clock(run['moving_time'])} on {fmt.day_name(_local(run))}"
     )
+
+
+def _local(run: dict[str, Any]) -> str:
+    """The run's day where it was run (``start_local``, the report's calendar); the UTC
+    instant from a dataservice that does not send it."""
+    return run.get("start_local") or run["start_time"]
 
 
 def render_text(v: ReportView) -> str:

@@ -40,6 +40,7 @@ from strava_worker.tasks import retry
 log = logging.getLogger(__name__)
 MARK_SECONDS = 400 * 86400  # well past any re-run of a month: then it may expire
 BUSY_COUNTDOWN = 30  # another copy holds the month: look again after this
+MONTH_END_COUNTDOWN = 1800  # a month still running in the runner's zone: look again then
 # The marker store (Redis, or SQLite on one machine) failing before the mail is out.
 STORE_ERRORS = (StoreUnavailable, redis.RedisError, sqlite3.Error)
 TRANSIENT = (DataserviceError, mailer.MailError, *STORE_ERRORS)
@@ -151,6 +152,8 @@ def send_report(
     except mailer.MailRejected as exc:
         log.error("report %s-%02d of runner %s refused: %s", year, month, runner_id, exc)
         return {"status": "rejected"}
+    if result["status"] == "month_not_over":
+        retry(self, kwargs={**kwargs, "failures": failures}, countdown=MONTH_END_COUNTDOWN)
     log.info("report %s-%02d of runner %s: %s", year, month, runner_id, result["status"])
     return result
 
@@ -175,6 +178,10 @@ def _send_once(rt: Runtime, runner_id: int, year: int, month: int) -> dict[str, 
     report = rt.dataservice.monthly_report(runner_id, year, month)
     if report is None:
         return {"status": "gone"}
+    if report.get("in_progress"):
+        # Beat fans out on UTC's 1st; west of UTC the runner's month is not over yet (their
+        # calendar is local): the task comes back once it is.
+        return {"status": "month_not_over"}
     if report["runs_count"] == 0:
         return {"status": "no_runs"}
     message = report_mail.build_message(report, user, rt.settings.smtp_from)

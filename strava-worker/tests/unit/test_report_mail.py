@@ -243,3 +243,12 @@ def test_durations_read_as_race_times_and_month_totals_as_hours():
 def test_the_subject_names_the_month_in_english():
     assert subject(2026, 1) == "Your running in January 2026"
     assert subject(2025, 12) == "Your running in December 2025"
+
+
+def test_a_run_is_named_by_its_local_day_not_utcs():
+    # 00:30 in Paris on 1 November is 23:30 UTC on 31 October: the runner ran on the 1st.
+    report = make_report()
+    report["longest_run"]["start_time"] = "2026-10-31T23:30:00+00:00"
+    report["longest_run"]["start_local"] = "2026-11-01T00:30:00"
+    _, text, _ = parts(report)
+    assert "12.5 km in 1:05:50 on 1 November" in text

@@ -111,3 +111,21 @@ def test_a_month_marked_sent_stays_sent_and_looking_does_not_mark_it(store: Stor
     assert already_sent(store, key)
     assert not mark_sent(store, key)  # the second confirmation changes nothing
     assert not already_sent(store, "report-sent:7:2026-11")
+
+
+def test_a_month_not_over_in_the_runners_zone_is_not_sent_yet(tmp_path: Path):
+    # Beat fans out on UTC's 1st; in Los Angeles it is still the last day of the month.
+    from types import SimpleNamespace
+
+    from strava_worker.report_tasks import _send_once
+
+    user = {"id": 7, "email": "ann@example.org", "disabled": False}
+    report = {"runs_count": 3, "in_progress": True}
+    sent: list[object] = []
+    rt = SimpleNamespace(
+        store=SqliteStore(str(tmp_path / "store.db")),
+        dataservice=SimpleNamespace(user=lambda _id: user, monthly_report=lambda *_args: report),
+        settings=SimpleNamespace(smtp_from="r@example.org"),
+    )
+    assert _send_once(rt, 7, 2026, 10) == {"status": "month_not_over"}  # type: ignore[arg-type]
+    assert not already_sent(rt.store, "report-sent:7:2026-10") and not sent
