@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import request
 
-from runnerly_common.openapi import OpenAPIBlueprint, query_params
+from runnerly_common.openapi import OpenAPIBlueprint, query_params, request_body
 from runnerly_web.extensions import dataservice
 from runnerly_web.web_session import require_user
 
@@ -23,6 +23,17 @@ def bind(api: OpenAPIBlueprint) -> None:
     def get_run(run_id: int) -> dict[str, Any]:
         user_id = require_user()
         return dataservice().json("GET", f"/users/{user_id}/runs/{run_id}", runner=user_id)
+
+    @api.operation("mergeRun")
+    def merge_run(run_id: int) -> dict[str, Any]:
+        user_id = require_user()
+        path = f"/users/{user_id}/runs/{run_id}/merge"
+        return dataservice().json("POST", path, runner=user_id, json=request_body())
+
+    @api.operation("splitRun")
+    def split_run(run_id: int) -> dict[str, Any]:
+        user_id = require_user()
+        return dataservice().json("POST", f"/users/{user_id}/runs/{run_id}/split", runner=user_id)
 
     @api.operation("getRunTrack")
     def get_track(run_id: int) -> dict[str, Any]:
