@@ -68,6 +68,7 @@ class TestBestEfforts:
             "run_id": best(answer, 10000)["run_id"],
             "title": "Tempo 10",
             "start_time": "2026-03-01T08:00:00+00:00",
+            "start_local": "2026-03-01T08:00:00",  # a UTC runner's wall clock
             "origin": "strava",
         }
         assert best(answer, 5000)["elapsed"] == 1390.0  # Strava's effort inside the 10 km

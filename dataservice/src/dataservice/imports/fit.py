@@ -13,6 +13,7 @@ a truncated upload (the common failure) from a corrupted one.
 
 from __future__ import annotations
 
+import datetime as dt
 import struct
 from typing import Any
 
@@ -56,7 +57,31 @@ def parse_fit(content: bytes) -> RawActivity:
         sub_sport=_label(sessions[0].get("sub_sport")),
     )
     raw.samples = [_sample(record) for record in messages.get("record_mesgs", [])]
+    raw.utc_offset = _utc_offset(messages.get("activity_mesgs") or [{}])
     return raw
+
+
+# FIT's epoch: local_timestamp counts seconds from it on the device's wall clock.
+_FIT_EPOCH = dt.datetime(1989, 12, 31, tzinfo=dt.UTC)
+
+
+def _utc_offset(activities: list[dict[str, Any]]) -> int | None:
+    """The activity message's local_timestamp minus its timestamp: the device's offset
+    from UTC when it recorded (None when the file does not say, or says nonsense)."""
+    activity = activities[0]
+    utc, local = activity.get("timestamp"), activity.get("local_timestamp")
+    if isinstance(utc, int) and not isinstance(utc, bool):
+        utc = _FIT_EPOCH + dt.timedelta(seconds=utc)
+    if isinstance(local, int) and not isinstance(local, bool):
+        local = _FIT_EPOCH + dt.timedelta(seconds=local)
+    if not isinstance(utc, dt.datetime) or not isinstance(local, dt.datetime):
+        return None
+    if utc.tzinfo is None:
+        utc = utc.replace(tzinfo=dt.UTC)
+    if local.tzinfo is None:
+        local = local.replace(tzinfo=dt.UTC)
+    offset = round((local - utc).total_seconds() / 900) * 900  # zones are quarter hours
+    return offset if abs(offset) <= 14 * 3600 else None
 
 
 def _check_header(content: bytes) -> None:

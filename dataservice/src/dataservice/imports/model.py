@@ -57,6 +57,8 @@ class RawActivity:
     sub_sport: str | None = None
     title: str | None = None
     description: str | None = None
+    # The file's own local time minus UTC, in seconds (FIT's local_timestamp), if it says.
+    utc_offset: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,3 +97,5 @@ class ParsedActivity:
     polyline: str | None  # Google encoded polyline (precision 5); None without positions
     best_efforts: dict[int, int]  # distance (m) -> fastest elapsed seconds within the track
     file_format: str  # "gpx", "tcx" or "fit"
+    timezone: str | None = None  # IANA zone of the track's first position
+    utc_offset: int | None = None  # seconds, from the file's own local time (FIT)

@@ -12,6 +12,7 @@ from .efforts import best_efforts
 from .model import ParsedActivity, RawActivity, TrackPoint
 from .sport import sport_type
 from .track import build_track
+from .zone import zone_at
 
 POLYLINE_POINTS = 500
 """The summary map needs a shape, not every fix: ~500 points keep the string a few KB."""
@@ -50,6 +51,8 @@ def summarize(raw: RawActivity) -> ParsedActivity:
         polyline=encode_polyline(points),
         best_efforts=best_efforts(points),
         file_format=raw.file_format.lower(),
+        timezone=zone_at(points),
+        utc_offset=raw.utc_offset,
     )
 
 

@@ -13,8 +13,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dataservice.runs.local_time import local_today
 from dataservice.stats import buckets, records, totals
-from dataservice.stats.periods import shift, today
+from dataservice.stats.periods import shift
+from dataservice.users.service import runner_zone
 
 # The figures compared with the previous month; a pace that drops is a faster month.
 COMPARED = ("count", "distance", "moving_time", "elapsed_time", "elevation_gain", "average_pace")
@@ -34,7 +36,7 @@ def monthly_report(
     before, current = totals.totals_by_period(
         session, runner_id, "month", previous_first, first, totals.DEFAULT_SPORTS
     )
-    on = on or today()
+    on = on or local_today(runner_zone(session, runner_id))  # the runner's today
     in_progress = first <= on < end
     compared_end = first  # exclusive
     if in_progress:

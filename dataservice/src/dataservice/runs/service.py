@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select
@@ -63,19 +63,21 @@ def list_runs(
 
 
 def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
-    start = datetime(year, month, 1, tzinfo=UTC)
-    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=UTC)
+    """The month on a wall clock: compared with runs' local starts (``start_local``)."""
+    start = datetime(year, month, 1)
+    end = datetime(year + (month == 12), month % 12 + 1, 1)
     return start, end
 
 
 def runs_of_month(session: Session, runner_id: int, year: int, month: int) -> list[Run]:
-    """The book's month query: one index range scan on (runner_id, start_time)."""
+    """The book's month query, the runner's month: one index range scan on (runner_id,
+    start_local)."""
     start, end = month_bounds(year, month)
     return list(
         session.scalars(
             select(Run)
-            .where(Run.runner_id == runner_id, Run.start_time >= start, Run.start_time < end)
-            .order_by(Run.start_time, Run.id)
+            .where(Run.runner_id == runner_id, Run.start_local >= start, Run.start_local < end)
+            .order_by(Run.start_local, Run.id)
         )
     )
 
@@ -221,6 +223,16 @@ def import_file(
                 )
             },
         },
+    )
+    # Where the track starts, else the file's own local time, else the runner's zone.
+    _place(
+        run,
+        resolve(
+            activity.start_time,
+            utc_offset=None if activity.timezone else activity.utc_offset,
+            timezone=activity.timezone,
+            fallback_zone=runner_zone(session, runner_id),
+        ),
     )
     run.track = RunTrack(
         points=[[p.t, p.lat, p.lon, p.ele, p.hr, p.dist] for p in activity.points],

@@ -1,9 +1,9 @@
 """The SQL that groups runs by period, and sums them; the one place that knows dialects.
 
-Each backend truncates a start time to its period differently: PostgreSQL with
-``date_trunc`` on the UTC wall time (start times are ``timestamptz``: truncating them
-directly would follow the session's time zone), SQLite with ``date()`` modifiers on the
-naive UTC text it stores.  Both give a date, the period's first day.  Constants are
+Each backend truncates a run's local start (``start_local``, a naive wall-clock time:
+the runner's day, not UTC's) to its period differently: PostgreSQL with ``date_trunc``,
+SQLite with ``date()`` modifiers on the text it stores.  Both give a date, the period's
+first day.  Constants are
 rendered inline rather than bound, so that the expression in ``GROUP BY`` is textually the
 one in the select list (PostgreSQL refuses ``$1`` there matched against ``$2``).
 """
@@ -29,12 +29,11 @@ _SQLITE_MODIFIERS = {
 
 
 def period_start(session: Session, period: Period) -> ColumnElement[date]:
-    """The first day of the period of each run's start time, as a SQL ``date``."""
+    """The first day of the period of each run's local start, as a SQL ``date``."""
     if session.get_bind().dialect.name == "postgresql":
-        utc_wall_time = func.timezone(literal_column("'UTC'"), Run.start_time)
-        return cast(func.date_trunc(literal_column(f"'{period}'"), utc_wall_time), Date)
+        return cast(func.date_trunc(literal_column(f"'{period}'"), Run.start_local), Date)
     modifiers = [literal_column(m) for m in _SQLITE_MODIFIERS[period]]
-    return func.date(Run.start_time, *modifiers, type_=Date)
+    return func.date(Run.start_local, *modifiers, type_=Date)
 
 
 def sums() -> list[Any]:

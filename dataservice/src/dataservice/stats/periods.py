@@ -1,4 +1,5 @@
-"""Calendar periods (ISO weeks from Monday, months, years) in UTC, on Python dates.
+"""Calendar periods (ISO weeks from Monday, months, years) of the runner's own calendar,
+on Python dates: a run belongs to the day of its local start (``Run.start_local``).
 
 The SQL groups runs by the start of their period (see :mod:`dataservice.stats.buckets`);
 this module does the same arithmetic on the Python side, to choose the query's range and to
@@ -52,6 +53,11 @@ def count_between(first: date, last: date, period: Period) -> int:
 def starts_between(first: date, last: date, period: Period) -> list[date]:
     """The starts of every period from ``first`` to ``last`` (both period starts)."""
     return [shift(first, period, i) for i in range(count_between(first, last, period))]
+
+
+def midnight(day: date) -> datetime:
+    """The start of ``day`` on a wall clock: the bound compared with runs' ``start_local``."""
+    return datetime(day.year, day.month, day.day)
 
 
 def instant(day: date) -> datetime:

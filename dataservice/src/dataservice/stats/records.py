@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from dataservice.runs.models import RECORD_DISTANCES, BestEffort, Run
 from dataservice.stats import buckets
-from dataservice.stats.periods import Period, instant
+from dataservice.stats.periods import Period, midnight
 from dataservice.stats.totals import DEFAULT_SPORTS, runner_runs
 
 LABELS = {1000: "1 km", 5000: "5 km", 10000: "10 km", 21097: "Half marathon", 42195: "Marathon"}
@@ -32,6 +32,7 @@ def effort_to_dict(row: Any) -> dict[str, Any]:
         "run_id": row.run_id,
         "title": row.title,
         "start_time": row.start_time.isoformat(),
+        "start_local": row.start_local.isoformat(),
         "origin": row.origin,
     }
 
@@ -54,6 +55,7 @@ def best_efforts(
                 BestEffort.run_id,
                 Run.title,
                 Run.start_time,
+                Run.start_local,
             )
             .join(Run, Run.id == BestEffort.run_id)
             .where(BestEffort.runner_id == runner_id, BestEffort.distance == distance)
@@ -61,7 +63,7 @@ def best_efforts(
             .limit(1)
         )
         if before is not None:
-            query = query.where(BestEffort.start_time < instant(before))
+            query = query.where(Run.start_local < midnight(before))  # the runner's day
         walks.append(select(query.subquery()))  # SQLite wants LIMIT inside a subquery
     if not walks:
         return {}
@@ -76,7 +78,7 @@ def longest_run(
 ) -> dict[str, Any] | None:
     """The longest running activity (between ``start`` and ``end`` if given)."""
     row = session.execute(
-        select(Run.id, Run.title, Run.start_time, Run.distance, Run.moving_time)
+        select(Run.id, Run.title, Run.start_time, Run.start_local, Run.distance, Run.moving_time)
         .where(*runner_runs(runner_id, DEFAULT_SPORTS, start, end))
         .order_by(Run.distance.desc(), Run.start_time, Run.id)
         .limit(1)
@@ -87,6 +89,7 @@ def longest_run(
         "run_id": row.id,
         "title": row.title,
         "start_time": row.start_time.isoformat(),
+        "start_local": row.start_local.isoformat(),
         "distance": round(row.distance, 1),
         "moving_time": row.moving_time,
     }
@@ -137,12 +140,13 @@ def period_efforts(session: Session, runner_id: int, start: date, end: date) -> 
             BestEffort.run_id,
             Run.title,
             Run.start_time,
+            Run.start_local,
         )
         .join(BestEffort, BestEffort.run_id == Run.id)
         .where(
             Run.runner_id == runner_id,
-            Run.start_time >= instant(start),
-            Run.start_time < instant(end),
+            Run.start_local >= midnight(start),
+            Run.start_local < midnight(end),
         )
         .order_by(BestEffort.distance, BestEffort.elapsed, Run.start_time, Run.id)
     )

@@ -1,6 +1,6 @@
 """Totals per week, month or year, and the dashboard's summary, summed in SQL.
 
-Every query reads one runner's runs through the index on (runner_id, start_time), over the
+Every query reads one runner's runs through the index on (runner_id, start_local), over the
 range asked for only, so its cost follows the answer rather than the table.  Periods
 without runs are filled in afterwards, in Python: a dashboard draws a week of rest as a
 zero, not as a gap.
@@ -18,6 +18,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from dataservice.errors import invalid
 from dataservice.runs.efforts import RUNNING_SPORTS
+from dataservice.runs.local_time import local_today
 from dataservice.runs.models import Run
 from dataservice.stats import buckets
 from dataservice.stats.periods import (
@@ -26,12 +27,12 @@ from dataservice.stats.periods import (
     PERIODS,
     Period,
     count_between,
-    instant,
+    midnight,
     period_start,
     shift,
     starts_between,
-    today,
 )
+from dataservice.users.service import runner_zone
 
 # Ten years of weeks: more is not a chart, it is a scan.
 MAX_BUCKETS = 520
@@ -51,9 +52,9 @@ def runner_runs(
     """Conditions for a runner's runs of ``sports`` from ``start`` to before ``end``."""
     conditions = [Run.runner_id == runner_id, Run.sport_type.in_(sports)]
     if start is not None:
-        conditions.append(Run.start_time >= instant(start))
+        conditions.append(Run.start_local >= midnight(start))
     if end is not None:
-        conditions.append(Run.start_time < instant(end))
+        conditions.append(Run.start_local < midnight(end))
     return conditions
 
 
@@ -116,14 +117,15 @@ def period_range(
             raise invalid(field, f"must be between {FIRST_DAY} and {LAST_DAY}")
     if start is not None and end is not None and end < start:
         raise invalid("query.to", "must not be before 'from'")
-    last = period_start(end or max(today(), start or FIRST_DAY), period)
+    today = local_today(runner_zone(session, runner_id))  # "this week" is the runner's
+    last = period_start(end or max(today, start or FIRST_DAY), period)
     if start is not None:
         first = period_start(start, period)
     elif period in DEFAULT_SPAN:
         first = max(shift(last, period, 1 - DEFAULT_SPAN[period]), FIRST_DAY)
     else:
         first_run = session.scalar(
-            select(func.min(Run.start_time)).where(*runner_runs(runner_id, sports))
+            select(func.min(Run.start_local)).where(*runner_runs(runner_id, sports))
         )
         # A run stored before dates were bounded may be older than FIRST_DAY: not a period.
         oldest = max(first_run.date(), FIRST_DAY) if first_run else last
@@ -145,8 +147,8 @@ def summary(session: Session, runner_id: int, day: date, sports: Collection[str]
     columns = buckets.sums()
     for period, first in windows.items():
         inside = (
-            Run.start_time >= instant(first),
-            Run.start_time < instant(shift(first, period, 1)),
+            Run.start_local >= midnight(first),
+            Run.start_local < midnight(shift(first, period, 1)),
         )
         columns += [aggregate.filter(*inside) for aggregate in buckets.sums()]
     row = session.execute(select(*columns).where(*runner_runs(runner_id, sports))).one()

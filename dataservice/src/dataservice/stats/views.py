@@ -6,8 +6,9 @@ from typing import Any
 
 from dataservice.authz import runner_or_404
 from dataservice.context import session
+from dataservice.runs.local_time import local_today
 from dataservice.stats import records, totals
-from dataservice.stats.periods import today
+from dataservice.users.service import runner_zone
 from runnerly_common.openapi import OpenAPIBlueprint, query_params
 
 
@@ -35,4 +36,5 @@ def bind(api: OpenAPIBlueprint) -> None:
         runner_or_404(session(), user_id)
         params = query_params()
         sports = totals.sports_or_default(params.get("sport"))
-        return totals.summary(session(), user_id, params.get("date") or today(), sports)
+        day = params.get("date") or local_today(runner_zone(session(), user_id))
+        return totals.summary(session(), user_id, day, sports)

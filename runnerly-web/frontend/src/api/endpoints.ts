@@ -36,9 +36,10 @@ export interface SignupForm {
   first_name: string;
   last_name: string;
   units?: Units;
+  timezone?: string;
 }
 
-export type ProfileForm = Partial<Pick<User, "first_name" | "last_name" | "age" | "weight" | "max_hr" | "rest_hr" | "vo2max" | "units" | "email">>;
+export type ProfileForm = Partial<Pick<User, "first_name" | "last_name" | "age" | "weight" | "max_hr" | "rest_hr" | "vo2max" | "units" | "email" | "timezone">>;
 
 export const endpoints = {
   session: () => api.get<Session>(`${BASE}/session`),
@@ -59,10 +60,6 @@ export const endpoints = {
     listOf<Run>(await api.get<unknown>(`${BASE}/runs/${year}/${month}`), "runs"),
   run: (id: number) => api.get<Run>(`${BASE}/runs/${id}`),
   track: (id: number) => api.get<Track>(`${BASE}/runs/${id}/track`),
-  /** Answers the kept run of the merged group. */
-  mergeRun: (id: number, otherId: number) => api.post<Run>(`${BASE}/runs/${id}/merge`, { run_id: otherId }),
-  /** Answers the runs now apart, this one first. */
-  splitRun: (id: number) => api.post<{ items: Run[] }>(`${BASE}/runs/${id}/split`),
   importFile: (file: File, onProgress: (fraction: number | null) => void) =>
     uploadFile<Run>(`${BASE}/runs/import?filename=${encodeURIComponent(file.name)}`, file, onProgress),
 

@@ -12,6 +12,8 @@ export interface User {
   rest_hr: number | null;
   vo2max: number | null;
   units: Units;
+  /** IANA zone: the runner's days, weeks and months. */
+  timezone?: string;
   is_admin: boolean;
   disabled: boolean;
   created_at?: string;
@@ -58,6 +60,10 @@ export interface Run {
   title: string;
   description?: string | null;
   start_time: string;
+  /** The wall-clock start where it was run, without offset ("2026-02-01T06:30:00"). */
+  start_local?: string;
+  utc_offset?: number | null;
+  timezone?: string | null;
   distance: number;
   moving_time: number;
   elapsed_time: number;
@@ -68,17 +74,6 @@ export interface Run {
   elevation_gain: number | null;
   sport_type: string;
   polyline?: string | null;
-  /** The run this one was merged into (one effort recorded twice): only that one counts. */
-  merged_into?: number | null;
-  /** On a run merged from others: the group's runs, this one first. */
-  merged_from?: MergedRun[];
-}
-
-/** One run of a merged group: where it came from (and a file's format). */
-export interface MergedRun {
-  id: number;
-  source: Run["source"];
-  file_type?: "gpx" | "tcx" | "fit" | null;
 }
 
 export interface Totals {

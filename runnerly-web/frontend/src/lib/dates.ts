@@ -43,6 +43,33 @@ export function weeksAgoMonday(weeks: number, now: Date = new Date()): string {
   return isoDate(d);
 }
 
+/** The browser's IANA zone (sent at sign-up: the runner's days and months). */
+export function browserZone(): string {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+  } catch {
+    return "UTC";
+  }
+}
+
+/** A run's start on the wall clock where it was run ("06:30" for a Paris morning run in
+ * any browser): its naive `start_local` written as UTC, which the formatters below show
+ * unchanged; runs without one (older answers) fall back to the UTC instant. */
+export function localStart(run: { start_time: string; start_local?: string | null }): string {
+  return run.start_local ? `${run.start_local}Z` : run.start_time;
+}
+
+/** "Europe/Paris", or the offset when the zone is unknown ("UTC+05:45"). */
+export function zoneLabel(run: { timezone?: string | null; utc_offset?: number | null }): string {
+  if (run.timezone) return run.timezone;
+  const offset = run.utc_offset ?? 0;
+  if (offset === 0) return "UTC";
+  const minutes = Math.abs(offset) / 60;
+  const hh = String(Math.floor(minutes / 60)).padStart(2, "0");
+  const mm = String(minutes % 60).padStart(2, "0");
+  return `UTC${offset < 0 ? "-" : "+"}${hh}:${mm}`;
+}
+
 export function formatDay(iso: string): string {
   const d = new Date(iso.length === 10 ? `${iso}T00:00:00Z` : iso);
   return d.toLocaleDateString("en-GB", { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" });

@@ -3,6 +3,7 @@ import { ApiError } from "../api/client";
 import { endpoints } from "../api/endpoints";
 import { Field, SelectField } from "../components/Field";
 import { FormMessage } from "../components/FormMessage";
+import { browserZone } from "../lib/dates";
 import { Link, navigate } from "../router";
 import { useSession } from "../session";
 
@@ -64,7 +65,9 @@ export function SignupPage() {
     setBusy(true);
     setError(null);
     try {
-      update(await endpoints.signup({ ...form, units: form.units === "imperial" ? "imperial" : "metric" }));
+      // The browser's zone: the runner's days and months (editable in the profile).
+      const units = form.units === "imperial" ? "imperial" : "metric";
+      update(await endpoints.signup({ ...form, units, timezone: browserZone() }));
       navigate("/");
     } catch (err) {
       setError(asApiError(err));

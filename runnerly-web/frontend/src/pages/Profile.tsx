@@ -5,6 +5,7 @@ import { endpoints } from "../api/endpoints";
 import type { User } from "../api/types";
 import { Field, SelectField } from "../components/Field";
 import { FormMessage } from "../components/FormMessage";
+import { browserZone } from "../lib/dates";
 import { navigate } from "../router";
 import { useSession } from "../session";
 
@@ -23,6 +24,9 @@ export function profileChanges(user: User, form: Record<string, string>): Profil
   for (const k of ["first_name", "last_name", "units"] as const) {
     if (form[k] !== user[k]) changes[k] = form[k];
   }
+  if (form.timezone !== undefined && form.timezone !== (user.timezone ?? "UTC")) {
+    changes.timezone = form.timezone.trim();
+  }
   for (const k of NUMBER_FIELDS) {
     const text = form[k].trim();
     const value = text === "" ? null : Number(text);
@@ -38,6 +42,7 @@ export function ProfilePage() {
     first_name: u.first_name,
     last_name: u.last_name,
     units: u.units,
+    timezone: u.timezone ?? "UTC",
     ...Object.fromEntries(NUMBER_FIELDS.map((k) => [k, asText(u[k as NumberField])])),
   });
   const [error, setError] = useState<ApiError | null>(null);
@@ -123,12 +128,14 @@ export function ProfilePage() {
     <>
       <h1>Profile</h1>
       <form onSubmit={submit} noValidate className="card">
-        <FormMessage error={error} fields={["first_name", "last_name", "units", ...NUMBER_FIELDS]} />
+        <FormMessage error={error} fields={["first_name", "last_name", "units", "timezone", ...NUMBER_FIELDS]} />
         <SelectField label="Units" name="units" value={form.units} onChange={set("units")} error={fe("units")}
           hint="Used for every distance and pace Runnerly shows you.">
           <option value="metric">Kilometres (km)</option>
           <option value="imperial">Miles (mi)</option>
         </SelectField>
+        <Field label="Time zone" name="timezone" value={form.timezone} onChange={set("timezone")} error={fe("timezone")}
+          hint={`Your days, weeks and months (an IANA name such as Europe/Paris; this browser's is ${browserZone()}).`} />
         <Field label="First name" name="first_name" autoComplete="given-name" value={form.first_name} onChange={set("first_name")} error={fe("first_name")} />
         <Field label="Last name" name="last_name" autoComplete="family-name" value={form.last_name} onChange={set("last_name")} error={fe("last_name")} />
         <Field label="Age" name="age" type="number" inputMode="numeric" value={form.age} onChange={set("age")} error={fe("age")} />

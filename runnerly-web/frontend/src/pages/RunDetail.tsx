@@ -1,15 +1,14 @@
 import { lazy, Suspense, useMemo } from "react";
 import { endpoints } from "../api/endpoints";
 import type { Track } from "../api/types";
-import { RunMerges } from "../components/RunMerges";
 import { LoadError, Loading } from "../components/Status";
 import { TrackOutline } from "../components/TrackOutline";
-import { formatDateTime } from "../lib/dates";
+import { formatDateTime, localStart, zoneLabel } from "../lib/dates";
 import { decodePolyline, type LatLng } from "../lib/polyline";
 import { computeSplits } from "../lib/splits";
 import { formatDistance, formatDuration, formatPace, paceOf, unitLength, type Units } from "../lib/units";
 import { useApi } from "../lib/useApi";
-import { Link, navigate } from "../router";
+import { Link } from "../router";
 import { useSession } from "../session";
 
 const TrackMap = lazy(() => import("../components/TrackMap"));
@@ -57,12 +56,10 @@ function Splits({ track, units }: { track: Track; units: Units }) {
 export function RunDetailPage({ id }: { id: number }) {
   const { units } = useSession();
   const run = useApi(() => endpoints.run(id), `run:${id}`);
-  // Only file imports (and runs merged from one) have recorded points; for Strava runs the
-  // polyline is the track.
-  const hasTrack = run.data?.source === "file" || (run.data?.merged_from ?? []).some((m) => m.source === "file");
+  // Only file imports have recorded points; for Strava runs the polyline is the track.
   const track = useApi<Track | null>(
-    () => (hasTrack ? endpoints.track(id) : Promise.resolve(null)),
-    `track:${id}:${hasTrack}:${run.data?.merged_from?.length ?? 0}`,
+    () => (run.data?.source === "file" ? endpoints.track(id) : Promise.resolve(null)),
+    `track:${id}:${run.data?.source ?? ""}`,
   );
   const points = useMemo<LatLng[]>(() => {
     if (track.data && track.data.points.length > 1) return track.data.points.map((p) => [p[1], p[2]] as LatLng);
@@ -76,11 +73,11 @@ export function RunDetailPage({ id }: { id: number }) {
   return (
     <>
       <p>
-        <Link to={`/runs/${r.start_time.slice(0, 4)}/${r.start_time.slice(5, 7)}`}>‹ Back to the month</Link>
+        <Link to={`/runs/${localStart(r).slice(0, 4)}/${localStart(r).slice(5, 7)}`}>‹ Back to the month</Link>
       </p>
       <h1>{r.title}</h1>
       <p className="muted">
-        {formatDateTime(r.start_time)} UTC · {r.sport_type} · {r.source === "strava" ? "from Strava" : r.source === "file" ? "uploaded file" : "entered by hand"}
+        {formatDateTime(localStart(r))} {zoneLabel(r)} · {r.sport_type} · {r.source === "strava" ? "from Strava" : r.source === "file" ? "uploaded file" : "entered by hand"}
       </p>
       <dl className="stats">
         <div><dt>Distance</dt><dd>{formatDistance(r.distance, units)}</dd></div>
@@ -102,7 +99,6 @@ export function RunDetailPage({ id }: { id: number }) {
         <p className="muted">This run has no recorded route.</p>
       )}
       {track.data && <Splits track={track.data} units={units} />}
-      <RunMerges run={r} units={units} onChanged={(shown) => (shown === r.id ? run.reload() : navigate(`/runs/${shown}`))} />
     </>
   );
 }

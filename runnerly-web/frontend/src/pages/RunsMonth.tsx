@@ -2,7 +2,7 @@ import { endpoints } from "../api/endpoints";
 import type { Run } from "../api/types";
 import { MonthNav } from "../components/MonthNav";
 import { LoadError, Loading } from "../components/Status";
-import { currentMonth, formatDay, monthLabel, type YearMonth } from "../lib/dates";
+import { currentMonth, formatDay, localStart, monthLabel, type YearMonth } from "../lib/dates";
 import { formatDistance, formatDuration, formatPace, paceOf, type Units } from "../lib/units";
 import { useApi } from "../lib/useApi";
 import { Link, navigate } from "../router";
@@ -19,7 +19,7 @@ export function RunList({ runs, units }: { runs: Run[]; units: Units }) {
         <li key={r.id}>
           <Link to={`/runs/${r.id}`} className="run-list__item">
             <span className="run-list__title">{r.title}</span>
-            <span className="muted">{formatDay(r.start_time)}</span>
+            <span className="muted">{formatDay(localStart(r))}</span>
             <span className="run-list__figures">
               <span>{formatDistance(r.distance, units)}</span>
               <span>{formatDuration(r.moving_time)}</span>

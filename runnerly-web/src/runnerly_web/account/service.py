@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from functools import cache
 from typing import Any
+from zoneinfo import available_timezones
 
 import redis
 from flask import request
@@ -26,6 +28,7 @@ PUBLIC_USER_FIELDS = (
     "rest_hr",
     "vo2max",
     "units",
+    "timezone",
     "is_admin",
     "disabled",
     "created_at",
@@ -43,6 +46,10 @@ def field_error(status: int, code: str, field: str, message: str) -> APIError:
 
 
 def sign_up(data: dict[str, Any]) -> dict[str, Any]:
+    if data.get("timezone") is not None and not known_zone(data["timezone"]):
+        # The browser's zone, sent unseen by the runner: one this server does not know
+        # must not stop the sign-up.  UTC until the runner picks theirs in the profile.
+        data = {k: v for k, v in data.items() if k != "timezone"}
     names = [data.get("first_name", ""), data.get("last_name", "")]
     problem = password_problem(data["password"], data["email"], names)
     if problem:
@@ -58,6 +65,15 @@ def sign_up(data: dict[str, Any]) -> dict[str, Any]:
     web_session.log_in(user["id"], user["is_admin"], user["created_at"])
     devices.remember(user["email"])
     return user
+
+
+def known_zone(name: str) -> bool:
+    return name in _zone_names()
+
+
+@cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones()) | {"UTC"}
 
 
 def client_address() -> str:
