@@ -60,6 +60,10 @@ export const endpoints = {
     listOf<Run>(await api.get<unknown>(`${BASE}/runs/${year}/${month}`), "runs"),
   run: (id: number) => api.get<Run>(`${BASE}/runs/${id}`),
   track: (id: number) => api.get<Track>(`${BASE}/runs/${id}/track`),
+  /** Answers the kept run of the merged group. */
+  mergeRun: (id: number, otherId: number) => api.post<Run>(`${BASE}/runs/${id}/merge`, { run_id: otherId }),
+  /** Answers the runs now apart, this one first. */
+  splitRun: (id: number) => api.post<{ items: Run[] }>(`${BASE}/runs/${id}/split`),
   importFile: (file: File, onProgress: (fraction: number | null) => void) =>
     uploadFile<Run>(`${BASE}/runs/import?filename=${encodeURIComponent(file.name)}`, file, onProgress),
 

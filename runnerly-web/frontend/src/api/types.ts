@@ -74,6 +74,17 @@ export interface Run {
   elevation_gain: number | null;
   sport_type: string;
   polyline?: string | null;
+  /** The run this one was merged into (one effort recorded twice): only that one counts. */
+  merged_into?: number | null;
+  /** On a run merged from others: the group's runs, this one first. */
+  merged_from?: MergedRun[];
+}
+
+/** One run of a merged group: where it came from (and a file's format). */
+export interface MergedRun {
+  id: number;
+  source: Run["source"];
+  file_type?: "gpx" | "tcx" | "fit" | null;
 }
 
 export interface Totals {

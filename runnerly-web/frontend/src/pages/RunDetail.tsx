@@ -1,6 +1,7 @@
 import { lazy, Suspense, useMemo } from "react";
 import { endpoints } from "../api/endpoints";
 import type { Track } from "../api/types";
+import { RunMerges } from "../components/RunMerges";
 import { LoadError, Loading } from "../components/Status";
 import { TrackOutline } from "../components/TrackOutline";
 import { formatDateTime, localStart, zoneLabel } from "../lib/dates";
@@ -8,7 +9,7 @@ import { decodePolyline, type LatLng } from "../lib/polyline";
 import { computeSplits } from "../lib/splits";
 import { formatDistance, formatDuration, formatPace, paceOf, unitLength, type Units } from "../lib/units";
 import { useApi } from "../lib/useApi";
-import { Link } from "../router";
+import { Link, navigate } from "../router";
 import { useSession } from "../session";
 
 const TrackMap = lazy(() => import("../components/TrackMap"));
@@ -56,10 +57,12 @@ function Splits({ track, units }: { track: Track; units: Units }) {
 export function RunDetailPage({ id }: { id: number }) {
   const { units } = useSession();
   const run = useApi(() => endpoints.run(id), `run:${id}`);
-  // Only file imports have recorded points; for Strava runs the polyline is the track.
+  // Only file imports (and runs merged from one) have recorded points; for Strava runs the
+  // polyline is the track.
+  const hasTrack = run.data?.source === "file" || (run.data?.merged_from ?? []).some((m) => m.source === "file");
   const track = useApi<Track | null>(
-    () => (run.data?.source === "file" ? endpoints.track(id) : Promise.resolve(null)),
-    `track:${id}:${run.data?.source ?? ""}`,
+    () => (hasTrack ? endpoints.track(id) : Promise.resolve(null)),
+    `track:${id}:${hasTrack}:${run.data?.merged_from?.length ?? 0}`,
   );
   const points = useMemo<LatLng[]>(() => {
     if (track.data && track.data.points.length > 1) return track.data.points.map((p) => [p[1], p[2]] as LatLng);
@@ -99,6 +102,7 @@ export function RunDetailPage({ id }: { id: number }) {
         <p className="muted">This run has no recorded route.</p>
       )}
       {track.data && <Splits track={track.data} units={units} />}
+      <RunMerges run={r} units={units} onChanged={(shown) => (shown === r.id ? run.reload() : navigate(`/runs/${shown}`))} />
     </>
   );
 }
