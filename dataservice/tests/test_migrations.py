@@ -126,3 +126,38 @@ class TestSetAsideAndReconnectMigration:
         finally:
             engine.dispose()
         assert not link_columns & {"backfill_after", "backfill_page", "reconciled_at"}
+
+
+class TestRunStreamsMigration:
+    def test_runs_stored_before_0010_hold_the_new_record_distances_and_agree(
+        self, empty_database
+    ):
+        upgrade(empty_database, "0007")  # as older code wrote them (the steps between fill in)
+        _linked_runner(empty_database)
+        when = "2026-01-01 08:00:00+00:00"
+        # A 10 km run entered by hand, held before as a "whole" 10 km only.
+        _sql(
+            empty_database,
+            "INSERT INTO runs (runner_id, source, external_id, title, start_time, distance,"
+            " moving_time, elapsed_time, sport_type, content_hash, created_at, updated_at)"
+            " SELECT id, 'manual', 'm1', 'Ten', :when, 10100.0, 2525, 2525, 'Run', 'h', :when,"
+            " :when FROM users",
+            when=when,
+        )
+        _sql(
+            empty_database,
+            "INSERT INTO best_efforts (run_id, distance, runner_id, elapsed, start_time, origin)"
+            " SELECT id, 10000, runner_id, 2500.0, start_time, 'whole' FROM runs",
+        )
+        upgrade(empty_database)
+        efforts = _sql(
+            empty_database, "SELECT distance, elapsed, origin FROM best_efforts ORDER BY distance"
+        )
+        assert efforts == [
+            (400, 100.0, "pace"),
+            (1000, 250.0, "pace"),
+            (1609, 402.25, "pace"),
+            (5000, 1250.0, "pace"),
+            (10000, 2500.0, "whole"),
+        ]
+        assert _sql(empty_database, "SELECT count(*) FROM run_streams") == [(0,)]

@@ -14,8 +14,10 @@ def make_blueprint() -> OpenAPIBlueprint:
     from dataservice.plans import views as plan_views
     from dataservice.races import views as race_views
     from dataservice.reports import views as report_views
+    from dataservice.runs import stream_views
     from dataservice.runs import views as run_views
     from dataservice.set_aside import views as set_aside_views
+    from dataservice.stats import progression_views
     from dataservice.stats import views as stat_views
     from dataservice.strava import views as strava_views
     from dataservice.users import views as user_views
@@ -25,8 +27,10 @@ def make_blueprint() -> OpenAPIBlueprint:
         user_views,
         strava_views,
         run_views,
+        stream_views,
         set_aside_views,
         stat_views,
+        progression_views,
         report_views,
         race_views,
         plan_views,

@@ -26,7 +26,9 @@ def test_a_steady_fit_run_has_its_distance_times_heart_rate_and_climb(files):
     assert run.max_hr == 142
     assert 140 < run.average_hr < 142
     assert run.elevation_gain == pytest.approx(25, abs=0.5)
-    assert run.best_efforts == {1000: 300, 5000: 1500}
+    assert run.best_efforts == pytest.approx(
+        {400: 120, 1000: 300, 1609: 482.7, 5000: 1500}, abs=0.5
+    )
     assert run.polyline
 
 
@@ -49,7 +51,7 @@ def test_an_indoor_fit_without_positions_uses_the_device_distance(files):
     run = parse_activity("indoor.fit", files.fit(files.steady(2000, 4), gps=False))
     assert run.distance == pytest.approx(2000, abs=0.1)
     assert run.polyline is None
-    assert run.best_efforts == {1000: 250}
+    assert run.best_efforts == pytest.approx({400: 100, 1000: 250, 1609: 402.25}, abs=0.5)
 
 
 def test_a_truncated_fit_is_refused_as_truncated(files):

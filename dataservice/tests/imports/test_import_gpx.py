@@ -24,7 +24,9 @@ def test_a_steady_gpx_run_has_its_distance_times_speed_and_labels(files):
     assert run.moving_time == 1500
     assert run.average_speed == pytest.approx(10 / 3, rel=1e-3)
     assert run.max_speed == pytest.approx(10 / 3, rel=1e-3)
-    assert run.best_efforts == {1000: 300, 5000: 1500}
+    assert run.best_efforts == pytest.approx(
+        {400: 120, 1000: 300, 1609: 482.7, 5000: 1500}, abs=0.5
+    )
     assert len(run.points) == 501
     assert run.points[-1].t == 1500
     assert run.points[-1].dist == pytest.approx(5000, abs=1)
@@ -64,7 +66,7 @@ def test_standing_still_counts_in_elapsed_but_not_in_moving_time(files):
     assert run.elapsed_time == 720
     assert run.moving_time == 600
     assert run.average_speed == pytest.approx(2000 / 600, rel=1e-3)
-    assert run.best_efforts == {1000: 300}
+    assert run.best_efforts == pytest.approx({400: 120, 1000: 300, 1609: 602.7}, abs=0.5)
 
 
 def test_an_auto_paused_gap_without_points_is_not_moving_time(files):

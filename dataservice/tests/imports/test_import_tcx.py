@@ -21,7 +21,9 @@ def test_a_steady_tcx_run_has_its_distance_times_and_heart_rate(files):
     assert run.moving_time == 2500
     assert run.average_hr == 150
     assert run.max_hr == 150
-    assert run.best_efforts == {1000: 250, 5000: 1250, 10000: 2500}
+    assert run.best_efforts == pytest.approx(
+        {400: 100, 1000: 250, 1609: 402.25, 5000: 1250, 10000: 2500}, abs=0.5
+    )
 
 
 def test_tcx_sports_map_to_strava_names(files):
@@ -38,7 +40,7 @@ def test_a_treadmill_tcx_without_positions_uses_the_recorded_distance(files):
     assert run.moving_time == 1000
     assert run.polyline is None
     assert all(p.lat is None and p.lon is None for p in run.points)
-    assert run.best_efforts == {1000: 333}
+    assert run.best_efforts == pytest.approx({400: 133.3, 1000: 333.3, 1609: 536.3}, abs=0.5)
 
 
 def test_a_tcx_with_elevation_reports_its_climb(files):

@@ -26,19 +26,21 @@ def test_best_efforts_find_the_fast_middle_section(files):
     run = parse_activity("intervals.gpx", files.gpx(_fast_middle(files)))
 
     assert run.elapsed_time == 2880
-    assert run.best_efforts == {1000: 240, 5000: 480 + 900, 10000: 2880}
+    kilometres = {d: run.best_efforts[d] for d in (1000, 5000, 10000)}
+    assert kilometres == {1000: 240, 5000: 480 + 900, 10000: 2880}
+    assert run.best_efforts[400] == 96  # within the fast middle, at 4:00/km
 
 
 def test_best_efforts_only_cover_distances_the_track_reaches(files):
     run = parse_activity("short.gpx", files.gpx(files.steady(4990, 3)))
-    assert set(run.best_efforts) == {1000}
+    assert set(run.best_efforts) == {400, 1000, 1609}
 
 
 def test_a_marathon_track_has_every_best_effort(files):
     run = parse_activity("marathon.gpx", files.gpx(files.steady(42_200, 3, step=100)))
     assert set(run.best_efforts) == set(BEST_EFFORT_DISTANCES)
-    assert run.best_efforts[42195] == round(42195 / 3)
-    assert run.best_efforts[21097] == round(21097 / 3)
+    assert run.best_efforts[42195] == pytest.approx(42195 / 3, abs=0.001)
+    assert run.best_efforts[21097] == pytest.approx(21097 / 3, abs=0.001)
 
 
 def test_best_efforts_interpolate_between_sparse_points():
@@ -56,7 +58,7 @@ def test_the_best_effort_includes_a_pause_inside_it(files):
     after = files.steady(600, 4, t0=250, d0=600)  # stops 100 s at 600 m
     # any 1 km window must include the stop: 1000 m / 4 m/s + 100 s
     run = parse_activity("stop.gpx", files.gpx(before + after))
-    assert run.best_efforts == {1000: 350}
+    assert run.best_efforts[1000] == 350
 
 
 def test_max_speed_ignores_a_single_misplaced_point(files):
@@ -73,7 +75,7 @@ def test_a_gps_spike_neither_lengthens_the_run_nor_sets_a_record(files):
     run = parse_activity("spike.gpx", files.gpx(fixes))
 
     assert run.distance == pytest.approx(2000, abs=1)
-    assert run.best_efforts == {1000: pytest.approx(333, abs=1)}
+    assert run.best_efforts[1000] == pytest.approx(333, abs=1)
     assert run.points[300].lat is None
 
 

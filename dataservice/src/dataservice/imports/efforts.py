@@ -20,18 +20,26 @@ its unrounded length is a few millimetres short of it (FIT positions are rounded
 
 def best_efforts(
     points: Sequence[TrackPoint], distances: Sequence[int] = BEST_EFFORT_DISTANCES
-) -> dict[int, int]:
-    """{distance m: fastest whole seconds} for each distance the track is long enough for."""
-    if len(points) < 2:
+) -> dict[int, float]:
+    """{distance m: fastest seconds} for each distance the track is long enough for."""
+    return fastest([p.dist for p in points], [p.t for p in points], distances)
+
+
+def fastest(
+    dist: Sequence[float], time: Sequence[float], distances: Sequence[int] = BEST_EFFORT_DISTANCES
+) -> dict[int, float]:
+    """{distance m: fastest seconds, to the millisecond} over cumulative distances ``dist`` (never
+    decreasing) at times ``time``: a file's track or a Strava stream alike."""
+    if len(dist) < 2:
         return {}
-    dist = [p.dist for p in points]
-    time = [p.t for p in points]
+    dist, time = list(dist), list(time)
     total = dist[-1] - dist[0]
     efforts = {}
     for target in distances:
         if target - total <= _ROUNDING:
             reach = min(target, total)
-            efforts[target] = round(min(_forward(dist, time, reach), _backward(dist, time, reach)))
+            best = min(_forward(dist, time, reach), _backward(dist, time, reach))
+            efforts[target] = round(best, 3)
     return efforts
 
 

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 MAX_POINTS = 200_000
 """Most track points a file may hold: far above a day-long 1 s recording (86,400 points)."""
 
-BEST_EFFORT_DISTANCES = (1000, 5000, 10000, 21097, 42195)
-"""Distances (m) whose fastest time is searched in a track: 1 km, 5 km, 10 km, half, full."""
+BEST_EFFORT_DISTANCES = (400, 1000, 1609, 5000, 10000, 21097, 42195)
+"""Distances (m) whose fastest time is searched in a track (the record distances of
+``dataservice.runs.models.RECORD_DISTANCES``, kept equal by a test): 400 m, 1 km, 1 mile,
+5 km, 10 km, half, full."""
 
 
 class FileRejected(Exception):
@@ -95,7 +97,7 @@ class ParsedActivity:
     elevation_gain: float | None  # m; None when the file has no elevation
     points: tuple[TrackPoint, ...]
     polyline: str | None  # Google encoded polyline (precision 5); None without positions
-    best_efforts: dict[int, int]  # distance (m) -> fastest elapsed seconds within the track
+    best_efforts: dict[int, float]  # distance (m) -> fastest elapsed seconds within the track
     file_format: str  # "gpx", "tcx" or "fit"
     timezone: str | None = None  # IANA zone of the track's first position
     utc_offset: int | None = None  # seconds, from the file's own local time (FIT)

@@ -16,7 +16,6 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from dataservice.runs.efforts import efforts_for
 from dataservice.runs.fast_insert import (
     by_source,
     delete_by_keys,
@@ -27,6 +26,7 @@ from dataservice.runs.fast_insert import (
 from dataservice.runs.hashing import content_hash
 from dataservice.runs.local_time import resolve
 from dataservice.runs.models import BestEffort, DeletedActivity, Run
+from dataservice.runs.recompute import efforts_rows, measured_series
 from dataservice.runs.serialize import FIELDS
 from dataservice.users.service import runner_zone
 from runnerly_common.db import utcnow
@@ -151,9 +151,11 @@ def _write(
         session.execute(
             delete(BestEffort).where(BestEffort.run_id.in_([row["id"] for row in changed_rows]))
         )
+    # A changed run keeps what its stream measured: only the summary came again.
+    series = measured_series(session, [row["id"] for row in changed_rows])
     for row in new_rows + changed_rows:
         provided = batch[(row["source"], row["external_id"])][1]
-        efforts.extend({**e, "run_id": row["id"]} for e in efforts_for(row, provided, "strava"))
+        efforts.extend(efforts_rows(row, series.get(row["id"]), provided))
     insert_many(session, BestEffort.__table__, efforts)
     result.created, result.updated = len(new_rows), len(changed_rows)
     return result

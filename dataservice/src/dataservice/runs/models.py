@@ -25,8 +25,9 @@ from dataservice.users import models as _users  # noqa: F401  (the foreign keys'
 from runnerly_common.db import UTCDateTime, utcnow
 
 SOURCES = ("strava", "file", "manual")
-# Personal-record distances in metres (half and full marathon rounded down to the metre).
-RECORD_DISTANCES = (1000, 5000, 10000, 21097, 42195)
+# Personal-record distances in metres (the mile, half and full marathon rounded down to
+# the metre).
+RECORD_DISTANCES = (400, 1000, 1609, 5000, 10000, 21097, 42195)
 
 
 class Run(Base):
@@ -141,7 +142,29 @@ class BestEffort(Base):
     runner_id: Mapped[int] = mapped_column(BigId)
     elapsed: Mapped[float] = mapped_column(Float)
     start_time: Mapped[datetime] = mapped_column(UTCDateTime)  # the run's, for monthly records
-    origin: Mapped[str] = mapped_column(String(8))  # "track", "strava" or "whole"
+    # "stream", "track", "strava", "whole" or "pace" (at the pace of a longer effort of the
+    # same run: dataservice.runs.efforts)
+    origin: Mapped[str] = mapped_column(String(8))
+
+
+class RunStream(Base):
+    """A Strava run's activity streams, or the note that Strava has none for it (a manual
+    entry): ``data`` is then null.  One row per run fetched, so "which runs still need
+    their streams" is an anti-join and the progress a count.
+
+    ``data`` is compact: zlib of the JSON object {key: [values]} (``runs.streams``),
+    values rounded to what the sensors resolve: about 40 KB for an hour at a point a second
+    with every key (benchmarks/streams.py).
+    """
+
+    __tablename__ = "run_streams"
+
+    run_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    points: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes | None] = mapped_column(LargeBinary)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class DeletedActivity(Base):

@@ -7,15 +7,15 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dataservice.errors import invalid, not_found
 from dataservice.runs import files
-from dataservice.runs.efforts import efforts_for
 from dataservice.runs.hashing import content_hash
 from dataservice.runs.local_time import LocalTime, resolve
-from dataservice.runs.models import BestEffort, DeletedActivity, Run, RunTrack
+from dataservice.runs.models import DeletedActivity, Run, RunTrack
+from dataservice.runs.recompute import recompute_efforts
 from dataservice.runs.serialize import FIELDS
 from dataservice.users.service import runner_zone
 from runnerly_common.db import utcnow
@@ -89,7 +89,7 @@ def create_manual_run(session: Session, runner_id: int, data: dict[str, Any]) ->
     _place(run, resolve(run.start_time, fallback_zone=runner_zone(session, runner_id)))
     session.add(run)
     session.flush()
-    _refresh_efforts(session, run, None, "whole")
+    recompute_efforts(session, [run.id])
     return run
 
 
@@ -100,11 +100,7 @@ def update_run(session: Session, run: Run, data: dict[str, Any]) -> Run:
         kept = run.utc_offset if run.timezone is None and run.utc_offset is not None else None
         _place(run, resolve(run.start_time, utc_offset=kept, timezone=zone))
     session.flush()
-    origin = "track" if run.track is not None else "strava"
-    measured = data.keys() & {"distance", "moving_time", "elapsed_time"}
-    # A track's (or Strava's) efforts survive a new title; new measurements replace them.
-    provided = None if measured and run.track is None else _kept_efforts(session, run)
-    _refresh_efforts(session, run, provided, origin)
+    recompute_efforts(session, [run.id])
     return run
 
 
@@ -151,32 +147,6 @@ def _place(run: Run, local: LocalTime) -> None:
         local.utc_offset,
         local.timezone,
     )
-
-
-def _kept_efforts(session: Session, run: Run) -> dict[int, float]:
-    rows = session.execute(
-        select(BestEffort.distance, BestEffort.elapsed).where(
-            BestEffort.run_id == run.id, BestEffort.origin != "whole"
-        )
-    )
-    return dict(rows.all())
-
-
-def _refresh_efforts(
-    session: Session, run: Run, provided: dict[int, float] | None, origin: str
-) -> None:
-    session.execute(delete(BestEffort).where(BestEffort.run_id == run.id))
-    row = {
-        "runner_id": run.runner_id,
-        "sport_type": run.sport_type,
-        "distance": run.distance,
-        "moving_time": run.moving_time,
-        "elapsed_time": run.elapsed_time,
-        "start_time": run.start_time,
-    }
-    efforts = [{**e, "run_id": run.id} for e in efforts_for(row, provided, origin)]
-    if efforts:
-        session.execute(insert(BestEffort), efforts)
 
 
 def import_file(
@@ -240,7 +210,7 @@ def import_file(
     )
     session.add(run)
     session.flush()
-    _refresh_efforts(session, run, dict(activity.best_efforts), "track")
+    recompute_efforts(session, [run.id])
     files.keep(session, run, filename, content)
     return run, True
 

@@ -4,7 +4,7 @@ week and month.
 Best efforts already hold, per run and distance, the fastest time from the run's track (or
 Strava's), or from the whole run when it was about that long; a record is the fastest of
 them.  Each distance is one ``ORDER BY elapsed LIMIT 1`` walk of the index on
-(runner_id, distance, elapsed), and the five walks go to the database as one ``UNION ALL``.
+(runner_id, distance, elapsed), and the seven walks go to the database as one ``UNION ALL``.
 Records are running records: walks and rides never hold one.
 """
 
@@ -17,12 +17,22 @@ from typing import Any
 from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session
 
+from dataservice.runs.counted import counted
 from dataservice.runs.models import RECORD_DISTANCES, BestEffort, Run
 from dataservice.stats import buckets
+from dataservice.stats.overview import overview
 from dataservice.stats.periods import Period, midnight
 from dataservice.stats.totals import DEFAULT_SPORTS, runner_runs
 
-LABELS = {1000: "1 km", 5000: "5 km", 10000: "10 km", 21097: "Half marathon", 42195: "Marathon"}
+LABELS = {
+    400: "400 m",
+    1000: "1 km",
+    1609: "1 mile",
+    5000: "5 km",
+    10000: "10 km",
+    21097: "Half marathon",
+    42195: "Marathon",
+}
 
 
 def effort_to_dict(row: Any) -> dict[str, Any]:
@@ -123,9 +133,8 @@ def records(session: Session, runner_id: int) -> dict[str, Any]:
             }
             for distance in RECORD_DISTANCES
         ],
-        "longest_run": longest_run(session, runner_id),
-        "biggest_week": biggest(session, runner_id, "week"),
-        "biggest_month": biggest(session, runner_id, "month"),
+        # one read of the runs for the three (stats.overview), not three
+        **overview(session, runner_id),
     }
 
 
@@ -147,6 +156,7 @@ def period_efforts(session: Session, runner_id: int, start: date, end: date) -> 
             Run.runner_id == runner_id,
             Run.start_local >= midnight(start),
             Run.start_local < midnight(end),
+            *counted(),  # efforts exist only for counted runs; this keeps the read honest
         )
         .order_by(BestEffort.distance, BestEffort.elapsed, Run.start_time, Run.id)
     )

@@ -9,6 +9,7 @@ from flask import Response
 from dataservice.authz import principal, require_client, runner_or_404
 from dataservice.context import cipher, session, settings
 from dataservice.errors import forbidden
+from dataservice.runs import streams
 from dataservice.strava import service
 from runnerly_common.openapi import OpenAPIBlueprint, query_params, request_body
 
@@ -22,7 +23,9 @@ def bind(api: OpenAPIBlueprint) -> None:
     def get_link(user_id: int) -> dict[str, Any]:
         _trusted()
         runner_or_404(session(), user_id)
-        return service.link_to_dict(service.get_link(session(), user_id), cipher())
+        link = service.link_to_dict(service.get_link(session(), user_id), cipher())
+        # The streams' backfill, shown to the runner beside the summaries' progress.
+        return {**link, "streams": streams.progress(session(), user_id)}
 
     @api.operation("putStravaLink")
     def put_link(user_id: int) -> tuple[dict[str, Any], int]:
