@@ -14,12 +14,21 @@ def make_blueprint() -> OpenAPIBlueprint:
     from runnerly_web import csp_report
     from runnerly_web.account import views as account_views
     from runnerly_web.admin import views as admin_views
+    from runnerly_web.records import views as record_views
     from runnerly_web.runs import views as run_views
     from runnerly_web.strava import views as strava_views
     from runnerly_web.training import views as training_views
 
     api = OpenAPIBlueprint("api", __name__, SPEC, url_prefix=PREFIX)
-    views = (account_views, run_views, training_views, strava_views, admin_views, csp_report)
+    views = (
+        account_views,
+        run_views,
+        training_views,
+        record_views,
+        strava_views,
+        admin_views,
+        csp_report,
+    )
     for module in views:
         module.bind(api)
     api.check_all_bound()

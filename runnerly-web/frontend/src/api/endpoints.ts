@@ -7,8 +7,11 @@ import type {
   Plan,
   PlanSummary,
   Race,
+  RecordHistory,
   Records,
   Run,
+  RunRecord,
+  RunSplits,
   Session,
   StravaStatus,
   Summary,
@@ -70,6 +73,9 @@ export const endpoints = {
   summary: () => api.get<Summary>(`${BASE}/stats/summary`),
   weeklyTotals: (from: string) => api.get<TotalsSeries>(`${BASE}/stats/totals?period=week&from=${from}`),
   records: () => api.get<Records>(`${BASE}/stats/records`),
+  recordHistory: (distance: number) => api.get<RecordHistory>(`${BASE}/stats/records/${distance}/history`),
+  runRecords: (id: number) => api.get<{ run_id: number; items: RunRecord[] }>(`${BASE}/runs/${id}/records`),
+  runSplits: (id: number) => api.get<RunSplits>(`${BASE}/runs/${id}/splits`),
 
   races: async () => listOf<Race>(await api.get<unknown>(`${BASE}/races`), "races"),
   createRace: (race: { name: string; date: string; distance: number; location?: string | null; goal_time?: number | null }) =>

@@ -44,6 +44,8 @@ export interface StravaStatus {
   error?: string | null;
   /** Only in GET /api/web/strava (not the session's copy): the newest 20 and the total. */
   set_aside?: { items: SetAsideActivity[]; total: number };
+  /** Only in GET /api/web/strava: the activity streams fetched so far, of the Strava runs. */
+  streams?: { runs: number; fetched: number } | null;
 }
 
 export interface Session {
@@ -122,7 +124,40 @@ export interface Effort {
   run_id: number;
   title: string;
   start_time: string;
-  origin: "track" | "strava" | "whole";
+  /** "pace": held at the pace of a longer effort of the same run (never slower per km). */
+  origin: "stream" | "track" | "strava" | "whole" | "pace";
+}
+
+export interface RecordHistory {
+  distance: number;
+  label: string;
+  /** Each effort that was the record when it was run, oldest first. */
+  items: Effort[];
+}
+
+export interface RunRecord {
+  distance: number;
+  label: string;
+  elapsed: number;
+  pace: number;
+  origin: Effort["origin"];
+  /** Still the record today. */
+  current: boolean;
+}
+
+export interface Split {
+  split: number;
+  distance: number;
+  elapsed: number;
+  /** Seconds per kilometre (km) or per mile (mile). */
+  pace: number;
+}
+
+export interface RunSplits {
+  run_id: number;
+  source: "stream" | "track";
+  km: Split[];
+  mile: Split[];
 }
 
 export interface Records {

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "react";
 import { endpoints } from "../api/endpoints";
 import type { Records, Summary, Totals } from "../api/types";
+import { RecordHistory } from "../components/RecordHistory";
 import { PaceTrendChart, WeeklyDistanceChart } from "../components/charts";
 import { EmptyState } from "../components/EmptyState";
 import { LoadError, Loading } from "../components/Status";
@@ -167,7 +168,10 @@ export function DashboardPage() {
           {records.error ? (
             <LoadError error={records.error} retry={records.reload} />
           ) : records.data ? (
-            <RecordsList records={records.data} units={units} />
+            <>
+              <RecordsList records={records.data} units={units} />
+              <RecordHistory records={records.data} units={units} />
+            </>
           ) : (
             <Loading what="Loading records" />
           )}

@@ -41,6 +41,18 @@ describe("the Strava sync page", () => {
     expect(calls).toHaveLength(3);
   });
 
+  it("shows how far the runs' streams have come", async () => {
+    fakeApi({
+      "GET /api/web/strava": () => ({
+        body: { connected: true, sync_state: "idle", runs_imported: 900, streams: { runs: 900, fetched: 350 } },
+      }),
+    });
+    renderWithSession(<SyncPage />);
+    expect(await screen.findByText(/Details inside each run/)).toHaveTextContent(
+      "Details inside each run (best efforts, splits): 350 of 900 runs, newest first",
+    );
+  });
+
   it("queues a sync on Sync now and says so", async () => {
     const { calls } = fakeApi({
       "GET /api/web/strava": () => ({ body: { connected: true, sync_state: "idle", runs_imported: 12 } }),

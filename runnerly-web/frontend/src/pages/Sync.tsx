@@ -117,6 +117,15 @@ export function SyncPage() {
               <strong>{status.runs_imported ?? 0}</strong> activities imported
               {active && status.pages_done ? ` (${status.pages_done} pages read so far)` : ""}.
             </p>
+            {status.streams && status.streams.runs > 0 && (
+              <p>
+                Details inside each run (best efforts, splits): <strong>{status.streams.fetched}</strong> of{" "}
+                {status.streams.runs} runs
+                {status.streams.fetched < status.streams.runs
+                  ? ", newest first, as Strava's limits allow (years of runs take a few days)."
+                  : "."}
+              </p>
+            )}
           </div>
           {active && <progress aria-label="Import in progress" />}
           {status.sync_state === "error" && status.error && <p className="field__error">{status.error}</p>}

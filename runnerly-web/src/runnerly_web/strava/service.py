@@ -33,6 +33,7 @@ def strava_status(user_id: int, *, set_aside: bool = False) -> dict[str, Any]:
     }
     if set_aside:
         status["set_aside"] = set_aside_of(user_id)
+        status["streams"] = link.get("streams")
     return status
 
 
