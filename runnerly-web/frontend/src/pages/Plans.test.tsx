@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { TrackedPlan, TrackedSession } from "../api/training";
 import { NextSession } from "../components/NextSession";
 import { fakeApi, renderWithSession, runner, sessionFor } from "../test/helpers";
-import { parsePace, PlanPage } from "./Plans";
+import { parsePace, PlanPage, weeksLeft } from "./Plans";
 
 afterEach(() => vi.unstubAllGlobals());
 
@@ -30,6 +30,15 @@ describe("parsePace", () => {
     expect(parsePace("8:03", "imperial")).toBe(300);
     expect(parsePace("4:75", "metric")).toBeNull();
     expect(parsePace("fast", "metric")).toBeNull();
+  });
+});
+
+describe("weeksLeft", () => {
+  it("counts this week and race week", () => {
+    const wednesday = new Date(2031, 8, 3);
+    expect(weeksLeft("2031-09-07", wednesday)).toBe(1);
+    expect(weeksLeft("2031-09-08", wednesday)).toBe(2);
+    expect(weeksLeft("2031-10-12", wednesday)).toBe(6);
   });
 });
 
@@ -96,7 +105,7 @@ describe("a plan's page", () => {
     renderWithSession(<PlanPage id={9} />);
     await userEvent.click(await screen.findByRole("button", { name: "Generate again" }));
     await vi.waitFor(() => expect(calls.some((c) => c.method === "POST")).toBe(true));
-    expect(calls.find((c) => c.method === "POST")!.body).toEqual({ weeks: 1 });
+    expect(calls.find((c) => c.method === "POST")!.body).toEqual({ weeks: 4 });
     await userEvent.click(screen.getByRole("button", { name: "Delete plan" }));
     await vi.waitFor(() => expect(calls.some((c) => c.method === "DELETE" && c.url.endsWith("/plans/9"))).toBe(true));
   });

@@ -59,6 +59,13 @@ export function parsePace(text: string, units: Units): number | null {
   return Math.round(perUnit / paceInUnit(1, units));
 }
 
+/** Weeks from this week's Monday to race week, both included. */
+export function weeksLeft(raceDate: string, now: Date = new Date()): number {
+  const today = Date.UTC(now.getFullYear(), now.getMonth(), now.getDate());
+  const monday = today - ((new Date(today).getUTCDay() + 6) % 7) * 86_400_000;
+  return Math.floor((Date.parse(raceDate) - monday) / (7 * 86_400_000)) + 1;
+}
+
 function paceField(secondsPerKm: number | null, units: Units): string {
   if (secondsPerKm == null) return "";
   return formatPace(secondsPerKm, units).split(" ")[0];
@@ -239,9 +246,13 @@ export function PlanPage({ id }: { id: number }) {
       setBusy(false);
     }
   };
+  // As long as it was (4 weeks at least), but no longer than the weeks left: weeks gone
+  // cannot be trained.
+  const left = weeksLeft(p.race.date);
+  const weeks = Math.max(4, Math.min(p.weeks.length, left));
   const regenerate = () =>
     window.confirm("Generate this plan again from your latest runs? Its sessions, and your changes to them, are replaced.") &&
-    act(async () => setChanged(await training.generate(p.race_id, { weeks: p.weeks.length })));
+    act(async () => setChanged(await training.generate(p.race_id, { weeks })));
   const remove = () =>
     window.confirm(`Delete the plan “${p.name}”? The race stays.`) &&
     act(async () => {
@@ -260,7 +271,7 @@ export function PlanPage({ id }: { id: number }) {
       </p>
       {error && <p className="field__error" role="alert">{error}</p>}
       <div className="actions">
-        {p.race.days_to_go > 0 && (
+        {left >= 4 && (
           <button type="button" className="button" disabled={busy} onClick={regenerate}>Generate again</button>
         )}
         <button type="button" className="button button--danger" disabled={busy} onClick={remove}>Delete plan</button>
