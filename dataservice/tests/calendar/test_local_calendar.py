@@ -60,6 +60,21 @@ class TestAParisRunJustAfterMidnight:
         assert (january["runs_count"], february["runs_count"]) == (0, 1)
         assert february["longest_run"]["start_local"] == "2026-02-01T00:30:00"
 
+    def test_is_listed_on_its_local_day(self, client, token, make_runner, add_runs, run):
+        runner = make_runner(timezone="Europe/Paris")
+        add_runs(runner, run(PARIS_NEW_MONTH["start_time"], 10, 3000, **PARIS_NEW_MONTH))
+        path = f"users/{runner}/runs"
+        assert (
+            get(client, token, runner, f"{path}?from_day=2026-02-01&to_day=2026-02-01")["total"]
+            == 1
+        )
+        assert get(client, token, runner, f"{path}?to_day=2026-01-31")["total"] == 0
+        response = client.get(
+            f"/api/v1/{path}?from_day=2026-02-02&to_day=2026-02-01", headers=token(runner=runner)
+        )
+        assert response.status_code == 400
+        assert response.json["errors"][0]["field"] == "query.to_day"
+
     def test_makes_the_biggest_month_its_local_one(self, client, token, make_runner, add_runs, run):
         runner = make_runner(timezone="Europe/Paris")
         add_runs(

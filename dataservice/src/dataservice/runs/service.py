@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -34,6 +34,8 @@ def list_runs(
     *,
     start: datetime | None = None,
     end: datetime | None = None,
+    first_day: date | None = None,
+    last_day: date | None = None,
     sport: str | None = None,
     source: str | None = None,
     page: int = 1,
@@ -47,6 +49,13 @@ def list_runs(
         conditions.append(Run.start_time >= start)
     if end:
         conditions.append(Run.start_time < end)
+    # Days of the runner's calendar: each run on the day of its local start.
+    if first_day and last_day and last_day < first_day:
+        raise invalid("query.to_day", "must not be before 'from_day'")
+    if first_day:
+        conditions.append(Run.start_local >= datetime.combine(first_day, time()))
+    if last_day:
+        conditions.append(Run.start_local < datetime.combine(last_day + timedelta(days=1), time()))
     if sport:
         conditions.append(Run.sport_type == sport)
     if source:

@@ -30,6 +30,8 @@ def bind(api: OpenAPIBlueprint) -> None:
             user_id,
             start=params.get("from"),
             end=params.get("to"),
+            first_day=params.get("from_day"),
+            last_day=params.get("to_day"),
             sport=params.get("sport"),
             source=params.get("source"),
             page=params["page"],
