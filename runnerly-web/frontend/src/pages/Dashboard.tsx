@@ -5,7 +5,7 @@ import { RecordHistory } from "../components/RecordHistory";
 import { PaceTrendChart, WeeklyDistanceChart } from "../components/charts";
 import { EmptyState } from "../components/EmptyState";
 import { LoadError, Loading } from "../components/Status";
-import { formatDay, weeksAgoMonday } from "../lib/dates";
+import { formatDay, localStart, weeksAgoMonday } from "../lib/dates";
 import { formatDistance, formatDuration, formatPace, type Units } from "../lib/units";
 import { useApi } from "../lib/useApi";
 import { Link } from "../router";
@@ -51,7 +51,7 @@ function RecordsList({ records, units }: { records: Records; units: Units }) {
                   <td>{formatDuration(best.elapsed)}</td>
                   <td>{formatPace(best.pace, units)}</td>
                   <td>
-                    <Link to={`/runs/${best.run_id}`}>{best.title}</Link> <span className="muted">{formatDay(best.start_time)}</span>
+                    <Link to={`/runs/${best.run_id}`}>{best.title}</Link> <span className="muted">{formatDay(localStart(best))}</span>
                   </td>
                 </>
               ) : (

@@ -2,7 +2,7 @@ import { endpoints } from "../api/endpoints";
 import type { Change, MonthlyReport } from "../api/types";
 import { MonthNav } from "../components/MonthNav";
 import { LoadError, Loading } from "../components/Status";
-import { currentMonth, formatDay, monthLabel, type YearMonth } from "../lib/dates";
+import { currentMonth, formatDay, localStart, monthLabel, type YearMonth } from "../lib/dates";
 import { formatDistance, formatDuration, formatPace, type Units } from "../lib/units";
 import { useApi } from "../lib/useApi";
 import { Link, navigate } from "../router";
@@ -81,7 +81,7 @@ function ReportBody({ report, units }: { report: MonthlyReport; units: Units }) 
       {report.longest_run && (
         <p>
           Longest run: <Link to={`/runs/${report.longest_run.run_id}`}>{report.longest_run.title}</Link>,{" "}
-          {formatDistance(report.longest_run.distance, units)} on {formatDay(report.longest_run.start_time)}
+          {formatDistance(report.longest_run.distance, units)} on {formatDay(localStart(report.longest_run))}
         </p>
       )}
     </article>
