@@ -1,9 +1,10 @@
 """Idempotent bulk upsert of runs (the book's ``addRuns``).
 
-One round trip finds which runs of the batch exist and with what content digest; new runs
-and their best efforts are inserted at once (COPY on PostgreSQL), changed ones updated in one
-executemany, unchanged ones left alone.  Sending the same batch twice therefore writes
-nothing the second time.
+One round trip finds which runs of the batch exist and with what content digest (of what
+the source last sent: a runner's local edits do not change it); new runs and their best
+efforts are inserted at once (COPY on PostgreSQL), changed ones updated in one executemany,
+keeping the fields their runner edited (``runs.edits``), unchanged ones left alone.
+Sending the same batch twice therefore writes nothing the second time.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from dataservice.runs import edits
 from dataservice.runs.fast_insert import (
     by_source,
     delete_by_keys,
@@ -130,12 +132,18 @@ def _write(
     result = UpsertResult()
     existing = _existing(session, runner_id, batch)
     new_rows, changed_rows, efforts = [], [], []
+    edited: dict[int, list[str]] = {}  # the runner's edits, kept through the sync
+    excluded: set[int] = set()
     for key, (row, _provided) in batch.items():
         found = existing.get(key)
         if found is None:
             new_rows.append(row)
-        elif found[1] != row["content_hash"]:
+        elif found[1] != row["content_hash"]:  # the digest of what the source last sent
             changed_rows.append({**row, "id": found[0], "updated_at": utcnow()})
+            if found[2]:
+                edited[found[0]] = found[2]
+            if found[3]:
+                excluded.add(found[0])
         else:
             result.unchanged += 1
     now = utcnow()
@@ -144,6 +152,7 @@ def _write(
             row["created_at"] = row["updated_at"] = now
         _insert_new(session, runner_id, new_rows)
     if changed_rows:
+        edits.keep_local(session, changed_rows, edited)
         session.execute(
             update(Run),
             [{k: v for k, v in row.items() if k != "runner_id"} for row in changed_rows],
@@ -154,7 +163,11 @@ def _write(
     # A changed run keeps what its stream measured: only the summary came again.
     series = measured_series(session, [row["id"] for row in changed_rows])
     for row in new_rows + changed_rows:
+        if row["id"] in excluded:
+            continue  # a run its runner excluded holds no best efforts (runs.counted)
         provided = batch[(row["source"], row["external_id"])][1]
+        if edits.MEASURED.intersection(edited.get(row["id"], ())):
+            provided = None  # Strava's efforts were measured on what the runner corrected
         efforts.extend(efforts_rows(row, series.get(row["id"]), provided))
     insert_many(session, BestEffort.__table__, efforts)
     result.created, result.updated = len(new_rows), len(changed_rows)
@@ -180,19 +193,22 @@ def _insert_new(session: Session, runner_id: int, rows: list[dict[str, Any]]) ->
 
 def _existing(
     session: Session, runner_id: int, batch: Mapping[tuple[str, str], Any]
-) -> dict[tuple[str, str], tuple[int, str]]:
+) -> dict[tuple[str, str], tuple[int, str, list[str], bool]]:
+    """(id, source digest, locally edited fields, excluded) of the batch's stored runs."""
     by_source: dict[str, list[str]] = {}
     for source, external_id in batch:
         by_source.setdefault(source, []).append(external_id)
-    found: dict[tuple[str, str], tuple[int, str]] = {}
+    found: dict[tuple[str, str], tuple[int, str, list[str], bool]] = {}
     for source, external_ids in by_source.items():
         rows = session.execute(
-            select(Run.external_id, Run.id, Run.content_hash).where(
+            select(
+                Run.external_id, Run.id, Run.content_hash, Run.edited_fields, Run.excluded
+            ).where(
                 Run.runner_id == runner_id,
                 Run.source == source,
                 one_of(session, Run.external_id, external_ids),
             )
         )
-        for external_id, run_id, digest in rows:
-            found[(source, external_id)] = (run_id, digest)
+        for external_id, run_id, digest, edited, excluded in rows:
+            found[(source, external_id)] = (run_id, digest, edited or [], bool(excluded))
     return found

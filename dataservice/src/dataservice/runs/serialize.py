@@ -34,6 +34,10 @@ def run_to_dict(run: Run) -> dict[str, Any]:
         "utc_offset": run.utc_offset,
         "timezone": run.timezone,
         **{field: getattr(run, field) for field in FIELDS},
+        # The runner's own: what kind of session, whether it counts, what was edited here.
+        "workout_type": run.workout_type,
+        "excluded": bool(run.excluded),
+        "edited_fields": list(run.edited_fields or ()),
         "created_at": run.created_at.isoformat(),
         "updated_at": run.updated_at.isoformat(),
     }

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dataservice.errors import invalid, not_found
-from dataservice.runs import files
+from dataservice.runs import edits, files
 from dataservice.runs.hashing import content_hash
 from dataservice.runs.local_time import LocalTime, resolve
 from dataservice.runs.models import DeletedActivity, Run, RunTrack
@@ -103,6 +103,9 @@ def create_manual_run(session: Session, runner_id: int, data: dict[str, Any]) ->
 
 
 def update_run(session: Session, run: Run, data: dict[str, Any]) -> Run:
+    """The runner's correction: what it changes of the source's fields is kept through
+    later syncs (``runs.edits``); efforts, and so records, follow at once."""
+    edits.record(run, data)
     _apply(run, data, partial=True)
     if "start_time" in data:  # moved in time: same place, the offset its zone has then
         zone = run.timezone or runner_zone(session, run.runner_id)
@@ -146,7 +149,8 @@ def _apply(run: Run, data: dict[str, Any], partial: bool = False) -> None:
         and run.moving_time > run.elapsed_time
     ):
         raise invalid("body.moving_time", "must not exceed elapsed_time")
-    run.content_hash = content_hash({f: getattr(run, f) for f in (*FIELDS, "start_time")})
+    if not partial:  # the source's content; a runner's edit is not (runs.edits)
+        run.content_hash = content_hash({f: getattr(run, f) for f in (*FIELDS, "start_time")})
     run.updated_at = utcnow()
 
 

@@ -10,6 +10,7 @@ from dataservice.authz import runner_or_404
 from dataservice.context import session, settings
 from dataservice.errors import invalid, not_found
 from dataservice.runs import bulk, files, service
+from dataservice.runs.counted import counts
 from dataservice.runs.local_time import is_zone
 from dataservice.runs.serialize import run_to_dict
 from dataservice.set_aside import service as set_aside_service
@@ -48,13 +49,14 @@ def bind(api: OpenAPIBlueprint) -> None:
     def get_runs(runner_id: int, year: int, month: int) -> dict[str, Any]:
         runner_or_404(session(), runner_id)
         runs = service.runs_of_month(session(), runner_id, year, month)
+        summed = [r for r in runs if counts(r)]  # every run is listed, not every one counts
         return {
             "runner_id": runner_id,
             "year": year,
             "month": month,
             "count": len(runs),
-            "distance": round(sum(r.distance for r in runs), 1),
-            "moving_time": sum(r.moving_time for r in runs),
+            "distance": round(sum(r.distance for r in summed), 1),
+            "moving_time": sum(r.moving_time for r in summed),
             "items": [run_to_dict(r) for r in runs],
         }
 

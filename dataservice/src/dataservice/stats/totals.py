@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from dataservice.errors import invalid
+from dataservice.runs.counted import counted
 from dataservice.runs.efforts import RUNNING_SPORTS
 from dataservice.runs.local_time import local_today
 from dataservice.runs.models import Run
@@ -49,8 +50,8 @@ def sports_or_default(sports: Collection[str] | None) -> tuple[str, ...]:
 def runner_runs(
     runner_id: int, sports: Collection[str], start: date | None = None, end: date | None = None
 ) -> list[ColumnElement[bool]]:
-    """Conditions for a runner's runs of ``sports`` from ``start`` to before ``end``."""
-    conditions = [Run.runner_id == runner_id, Run.sport_type.in_(sports)]
+    """Conditions for a runner's counted runs of ``sports`` from ``start`` to before ``end``."""
+    conditions = [Run.runner_id == runner_id, Run.sport_type.in_(sports), *counted()]
     if start is not None:
         conditions.append(Run.start_local >= midnight(start))
     if end is not None:
