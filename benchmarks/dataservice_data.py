@@ -25,6 +25,8 @@ from sqlalchemy import make_url
 
 from dataservice.runs.efforts import efforts_for
 from dataservice.runs.hashing import content_hash
+from dataservice.runs.local_time import resolve
+from dataservice.runs.models import RECORD_DISTANCES
 from dataservice.runs.serialize import FIELDS
 
 YEARS = 3
@@ -35,6 +37,9 @@ RUN_COLUMNS = (
     "source",
     "external_id",
     "start_time",
+    "start_local",
+    "utc_offset",
+    "timezone",
     *FIELDS,
     "content_hash",
     "created_at",
@@ -61,7 +66,6 @@ class Runner:
     max_hr: int
     climb: float  # m of elevation gain per km
     hour: float  # usual start, UTC
-    detailed: float  # share of runs that Strava sends with its best efforts
 
 
 def runner_profile(index: int, seed: int) -> Runner:
@@ -74,7 +78,6 @@ def runner_profile(index: int, seed: int) -> Runner:
         max_hr=max_hr,
         climb=rng.uniform(2, 14),
         hour=rng.choice((6.0, 6.5, 7.0, 12.0, 17.5, 18.0, 19.0)),
-        detailed=rng.uniform(0.5, 0.9),
     )
 
 
@@ -149,14 +152,18 @@ def run_history(
             "sport_type": sport,
             "polyline": None if sport == "VirtualRun" else rng.choice(polylines),
         }
-        if sport != "Walk" and rng.random() < runner.detailed:
-            # Strava's best efforts: the fastest stretch, a little faster than the average.
+        if sport != "Walk":
+            # Best efforts for every run, as its stream gives them: the fastest stretch, a
+            # little faster than the average (the shorter, the faster).
             item["best_efforts"] = [
                 {
                     "distance": d,
-                    "elapsed_time": round(moving * d / distance * rng.uniform(0.9, 0.99)),
+                    "elapsed_time": round(
+                        moving * d / distance * rng.uniform(0.9, 0.99) * (1 - 0.02 * (d < 5000)),
+                        1,
+                    ),
                 }
-                for d in (1000, 5000, 10000, 21097, 42195)
+                for d in RECORD_DISTANCES
                 if d <= distance
             ]
         yield item
@@ -190,6 +197,9 @@ def stored_rows(
         external_id=item["external_id"],
         start_time=item["start_time"],
     )
+    # The runner's local start, as the upsert stores it (Strava gives the offset).
+    local = resolve(item["start_time"], utc_offset=item.get("utc_offset"), fallback_zone="UTC")
+    row.update(start_local=local.start_local, utc_offset=local.utc_offset, timezone=local.timezone)
     row["content_hash"] = content_hash(row, provided)
     return row, efforts_for(row, provided, "strava")
 

@@ -57,6 +57,7 @@ class Query:
 
 
 MONTH_TARGET_MS, STATS_TARGET_MS = 10.0, 25.0  # p99 at the DB layer
+RECORDS_TARGET_MS = 10.0  # issue 16: with best efforts for every run
 BULK_TARGET = 20_000  # runs/s through upsert_runs, batches of 1,000
 STATS = "/users/{0.runner_id}/stats"
 QUERIES = (
@@ -91,7 +92,7 @@ QUERIES = (
     Query(
         "records",
         "personal records",
-        STATS_TARGET_MS,
+        RECORDS_TARGET_MS,
         lambda s, x: records.records(s, x.runner_id),
         lambda x: STATS.format(x) + "/records",
     ),
