@@ -156,3 +156,37 @@ def link_strava(
                 click.echo(json.dumps({"user_id": user.id, "linked": False}))
     finally:
         db.dispose()
+
+
+@main.command("merge-duplicates")
+@config_option
+@click.option("--user", "user_id", type=int, help="Only this runner (default: every runner).")
+@click.option("--dry-run", is_flag=True, help="Count what would be merged; change nothing.")
+def merge_duplicates(config: str | None, user_id: int | None, dry_run: bool) -> None:
+    """Merge runs stored twice (one effort from Strava and a file, or two files) by the
+    duplicate rule, as imports and syncs now do; safe to run again.  Prints a JSON line per
+    runner with duplicates, then the totals."""
+    from sqlalchemy import select
+
+    from dataservice.runs import merges
+    from dataservice.runs.models import Run
+
+    db = Database(_settings(config).database_url)
+    totals = {"runners": 0, "groups": 0, "absorbed": 0, "dry_run": dry_run}
+    try:
+        with db.sessionmaker() as session:
+            if user_id is not None:
+                runners = [user_id]
+            else:
+                runners = list(session.scalars(select(Run.runner_id).distinct()))
+        for runner in sorted(runners):
+            with db.transaction() as session:  # one runner at a time: short transactions
+                found = merges.merge_stored(session, runner, dry_run=dry_run)
+            if found["groups"]:
+                click.echo(json.dumps(found))
+                totals["runners"] += 1
+                totals["groups"] += found["groups"]
+                totals["absorbed"] += found["absorbed"]
+        click.echo(json.dumps(totals))
+    finally:
+        db.dispose()

@@ -38,6 +38,8 @@ def run_to_dict(run: Run) -> dict[str, Any]:
         "workout_type": run.workout_type,
         "excluded": bool(run.excluded),
         "edited_fields": list(run.edited_fields or ()),
+        # The run this one was merged into (runs.merges): shown there, counted there.
+        "merged_into": run.merged_into,
         "created_at": run.created_at.isoformat(),
         "updated_at": run.updated_at.isoformat(),
     }

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dataservice.errors import invalid, not_found
-from dataservice.runs import edits, files
+from dataservice.runs import edits, files, merges
 from dataservice.runs.hashing import content_hash
 from dataservice.runs.local_time import LocalTime, resolve
 from dataservice.runs.models import DeletedActivity, Run, RunTrack
@@ -58,8 +58,10 @@ def list_runs(
         conditions.append(Run.start_local < datetime.combine(last_day + timedelta(days=1), time()))
     if sport:
         conditions.append(Run.sport_type == sport)
-    if source:
+    if source:  # where runs came from (the worker counts its own): absorbed ones too
         conditions.append(Run.source == source)
+    else:  # the runner's list: a merged group once, as its kept run (runs.merges)
+        conditions.append(Run.merged_into.is_(None))
     total = session.scalar(select(func.count(Run.id)).where(*conditions)) or 0
     runs = session.scalars(
         select(Run)
@@ -85,7 +87,12 @@ def runs_of_month(session: Session, runner_id: int, year: int, month: int) -> li
     return list(
         session.scalars(
             select(Run)
-            .where(Run.runner_id == runner_id, Run.start_local >= start, Run.start_local < end)
+            .where(
+                Run.runner_id == runner_id,
+                Run.start_local >= start,
+                Run.start_local < end,
+                Run.merged_into.is_(None),  # a merged group once, as its kept run
+            )
             .order_by(Run.start_local, Run.id)
         )
     )
@@ -113,6 +120,7 @@ def update_run(session: Session, run: Run, data: dict[str, Any]) -> Run:
         _place(run, resolve(run.start_time, utc_offset=kept, timezone=zone))
     session.flush()
     recompute_efforts(session, [run.id])
+    merges.refresh_group(session, run)  # a merged run's efforts: its group's richest source
     return run
 
 
@@ -133,8 +141,10 @@ def delete_run(session: Session, run: Run) -> None:
                     runner_id=run.runner_id, source=run.source, external_id=run.external_id
                 )
             )
+    released = merges.before_delete(session, [run.id])  # its absorbed runs count again
     session.delete(run)
     session.flush()
+    merges.after_delete(session, released)
 
 
 def _apply(run: Run, data: dict[str, Any], partial: bool = False) -> None:
@@ -225,6 +235,7 @@ def import_file(
     session.flush()
     recompute_efforts(session, [run.id])
     files.keep(session, run, filename, content)
+    merges.after_import(session, run)  # the watch's file of a run Strava imported: one run
     return run, True
 
 

@@ -9,9 +9,10 @@ from flask import Response, request
 from dataservice.authz import runner_or_404
 from dataservice.context import session, settings
 from dataservice.errors import invalid, not_found
-from dataservice.runs import bulk, files, service
+from dataservice.runs import bulk, files, merges, service
 from dataservice.runs.counted import counts
 from dataservice.runs.local_time import is_zone
+from dataservice.runs.models import Run
 from dataservice.runs.serialize import run_to_dict
 from dataservice.set_aside import service as set_aside_service
 from runnerly_common.openapi import OpenAPIBlueprint, query_params, request_body
@@ -19,6 +20,12 @@ from runnerly_common.openapi import OpenAPIBlueprint, query_params, request_body
 
 def _keys(items: list[dict[str, Any]]) -> set[tuple[str, str]]:
     return {(item["source"], item["external_id"]) for item in items}
+
+
+def _shown(runs: list[Run]) -> list[dict[str, Any]]:
+    """Runs as the runner sees them: a kept run with what it was merged from."""
+    extra = merges.merged_from(session(), runs)
+    return [{**run_to_dict(run), **extra.get(run.id, {})} for run in runs]
 
 
 def bind(api: OpenAPIBlueprint) -> None:
@@ -39,7 +46,7 @@ def bind(api: OpenAPIBlueprint) -> None:
             per_page=params["per_page"],
         )
         return {
-            "items": [run_to_dict(r) for r in runs],
+            "items": _shown(runs),
             "total": total,
             "page": params["page"],
             "per_page": params["per_page"],
@@ -57,7 +64,7 @@ def bind(api: OpenAPIBlueprint) -> None:
             "count": len(runs),
             "distance": round(sum(r.distance for r in summed), 1),
             "moving_time": sum(r.moving_time for r in summed),
-            "items": [run_to_dict(r) for r in runs],
+            "items": _shown(runs),
         }
 
     @api.operation("createRun")
@@ -85,7 +92,11 @@ def bind(api: OpenAPIBlueprint) -> None:
             raise invalid("body.deleted", "a run cannot be both sent and deleted")
         if _keys(set_aside) & (sent | gone):
             raise invalid("body.set_aside", "an activity cannot be both a run and set aside")
+        # Read before the upsert (which may roll back and retry): what its deletions release.
+        released = merges.before_delete(session(), merges.ids_of_keys(session(), user_id, deleted))
         result = bulk.upsert_runs(session(), user_id, runs, deleted)
+        merges.after_delete(session(), released)  # a run deleted on Strava: its file counts
+        merges.after_upsert(session(), user_id, runs)  # the same effort from two sources: one
         # After the runs: their upsert may roll back and retry on a concurrent insert.
         recorded = set_aside_service.record(session(), user_id, sent | gone, set_aside)
         session().commit()
@@ -102,7 +113,7 @@ def bind(api: OpenAPIBlueprint) -> None:
     @api.operation("getRun")
     def get_run(user_id: int, run_id: int) -> dict[str, Any]:
         runner_or_404(session(), user_id)
-        return run_to_dict(service.get_run(session(), user_id, run_id))
+        return _shown([service.get_run(session(), user_id, run_id)])[0]
 
     @api.operation("updateRun")
     def update_run(user_id: int, run_id: int) -> dict[str, Any]:
@@ -124,12 +135,13 @@ def bind(api: OpenAPIBlueprint) -> None:
     def get_run_track(user_id: int, run_id: int) -> dict[str, Any]:
         runner_or_404(session(), user_id)
         run = service.get_run(session(), user_id, run_id)
-        if run.track is None:
+        track = merges.track_of(session(), run)  # a kept run shows its file's track
+        if track is None:
             raise not_found(f"track of run {run_id}")
         return {
             "run_id": run.id,
-            "original_filename": run.track.original_filename,
-            "points": run.track.points,
+            "original_filename": track.original_filename,
+            "points": track.points,
         }
 
     @api.operation("getRunFile")
@@ -144,3 +156,18 @@ def bind(api: OpenAPIBlueprint) -> None:
                 "X-Content-Type-Options": "nosniff",
             },
         )
+
+    @api.operation("mergeRun")
+    def merge_run(user_id: int, run_id: int) -> dict[str, Any]:
+        runner_or_404(session(), user_id)
+        run = service.get_run(session(), user_id, run_id)
+        kept = merges.merge_by_hand(session(), run, request_body()["run_id"])
+        session().commit()
+        return _shown([kept])[0]
+
+    @api.operation("splitRun")
+    def split_run(user_id: int, run_id: int) -> dict[str, Any]:
+        runner_or_404(session(), user_id)
+        apart = merges.split(session(), service.get_run(session(), user_id, run_id))
+        session().commit()
+        return {"items": _shown(apart)}
