@@ -10,6 +10,7 @@ import type {
   RecordHistory,
   Records,
   Run,
+  RunEdit,
   RunRecord,
   RunSplits,
   Session,
@@ -62,6 +63,8 @@ export const endpoints = {
   runsOfMonth: async (year: number, month: number) =>
     listOf<Run>(await api.get<unknown>(`${BASE}/runs/${year}/${month}`), "runs"),
   run: (id: number) => api.get<Run>(`${BASE}/runs/${id}`),
+  updateRun: (id: number, changes: RunEdit) => api.patch<Run>(`${BASE}/runs/${id}`, changes),
+  deleteRun: (id: number) => api.delete<unknown>(`${BASE}/runs/${id}`),
   track: (id: number) => api.get<Track>(`${BASE}/runs/${id}/track`),
   /** Answers the kept run of the merged group. */
   mergeRun: (id: number, otherId: number) => api.post<Run>(`${BASE}/runs/${id}/merge`, { run_id: otherId }),

@@ -76,6 +76,12 @@ export interface Run {
   elevation_gain: number | null;
   sport_type: string;
   polyline?: string | null;
+  /** What kind of session the runner says it was; null for an ordinary run. */
+  workout_type?: WorkoutType | null;
+  /** Left out of every total, record, report and plan by the runner (still listed). */
+  excluded?: boolean;
+  /** Strava's fields the runner edited here (kept through later syncs). */
+  edited_fields?: string[];
   /** The run this one was merged into (one effort recorded twice): only that one counts. */
   merged_into?: number | null;
   /** On a run merged from others: the group's runs, this one first. */
@@ -87,6 +93,19 @@ export interface MergedRun {
   id: number;
   source: Run["source"];
   file_type?: "gpx" | "tcx" | "fit" | null;
+}
+
+export type WorkoutType = "race" | "long_run" | "workout";
+
+/** What PATCH /api/web/runs/{id} takes: only the fields that change. */
+export interface RunEdit {
+  title?: string;
+  description?: string | null;
+  sport_type?: string;
+  workout_type?: WorkoutType | null;
+  /** metres */
+  distance?: number;
+  excluded?: boolean;
 }
 
 export interface Totals {

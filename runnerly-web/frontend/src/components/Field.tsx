@@ -1,4 +1,4 @@
-import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from "react";
+import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from "react";
 
 interface Common {
   label: string;
@@ -68,6 +68,34 @@ export function SelectField({
       >
         {children}
       </select>
+      {hint && (
+        <p className="field__hint" id={hintId}>
+          {hint}
+        </p>
+      )}
+      {error && (
+        <p className="field__error" id={errorId}>
+          {sentence(error)}
+        </p>
+      )}
+    </div>
+  );
+}
+
+export function TextAreaField({ label, error, hint, id, ...area }: Common & TextareaHTMLAttributes<HTMLTextAreaElement>) {
+  const auto = useId();
+  const areaId = id ?? auto;
+  const errorId = `${areaId}-error`;
+  const hintId = `${areaId}-hint`;
+  return (
+    <div className={error ? "field field--invalid" : "field"}>
+      <label htmlFor={areaId}>{label}</label>
+      <textarea
+        id={areaId}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy(errorId, hintId, error, hint)}
+        {...area}
+      />
       {hint && (
         <p className="field__hint" id={hintId}>
           {hint}

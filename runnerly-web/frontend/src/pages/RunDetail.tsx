@@ -1,11 +1,13 @@
-import { lazy, Suspense, useMemo } from "react";
+import { lazy, Suspense, useMemo, useState } from "react";
 import { endpoints } from "../api/endpoints";
+import { ApiError } from "../api/client";
 import type { Track } from "../api/types";
+import { RunEditForm } from "../components/RunEditForm";
 import { RunMerges } from "../components/RunMerges";
-import { RunRecords, StreamSplits } from "../components/RunRecords";
 import { LoadError, Loading } from "../components/Status";
 import { TrackOutline } from "../components/TrackOutline";
 import { formatDateTime, localStart, zoneLabel } from "../lib/dates";
+import { editedNote, workoutLabel } from "../lib/runEdits";
 import { decodePolyline, type LatLng } from "../lib/polyline";
 import { computeSplits } from "../lib/splits";
 import { formatDistance, formatDuration, formatPace, paceOf, unitLength, type Units } from "../lib/units";
@@ -58,6 +60,10 @@ function Splits({ track, units }: { track: Track; units: Units }) {
 export function RunDetailPage({ id }: { id: number }) {
   const { units } = useSession();
   const run = useApi(() => endpoints.run(id), `run:${id}`);
+  const [editing, setEditing] = useState(false);
+  const [saved, setSaved] = useState(false);
+  const [deleting, setDeleting] = useState(false);
+  const [deleteError, setDeleteError] = useState<string | null>(null);
   // Only file imports (and runs merged from one) have recorded points; for Strava runs the
   // polyline is the track.
   const hasTrack = run.data?.source === "file" || (run.data?.merged_from ?? []).some((m) => m.source === "file");
@@ -74,15 +80,58 @@ export function RunDetailPage({ id }: { id: number }) {
   if (run.error) return <LoadError error={run.error} retry={run.reload} />;
   const r = run.data!;
   const mapLabel = `Map of the route of ${r.title}`;
+  const monthPath = `/runs/${localStart(r).slice(0, 4)}/${localStart(r).slice(5, 7)}`; // its local month
+  const kind = workoutLabel(r.workout_type);
+  const note = editedNote(r.edited_fields);
+  const remove = async () => {
+    if (!window.confirm(`Delete ${r.title}? It leaves your totals and records${r.source === "strava" ? ", and Strava's next sync will not bring it back" : ""}.`)) return;
+    setDeleting(true);
+    setDeleteError(null);
+    try {
+      await endpoints.deleteRun(r.id);
+      navigate(monthPath);
+    } catch (err) {
+      setDeleteError(err instanceof ApiError ? err.message : String(err));
+      setDeleting(false);
+    }
+  };
   return (
     <>
       <p>
-        <Link to={`/runs/${localStart(r).slice(0, 4)}/${localStart(r).slice(5, 7)}`}>‹ Back to the month</Link>
+        <Link to={monthPath}>‹ Back to the month</Link>
       </p>
-      <h1>{r.title}</h1>
+      <h1>
+        {r.title}
+        {kind && <span className="badge">{kind}</span>}
+        {r.excluded && <span className="badge badge--muted">Excluded from statistics</span>}
+      </h1>
       <p className="muted">
         {formatDateTime(localStart(r))} {zoneLabel(r)} · {r.sport_type} · {r.source === "strava" ? "from Strava" : r.source === "file" ? "uploaded file" : "entered by hand"}
       </p>
+      {note && <p className="edited-note">{note}{r.source === "strava" ? " (kept when Strava syncs)" : ""}</p>}
+      {saved && !editing && <p role="status">Saved. Totals, records, reports and plans already reflect it.</p>}
+      {editing ? (
+        <RunEditForm
+          run={r}
+          units={units}
+          onSaved={() => {
+            setEditing(false);
+            setSaved(true);
+            run.reload();
+          }}
+          onCancel={() => setEditing(false)}
+        />
+      ) : (
+        <div className="actions">
+          <button type="button" className="button" onClick={() => { setSaved(false); setEditing(true); }}>
+            Edit
+          </button>
+          <button type="button" className="button button--danger" onClick={remove} disabled={deleting}>
+            Delete<span className="visually-hidden"> {r.title}</span>
+          </button>
+        </div>
+      )}
+      {deleteError && <p className="field__error" role="alert">{deleteError}</p>}
       <dl className="stats">
         <div><dt>Distance</dt><dd>{formatDistance(r.distance, units)}</dd></div>
         <div><dt>Moving time</dt><dd>{formatDuration(r.moving_time)}</dd></div>
@@ -103,8 +152,6 @@ export function RunDetailPage({ id }: { id: number }) {
         <p className="muted">This run has no recorded route.</p>
       )}
       {track.data && <Splits track={track.data} units={units} />}
-      {!hasTrack && r.source === "strava" && <StreamSplits runId={r.id} units={units} />}
-      <RunRecords runId={r.id} units={units} />
       <RunMerges run={r} units={units} onChanged={(shown) => (shown === r.id ? run.reload() : navigate(`/runs/${shown}`))} />
     </>
   );

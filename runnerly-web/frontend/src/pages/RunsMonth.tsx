@@ -3,6 +3,7 @@ import type { Run } from "../api/types";
 import { MonthNav } from "../components/MonthNav";
 import { LoadError, Loading } from "../components/Status";
 import { currentMonth, formatDay, localStart, monthLabel, type YearMonth } from "../lib/dates";
+import { workoutLabel } from "../lib/runEdits";
 import { formatDistance, formatDuration, formatPace, paceOf, type Units } from "../lib/units";
 import { useApi } from "../lib/useApi";
 import { Link, navigate } from "../router";
@@ -17,8 +18,12 @@ export function RunList({ runs, units }: { runs: Run[]; units: Units }) {
     <ol className="run-list">
       {runs.map((r) => (
         <li key={r.id}>
-          <Link to={`/runs/${r.id}`} className="run-list__item">
-            <span className="run-list__title">{r.title}</span>
+          <Link to={`/runs/${r.id}`} className={r.excluded ? "run-list__item run-list__item--excluded" : "run-list__item"}>
+            <span className="run-list__title">
+              {r.title}
+              {workoutLabel(r.workout_type) && <span className="badge">{workoutLabel(r.workout_type)}</span>}
+              {r.excluded && <span className="badge badge--muted">Excluded</span>}
+            </span>
             <span className="muted">{formatDay(localStart(r))}</span>
             <span className="run-list__figures">
               <span>{formatDistance(r.distance, units)}</span>
@@ -36,7 +41,8 @@ export function RunsMonthPage({ month }: { month: YearMonth }) {
   const { units } = useSession();
   const key = `${month.year}-${month.month}`;
   const runs = useApi(() => endpoints.runsOfMonth(month.year, month.month), key);
-  const total = (runs.data ?? []).reduce((a, r) => a + r.distance, 0);
+  // An excluded run is listed, but counts in no total: this one included.
+  const total = (runs.data ?? []).reduce((a, r) => a + (r.excluded ? 0 : r.distance), 0);
   // The API lists a month oldest first; a runner looks for the latest first.
   const newestFirst = [...(runs.data ?? [])].sort((a, b) => b.start_time.localeCompare(a.start_time));
 

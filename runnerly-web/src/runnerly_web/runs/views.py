@@ -1,10 +1,10 @@
-"""A runner's runs: a month, one run, its track, and file uploads."""
+"""A runner's runs: a month, one run (corrected, deleted), its track, and file uploads."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import Response, request
 
 from runnerly_common.openapi import OpenAPIBlueprint, query_params, request_body
 from runnerly_web.extensions import dataservice
@@ -34,6 +34,18 @@ def bind(api: OpenAPIBlueprint) -> None:
     def split_run(run_id: int) -> dict[str, Any]:
         user_id = require_user()
         return dataservice().json("POST", f"/users/{user_id}/runs/{run_id}/split", runner=user_id)
+
+    @api.operation("updateRun")
+    def update_run(run_id: int) -> dict[str, Any]:
+        user_id = require_user()
+        path = f"/users/{user_id}/runs/{run_id}"
+        return dataservice().json("PATCH", path, runner=user_id, json=request_body())
+
+    @api.operation("deleteRun")
+    def delete_run(run_id: int) -> Response:
+        user_id = require_user()
+        dataservice().call("DELETE", f"/users/{user_id}/runs/{run_id}", runner=user_id)
+        return Response(status=204)
 
     @api.operation("getRunTrack")
     def get_track(run_id: int) -> dict[str, Any]:
