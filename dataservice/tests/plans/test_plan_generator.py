@@ -124,10 +124,17 @@ class TestGeneratedLongRun:
             assert 14 <= (inputs.race_date - day).days <= 28, inputs
 
     @pytest.mark.parametrize(
-        ("distance", "peak"), [(5000, 10000), (10000, 14000), (21097, 19000), (42195, 32000)]
+        ("distance", "peak", "runs", "weekly"),
+        [(5000, 10000, 7, 20000), (10000, 14000, 5, 20000), (21097, 19000, 5, 30000)]
+        + [(42195, 32000, 5, 40000)],
     )
-    def test_it_reaches_the_race_specific_peak_when_the_volume_allows(self, distance, peak):
-        plan = generate(marathon(race_distance=distance, weekly_distance=40000, runs_per_week=5))
+    def test_it_reaches_the_race_specific_peak_when_the_volume_allows(
+        self, distance, peak, runs, weekly
+    ):
+        """Spread over enough runs: with few, the long run passes the peak to stay longest."""
+        plan = generate(
+            marathon(race_distance=distance, weekly_distance=weekly, runs_per_week=runs)
+        )
         assert longest_long_run(plan)[1] == peak
 
     def test_it_grows_steadily_through_the_build(self):

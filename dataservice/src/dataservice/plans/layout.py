@@ -4,8 +4,8 @@ Days are placed around the long run day as most plans do: the first quality sess
 to five days before the long run, a second one (from 5 runs a week) two days later, easy
 runs between, the day after the long run a recovery run (from 6 runs a week).  A week's
 runs add up to its volume exactly; runs shorter than 2 km are merged away rather than
-planned.  The long run is the week's longest session: when the week's other runs would
-be as long, it grows by 100 m steps (and they shrink) until it stands out.  Pure: no
+planned.  The long run is the week's longest session: when another run would pass 85 %
+of it, it grows by 100 m steps (and the others shrink) until none does.  Pure: no
 database.
 """
 
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 STEP = 100  # metres: every planned distance is a multiple of it
 MIN_RUN = 2_000
 QUALITY_WEIGHT = 1.25  # a quality session is a bit longer than an easy run
+# No other run of the week passes this share of the long run: the long run stands out.
+OTHERS_SHARE = 0.85
 RACE_WEEK_RUNS, RACE_WEEK_RUN_MAX = 3, 8_000  # short runs: the legs should be fresh
 
 # Each run of the week: its day relative to the long run (0 = the long run's day), its role.
@@ -63,9 +65,9 @@ class Session:
 
 def max_volume(max_long: int, runs_per_week: int) -> int:
     """The largest week whose long run (at most ``max_long``) can stay its longest
-    session: the other runs, a quality one weighing 1.25 easy ones, each shorter."""
+    session: the other runs, a quality one weighing 1.25 easy ones, each within 85 % of it."""
     others = runs_per_week - 1
-    return _floor((max_long - 2 * STEP) * others / QUALITY_WEIGHT + max_long)
+    return _floor((OTHERS_SHARE * max_long - 2 * STEP) * others / QUALITY_WEIGHT + max_long)
 
 
 def week_sessions(
@@ -99,7 +101,7 @@ def _long_and_others(
     volume: int, long_run: int, others: list[tuple[date, str]]
 ) -> tuple[int, list[tuple[date, str]], list[int]]:
     """The long run, the other runs kept and their distances: runs shorter than 2 km are
-    dropped, and the long run grows until no other run is as long."""
+    dropped, and the long run grows until no other run passes 85 % of it."""
     while True:
         kept = list(others)
         rest = volume - long_run
@@ -109,7 +111,7 @@ def _long_and_others(
         parts = _split(rest, [r for _, r in kept]) if kept and rest > 0 else []
         if rest <= 0:
             kept = []
-        if max(parts, default=0) < long_run:
+        if max(parts, default=0) <= OTHERS_SHARE * long_run:
             return long_run, kept, parts
         long_run += STEP
 
