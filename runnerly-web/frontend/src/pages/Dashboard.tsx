@@ -4,6 +4,7 @@ import type { Records, Summary, Totals } from "../api/types";
 import { RecordHistory } from "../components/RecordHistory";
 import { PaceTrendChart, WeeklyDistanceChart } from "../components/charts";
 import { EmptyState } from "../components/EmptyState";
+import { NextSession } from "../components/NextSession";
 import { LoadError, Loading } from "../components/Status";
 import { formatDay, localStart, weeksAgoMonday } from "../lib/dates";
 import { formatDistance, formatDuration, formatPace, type Units } from "../lib/units";
@@ -133,6 +134,7 @@ export function DashboardPage() {
           <Link to="/sync">connect Strava again</Link>. Your runs are kept.
         </p>
       )}
+      <NextSession units={units} />
       {s.all_time.count === 0 ? (
         <EmptyState stravaConnected={connected} />
       ) : (

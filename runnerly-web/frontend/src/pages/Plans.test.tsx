@@ -3,7 +3,8 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { TrackedPlan, TrackedSession } from "../api/training";
 import { NextSession } from "../components/NextSession";
-import { fakeApi, renderWithSession, runner, sessionFor } from "../test/helpers";
+import { fakeApi, renderWithSession, runner, sessionFor, totals } from "../test/helpers";
+import { DashboardPage } from "./Dashboard";
 import { parsePace, PlanPage, weeksLeft } from "./Plans";
 
 afterEach(() => vi.unstubAllGlobals());
@@ -123,5 +124,20 @@ describe("the dashboard's next session", () => {
     expect(screen.getByText(/in 40 days/)).toBeInTheDocument();
     expect(screen.getByText(/intervals 8\.0 km at 3:55 \/km/)).toBeInTheDocument();
     expect(screen.getByRole("link", { name: "Open the plan" })).toHaveAttribute("href", "/plans/9");
+  });
+});
+
+describe("the dashboard", () => {
+  it("shows what is coming up beside the totals", async () => {
+    const summary = { date: "2031-08-27", all_time: totals(8000, 1), week: totals(8000, 1), month: totals(8000, 1, "2031-08-01"), year: totals(8000, 1, "2031-01-01") };
+    fakeApi({
+      "GET /api/web/stats/summary": () => ({ body: summary }),
+      "GET /api/web/stats/totals": () => ({ body: { period: "week", from: "2031-06-09", to: "2031-08-31", buckets: [totals(8000, 1, "2031-08-25")] } }),
+      "GET /api/web/stats/records": () => ({ body: { best_efforts: [], longest_run: null, biggest_week: null, biggest_month: null } }),
+      "GET /api/web/training/next": () => ({ body: { race, plan: { id: 9, name: "River 10k: 8-week plan" }, session: session(2, "2031-08-28") } }),
+    });
+    renderWithSession(<DashboardPage />);
+    expect(await screen.findByRole("heading", { name: "Coming up" })).toBeInTheDocument();
+    expect(screen.getByText(/Next session/)).toHaveTextContent("easy 8.0 km at 5:07 /km");
   });
 });
