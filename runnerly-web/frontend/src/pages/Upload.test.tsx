@@ -44,6 +44,19 @@ describe("UploadPage", () => {
     expect(upload).toHaveBeenCalledTimes(1);
   });
 
+  it("says a file of a run already there was merged with it, and links to the run that counts", async () => {
+    const merged: Run = {
+      id: 9, source: "file", title: "Morning Run", start_time: "2026-03-02T07:00:05Z", distance: 10020, moving_time: 3050,
+      elapsed_time: 3050, average_speed: 3.29, average_hr: 150, elevation_gain: null, sport_type: "Run", merged_into: 4,
+    };
+    const upload = vi.fn((): UploadHandle<Run> => ({ promise: Promise.resolve(merged), abort: () => {} }));
+    renderWithSession(<UploadPage upload={upload} />);
+    await userEvent.upload(screen.getByLabelText("Activity file"), gpx());
+    await userEvent.click(screen.getByRole("button", { name: "Upload" }));
+    expect(await screen.findByRole("status")).toHaveTextContent("Merged with a run you already had");
+    expect(screen.getByRole("link", { name: "a run you already had" })).toHaveAttribute("href", "/runs/4");
+  });
+
   it("explains a file too large for the server", async () => {
     renderWithSession(<UploadPage upload={failingUpload(new ApiError(413, "too_large", "That file is too large."))} />);
     await userEvent.upload(screen.getByLabelText("Activity file"), gpx());

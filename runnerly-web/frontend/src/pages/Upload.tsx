@@ -106,7 +106,12 @@ export function UploadPage({ upload = endpoints.importFile }: { upload?: Uploade
           )}
         </div>
       </form>
-      {done && (
+      {done && done.merged_into != null && (
+        <p className="notice" role="status">
+          Merged with <Link to={`/runs/${done.merged_into}`}>a run you already had</Link>: the same effort, so it counts once.
+        </p>
+      )}
+      {done && done.merged_into == null && (
         <p className="notice" role="status">
           Imported <Link to={`/runs/${done.id}`}>{done.title}</Link>, {formatDistance(done.distance, units)}.
         </p>
