@@ -316,3 +316,36 @@ class TestNextSession:
         make_race(runner, days=-3)
         r = client.get(f"/api/v1/users/{runner}/training/next", headers=token(runner=runner))
         assert r.json == {"race": None, "plan": None, "session": None}
+
+
+class TestTheRunnersCalendar:
+    def test_a_run_after_midnight_in_paris_does_mondays_session(
+        self, client, token, runner, make_race, this_monday, today, app
+    ):
+        client.patch(
+            f"/api/v1/users/{runner}",
+            json={"timezone": "Europe/Paris"},
+            headers=token(runner=runner),
+        )
+        race = make_race(runner, days=(this_monday + dt.timedelta(weeks=4, days=6) - today).days)
+        monday = this_monday - dt.timedelta(weeks=1)
+        body = {
+            "race_id": race,
+            "start_date": monday.isoformat(),
+            "sessions": [{"date": monday.isoformat(), "kind": "easy", "distance": 5000}],
+        }
+        # 23:30 UTC on Sunday is 00:30 or 01:30 on Monday in Paris.
+        start = dt.datetime.combine(monday, dt.time(23, 30), tzinfo=dt.UTC) - dt.timedelta(days=1)
+        data = {
+            "start_time": start,
+            "distance": 5000,
+            "moving_time": 1500,
+            "elapsed_time": 1500,
+            "sport_type": "Run",
+        }
+        with app.extensions["runnerly.db"].transaction() as session:
+            create_manual_run(session, runner, data)
+        plan = client.post(plans_url(runner), json=body, headers=token(runner=runner)).json
+        (item,) = all_sessions(plan)
+        assert item["status"] == "done" and item["run"]["date"] == monday.isoformat()
+        assert plan["weeks"][0]["done"] == {"distance": 5000, "runs": 1}

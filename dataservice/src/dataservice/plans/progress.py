@@ -1,13 +1,13 @@
 """What the runner actually ran, from the runs table: planned vs done, the runs that may
 have done a plan's sessions, and the recent volume a generated plan starts from.
 
-Days and weeks are the runner's local ones when runs carry their local start
-(``Run.start_local``, issue 16 part 3), UTC before; weeks run Monday to Sunday.  Only runs
-that count do (:mod:`dataservice.plans.counting`)."""
+Days and weeks are the runner's local ones: a run's day is that of its local start
+(``Run.start_local``, docs/decisions.md 29); weeks run Monday to Sunday.  Only runs that
+count do (:mod:`dataservice.plans.counting`)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import case, func, select
@@ -19,14 +19,13 @@ from dataservice.runs.models import Run
 
 
 def _start() -> Any:
-    """The column a run's day is read from: its local start when runs have one."""
-    return Run.start_local if hasattr(Run, "start_local") else Run.start_time
+    """The column a run's day is read from: its local wall-clock start."""
+    return Run.start_local
 
 
 def _midnight(day: date) -> datetime:
-    if hasattr(Run, "start_local"):  # naive local wall-clock times
-        return datetime.combine(day, time())
-    return datetime.combine(day, time(), tzinfo=UTC)
+    """The start of ``day`` on a wall clock, as ``start_local`` is stored (naive)."""
+    return datetime.combine(day, time())
 
 
 def done_by_week(
@@ -77,8 +76,6 @@ def runs_between(session: Session, runner_id: int, first: date, last: date) -> l
 
 
 def _day(start: datetime) -> date:
-    if start.tzinfo is not None:
-        start = start.astimezone(UTC)
     return start.date()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Response
@@ -10,6 +11,8 @@ from dataservice.authz import runner_or_404
 from dataservice.context import session
 from dataservice.plans import generation, service, sessions
 from dataservice.races import service as races
+from dataservice.runs.local_time import local_today
+from dataservice.users.service import runner_zone
 from runnerly_common.openapi import OpenAPIBlueprint, query_params, request_body
 
 
@@ -37,13 +40,13 @@ def bind(api: OpenAPIBlueprint) -> None:
         runner_or_404(session(), user_id)
         plan = service.create_plan(session(), user_id, request_body())
         session().commit()
-        return service.describe(session(), plan, races.today()), 201
+        return service.describe(session(), plan, _today(user_id)), 201
 
     @api.operation("getPlan")
     def get_plan(user_id: int, plan_id: int) -> dict[str, Any]:
         runner_or_404(session(), user_id)
         plan = service.get_plan(session(), user_id, plan_id)
-        return service.describe(session(), plan, races.today())
+        return service.describe(session(), plan, _today(user_id))
 
     @api.operation("updatePlan")
     def update_plan(user_id: int, plan_id: int) -> dict[str, Any]:
@@ -52,7 +55,7 @@ def bind(api: OpenAPIBlueprint) -> None:
             session(), service.get_plan(session(), user_id, plan_id), request_body()
         )
         session().commit()
-        return service.describe(session(), plan, races.today())
+        return service.describe(session(), plan, _today(user_id))
 
     @api.operation("deletePlan")
     def delete_plan(user_id: int, plan_id: int) -> Response:
@@ -65,7 +68,7 @@ def bind(api: OpenAPIBlueprint) -> None:
     def generate_plan(user_id: int, race_id: int) -> tuple[dict[str, Any], int]:
         runner_or_404(session(), user_id)
         race = races.get_race(session(), user_id, race_id)
-        today = races.today()
+        today = _today(user_id)
         plan, inputs, created = generation.generate_plan(
             session(), race, request_body() or {}, today
         )
@@ -81,9 +84,14 @@ def bind(api: OpenAPIBlueprint) -> None:
         item = sessions.get_session(plan, session_id)
         sessions.update_session(session(), plan, item, request_body())
         session().commit()
-        return service.describe(session(), plan, races.today())
+        return service.describe(session(), plan, _today(user_id))
 
     @api.operation("getNextSession")
     def next_session(user_id: int) -> dict[str, Any]:
         runner_or_404(session(), user_id)
-        return sessions.next_session(session(), user_id, races.today())
+        return sessions.next_session(session(), user_id, _today(user_id))
+
+
+def _today(user_id: int) -> date:
+    """The runner's today: a session is missed, and the next one chosen, on their calendar."""
+    return local_today(runner_zone(session(), user_id))
