@@ -207,9 +207,11 @@ def test_a_runs_month_is_the_month_of_its_local_date(client, token, make_runner,
             "external_id": f"p{i}",
             "start_time": instant.isoformat(),
             "utc_offset": offset,
-            "distance": 1000.0,
-            "moving_time": 300,
-            "elapsed_time": 300,
+            # Distances far apart: two runs at one instant are not one effort (part 1's
+            # duplicate rule would merge them and count them once).
+            "distance": 1000.0 * 2**i,
+            "moving_time": 300 * 2**i,
+            "elapsed_time": 300 * 2**i,
         }
         for i, (instant, offset) in enumerate(runs)
     ]
