@@ -75,13 +75,16 @@ class TestPlannedVersusDone:
                 r = client.get(plans_url(runner, plan["id"]), headers=token(runner=runner))
             assert len(r.json["weeks"]) == weeks
             counts.append(sum("FROM runs" in s for s in statements))
-        assert counts == [1, 1]
+        # One grouped query for the weeks, one range for the runs the sessions are matched to.
+        assert counts == [2, 2]
 
 
 class TestListPlans:
     def test_it_lists_outlines_latest_start_first_with_totals(
-        self, client, token, runner, race, plan_body, on, this_monday
+        self, client, token, runner, race, plan_body, on, this_monday, make_race, today
     ):
+        # A race has one plan: the second plan is toward another race on the same day.
+        twin = make_race(runner, days=(this_monday + dt.timedelta(weeks=4, days=6) - today).days)
         first = client.post(
             plans_url(runner),
             json=plan_body(on(1), on(2, distance=7000)),
@@ -89,7 +92,9 @@ class TestListPlans:
         ).json
         later = (this_monday + dt.timedelta(weeks=1)).isoformat()
         second = client.post(
-            plans_url(runner), json=plan_body(start_date=later), headers=token(runner=runner)
+            plans_url(runner),
+            json=plan_body(start_date=later, race_id=twin),
+            headers=token(runner=runner),
         ).json
         r = client.get(plans_url(runner), headers=token(runner=runner))
         assert r.status_code == 200
@@ -102,18 +107,21 @@ class TestListPlans:
 
     def test_it_filters_by_race_and_pages(self, client, token, runner, race, make_race, plan_body):
         other = make_race(runner, days=120, name="Autumn")
-        for race_id in (race, other, race):
+        twin = make_race(runner, days=121, name="Autumn, day 2")
+        for race_id in (race, other, twin):
             client.post(
                 plans_url(runner), json=plan_body(race_id=race_id), headers=token(runner=runner)
             )
         r = client.get(
-            plans_url(runner) + f"?race_id={race}&per_page=1&page=2", headers=token(runner=runner)
+            plans_url(runner) + f"?race_id={race}&per_page=1&page=1", headers=token(runner=runner)
         )
         assert (r.json["total"], len(r.json["items"]), r.json["items"][0]["race_id"]) == (
-            2,
+            1,
             1,
             race,
         )
+        paged = client.get(plans_url(runner) + "?per_page=1&page=3", headers=token(runner=runner))
+        assert (paged.json["total"], len(paged.json["items"])) == (3, 1)
 
     def test_it_lists_only_the_runners_own_plans(
         self, client, token, runner, other_runner, make_race, plan_body, this_monday
