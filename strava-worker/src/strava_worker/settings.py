@@ -60,7 +60,7 @@ class WorkerSettings(Settings):
     reconcile_checks: int = 10
     # Activity streams (best efforts inside each run) are fetched after the summaries, only
     # while the budget's usage is below this share (percent) of each window and of the day,
-    # STREAMS_PER_TASK runs a task: a backfill of years spreads over days.
+    # STREAMS_PER_TASK runs a task: a backfill of years spreads over days.  0: no streams.
     streams_budget_percent: int = 40
     streams_per_task: int = 20
     # A runner's lock expires after this: how long a killed worker blocks that runner.
@@ -117,9 +117,11 @@ class WorkerSettings(Settings):
                 f"{self.env_name('event_interval')} must be positive and "
                 f"{self.env_name('event_delay')} not negative"
             )
-        for name in ("event_budget_percent", "reconcile_budget_percent", "streams_budget_percent"):
+        for name in ("event_budget_percent", "reconcile_budget_percent"):
             if not 1 <= getattr(self, name) <= 100:
                 raise SettingsError(f"{self.env_name(name)} must be 1 to 100")
+        if not 0 <= self.streams_budget_percent <= 100:
+            raise SettingsError(f"{self.env_name('streams_budget_percent')} must be 0 to 100")
         for name in ("sync_lookback_hours", "reconcile_checks", "streams_per_task"):
             if getattr(self, name) < 0:
                 raise SettingsError(f"{self.env_name(name)} must not be negative")

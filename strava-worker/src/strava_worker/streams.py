@@ -30,6 +30,9 @@ KEYS = (
     "time", "distance", "latlng", "altitude", "heartrate", "cadence", "moving", "velocity_smooth"
 )  # fmt: skip
 DONE, MORE = "done", "more"
+# Seconds between two batches of a runner's streams (and after its sync): every task on the
+# queue sent meanwhile, a sync first of all, runs before the next batch.
+PAUSE = 5
 
 
 def fetch(rt: Runtime, user_id: int) -> dict[str, Any]:
@@ -37,6 +40,8 @@ def fetch(rt: Runtime, user_id: int) -> dict[str, Any]:
 
     Raises ``OutOfBudget`` (wait), ``ServerError``/``DataserviceError`` (retry),
     ``NotLinked`` (stop); ``Busy`` when another task fetches this runner's streams."""
+    if rt.settings.streams_budget_percent <= 0:
+        return {"status": "off"}
     with rt.streams_lock(user_id):
         link = rt.dataservice.link(user_id)
         if link.get("sync_state") in sync.STOPPED or sync._backfilling(link):

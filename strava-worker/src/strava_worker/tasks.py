@@ -179,7 +179,8 @@ def sync_runner(
     if result.get("status") == sync.DONE:
         _note_syncs(_runtime(self), lambda store: store.record_sync(user_id, time.time()))
         # After the summaries, with what the budget leaves (strava_worker.streams).
-        fetch_streams.apply_async(kwargs={"user_id": user_id})
+        if _runtime(self).settings.streams_budget_percent > 0:
+            fetch_streams.apply_async(kwargs={"user_id": user_id}, countdown=streams.PAUSE)
     elif result.get("status") in ("unlinked", sync.RECONNECT):
         _note_syncs(_runtime(self), lambda store: store.forget_sync(user_id))
     log.info("sync of runner %s: %s", user_id, result)
@@ -199,7 +200,8 @@ def fetch_streams(self: Task, user_id: int, failures: int = 0) -> dict[str, Any]
 
     result = _run(self, work, {"user_id": user_id}, failures)
     if result.get("status") == streams.MORE:
-        fetch_streams.apply_async(kwargs={"user_id": user_id})
+        # After a pause: the syncs queued meanwhile go first (one queue, first in first out).
+        fetch_streams.apply_async(kwargs={"user_id": user_id}, countdown=streams.PAUSE)
     log.info("streams of runner %s: %s", user_id, result)
     return result
 

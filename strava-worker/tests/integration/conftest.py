@@ -185,6 +185,9 @@ def worker_env(tokendealer: dict, dataservice: dict, sim: str) -> dict[str, str]
         "STRAVA_WORKER_STRAVA_CLIENT_SECRET": SIM_SECRET,
         "STRAVA_WORKER_RATE_WINDOW_SECONDS": str(WINDOW),
         "STRAVA_WORKER_MAX_FAILURES": "20",
+        # Streams off: these tests time syncs and count their Strava requests; the streams
+        # task is tested in tests/unit/test_streams.py and end to end by benchmarks/streams.py.
+        "STRAVA_WORKER_STREAMS_BUDGET_PERCENT": "0",
         # A drain per athlete at most every 2 s: events in a test arrive seconds apart.
         "STRAVA_WORKER_EVENT_INTERVAL": "2",
     }

@@ -72,7 +72,9 @@ def runtime(dataservice: Dataservice, strava: Strava, per_task: int = 20) -> Any
     return SimpleNamespace(
         dataservice=dataservice,
         streams_strava=strava,
-        settings=SimpleNamespace(refresh_margin=600, streams_per_task=per_task),
+        settings=SimpleNamespace(
+            refresh_margin=600, streams_per_task=per_task, streams_budget_percent=40
+        ),
         streams_lock=lambda user_id: contextlib.nullcontext(),
     )
 
