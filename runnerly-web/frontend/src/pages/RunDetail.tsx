@@ -4,6 +4,7 @@ import { ApiError } from "../api/client";
 import type { Track } from "../api/types";
 import { RunEditForm } from "../components/RunEditForm";
 import { RunMerges } from "../components/RunMerges";
+import { RunRecords, StreamSplits } from "../components/RunRecords";
 import { LoadError, Loading } from "../components/Status";
 import { TrackOutline } from "../components/TrackOutline";
 import { formatDateTime, localStart, zoneLabel } from "../lib/dates";
@@ -152,6 +153,8 @@ export function RunDetailPage({ id }: { id: number }) {
         <p className="muted">This run has no recorded route.</p>
       )}
       {track.data && <Splits track={track.data} units={units} />}
+      {!hasTrack && r.source === "strava" && <StreamSplits runId={r.id} units={units} />}
+      <RunRecords runId={r.id} units={units} />
       <RunMerges run={r} units={units} onChanged={(shown) => (shown === r.id ? run.reload() : navigate(`/runs/${shown}`))} />
     </>
   );
