@@ -128,7 +128,7 @@ class TestExport:
             "best_efforts"
         ]
         imported = next(run for run in document["runs"] if run["source"] == "file")
-        assert imported["best_efforts"][0]["distance"] == 1000
+        assert 1000 in {effort["distance"] for effort in imported["best_efforts"]}
         assert "track" not in imported  # its file is in the zip
         assert [race["name"] for race in document["races"]] == ["Paris Marathon"]
         (plan,) = document["plans"]

@@ -120,7 +120,9 @@ class TestRecordsSet:
         self, client, token, runner, history
     ):
         records = by_distance(report(client, token, runner, 2026, 2))
-        assert sorted(records) == [5000, 10000]
+        # The 5 km also holds 400 m, 1 km and 1 mile at its pace (decision 28): records too.
+        assert sorted(records) == [400, 1000, 1609, 5000, 10000]
+        assert records[1000]["pace"] == 288.0 and records[1000]["origin"] == "pace"
         five = records[5000]
         assert (five["label"], five["title"], five["elapsed"]) == (
             "5 km",

@@ -155,14 +155,23 @@ def test_more_new_activities_than_one_run_reads_all_arrive_and_the_cursor_moves(
     first.send("sync_runner", user_id=runner.user_id)
     cursor = datetime.fromisoformat(runner.wait_synced()["sync_cursor"])
     first.stop()
-    # 13 new runs while the runner was away; two share a second, split by a page boundary.
+    # 13 new runs while the runner was away, a minute apart; two share a second, split by a
+    # page boundary.  Each short enough, and the two different enough, to be distinct efforts
+    # (two recordings of one effort are merged as one run).
     offsets = [60 * (i + 1) for i in range(13)]
     offsets[3] = offsets[2]
     for i, offset in enumerate(offsets):
         start = (cursor + timedelta(seconds=offset)).isoformat().replace("+00:00", "Z")
         created = requests.post(
             f"{sim}/admin/athletes/{runner.athlete}/activities",
-            json={"name": f"Away run {i}", "sport_type": "Run", "start_date": start},
+            json={
+                "name": f"Away run {i}",
+                "sport_type": "Run",
+                "start_date": start,
+                "distance": 200.0 if i == 3 else 100.0,
+                "moving_time": 55 if i == 3 else 30,
+                "elapsed_time": 55 if i == 3 else 30,
+            },
             timeout=5,
         )
         assert created.status_code == 201, created.text
