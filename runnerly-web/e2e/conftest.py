@@ -11,7 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import BrowserContext, Page, Response
 
+from e2e import policy_watch
 from e2e.stack import ROOT, Stack, StackUnavailable, busy_ports
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -84,3 +86,19 @@ def browser_context(stack: Stack, chromium_path: str, tmp_path_factory: pytest.T
         )
         yield context
         context.close()
+
+
+@pytest.fixture
+def page(browser_context: BrowserContext, artifacts: Path) -> Page:
+    page = browser_context.new_page()
+    page.server_errors = []  # type: ignore[attr-defined]
+
+    def check(response: Response) -> None:
+        if response.status >= 500:
+            page.server_errors.append(f"{response.status} {response.request.method} {response.url}")  # type: ignore[attr-defined]
+
+    page.on("response", check)
+    page.policy_violations = policy_watch.watch(page)  # type: ignore[attr-defined]
+    page.set_default_timeout(15_000)
+    yield page
+    page.close()

@@ -4,69 +4,24 @@ page (strava-sim's included) must run without a Content-Security-Policy violatio
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
-import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, Response, expect
+from playwright.sync_api import Page, expect
 
-from e2e import policy_watch
-
-DATA = Path(__file__).parent / "data"
-SIM = "http://127.0.0.1:5004"
-
-
-def free_athlete() -> str:
-    """A strava-sim athlete no runner has connected: athlete 1 is the demo runner's, and the
-    journey disconnects its own at the end so the next run finds it free again."""
-    with urllib.request.urlopen(f"{SIM}/admin/athletes", timeout=10) as response:  # noqa: S310
-        athletes = json.load(response)
-    free = [a["id"] for a in athletes if not a["authorized"] and a["activities"]]
-    assert free, f"every strava-sim athlete is connected to a runner: {athletes}"
-    return str(free[0])
-
-
-@pytest.fixture
-def page(browser_context: BrowserContext, artifacts: Path) -> Page:
-    page = browser_context.new_page()
-    page.server_errors = []  # type: ignore[attr-defined]
-
-    def check(response: Response) -> None:
-        if response.status >= 500:
-            page.server_errors.append(f"{response.status} {response.request.method} {response.url}")  # type: ignore[attr-defined]
-
-    page.on("response", check)
-    page.policy_violations = policy_watch.watch(page)  # type: ignore[attr-defined]
-    page.set_default_timeout(15_000)
-    yield page
-    page.close()
-
-
-def assert_page_ran_clean(page: Page) -> None:
-    """No 5xx seen, and nothing the pages' policies refused (CSP, Permissions-Policy)."""
-    assert not page.server_errors, page.server_errors  # type: ignore[attr-defined]
-    assert not page.policy_violations, page.policy_violations  # type: ignore[attr-defined]
-
-
-def shot(page: Page, artifacts: Path, name: str) -> None:
-    page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)
-
-
-def gpx_for(start: datetime, dest: Path) -> Path:
-    """The sample GPX moved to `start`, so it lands in the month and week being looked at."""
-    text = (DATA / "lunch-loop.gpx").read_text(encoding="utf-8")
-    text = text.replace("2000-01-01T12", start.strftime("%Y-%m-%dT%H"))
-    dest.write_text(text, encoding="utf-8")
-    return dest
-
-
-def totals_count(page: Page, title: str) -> int:
-    card = page.get_by_role("region", name=title)
-    return int(card.locator("dt:has-text('Runs') + dd").inner_text())
+from e2e.runner import (
+    assert_page_ran_clean,
+    connect_strava,
+    disconnect_strava,
+    free_athlete,
+    gpx_for,
+    shot,
+    sign_up,
+    totals_count,
+)
 
 
 def test_keyboard_reaches_and_submits_the_login_form(page: Page, artifacts: Path) -> None:
@@ -104,25 +59,11 @@ def test_a_new_runner_journey(page: Page, artifacts: Path, tmp_path: Path) -> No
     password = f"correct horse {secrets.token_hex(4)} battery"
 
     # Sign up.
-    page.goto("/signup")
-    page.get_by_label("First name").fill("Ada")
-    page.get_by_label("Last name").fill("Lovelace")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    shot(page, artifacts, "01-signup")
-    page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    sign_up(page, email, password)
     shot(page, artifacts, "02-empty-dashboard")
 
     # Connect Strava: the sim's own authorize page, then back to Runnerly.
-    page.get_by_role("link", name="Strava", exact=True).click()
-    page.get_by_role("link", name="Connect Strava").click()
-    page.wait_for_url(re.compile(r"127\.0\.0\.1:5004/oauth/authorize"))
-    page.select_option("#athlete", free_athlete())
-    shot(page, artifacts, "03-strava-authorize")
-    page.get_by_role("button", name="Authorize").click()
-    page.wait_for_url(re.compile(r"localhost:8080/\?strava=connected"))
-    expect(page.get_by_text("Strava is connected")).to_be_visible()
+    connect_strava(page, free_athlete())
     shot(page, artifacts, "04-connected")
 
     # The import's progress, then runs.
@@ -185,11 +126,7 @@ def test_a_new_runner_journey(page: Page, artifacts: Path, tmp_path: Path) -> No
     expect(page.get_by_role("img", name=re.compile("^Distance per week"))).to_be_visible()
     shot(page, artifacts, "10-dashboard-after-upload")
 
-    # Disconnect, so that this strava-sim athlete is free for the next run.
-    page.get_by_role("link", name="Strava", exact=True).click()
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Disconnect Strava").click()
-    expect(page.get_by_role("link", name="Connect Strava")).to_be_visible()
+    disconnect_strava(page)
 
     # Log out: the dashboard is gone, and coming back asks to log in.
     page.get_by_role("button", name="Log out").click()

@@ -41,10 +41,12 @@ def serve_command(
     load_app: Callable[[S], Any],
     prepare: Callable[[S], object] | None = None,
     summary: str,
+    server_options: dict[str, Any] | None = None,
 ) -> click.Command:
     """``serve``: gunicorn with ``load_app(settings)`` in each worker, after ``prepare``
     ran once in the master (schema, keys; or building the app once, so that a bad setting
-    fails here rather than in every worker)."""
+    fails here rather than in every worker); ``server_options`` are the service's own
+    gunicorn settings, over everything else."""
     section = cls.SECTION
 
     @click.command("serve", help=summary)
@@ -60,6 +62,6 @@ def serve_command(
                 prepare(settings)
             except SettingsError as exc:
                 raise click.ClickException(str(exc)) from None
-        run_server(lambda: load_app(settings), settings)
+        run_server(lambda: load_app(settings), settings, **(server_options or {}))
 
     return serve

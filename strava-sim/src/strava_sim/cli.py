@@ -42,6 +42,10 @@ main.add_command(
         load_app=_load_app,
         prepare=_setup,
         summary="Serve with gunicorn; every worker shares the state in the database.",
+        # The one service a browser reaches directly (its authorize page).  Chromium opens
+        # speculative connections that never send a request; a sync worker waits on each
+        # until gunicorn kills it as hung.  Threads leave an idle connection to the poller.
+        server_options={"worker_class": "gthread", "threads": 4},
     )
 )
 
