@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dataservice.runs.local_time import local_today
-from dataservice.stats import buckets, records, totals
+from dataservice.stats import buckets, records, rows, totals
 from dataservice.stats.periods import shift
 from dataservice.users.service import runner_zone
 
@@ -91,7 +91,7 @@ def records_set(session: Session, runner_id: int, first: date, end: date) -> lis
         if prior is None:
             previous, improvement = None, None
         elif effort.elapsed < prior.elapsed:
-            previous = records.effort_to_dict(prior)
+            previous = rows.effort_to_dict(prior)
             improvement = round(prior.elapsed - effort.elapsed, 1)
         else:
             continue
@@ -99,7 +99,7 @@ def records_set(session: Session, runner_id: int, first: date, end: date) -> lis
             {
                 "distance": distance,
                 "label": records.LABELS[distance],
-                **records.effort_to_dict(effort),
+                **rows.effort_to_dict(effort),
                 "previous": previous,
                 "improvement": improvement,
             }

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from dataservice.runs.models import Run
 from dataservice.stats import buckets
 from dataservice.stats.periods import shift
+from dataservice.stats.rows import RUN_COLUMNS, run_to_record
 from dataservice.stats.totals import DEFAULT_SPORTS, runner_runs
 
 _NONE = (0, 0.0, 0, 0, 0.0)
@@ -70,18 +71,10 @@ def _longest(
     start = max(week, month)
     end = min(week + timedelta(days=7), shift(month, "month", 1))
     row = session.execute(
-        select(Run.id, Run.title, Run.start_time, Run.start_local, Run.distance, Run.moving_time)
+        select(*RUN_COLUMNS)
         .where(*runner_runs(runner_id, DEFAULT_SPORTS, start, end), Run.distance == distance)
         .order_by(Run.start_time, Run.id)
         .limit(1)
     ).first()
-    if row is None:  # pragma: no cover - the group read just now holds it
-        return None
-    return {
-        "run_id": row.id,
-        "title": row.title,
-        "start_time": row.start_time.isoformat(),
-        "start_local": row.start_local.isoformat(),
-        "distance": round(row.distance, 1),
-        "moving_time": row.moving_time,
-    }
+    # None cannot happen: the group read just now holds it.
+    return None if row is None else run_to_record(row)

@@ -14,21 +14,14 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from dataservice.runs.models import BestEffort, Run
-from dataservice.stats.records import LABELS, effort_to_dict
+from dataservice.stats.records import LABELS
+from dataservice.stats.rows import EFFORT_COLUMNS, effort_to_dict
 
 
 def history(session: Session, runner_id: int, distance: int) -> list[dict[str, Any]]:
     """Each effort that was the record when it was run, oldest first."""
     rows = session.execute(
-        select(
-            BestEffort.distance,
-            BestEffort.elapsed,
-            BestEffort.origin,
-            BestEffort.run_id,
-            Run.title,
-            Run.start_time,
-            Run.start_local,
-        )
+        select(*EFFORT_COLUMNS)
         .join(Run, Run.id == BestEffort.run_id)
         .where(BestEffort.runner_id == runner_id, BestEffort.distance == distance)
         .order_by(BestEffort.start_time, BestEffort.run_id)

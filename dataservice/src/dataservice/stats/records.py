@@ -22,6 +22,7 @@ from dataservice.runs.models import RECORD_DISTANCES, BestEffort, Run
 from dataservice.stats import buckets
 from dataservice.stats.overview import overview
 from dataservice.stats.periods import Period, midnight
+from dataservice.stats.rows import EFFORT_COLUMNS, RUN_COLUMNS, effort_to_dict, run_to_record
 from dataservice.stats.totals import DEFAULT_SPORTS, runner_runs
 
 LABELS = {
@@ -35,18 +36,6 @@ LABELS = {
 }
 
 
-def effort_to_dict(row: Any) -> dict[str, Any]:
-    return {
-        "elapsed": row.elapsed,
-        "pace": round(row.elapsed * 1000 / row.distance, 1),
-        "run_id": row.run_id,
-        "title": row.title,
-        "start_time": row.start_time.isoformat(),
-        "start_local": row.start_local.isoformat(),
-        "origin": row.origin,
-    }
-
-
 def best_efforts(
     session: Session,
     runner_id: int,
@@ -58,15 +47,7 @@ def best_efforts(
     walks = []
     for distance in distances:
         query = (
-            select(
-                BestEffort.distance,
-                BestEffort.elapsed,
-                BestEffort.origin,
-                BestEffort.run_id,
-                Run.title,
-                Run.start_time,
-                Run.start_local,
-            )
+            select(*EFFORT_COLUMNS)
             .join(Run, Run.id == BestEffort.run_id)
             .where(BestEffort.runner_id == runner_id, BestEffort.distance == distance)
             .order_by(BestEffort.elapsed, BestEffort.start_time, BestEffort.run_id)
@@ -88,21 +69,12 @@ def longest_run(
 ) -> dict[str, Any] | None:
     """The longest running activity (between ``start`` and ``end`` if given)."""
     row = session.execute(
-        select(Run.id, Run.title, Run.start_time, Run.start_local, Run.distance, Run.moving_time)
+        select(*RUN_COLUMNS)
         .where(*runner_runs(runner_id, DEFAULT_SPORTS, start, end))
         .order_by(Run.distance.desc(), Run.start_time, Run.id)
         .limit(1)
     ).first()
-    if row is None:
-        return None
-    return {
-        "run_id": row.id,
-        "title": row.title,
-        "start_time": row.start_time.isoformat(),
-        "start_local": row.start_local.isoformat(),
-        "distance": round(row.distance, 1),
-        "moving_time": row.moving_time,
-    }
+    return None if row is None else run_to_record(row)
 
 
 def biggest(session: Session, runner_id: int, period: Period) -> dict[str, Any] | None:
@@ -142,15 +114,7 @@ def period_efforts(session: Session, runner_id: int, start: date, end: date) -> 
     """The fastest effort per distance among runs started from ``start`` to before ``end``:
     the period's runs come through the runs index, their efforts by primary key."""
     rows = session.execute(
-        select(
-            BestEffort.distance,
-            BestEffort.elapsed,
-            BestEffort.origin,
-            BestEffort.run_id,
-            Run.title,
-            Run.start_time,
-            Run.start_local,
-        )
+        select(*EFFORT_COLUMNS)
         .join(BestEffort, BestEffort.run_id == Run.id)
         .where(
             Run.runner_id == runner_id,
