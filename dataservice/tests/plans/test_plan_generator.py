@@ -125,8 +125,12 @@ class TestGeneratedLongRun:
 
     @pytest.mark.parametrize(
         ("distance", "peak", "runs", "weekly"),
-        [(5000, 10000, 7, 20000), (10000, 14000, 5, 20000), (21097, 19000, 5, 30000)]
-        + [(42195, 32000, 5, 40000)],
+        [
+            (5000, 10000, 7, 20000),
+            (10000, 14000, 5, 20000),
+            (21097, 19000, 5, 30000),
+            (42195, 32000, 5, 40000),
+        ],
     )
     def test_it_reaches_the_race_specific_peak_when_the_volume_allows(
         self, distance, peak, runs, weekly
