@@ -129,9 +129,7 @@ class TestSetAsideAndReconnectMigration:
 
 
 class TestRunStreamsMigration:
-    def test_runs_stored_before_0010_hold_the_new_record_distances_and_agree(
-        self, empty_database
-    ):
+    def test_runs_stored_before_0010_hold_the_new_record_distances_and_agree(self, empty_database):
         upgrade(empty_database, "0007")  # as older code wrote them (the steps between fill in)
         _linked_runner(empty_database)
         when = "2026-01-01 08:00:00+00:00"
