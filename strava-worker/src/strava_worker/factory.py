@@ -4,6 +4,11 @@ Tasks live in :mod:`strava_worker.tasks` as ``@shared_task`` so tests can build 
 their own; they find the per-process :class:`Runtime` on ``task.app.runtime``.
 Late acknowledgement with one prefetched task: a worker killed mid-task leaves its task
 on the broker for another worker, and idempotent tasks make the redo harmless.
+
+Two queues (docs/decisions.md, 31): ``fetch_streams`` goes to ``streams``, everything else
+to ``celery``, and each is taken by a worker process of its own (``--queues``), so a
+backlog of streams never holds a pool slot a sync needs.  A worker started without
+``--queues`` takes both, as one queue did before.
 """
 
 from __future__ import annotations
@@ -13,11 +18,18 @@ from typing import Any
 from celery import Celery
 from celery.schedules import crontab
 from celery.signals import beat_init
+from kombu import Exchange, Queue
 
 from runnerly_common.celery_context import json_worker_logs, propagate_request_ids
 from strava_worker.observability import install_observability
 from strava_worker.runtime import Runtime
 from strava_worker.settings import WorkerSettings
+
+# Celery's default queue keeps its name: messages queued before an upgrade stay where the
+# sync workers look.
+SYNC_QUEUE, STREAMS_QUEUE = "celery", "streams"
+QUEUES = (SYNC_QUEUE, STREAMS_QUEUE)
+TASK_ROUTES = {"strava_worker.tasks.fetch_streams": {"queue": STREAMS_QUEUE}}
 
 
 class WorkerApp(Celery):
@@ -52,6 +64,11 @@ def make_celery(settings: WorkerSettings) -> WorkerApp:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
+        task_default_queue=SYNC_QUEUE,
+        # Each queue its own exchange and key, as Celery makes its default one: a queue
+        # bound to another's key would receive its messages too.
+        task_queues=[Queue(name, Exchange(name), routing_key=name) for name in QUEUES],
+        task_routes=TASK_ROUTES,
         task_ignore_result=True,
         task_serializer="json",
         accept_content=["json"],

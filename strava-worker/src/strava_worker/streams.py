@@ -10,7 +10,8 @@ task ends ``deferred``, and the runner's next completed sync sends it again.
 
 No token refresh here: the sync keeps the token fresh (every ``SYNC_INTERVAL``), and two
 refreshes racing would risk a rotated refresh token.  A token too close to its expiry
-waits for the next sync.  Nor the runner's lock: a sync is never kept waiting by streams.
+waits for the next sync.  Nor the runner's lock, and the task has a queue and workers of
+its own (``streams``): a sync never waits for streams, neither for a lock nor for a slot.
 """
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ KEYS = (
     "time", "distance", "latlng", "altitude", "heartrate", "cadence", "moving", "velocity_smooth"
 )  # fmt: skip
 DONE, MORE = "done", "more"
-# Seconds between two batches of a runner's streams (and after its sync): every task on the
-# queue sent meanwhile, a sync first of all, runs before the next batch.
+# Seconds between two batches of a runner's streams (and after its sync).  The task has a
+# queue of its own (``streams``, taken by workers of its own), so syncs do not wait for it;
+# the pause still lets a worker started without ``--queues`` take a sync between batches.
 PAUSE = 5
 
 

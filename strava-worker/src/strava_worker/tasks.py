@@ -200,7 +200,8 @@ def fetch_streams(self: Task, user_id: int, failures: int = 0) -> dict[str, Any]
 
     result = _run(self, work, {"user_id": user_id}, failures)
     if result.get("status") == streams.MORE:
-        # After a pause: the syncs queued meanwhile go first (one queue, first in first out).
+        # After a pause: a worker taking both queues (no --queues) runs the syncs queued
+        # meanwhile first; the streams workers of the launchers never see a sync at all.
         fetch_streams.apply_async(kwargs={"user_id": user_id}, countdown=streams.PAUSE)
     log.info("streams of runner %s: %s", user_id, result)
     return result

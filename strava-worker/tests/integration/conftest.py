@@ -185,9 +185,6 @@ def worker_env(tokendealer: dict, dataservice: dict, sim: str) -> dict[str, str]
         "STRAVA_WORKER_STRAVA_CLIENT_SECRET": SIM_SECRET,
         "STRAVA_WORKER_RATE_WINDOW_SECONDS": str(WINDOW),
         "STRAVA_WORKER_MAX_FAILURES": "20",
-        # Streams off: these tests time syncs and count their Strava requests; the streams
-        # task is tested in tests/unit/test_streams.py and end to end by benchmarks/streams.py.
-        "STRAVA_WORKER_STREAMS_BUDGET_PERCENT": "0",
         # A drain per athlete at most every 2 s: events in a test arrive seconds apart.
         "STRAVA_WORKER_EVENT_INTERVAL": "2",
     }
@@ -204,11 +201,16 @@ def start_worker(worker_env: dict, tmp_path: Path) -> Iterator[Callable[..., Wor
             budget.delete(key)
     workers: list[Worker] = []
 
-    def _start(role: str = "worker", pool: str = "solo", **settings: str) -> Worker:
+    def _start(
+        role: str = "worker", pool: str = "solo", queues: str = "celery", **settings: str
+    ) -> Worker:
+        """A sync worker by default (the ``celery`` queue): the streams a completed sync
+        sends wait in the ``streams`` queue, taken only by ``queues="streams"``, so a test
+        timing syncs or counting their Strava requests sees the syncs' own."""
         # Its own /metrics port: the dev stack's 5006 may be taken, and tests run in parallel.
         settings.setdefault("metrics_port", str(free_port()))
         env = {**worker_env, **{f"STRAVA_WORKER_{k.upper()}": v for k, v in settings.items()}}
-        worker = Worker(env, tmp_path / f"{role}{len(workers)}.log", role, pool)
+        worker = Worker(env, tmp_path / f"{role}{len(workers)}.log", role, pool, queues)
         workers.append(worker)
         worker.start()
         return worker

@@ -23,10 +23,16 @@ class Worker:
     """A ``celery worker`` process; its log tells what each task did and how long it took."""
 
     def __init__(
-        self, env: dict[str, str], log_path: Path, role: str = "worker", pool: str = "solo"
+        self,
+        env: dict[str, str],
+        log_path: Path,
+        role: str = "worker",
+        pool: str = "solo",
+        queues: str = "celery",
     ) -> None:
         self.role = role
         self.pool = pool
+        self.queues = queues  # the sync queue, as the launchers' sync workers take it
         self.log_path = log_path
         self.env = {**os.environ, **env}
         self.process: subprocess.Popen[bytes] | None = None
@@ -37,6 +43,8 @@ class Worker:
             command += [
                 f"--pool={self.pool}",
                 "--concurrency=1",
+                f"--queues={self.queues}",
+                f"--hostname={self.queues}-{self.log_path.stem}@%h",
                 "--without-heartbeat",
                 "--without-gossip",
                 "--without-mingle",

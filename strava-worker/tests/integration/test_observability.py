@@ -37,10 +37,9 @@ def wait_for_value(worker: Worker, name: str, expected: float, **labels: str) ->
 def test_a_sync_in_a_pool_child_is_counted_once_with_the_strava_budget_it_spent(
     runner, start_worker, sim
 ):
-    # Streams off: this counts the sync's own requests (streams: tests/unit/test_streams.py).
-    worker = start_worker(
-        pool="prefork", rate_limit_daily=str(DAILY_LIMIT), streams_budget_percent="0"
-    )
+    # A sync worker: the streams the sync sends wait in their own queue, so the requests
+    # counted are the sync's own.
+    worker = start_worker(pool="prefork", rate_limit_daily=str(DAILY_LIMIT))
     before = sim_daily_usage(sim)
     worker.send("sync_runner", user_id=runner.user_id)
     link = runner.wait_synced()
