@@ -25,6 +25,7 @@ HEALTH_PORTS = {
     "strava-sim": 5004,
     "strava-webhook": 5005,
     "strava-worker": 5006,
+    "strava-streams": 5006,
     "gateway": 8081,
 }
 
@@ -201,12 +202,18 @@ class TestTopology:
     ) -> None:
         brokers = {
             services[name]["environment"]["STRAVA_WORKER_BROKER_URL"]
-            for name in ("strava-worker", "strava-beat", "strava-webhook", "admin")
+            for name in (
+                "strava-worker",
+                "strava-streams",
+                "strava-beat",
+                "strava-webhook",
+                "admin",
+            )
         }
         brokers.add(services["runnerly-web"]["environment"]["RUNNERLY_WEB_BROKER_URL"])
         assert brokers == {"redis://redis:6379/0"}
         # Required in production: the rate budget every worker process shares.
-        for name in ("strava-worker", "strava-beat", "strava-webhook"):
+        for name in ("strava-worker", "strava-streams", "strava-beat", "strava-webhook"):
             assert services[name]["environment"]["STRAVA_WORKER_REDIS_URL"].startswith("redis://")
 
     def test_our_services_run_in_production_mode_with_the_env_file(

@@ -15,6 +15,7 @@ PROCFILE_TO_COMPOSE: dict[str, str | None] = {
     "dataservice": "dataservice",
     "strava-sim": "strava-sim",
     "strava-worker": "strava-worker",
+    "strava-streams": "strava-streams",
     "strava-beat": "strava-beat",
     "strava-webhook": "strava-webhook",
     "web": "runnerly-web",
@@ -41,6 +42,10 @@ def _effective_command(service: dict[str, Any]) -> list[str]:
 
 
 def _normalized(command: list[str]) -> list[str]:
+    # A launcher line may start with its process's own settings (NAME=value, a port two
+    # processes of one machine cannot share); compose gives those in `environment`.
+    while "=" in command[0] and not command[0].startswith(("-", ".", "/")):
+        command = command[1:]
     program, *args = command
     words = [program.removeprefix(".venv/bin/")]
     for arg in args:
@@ -98,3 +103,14 @@ def test_the_gateway_image_does_what_runnerly_gateway_run_does(
 def test_the_launcher_says_compose_follows_it() -> None:
     # The Procfile is the list compose must match (docs/decisions.md, 8).
     assert "docker-compose.yml" in (ROOT / "Procfile").read_text(encoding="utf-8")
+
+
+def test_every_worker_names_its_queues_and_the_streams_have_their_own(
+    procfile: dict[str, list[str]], services: dict[str, dict[str, Any]]
+) -> None:
+    """A worker without --queues takes every queue: a backlog of activity streams would
+    then hold the task processes a sync needs (docs/decisions.md, 32)."""
+    for command in (procfile["strava-worker"], _effective_command(services["strava-worker"])):
+        assert "--queues=celery" in command
+    for command in (procfile["strava-streams"], _effective_command(services["strava-streams"])):
+        assert "--queues=streams" in command
