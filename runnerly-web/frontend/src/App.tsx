@@ -2,7 +2,7 @@ import { useEffect, useRef, type ReactNode } from "react";
 import { Layout } from "./components/Layout";
 import { LoadError, Loading } from "./components/Status";
 import { ApiError } from "./api/client";
-import { currentMonth, lastCompleteMonth, type YearMonth } from "./lib/dates";
+import { lastCompleteMonth, monthOf, today, type Day, type YearMonth } from "./lib/dates";
 import { AdminUsersPage } from "./pages/AdminUsers";
 import { LoginPage, SignupPage } from "./pages/Auth";
 import { DashboardPage } from "./pages/Dashboard";
@@ -49,10 +49,10 @@ function StravaOutcome({ code }: { code: string }) {
   );
 }
 
-function page(pathname: string): ReactNode {
+function page(pathname: string, day: Day): ReactNode {
   let m: RegExpMatchArray | null;
   if (pathname === "/") return <DashboardPage />;
-  if (pathname === "/runs") return <RunsMonthPage month={currentMonth()} />;
+  if (pathname === "/runs") return <RunsMonthPage month={monthOf(day)} />;
   if ((m = pathname.match(/^\/runs\/(\d{4})\/(\d{1,2})$/))) {
     const month = monthFrom(m);
     if (month) return <RunsMonthPage key={`${month.year}-${month.month}`} month={month} />;
@@ -62,7 +62,7 @@ function page(pathname: string): ReactNode {
   if (pathname === "/races") return <RacesPage />;
   if (pathname === "/plans") return <PlansPage />;
   if ((m = pathname.match(/^\/plans\/(\d+)$/))) return <PlanPage key={m[1]} id={Number(m[1])} />;
-  if (pathname === "/reports") return <ReportPage month={lastCompleteMonth()} />;
+  if (pathname === "/reports") return <ReportPage month={lastCompleteMonth(day)} />;
   if ((m = pathname.match(/^\/reports\/(\d{4})\/(\d{1,2})$/))) {
     const month = monthFrom(m);
     if (month) return <ReportPage key={`${month.year}-${month.month}`} month={month} />;
@@ -108,7 +108,7 @@ export function App() {
   else if (pathname === "/login") content = <LoginPage />;
   else if (pathname === "/signup") content = <SignupPage />;
   else if (!user) content = <Loading />;
-  else content = page(pathname);
+  else content = page(pathname, today(user.timezone));
 
   const strava = params.get("strava");
   return (

@@ -2,6 +2,7 @@ import { createContext, useCallback, useContext, useEffect, useState, type React
 import { setCsrfToken } from "./api/client";
 import { endpoints } from "./api/endpoints";
 import type { Session, User } from "./api/types";
+import { today, type Day } from "./lib/dates";
 import type { Units } from "./lib/units";
 
 interface SessionValue {
@@ -67,4 +68,10 @@ export function useSession(): SessionValue {
 
 export function useUnits(): Units {
   return useSession().units;
+}
+
+/** Today on the runner's calendar (the profile's zone, else the browser's): the day the
+ * API's "this week" and "this month" are counted from. */
+export function useToday(): Day {
+  return today(useSession().user?.timezone);
 }

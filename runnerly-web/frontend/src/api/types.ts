@@ -143,6 +143,8 @@ export interface Effort {
   run_id: number;
   title: string;
   start_time: string;
+  /** The wall-clock start where it was run, without offset: the day shown. */
+  start_local?: string;
   /** "pace": held at the pace of a longer effort of the same run (never slower per km). */
   origin: "stream" | "track" | "strava" | "whole" | "pace";
 }
@@ -181,7 +183,7 @@ export interface RunSplits {
 
 export interface Records {
   best_efforts: { distance: number; label: string; best: Effort | null }[];
-  longest_run: { run_id: number; title: string; start_time: string; distance: number; moving_time: number } | null;
+  longest_run: { run_id: number; title: string; start_time: string; start_local?: string; distance: number; moving_time: number } | null;
   biggest_week: PeriodTotals | null;
   biggest_month: PeriodTotals | null;
 }
@@ -257,7 +259,7 @@ export interface MonthlyReport {
   month: number;
   runs_count: number;
   totals: PeriodTotals;
-  /** Today (UTC) is in this month: it is compared with the same days of the one before. */
+  /** The runner's today is in this month: it is compared with the same days of the one before. */
   in_progress: boolean;
   previous_month: PeriodTotals;
   /** The days of the previous month compared, both included. */

@@ -3,13 +3,14 @@ import { countdown, formatDay } from "../lib/dates";
 import { formatDistance, formatDuration, formatPace, type Units } from "../lib/units";
 import { useApi } from "../lib/useApi";
 import { Link } from "../router";
+import { useToday } from "../session";
 
 /** The dashboard's card: the coming race, and the next session of its plan still to do. */
 export function NextSession({ units }: { units: Units }) {
   const next = useApi(() => training.next(), "training:next");
+  const today = useToday();
   if (!next.data || !next.data.race) return null;
   const { race, plan, session } = next.data;
-  const today = new Date().toISOString().slice(0, 10);
   return (
     <section className="card next-session" aria-labelledby="next-session-title">
       <h2 id="next-session-title">Coming up</h2>

@@ -45,4 +45,11 @@ describe("a record's history", () => {
     expect(await screen.findByText("41:40")).toBeInTheDocument();
     expect(screen.getAllByRole("listitem")).toHaveLength(1);
   });
+
+  it("dates each run by the day it was run where it was run, not by its UTC date", async () => {
+    const evening = { ...effort(5, 1150, "2026-03-02"), start_time: "2026-03-02T02:00:00+00:00", start_local: "2026-03-01T18:00:00" };
+    fakeApi({ "GET /api/web/stats/records/5000/history": () => ({ body: { distance: 5000, label: "5 km", items: [evening] } }) });
+    renderWithSession(<RecordHistory records={records} units="metric" />);
+    expect(await screen.findByRole("listitem")).toHaveTextContent(/^Sun 1 Mar 19:10/);
+  });
 });

@@ -3,7 +3,7 @@
 import { useState } from "react";
 import { endpoints } from "../api/endpoints";
 import type { Records } from "../api/types";
-import { formatDay } from "../lib/dates";
+import { formatDay, localStart } from "../lib/dates";
 import { formatDuration, formatPace, type Units } from "../lib/units";
 import { useApi } from "../lib/useApi";
 import { Link } from "../router";
@@ -36,7 +36,7 @@ export function RecordHistory({ records, units }: { records: Records; units: Uni
         <ol className="record-history">
           {history.data.items.map((e) => (
             <li key={e.run_id}>
-              <span>{formatDay(e.start_time)}</span> <strong>{formatDuration(e.elapsed)}</strong>{" "}
+              <span>{formatDay(localStart(e))}</span> <strong>{formatDuration(e.elapsed)}</strong>{" "}
               <span className="muted">{formatPace(e.pace, units)}</span> <Link to={`/runs/${e.run_id}`}>{e.title}</Link>
             </li>
           ))}

@@ -71,6 +71,16 @@ describe("the run page's merges", () => {
     expect(calls.find((c) => c.method === "POST")?.body).toEqual({ run_id: 11 });
   });
 
+  it("offers the runs of the run's own month, at their local start, for an evening run west of Greenwich", async () => {
+    const evening: Run = { ...strava, start_time: "2026-04-01T01:00:00Z", start_local: "2026-03-31T18:00:00", timezone: "America/Los_Angeles" };
+    const other: Run = { ...strava, id: 11, source: "file", title: "Watch file", start_time: "2026-04-01T01:01:00Z", start_local: "2026-03-31T18:01:00" };
+    const { calls } = fakeApi({ "GET /api/web/runs/2026/3": () => ({ body: { items: [evening, other] } }) });
+    renderWithSession(<RunMerges run={evening} units="metric" onChanged={() => {}} />);
+    await userEvent.click(screen.getByRole("button", { name: "Merge with another run…" }));
+    expect(await screen.findByRole("option", { name: /Watch file/ })).toHaveTextContent("Tue, 31 Mar 2026, 18:01 · Watch file");
+    expect(calls.map((c) => c.url)).toEqual(["/api/web/runs/2026/3"]);
+  });
+
   it("shows the API's refusal instead of merging", async () => {
     const other: Run = { ...strava, id: 11, source: "file", title: "Watch file" };
     fakeApi({

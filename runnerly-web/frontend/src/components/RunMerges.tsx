@@ -4,7 +4,7 @@ import { useState } from "react";
 import { ApiError } from "../api/client";
 import { endpoints } from "../api/endpoints";
 import type { MergedRun, Run } from "../api/types";
-import { formatDateTime } from "../lib/dates";
+import { formatDateTime, localStart, monthOf } from "../lib/dates";
 import { formatDistance, type Units } from "../lib/units";
 import { Link } from "../router";
 import { FormMessage } from "./FormMessage";
@@ -49,7 +49,7 @@ export function RunMerges({ run, units, onChanged }: { run: Run; units: Units; o
   async function openMerge() {
     setError(null);
     try {
-      const [year, month] = [Number(run.start_time.slice(0, 4)), Number(run.start_time.slice(5, 7))];
+      const { year, month } = monthOf(localStart(run)); // the month the runner lists it in
       const runs = await endpoints.runsOfMonth(year, month);
       setCandidates(runs.filter((r) => r.id !== run.id));
     } catch (e) {
@@ -93,7 +93,7 @@ export function RunMerges({ run, units, onChanged }: { run: Run; units: Units; o
             <option value="">Choose a run…</option>
             {candidates.map((r) => (
               <option key={r.id} value={r.id}>
-                {formatDateTime(r.start_time)} · {r.title} · {formatDistance(r.distance, units)}
+                {formatDateTime(localStart(r))} · {r.title} · {formatDistance(r.distance, units)}
               </option>
             ))}
           </select>

@@ -1,8 +1,73 @@
-// Months are handled as {year, month (1-12)} in UTC, as the API's month queries are.
+// The runner's calendar. The API sends days as date-only strings ("2026-03-02") and run
+// starts as naive wall-clock times ("2026-03-02T07:30:00"). `new Date()` reads the first as
+// UTC midnight and the second as the browser's local time, so formatting either with the
+// browser's zone moves it a day for someone far from Greenwich. Here they are read from their
+// figures into a Date that holds the same figures in UTC, and always formatted in UTC.
+// "Today" is the runner's (the profile's zone, else the browser's), never the UTC date.
+
+/** A calendar day, "YYYY-MM-DD". */
+export type Day = string;
 
 export interface YearMonth {
   year: number;
   month: number;
+}
+
+const WALL_CLOCK = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$/;
+
+/** A day or a naive local time as its own figures (held in UTC); an instant (with Z or an
+ * offset) as that instant, which the formatters below then show in UTC. */
+export function wallClock(text: string): Date {
+  const m = WALL_CLOCK.exec(text);
+  if (!m) return new Date(text);
+  const [, y, mo, d, h = "0", mi = "0", s = "0"] = m;
+  return new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)));
+}
+
+function dayOf(d: Date): Day {
+  return d.toISOString().slice(0, 10);
+}
+
+export function addDays(day: Day, days: number): Day {
+  const d = wallClock(day);
+  d.setUTCDate(d.getUTCDate() + days);
+  return dayOf(d);
+}
+
+/** The Monday of the (ISO) week `day` is in. */
+export function mondayOf(day: Day): Day {
+  return addDays(day, -((wallClock(day).getUTCDay() + 6) % 7));
+}
+
+function partsIn(zone: string | undefined, now: Date): Intl.DateTimeFormatPart[] {
+  return new Intl.DateTimeFormat("en-US", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" }).formatToParts(now);
+}
+
+/** Today on the runner's calendar: in `zone` (the profile's), else the browser's zone. */
+export function today(zone?: string | null, now: Date = new Date()): Day {
+  let parts: Intl.DateTimeFormatPart[];
+  try {
+    parts = partsIn(zone || undefined, now);
+  } catch {
+    parts = partsIn(undefined, now); // a zone this browser does not know
+  }
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
+  return `${part("year")}-${part("month")}-${part("day")}`;
+}
+
+/** The Monday `weeks - 1` weeks before the Monday of `day`'s week: the start of a chart. */
+export function weeksAgoMonday(weeks: number, day: Day): Day {
+  return addDays(mondayOf(day), -7 * (weeks - 1));
+}
+
+/** Weeks from the Monday of `day`'s week to the week of `until`, both included. */
+export function weeksUntil(until: Day, day: Day): number {
+  const days = (wallClock(until).getTime() - wallClock(mondayOf(day)).getTime()) / 86_400_000;
+  return Math.floor(days / 7) + 1;
+}
+
+export function monthOf(day: Day): YearMonth {
+  return { year: Number(day.slice(0, 4)), month: Number(day.slice(5, 7)) };
 }
 
 export function addMonths({ year, month }: YearMonth, delta: number): YearMonth {
@@ -10,13 +75,9 @@ export function addMonths({ year, month }: YearMonth, delta: number): YearMonth 
   return { year: Math.floor(index / 12), month: (index % 12) + 1 };
 }
 
-export function currentMonth(now: Date = new Date()): YearMonth {
-  return { year: now.getUTCFullYear(), month: now.getUTCMonth() + 1 };
-}
-
-/** The month a report opens on: the last one that is over (this one is still running). */
-export function lastCompleteMonth(now: Date = new Date()): YearMonth {
-  return addMonths(currentMonth(now), -1);
+/** The month a report opens on: the last one that is over (the month of `day` is still running). */
+export function lastCompleteMonth(day: Day): YearMonth {
+  return addMonths(monthOf(day), -1);
 }
 
 export function compareMonths(a: YearMonth, b: YearMonth): number {
@@ -31,18 +92,6 @@ export function monthLabel({ year, month }: YearMonth): string {
   });
 }
 
-export function isoDate(d: Date): string {
-  return d.toISOString().slice(0, 10);
-}
-
-/** The Monday `weeks - 1` weeks before this week's Monday (UTC): the start of a chart. */
-export function weeksAgoMonday(weeks: number, now: Date = new Date()): string {
-  const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
-  const sinceMonday = (d.getUTCDay() + 6) % 7;
-  d.setUTCDate(d.getUTCDate() - sinceMonday - 7 * (weeks - 1));
-  return isoDate(d);
-}
-
 /** The browser's IANA zone (sent at sign-up: the runner's days and months). */
 export function browserZone(): string {
   try {
@@ -53,10 +102,10 @@ export function browserZone(): string {
 }
 
 /** A run's start on the wall clock where it was run ("06:30" for a Paris morning run in
- * any browser): its naive `start_local` written as UTC, which the formatters below show
- * unchanged; runs without one (older answers) fall back to the UTC instant. */
+ * any browser): its naive `start_local`; runs without one (older answers) fall back to the
+ * UTC instant. */
 export function localStart(run: { start_time: string; start_local?: string | null }): string {
-  return run.start_local ? `${run.start_local}Z` : run.start_time;
+  return run.start_local || run.start_time;
 }
 
 /** "Europe/Paris", or the offset when the zone is unknown ("UTC+05:45"). */
@@ -70,13 +119,14 @@ export function zoneLabel(run: { timezone?: string | null; utc_offset?: number |
   return `UTC${offset < 0 ? "-" : "+"}${hh}:${mm}`;
 }
 
-export function formatDay(iso: string): string {
-  const d = new Date(iso.length === 10 ? `${iso}T00:00:00Z` : iso);
-  return d.toLocaleDateString("en-GB", { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" });
+/** "Mon 2 Mar": a day, or the day of a naive local time. */
+export function formatDay(text: string): string {
+  return wallClock(text).toLocaleDateString("en-GB", { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" });
 }
 
-export function formatDateTime(iso: string): string {
-  return new Date(iso).toLocaleString("en-GB", {
+/** "Mon, 2 Mar 2026, 07:30": a naive local time as it reads, an instant in UTC. */
+export function formatDateTime(text: string): string {
+  return wallClock(text).toLocaleString("en-GB", {
     weekday: "short",
     day: "numeric",
     month: "short",

@@ -10,7 +10,7 @@ import { formatDay, localStart, weeksAgoMonday } from "../lib/dates";
 import { formatDistance, formatDuration, formatPace, type Units } from "../lib/units";
 import { useApi } from "../lib/useApi";
 import { Link } from "../router";
-import { useSession } from "../session";
+import { useSession, useToday } from "../session";
 import { ACTIVE, useStravaStatus } from "./Sync";
 
 function TotalsCard({ title, totals, units }: { title: string; totals: Totals; units: Units }) {
@@ -92,7 +92,7 @@ export function DashboardPage() {
   const { units, session } = useSession();
   const [weeks, setWeeks] = useState(12);
   const summary = useApi<Summary>(() => endpoints.summary(), "summary");
-  const from = weeksAgoMonday(weeks);
+  const from = weeksAgoMonday(weeks, useToday());
   const series = useApi(() => endpoints.weeklyTotals(from), `weekly:${from}`);
   const records = useApi<Records>(() => endpoints.records(), "records");
 

@@ -5,7 +5,7 @@ import type { TrackedPlan, TrackedSession } from "../api/training";
 import { NextSession } from "../components/NextSession";
 import { fakeApi, renderWithSession, runner, sessionFor, totals } from "../test/helpers";
 import { DashboardPage } from "./Dashboard";
-import { parsePace, PlanPage, weeksLeft } from "./Plans";
+import { parsePace, PlanPage } from "./Plans";
 
 afterEach(() => vi.unstubAllGlobals());
 
@@ -31,15 +31,6 @@ describe("parsePace", () => {
     expect(parsePace("8:03", "imperial")).toBe(300);
     expect(parsePace("4:75", "metric")).toBeNull();
     expect(parsePace("fast", "metric")).toBeNull();
-  });
-});
-
-describe("weeksLeft", () => {
-  it("counts this week and race week", () => {
-    const wednesday = new Date(2031, 8, 3);
-    expect(weeksLeft("2031-09-07", wednesday)).toBe(1);
-    expect(weeksLeft("2031-09-08", wednesday)).toBe(2);
-    expect(weeksLeft("2031-10-12", wednesday)).toBe(6);
   });
 });
 

@@ -6,11 +6,11 @@ import type { SessionKind } from "../api/types";
 import { Field, SelectField } from "../components/Field";
 import { FormMessage } from "../components/FormMessage";
 import { LoadError, Loading } from "../components/Status";
-import { formatDay } from "../lib/dates";
+import { formatDay, weeksUntil } from "../lib/dates";
 import { distanceLabel, formatDistance, formatDuration, formatPace, fromUnit, paceInUnit, toUnit, type Units } from "../lib/units";
 import { useApi } from "../lib/useApi";
 import { Link, navigate } from "../router";
-import { useSession } from "../session";
+import { useSession, useToday } from "../session";
 
 export function PlansPage() {
   const plans = useApi(() => endpoints.plans(), "plans");
@@ -57,13 +57,6 @@ export function parsePace(text: string, units: Units): number | null {
   if (!match) return null;
   const perUnit = Number(match[1]) * 60 + Number(match[2]);
   return Math.round(perUnit / paceInUnit(1, units));
-}
-
-/** Weeks from this week's Monday to race week, both included. */
-export function weeksLeft(raceDate: string, now: Date = new Date()): number {
-  const today = Date.UTC(now.getFullYear(), now.getMonth(), now.getDate());
-  const monday = today - ((new Date(today).getUTCDay() + 6) % 7) * 86_400_000;
-  return Math.floor((Date.parse(raceDate) - monday) / (7 * 86_400_000)) + 1;
 }
 
 function paceField(secondsPerKm: number | null, units: Units): string {
@@ -225,6 +218,7 @@ function WeekRow({ plan, week, units, today, onSaved }: {
 
 export function PlanPage({ id }: { id: number }) {
   const { units } = useSession();
+  const today = useToday();
   const loaded = useApi(() => training.plan(id), `plan:${id}`);
   const [changed, setChanged] = useState<TrackedPlan | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -232,7 +226,6 @@ export function PlanPage({ id }: { id: number }) {
   if (loaded.loading && !loaded.data) return <Loading what="Loading the plan" />;
   if (loaded.error) return <LoadError error={loaded.error} retry={loaded.reload} />;
   const p = changed && changed.id === id ? changed : loaded.data!;
-  const today = new Date().toISOString().slice(0, 10);
   const planned = p.weeks.reduce((a, w) => a + w.planned_distance, 0);
   const done = p.weeks.reduce((a, w) => a + w.done.distance, 0);
   const act = async (what: () => Promise<void>) => {
@@ -248,7 +241,7 @@ export function PlanPage({ id }: { id: number }) {
   };
   // As long as it was (4 weeks at least), but no longer than the weeks left: weeks gone
   // cannot be trained.
-  const left = weeksLeft(p.race.date);
+  const left = weeksUntil(p.race.date, today); // this week and race week included
   const weeks = Math.max(4, Math.min(p.weeks.length, left));
   const regenerate = () =>
     window.confirm("Generate this plan again from your latest runs? Its sessions, and your changes to them, are replaced.") &&

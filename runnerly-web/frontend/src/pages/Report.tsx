@@ -2,11 +2,11 @@ import { endpoints } from "../api/endpoints";
 import type { Change, MonthlyReport } from "../api/types";
 import { MonthNav } from "../components/MonthNav";
 import { LoadError, Loading } from "../components/Status";
-import { currentMonth, formatDay, localStart, monthLabel, type YearMonth } from "../lib/dates";
+import { formatDay, localStart, monthLabel, monthOf, type YearMonth } from "../lib/dates";
 import { formatDistance, formatDuration, formatPace, type Units } from "../lib/units";
 import { useApi } from "../lib/useApi";
 import { Link, navigate } from "../router";
-import { useSession } from "../session";
+import { useSession, useToday } from "../session";
 
 function percent(c: Change): string {
   if (c.percent == null) return "";
@@ -16,13 +16,14 @@ function percent(c: Change): string {
 
 export function ReportPage({ month }: { month: YearMonth }) {
   const { units } = useSession();
+  const today = useToday();
   const report = useApi(() => endpoints.report(month.year, month.month), `report:${month.year}-${month.month}`);
   const go = (m: YearMonth) => navigate(`/reports/${m.year}/${String(m.month).padStart(2, "0")}`);
   return (
     <>
       <h1>Monthly report</h1>
       <p className="muted">The same report Runnerly sends by email at the start of each month.</p>
-      <MonthNav value={month} latest={currentMonth()} onChange={go} />
+      <MonthNav value={month} latest={monthOf(today)} onChange={go} />
       {report.loading && !report.data ? (
         <Loading what={`Loading ${monthLabel(month)}`} />
       ) : report.error ? (

@@ -2,12 +2,12 @@ import { endpoints } from "../api/endpoints";
 import type { Run } from "../api/types";
 import { MonthNav } from "../components/MonthNav";
 import { LoadError, Loading } from "../components/Status";
-import { currentMonth, formatDay, localStart, monthLabel, type YearMonth } from "../lib/dates";
+import { formatDay, localStart, monthLabel, monthOf, type YearMonth } from "../lib/dates";
 import { workoutLabel } from "../lib/runEdits";
 import { formatDistance, formatDuration, formatPace, paceOf, type Units } from "../lib/units";
 import { useApi } from "../lib/useApi";
 import { Link, navigate } from "../router";
-import { useSession } from "../session";
+import { useSession, useToday } from "../session";
 
 export function monthPath({ year, month }: YearMonth): string {
   return `/runs/${year}/${String(month).padStart(2, "0")}`;
@@ -39,6 +39,7 @@ export function RunList({ runs, units }: { runs: Run[]; units: Units }) {
 
 export function RunsMonthPage({ month }: { month: YearMonth }) {
   const { units } = useSession();
+  const today = useToday();
   const key = `${month.year}-${month.month}`;
   const runs = useApi(() => endpoints.runsOfMonth(month.year, month.month), key);
   // An excluded run is listed, but counts in no total: this one included.
@@ -49,7 +50,7 @@ export function RunsMonthPage({ month }: { month: YearMonth }) {
   return (
     <>
       <h1>Runs</h1>
-      <MonthNav value={month} latest={currentMonth()} onChange={(m) => navigate(monthPath(m))} />
+      <MonthNav value={month} latest={monthOf(today)} onChange={(m) => navigate(monthPath(m))} />
       {runs.loading && !runs.data ? (
         <Loading what={`Loading ${monthLabel(month)}`} />
       ) : runs.error ? (
