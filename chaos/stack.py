@@ -280,7 +280,8 @@ def start_strava_sim(stack: Stack, athletes: int, per_athlete: int, latency_ms: 
 
 
 def start_celery(stack: Stack, workers: int = 2) -> None:
-    """``workers`` Celery workers (prefork, one child each) and beat."""
+    """``workers`` Celery workers of the sync queue and one of the streams queue (prefork,
+    one child each), and beat."""
     work = stack.work / "celery"
     work.mkdir()
     tokendealer = stack.urls["tokendealer"]
@@ -299,22 +300,23 @@ def start_celery(stack: Stack, workers: int = 2) -> None:
         "STRAVA_WORKER_RATE_LIMIT_15MIN": UNLIMITED,
         "STRAVA_WORKER_RATE_LIMIT_DAILY": UNLIMITED,
         "STRAVA_WORKER_BUDGET_PATH": str(work / "budget.db"),
-        # Streams off: with Strava's limits lifted their 40 % share never stops them, and on
-        # one worker process their tasks kept a new sync from starting within a scenario's
-        # minute (a finding of issue 16, open).  benchmarks/streams.py measures them.
-        "STRAVA_WORKER_STREAMS_BUDGET_PERCENT": "0",
         **{f"STRAVA_WORKER_{name}": value for name, value in WORKER_TIMINGS.items()},
     }
     flags = ["--pool=prefork", "--concurrency=1", "--without-gossip", "--without-mingle"]
-    for number in range(1, workers + 1):
-        name = f"worker-{number}"
+    # The sync workers and one streams worker, each on its queue, as the launchers run them
+    # (docs/decisions.md, 32): with Strava's limits lifted the streams' budget share never
+    # stops them, and on a sync worker they kept a new sync waiting beyond a scenario's
+    # minute.
+    queues = {f"worker-{number}": "celery" for number in range(1, workers + 1)}
+    for name, queue in {**queues, "streams": "streams"}.items():
         env = service_env(
             work,
             **stack.worker_env,
             # Its own /metrics port, kept across restarts.
             STRAVA_WORKER_METRICS_PORT=str(free_port()),
         )
-        worker = CeleryProcess(name, ["worker", *flags, f"--hostname={name}@%h"], env, work)
+        command = ["worker", *flags, f"--queues={queue}", f"--hostname={name}@%h"]
+        worker = CeleryProcess(name, command, env, work)
         worker.start()
         stack.services[name] = worker
     beat_env = service_env(work, **stack.worker_env, STRAVA_WORKER_METRICS_PORT="0")
