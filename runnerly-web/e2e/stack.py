@@ -29,6 +29,7 @@ PORTS = {
     "strava-sim": 5004,
     "strava-webhook": 5005,
     "strava-worker": 5006,  # its /healthz, /readyz and /metrics
+    "strava-streams": 5007,  # the streams worker's (its Procfile line sets the port)
     "mailsink": 1025,
     "gateway": 8080,
     "gateway-status": 8081,
@@ -36,7 +37,7 @@ PORTS = {
 # Readiness: the upstreams first, so no request reaches the gateway before they can answer
 # (that would put a "connect() failed" [error] in its log).
 HEALTH = [
-    *(f"http://127.0.0.1:{port}/healthz" for port in (5001, 5002, 5004, 5005, 5006, 5000)),
+    *(f"http://127.0.0.1:{port}/healthz" for port in (5001, 5002, 5004, 5005, 5006, 5007, 5000)),
     "http://127.0.0.1:8081/healthz",
     f"{GATEWAY_URL}/",
 ]

@@ -5,7 +5,7 @@ their own; they find the per-process :class:`Runtime` on ``task.app.runtime``.
 Late acknowledgement with one prefetched task: a worker killed mid-task leaves its task
 on the broker for another worker, and idempotent tasks make the redo harmless.
 
-Two queues (docs/decisions.md, 31): ``fetch_streams`` goes to ``streams``, everything else
+Two queues (docs/decisions.md, 32): ``fetch_streams`` goes to ``streams``, everything else
 to ``celery``, and each is taken by a worker process of its own (``--queues``), so a
 backlog of streams never holds a pool slot a sync needs.  A worker started without
 ``--queues`` takes both, as one queue did before.

@@ -1,5 +1,5 @@
 """Syncs and activity streams on queues of their own, each taken by a worker of its own
-(docs/decisions.md, 31): a backlog of streams never keeps a runner's new sync waiting."""
+(docs/decisions.md, 32): a backlog of streams never keeps a runner's new sync waiting."""
 
 from __future__ import annotations
 
