@@ -1,7 +1,7 @@
 import { screen } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import { fakeApi, renderWithSession } from "../test/helpers";
-import { RunRecords, StreamSplits } from "./RunRecords";
+import { RunRecords } from "./RunRecords";
 
 describe("what a run brought", () => {
   it("lists the records the run set and says which still stand", async () => {
@@ -27,34 +27,5 @@ describe("what a run brought", () => {
     renderWithSession(<RunRecords runId={8} units="metric" />);
     await vi.waitFor(() => expect(calls).toHaveLength(1));
     expect(screen.queryByText("Records set by this run")).toBeNull();
-  });
-
-  it("shows a Strava run's splits from its streams", async () => {
-    fakeApi({
-      "GET /api/web/runs/7/splits": () => ({
-        body: {
-          run_id: 7,
-          source: "stream",
-          km: [
-            { split: 1, distance: 1000, elapsed: 300, pace: 300 },
-            { split: 2, distance: 500, elapsed: 120, pace: 240 },
-          ],
-          mile: [],
-        },
-      }),
-    });
-    renderWithSession(<StreamSplits runId={7} units="metric" />);
-    expect(await screen.findByText("Splits")).toBeInTheDocument();
-    expect(screen.getAllByRole("row")).toHaveLength(3);
-    expect(screen.getByText("5:00")).toBeInTheDocument();
-  });
-
-  it("shows no splits for a run whose streams are not fetched yet", async () => {
-    const { calls } = fakeApi({
-      "GET /api/web/runs/9/splits": () => ({ status: 404, body: { code: "not_found", message: "no stream" } }),
-    });
-    renderWithSession(<StreamSplits runId={9} units="metric" />);
-    await vi.waitFor(() => expect(calls).toHaveLength(1));
-    expect(screen.queryByText("Splits")).toBeNull();
   });
 });

@@ -4,14 +4,14 @@ import { ApiError } from "../api/client";
 import type { Track } from "../api/types";
 import { RunEditForm } from "../components/RunEditForm";
 import { RunMerges } from "../components/RunMerges";
-import { RunRecords, StreamSplits } from "../components/RunRecords";
+import { RunRecords } from "../components/RunRecords";
+import { StreamSplits, TrackSplits } from "../components/Splits";
 import { LoadError, Loading } from "../components/Status";
 import { TrackOutline } from "../components/TrackOutline";
 import { formatDateTime, localStart, zoneLabel } from "../lib/dates";
 import { editedNote, workoutLabel } from "../lib/runEdits";
 import { decodePolyline, type LatLng } from "../lib/polyline";
-import { computeSplits } from "../lib/splits";
-import { formatDistance, formatDuration, formatPace, paceOf, unitLength, type Units } from "../lib/units";
+import { formatDistance, formatDuration, formatPace, paceOf } from "../lib/units";
 import { useApi } from "../lib/useApi";
 import { Link, navigate } from "../router";
 import { useSession } from "../session";
@@ -25,37 +25,6 @@ function safeDecode(polyline: string | null | undefined): LatLng[] {
   } catch {
     return [];
   }
-}
-
-function Splits({ track, units }: { track: Track; units: Units }) {
-  const splits = computeSplits(track.points, unitLength(units));
-  if (splits.length === 0) return null;
-  const unit = units === "imperial" ? "Mile" : "Km";
-  return (
-    <section className="card" aria-labelledby="splits-title">
-      <h2 id="splits-title">Splits</h2>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">{unit}</th>
-            <th scope="col">Distance</th>
-            <th scope="col">Time</th>
-            <th scope="col">Pace</th>
-          </tr>
-        </thead>
-        <tbody>
-          {splits.map((s) => (
-            <tr key={s.index}>
-              <th scope="row">{s.index}</th>
-              <td>{formatDistance(s.distance, units)}</td>
-              <td>{formatDuration(s.time)}</td>
-              <td>{formatPace(s.pace, units)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </section>
-  );
 }
 
 export function RunDetailPage({ id }: { id: number }) {
@@ -152,7 +121,7 @@ export function RunDetailPage({ id }: { id: number }) {
       ) : (
         <p className="muted">This run has no recorded route.</p>
       )}
-      {track.data && <Splits track={track.data} units={units} />}
+      {track.data && <TrackSplits track={track.data} units={units} />}
       {!hasTrack && r.source === "strava" && <StreamSplits runId={r.id} units={units} />}
       <RunRecords runId={r.id} units={units} />
       <RunMerges run={r} units={units} onChanged={(shown) => (shown === r.id ? run.reload() : navigate(`/runs/${shown}`))} />
