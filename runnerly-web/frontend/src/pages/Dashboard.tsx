@@ -91,8 +91,9 @@ const SPANS = [12, 26, 52];
 export function DashboardPage() {
   const { units, session } = useSession();
   const [weeks, setWeeks] = useState(12);
+  const today = useToday();
   const summary = useApi<Summary>(() => endpoints.summary(), "summary");
-  const from = weeksAgoMonday(weeks, useToday());
+  const from = weeksAgoMonday(weeks, today);
   const series = useApi(() => endpoints.weeklyTotals(from), `weekly:${from}`);
   const records = useApi<Records>(() => endpoints.records(), "records");
 
