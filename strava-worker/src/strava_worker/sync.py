@@ -25,7 +25,10 @@ It asks about at most ``RECONCILE_CHECKS`` activities a day.
 A reconciliation's read takes the place of one incremental sync's (30 days usually fit
 the one page a sync reads anyway); what it costs beyond that, the runs it asks about, is
 the lowest priority: :attr:`Runtime.reconcile_strava` stops at ``RECONCILE_BUDGET_PERCENT``
-of each window and the rest waits for the next day.
+of each window.  The checks it stops wait in the task's ``resume`` for the window to open
+again, and the reconciliation is done (``reconciled_at``) only once they are asked: a
+reconciliation run just after a busy stretch (a backfill) would otherwise report itself done
+and put the checks off a whole day.
 
 The cursor (the newest start seen, never later than the sync itself) only anchors the
 look-back; an activity dated in the future cannot push it beyond today.
@@ -170,9 +173,12 @@ def _incremental(
 ) -> dict[str, Any]:
     """What started after the look-back (or, once a day, the reconciliation's weeks).
     ``resume`` goes on with a read that takes more than one run: its window, the newest
-    start seen, and whether it is a reconciliation."""
+    start seen, and whether it is a reconciliation; or with a reconciliation's checks the
+    budget stopped (``check``)."""
     s = rt.settings
     started = time.time()
+    if isinstance(resume.get("check"), list):
+        return _resume_checks(rt, user_id, link, resume["check"], started)
     newest = _moment(resume.get("newest")) or _moment(link["sync_cursor"])
     if isinstance(resume.get("window"), list):
         window = Window(*resume["window"])
@@ -219,26 +225,45 @@ def _incremental(
         "sync_error": None,
     }
     result = {"status": DONE, "pages": pages, "created": created, "updated": updated}
+    left: list[int] = []
     if reconcile:
         # Only a window read in this one run lists every id it holds; a resumed one
         # (thousands of activities in the weeks) leaves deletions to its events.
         if not resume and first is not None:
-            result["deleted"] = _check_missing(rt, user_id, link, first, seen)
-        progress["reconciled_at"] = iso(started)
-        result["reconciled"] = True
+            wanted = _to_check(rt, user_id, first, seen)
+            result["deleted"], left, _ = _ask(rt, user_id, link, wanted)
+        if not left:
+            progress["reconciled_at"] = iso(started)
+            result["reconciled"] = True
     rt.dataservice.update_link(user_id, **progress)
+    if left:
+        # The budget stopped the checks (the syncs spent the window's lowest share): the
+        # next run asks the rest once the window opens again, not a day later.
+        return {**result, "status": MORE, "resume": {"check": left}}
     return result
 
 
-def _check_missing(
-    rt: Runtime, user_id: int, link: dict[str, Any], after: int, seen: set[int]
-) -> int:
-    """Ask Strava about what the window's listing cannot settle, at most
-    ``RECONCILE_CHECKS`` activities: first each stored run of the window the listing did
-    not show (a 404 deletes it: deleted, or made private to a token that may not see it;
-    an answer stores it again), then activities set aside that started before the window
-    (the window re-reads the others), so a correction on Strava brings any of them in.
-    Returns how many runs were deleted."""
+def _resume_checks(
+    rt: Runtime, user_id: int, link: dict[str, Any], numbers: list[Any], started: float
+) -> dict[str, Any]:
+    """A reconciliation's checks the budget stopped; the reconciliation is done once they
+    are.  Raises ``OutOfBudget`` when not one could be asked: the task waits for the window."""
+    wanted = [n for n in (mapping.activity_id({"id": x}) for x in numbers) if n is not None]
+    deleted, left, stopped = _ask(rt, user_id, link, wanted)
+    if stopped is not None and len(left) == len(wanted):
+        raise stopped
+    if left:
+        return {"status": MORE, "pages": 0, "deleted": deleted, "resume": {"check": left}}
+    rt.dataservice.update_link(user_id, reconciled_at=iso(started))
+    return {"status": DONE, "pages": 0, "deleted": deleted, "reconciled": True}
+
+
+def _to_check(rt: Runtime, user_id: int, after: int, seen: set[int]) -> list[int]:
+    """What the window's listing cannot settle, at most ``RECONCILE_CHECKS`` activities:
+    first each stored run of the window the listing did not show (deleted on Strava, or
+    made private to a token that may not see it), then activities set aside that started
+    before the window (the window re-reads the others), so a correction on Strava brings
+    any of them in."""
     since = datetime.fromtimestamp(after + 1, UTC)
     wanted = []
     for run in rt.dataservice.strava_runs_since(user_id, since):
@@ -254,8 +279,19 @@ def _check_missing(
     if len(wanted) > rt.settings.reconcile_checks:
         log.info("runner %s: %s activities left for the next reconciliation", user_id,
                  len(wanted) - rt.settings.reconcile_checks)  # fmt: skip
+    return wanted[: rt.settings.reconcile_checks]
+
+
+def _ask(
+    rt: Runtime, user_id: int, link: dict[str, Any], wanted: list[int]
+) -> tuple[int, list[int], OutOfBudget | None]:
+    """Ask Strava about each of ``wanted`` within the reconciliation's share of the budget:
+    an answer stores it again, a 404 deletes it.  Returns how many runs were deleted, the
+    activities the budget left unasked, and the budget's refusal (None: none)."""
     client, found, gone = rt.reconcile_strava, [], []
-    for number in wanted[: rt.settings.reconcile_checks]:
+    left: list[int] = []
+    stopped: OutOfBudget | None = None
+    for i, number in enumerate(wanted):
         try:
             found.append(
                 with_token(rt, user_id, link, lambda token, n=number: client.get_activity(token, n))
@@ -264,8 +300,10 @@ def _check_missing(
             gone.append(number)
         except Refused as exc:
             log.warning("runner %s: Strava refused activity %s: %s", user_id, number, exc)
-        except OutOfBudget:
-            break  # the rest waits for the next reconciliation
+        except OutOfBudget as exc:
+            stopped, left = exc, wanted[i:]
+            log.info("runner %s: %s activities wait for the budget: %s", user_id, len(left), exc)
+            break
     page = mapping.sort_page(found)
     page.deleted.extend(mapping.deletion(n) for n in gone)
-    return batches.store(rt, user_id, page)["deleted"]
+    return batches.store(rt, user_id, page)["deleted"], left, stopped
