@@ -152,7 +152,9 @@ def sim(redis_ready: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         "STRAVA_SIM_PORT": str(port),
         "STRAVA_SIM_WORKERS": "2",
         "STRAVA_SIM_CLIENT_SECRET": SIM_SECRET,
-        "STRAVA_SIM_ATHLETES": "32",  # one per test that needs a runner
+        # One per test that needs a runner, with the whole suite in one process (tox splits
+        # it in two).
+        "STRAVA_SIM_ATHLETES": "36",
         "STRAVA_SIM_RATE_WINDOW_SECONDS": str(WINDOW),
         "STRAVA_SIM_DATABASE_URL": f"sqlite:///{work}/sim.db",
         "STRAVA_SIM_LOG_LEVEL": "WARNING",
