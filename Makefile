@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PACKAGES := runnerly-common tokendealer dataservice strava-sim strava-worker nginx runnerly-web runnerly-admin
 
-.PHONY: run test setup system lint clean frontend frontend-test
+.PHONY: run test setup system lint lock clean frontend frontend-test
 
 run: setup  ## install into .venv/ and start every service (Ctrl-C stops them all)
 	$(BIN)/honcho start -f Procfile -e config/dev.env,var/dev/runnerly.env
@@ -41,12 +41,24 @@ frontend-test: $(FRONTEND)/node_modules/.package-lock.json  ## the dashboard's t
 lint: $(VENV)/.installed
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
-$(VENV)/.installed: requirements-dev.txt $(addsuffix /pyproject.toml,$(PACKAGES))
+$(VENV)/.installed: constraints.txt requirements-dev.txt $(addsuffix /pyproject.toml,$(PACKAGES))
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt \
+	$(BIN)/python -m pip install --quiet -c constraints.txt -r requirements-dev.txt \
 		-e './runnerly-common[mailsink]' $(addprefix -e ./,$(filter-out runnerly-common,$(PACKAGES)))
 	touch $@
+
+# constraints.txt pins every version `make setup`, tox and the Dockerfiles install (one for
+# Python 3.11 on Linux x86_64). `make lock` recompiles it from constraints.in after a
+# pyproject or requirements-dev.txt changes, keeping each pin the ranges still allow;
+# `make lock UPGRADE=1` moves every pin to the newest release instead.
+LOCAL_NAMES := runnerly-common runnerly-tokendealer runnerly-dataservice runnerly-strava-sim \
+	runnerly-strava-worker runnerly-gateway runnerly-web runnerly-admin
+lock: $(VENV)/.installed  ## recompile constraints.txt (uv) from constraints.in
+	UV_CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/uv pip compile --quiet constraints.in \
+		--output-file constraints.txt --python-version 3.11 \
+		--python-platform x86_64-unknown-linux-gnu $(addprefix --no-emit-package ,$(LOCAL_NAMES)) \
+		$(if $(UPGRADE),--upgrade)
 
 clean:  ## remove the environment, tox envs and local data (development secrets included)
 	rm -rf $(VENV) .tox var $(FRONTEND)/node_modules $(FRONTEND)/dist
