@@ -217,6 +217,8 @@ class LoadReport:
     copy_s: float  # generating runs and COPY into runs and best_efforts, committed
     vacuum_analyze_s: float
     skipped: bool = False  # the database already held this data (--database-url, --keep)
+    panels: int = 0  # records panels stored after the load (the service keeps them on write)
+    panels_s: float = 0.0
 
     @property
     def total_s(self) -> float:

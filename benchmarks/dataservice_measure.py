@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from dataservice.runs.bulk import upsert_runs
 from dataservice.runs.models import BestEffort, Run
 from dataservice.runs.service import runs_of_month
-from dataservice.stats import records, totals
+from dataservice.stats import kept_records, totals
 from dataservice.stats.periods import shift
 from runnerly_common.db import Database
 
@@ -93,7 +93,7 @@ QUERIES = (
         "records",
         "personal records",
         RECORDS_TARGET_MS,
-        lambda s, x: records.records(s, x.runner_id),
+        lambda s, x: kept_records.panel(s, x.runner_id),
         lambda x: STATS.format(x) + "/records",
     ),
     Query(

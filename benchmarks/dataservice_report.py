@@ -28,6 +28,12 @@ def print_load(load: LoadReport) -> None:
             f"VACUUM ANALYZE {load.vacuum_analyze_s:.1f} s)",
             file=sys.stderr,
         )
+    if load.panels:
+        print(
+            f"stored {load.panels:,} records panels in {load.panels_s:.1f} s "
+            f"({load.panels_s / load.panels * 1e3:.1f} ms a runner)",
+            file=sys.stderr,
+        )
 
 
 def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
@@ -79,6 +85,11 @@ def report(results: dict[str, Any]) -> None:
             f"{load['best_efforts']:,} best efforts, loaded in {load['total_s']:.1f} s (generate "
             f"+ COPY {load['copy_s']:.1f} s, VACUUM ANALYZE {load['vacuum_analyze_s']:.1f} s)"
         )
+    if load["panels"]:
+        print(
+            f"      records panels stored for {load['panels']:,} runners in "
+            f"{load['panels_s']:.1f} s (kept on write from then on)"
+        )
     sizes = ", ".join(f"{name} {size / 2**20:,.0f}" for name, size in load["bytes"].items())
     print(f"      MB on disk: {sizes}\n")
     p = results["parameters"]
@@ -101,7 +112,10 @@ def report(results: dict[str, Any]) -> None:
             f"  month query over HTTP, {tp['threads']} client threads: "
             f"{tp['requests_per_s']:.0f} requests/s ({tp['errors']} errors)"
         )
-    print(f"\nmonth query plan (uses ix_runs_runner_start: {results['month_uses_index']}):")
+    print(
+        "\nmonth query plan (uses ix_runs_runner_local, by local start: "
+        f"{results['month_uses_index']}):"
+    )
     print("    " + results["explain"]["month"][0]["plan"].replace("\n", "\n    "))
     print("stats queries (one line per statement: execution time, root buffers, scans):")
     for query in QUERIES[1:]:

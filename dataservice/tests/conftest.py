@@ -6,6 +6,7 @@ every request goes through the same verification as in production.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -94,7 +95,36 @@ def app(settings: DataServiceSettings) -> Iterator[Flask]:
     app = create_app(settings)
     app.config["OPENAPI_VALIDATE_RESPONSES"] = True
     yield app
-    app.extensions["runnerly.db"].dispose()
+    try:
+        check_kept_panels(app)
+    finally:
+        app.extensions["runnerly.db"].dispose()
+
+
+def check_kept_panels(app: Flask) -> None:
+    """After every test: each runner's stored records panel is what their runs give now,
+    and every runner with runs has one (a write that forgot to touch its runner fails the
+    test that made it)."""
+    from sqlalchemy import inspect, select
+
+    from dataservice.runs.models import Run
+    from dataservice.stats import kept_records, records
+    from dataservice.stats.models import RunnerRecords
+    from dataservice.users.models import User
+
+    db = app.extensions["runnerly.db"]
+    if not inspect(db.engine).has_table("runner_records"):
+        return  # a migration test left the schema below the table
+    with db.sessionmaker() as session:
+        stored = dict(session.execute(select(RunnerRecords.runner_id, RunnerRecords.panel)).all())
+        with_runs = set(session.scalars(select(Run.runner_id).distinct()))
+        for runner_id in session.scalars(select(User.id)):
+            if runner_id not in stored:
+                assert runner_id not in with_runs, f"runner {runner_id}: no stored records panel"
+                continue
+            fresh = json.loads(json.dumps(records.compute(session, runner_id)))
+            assert stored[runner_id] == fresh, f"runner {runner_id}: stored records panel is stale"
+            assert kept_records.panel(session, runner_id) == fresh
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ from flask import Flask
 
 import runnerly_common
 from dataservice.api import make_blueprint
+from dataservice.database import open_database
 from dataservice.settings import DataServiceSettings
 from dataservice.strava.crypto import TokenCipher
-from runnerly_common.db import Database
 from runnerly_common.settings import SettingsError
 
 
@@ -20,6 +20,6 @@ def create_app(settings: DataServiceSettings | None = None) -> Flask:
         raise SettingsError(str(exc)) from None
     app = runnerly_common.create_app("dataservice", settings)
     app.extensions["dataservice.cipher"] = cipher
-    Database(settings.database_url).init_app(app)
+    open_database(settings.database_url).init_app(app)
     app.register_blueprint(make_blueprint())
     return app

@@ -8,11 +8,11 @@ from typing import Any
 
 import click
 
+from dataservice.database import open_database
 from dataservice.migrate import upgrade
 from dataservice.settings import DataServiceSettings
 from dataservice.users import service as users
 from runnerly_common import cli
-from runnerly_common.db import Database
 
 config_option = cli.config_option(DataServiceSettings.SECTION)
 
@@ -54,7 +54,44 @@ def migrate(config: str | None, revision: str) -> None:
     """Bring the database schema up to date (safe to run at every start)."""
     settings = _settings(config)
     upgrade(settings.database_url, revision)
-    click.echo(json.dumps({"migrated_to": revision}))
+    stored = _store_panels(settings, None, only_missing=True) if revision == "head" else 0
+    click.echo(json.dumps({"migrated_to": revision, "records_stored": stored}))
+
+
+@main.command("refresh-records")
+@config_option
+@click.option("--user", "user_id", type=int, help="Only this runner (default: every runner).")
+@click.option("--missing", is_flag=True, help="Only runners whose panel is not stored.")
+def refresh_records(config: str | None, user_id: int | None, missing: bool) -> None:
+    """Compute and store runners' records panels (kept on every write; for a database
+    loaded or restored by other means).  Prints how many were stored."""
+    stored = _store_panels(_settings(config), user_id, only_missing=missing)
+    click.echo(json.dumps({"records_stored": stored}))
+
+
+def _store_panels(settings: DataServiceSettings, user_id: int | None, only_missing: bool) -> int:
+    from sqlalchemy import select
+
+    from dataservice.stats import kept_records
+    from dataservice.users.models import User
+
+    db = open_database(settings.database_url)
+    try:
+        with db.sessionmaker() as session:
+            if only_missing:
+                runners = list(kept_records.missing(session))
+                if user_id is not None:
+                    runners = [r for r in runners if r == user_id]
+            elif user_id is not None:
+                runners = [user_id]
+            else:
+                runners = list(session.scalars(select(User.id).order_by(User.id)))
+        for runner in runners:
+            with db.transaction() as session:  # one runner at a time: short transactions
+                kept_records.refresh(session, runner)
+        return len(runners)
+    finally:
+        db.dispose()
 
 
 @main.command("ensure-user")
@@ -81,7 +118,7 @@ def ensure_user(
     password = os.environ.get(password_env, "") if password_env else ""
     if password_env and len(password) < 10:
         raise click.ClickException(f"{password_env} must hold a password of 10+ characters")
-    db = Database(settings.database_url)
+    db = open_database(settings.database_url)
     try:
         with db.transaction() as session:
             user = users.find_by_email(session, email)
@@ -130,7 +167,7 @@ def link_strava(
     refresh_token = os.environ.get(refresh_token_env, "")
     if not refresh_token:
         raise click.ClickException(f"{refresh_token_env} is empty")
-    db = Database(settings.database_url)
+    db = open_database(settings.database_url)
     try:
         with db.transaction() as session:
             user = users.find_by_email(session, email)
@@ -171,7 +208,7 @@ def merge_duplicates(config: str | None, user_id: int | None, dry_run: bool) -> 
     from dataservice.runs import merges
     from dataservice.runs.models import Run
 
-    db = Database(_settings(config).database_url)
+    db = open_database(_settings(config).database_url)
     totals = {"runners": 0, "groups": 0, "absorbed": 0, "dry_run": dry_run}
     try:
         with db.sessionmaker() as session:

@@ -25,5 +25,6 @@ def import_all_models() -> None:
     from dataservice.races import models as _races  # noqa: F401
     from dataservice.runs import models as _runs  # noqa: F401
     from dataservice.set_aside import models as _set_aside  # noqa: F401
+    from dataservice.stats import models as _stats  # noqa: F401
     from dataservice.strava import models as _strava  # noqa: F401
     from dataservice.users import models as _users  # noqa: F401

@@ -17,7 +17,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from dataservice.runs import edits
+from dataservice.runs import changed, edits
 from dataservice.runs.fast_insert import (
     by_source,
     delete_by_keys,
@@ -104,6 +104,8 @@ def upsert_runs(
         result = _write(session, runner_id, batch)
     result.deleted = delete_by_keys(session, Run, runner_id, gone)
     result.skipped = len(refused)
+    if result.created or result.updated or result.deleted:
+        changed.touch(session, [runner_id])  # Core and COPY: no ORM event sees them
     return result
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from dataservice.imports.efforts import fastest
-from dataservice.runs import counted
+from dataservice.runs import changed, counted
 from dataservice.runs.efforts import efforts_for
 from dataservice.runs.models import RECORD_DISTANCES, BestEffort, Run, RunStream, RunTrack
 from dataservice.runs.streams import decode
@@ -89,9 +89,10 @@ def recompute_efforts(
     columns = [
         getattr(Run, c)
         for c in (*_COLUMNS, *_NOT_COUNTED)
-        if hasattr(Run, c) and (present is None or c in present)
+        if present is None or c in present
     ]
     runs = [dict(row._mapping) for row in session.execute(select(*columns).where(Run.id.in_(ids)))]
+    changed.touch(session, {run["runner_id"] for run in runs})  # their records follow
     kept: dict[int, dict[int, float]] = {}
     for run_id, distance, elapsed in session.execute(
         select(BestEffort.run_id, BestEffort.distance, BestEffort.elapsed).where(

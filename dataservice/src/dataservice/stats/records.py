@@ -93,8 +93,9 @@ def biggest(session: Session, runner_id: int, period: Period) -> dict[str, Any] 
     return {"start": buckets.as_date(row[0]).isoformat(), **buckets.totals(row[1:])}
 
 
-def records(session: Session, runner_id: int) -> dict[str, Any]:
-    """Everything the dashboard's records panel shows, null where nothing is held yet."""
+def compute(session: Session, runner_id: int) -> dict[str, Any]:
+    """Everything the dashboard's records panel shows, null where nothing is held yet, read
+    from the runner's runs (readers get it stored: ``stats.kept_records``)."""
     best = best_efforts(session, runner_id)
     return {
         "best_efforts": [

@@ -1,4 +1,4 @@
-"""HTTP views for a runner's statistics: thin, over stats.totals and stats.records."""
+"""HTTP views for a runner's statistics: thin, over stats.totals and the kept records panel."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from dataservice.authz import runner_or_404
 from dataservice.context import session
 from dataservice.runs.local_time import local_today
-from dataservice.stats import records, totals
+from dataservice.stats import kept_records, totals
 from dataservice.users.service import runner_zone
 from runnerly_common.openapi import OpenAPIBlueprint, query_params
 
@@ -29,7 +29,7 @@ def bind(api: OpenAPIBlueprint) -> None:
     @api.operation("getStatsRecords")
     def get_records(user_id: int) -> dict[str, Any]:
         runner_or_404(session(), user_id)
-        return records.records(session(), user_id)
+        return kept_records.panel(session(), user_id)
 
     @api.operation("getStatsSummary")
     def get_summary(user_id: int) -> dict[str, Any]:

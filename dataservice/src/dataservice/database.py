@@ -1,0 +1,15 @@
+"""The dataservice's database: the toolkit's ``Database`` with what the dataservice keeps
+derived from runs refreshed before every commit (``runs.changed``)."""
+
+from __future__ import annotations
+
+from dataservice.runs.changed import attach
+from dataservice.stats import kept_records
+from runnerly_common.db import Database
+
+
+def open_database(url: str) -> Database:
+    db = Database(url)
+    for factory in (db.sessionmaker, db.write_sessionmaker):
+        attach(factory, [kept_records.refresh])
+    return db
