@@ -103,6 +103,31 @@ class TestStreams:
         assert records(client, token, runner)[5000]["origin"] == "stream"
         assert records(client, token, runner)[5000]["elapsed"] == 1200.0
 
+    @pytest.mark.parametrize(
+        "crop",
+        [
+            {"km": 4.0, "moving": 1200},  # the runner cropped the recording on Strava
+            {"km": 5.0, "moving": 1500, "start": "2026-03-01T08:05:00Z"},  # a new start
+        ],
+    )
+    def test_a_measured_change_on_strava_sends_the_stream_back_to_be_fetched(
+        self, client, token, runner, add_runs, run, put_streams, crop
+    ):
+        add_runs(runner, run("2026-03-01T08:00:00Z", 5.0, 1500))  # a1
+        put_streams(runner, "a1", even_stream(5000, 240))
+        body = run(crop.get("start", "2026-03-01T08:00:00Z"), crop["km"], crop["moving"])
+        response = client.post(
+            f"/api/v1/users/{runner}/runs/batch",
+            json={"runs": [{"source": "strava", "external_id": "a1", **body}]},
+            headers=token(**WORKER),
+        )
+        assert response.json["updated"] == 1
+        # the old stream no longer measures this activity: fetched again, not used meanwhile
+        pending = client.get(f"/api/v1/users/{runner}/strava/streams", headers=token(**WORKER))
+        assert [p["external_id"] for p in pending.json["pending"]] == ["a1"]
+        held = records(client, token, runner).values()
+        assert all(r is None or r["origin"] != "stream" for r in held)
+
     def test_an_activity_strava_has_no_streams_for_is_not_asked_again(
         self, client, token, runner, add_runs, run, put_streams
     ):

@@ -27,11 +27,14 @@ from dataservice.runs.fast_insert import (
 )
 from dataservice.runs.hashing import content_hash
 from dataservice.runs.local_time import resolve
-from dataservice.runs.models import BestEffort, DeletedActivity, Run
+from dataservice.runs.models import BestEffort, DeletedActivity, Run, RunStream
 from dataservice.runs.recompute import efforts_rows, measured_series
 from dataservice.runs.serialize import FIELDS
 from dataservice.users.service import runner_zone
 from runnerly_common.db import utcnow
+
+# What a stream records: when Strava's summary changes one of them, the stream is stale.
+_RECORDING = ("start_time", "distance", "moving_time", "elapsed_time")
 
 
 @dataclass
@@ -154,6 +157,7 @@ def _write(
             row["created_at"] = row["updated_at"] = now
         _insert_new(session, runner_id, new_rows)
     if changed_rows:
+        _drop_stale_streams(session, changed_rows, edited)
         edits.keep_local(session, changed_rows, edited)
         session.execute(
             update(Run),
@@ -174,6 +178,33 @@ def _write(
     insert_many(session, BestEffort.__table__, efforts)
     result.created, result.updated = len(new_rows), len(changed_rows)
     return result
+
+
+def _drop_stale_streams(
+    session: Session, rows: list[dict[str, Any]], edited: Mapping[int, list[str]]
+) -> None:
+    """Forget the stream of a run whose summary now measures another activity (cropped,
+    trimmed or moved on Strava: its time, distance or start changed), so that its efforts
+    stop coming from the old recording and the worker fetches the stream again
+    (``runs.streams.pending``).  A field the runner corrected here says nothing of Strava's
+    recording and is not compared."""
+    by_id = {row["id"]: row for row in rows}
+    stored = session.execute(
+        select(Run.id, *(getattr(Run, f) for f in _RECORDING))
+        .join(RunStream, RunStream.run_id == Run.id)
+        .where(Run.id.in_(by_id))
+    )
+    stale = [
+        found.id
+        for found in stored
+        if any(
+            field not in edited.get(found.id, ())
+            and by_id[found.id][field] != getattr(found, field)
+            for field in _RECORDING
+        )
+    ]
+    if stale:
+        session.execute(delete(RunStream).where(RunStream.run_id.in_(stale)))
 
 
 def _insert_new(session: Session, runner_id: int, rows: list[dict[str, Any]]) -> None:
