@@ -41,6 +41,9 @@ export function SessionProvider({ children, initial }: { children: ReactNode; in
 
   useEffect(() => {
     if (initial) setCsrfToken(initial.csrf_token);
+    // refresh sets state only once the session request has answered (after its await), never
+    // during the effect itself: the rule cannot see through the async callback.
+    // eslint-disable-next-line react-hooks/set-state-in-effect
     else void refresh();
   }, [initial, refresh]);
 

@@ -39,13 +39,18 @@ export function getCsrfToken(): string | null {
   return csrfToken;
 }
 
+function isFieldError(e: unknown): e is FieldError {
+  const f = e as Partial<Record<keyof FieldError, unknown>> | null;
+  return !!f && typeof f.field === "string" && typeof f.message === "string";
+}
+
 /** Turns any answer that is not 2xx into an ApiError, reading the API's JSON error if any. */
 export function errorFrom(status: number, body: unknown): ApiError {
   if (body && typeof body === "object") {
     const b = body as { code?: unknown; message?: unknown; errors?: unknown; request_id?: unknown };
     const errors = Array.isArray(b.errors)
       ? b.errors
-          .filter((e): e is FieldError => !!e && typeof e.field === "string" && typeof e.message === "string")
+          .filter(isFieldError)
           .map((e) => ({ field: e.field, message: e.message }))
       : [];
     return new ApiError(
@@ -135,7 +140,7 @@ export function uploadFile<T>(
       try {
         data = xhr.responseText ? JSON.parse(xhr.responseText) : null;
       } catch {
-        data = null;
+        // Not JSON (a proxy's page): the status alone makes the error.
       }
       if (xhr.status >= 200 && xhr.status < 300) resolve(data as T);
       else reject(errorFrom(xhr.status, data));

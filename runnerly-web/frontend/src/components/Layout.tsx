@@ -17,12 +17,11 @@ const LINKS: [string, string][] = [
 export function Layout({ path, children }: { path: string; children: ReactNode }) {
   const { user, refresh } = useSession();
   const logout = async () => {
-    try {
-      await endpoints.logout();
-    } finally {
-      await refresh();
-      navigate("/login");
-    }
+    // Failed or not, the session read afresh says whether the browser is still logged in;
+    // the failure itself has nobody to show it to.
+    await endpoints.logout().catch(() => undefined);
+    await refresh();
+    navigate("/login");
   };
   const current = (to: string) => (to === "/" ? path === "/" : path.startsWith(to));
   return (

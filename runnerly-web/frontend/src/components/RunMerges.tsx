@@ -85,7 +85,7 @@ export function RunMerges({ run, units, onChanged }: { run: Run; units: Units; o
         <form
           onSubmit={(e) => {
             e.preventDefault();
-            if (other) act(async () => (await endpoints.mergeRun(run.id, Number(other))).id);
+            if (other) void act(async () => (await endpoints.mergeRun(run.id, Number(other))).id);
           }}
         >
           <label htmlFor="merge-other">The same run, recorded again</label>

@@ -55,7 +55,11 @@ function fromRunSplits(splits: RunSplits, units: Units): Split[] {
  * nothing while the streams are not fetched (404). */
 export function StreamSplits({ runId, units }: { runId: number; units: Units }) {
   const splits = useApi<RunSplits | null>(
-    () => endpoints.runSplits(runId).catch((e: unknown) => (e instanceof ApiError && e.status === 404 ? null : Promise.reject(e))),
+    () =>
+      endpoints.runSplits(runId).catch((e: unknown) => {
+        if (e instanceof ApiError && e.status === 404) return null;
+        throw e;
+      }),
     `run-splits:${runId}`,
   );
   if (!splits.data) return null;

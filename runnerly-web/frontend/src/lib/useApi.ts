@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useEffectEvent, useState } from "react";
 import { ApiError } from "../api/client";
 
 export interface Loaded<T> {
@@ -8,36 +8,40 @@ export interface Loaded<T> {
   reload: () => void;
 }
 
-/** Loads once per change of `key`, and drops answers that arrive after the key moved on. */
+interface Answer<T> {
+  data: T | null;
+  error: ApiError | null;
+  /** The request this answer is for: the page is loading until it is the current one. */
+  request: string | null;
+}
+
+/** Loads once per change of `key`, and drops answers that arrive after the key moved on.
+ * `loading` holds from the very render in which the key changes, so a page never shows the
+ * previous key's data as if it were the new one's. */
 export function useApi<T>(load: () => Promise<T>, key: string): Loaded<T> {
-  const [data, setData] = useState<T | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [loading, setLoading] = useState(true);
+  const [answer, setAnswer] = useState<Answer<T>>({ data: null, error: null, request: null });
   const [tick, setTick] = useState(0);
   const reload = useCallback(() => setTick((t) => t + 1), []);
+  // `load` is a fresh closure each render; `key` (and a reload) say when it asks for something
+  // else, so the effect calls the latest `load` without depending on it.
+  const fetchLatest = useEffectEvent(load);
+  const request = `${tick}:${key}`;
 
   useEffect(() => {
     let live = true;
-    setLoading(true);
-    load().then(
-      (d) => {
-        if (!live) return;
-        setData(d);
-        setError(null);
-        setLoading(false);
+    fetchLatest().then(
+      (data) => {
+        if (live) setAnswer({ data, error: null, request });
       },
       (e: unknown) => {
-        if (!live) return;
-        setError(e instanceof ApiError ? e : new ApiError(0, "client", String(e)));
-        setLoading(false);
+        const error = e instanceof ApiError ? e : new ApiError(0, "client", String(e));
+        if (live) setAnswer((a) => ({ data: a.data, error, request }));
       },
     );
     return () => {
       live = false;
     };
-    // `load` is a fresh closure each render; `key` says when it asks for something else.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [key, tick]);
+  }, [request]);
 
-  return { data, error, loading, reload };
+  return { data: answer.data, error: answer.error, loading: answer.request !== request, reload };
 }

@@ -82,7 +82,7 @@ function SessionEditor({ plan, item, units, onSaved, onCancel }: {
     e.preventDefault();
     const change: SessionChange = {};
     if (form.date !== item.date) change.date = form.date;
-    if (form.kind !== item.kind) change.kind = form.kind as SessionKind;
+    if (form.kind !== item.kind) change.kind = form.kind;
     const distance = form.distance.trim() === "" || form.kind === "rest" ? null : fromUnit(Number(form.distance), units);
     if (distance !== item.distance && !(distance != null && item.distance != null && Math.abs(distance - item.distance) < 1)) {
       change.distance = distance == null ? null : Math.round(distance);

@@ -10,7 +10,6 @@ import { navigate } from "../router";
 import { useSession } from "../session";
 
 const NUMBER_FIELDS = ["age", "weight", "max_hr", "rest_hr", "vo2max"] as const;
-type NumberField = (typeof NUMBER_FIELDS)[number];
 
 const asText = (v: number | null | undefined) => (v == null ? "" : String(v));
 
@@ -32,7 +31,7 @@ export function profileChanges(user: User, form: Record<string, string>): Profil
     const value = text === "" ? null : Number(text);
     if (value !== user[k]) changes[k] = value;
   }
-  return changes as ProfileForm;
+  return changes;
 }
 
 export function ProfilePage() {
@@ -43,7 +42,7 @@ export function ProfilePage() {
     last_name: u.last_name,
     units: u.units,
     timezone: u.timezone ?? "UTC",
-    ...Object.fromEntries(NUMBER_FIELDS.map((k) => [k, asText(u[k as NumberField])])),
+    ...Object.fromEntries(NUMBER_FIELDS.map((k) => [k, asText(u[k])])),
   });
   const [error, setError] = useState<ApiError | null>(null);
   const [saved, setSaved] = useState(false);

@@ -88,12 +88,14 @@ describe("UploadPage", () => {
     act(() => report(0.42));
     expect(screen.getByText("42%")).toBeInTheDocument();
     expect(screen.getByRole("button", { name: "Upload" })).toBeDisabled();
-    await act(async () =>
+    // Awaited act: the page's reaction to the finished upload (a promise) renders before the checks.
+    await act(() => {
       finish({
         id: 99, source: "file", title: "Morning Run", start_time: "2026-11-20T07:00:00Z", distance: 8000,
         moving_time: 2400, elapsed_time: 2500, average_speed: 3.3, average_hr: null, elevation_gain: null, sport_type: "Run",
-      }),
-    );
+      });
+      return Promise.resolve();
+    });
     expect(screen.getByRole("link", { name: "Morning Run" })).toHaveAttribute("href", "/runs/99");
     expect(screen.getByText(/8\.00 km/)).toBeInTheDocument();
   });

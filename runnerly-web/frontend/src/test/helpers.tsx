@@ -40,11 +40,11 @@ type Handler = (call: Call) => { status?: number; body?: unknown };
 /** Replaces fetch with a router of handlers keyed by "METHOD /path" (query ignored). */
 export function fakeApi(handlers: Record<string, Handler>) {
   const calls: Call[] = [];
-  const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-    const url = String(input);
+  const answer = (input: RequestInfo | URL, init?: RequestInit): Response => {
+    const url = input instanceof Request ? input.url : input.toString();
     const method = (init?.method ?? "GET").toUpperCase();
     const headers = Object.fromEntries(Object.entries((init?.headers as Record<string, string>) ?? {}));
-    const call: Call = { method, url, headers, body: init?.body ? JSON.parse(String(init.body)) : undefined };
+    const call: Call = { method, url, headers, body: typeof init?.body === "string" ? JSON.parse(init.body) : init?.body };
     calls.push(call);
     const key = `${method} ${url.split("?")[0]}`;
     const handler = handlers[key];
@@ -53,7 +53,9 @@ export function fakeApi(handlers: Record<string, Handler>) {
       status,
       headers: { "Content-Type": "application/json" },
     });
-  });
+  };
+  // As the real fetch: a failure in the fake rejects the promise, never throws at the call.
+  const fetchMock = vi.fn((input: RequestInfo | URL, init?: RequestInit) => new Promise<Response>((resolve) => resolve(answer(input, init))));
   vi.stubGlobal("fetch", fetchMock);
   return { calls, fetchMock };
 }
