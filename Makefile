@@ -10,7 +10,7 @@ PACKAGES := runnerly-common tokendealer dataservice strava-sim strava-worker ngi
 run: setup  ## install into .venv/ and start every service (Ctrl-C stops them all)
 	$(BIN)/honcho start -f Procfile -e config/dev.env,var/dev/runnerly.env
 
-test: system $(VENV)/.installed frontend-test frontend  ## every package's tests (tox), ruff, the dashboard's Vitest tests and the browser journey (e2e)
+test: system $(VENV)/.installed frontend-test frontend  ## every package's tests (tox), ruff, luacheck, ESLint, the dashboard's Vitest tests and the browser journey (e2e)
 	$(BIN)/tox run
 
 setup: system $(VENV)/.installed frontend  ## the environment, the dashboard's build and the development secrets
@@ -38,8 +38,8 @@ frontend: $(FRONTEND)/node_modules/.package-lock.json  ## build the dashboard in
 frontend-test: $(FRONTEND)/node_modules/.package-lock.json  ## the dashboard's type check and Vitest tests
 	cd $(FRONTEND) && npm run typecheck && npm test
 
-lint: $(VENV)/.installed
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+lint: system $(VENV)/.installed $(FRONTEND)/node_modules/.package-lock.json  ## ruff, luacheck and ESLint (tox env lint)
+	$(BIN)/tox run -e lint
 
 $(VENV)/.installed: constraints.txt requirements-dev.txt $(addsuffix /pyproject.toml,$(PACKAGES))
 	$(PYTHON) -m venv $(VENV)
