@@ -4,6 +4,7 @@
 import js from "@eslint/js";
 import { defineConfig } from "eslint/config";
 import reactHooks from "eslint-plugin-react-hooks";
+import reactRefresh from "eslint-plugin-react-refresh";
 import globals from "globals";
 import tseslint from "typescript-eslint";
 
@@ -35,6 +36,13 @@ export default defineConfig(
       ...reactHooks.configs.flat["recommended-latest"].rules,
       "react-hooks/exhaustive-deps": "error",
     },
+  },
+  {
+    // Vite's hot reload keeps a component's state only when its module exports nothing but
+    // components: helpers and hooks live in lib/ (or a .ts module) instead.
+    files: ["src/**/*.tsx"],
+    ignores: ["src/**/*.test.tsx", "src/test/**"],
+    ...reactRefresh.configs.vite,
   },
   {
     // Node-side files: the build's size check and this configuration.

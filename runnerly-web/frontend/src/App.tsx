@@ -1,5 +1,6 @@
 import { useEffect, useRef, type ReactNode } from "react";
 import { Layout } from "./components/Layout";
+import { Link } from "./components/Link";
 import { LoadError, Loading } from "./components/Status";
 import { ApiError } from "./api/client";
 import { lastCompleteMonth, monthOf, today, type Day, type YearMonth } from "./lib/dates";
@@ -14,7 +15,7 @@ import { RunDetailPage } from "./pages/RunDetail";
 import { RunsMonthPage } from "./pages/RunsMonth";
 import { SyncPage } from "./pages/Sync";
 import { UploadPage } from "./pages/Upload";
-import { Link, navigate, usePath } from "./router";
+import { navigate, usePath } from "./router";
 import { useSession } from "./session";
 
 const PUBLIC = new Set(["/login", "/signup"]);

@@ -1,7 +1,7 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";
-import { SessionProvider } from "./session";
+import { SessionProvider } from "./components/SessionProvider";
 import "./styles.css";
 
 createRoot(document.getElementById("root")!).render(

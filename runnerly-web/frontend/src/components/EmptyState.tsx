@@ -1,5 +1,5 @@
 import { endpoints } from "../api/endpoints";
-import { Link } from "../router";
+import { Link } from "./Link";
 
 /** What a runner without runs sees: the two ways to get runs in, one click each. */
 export function EmptyState({ stravaConnected }: { stravaConnected: boolean }) {

@@ -1,7 +1,8 @@
 import type { ReactNode } from "react";
 import { endpoints } from "../api/endpoints";
-import { navigate, Link } from "../router";
+import { navigate } from "../router";
 import { useSession } from "../session";
+import { Link } from "./Link";
 
 const LINKS: [string, string][] = [
   ["/", "Dashboard"],

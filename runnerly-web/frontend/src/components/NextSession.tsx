@@ -2,8 +2,8 @@ import { training } from "../api/training";
 import { countdown, formatDay } from "../lib/dates";
 import { formatDistance, formatDuration, formatPace, type Units } from "../lib/units";
 import { useApi } from "../lib/useApi";
-import { Link } from "../router";
 import { useToday } from "../session";
+import { Link } from "./Link";
 
 /** The dashboard's card: the coming race, and the next session of its plan still to do. */
 export function NextSession({ units }: { units: Units }) {

@@ -6,7 +6,7 @@ import type { Records } from "../api/types";
 import { formatDay, localStart } from "../lib/dates";
 import { formatDuration, formatPace, type Units } from "../lib/units";
 import { useApi } from "../lib/useApi";
-import { Link } from "../router";
+import { Link } from "./Link";
 import { LoadError, Loading } from "./Status";
 
 export function RecordHistory({ records, units }: { records: Records; units: Units }) {

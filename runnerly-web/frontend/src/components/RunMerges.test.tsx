@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Run } from "../api/types";
 import { RunDetailPage } from "../pages/RunDetail";
 import { fakeApi, renderWithSession } from "../test/helpers";
-import { mergedFromText, RunMerges } from "./RunMerges";
+import { mergedFromText } from "../lib/merges";
+import { RunMerges } from "./RunMerges";
 
 afterEach(() => vi.unstubAllGlobals());
 

@@ -3,24 +3,12 @@
 import { useState } from "react";
 import { ApiError } from "../api/client";
 import { endpoints } from "../api/endpoints";
-import type { MergedRun, Run } from "../api/types";
+import type { Run } from "../api/types";
 import { formatDateTime, localStart, monthOf } from "../lib/dates";
+import { mergedFromText } from "../lib/merges";
 import { formatDistance, type Units } from "../lib/units";
-import { Link } from "../router";
 import { FormMessage } from "./FormMessage";
-
-function origin(m: MergedRun): string {
-  if (m.source === "strava") return "Strava";
-  if (m.source === "manual") return "a manual entry";
-  return m.file_type ? `a ${m.file_type.toUpperCase()} file` : "a file";
-}
-
-/** "Strava and a GPX file", "a GPX file, a FIT file and a manual entry". */
-export function mergedFromText(group: MergedRun[]): string {
-  const names = group.map(origin);
-  if (names.length < 2) return names.join("");
-  return `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
-}
+import { Link } from "./Link";
 
 function asApiError(e: unknown): ApiError {
   return e instanceof ApiError ? e : new ApiError(0, "client", String(e));

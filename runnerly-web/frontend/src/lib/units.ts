@@ -69,3 +69,21 @@ export function paceFromSpeed(metresPerSecond: number | null | undefined): numbe
 export function fromUnit(value: number, units: Units): number {
   return value * unitLength(units);
 }
+
+/** "4:15" (per km or mile, as the runner counts) to seconds per km; null when unreadable. */
+export function parsePace(text: string, units: Units): number | null {
+  const match = /^\s*(\d{1,2}):([0-5]\d)\s*$/.exec(text);
+  if (!match) return null;
+  const perUnit = Number(match[1]) * 60 + Number(match[2]);
+  return Math.round(perUnit / paceInUnit(1, units));
+}
+
+/** "1:45:00", "45:00" or "45" (minutes) → seconds; null when it is not a time. */
+export function parseDuration(text: string): number | null {
+  const parts = text.trim().split(":");
+  if (parts.length === 0 || parts.length > 3 || parts.some((p) => !/^\d+$/.test(p))) return null;
+  const nums = parts.map(Number);
+  if (nums.length === 1) return nums[0] * 60;
+  if (nums.slice(1).some((n) => n >= 60)) return null;
+  return nums.reduce((acc, n) => acc * 60 + n, 0);
+}

@@ -3,8 +3,9 @@ import { ApiError } from "../api/client";
 import { endpoints } from "../api/endpoints";
 import { Field, SelectField } from "../components/Field";
 import { FormMessage } from "../components/FormMessage";
+import { Link } from "../components/Link";
 import { browserZone } from "../lib/dates";
-import { Link, navigate } from "../router";
+import { navigate } from "../router";
 import { useSession } from "../session";
 
 function asApiError(e: unknown): ApiError {

@@ -1,17 +1,17 @@
 import { useEffect, useRef, useState } from "react";
 import { endpoints } from "../api/endpoints";
 import type { Records, Summary, Totals } from "../api/types";
+import { Link } from "../components/Link";
 import { RecordHistory } from "../components/RecordHistory";
 import { PaceTrendChart, WeeklyDistanceChart } from "../components/charts";
 import { EmptyState } from "../components/EmptyState";
 import { NextSession } from "../components/NextSession";
 import { LoadError, Loading } from "../components/Status";
 import { formatDay, localStart, weeksAgoMonday } from "../lib/dates";
+import { ACTIVE, useStravaStatus } from "../lib/strava";
 import { formatDistance, formatDuration, formatPace, type Units } from "../lib/units";
 import { useApi } from "../lib/useApi";
-import { Link } from "../router";
 import { useSession, useToday } from "../session";
-import { ACTIVE, useStravaStatus } from "./Sync";
 
 function TotalsCard({ title, totals, units }: { title: string; totals: Totals; units: Units }) {
   return (

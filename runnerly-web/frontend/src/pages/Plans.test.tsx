@@ -5,7 +5,8 @@ import type { TrackedPlan, TrackedSession } from "../api/training";
 import { NextSession } from "../components/NextSession";
 import { fakeApi, renderWithSession, runner, sessionFor, totals } from "../test/helpers";
 import { DashboardPage } from "./Dashboard";
-import { parsePace, PlanPage } from "./Plans";
+import { parsePace } from "../lib/units";
+import { PlanPage } from "./Plans";
 
 afterEach(() => vi.unstubAllGlobals());
 

@@ -5,11 +5,12 @@ import { training, type SessionChange, type TrackedPlan, type TrackedSession, ty
 import type { SessionKind } from "../api/types";
 import { Field, SelectField } from "../components/Field";
 import { FormMessage } from "../components/FormMessage";
+import { Link } from "../components/Link";
 import { LoadError, Loading } from "../components/Status";
 import { formatDay, weeksUntil } from "../lib/dates";
-import { distanceLabel, formatDistance, formatDuration, formatPace, fromUnit, paceInUnit, toUnit, type Units } from "../lib/units";
+import { distanceLabel, formatDistance, formatDuration, formatPace, fromUnit, parsePace, toUnit, type Units } from "../lib/units";
 import { useApi } from "../lib/useApi";
-import { Link, navigate } from "../router";
+import { navigate } from "../router";
 import { useSession, useToday } from "../session";
 
 export function PlansPage() {
@@ -43,21 +44,13 @@ export function PlansPage() {
 
 const KINDS: SessionKind[] = ["easy", "long", "tempo", "intervals", "recovery", "cross", "rest", "race"];
 
-export const STATUS_LABELS: Record<TrackedSession["status"], string> = {
+const STATUS_LABELS: Record<TrackedSession["status"], string> = {
   done: "Done",
   partly_done: "Partly done",
   missed: "Missed",
   skipped: "Skipped",
   planned: "",
 };
-
-/** "4:15" (per km or mile, as the runner counts) to seconds per km; null when unreadable. */
-export function parsePace(text: string, units: Units): number | null {
-  const match = /^\s*(\d{1,2}):([0-5]\d)\s*$/.exec(text);
-  if (!match) return null;
-  const perUnit = Number(match[1]) * 60 + Number(match[2]);
-  return Math.round(perUnit / paceInUnit(1, units));
-}
 
 function paceField(secondsPerKm: number | null, units: Units): string {
   if (secondsPerKm == null) return "";

@@ -18,7 +18,7 @@ function toError(e: unknown): ApiError {
 }
 
 /** Only what changed is sent; an emptied number clears it (null). */
-export function profileChanges(user: User, form: Record<string, string>): ProfileForm {
+function profileChanges(user: User, form: Record<string, string>): ProfileForm {
   const changes: Record<string, unknown> = {};
   for (const k of ["first_name", "last_name", "units"] as const) {
     if (form[k] !== user[k]) changes[k] = form[k];

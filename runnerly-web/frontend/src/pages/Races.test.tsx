@@ -2,7 +2,8 @@ import { screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { fakeApi, renderWithSession, runner, sessionFor } from "../test/helpers";
-import { parseDuration, RacesPage } from "./Races";
+import { parseDuration } from "../lib/units";
+import { RacesPage } from "./Races";
 
 afterEach(() => vi.unstubAllGlobals());
 

@@ -4,22 +4,13 @@ import { endpoints } from "../api/endpoints";
 import type { Race } from "../api/types";
 import { Field } from "../components/Field";
 import { FormMessage } from "../components/FormMessage";
+import { Link } from "../components/Link";
 import { LoadError, Loading } from "../components/Status";
 import { countdown, formatDay } from "../lib/dates";
-import { distanceLabel, formatDistance, formatDuration, formatPace, fromUnit, type Units } from "../lib/units";
+import { distanceLabel, formatDistance, formatDuration, formatPace, fromUnit, parseDuration, type Units } from "../lib/units";
 import { useApi } from "../lib/useApi";
-import { Link, navigate } from "../router";
+import { navigate } from "../router";
 import { useSession } from "../session";
-
-/** "1:45:00", "45:00" or "45" (minutes) → seconds; null when it is not a time. */
-export function parseDuration(text: string): number | null {
-  const parts = text.trim().split(":");
-  if (parts.length === 0 || parts.length > 3 || parts.some((p) => !/^\d+$/.test(p))) return null;
-  const nums = parts.map(Number);
-  if (nums.length === 1) return nums[0] * 60;
-  if (nums.slice(1).some((n) => n >= 60)) return null;
-  return nums.reduce((acc, n) => acc * 60 + n, 0);
-}
 
 function RaceForm({ units, onCreated }: { units: Units; onCreated: () => void }) {
   const [form, setForm] = useState({ name: "", date: "", distance: "", location: "", goal: "" });

@@ -1,11 +1,12 @@
 import { endpoints } from "../api/endpoints";
 import type { Change, MonthlyReport } from "../api/types";
+import { Link } from "../components/Link";
 import { MonthNav } from "../components/MonthNav";
 import { LoadError, Loading } from "../components/Status";
 import { formatDay, localStart, monthLabel, monthOf, type YearMonth } from "../lib/dates";
 import { formatDistance, formatDuration, formatPace, type Units } from "../lib/units";
 import { useApi } from "../lib/useApi";
-import { Link, navigate } from "../router";
+import { navigate } from "../router";
 import { useSession, useToday } from "../session";
 
 function percent(c: Change): string {

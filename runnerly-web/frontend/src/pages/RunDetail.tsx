@@ -2,6 +2,7 @@ import { lazy, Suspense, useMemo, useState } from "react";
 import { endpoints } from "../api/endpoints";
 import { ApiError } from "../api/client";
 import type { Track } from "../api/types";
+import { Link } from "../components/Link";
 import { RunEditForm } from "../components/RunEditForm";
 import { RunMerges } from "../components/RunMerges";
 import { RunRecords } from "../components/RunRecords";
@@ -13,7 +14,7 @@ import { editedNote, workoutLabel } from "../lib/runEdits";
 import { decodePolyline, type LatLng } from "../lib/polyline";
 import { formatDistance, formatDuration, formatPace, paceOf } from "../lib/units";
 import { useApi } from "../lib/useApi";
-import { Link, navigate } from "../router";
+import { navigate } from "../router";
 import { useSession } from "../session";
 
 const TrackMap = lazy(() => import("../components/TrackMap"));

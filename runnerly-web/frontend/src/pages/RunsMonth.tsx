@@ -1,15 +1,16 @@
 import { endpoints } from "../api/endpoints";
 import type { Run } from "../api/types";
+import { Link } from "../components/Link";
 import { MonthNav } from "../components/MonthNav";
 import { LoadError, Loading } from "../components/Status";
 import { formatDay, localStart, monthLabel, monthOf, type YearMonth } from "../lib/dates";
 import { workoutLabel } from "../lib/runEdits";
 import { formatDistance, formatDuration, formatPace, paceOf, type Units } from "../lib/units";
 import { useApi } from "../lib/useApi";
-import { Link, navigate } from "../router";
+import { navigate } from "../router";
 import { useSession, useToday } from "../session";
 
-export function monthPath({ year, month }: YearMonth): string {
+function monthPath({ year, month }: YearMonth): string {
   return `/runs/${year}/${String(month).padStart(2, "0")}`;
 }
 

@@ -1,7 +1,8 @@
 import { act, screen, within } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { fakeApi, renderWithSession } from "../test/helpers";
-import { POLL_MS, SyncPage } from "./Sync";
+import { POLL_MS } from "../lib/strava";
+import { SyncPage } from "./Sync";
 
 afterEach(() => {
   vi.useRealTimers();

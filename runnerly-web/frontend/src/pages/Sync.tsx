@@ -1,13 +1,12 @@
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { ApiError } from "../api/client";
 import { endpoints } from "../api/endpoints";
-import type { SetAsideActivity, StravaStatus } from "../api/types";
+import type { SetAsideActivity } from "../api/types";
 import { LoadError, Loading } from "../components/Status";
 import { formatDateTime } from "../lib/dates";
+import { ACTIVE, useStravaStatus } from "../lib/strava";
 import { useSession } from "../session";
 
-export const POLL_MS = 3000;
-export const ACTIVE = new Set(["pending", "backfilling", "syncing"]);
 
 const STATE_TEXT: Record<string, string> = {
   pending: "Waiting for the first import to start…",
@@ -22,38 +21,6 @@ const STATE_TEXT: Record<string, string> = {
 };
 /** States in which only connecting Strava again brings new runs. */
 const NEEDS_CONNECT = new Set(["deauthorized", "reconnect"]);
-
-/** Follows the Strava link, asking again every few seconds while an import runs. */
-export function useStravaStatus(pollMs = POLL_MS, enabled = true) {
-  const [status, setStatus] = useState<StravaStatus | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [tick, setTick] = useState(0);
-  useEffect(() => {
-    if (!enabled) return;
-    let live = true;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const load = async () => {
-      try {
-        const s = await endpoints.strava();
-        if (!live) return;
-        setStatus(s);
-        setError(null);
-        if (s.connected && s.sync_state && ACTIVE.has(s.sync_state)) timer = setTimeout(load, pollMs);
-      } catch (e) {
-        if (!live) return;
-        setError(e instanceof ApiError ? e : new ApiError(0, "client", String(e)));
-        // Keep trying while the page is open: a restarting service should not end the watch.
-        timer = setTimeout(load, pollMs * 3);
-      }
-    };
-    void load();
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
-  }, [pollMs, tick, enabled]);
-  return { status, error, reload: () => setTick((t) => t + 1) };
-}
 
 export function SyncPage() {
   const { refresh } = useSession();

@@ -4,7 +4,8 @@ import { describe, expect, it, vi } from "vitest";
 import { ApiError, type UploadHandle } from "../api/client";
 import type { Run } from "../api/types";
 import { renderWithSession } from "../test/helpers";
-import { checkFile, UploadPage } from "./Upload";
+import { checkFile } from "../lib/activityFile";
+import { UploadPage } from "./Upload";
 
 const gpx = (name = "morning.gpx", size = 2000) => new File(["x".repeat(size)], name, { type: "application/gpx+xml" });
 

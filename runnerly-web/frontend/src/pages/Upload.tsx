@@ -2,21 +2,10 @@ import { useRef, useState, type FormEvent } from "react";
 import { ApiError, type UploadHandle } from "../api/client";
 import { endpoints } from "../api/endpoints";
 import type { Run } from "../api/types";
+import { Link } from "../components/Link";
+import { checkFile } from "../lib/activityFile";
 import { formatDistance } from "../lib/units";
-import { Link } from "../router";
 import { useSession } from "../session";
-
-const ACCEPTED = /\.(gpx|tcx|fit)$/i;
-export const MAX_UPLOAD_BYTES = 8 * 1024 * 1024;
-
-/** The reason a file cannot be sent at all, found before uploading it. */
-export function checkFile(file: File | null | undefined): string | null {
-  if (!file) return "Choose a GPX, TCX or FIT file.";
-  if (!ACCEPTED.test(file.name)) return `“${file.name}” is not a GPX, TCX or FIT file.`;
-  if (file.size === 0) return `“${file.name}” is empty.`;
-  if (file.size > MAX_UPLOAD_BYTES) return `“${file.name}” is larger than 8 MB.`;
-  return null;
-}
 
 type Uploader = (file: File, onProgress: (f: number | null) => void) => UploadHandle<Run>;
 

@@ -3,7 +3,7 @@ import { render } from "@testing-library/react";
 import type { ReactElement } from "react";
 import { vi } from "vitest";
 import type { Session, User } from "../api/types";
-import { SessionProvider } from "../session";
+import { SessionProvider } from "../components/SessionProvider";
 
 export const runner: User = {
   id: 7,

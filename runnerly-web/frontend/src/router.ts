@@ -1,6 +1,6 @@
 // A router of a few lines: the dashboard has a dozen pages, which does not pay for a
 // routing library's weight. Flask serves index.html for every page path.
-import { useEffect, useState, type AnchorHTMLAttributes, type MouseEvent } from "react";
+import { useEffect, useState } from "react";
 
 const listeners = new Set<() => void>();
 
@@ -23,15 +23,4 @@ export function usePath(): string {
     };
   }, []);
   return path;
-}
-
-export function Link({ to, onClick, ...rest }: { to: string } & AnchorHTMLAttributes<HTMLAnchorElement>) {
-  const handle = (e: MouseEvent<HTMLAnchorElement>) => {
-    onClick?.(e);
-    // Let the browser handle new tabs and windows.
-    if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
-    e.preventDefault();
-    navigate(to);
-  };
-  return <a href={to} onClick={handle} {...rest} />;
 }

@@ -1,22 +1,8 @@
-import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from "react";
-import { setCsrfToken } from "./api/client";
-import { endpoints } from "./api/endpoints";
-import type { Session, User } from "./api/types";
-import { today, type Day } from "./lib/dates";
-import type { Units } from "./lib/units";
-
-interface SessionValue {
-  session: Session | null;
-  loading: boolean;
-  error: string | null;
-  user: User | null;
-  units: Units;
-  refresh: () => Promise<void>;
-  update: (session: Session) => void;
-  setUser: (user: User) => void;
-}
-
-const SessionContext = createContext<SessionValue | null>(null);
+import { useCallback, useEffect, useState, type ReactNode } from "react";
+import { setCsrfToken } from "../api/client";
+import { endpoints } from "../api/endpoints";
+import type { Session, User } from "../api/types";
+import { SessionContext, type SessionValue } from "../session";
 
 export function SessionProvider({ children, initial }: { children: ReactNode; initial?: Session }) {
   const [session, setSession] = useState<Session | null>(initial ?? null);
@@ -61,20 +47,4 @@ export function SessionProvider({ children, initial }: { children: ReactNode; in
     setUser,
   };
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
-}
-
-export function useSession(): SessionValue {
-  const value = useContext(SessionContext);
-  if (!value) throw new Error("useSession outside SessionProvider");
-  return value;
-}
-
-export function useUnits(): Units {
-  return useSession().units;
-}
-
-/** Today on the runner's calendar (the profile's zone, else the browser's): the day the
- * API's "this week" and "this month" are counted from. */
-export function useToday(): Day {
-  return today(useSession().user?.timezone);
 }

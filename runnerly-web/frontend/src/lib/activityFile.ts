@@ -1,0 +1,12 @@
+// The upload page's check before sending: the API's own limits, said before the upload.
+const ACCEPTED = /\.(gpx|tcx|fit)$/i;
+export const MAX_UPLOAD_BYTES = 8 * 1024 * 1024;
+
+/** The reason a file cannot be sent at all, found before uploading it. */
+export function checkFile(file: File | null | undefined): string | null {
+  if (!file) return "Choose a GPX, TCX or FIT file.";
+  if (!ACCEPTED.test(file.name)) return `“${file.name}” is not a GPX, TCX or FIT file.`;
+  if (file.size === 0) return `“${file.name}” is empty.`;
+  if (file.size > MAX_UPLOAD_BYTES) return `“${file.name}” is larger than 8 MB.`;
+  return null;
+}
