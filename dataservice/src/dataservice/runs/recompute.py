@@ -87,9 +87,7 @@ def recompute_efforts(
     if not ids:
         return
     columns = [
-        getattr(Run, c)
-        for c in (*_COLUMNS, *_NOT_COUNTED)
-        if present is None or c in present
+        getattr(Run, c) for c in (*_COLUMNS, *_NOT_COUNTED) if present is None or c in present
     ]
     runs = [dict(row._mapping) for row in session.execute(select(*columns).where(Run.id.in_(ids)))]
     changed.touch(session, {run["runner_id"] for run in runs})  # their records follow
