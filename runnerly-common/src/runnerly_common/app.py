@@ -71,4 +71,5 @@ def create_app(service: str, settings: Settings, *, configure_logs: bool = True)
 
 
 def settings_of(app: Flask) -> Settings:
-    return app.extensions["runnerly.settings"]
+    settings: Settings = app.extensions["runnerly.settings"]
+    return settings

@@ -11,6 +11,7 @@ date (a week, a month, a 52-week plan) without leaving Python's range.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -115,7 +116,7 @@ def _holds_date(node: Any, components: dict[str, Any], seen: tuple[str, ...]) ->
     return _is_date(node) or any(_holds_date(v, components, seen) for v in node.values())
 
 
-def range_problem(schema: dict[str, Any]) -> str:
+def range_problem(schema: Mapping[str, Any]) -> str:
     """The message for a value that breaks :data:`YEAR_PATTERN` in ``schema``."""
     return f"must be {RANGE_TEXT}{_FORMATS.get(schema.get('format', ''), '')}"
 

@@ -106,7 +106,8 @@ class Database:
         if "_db_session" not in g:
             writes = has_request_context() and request.method not in _READ_METHODS
             g._db_session = (self.write_sessionmaker if writes else self.sessionmaker)()
-        return g._db_session
+        session: Session = g._db_session
+        return session
 
     @property
     def reader(self) -> Session:
@@ -114,7 +115,8 @@ class Database:
         method (a POST that checks credentials): it never waits for SQLite's write lock."""
         if "_db_reader" not in g:
             g._db_reader = self.sessionmaker()
-        return g._db_reader
+        reader: Session = g._db_reader
+        return reader
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from flask import Flask, Response, jsonify
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from runnerly_common.requestid import request_id_for_response
 
@@ -74,7 +74,7 @@ def init_app(app: Flask) -> None:
             log.error("unhandled exception", exc_info=original)
             return error_response(500, "internal_error", "internal server error")
         headers = {}
-        if exc.code == 405 and exc.valid_methods:
+        if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
             headers["Allow"] = ", ".join(sorted(exc.valid_methods))
         if exc.code == 413:
             limit = app.config.get("MAX_CONTENT_LENGTH")

@@ -159,7 +159,8 @@ class Readiness:
     def answer(self, service: str, deadline: float | None = None) -> tuple[dict[str, object], int]:
         """The body and status of ``GET /readyz``: 200 when ready, else 503."""
         ready, checks = self.run(deadline)
-        body = {"status": "ready" if ready else "unavailable", "service": service, "checks": checks}
+        status = "ready" if ready else "unavailable"
+        body: dict[str, object] = {"status": status, "service": service, "checks": checks}
         return body, 200 if ready else 503
 
 

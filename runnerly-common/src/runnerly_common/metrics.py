@@ -15,7 +15,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -143,9 +143,15 @@ def prepare_multiprocess_dir(service: str) -> str:
     else:
         remove_stale_directories()
         owner = os.getpid()
-        path = tempfile.mkdtemp(prefix=f"{DIRECTORY_PREFIX}{owner}-{service}-")
-        # Forked children inherit the exit hook: only the owner removes the directory.
-        atexit.register(lambda: os.getpid() == owner and shutil.rmtree(path, True))
+        directory = tempfile.mkdtemp(prefix=f"{DIRECTORY_PREFIX}{owner}-{service}-")
+        path = directory
+
+        def remove_directory() -> None:
+            # Forked children inherit the exit hook: only the owner removes the directory.
+            if os.getpid() == owner:
+                shutil.rmtree(directory, True)
+
+        atexit.register(remove_directory)
     use_multiprocess_dir(path)
     return path
 
@@ -260,6 +266,10 @@ _SUMMED = frozenset(
 )
 
 
+def _returns(pid: int) -> Callable[[], int]:
+    return lambda: pid
+
+
 class _ServerProcessCollector(Collector):
     """Process metrics of the whole server: memory, CPU time and open files summed over
     the gunicorn master and its live workers; start time and file limit are the master's.
@@ -274,7 +284,7 @@ class _ServerProcessCollector(Collector):
         families: dict[str, Metric] = {}
         totals: dict[str, float] = {}
         for index, pid in enumerate(pids):
-            collector = ProcessCollector(pid=lambda pid=pid: pid, registry=None)
+            collector = ProcessCollector(pid=_returns(pid), registry=None)
             for family in collector.collect():
                 for sample in family.samples:
                     if index == 0:

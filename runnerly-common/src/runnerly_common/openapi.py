@@ -169,7 +169,7 @@ def load_spec(path: Path) -> dict[str, Any]:
     ``components`` of one resource.  References stay local (``#/components/...``): they
     resolve in the merged document.  A name defined twice is an error, not an override."""
     if path.is_file():
-        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+        spec: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
         dates.bound_spec_dates(spec)
         return spec
     spec = yaml.safe_load((path / "index.yaml").read_text(encoding="utf-8"))

@@ -17,7 +17,7 @@ from typing import Any
 from flask import Request, Response
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate as validate_spec
-from referencing import Registry, Resource
+from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from runnerly_common import json_body
@@ -52,7 +52,7 @@ class SpecValidators:
         validate_spec(spec)
         self.spec = spec
         absolute = _absolute_refs(spec)
-        self.registry = Registry().with_resource(SPEC_URI, Resource(absolute, DRAFT202012))
+        self.registry = Registry().with_resource(SPEC_URI, DRAFT202012.create_resource(absolute))
         self._absolute = absolute
 
     def schema_validator(self, schema: dict[str, Any]) -> SchemaCheck:
@@ -250,7 +250,7 @@ class RequestProblems(ValueError):
         self.problems, self.status = problems, status
 
 
-def _decode(request: Request, mimetype: str, schema: dict[str, Any]) -> Any:
+def _decode(request: Request, mimetype: str, schema: Mapping[str, Any] | bool) -> Any:
     if mimetype == "application/json" or mimetype.endswith("+json"):
         # json_body.loads raises a ValueError naming the problem, depth included.
         return json_body.loads(request.get_data(), parse_constant=_no_constants)

@@ -4,7 +4,7 @@ Python values where the schema names a format, and problems phrased per field.""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -68,9 +68,9 @@ def converter(
     properties: dict[str, Converter] = {}
     for part in [schema, *(resolve(s) for s in schema.get("allOf", []))]:
         for name, sub in part.get("properties", {}).items():
-            convert = converter(resolve, sub, stack)
-            if convert:
-                properties[name] = convert
+            property_converter = converter(resolve, sub, stack)
+            if property_converter:
+                properties[name] = property_converter
     items = converter(resolve, schema.get("items"), stack) if "items" in schema else None
     if not properties and not items:
         return None
@@ -138,15 +138,21 @@ def schema_problems(field_name: str, error: ValidationError) -> list[dict[str, s
     missing or not allowed (jsonschema reports those at the enclosing object)."""
     path = field_name + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.path)
     instance = error.instance if isinstance(error.instance, dict) else {}
+    # The keyword's own schema: an object wherever a keyword failed (only a boolean schema
+    # is not, and its error names no keyword).
+    schema = error.schema if isinstance(error.schema, Mapping) else {}
     if error.validator == "required":
-        missing = [name for name in error.validator_value if name not in instance]
+        # A list in any schema the spec validator accepted.
+        value = error.validator_value
+        required: list[str] = value if isinstance(value, list) else []
+        missing = [name for name in required if name not in instance]
         return [{"field": f"{path}.{name}", "message": "is required"} for name in missing]
     if error.validator == "additionalProperties" and error.validator_value is False:
-        known = set(error.schema.get("properties", {}))
+        known = set(schema.get("properties", {}))
         extra = sorted(name for name in instance if name not in known)
         if extra:
             return [{"field": f"{path}.{name}", "message": "is not allowed"} for name in extra]
     if error.validator == "pattern" and error.validator_value == dates.YEAR_PATTERN:
-        return [{"field": path, "message": dates.range_problem(error.schema)}]
+        return [{"field": path, "message": dates.range_problem(schema)}]
     message = error.message if len(error.message) <= 200 else error.message[:197] + "..."
     return [{"field": path, "message": message}]

@@ -103,7 +103,7 @@ def _connect_timeout(url: str, timeout: float) -> dict[str, Any]:
 
 
 def _kombu_ping(url: str, timeout: float) -> bool:
-    from kombu import Connection  # only services that use Celery have it installed
+    from kombu.connection import Connection  # only services that use Celery have it installed
 
     with Connection(url, connect_timeout=timeout) as connection:
         connection.ensure_connection(max_retries=0, timeout=timeout)

@@ -24,7 +24,7 @@ def new_request_id() -> str:
 
 
 def is_well_formed(value: str | None) -> bool:
-    return bool(value) and _WELL_FORMED.fullmatch(value) is not None
+    return value is not None and _WELL_FORMED.fullmatch(value) is not None
 
 
 def current_request_id() -> str | None:
@@ -64,4 +64,5 @@ def request_id_for_response() -> str:
     """The current id; errors raised before ``before_request`` ran still get one."""
     if "request_id" not in g:
         g.request_id = new_request_id()
-    return g.request_id
+    request_id: str = g.request_id
+    return request_id

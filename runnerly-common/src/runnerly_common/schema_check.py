@@ -67,7 +67,7 @@ class SchemaCheck:
         try:
             self.fast(instance)
             return
-        except fastjsonschema.JsonSchemaException as exc:
+        except fastjsonschema.JsonSchemaValueException as exc:
             fast_error = exc
         found = False
         for error in self.full.iter_errors(instance):

@@ -15,7 +15,7 @@ its work once whoever terminates TLS passes it on (docs/operations.md).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import Flask
 from werkzeug.wrappers import Response
@@ -58,9 +58,12 @@ def policy(directives: Mapping[str, str | tuple[str, ...]]) -> str:
     return "; ".join(parts)
 
 
+_R = TypeVar("_R", bound=Response)
+
+
 def set_page_policy(
-    response: Response, content_security_policy: str, *, referrer_policy: str | None = None
-) -> Response:
+    response: _R, content_security_policy: str, *, referrer_policy: str | None = None
+) -> _R:
     """Give one HTML response the policy it runs under instead of the JSON default."""
     response.headers[CSP] = content_security_policy
     if referrer_policy:

@@ -71,12 +71,13 @@ class ServiceSession(requests.Session):
         with_token = self.token is not None and "Authorization" not in headers
         if with_token:
             headers["Authorization"] = f"Bearer {self.token()}"  # type: ignore[misc]
-        response = super().request(method, url, *args, headers=headers, **kwargs)
+        kwargs["headers"] = headers
+        response = super().request(method, url, *args, **kwargs)
         if with_token and response.status_code == 401 and self.on_unauthorized:
             # A key rotation or a revoked token: one retry with a fresh token.
             self.on_unauthorized()
             headers["Authorization"] = f"Bearer {self.token()}"  # type: ignore[misc]
-            response = super().request(method, url, *args, headers=headers, **kwargs)
+            response = super().request(method, url, *args, **kwargs)
         return response
 
 
@@ -165,7 +166,8 @@ class ServiceTokenClient:
             self._cache[key] = _CachedToken(body["access_token"], requested_at + lifetime - margin)
             if len(self._cache) > 1024:  # user tokens: keep memory bounded
                 self._cache = {k: v for k, v in self._cache.items() if v.expires_at > requested_at}
-            return body["access_token"]
+            access_token: str = body["access_token"]
+            return access_token
 
 
 def _oauth_error(response: requests.Response) -> str | None:

@@ -47,7 +47,8 @@ ISSUER = "runnerly-tokendealer"
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+        return port
 
 
 class ServiceProcess:
@@ -181,9 +182,10 @@ class SigningKey:
 
     @property
     def public_pem(self) -> bytes:
-        return self.private.public_key().public_bytes(
+        pem: bytes = self.private.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
         )
+        return pem
 
 
 def new_key(alg: str, kid: str | None = None) -> SigningKey:

@@ -37,7 +37,7 @@ def _description(message: str) -> str:
 def authenticate() -> dict[str, Any]:
     """Verify the request's bearer token (once per request) and return its claims."""
     if "token_claims" in g:
-        return g.token_claims
+        return current_claims()
     verifier: TokenVerifier | None = current_app.extensions.get("runnerly.verifier")
     if verifier is None:
         raise RuntimeError("bearer tokens are checked but no verifier is configured")
@@ -59,7 +59,7 @@ def authenticate() -> dict[str, Any]:
         g.token_claims = verifier.verify(token.strip())
     except InvalidToken as exc:
         raise _unauthorized(str(exc)) from None
-    return g.token_claims
+    return current_claims()
 
 
 def check_scopes(required: tuple[str, ...]) -> dict[str, Any]:
@@ -96,4 +96,5 @@ def requires_scope(*scopes: str) -> Callable[[F], F]:
 
 def current_claims() -> dict[str, Any]:
     """Claims of the request's verified token (after a scope check ran)."""
-    return g.token_claims
+    claims: dict[str, Any] = g.token_claims
+    return claims
