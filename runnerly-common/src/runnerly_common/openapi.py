@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from flask import Blueprint, Flask, Response, current_app, g, render_template, request
@@ -74,21 +74,11 @@ class OpenAPIBlueprint(Blueprint):
         **kwargs: Any,
     ) -> None:
         super().__init__(name, import_name, url_prefix=url_prefix, **kwargs)
-        spec = load_spec(Path(spec_path))
-        if url_prefix and not spec.get("servers"):
-            spec["servers"] = [{"url": url_prefix}]
-        self.spec: dict[str, Any] = spec
-        validators = SpecValidators(spec)  # also checks the document itself
-        self.operations: dict[str, tuple[str, str, dict[str, Any]]] = {}
-        self.validators: dict[str, OperationValidator] = {}
-        for path, item in spec.get("paths", {}).items():
-            for method in HTTP_METHODS:
-                operation = item.get(method)
-                if operation and operation.get("operationId"):
-                    self.operations[operation["operationId"]] = (path, method, operation)
-                    self.validators[operation["operationId"]] = validators.operation(
-                        item, operation
-                    )
+        path = Path(spec_path).resolve()
+        compiled = _compile(path, _fingerprint(path), url_prefix)
+        self.spec: dict[str, Any] = compiled.spec
+        self.operations: dict[str, tuple[str, str, dict[str, Any]]] = compiled.operations
+        self.validators: dict[str, OperationValidator] = compiled.validators
         self.bound: set[str] = set()
         self.add_url_rule("/openapi.json", "openapi_spec", self._serve_spec)
         self.add_url_rule("/docs", "openapi_docs", self._serve_docs)
@@ -161,6 +151,41 @@ def _serve_docs_style() -> Response:
     response.cache_control.public = True
     response.cache_control.max_age = 3600
     return response
+
+
+class _Compiled(NamedTuple):
+    spec: dict[str, Any]
+    operations: dict[str, tuple[str, str, dict[str, Any]]]
+    validators: dict[str, OperationValidator]
+
+
+def _fingerprint(path: Path) -> tuple[tuple[str, int, int], ...]:
+    """Name, size and modification time of the spec's files: a changed file is read again."""
+    files = [path] if path.is_file() else sorted(path.glob("*.yaml"))
+    return tuple((f.name, (st := f.stat()).st_size, st.st_mtime_ns) for f in files)
+
+
+# Reading, checking and compiling a spec took ~0.7 s, paid by every app a process creates
+# (each test creates one): the result depends only on the files, and nothing writes to it
+# after (the spec is served as it is, validators keep no state between requests).
+@functools.lru_cache(maxsize=32)
+def _compile(
+    path: Path, _files: tuple[tuple[str, int, int], ...], url_prefix: str | None
+) -> _Compiled:
+    spec = load_spec(path)
+    if url_prefix and not spec.get("servers"):
+        spec["servers"] = [{"url": url_prefix}]
+    validators = SpecValidators(spec)  # also checks the document itself
+    compiled = _Compiled(spec, {}, {})
+    for route, item in spec.get("paths", {}).items():
+        for method in HTTP_METHODS:
+            operation = item.get(method)
+            if operation and operation.get("operationId"):
+                compiled.operations[operation["operationId"]] = (route, method, operation)
+                compiled.validators[operation["operationId"]] = validators.operation(
+                    item, operation
+                )
+    return compiled
 
 
 def load_spec(path: Path) -> dict[str, Any]:
