@@ -94,4 +94,5 @@ class TokenDealer:
 
 def dealer() -> TokenDealer:
     """The current app's tokendealer."""
-    return current_app.extensions["tokendealer"]
+    result: TokenDealer = current_app.extensions["tokendealer"]
+    return result

@@ -31,8 +31,12 @@ def generate(alg: str) -> PrivateKey:
 
 def public_jwk(key: PrivateKey, alg: str) -> dict[str, Any]:
     """The public half as a JWK with ``kid`` (its thumbprint), ``use`` and ``alg``."""
-    converter = {"ES256": ECAlgorithm, "RS256": RSAAlgorithm, "EdDSA": OKPAlgorithm}[alg]
-    jwk: dict[str, Any] = converter.to_jwk(key.public_key(), as_dict=True)
+    converters: dict[str, type[ECAlgorithm | RSAAlgorithm | OKPAlgorithm]]
+    converters = {"ES256": ECAlgorithm, "RS256": RSAAlgorithm, "EdDSA": OKPAlgorithm}
+    converter = converters[alg]
+    # The key's type follows from ``alg`` (new_key made it), which the types cannot say;
+    # a mismatch stays PyJWT's InvalidKeyError, as before.
+    jwk: dict[str, Any] = converter.to_jwk(key.public_key(), as_dict=True)  # type: ignore[call-overload]
     members = {name: jwk[name] for name in _THUMBPRINT_MEMBERS[jwk["kty"]]}
     digest = hashlib.sha256(json.dumps(members, separators=(",", ":"), sort_keys=True).encode())
     kid = base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Response, jsonify, request
+from flask import jsonify, request
+from werkzeug.wrappers import Response
 
 from runnerly_common.openapi import OpenAPIBlueprint
 from tokendealer.service import dealer
