@@ -34,7 +34,8 @@ def csrf_token() -> str:
 
 def rotate() -> str:
     session[_KEY] = secrets.token_urlsafe(32)
-    return session[_KEY]
+    result: str = session[_KEY]
+    return result
 
 
 def init_app(app: Flask) -> None:

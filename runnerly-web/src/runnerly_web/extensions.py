@@ -12,20 +12,25 @@ from runnerly_web.throttle import LoginThrottle
 
 
 def settings() -> WebSettings:
-    return current_app.extensions["runnerly.settings"]
+    result: WebSettings = current_app.extensions["runnerly.settings"]
+    return result
 
 
 def dataservice() -> DataService:
-    return current_app.extensions["runnerly_web.dataservice"]
+    result: DataService = current_app.extensions["runnerly_web.dataservice"]
+    return result
 
 
 def throttle() -> LoginThrottle:
-    return current_app.extensions["runnerly_web.throttle"]
+    result: LoginThrottle = current_app.extensions["runnerly_web.throttle"]
+    return result
 
 
 def strava_oauth() -> StravaOAuth:
-    return current_app.extensions["runnerly_web.strava"]
+    result: StravaOAuth = current_app.extensions["runnerly_web.strava"]
+    return result
 
 
 def sync_queue() -> SyncQueue:
-    return current_app.extensions["runnerly_web.sync"]
+    result: SyncQueue = current_app.extensions["runnerly_web.sync"]
+    return result

@@ -47,6 +47,11 @@ def _expiry(started: int, now: float, idle: int, absolute: int) -> float:
     return min(now + idle, started + absolute)
 
 
+def _text(value: bytes | str) -> str:
+    """The client answers bytes (no ``decode_responses``); its types allow str too."""
+    return value.decode() if isinstance(value, bytes) else value
+
+
 class RedisSessionStore:
     def __init__(
         self, url: str, idle: int, absolute: int, prefix: str = "runnerly-web:session:"
@@ -64,7 +69,7 @@ class RedisSessionStore:
         sid = secrets.token_urlsafe(32)
         account = self._account(user_id)
         # Forget ids whose entries have expired, so an account's list stays short.
-        members = [m.decode() for m in self.redis.smembers(account)]
+        members = [_text(m) for m in self.redis.smembers(account)]
         pipe = self.redis.pipeline()
         for member in members:
             pipe.exists(self._session(member))
@@ -88,16 +93,16 @@ class RedisSessionStore:
         # XX: only an entry that exists is extended; an ended session stays ended.
         pipe.expire(self._session(sid), remaining, xx=True)
         value, _ = pipe.execute()
-        return value is not None and value.decode() == f"{user_id}:{started}"
+        return value is not None and _text(value) == f"{user_id}:{started}"
 
     def end(self, sid: str) -> None:
         value = self.redis.getdel(self._session(sid))
         if value is not None:
-            self.redis.srem(self._account(int(value.decode().partition(":")[0])), sid)
+            self.redis.srem(self._account(int(_text(value).partition(":")[0])), sid)
 
     def end_all(self, user_id: int) -> None:
         account = self._account(user_id)
-        members = [m.decode() for m in self.redis.smembers(account)]
+        members = [_text(m) for m in self.redis.smembers(account)]
         pipe = self.redis.pipeline()
         for member in members:
             pipe.delete(self._session(member))

@@ -43,7 +43,8 @@ _lock = threading.Lock()
 
 
 def _store() -> SessionStore:
-    return current_app.extensions["runnerly_web.sessions"]
+    result: SessionStore = current_app.extensions["runnerly_web.sessions"]
+    return result
 
 
 @contextmanager
@@ -117,7 +118,8 @@ def current_user_id() -> int | None:
     """The runner whose session this is, while the store keeps it open (asked once per
     request); a cookie naming an ended session is emptied."""
     if _CHECKED in g:
-        return g.get(_CHECKED)
+        result: int | None = g.get(_CHECKED)
+        return result
     user_id, sid, started = session.get(_USER), session.get(_SID), session.get(_STARTED)
     alive = None
     if isinstance(user_id, int) and isinstance(sid, str) and isinstance(started, int):

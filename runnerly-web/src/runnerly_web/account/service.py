@@ -64,7 +64,8 @@ def sign_up(data: dict[str, Any]) -> dict[str, Any]:
         raise field_error(409, "email_taken", "body.email", "is already registered") from None
     web_session.log_in(user["id"], user["is_admin"], user["created_at"])
     devices.remember(user["email"])
-    return user
+    result: dict[str, Any] = user
+    return result
 
 
 def known_zone(name: str) -> bool:
@@ -108,7 +109,8 @@ def checked_password(email: str, password: str, wrong: APIError) -> dict[str, An
         raise APIError(
             503, "service_unavailable", "password checks are paused; try again shortly"
         ) from None
-    return answer["user"]
+    result: dict[str, Any] = answer["user"]
+    return result
 
 
 def log_in(email: str, password: str) -> dict[str, Any]:
@@ -137,7 +139,8 @@ def change_password(user_id: int, current: str, new: str) -> dict[str, Any]:
     web_session.end_all_sessions(user_id)
     web_session.log_in(user_id, user["is_admin"], user["created_at"])
     devices.remember(user["email"])
-    return user
+    result: dict[str, Any] = user
+    return result
 
 
 def current_user() -> dict[str, Any] | None:
@@ -152,11 +155,15 @@ def current_user() -> dict[str, Any] | None:
         web_session.log_out()
         return None
     web_session.set_admin(user["is_admin"])
-    return user
+    result: dict[str, Any] | None = user
+    return result
 
 
 def update_profile(user_id: int, changes: dict[str, Any]) -> dict[str, Any]:
-    return dataservice().json("PATCH", f"/users/{user_id}", runner=user_id, json=changes)
+    user: dict[str, Any] = dataservice().json(
+        "PATCH", f"/users/{user_id}", runner=user_id, json=changes
+    )
+    return user
 
 
 def delete_account(user_id: int, password: str) -> None:

@@ -60,7 +60,10 @@ def bind(api: OpenAPIBlueprint) -> None:
         web_session.require_user()
         user = service.current_user()
         if user is None:
-            return web_session.require_user()  # the account is gone: 401
+            # The account is gone: require_user answers 401 (it returns only while its
+            # per-session cache still vouches for the account, which this view then
+            # answers with a bare int; left as it is).
+            return web_session.require_user()  # type: ignore[return-value]
         return service.public_user(user)
 
     @api.operation("updateProfile")

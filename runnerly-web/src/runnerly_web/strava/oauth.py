@@ -62,11 +62,12 @@ class StravaOAuth:
 
     def link(self, user_id: int, grant: dict[str, Any], scopes: str) -> dict[str, Any]:
         """Store the tokens through the dataservice (it encrypts them at rest)."""
-        return self.dataservice.json(
+        linked: dict[str, Any] = self.dataservice.json(
             "PUT",
             f"/users/{user_id}/strava",
             json={"athlete_id": int(grant["athlete"]["id"]), **_tokens(grant, scopes)},
         )
+        return linked
 
     def keep_owner_working(self, grant: dict[str, Any], scopes: str) -> int | None:
         """The athlete of ``grant`` is linked to another runner: store the grant's tokens on
@@ -130,7 +131,8 @@ class StravaOAuth:
         if response.status_code != 200:
             raise StravaError(f"Strava answered {response.status_code}: {response.text[:200]}")
         try:
-            return response.json()
+            result: dict[str, Any] = response.json()
+            return result
         except ValueError:
             raise StravaError("Strava answered with something other than JSON") from None
 

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, redirect, request, session, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from runnerly_common.errors import APIError
 from runnerly_common.openapi import OpenAPIBlueprint
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 _STATE = "strava_state"
 
 
-def _back(outcome: str, **extra: str) -> Response:
+def _back(outcome: str, **extra: str) -> BaseResponse:
     """To the dashboard, which explains ``strava=<outcome>`` to the runner."""
     return redirect("/?" + urlencode({"strava": outcome, **extra}, safe=",:"), code=302)
 
@@ -42,7 +43,7 @@ def _cooldown_left(last_sync_at: str | None, cooldown: int) -> int:
     return max(0, math.ceil(cooldown - (datetime.now(UTC) - last).total_seconds()))
 
 
-def _already_linked(user_id: int, grant: dict[str, Any], granted: str) -> Response:
+def _already_linked(user_id: int, grant: dict[str, Any], granted: str) -> BaseResponse:
     """The athlete belongs to another runner: refuse, after keeping that runner's link
     working with the tokens the exchange just rotated (StravaOAuth.keep_owner_working)."""
     try:
@@ -68,7 +69,7 @@ def make_blueprint() -> Blueprint:
     bp = Blueprint("strava", __name__, url_prefix="/strava")
 
     @bp.get("/connect")
-    def connect() -> Response:
+    def connect() -> BaseResponse:
         if web_session.current_user_id() is None:
             return _back("login_required")
         state = secrets.token_urlsafe(24)
@@ -76,7 +77,7 @@ def make_blueprint() -> Blueprint:
         return redirect(strava_oauth().authorize_url(_callback_url(), state), code=302)
 
     @bp.get("/callback")
-    def callback() -> Response:
+    def callback() -> BaseResponse:
         user_id = web_session.current_user_id()
         expected = session.pop(_STATE, None)
         sent = request.args.get("state", "")
