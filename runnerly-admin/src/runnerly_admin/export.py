@@ -143,7 +143,8 @@ def _write_files(session: Session, runner_id: int, zf: zipfile.ZipFile) -> dict[
     ).all()
     kept = {}
     for run_id in run_ids:
-        run = session.get(Run, run_id)
+        # Each id came from a join on runs: the run exists.
+        run = session.get_one(Run, run_id)
         original = files.original(session, run)
         name = f"files/{run_id}-{original.filename}"
         zf.writestr(name, original.content)
