@@ -54,4 +54,5 @@ class Simulator:
 
 def sim() -> Simulator:
     """The current app's simulator."""
-    return current_app.extensions["strava_sim"]
+    simulator: Simulator = current_app.extensions["strava_sim"]
+    return simulator

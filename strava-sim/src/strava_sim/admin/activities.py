@@ -27,7 +27,7 @@ NO_TRACK_SPORTS = {"Swim", "VirtualRun", "VirtualRide"}
 
 
 def _athlete(session: Any, athlete_id: int) -> Athlete:
-    athlete = session.get(Athlete, athlete_id)
+    athlete: Athlete | None = session.get(Athlete, athlete_id)
     if athlete is None:
         raise APIError(404, "not_found", f"no athlete {athlete_id}")
     return athlete
@@ -40,7 +40,9 @@ def _local(athlete: Athlete, start_ts: int) -> tuple[int, str]:
     return offset, f"(GMT{sign}{hours:02d}:{minutes:02d}) {athlete.timezone}"
 
 
-def new_activity(simulator: Simulator, session: Any, athlete: Athlete, values: dict) -> Activity:
+def new_activity(
+    simulator: Simulator, session: Any, athlete: Athlete, values: dict[str, Any]
+) -> Activity:
     """An activity as if just uploaded: defaults for whatever the body leaves out.  A past
     ``start_date`` makes a late upload; like every upload it still gets the highest id."""
     start_ts = values.pop("start_ts", simulator.now() - 3600)
@@ -189,14 +191,18 @@ def register(bp: Blueprint) -> None:
 
 
 def _activity(session: Any, activity_id: int) -> Activity:
-    row = session.get(Activity, activity_id)
+    row: Activity | None = session.get(Activity, activity_id)
     if row is None:
         raise APIError(404, "not_found", f"no activity {activity_id}")
     return row
 
 
 def _notify(
-    simulator: Simulator, aspect: str, activity_id: int, owner: int, updates: dict | None = None
+    simulator: Simulator,
+    aspect: str,
+    activity_id: int,
+    owner: int,
+    updates: dict[str, Any] | None = None,
 ) -> None:
     with simulator.db.transaction() as session:
         activity_event(

@@ -43,9 +43,12 @@ def athlete_summary(athlete: Athlete) -> dict[str, Any]:
     }
 
 
+def _latlng(lat: float | None, lng: float | None) -> list[float | None]:
+    return [lat, lng] if lat is not None else []
+
+
 def activity_summary(row: Activity) -> dict[str, Any]:
     has_hr = row.average_heartrate is not None
-    latlng = lambda lat, lng: [lat, lng] if lat is not None else []  # noqa: E731
     body: dict[str, Any] = {
         "resource_state": 2,
         "athlete": {"id": row.athlete_id, "resource_state": 1},
@@ -64,8 +67,8 @@ def activity_summary(row: Activity) -> dict[str, Any]:
         "start_date_local": iso(row.start_ts + row.utc_offset),
         "timezone": row.timezone,
         "utc_offset": float(row.utc_offset),
-        "start_latlng": latlng(row.start_lat, row.start_lng),
-        "end_latlng": latlng(row.end_lat, row.end_lng),
+        "start_latlng": _latlng(row.start_lat, row.start_lng),
+        "end_latlng": _latlng(row.end_lat, row.end_lng),
         "achievement_count": 0,
         "kudos_count": row.id % 17,
         "comment_count": row.id % 3,

@@ -3,7 +3,7 @@ its ``/streams``."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, overload
 
 from flask import Blueprint, g, request
 from sqlalchemy import select
@@ -111,6 +111,10 @@ def _newest_first(list_order: str, *, before: int | None, after: int | None) -> 
     return list_order == "newest"
 
 
+@overload
+def _int_arg(name: str, default: int, *, minimum: int = 0) -> int: ...
+@overload
+def _int_arg(name: str, default: None = None, *, minimum: int = 0) -> int | None: ...
 def _int_arg(name: str, default: int | None = None, *, minimum: int = 0) -> int | None:
     raw = request.args.get(name)
     if raw is None or raw == "":

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.orm import Session
 
 from strava_sim.api.serialize import athlete_summary
@@ -117,10 +117,14 @@ def revoke(session: Session, athlete_id: int, client_id: int) -> bool:
 def expire_access_tokens(session: Session, simulator: Simulator, athlete_id: int) -> int:
     """Make every live access token of the athlete expire now (the refresh token stays)."""
     now = simulator.now()
-    result = session.execute(
-        update(AccessToken)
-        .where(AccessToken.athlete_id == athlete_id, AccessToken.expires_at >= now)
-        .values(expires_at=now - 1)
+    # An UPDATE's result is a CursorResult, the one with a rowcount.
+    result = cast(
+        "CursorResult[Any]",
+        session.execute(
+            update(AccessToken)
+            .where(AccessToken.athlete_id == athlete_id, AccessToken.expires_at >= now)
+            .values(expires_at=now - 1)
+        ),
     )
     return result.rowcount
 

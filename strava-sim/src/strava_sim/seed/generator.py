@@ -131,7 +131,7 @@ def _title(sport: str) -> str:
     return {"TrailRun": "Trail Run", "VirtualRun": "Run"}.get(sport, sport)
 
 
-def _run(rng: random.Random, pace: float, weekend_morning: bool, local: datetime) -> dict:
+def _run(rng: random.Random, pace: float, weekend_morning: bool, local: datetime) -> dict[str, Any]:
     sport = "TrailRun" if rng.random() < 0.12 else "VirtualRun" if rng.random() < 0.03 else "Run"
     name, workout = None, 0
     if sport == "Run" and weekend_morning and rng.random() < 0.06:

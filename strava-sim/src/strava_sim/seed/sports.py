@@ -7,7 +7,7 @@ import random
 from typing import Any
 
 
-def ride(rng: random.Random) -> dict:
+def ride(rng: random.Random) -> dict[str, Any]:
     distance = min(max(rng.gauss(40000, 15000), 10000), 120000)
     speed = rng.uniform(7, 9)
     moving = round(distance / speed)
@@ -23,7 +23,7 @@ def ride(rng: random.Random) -> dict:
     }
 
 
-def swim(rng: random.Random) -> dict:
+def swim(rng: random.Random) -> dict[str, Any]:
     distance = float(rng.randrange(1000, 3600, 50))
     moving = round(distance / 100 * rng.uniform(105, 150))
     return {
@@ -37,7 +37,7 @@ def swim(rng: random.Random) -> dict:
     }
 
 
-def on_foot(rng: random.Random, sport: str, low: float, high: float, *rest: Any) -> dict:
+def on_foot(rng: random.Random, sport: str, low: float, high: float, *rest: Any) -> dict[str, Any]:
     slow, fast, (gain_low, gain_high) = rest
     distance = rng.uniform(low, high) * 1000
     moving = round(distance / rng.uniform(slow, fast))

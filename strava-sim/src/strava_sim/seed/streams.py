@@ -72,7 +72,9 @@ def generate(row: Activity) -> dict[str, list[Any]]:
     scale = row.distance / covered[-1]
     distance = [c * scale for c in covered]
     distance[-1] = row.distance
-    time, dist, moving = [], [], []
+    time: list[int] = []
+    dist: list[float] = []
+    moving: list[bool] = []
     stops = _schedule(rng, row.moving_time, row.elapsed_time)
     paused = 0
     for s, d in zip(seconds, distance, strict=True):
