@@ -24,9 +24,11 @@ from _sync_stack import Stack, Workers
 from celery import Celery
 from dataservice_data import libpq_url
 
+from runnerly_common.tasks import SYNC_RUNNER
+
 POLL_SECONDS = 0.1
 TICK = os.sysconf("SC_CLK_TCK")
-SYNC_TASK = "strava_worker.tasks.sync_runner"
+SYNC_TASK = SYNC_RUNNER.name  # as the worker logs it
 BATCH_ROUTE = "POST /api/v1/users/{n}/runs/batch"
 PAGE_ROUTE = "GET /api/v3/athlete/activities"
 
@@ -144,7 +146,7 @@ def timed_sync(
             cpu_before = cpu_seconds(sessions, database)
             started = time.time()
             for runner_id in ids:
-                client.send_task(SYNC_TASK, kwargs={"user_id": runner_id})
+                SYNC_RUNNER.send(client, {"user_id": runner_id})
             enqueued = time.time()
             while True:
                 synced, failed = _links(conn, ids)

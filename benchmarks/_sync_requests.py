@@ -36,6 +36,7 @@ from _sync_stack import Stack, Workers, running_activities
 from celery import Celery
 from dataservice_data import libpq_url
 
+from runnerly_common.tasks import SYNC_RUNNER
 from strava_worker.mapping import RUNNING_SPORTS
 
 POLL_SECONDS = 0.1
@@ -134,7 +135,7 @@ def request_round(
         _admin("POST", f"{stack.sim_url}/admin/rate-limits", json={"reset_usage": True})
         started = time.time()
         for runner_id in ids:
-            client.send_task(SYNC_TASK, kwargs={"user_id": runner_id})
+            SYNC_RUNNER.send(client, {"user_id": runner_id})
         while True:
             links = _links(conn, ids)
             synced = [r for r, (at, s, _) in links.items() if s == "idle" and at != before[r]]

@@ -33,12 +33,12 @@ from collections import Counter
 from typing import Any
 
 import psycopg
-from _sync_measure import SYNC_TASK
 from _sync_probe import read_lines
 from _sync_stack import Workers, link_runners, running_stack
 from celery import Celery
 from dataservice_data import libpq_url
 
+from runnerly_common.tasks import SYNC_RUNNER
 from runnerly_common.testing import temporary_postgres_database
 
 STREAMS_ROUTE = "/api/v3/activities/{n}/streams"  # as _sync_probe.route_of writes it
@@ -76,7 +76,7 @@ def measure(args: argparse.Namespace, stack: Any) -> dict[str, Any]:
     ):
         client = Celery(broker=stack.broker_url)
         for runner_id in ids:
-            client.send_task(SYNC_TASK, kwargs={"user_id": runner_id})
+            SYNC_RUNNER.send(client, {"user_id": runner_id})
         while True:
             runs, fetched = _progress(conn, ids)
             if (runs and fetched == runs) or time.time() - started > args.timeout:

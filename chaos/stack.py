@@ -104,10 +104,12 @@ class Stack:
         """What connecting Strava in the web app does: a ``sync_runner`` per runner, now."""
         from celery import Celery
 
+        from runnerly_common.tasks import SYNC_RUNNER
+
         app = Celery(broker=self.worker_env["STRAVA_WORKER_BROKER_URL"])
         try:
             for user_id in user_ids:
-                app.send_task("strava_worker.tasks.sync_runner", kwargs={"user_id": user_id})
+                SYNC_RUNNER.send(app, {"user_id": user_id})
         finally:
             app.close()
 

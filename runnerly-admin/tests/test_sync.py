@@ -1,4 +1,5 @@
-"""``runnerly sync``: the worker's task, by name, on the worker's Redis broker."""
+"""``runnerly sync``: the worker's task, as runnerly_common.tasks defines it, on the worker's
+Redis broker."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from helpers import one_line
 from dataservice.set_aside import service
 from dataservice.strava import service as strava
 from dataservice.strava.crypto import TokenCipher
+from runnerly_common.tasks import SYNC_ALL, SYNC_RUNNER
 from runnerly_common.testing import free_port
 
 
@@ -58,15 +60,15 @@ class TestSync:
         result = runnerly("sync", by, runner if by == "--user" else "ada@example.org")
         assert result.exit_code == 0, result.output
         assert json.loads(result.stdout) == {
-            "queued": "strava_worker.tasks.sync_runner",
+            "queued": SYNC_RUNNER.name,
             "kwargs": {"user_id": runner},
         }
-        assert _messages(broker) == [("strava_worker.tasks.sync_runner", {"user_id": runner})]
+        assert _messages(broker) == [(SYNC_RUNNER.name, {"user_id": runner})]
 
     def test_all_queues_the_workers_round(self, runnerly, broker):
         result = runnerly("sync", "--all")
         assert result.exit_code == 0, result.output
-        assert _messages(broker) == [("strava_worker.tasks.sync_all", {})]
+        assert _messages(broker) == [(SYNC_ALL.name, {})]
 
     def test_a_runner_without_strava_is_exit_1_and_nothing_is_queued(
         self, runnerly, broker, runner

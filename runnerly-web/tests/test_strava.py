@@ -11,6 +11,7 @@ import redis
 import requests
 from flask import Flask
 
+from runnerly_common.tasks import SYNC_RUNNER
 from runnerly_web.strava.sync import SyncQueue
 
 from .helpers import Browser
@@ -191,7 +192,7 @@ def test_the_first_sync_is_enqueued_on_the_workers_broker(redis_url: str) -> Non
     messages = broker.lrange("celery", 0, -1)
     assert len(messages) == 1
     message = json.loads(messages[0])
-    assert message["headers"]["task"] == "strava_worker.tasks.sync_runner"
+    assert message["headers"]["task"] == SYNC_RUNNER.name
     assert _kwargs(message) == {"user_id": 4242}
     broker.delete("celery")
 
@@ -233,7 +234,7 @@ def test_sync_now_queues_a_sync_under_the_clicks_request_id(
     assert response.status_code == 202, response.json
     assert response.json == {"status": "queued"}
     (message,) = (json.loads(m) for m in broker.lrange("celery", 0, -1))
-    assert message["headers"]["task"] == "strava_worker.tasks.sync_runner"
+    assert message["headers"]["task"] == SYNC_RUNNER.name
     assert message["headers"]["runnerly_request_id"] == "sync-now-0123456"
     assert _kwargs(message) == {"user_id": runner["id"]}
     broker.delete("celery")

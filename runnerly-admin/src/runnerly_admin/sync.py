@@ -1,9 +1,9 @@
 """``runnerly sync``: put a Strava sync on the worker's queue; ``runnerly sync set-aside``:
 the activities a sync could not import, and why.
 
-Only the task's name and arguments cross over (``send_task``), as runnerly-web does when a
-runner connects Strava: the worker is not imported, and its own settings (budget, locks)
-decide when the sync runs.
+Only the task's name and arguments cross over, as :mod:`runnerly_common.tasks` defines them
+and as runnerly-web sends them when a runner connects Strava: the worker is not imported,
+and its own settings (budget, locks) decide when the sync runs.
 """
 
 from __future__ import annotations
@@ -22,14 +22,13 @@ from dataservice.users.models import User
 from runnerly_admin import failures, stores
 from runnerly_admin.output import config_option, echo_json
 from runnerly_admin.runners import find_runner, runner_options
+from runnerly_common.tasks import SYNC_ALL, SYNC_RUNNER, TaskDef
 
-SYNC_RUNNER = "strava_worker.tasks.sync_runner"
-SYNC_ALL = "strava_worker.tasks.sync_all"
 STRAVA_ACTIVITY = "https://www.strava.com/activities/{}"
 
 
-def send(broker_url: str, task: str, kwargs: dict[str, Any]) -> None:
-    """The message on the worker's default queue, or :class:`failures.Unavailable`."""
+def send(broker_url: str, task: TaskDef, kwargs: dict[str, Any]) -> None:
+    """The message on the task's queue, or :class:`failures.Unavailable`."""
     # The worker's app name and JSON serializer; one connection attempt, not Celery's
     # default of retrying for minutes: an operator wants the answer now.
     app = Celery("strava_worker", broker=broker_url, set_as_current=False)
@@ -42,7 +41,7 @@ def send(broker_url: str, task: str, kwargs: dict[str, Any]) -> None:
     )
     try:
         with failures.broker(broker_url):
-            app.send_task(task, kwargs=kwargs, retry=False)
+            task.send(app, kwargs, retry=False)
     finally:
         app.close()
 
@@ -77,7 +76,7 @@ def sync(
             _check_link(runner, session.get(StravaLink, runner.id))
             task, kwargs = SYNC_RUNNER, {"user_id": runner.id}
     send(stores.broker_url(config), task, kwargs)
-    echo_json({"queued": task, "kwargs": kwargs})
+    echo_json({"queued": task.name, "kwargs": kwargs})
 
 
 def _check_link(runner: User, link: StravaLink | None) -> None:

@@ -21,15 +21,20 @@ from celery.signals import beat_init
 from kombu import Exchange, Queue
 
 from runnerly_common.celery_context import json_worker_logs, propagate_request_ids
+from runnerly_common.tasks import (
+    QUEUES,
+    SEND_MONTHLY_REPORTS,
+    SUBSCRIBE_WEBHOOK,
+    SYNC_ALL,
+    SYNC_QUEUE,
+    task_routes,
+)
 from strava_worker.observability import install_observability
 from strava_worker.runtime import Runtime
 from strava_worker.settings import WorkerSettings
 
-# Celery's default queue keeps its name: messages queued before an upgrade stay where the
-# sync workers look.
-SYNC_QUEUE, STREAMS_QUEUE = "celery", "streams"
-QUEUES = (SYNC_QUEUE, STREAMS_QUEUE)
-TASK_ROUTES = {"strava_worker.tasks.fetch_streams": {"queue": STREAMS_QUEUE}}
+# Each task's queue comes with its definition, which every sender uses too.
+TASK_ROUTES = task_routes()
 
 
 class WorkerApp(Celery):
@@ -41,11 +46,9 @@ def _first_round(sender: Any, **_: Any) -> None:
     """Beat's first interval would wait ``SYNC_INTERVAL``: start a round (and the webhook
     subscription) at once, so a fresh stack syncs without a manual step."""
     app = sender.app
-    app.send_task(
-        "strava_worker.tasks.sync_all", kwargs={"interval": app.runtime.settings.sync_interval}
-    )
+    SYNC_ALL.send(app, {"interval": app.runtime.settings.sync_interval})
     if app.runtime.settings.webhook_callback_url:
-        app.send_task("strava_worker.tasks.subscribe_webhook")
+        SUBSCRIBE_WEBHOOK.send(app)
 
 
 def make_celery(settings: WorkerSettings) -> WorkerApp:
@@ -89,16 +92,13 @@ def make_celery(settings: WorkerSettings) -> WorkerApp:
         },
         beat_schedule_filename="var/celerybeat-schedule",
         beat_schedule={
-            "sync-all": {
-                "task": "strava_worker.tasks.sync_all",
-                "schedule": float(settings.sync_interval),
-                "kwargs": {"interval": settings.sync_interval},
-            },
+            "sync-all": SYNC_ALL.beat_entry(
+                float(settings.sync_interval), {"interval": settings.sync_interval}
+            ),
             # Last month's report to every runner; the task works out which month it is.
-            "monthly-reports": {
-                "task": "strava_worker.report_tasks.send_monthly_reports",
-                "schedule": crontab(minute=0, hour=settings.report_hour, day_of_month=1),
-            },
+            "monthly-reports": SEND_MONTHLY_REPORTS.beat_entry(
+                crontab(minute=0, hour=settings.report_hour, day_of_month=1)
+            ),
         },
         worker_hijack_root_logger=False,
         # KiB; None leaves children alone.

@@ -30,6 +30,7 @@ import redis
 from celery import Task, shared_task
 
 from runnerly_common.dates import MAX_DATE, MIN_DATE
+from runnerly_common.tasks import SEND_MONTHLY_REPORTS, SEND_REPORT
 from strava_worker import mailer, report_mail
 from strava_worker.budget import Store
 from strava_worker.dataservice import DataserviceError, DataserviceRefused
@@ -88,7 +89,7 @@ def mark_sent(store: Store, key: str) -> bool:
     return store.acquire(key, "sent", MARK_SECONDS)
 
 
-@shared_task(bind=True, acks_late=True, max_retries=None)
+@shared_task(name=SEND_MONTHLY_REPORTS.name, bind=True, acks_late=True, max_retries=None)
 def send_monthly_reports(
     self: Task, year: int | None = None, month: int | None = None, failures: int = 0
 ) -> dict[str, Any]:
@@ -120,7 +121,9 @@ def send_monthly_reports(
     return {"status": "queued", "year": year, "month": month, "runners": len(runners)}
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
+@shared_task(
+    name=SEND_REPORT.name, bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None
+)
 def send_report(
     self: Task, runner_id: int, year: int, month: int, failures: int = 0
 ) -> dict[str, Any]:

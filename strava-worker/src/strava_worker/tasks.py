@@ -25,6 +25,14 @@ from typing import Any, NoReturn
 from celery import Task, shared_task
 from celery.exceptions import Reject
 
+from runnerly_common.tasks import (
+    DRAIN_ATHLETE,
+    FETCH_STREAMS,
+    HANDLE_EVENT,
+    SUBSCRIBE_WEBHOOK,
+    SYNC_ALL,
+    SYNC_RUNNER,
+)
 from strava_worker import events, streams, subscription, sync
 from strava_worker.budget import OutOfBudget, Store
 from strava_worker.dataservice import DataserviceError, DataserviceRefused, NotLinked
@@ -149,7 +157,9 @@ def _record_error(rt: Runtime, user_id: int | None, message: str) -> None:
         log.warning("could not record the sync error of runner %s", user_id)
 
 
-@shared_task(bind=True, max_retries=None, acks_late=True, reject_on_worker_lost=True)
+@shared_task(
+    name=SYNC_RUNNER.name, bind=True, max_retries=None, acks_late=True, reject_on_worker_lost=True
+)
 def sync_runner(
     self: Task, user_id: int, failures: int = 0, resume: dict[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -187,7 +197,9 @@ def sync_runner(
     return result
 
 
-@shared_task(bind=True, max_retries=None, acks_late=True, reject_on_worker_lost=True)
+@shared_task(
+    name=FETCH_STREAMS.name, bind=True, max_retries=None, acks_late=True, reject_on_worker_lost=True
+)
 def fetch_streams(self: Task, user_id: int, failures: int = 0) -> dict[str, Any]:
     """Fetch the activity streams of a runner's runs, newest first, a few per task, within
     ``STREAMS_BUDGET_PERCENT`` of the budget; sent by each completed sync."""
@@ -207,7 +219,9 @@ def fetch_streams(self: Task, user_id: int, failures: int = 0) -> dict[str, Any]
     return result
 
 
-@shared_task(bind=True, max_retries=None, acks_late=True, reject_on_worker_lost=True)
+@shared_task(
+    name=HANDLE_EVENT.name, bind=True, max_retries=None, acks_late=True, reject_on_worker_lost=True
+)
 def handle_event(self: Task, event: dict[str, Any], failures: int = 0) -> dict[str, Any]:
     """Note one Strava webhook event as a hint for its athlete (no Strava request here):
     the athlete's drain, sent when there is none yet, checks it with Strava."""
@@ -235,7 +249,9 @@ def handle_event(self: Task, event: dict[str, Any], failures: int = 0) -> dict[s
     return result
 
 
-@shared_task(bind=True, max_retries=None, acks_late=True, reject_on_worker_lost=True)
+@shared_task(
+    name=DRAIN_ATHLETE.name, bind=True, max_retries=None, acks_late=True, reject_on_worker_lost=True
+)
 def drain_athlete(self: Task, athlete_id: int, failures: int = 0) -> dict[str, Any]:
     """Check an athlete's waiting hints with one Strava request, then come back after
     ``EVENT_INTERVAL``: a flood of events costs one request per interval, not one each."""
@@ -258,7 +274,7 @@ def drain_athlete(self: Task, athlete_id: int, failures: int = 0) -> dict[str, A
     return result
 
 
-@shared_task(bind=True, max_retries=None, acks_late=True)
+@shared_task(name=SYNC_ALL.name, bind=True, max_retries=None, acks_late=True)
 def sync_all(self: Task, interval: float | None = None, failures: int = 0) -> dict[str, Any]:
     """Beat's round: every linked runner, spread over the interval so the budget is too.
 
@@ -285,7 +301,7 @@ def sync_all(self: Task, interval: float | None = None, failures: int = 0) -> di
     return _run(self, work, {"interval": interval}, failures)
 
 
-@shared_task(bind=True, max_retries=None, acks_late=True)
+@shared_task(name=SUBSCRIBE_WEBHOOK.name, bind=True, max_retries=None, acks_late=True)
 def subscribe_webhook(self: Task, failures: int = 0) -> dict[str, Any]:
     """Create Strava's push subscription when there is none (started by beat)."""
     rt = _runtime(self)

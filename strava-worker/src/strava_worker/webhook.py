@@ -30,6 +30,7 @@ from runnerly_common.errors import APIError
 from runnerly_common.health import add_readiness_check
 from runnerly_common.probes import broker_check
 from runnerly_common.server import serve
+from runnerly_common.tasks import HANDLE_EVENT
 from strava_worker.budget import Store
 from strava_worker.event_schema import parse_event
 from strava_worker.readiness import short_timeout_store
@@ -60,10 +61,9 @@ def _count(outcome: str) -> None:
 
 def _celery_enqueue(event: dict[str, Any]) -> None:
     from strava_worker.celery_app import app  # the worker's broker, loaded on first use
-    from strava_worker.tasks import handle_event
 
     with app.connection_for_write():
-        handle_event.apply_async(kwargs={"event": event})
+        HANDLE_EVENT.send(app, {"event": event})
 
 
 def create_app(

@@ -14,6 +14,7 @@ from typing import Any
 import redis
 import requests
 
+from runnerly_common.tasks import TaskDef
 from runnerly_common.testing import free_port
 
 BIN = Path(sys.executable).parent
@@ -108,12 +109,12 @@ class Worker:
             for sample in family.samples
         }
 
-    def send(self, task: str, **kwargs: Any) -> str:
+    def send(self, task: TaskDef, **kwargs: Any) -> str:
         """Enqueue a task as a client would; returns its id."""
         from celery import Celery
 
         app = Celery(broker=self.env["STRAVA_WORKER_BROKER_URL"])
-        task_id = app.send_task(f"strava_worker.tasks.{task}", kwargs=kwargs).id
+        task_id = task.send(app, kwargs).id
         app.close()
         return task_id
 

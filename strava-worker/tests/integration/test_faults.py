@@ -14,6 +14,8 @@ import time
 
 import requests
 
+from runnerly_common.tasks import SYNC_RUNNER
+
 from .helpers import Runner
 
 PAGED = {"per_page": "50", "max_pages_per_run": "100"}  # one task does the whole backfill
@@ -47,7 +49,7 @@ def test_a_worker_killed_mid_sync_has_its_task_redelivered_and_the_sync_complete
     # the killed worker's lock on the runner has expired by then (lock < timeout / 2).
     settings = {**PAGED, "visibility_timeout": "8", "lock_seconds": "4"}
     doomed = start_worker(pool="prefork", **settings)
-    task_id = doomed.send("sync_runner", user_id=runner.user_id)
+    task_id = doomed.send(SYNC_RUNNER, user_id=runner.user_id)
     before = wait_for_pages(runner, 3)
     doomed.kill()
 
@@ -63,7 +65,7 @@ def test_a_pool_child_killed_mid_sync_is_retried_once_its_lock_expires(runner, s
     # The OOM killer's way: only the child dies, the main process requeues its task at once
     # (reject_on_worker_lost) and the redelivered task waits for the dead child's lock.
     worker = start_worker(pool="prefork", **PAGED, lock_seconds="8")
-    task_id = worker.send("sync_runner", user_id=runner.user_id)
+    task_id = worker.send(SYNC_RUNNER, user_id=runner.user_id)
     wait_for_pages(runner, 3)
     (child,) = worker.children()
     os.kill(child, signal.SIGKILL)
@@ -108,7 +110,7 @@ def test_the_dataservice_down_for_30_s_delays_the_sync_and_loses_nothing(
     runner, start_worker, dataservice
 ):
     worker = start_worker(**PAGED, retry_backoff_max="4")
-    worker.send("sync_runner", user_id=runner.user_id)
+    worker.send(SYNC_RUNNER, user_id=runner.user_id)
     before = wait_for_pages(runner, 3)
     server = dataservice["process"]
     server.stop()
@@ -134,7 +136,7 @@ def test_a_webhook_create_puts_the_new_run_in_the_dataservice_within_5_s(
     runner, start_worker, webhook, sim
 ):
     worker = start_worker()
-    worker.send("sync_runner", user_id=runner.user_id)
+    worker.send(SYNC_RUNNER, user_id=runner.user_id)
     runner.wait_synced()
 
     started = time.monotonic()
@@ -165,7 +167,7 @@ def test_a_pool_child_over_its_memory_cap_is_replaced_once_its_task_ends(runner,
     # memory per retry): any child is over 1 MiB, so each is replaced after one task.
     worker = start_worker(pool="prefork", max_memory_per_child_mb="1")
     (first,) = worker.children()
-    worker.send("sync_runner", user_id=runner.user_id)
+    worker.send(SYNC_RUNNER, user_id=runner.user_id)
 
     assert_exactly_the_strava_runs(runner, runner.wait_synced(timeout=60))
     deadline = time.monotonic() + 15

@@ -10,6 +10,8 @@ import time
 import pytest
 import requests
 
+from runnerly_common.tasks import SYNC_RUNNER
+
 from .helpers import Worker
 
 DAILY_LIMIT = 50_000  # far above what a session spends: "remaining" is never clipped at 0
@@ -41,7 +43,7 @@ def test_a_sync_in_a_pool_child_is_counted_once_with_the_strava_budget_it_spent(
     # counted are the sync's own.
     worker = start_worker(pool="prefork", rate_limit_daily=str(DAILY_LIMIT))
     before = sim_daily_usage(sim)
-    worker.send("sync_runner", user_id=runner.user_id)
+    worker.send(SYNC_RUNNER, user_id=runner.user_id)
     link = runner.wait_synced()
 
     done = {"task": "sync_runner", "outcome": "done"}

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import requests
 
+from runnerly_common.tasks import FETCH_STREAMS, SYNC_RUNNER, TaskDef
 from strava_worker.factory import make_celery
 from strava_worker.settings import WorkerSettings
 
@@ -49,12 +50,14 @@ def lifted_limits(sim: str) -> Iterator[dict[str, str]]:
     answer.raise_for_status()
 
 
-def send_as_the_worker(env: dict[str, str], task: str, kwargs: dict[str, Any], count: int) -> None:
+def send_as_the_worker(
+    env: dict[str, str], task: TaskDef, kwargs: dict[str, Any], count: int
+) -> None:
     """Queue ``count`` tasks as the worker's own sends do: through its app's routes."""
     app = make_celery(WorkerSettings.load(environ=env))
     try:
         for _ in range(count):
-            app.send_task(f"strava_worker.tasks.{task}", kwargs=kwargs)
+            task.send(app, kwargs)
     finally:
         app.close()
 
@@ -68,17 +71,17 @@ def _streams_fetched(runner) -> int:
 def test_a_backlog_of_streams_keeps_no_new_sync_waiting(runner, start_worker, sim, lifted_limits):
     syncs = start_worker(**lifted_limits)
     streams = start_worker(queues="streams", **lifted_limits)
-    syncs.send("sync_runner", user_id=runner.user_id)
+    syncs.send(SYNC_RUNNER, user_id=runner.user_id)
     runner.wait_synced()
     assert len(runner.running_activities()) > BACKLOG * 20  # each task has 20 runs to fetch
 
-    send_as_the_worker(syncs.env, "fetch_streams", {"user_id": runner.user_id}, BACKLOG)
+    send_as_the_worker(syncs.env, FETCH_STREAMS, {"user_id": runner.user_id}, BACKLOG)
     # The streams worker is busy with the backlog when the runner's next sync is queued.
     eventually(lambda: _streams_fetched(runner) > 0, timeout=30)
     start = (datetime.now(UTC) - timedelta(hours=1)).replace(microsecond=0)
     new_run = _on_strava(sim, runner.athlete, start, distance=5000, moving_time=1500)
     queued = time.monotonic()
-    syncs.send("sync_runner", user_id=runner.user_id)
+    syncs.send(SYNC_RUNNER, user_id=runner.user_id)
     deadline = queued + PROMPT
     while new_run not in runner.run_ids_since(start.isoformat()):
         assert time.monotonic() < deadline, (

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import requests
 
+from runnerly_common.tasks import SYNC_RUNNER
 from runnerly_common.testing import link_strava_athlete
 
 from .test_webhook_trust import _strava_requests
@@ -72,13 +73,13 @@ def test_a_late_upload_whose_event_was_lost_arrives_with_the_next_reconciliation
     runner, start_worker, sim
 ):
     worker = start_worker()
-    worker.send("sync_runner", user_id=runner.user_id)
+    worker.send(SYNC_RUNNER, user_id=runner.user_id)
     cursor = _cursor(runner.wait_synced())
     # A watch that synced a day late, and a run uploaded ten days after it was run.
     yesterday = _on_strava(sim, runner.athlete, cursor - timedelta(days=1), distance=8000.0)
     ten_days = _on_strava(sim, runner.athlete, cursor - timedelta(days=10), distance=12000.0)
 
-    worker.send("sync_runner", user_id=runner.user_id)
+    worker.send(SYNC_RUNNER, user_id=runner.user_id)
     _syncs_done(worker, runner, 2)
     runs = runner.runs()
     assert yesterday in runs, "the look-back behind the cursor reads a day-late upload"
@@ -88,7 +89,7 @@ def test_a_late_upload_whose_event_was_lost_arrives_with_the_next_reconciliation
     worker = start_worker(reconcile_interval="1")  # every sync is due to reconcile
     time.sleep(1.5)  # one RECONCILE_INTERVAL after the last sync
     spent = _strava_requests(sim)
-    worker.send("sync_runner", user_id=runner.user_id)
+    worker.send(SYNC_RUNNER, user_id=runner.user_id)
     line = _syncs_done(worker, runner, 1)
     assert "'reconciled': True" in line, line
     assert runner.runs()[ten_days]["distance"] == 12000.0
@@ -99,7 +100,7 @@ def test_a_late_upload_whose_event_was_lost_arrives_with_the_next_reconciliation
 
 def test_a_silent_edit_and_a_deletion_whose_event_was_lost_arrive(runner, start_worker, sim):
     worker = start_worker(reconcile_interval="1")
-    worker.send("sync_runner", user_id=runner.user_id)
+    worker.send(SYNC_RUNNER, user_id=runner.user_id)
     cursor = _cursor(runner.wait_synced())
     runs = runner.runs()
     since = cursor - timedelta(days=25)
@@ -119,7 +120,7 @@ def test_a_silent_edit_and_a_deletion_whose_event_was_lost_arrive(runner, start_
     assert answer.status_code == 204, answer.text
 
     time.sleep(1.5)  # the backfill reconciled: one RECONCILE_INTERVAL (1 s) must pass
-    worker.send("sync_runner", user_id=runner.user_id)
+    worker.send(SYNC_RUNNER, user_id=runner.user_id)
     line = _syncs_done(worker, runner, 2)
     after = runner.runs()
     assert after[cropped]["distance"] == 4321.0 and after[cropped]["moving_time"] == 1500
@@ -143,7 +144,7 @@ def test_an_out_of_range_activity_stops_neither_its_page_nor_later_syncs(runner,
     expected = set(runner.running_activities()) - {runaway}
 
     worker = start_worker(per_page="20")  # its page holds 19 other activities
-    worker.send("sync_runner", user_id=runner.user_id)
+    worker.send(SYNC_RUNNER, user_id=runner.user_id)
     link = runner.wait_synced()
     assert set(runner.runs()) == expected
     assert link["sync_error"] is None and link["backfill_before"] is None
@@ -158,7 +159,7 @@ def test_an_out_of_range_activity_stops_neither_its_page_nor_later_syncs(runner,
     worker.stop()
     worker = start_worker(reconcile_interval="1")
     time.sleep(1.5)  # the backfill reconciled: one RECONCILE_INTERVAL (1 s) must pass
-    worker.send("sync_runner", user_id=runner.user_id)
+    worker.send(SYNC_RUNNER, user_id=runner.user_id)
     line = _syncs_done(worker, runner, 1)
     assert "'reconciled': True" in line, line
     runs = runner.runs()
@@ -174,7 +175,7 @@ def test_backfill_and_incremental_read_everything_in_either_page_order(
     expected = runner.running_activities()
     worker = start_worker(per_page="200", max_pages_per_run="2")  # resumes between runs
     sent = datetime.now(UTC)
-    worker.send("sync_runner", user_id=runner.user_id)
+    worker.send(SYNC_RUNNER, user_id=runner.user_id)
     link = runner.wait_synced(timeout=120)
     assert set(runner.runs()) == set(expected)
     ids = runner.run_ids()
@@ -194,7 +195,7 @@ def test_backfill_and_incremental_read_everything_in_either_page_order(
     for i, offset in enumerate(offsets):
         _on_strava(sim, runner.athlete, cursor + timedelta(seconds=offset), name=f"Late {i}")
     worker = start_worker(per_page="5", max_pages_per_run="2")
-    worker.send("sync_runner", user_id=runner.user_id)
+    worker.send(SYNC_RUNNER, user_id=runner.user_id)
     expected = runner.running_activities()
     eventually(lambda: set(runner.runs()) == set(expected), timeout=60)
     _syncs_done(worker, runner, 1)
@@ -208,7 +209,7 @@ def test_a_lost_refresh_answer_does_not_unlink_and_a_reconnect_resumes(
     runner, start_worker, sim, dataservice
 ):
     worker = start_worker()
-    worker.send("sync_runner", user_id=runner.user_id)
+    worker.send(SYNC_RUNNER, user_id=runner.user_id)
     synced = runner.wait_synced()
     kept = len(runner.runs())
     # Strava rotates the refresh token in an answer that never reaches the worker.
@@ -217,7 +218,7 @@ def test_a_lost_refresh_answer_does_not_unlink_and_a_reconnect_resumes(
     armed = requests.post(f"{sim}/admin/faults", json={"lose_refresh_answers": 1}, timeout=5)
     assert armed.status_code == 200, armed.text
 
-    worker.send("sync_runner", user_id=runner.user_id)
+    worker.send(SYNC_RUNNER, user_id=runner.user_id)
     eventually(lambda: runner.link().get("sync_state") == "reconnect", timeout=60)
     link = runner.link()
     assert link["athlete_id"] == runner.athlete, "the link is kept"
@@ -233,7 +234,7 @@ def test_a_lost_refresh_answer_does_not_unlink_and_a_reconnect_resumes(
     )  # fmt: skip
     assert runner.link()["sync_state"] == "pending"
     fresh = _on_strava(sim, runner.athlete, _cursor(synced) + timedelta(minutes=1))
-    worker.send("sync_runner", user_id=runner.user_id)
+    worker.send(SYNC_RUNNER, user_id=runner.user_id)
     eventually(lambda: fresh in runner.runs(), timeout=30)
     link = runner.wait_synced()
     assert link["pages_done"] == synced["pages_done"], "no second backfill"

@@ -25,6 +25,7 @@ from celery import Celery
 
 from runnerly_common.mailsink import Delivery, MailSink
 from runnerly_common.service_client import ServiceTokenClient
+from runnerly_common.tasks import SEND_MONTHLY_REPORTS
 from runnerly_common.testing import free_port
 
 from .conftest import BIN, BROKER
@@ -126,7 +127,7 @@ def sink(tmp_path: Path, sink_port: int) -> Iterator[MailSink]:
 def _trigger(**kwargs: Any) -> None:
     app = Celery(broker=BROKER)
     try:
-        app.send_task("strava_worker.report_tasks.send_monthly_reports", kwargs=kwargs)
+        SEND_MONTHLY_REPORTS.send(app, kwargs)
     finally:
         app.close()
 

@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 
 import requests
 
+from runnerly_common.tasks import HANDLE_EVENT, SYNC_ALL, SYNC_RUNNER
+
 from .conftest import WINDOW
 
 
@@ -17,7 +19,7 @@ def test_a_runner_with_a_thousand_activities_is_fully_synced_exactly_once(runner
     expected = runner.running_activities()
     assert len(expected) > 500
     started = time.monotonic()
-    worker.send("sync_runner", user_id=runner.user_id)
+    worker.send(SYNC_RUNNER, user_id=runner.user_id)
     link = runner.wait_synced()
     took = time.monotonic() - started
 
@@ -32,9 +34,9 @@ def test_a_runner_with_a_thousand_activities_is_fully_synced_exactly_once(runner
 
 def test_syncing_again_changes_nothing(runner, start_worker):
     worker = start_worker()
-    worker.send("sync_runner", user_id=runner.user_id)
+    worker.send(SYNC_RUNNER, user_id=runner.user_id)
     first = runner.wait_synced()
-    worker.send("sync_runner", user_id=runner.user_id)
+    worker.send(SYNC_RUNNER, user_id=runner.user_id)
     deadline = time.monotonic() + 30
     while worker.log().count(f"sync of runner {runner.user_id}:") < 2:
         assert time.monotonic() < deadline, worker.log()
@@ -50,13 +52,13 @@ def test_a_low_budget_stops_the_backfill_and_resumes_next_window_without_sleepin
 ):
     worker = start_worker(rate_limit_15min="2", per_page="100")
     started = time.monotonic()
-    worker.send("sync_runner", user_id=runner.user_id)
+    worker.send(SYNC_RUNNER, user_id=runner.user_id)
     wait_for(worker, "retries in")
     stopped = runner.link()
     assert stopped["sync_state"] == "backfilling"
     assert 0 < stopped["pages_done"] <= 2
     # The only worker slot is free while the sync waits: another task runs at once.
-    worker.send("handle_event", event={**EVENT, "owner_id": 99999})
+    worker.send(HANDLE_EVENT, event={**EVENT, "owner_id": 99999})
     wait_for(worker, "unknown athlete", timeout=3)
 
     link = runner.wait_synced(timeout=240)
@@ -77,7 +79,7 @@ def test_a_low_budget_stops_the_backfill_and_resumes_next_window_without_sleepin
 def test_a_token_expiring_during_pagination_is_refreshed_and_stored(runner, start_worker, sim):
     first = runner.link()
     worker = start_worker(rate_limit_15min="2", per_page="100")
-    worker.send("sync_runner", user_id=runner.user_id)
+    worker.send(SYNC_RUNNER, user_id=runner.user_id)
     wait_for(worker, "retries in")
     requests.post(f"{sim}/admin/athletes/{runner.athlete}/expire-token", timeout=5)
 
@@ -102,7 +104,7 @@ def test_a_token_about_to_expire_is_refreshed_before_use(runner, start_worker, s
         timeout=5,
     ).raise_for_status()
     worker = start_worker()
-    worker.send("sync_runner", user_id=runner.user_id)
+    worker.send(SYNC_RUNNER, user_id=runner.user_id)
     link = runner.wait_synced()
     assert link["access_token"] != old["access_token"]
     assert link["expires_at"] > soon
@@ -112,7 +114,7 @@ def test_a_fifth_of_strava_calls_failing_delays_but_loses_nothing(runner, start_
     worker = start_worker(per_page="100")
     requests.post(f"{sim}/admin/faults", json={"error_rate": 0.2}, timeout=5).raise_for_status()
     try:
-        worker.send("sync_runner", user_id=runner.user_id)
+        worker.send(SYNC_RUNNER, user_id=runner.user_id)
         link = runner.wait_synced(timeout=180)
     finally:
         requests.delete(f"{sim}/admin/faults", timeout=5)
@@ -127,7 +129,7 @@ def test_beat_starts_a_round_at_once_and_every_linked_runner_is_synced(runner, s
     link = runner.wait_synced()
     assert len(runner.runs()) == len(runner.running_activities())
     assert link["runs_imported"] == len(runner.running_activities())
-    wait_for(worker, "strava_worker.tasks.sync_all", timeout=10)
+    wait_for(worker, SYNC_ALL.name, timeout=10)
 
 
 def wait_for(worker, text: str, timeout: float = 20) -> None:
@@ -152,7 +154,7 @@ def test_more_new_activities_than_one_run_reads_all_arrive_and_the_cursor_moves(
     runner, start_worker, sim
 ):
     first = start_worker()
-    first.send("sync_runner", user_id=runner.user_id)
+    first.send(SYNC_RUNNER, user_id=runner.user_id)
     cursor = datetime.fromisoformat(runner.wait_synced()["sync_cursor"])
     first.stop()
     # 13 new runs while the runner was away, a minute apart; two share a second, split by a
@@ -178,7 +180,7 @@ def test_more_new_activities_than_one_run_reads_all_arrive_and_the_cursor_moves(
 
     # Two pages of five per run: three runs of the task to reach the old cursor.
     worker = start_worker(per_page="5", max_pages_per_run="2")
-    worker.send("sync_runner", user_id=runner.user_id)
+    worker.send(SYNC_RUNNER, user_id=runner.user_id)
     expected = runner.running_activities()
     deadline = time.monotonic() + 60
     while set(runner.runs()) != set(expected):

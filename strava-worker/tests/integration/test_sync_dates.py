@@ -8,6 +8,8 @@ from datetime import datetime
 
 import requests
 
+from runnerly_common.tasks import SYNC_RUNNER
+
 
 def test_activities_outside_the_dates_are_set_aside_and_the_rest_arrives(runner, start_worker, sim):
     odd = {}
@@ -22,7 +24,7 @@ def test_activities_outside_the_dates_are_set_aside_and_the_rest_arrives(runner,
     expected = {k: v for k, v in runner.running_activities().items() if k not in odd}
 
     worker = start_worker()
-    worker.send("sync_runner", user_id=runner.user_id)
+    worker.send(SYNC_RUNNER, user_id=runner.user_id)
     link = runner.wait_synced()
 
     assert set(runner.runs()) == set(expected)

@@ -10,6 +10,7 @@ from typing import Any
 
 import requests
 
+from runnerly_common.tasks import SYNC_RUNNER
 from runnerly_common.testing import link_strava_athlete
 
 from .conftest import SIM_SECRET
@@ -55,7 +56,7 @@ def _strava_requests(sim: str) -> int:
 
 def test_a_forged_deletion_deletes_nothing(runner, start_worker, webhook, sim):
     worker = start_worker()
-    worker.send("sync_runner", user_id=runner.user_id)
+    worker.send(SYNC_RUNNER, user_id=runner.user_id)
     runner.wait_synced()
     victim, witness = _newest_runs(runner)[:2]
 
@@ -70,7 +71,7 @@ def test_a_forged_deletion_deletes_nothing(runner, start_worker, webhook, sim):
 
 def test_a_forged_deauthorization_unlinks_nothing(runner, start_worker, webhook, sim):
     worker = start_worker()
-    worker.send("sync_runner", user_id=runner.user_id)
+    worker.send(SYNC_RUNNER, user_id=runner.user_id)
     runner.wait_synced()
 
     _forge(webhook, sim, object_type="athlete", object_id=runner.athlete, aspect_type="update",
@@ -96,7 +97,7 @@ def test_a_real_deletion_and_a_real_revocation_arrive_within_seconds(
     runner, start_worker, webhook, sim
 ):
     worker = start_worker()
-    worker.send("sync_runner", user_id=runner.user_id)
+    worker.send(SYNC_RUNNER, user_id=runner.user_id)
     runner.wait_synced()
     gone = _newest_runs(runner)[0]
 
@@ -129,7 +130,7 @@ def test_a_run_made_private_leaves_when_the_token_may_not_see_private_activities
         timeout=5,
     )
     worker = start_worker()
-    worker.send("sync_runner", user_id=runner.user_id)
+    worker.send(SYNC_RUNNER, user_id=runner.user_id)
     runner.wait_synced()
     hidden = _newest_runs(runner)[0]
     answer = requests.put(f"{sim}/admin/activities/{hidden}", json={"private": True}, timeout=5)
@@ -140,7 +141,7 @@ def test_a_run_made_private_leaves_when_the_token_may_not_see_private_activities
 def test_a_flood_of_events_costs_at_most_two_strava_requests(runner, start_worker, webhook, sim):
     interval = 5
     worker = start_worker(event_interval=str(interval))
-    worker.send("sync_runner", user_id=runner.user_id)
+    worker.send(SYNC_RUNNER, user_id=runner.user_id)
     runner.wait_synced()
     newest = _newest_runs(runner)[:40]
     time.sleep(1)
@@ -161,7 +162,7 @@ def test_a_run_with_an_impossible_heart_rate_arrives_without_it_and_nothing_retr
     runner, start_worker, webhook, sim
 ):
     worker = start_worker()
-    worker.send("sync_runner", user_id=runner.user_id)
+    worker.send(SYNC_RUNNER, user_id=runner.user_id)
     runner.wait_synced()
     # 999 bpm: Strava keeps what the device said; the dataservice would refuse it (400).
     created = requests.post(
@@ -193,7 +194,7 @@ def test_a_refresh_refused_for_our_own_credentials_unlinks_nobody(runner, start_
     worker = start_worker(strava_client_secret="not-the-secret")
     expired = requests.post(f"{sim}/admin/athletes/{runner.athlete}/expire-token", timeout=5)
     expired.raise_for_status()
-    worker.send("sync_runner", user_id=runner.user_id)
+    worker.send(SYNC_RUNNER, user_id=runner.user_id)
     eventually(lambda: runner.link().get("sync_state") in ("error", None), timeout=30)
     link = runner.link()
     assert link, "the runner was unlinked over the application's own credentials"

@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 import requests
 
+from runnerly_common.tasks import SYNC_RUNNER
+
 
 def eventually(check: Callable[[], bool], timeout: float = 20) -> None:
     deadline = time.monotonic() + timeout
@@ -17,7 +19,7 @@ def eventually(check: Callable[[], bool], timeout: float = 20) -> None:
 
 def test_an_edit_and_a_deletion_on_strava_propagate(runner, start_worker, webhook, sim):
     worker = start_worker()
-    worker.send("sync_runner", user_id=runner.user_id)
+    worker.send(SYNC_RUNNER, user_id=runner.user_id)
     runner.wait_synced()
     first, second, third = list(runner.running_activities())[:3]
 
@@ -36,7 +38,7 @@ def test_an_edit_and_a_deletion_on_strava_propagate(runner, start_worker, webhoo
 
 def test_a_new_activity_arrives_by_event(runner, start_worker, webhook, sim):
     worker = start_worker()
-    worker.send("sync_runner", user_id=runner.user_id)
+    worker.send(SYNC_RUNNER, user_id=runner.user_id)
     runner.wait_synced()
     created = requests.post(
         f"{sim}/admin/athletes/{runner.athlete}/activities",
@@ -53,7 +55,7 @@ def test_a_runner_revoking_access_is_unlinked_and_keeps_their_runs(
     runner, start_worker, webhook, sim
 ):
     worker = start_worker()
-    worker.send("sync_runner", user_id=runner.user_id)
+    worker.send(SYNC_RUNNER, user_id=runner.user_id)
     runner.wait_synced()
     kept = len(runner.runs())
     requests.post(f"{sim}/admin/athletes/{runner.athlete}/revoke", timeout=5).raise_for_status()

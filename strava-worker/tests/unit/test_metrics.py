@@ -9,6 +9,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from runnerly_common.settings import SettingsError
+from runnerly_common.tasks import DRAIN_ATHLETE, HANDLE_EVENT, SYNC_RUNNER, TaskDef
 from strava_worker import metrics
 from strava_worker.budget import RateBudget, Windows
 from strava_worker.settings import WorkerSettings
@@ -44,8 +45,8 @@ def collector_of(store, queue_length=lambda: 3) -> metrics.StoreCollector:
     return metrics.StoreCollector(lambda: store, WINDOWS, queue_length, clock=lambda: NOW)
 
 
-def run(name: str, state: str, retval: object, **kwargs: object) -> None:
-    task = SimpleNamespace(name=f"strava_worker.tasks.{name}")
+def run(definition: TaskDef, state: str, retval: object, **kwargs: object) -> None:
+    task = SimpleNamespace(name=definition.name)
     metrics.task_started(task_id="t1")
     metrics.task_finished(task_id="t1", task=task, state=state, retval=retval, kwargs=kwargs)
 
@@ -69,8 +70,8 @@ def test_each_execution_counts_once_under_its_outcome_with_its_duration(store):
     key = ("strava_worker_tasks_total", frozenset({("task", "sync_runner"), ("outcome", "busy")}))
     duration = ("strava_worker_task_duration_seconds_count", frozenset({("task", "sync_runner")}))
     before = scrape(collector_of(store))
-    run("sync_runner", "SUCCESS", {"status": "busy"})
-    run("sync_runner", "SUCCESS", {"status": "busy"})
+    run(SYNC_RUNNER, "SUCCESS", {"status": "busy"})
+    run(SYNC_RUNNER, "SUCCESS", {"status": "busy"})
     after = scrape(collector_of(store))
     assert after[key] - before.get(key, 0) == 2
     assert after[duration] - before.get(duration, 0) == 2
@@ -81,10 +82,10 @@ def test_an_applied_webhook_event_observes_its_lag_from_stravas_event_time(store
     under_10 = ("strava_worker_event_lag_seconds_bucket", frozenset({("le", "10.0")}))
     before = scrape(collector_of(store))
     event = {"object_type": "activity", "event_time": int(time.time()) - 20}
-    run("handle_event", "SUCCESS", {"status": "noted"}, event=event)  # only noted
-    run("drain_athlete", "RETRY", Exception("busy"), athlete_id=3)  # not applied yet
+    run(HANDLE_EVENT, "SUCCESS", {"status": "noted"}, event=event)  # only noted
+    run(DRAIN_ATHLETE, "RETRY", Exception("busy"), athlete_id=3)  # not applied yet
     # The athlete's drain applied it: it reports the oldest event_time it settled.
-    run("drain_athlete", "SUCCESS", {"status": "created", "event_time": event["event_time"]})
+    run(DRAIN_ATHLETE, "SUCCESS", {"status": "created", "event_time": event["event_time"]})
     after = scrape(collector_of(store))
     assert after[lag] - before[lag] == 1
     assert after[under_10] == before[under_10]

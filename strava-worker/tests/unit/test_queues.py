@@ -9,7 +9,8 @@ from collections.abc import Iterator
 import pytest
 from kombu import Connection
 
-from strava_worker.factory import STREAMS_QUEUE, SYNC_QUEUE, WorkerApp, make_celery
+from runnerly_common.tasks import FETCH_STREAMS, STREAMS_QUEUE, SYNC_QUEUE, WORKER_TASKS
+from strava_worker.factory import WorkerApp, make_celery
 from strava_worker.settings import WorkerSettings
 
 
@@ -35,7 +36,7 @@ def _landed(app: WorkerApp, connection: Connection) -> dict[str, list[str]]:
 
 def test_the_streams_task_alone_goes_to_the_streams_queue(app: WorkerApp) -> None:
     ours = sorted(name for name in app.tasks if name.startswith("strava_worker."))
-    assert "strava_worker.tasks.fetch_streams" in ours
+    assert FETCH_STREAMS.name in ours
     with app.connection_for_write() as connection:
         for queue in app.amqp.queues.values():
             queue.bind(connection.default_channel).declare()
@@ -43,16 +44,31 @@ def test_the_streams_task_alone_goes_to_the_streams_queue(app: WorkerApp) -> Non
             app.send_task(name, kwargs={}, connection=connection)
         landed = _landed(app, connection)
     assert landed == {
-        STREAMS_QUEUE: ["strava_worker.tasks.fetch_streams"],
-        SYNC_QUEUE: [name for name in ours if name != "strava_worker.tasks.fetch_streams"],
+        STREAMS_QUEUE: [FETCH_STREAMS.name],
+        SYNC_QUEUE: [name for name in ours if name != FETCH_STREAMS.name],
     }
 
 
 def test_a_task_s_own_send_of_the_streams_task_follows_the_route(app: WorkerApp) -> None:
     # What a completed sync and each batch do: fetch_streams.apply_async(...).
-    task = app.tasks["strava_worker.tasks.fetch_streams"]
+    task = app.tasks[FETCH_STREAMS.name]
     with app.connection_for_write() as connection:
         for queue in app.amqp.queues.values():
             queue.bind(connection.default_channel).declare()
         task.apply_async(kwargs={"user_id": 1}, countdown=5, connection=connection)
-        assert _landed(app, connection) == {STREAMS_QUEUE: ["strava_worker.tasks.fetch_streams"]}
+        assert _landed(app, connection) == {STREAMS_QUEUE: [FETCH_STREAMS.name]}
+
+
+@pytest.mark.parametrize("task", WORKER_TASKS, ids=lambda task: task.function)
+def test_a_sender_s_own_app_puts_each_task_on_its_queue(task, app: WorkerApp) -> None:
+    # runnerly-web and the admin CLI send from a Celery app with none of the worker's routes.
+    from celery import Celery
+
+    sender = Celery("strava_worker", broker=app.conf.broker_url, set_as_current=False)
+    with app.connection_for_write() as connection:
+        for queue in app.amqp.queues.values():
+            queue.bind(connection.default_channel).declare()
+        required = {arg.name: 1 if arg.type is int else {} for arg in task.args if arg.required}
+        task.send(sender, required, connection=connection)
+        assert _landed(app, connection) == {task.queue: [task.name]}
+    sender.close()

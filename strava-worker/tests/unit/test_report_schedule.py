@@ -12,6 +12,7 @@ import pytest
 import redis
 
 from runnerly_common.settings import SettingsError
+from runnerly_common.tasks import SEND_REPORT
 from runnerly_common.testing import IN_CI
 from strava_worker.budget import Store
 from strava_worker.factory import make_celery
@@ -35,7 +36,7 @@ def test_beat_sends_the_reports_on_the_first_of_each_month_at_the_configured_hou
     assert schedule.month_of_year == set(range(1, 13))
     app.loader.import_default_modules()
     assert entry["task"] in app.tasks  # the worker knows the task beat names
-    assert "strava_worker.report_tasks.send_report" in app.tasks
+    assert SEND_REPORT.name in app.tasks
 
 
 def test_the_schedule_is_not_due_mid_month_and_is_due_on_the_first():

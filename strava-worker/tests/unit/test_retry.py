@@ -18,7 +18,9 @@ def _task(broker: str) -> Task:
     # One try to publish: the test is about a broker that is gone, not a slow one.
     app.conf.update(task_publish_retry=False, broker_connection_timeout=1)
 
-    @app.task(bind=True, name="retry_test.event")
+    # Not shared: Celery would add a shared task to every app made after this one (the
+    # worker's in the other tests), and two of the same name to the same app is an error.
+    @app.task(bind=True, name="retry_test.event", shared=False)
     def event(self: Task) -> None:  # pragma: no cover - only its retry is exercised
         pass
 

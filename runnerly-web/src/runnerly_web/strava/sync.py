@@ -1,9 +1,10 @@
 """Enqueue a runner's Strava sync on the worker's broker (the first one, and "Sync now").
 
-Only the task's name and arguments cross over (``send_task``): the web app does not import
-the worker.  Without a broker setting, or when the broker is down, nothing is lost: the
-link is stored as ``pending`` and the worker's beat round (``sync_all``) syncs every link,
-so the first sync then waits for the next round instead of starting at once.
+Only the task's name and arguments cross over, as :mod:`runnerly_common.tasks` defines them:
+the web app does not import the worker.  Without a broker setting, or when the broker is
+down, nothing is lost: the link is stored as ``pending`` and the worker's beat round
+(``sync_all``) syncs every link, so the first sync then waits for the next round instead of
+starting at once.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ import logging
 from celery import Celery
 
 from runnerly_common.celery_context import propagate_request_ids
+from runnerly_common.tasks import SYNC_RUNNER
 
 log = logging.getLogger(__name__)
-TASK = "strava_worker.tasks.sync_runner"
 
 
 class SyncQueue:
@@ -44,7 +45,7 @@ class SyncQueue:
         if not self.broker_url:
             return False
         try:
-            self._app().send_task(TASK, kwargs={"user_id": user_id}, retry=False)
+            SYNC_RUNNER.send(self._app(), {"user_id": user_id}, retry=False)
         except Exception as exc:  # noqa: BLE001 - any broker failure: beat's round covers it
             log.warning("could not enqueue a sync of runner %s: %s", user_id, exc)
             return False
