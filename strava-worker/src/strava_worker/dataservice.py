@@ -53,11 +53,13 @@ class Dataservice:
 
     def link(self, user_id: int) -> dict[str, Any]:
         path = f"/users/{user_id}/strava"
-        return self._ok(self._call("GET", path), path)
+        result: dict[str, Any] = self._ok(self._call("GET", path), path)
+        return result
 
     def update_link(self, user_id: int, **fields: Any) -> dict[str, Any]:
         path = f"/users/{user_id}/strava"
-        return self._ok(self._call("PATCH", path, json=fields), path)
+        result: dict[str, Any] = self._ok(self._call("PATCH", path, json=fields), path)
+        return result
 
     def unlink(self, user_id: int) -> None:
         path = f"/users/{user_id}/strava"
@@ -80,7 +82,8 @@ class Dataservice:
             body["deleted"] = list(deleted)
         if set_aside:
             body["set_aside"] = list(set_aside)
-        return self._ok(self._call("POST", path, json=body), path)
+        result: dict[str, int] = self._ok(self._call("POST", path, json=body), path)
+        return result
 
     def strava_run_count(self, user_id: int) -> int:
         """How many of the runner's runs came from Strava."""
@@ -91,7 +94,10 @@ class Dataservice:
     def streams_pending(self, user_id: int, limit: int) -> list[dict[str, Any]]:
         """The runner's Strava runs without streams yet, newest first."""
         path = f"/users/{user_id}/strava/streams"
-        return self._ok(self._call("GET", path, params={"limit": limit}), path)["pending"]
+        pending: list[dict[str, Any]] = self._ok(
+            self._call("GET", path, params={"limit": limit}), path
+        )["pending"]
+        return pending
 
     def put_streams(
         self, user_id: int, activity_id: str, streams: dict[str, list[Any]] | None

@@ -38,7 +38,8 @@ def install_observability(app: Celery) -> None:
 
     def on_worker_init(sender: Any = None, **_: Any) -> None:
         if getattr(sender, "app", None) is app:
-            start(app, app.runtime.settings)  # type: ignore[attr-defined]
+            # Celery is Any here, and the `is` test above narrows ``app`` to Any | None.
+            start(app, app.runtime.settings)  # type: ignore[union-attr]
 
     worker_init.connect(on_worker_init, weak=False, dispatch_uid=f"{_UID}.init.{id(app)}")
 

@@ -35,7 +35,7 @@ class BrokerQueue:
         self.queue = queue
 
     def length(self) -> int:
-        from kombu import Connection
+        from kombu.connection import Connection
 
         options: dict[str, Any] = {}
         if self.url.startswith(("redis://", "rediss://")):

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 import redis
+from redis.typing import EncodableT
 
 from strava_worker.budget import Windows
 from strava_worker.hints import HINTS_MAX, Hints
@@ -70,6 +71,11 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 """
 HINTS_LIFETIME = 86400  # hints no drain took (a lost task and no later event) expire
+
+
+def _text(value: object) -> str:
+    """A member as the client answers it: bytes (no ``decode_responses``)."""
+    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 class StoreUnavailable(Exception):
@@ -147,7 +153,7 @@ class RedisStore:
     def reconcile_syncs(self, synced: Mapping[int, float]) -> None:
         wanted = {str(user_id): at for user_id, at in synced.items()}
         with _answering():
-            gone = {m.decode() for m in self.redis.zrange(self._synced, 0, -1)} - wanted.keys()
+            gone = {_text(m) for m in self.redis.zrange(self._synced, 0, -1)} - wanted.keys()
             with self.redis.pipeline() as pipe:
                 if gone:
                     pipe.zrem(self._synced, *gone)
@@ -214,7 +220,9 @@ class RedisStore:
                     pipe.hdel(check, *done.check)
                 pipe.hlen(check)
                 room = HINTS_MAX - pipe.execute()[-1]
-            kept = dict(sorted(recheck.items(), key=lambda item: item[1])[: max(room, 0)])
+            kept: dict[EncodableT, EncodableT] = dict(
+                sorted(recheck.items(), key=lambda item: item[1])[: max(room, 0)]
+            )
             if kept:
                 self.redis.hset(check, mapping=kept)
                 self.redis.expire(check, HINTS_LIFETIME)

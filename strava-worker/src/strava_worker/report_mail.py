@@ -124,7 +124,8 @@ def _longest(run: dict[str, Any] | None, units: fmt.Units) -> str | None:
 def _local(run: dict[str, Any]) -> str:
     """The run's day where it was run (``start_local``, the report's calendar); the UTC
     instant from a dataservice that does not send it."""
-    return run.get("start_local") or run["start_time"]
+    result: str = run.get("start_local") or run["start_time"]
+    return result
 
 
 def render_text(v: ReportView) -> str:

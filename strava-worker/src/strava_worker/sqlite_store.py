@@ -10,11 +10,14 @@ from __future__ import annotations
 import sqlite3
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TypeVar
 
 from strava_worker.budget import Windows
 from strava_worker.hints import HINTS_MAX, Hints
+
+_T = TypeVar("_T")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, value INTEGER, expires REAL);
@@ -41,7 +44,7 @@ class SqliteStore:
         conn.execute("PRAGMA journal_mode=WAL")
         return conn
 
-    def _transaction(self, work):  # type: ignore[no-untyped-def]
+    def _transaction(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
         conn = self._connect()
         try:
             conn.execute("BEGIN IMMEDIATE")
@@ -152,7 +155,8 @@ class SqliteStore:
     def oldest_sync(self) -> float | None:
         conn = self._connect()
         try:
-            return conn.execute("SELECT min(at) FROM synced").fetchone()[0]
+            oldest: float | None = conn.execute("SELECT min(at) FROM synced").fetchone()[0]
+            return oldest
         finally:
             conn.close()
 

@@ -76,21 +76,29 @@ class StravaClient:
     ) -> list[dict[str, Any]]:
         """One page of the athlete's activities (SummaryActivity), newest first."""
         params = {"page": page, "per_page": per_page, "before": before, "after": after}
-        return self._get(token, "/athlete/activities", {k: v for k, v in params.items() if v})
+        page_of: list[dict[str, Any]] = self._get(
+            token, "/athlete/activities", {k: v for k, v in params.items() if v}
+        )
+        return page_of
 
     def get_activity(self, token: str, activity_id: int) -> dict[str, Any]:
-        return self._get(token, f"/activities/{int(activity_id)}", {})
+        activity: dict[str, Any] = self._get(token, f"/activities/{int(activity_id)}", {})
+        return activity
 
     def get_streams(
         self, token: str, activity_id: int, keys: tuple[str, ...]
     ) -> dict[str, Any] | list[dict[str, Any]]:
         """The activity's streams keyed by type (a stream it does not have is left out)."""
         params = {"keys": ",".join(keys), "key_by_type": "true"}
-        return self._get(token, f"/activities/{int(activity_id)}/streams", params)
+        streams: dict[str, Any] | list[dict[str, Any]] = self._get(
+            token, f"/activities/{int(activity_id)}/streams", params
+        )
+        return streams
 
     def get_athlete(self, token: str) -> dict[str, Any]:
         """The athlete of ``token``: the cheapest call that proves the token works."""
-        return self._get(token, "/athlete", {})
+        athlete: dict[str, Any] = self._get(token, "/athlete", {})
+        return athlete
 
     def refresh(self, refresh_token: str) -> dict[str, Any]:
         """A new token pair; the old refresh token may be invalid from now on."""

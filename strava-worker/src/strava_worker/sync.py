@@ -293,9 +293,11 @@ def _ask(
     stopped: OutOfBudget | None = None
     for i, number in enumerate(wanted):
         try:
-            found.append(
-                with_token(rt, user_id, link, lambda token, n=number: client.get_activity(token, n))
-            )
+
+            def fetch(token: str, n: int = number) -> dict[str, Any]:
+                return client.get_activity(token, n)
+
+            found.append(with_token(rt, user_id, link, fetch))
         except NotFound:
             gone.append(number)
         except Refused as exc:

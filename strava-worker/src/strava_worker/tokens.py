@@ -48,14 +48,16 @@ def access_token(rt: Runtime, user_id: int, link: dict[str, Any], *, force: bool
     """A token valid for at least ``refresh_margin`` seconds; ``link`` is updated in place."""
     left = epoch(link["expires_at"]) - time.time()
     if not force and left > rt.settings.refresh_margin:
-        return link["access_token"]
+        current: str = link["access_token"]
+        return current
     try:
         pair = _refresh(rt, user_id, link)
     except ServerError as exc:
         if force or left <= STILL_VALID:
             raise
         log.warning("runner %s: refresh unanswered (%s); the current token is used", user_id, exc)
-        return link["access_token"]
+        still_valid: str = link["access_token"]
+        return still_valid
     fields = {
         "access_token": pair["access_token"],
         "refresh_token": pair["refresh_token"],
@@ -63,7 +65,8 @@ def access_token(rt: Runtime, user_id: int, link: dict[str, Any], *, force: bool
     }
     rt.dataservice.update_link(user_id, **fields)
     link.update(fields)
-    return link["access_token"]
+    refreshed: str = link["access_token"]
+    return refreshed
 
 
 def _refresh(rt: Runtime, user_id: int, link: dict[str, Any]) -> dict[str, Any]:
