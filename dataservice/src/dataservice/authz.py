@@ -47,7 +47,8 @@ def principal() -> Principal:
             scopes=scopes_of(claims),
             runner_id=runner_id,
         )
-    return g.principal
+    current: Principal = g.principal
+    return current
 
 
 def runner_or_404(session: Session, user_id: int) -> User:

@@ -10,12 +10,15 @@ from dataservice.strava.crypto import TokenCipher
 
 
 def session() -> Session:
-    return current_app.extensions["runnerly.db"].session
+    db_session: Session = current_app.extensions["runnerly.db"].session
+    return db_session
 
 
 def settings() -> DataServiceSettings:
-    return current_app.extensions["runnerly.settings"]
+    service_settings: DataServiceSettings = current_app.extensions["runnerly.settings"]
+    return service_settings
 
 
 def cipher() -> TokenCipher:
-    return current_app.extensions["dataservice.cipher"]
+    token_cipher: TokenCipher = current_app.extensions["dataservice.cipher"]
+    return token_cipher

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import struct
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from garmin_fit_sdk import Decoder, Profile, Stream
@@ -65,7 +66,7 @@ def parse_fit(content: bytes) -> RawActivity:
 _FIT_EPOCH = dt.datetime(1989, 12, 31, tzinfo=dt.UTC)
 
 
-def _utc_offset(activities: list[dict[str, Any]]) -> int | None:
+def _utc_offset(activities: Sequence[Mapping[str, Any]]) -> int | None:
     """The activity message's local_timestamp minus its timestamp: the device's offset
     from UTC when it recorded (None when the file does not say, or says nonsense)."""
     activity = activities[0]
@@ -101,14 +102,16 @@ def _label(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def _sample(record: dict[str, Any]) -> Sample:
+def _sample(record: Mapping[str, Any]) -> Sample:
     lat, lon = record.get("position_lat"), record.get("position_long")
-    has_position = isinstance(lat, int) and isinstance(lon, int)
+    degrees: tuple[float, float] | tuple[None, None] = (None, None)
+    if isinstance(lat, int) and isinstance(lon, int):
+        degrees = (lat * _SEMICIRCLE_DEGREES, lon * _SEMICIRCLE_DEGREES)
     ele = record.get("enhanced_altitude")
     return Sample(
         time=record.get("timestamp"),
-        lat=lat * _SEMICIRCLE_DEGREES if has_position else None,
-        lon=lon * _SEMICIRCLE_DEGREES if has_position else None,
+        lat=degrees[0],
+        lon=degrees[1],
         ele=ele if ele is not None else record.get("altitude"),
         hr=record.get("heart_rate"),
         dist=record.get("distance"),

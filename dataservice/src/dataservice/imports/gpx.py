@@ -66,14 +66,16 @@ def _parse_text(text: str) -> gpxpy.gpx.GPX:
         declarations.add(declaration.group())
         if len(declarations) > MAX_NAMESPACES:
             raise FileRejected(f"GPX: more than {MAX_NAMESPACES} XML namespaces are declared")
-    saved = dict(ElementTree._namespace_map)
+    # ElementTree's private prefix registry (typeshed leaves it out).
+    namespace_map: dict[str, str] = ElementTree._namespace_map  # type: ignore[attr-defined]
+    saved = dict(namespace_map)
     try:
         return gpxpy.parse(text)
     except gpxpy.gpx.GPXException as err:
         raise FileRejected(f"GPX: invalid data ({short(err)})") from None
     finally:
-        ElementTree._namespace_map.clear()
-        ElementTree._namespace_map.update(saved)
+        namespace_map.clear()
+        namespace_map.update(saved)
 
 
 def _sample(point: gpxpy.gpx.GPXTrackPoint) -> Sample:

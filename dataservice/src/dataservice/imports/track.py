@@ -52,15 +52,15 @@ def build_track(
         raise FileRejected(f"{label}: too many track points (more than {MAX_POINTS:,})")
     timed = sorted(
         (_checked(sample, label) for sample in samples if sample.time is not None),
-        key=lambda sample: sample.time,
+        key=_time,
     )
     if not timed:
         raise FileRejected(f"{label}: no track points with times")
-    start = timed[0].time.astimezone(dt.UTC)
+    start = _time(timed[0]).astimezone(dt.UTC)
     unique = [timed[0]] + [b for a, b in pairwise(timed) if b.time != a.time]
     if len(unique) < 2:
         raise FileRejected(f"{label}: the track needs at least two points at different times")
-    seconds = [(sample.time - timed[0].time).total_seconds() for sample in unique]
+    seconds = [(_time(sample) - _time(timed[0])).total_seconds() for sample in unique]
     positions = _despiked([(s.lat, s.lon) for s in unique], seconds, spike_speed)
     distances = _distances(positions, [s.dist for s in unique])
     points = [
@@ -68,6 +68,13 @@ def build_track(
         for t, (lat, lon), s, d in zip(seconds, positions, unique, distances, strict=True)
     ]
     return start, points
+
+
+def _time(sample: Sample) -> dt.datetime:
+    """The time of a sample kept for having one."""
+    if sample.time is None:  # the samples without one were left out first
+        raise ValueError("a track point without a time")
+    return sample.time
 
 
 def _checked(sample: Sample, label: str) -> Sample:
@@ -84,7 +91,8 @@ def _checked(sample: Sample, label: str) -> Sample:
         hr = None
     if dist is not None and not 0 <= dist < math.inf:
         dist = None
-    time = sample.time if sample.time.tzinfo else sample.time.replace(tzinfo=dt.UTC)
+    time = _time(sample)
+    time = time if time.tzinfo else time.replace(tzinfo=dt.UTC)
     problem = dates.datetime_problem(time)
     if problem:
         raise FileRejected(f"{label}: a track point's time ({short(time.isoformat())}) {problem}")
@@ -114,7 +122,12 @@ def _despiked(positions: list[Position], seconds: list[float], limit: float) -> 
 
 def _distances(positions: list[Position], recorded: list[float | None]) -> list[float]:
     """Cumulative metres: from positions when there are two, else from the device's values."""
-    fixes = [(i, lat, lon) for i, (lat, lon) in enumerate(positions) if lat is not None]
+    # _checked keeps both coordinates or neither.
+    fixes = [
+        (i, lat, lon)
+        for i, (lat, lon) in enumerate(positions)
+        if lat is not None and lon is not None
+    ]
     total, out = 0.0, [0.0] * len(positions)
     if len(fixes) >= 2:
         step = {j: haversine(a, b, c, d) for (_, a, b), (j, c, d) in pairwise(fixes)}

@@ -35,6 +35,8 @@ def _check_foreign_keys(connection: Connection) -> None:
 
 def run() -> None:
     url = config.get_main_option("sqlalchemy.url")
+    if url is None:  # migrate.py always sets it
+        raise RuntimeError("alembic: no sqlalchemy.url")
     engine = make_engine(url)
     try:
         with engine.connect() as connection:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date, datetime
 
 from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String, false
@@ -54,7 +55,8 @@ class PlanSession(Base):
     # shown as skipped rather than missed; ``moved_from`` is the day the plan had it on;
     # ``edited`` says the runner changed what it asks (kind, distance, pace, notes).
     skipped: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    moved_from: Mapped[date | None] = mapped_column(Date)
+    # ``dt.date``: ``date`` is a column of this class.
+    moved_from: Mapped[dt.date | None] = mapped_column(Date)
     edited: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     plan: Mapped[Plan] = relationship(back_populates="sessions")

@@ -49,7 +49,7 @@ def plan_to_dict(
 ) -> dict[str, Any]:
     """Every week from the start to race week, empty ones included, so that a dashboard
     draws the whole plan; ``done`` holds (distance, runs) per week."""
-    weeks = [
+    weeks: list[dict[str, Any]] = [
         {
             "week": number,
             "start": (plan.start_date + timedelta(weeks=number - 1)).isoformat(),

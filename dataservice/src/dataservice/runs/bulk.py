@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -32,6 +32,10 @@ from dataservice.runs.recompute import efforts_rows, measured_series
 from dataservice.runs.serialize import FIELDS
 from dataservice.users.service import runner_zone
 from runnerly_common.db import utcnow
+
+# A declarative class's __table__ is typed as any FromClause; these are Tables.
+_RUNS = cast(Table, Run.__table__)
+_BEST_EFFORTS = cast(Table, BestEffort.__table__)
 
 # What a stream records: when Strava's summary changes one of them, the stream is stale.
 _RECORDING = ("start_time", "distance", "moving_time", "elapsed_time")
@@ -59,7 +63,7 @@ def _row(
     runner_id: int, item: Mapping[str, Any], zone: str = "UTC"
 ) -> tuple[dict[str, Any], dict[int, float]]:
     provided = {int(e["distance"]): float(e["elapsed_time"]) for e in item.get("best_efforts", [])}
-    row = {field: item.get(field) for field in FIELDS}
+    row: dict[str, Any] = {field: item.get(field) for field in FIELDS}
     row.update(
         runner_id=runner_id,
         source=item["source"],
@@ -171,11 +175,11 @@ def _write(
     for row in new_rows + changed_rows:
         if row["id"] in excluded:
             continue  # a run its runner excluded holds no best efforts (runs.counted)
-        provided = batch[(row["source"], row["external_id"])][1]
+        provided: dict[int, float] | None = batch[(row["source"], row["external_id"])][1]
         if edits.MEASURED.intersection(edited.get(row["id"], ())):
             provided = None  # Strava's efforts were measured on what the runner corrected
         efforts.extend(efforts_rows(row, series.get(row["id"]), provided))
-    insert_many(session, BestEffort.__table__, efforts)
+    insert_many(session, _BEST_EFFORTS, efforts)
     result.created, result.updated = len(new_rows), len(changed_rows)
     return result
 
@@ -209,16 +213,16 @@ def _drop_stale_streams(
 
 def _insert_new(session: Session, runner_id: int, rows: list[dict[str, Any]]) -> None:
     """Insert new runs and set each row's ``id``."""
-    ids = reserve_ids(session, Run.__table__, len(rows))
+    ids = reserve_ids(session, _RUNS, len(rows))
     if ids is not None:
         for row, run_id in zip(rows, ids, strict=True):
             row["id"] = run_id
-        insert_many(session, Run.__table__, rows)
+        insert_many(session, _RUNS, rows)
         return
     # Where ids come only from the insert: one executemany (Core, not the ORM, which splits
     # rows by which columns are NULL), then one indexed read of the new ids, cheaper than
     # an INSERT that returns ids in parameter order.
-    insert_many(session, Run.__table__, rows)
+    insert_many(session, _RUNS, rows)
     created = _existing(session, runner_id, {(r["source"], r["external_id"]): r for r in rows})
     for row in rows:
         row["id"] = created[(row["source"], row["external_id"])][0]

@@ -10,13 +10,15 @@ from the table's sequence first.  SQLite keeps the portable path.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from psycopg import errors as pg_errors
 from psycopg import sql
 from sqlalchemy import (
     Column,
     ColumnElement,
+    CursorResult,
+    SQLColumnExpression,
     String,
     Table,
     any_,
@@ -36,7 +38,7 @@ def _is_postgresql(session: Session) -> bool:
 
 
 def one_of(
-    session: Session, column: ColumnElement[str], values: Sequence[str]
+    session: Session, column: SQLColumnExpression[str], values: Sequence[str]
 ) -> ColumnElement[bool]:
     """``column IN values``; on PostgreSQL as ``= ANY(array)``, one parameter instead of a
     thousand for SQLAlchemy to name and the server to parse."""
@@ -60,13 +62,18 @@ def delete_by_keys(
     identity, shared by runs and set-aside activities.  Returns how many went."""
     count = 0
     for source, external_ids in by_source(keys).items():
-        count += session.execute(
-            delete(model).where(
-                model.runner_id == runner_id,
-                model.source == source,
-                one_of(session, model.external_id, external_ids),
-            )
-        ).rowcount
+        # A DELETE's result is a CursorResult, the one with a rowcount.
+        deleted = cast(
+            "CursorResult[Any]",
+            session.execute(
+                delete(model).where(
+                    model.runner_id == runner_id,
+                    model.source == source,
+                    one_of(session, model.external_id, external_ids),
+                )
+            ),
+        )
+        count += deleted.rowcount
     return count
 
 
@@ -100,6 +107,8 @@ def insert_many(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
         sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns))
     )
     driver = session.connection().connection.driver_connection
+    if driver is None:  # a checked-out connection always has one; the types allow none
+        raise RuntimeError("the session's connection has no DBAPI connection")
     try:
         with driver.cursor() as cursor, cursor.copy(statement) as copy:
             copy.set_types([_type_name(column, dialect) for column in chosen])

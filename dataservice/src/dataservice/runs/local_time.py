@@ -30,7 +30,7 @@ def is_zone(name: object) -> bool:
 
 def zone(name: str | None) -> ZoneInfo:
     """The zone called ``name``; UTC for none or an unknown one."""
-    return ZoneInfo(name) if is_zone(name) else ZoneInfo("UTC")
+    return ZoneInfo(name) if name is not None and is_zone(name) else ZoneInfo("UTC")
 
 
 def offset_at(zone_name: str | None, instant: datetime) -> int:

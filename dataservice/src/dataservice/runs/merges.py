@@ -46,9 +46,12 @@ def _rank(run: Any) -> tuple[int, int]:
 
 def _ids_in(session: Session, column: Any, ids: Sequence[int]) -> ColumnElement[bool]:
     """``column IN ids``, as one array parameter on PostgreSQL (a batch holds 1,000)."""
+    condition: ColumnElement[bool]
     if session.get_bind().dialect.name != "postgresql":
-        return column.in_(ids)
-    return column == any_(bindparam(None, list(ids), type_=ARRAY(BigInteger)))
+        condition = column.in_(ids)
+    else:
+        condition = column == any_(bindparam(None, list(ids), type_=ARRAY(BigInteger)))
+    return condition
 
 
 def effort_of(run: Any) -> Effort:
@@ -152,7 +155,8 @@ def merge_pairs(session: Session, found: set[tuple[int, int]]) -> list[Run]:
     found -= split_pairs(session, found)
     kept = []
     for ids in _components(found):
-        kept.append(merge(session, [session.get(Run, run_id) for run_id in sorted(ids)]))
+        # The pairs came from runs the session holds: each exists.
+        kept.append(merge(session, [session.get_one(Run, run_id) for run_id in sorted(ids)]))
     return kept
 
 
@@ -278,7 +282,8 @@ def before_delete(session: Session, run_ids: Collection[int]) -> Released:
     for run_id, kept_id in session.execute(
         select(Run.id, Run.merged_into).where(_ids_in(session, Run.merged_into, ids))
     ):
-        released.orphans.setdefault(kept_id, []).append(run_id)
+        if kept_id is not None:  # the IN above matched it: never None
+            released.orphans.setdefault(kept_id, []).append(run_id)
     released.kept = set(
         session.scalars(
             select(Run.merged_into).where(

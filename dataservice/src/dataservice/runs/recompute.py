@@ -12,8 +12,7 @@ the bulk upsert uses :func:`efforts_rows` for its many runs at once.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
@@ -35,7 +34,7 @@ def _counts(run: Mapping[str, Any]) -> bool:
     """:func:`counted.counts` for a row read here (its columns may be newer than the code
     calling: a migration runs this)."""
     return counted.counts(
-        SimpleNamespace(excluded=bool(run.get("excluded")), merged_into=run.get("merged_into"))
+        {"excluded": bool(run.get("excluded")), "merged_into": run.get("merged_into")}
     )
 
 
@@ -51,12 +50,16 @@ def measured_series(
     for run_id, points in session.execute(
         select(RunTrack.run_id, RunTrack.points).where(RunTrack.run_id.in_(ids))
     ):
-        found[run_id] = ([p[5] for p in points], [p[0] for p in points], "track")
+        # A stored track's time (0) and distance (5) are always set (imports.track).
+        distances, times = cast("list[float]", [p[5] for p in points]), [p[0] for p in points]
+        found[run_id] = (distances, cast("list[float]", times), "track")
     for run_id, data in session.execute(
         select(RunStream.run_id, RunStream.data).where(
             RunStream.run_id.in_(ids), RunStream.data.is_not(None)
         )
     ):
+        if data is None:  # the WHERE above left none
+            continue
         streams = decode(data)
         found[run_id] = (streams["distance"], streams["time"], "stream")
     return found

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import func, select
 
@@ -57,7 +57,9 @@ def bind(api: OpenAPIBlueprint) -> None:
             points = session().scalar(select(RunTrack.points).where(RunTrack.run_id == run.id))
             if points is None:
                 raise not_found(f"stream or track of run {run_id}")
-            found, source = ([p[5] for p in points], [p[0] for p in points]), "track"
+            # A stored track's time (0) and distance (5) are always set (imports.track).
+            track = cast("list[list[float]]", points)
+            found, source = ([p[5] for p in track], [p[0] for p in track]), "track"
         dist, time = found
         return {
             "run_id": run.id,

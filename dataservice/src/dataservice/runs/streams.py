@@ -41,7 +41,8 @@ def encode(streams: Mapping[str, Sequence[Any]]) -> bytes:
 
 
 def decode(data: bytes) -> dict[str, list[Any]]:
-    return json.loads(zlib.decompress(data))
+    streams: dict[str, list[Any]] = json.loads(zlib.decompress(data))
+    return streams
 
 
 def check(streams: Mapping[str, Any]) -> int:

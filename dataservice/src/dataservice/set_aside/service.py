@@ -8,9 +8,9 @@ deletes under a key leaves the set-aside list, and what it sets aside enters it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import CursorResult, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -67,9 +67,14 @@ def clear(session: Session, runner_id: int, keys: Iterable[Key], source: str | N
     every one of that source: unlinking Strava)."""
     table = SetAsideActivity
     if source is not None:
-        return session.execute(
-            delete(table).where(table.runner_id == runner_id, table.source == source)
-        ).rowcount
+        # A DELETE's result is a CursorResult, the one with a rowcount.
+        deleted = cast(
+            "CursorResult[Any]",
+            session.execute(
+                delete(table).where(table.runner_id == runner_id, table.source == source)
+            ),
+        )
+        return deleted.rowcount
     return delete_by_keys(session, table, runner_id, keys)
 
 

@@ -32,7 +32,7 @@ def period_start(session: Session, period: Period) -> ColumnElement[date]:
     """The first day of the period of each run's local start, as a SQL ``date``."""
     if session.get_bind().dialect.name == "postgresql":
         return cast(func.date_trunc(literal_column(f"'{period}'"), Run.start_local), Date)
-    modifiers = [literal_column(m) for m in _SQLITE_MODIFIERS[period]]
+    modifiers: list[ColumnElement[Any]] = [literal_column(m) for m in _SQLITE_MODIFIERS[period]]
     return func.date(Run.start_local, *modifiers, type_=Date)
 
 
