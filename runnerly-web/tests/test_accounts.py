@@ -196,3 +196,20 @@ def test_a_session_copied_before_deletion_never_reaches_a_later_account(
     )
     assert other_device.get("/api/web/races").status_code == 401
     assert other_device.refresh()["user"] is None
+
+
+def test_a_profile_read_on_another_device_after_deletion_is_401(
+    browser: Browser, new_browser: Any, runner: dict[str, Any]
+) -> None:
+    """The other device's session was checked a moment ago (the check is cached for a few
+    seconds): its next profile read still finds the account gone and ends the session."""
+    other_device = new_browser()
+    login = {"email": runner["email"], "password": runner["password"]}
+    assert other_device.post("/api/web/login", json=login).status_code == 200
+    assert other_device.get("/api/web/profile").status_code == 200
+    assert (
+        browser.delete("/api/web/profile", json={"password": runner["password"]}).status_code == 204
+    )
+    read = other_device.get("/api/web/profile")
+    assert read.status_code == 401 and read.json["code"] == "not_authenticated", read.json
+    assert other_device.refresh()["user"] is None

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Response
 
+from runnerly_common.errors import APIError
 from runnerly_common.openapi import OpenAPIBlueprint, request_body
 from runnerly_web import csrf, web_session
 from runnerly_web.account import service
@@ -59,11 +60,8 @@ def bind(api: OpenAPIBlueprint) -> None:
     def get_profile() -> dict[str, Any]:
         web_session.require_user()
         user = service.current_user()
-        if user is None:
-            # The account is gone: require_user answers 401 (it returns only while its
-            # per-session cache still vouches for the account, which this view then
-            # answers with a bare int; left as it is).
-            return web_session.require_user()  # type: ignore[return-value]
+        if user is None:  # gone since the session's last check: current_user() ended it
+            raise APIError(401, "not_authenticated", "this session has ended; log in again")
         return service.public_user(user)
 
     @api.operation("updateProfile")
