@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from flask import Flask, Response, jsonify
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from runnerly_common.requestid import request_id_for_response
@@ -82,6 +83,15 @@ def init_app(app: Flask) -> None:
         else:
             message = exc.description or exc.name
         return error_response(exc.code or 500, _snake(exc.name), message, headers)
+
+    @app.errorhandler(StaleDataError)
+    def _changed_meanwhile(exc: StaleDataError) -> Response:
+        # Two clients changed one row at once (one deleted what the other was updating):
+        # the client's request was fine and can be sent again after a fresh read.
+        log.info("row changed by a concurrent request: %s", exc)
+        return error_response(
+            409, "conflict", "changed or deleted by another request meanwhile: read it again"
+        )
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:

@@ -106,3 +106,16 @@ class TestAPIError:
             "request_id": response.headers["X-Request-ID"],
         }
         assert response.headers["Retry-After"] == "3"
+
+
+class TestConcurrentChange:
+    def test_a_row_changed_by_another_request_meanwhile_is_409(self, app: Any) -> None:
+        from sqlalchemy.orm.exc import StaleDataError
+
+        @app.route("/stale", methods=["PATCH"])
+        def _stale() -> Any:
+            raise StaleDataError("UPDATE statement on table 'runs' expected to update 1 row(s)")
+
+        app.config["PROPAGATE_EXCEPTIONS"] = False
+        body = assert_error(app.test_client().patch("/stale"), 409, "conflict")
+        assert "read it again" in body["message"] and "runs" not in body["message"]

@@ -21,8 +21,11 @@ from dataservice.users.service import runner_zone
 from runnerly_common.db import utcnow
 
 
-def get_run(session: Session, runner_id: int, run_id: int) -> Run:
-    run = session.get(Run, run_id)
+def get_run(session: Session, runner_id: int, run_id: int, *, for_change: bool = False) -> Run:
+    """``for_change``: lock the row until the transaction ends, so that a concurrent
+    deletion either waits for this change or makes the run not found here (PostgreSQL;
+    SQLite lets one writer at a time)."""
+    run = session.get(Run, run_id, with_for_update=for_change or None)
     if run is None or run.runner_id != runner_id:
         raise not_found(f"run {run_id}")
     return run

@@ -119,7 +119,7 @@ def bind(api: OpenAPIBlueprint) -> None:
     def update_run(user_id: int, run_id: int) -> dict[str, Any]:
         runner_or_404(session(), user_id)
         run = service.update_run(
-            session(), service.get_run(session(), user_id, run_id), request_body()
+            session(), service.get_run(session(), user_id, run_id, for_change=True), request_body()
         )
         session().commit()
         return run_to_dict(run)
@@ -127,7 +127,7 @@ def bind(api: OpenAPIBlueprint) -> None:
     @api.operation("deleteRun")
     def delete_run(user_id: int, run_id: int) -> Response:
         runner_or_404(session(), user_id)
-        service.delete_run(session(), service.get_run(session(), user_id, run_id))
+        service.delete_run(session(), service.get_run(session(), user_id, run_id, for_change=True))
         session().commit()
         return Response(status=204)
 
@@ -160,7 +160,7 @@ def bind(api: OpenAPIBlueprint) -> None:
     @api.operation("mergeRun")
     def merge_run(user_id: int, run_id: int) -> dict[str, Any]:
         runner_or_404(session(), user_id)
-        run = service.get_run(session(), user_id, run_id)
+        run = service.get_run(session(), user_id, run_id, for_change=True)
         kept = merges.merge_by_hand(session(), run, request_body()["run_id"])
         session().commit()
         return _shown([kept])[0]
@@ -168,6 +168,8 @@ def bind(api: OpenAPIBlueprint) -> None:
     @api.operation("splitRun")
     def split_run(user_id: int, run_id: int) -> dict[str, Any]:
         runner_or_404(session(), user_id)
-        apart = merges.split(session(), service.get_run(session(), user_id, run_id))
+        apart = merges.split(
+            session(), service.get_run(session(), user_id, run_id, for_change=True)
+        )
         session().commit()
         return {"items": _shown(apart)}
