@@ -10,8 +10,19 @@ PACKAGES := runnerly-common tokendealer dataservice strava-sim strava-worker ngi
 run: setup  ## install into .venv/ and start every service (Ctrl-C stops them all)
 	$(BIN)/honcho start -f Procfile -e config/dev.env,var/dev/runnerly.env
 
-test: system $(VENV)/.installed frontend-test frontend  ## every package's tests (tox), ruff, luacheck, ESLint, the dashboard's Vitest tests and the browser journey (e2e)
-	$(BIN)/tox run
+# Environments that share nothing but the machine run side by side (most of their time
+# waits on live services); the gateway's timing tests, chaos and the browser journey then
+# run alone. Both phases run whatever the first gave; each prints its environments'
+# durations, the last line the whole.
+PARALLEL_ENVS := lint,typecheck,common,tokendealer,dataservice,strava-sim,strava-worker,web,fuzz,admin,deploy
+SERIAL_ENVS := gateway,chaos,e2e
+
+test: system $(VENV)/.installed frontend-test frontend  ## every package's tests (tox), ruff, mypy, luacheck, ESLint, the dashboard's Vitest tests and the browser journey (e2e)
+	@started=$$(date +%s); \
+	$(BIN)/tox run-parallel --parallel 3 --parallel-no-spinner -e $(PARALLEL_ENVS); side=$$?; \
+	$(BIN)/tox run -e $(SERIAL_ENVS); alone=$$?; \
+	echo "make test: tox took $$(( $$(date +%s) - started )) s"; \
+	exit $$(( side || alone ))
 
 setup: system $(VENV)/.installed frontend  ## the environment, the dashboard's build and the development secrets
 	$(BIN)/python scripts/dev_setup.py
