@@ -212,12 +212,10 @@ def store_panels(url: str) -> tuple[int, float]:
     try:
         with database.sessionmaker() as session:
             runners = list(kept_records.missing(session))
-        for runner_id in runners:
-            with database.transaction() as session:
-                kept_records.refresh(session, runner_id)
+        stored = kept_records.store(database, runners)
     finally:
         database.dispose()
-    return len(runners), time.perf_counter() - started
+    return stored, time.perf_counter() - started
 
 
 def random_samples(ids: list[int], count: int, seed: int) -> list[Sample]:

@@ -79,17 +79,12 @@ def _store_panels(settings: DataServiceSettings, user_id: int | None, only_missi
     try:
         with db.sessionmaker() as session:
             if only_missing:
-                runners = list(kept_records.missing(session))
-                if user_id is not None:
-                    runners = [r for r in runners if r == user_id]
+                runners = [r for r in kept_records.missing(session) if user_id in (None, r)]
             elif user_id is not None:
                 runners = [user_id]
             else:
                 runners = list(session.scalars(select(User.id).order_by(User.id)))
-        for runner in runners:
-            with db.transaction() as session:  # one runner at a time: short transactions
-                kept_records.refresh(session, runner)
-        return len(runners)
+        return kept_records.store(db, runners)
     finally:
         db.dispose()
 

@@ -34,11 +34,6 @@ def touch(session: Session, runner_ids: Iterable[int]) -> None:
     session.info.setdefault(_TOUCHED, set()).update(int(r) for r in runner_ids)
 
 
-def touched(session: Session) -> set[int]:
-    """The runners touched so far in this session's transaction."""
-    return set(session.info.get(_TOUCHED, ()))
-
-
 def attach(factory: sessionmaker[Session], refreshers: Sequence[Refresher]) -> None:
     """Refresh with each of ``refreshers`` the runners touched in the sessions ``factory``
     makes, before each commit."""

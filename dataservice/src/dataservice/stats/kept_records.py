@@ -19,7 +19,7 @@ refresh-records`` store what is missing.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import exists, select
@@ -29,7 +29,7 @@ from dataservice.runs.models import Run
 from dataservice.stats import records
 from dataservice.stats.models import RunnerRecords
 from dataservice.users.models import User
-from runnerly_common.db import utcnow
+from runnerly_common.db import Database, utcnow
 
 # The shape of ``records.compute``'s answer: raise it when that shape changes.
 VERSION = 1
@@ -60,6 +60,17 @@ def refresh(session: Session, runner_id: int) -> None:
         session.add(RunnerRecords(runner_id=runner_id, version=VERSION, panel=answer))
     else:
         row.version, row.panel, row.computed_at = VERSION, answer, utcnow()
+
+
+def store(db: Database, runner_ids: Iterable[int]) -> int:
+    """Compute and store these runners' panels, one short transaction each (``dataservice
+    migrate`` and ``refresh-records``, a load by COPY); how many."""
+    count = 0
+    for runner_id in runner_ids:
+        with db.transaction() as session:
+            refresh(session, runner_id)
+        count += 1
+    return count
 
 
 def missing(session: Session) -> Iterator[int]:
