@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dataservice.plans.generator import GeneratedPlan, Inputs, generate, profile_for
+from dataservice.plans.algorithm import GeneratedPlan, Inputs, generate, profile_for
 from dataservice.plans.layout import Session
 from dataservice.plans.paces import race_pace
 from dataservice.plans.texts import pace_text

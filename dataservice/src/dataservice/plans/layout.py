@@ -19,7 +19,7 @@ from dataservice.plans import texts
 from dataservice.plans.paces import race_pace, session_pace
 
 if TYPE_CHECKING:
-    from dataservice.plans.generator import Inputs, Profile, WeekOutline
+    from dataservice.plans.algorithm import Inputs, Profile, WeekOutline
     from dataservice.plans.vdot import Paces
 
 STEP = 100  # metres: every planned distance is a multiple of it

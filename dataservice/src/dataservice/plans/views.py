@@ -1,4 +1,4 @@
-"""HTTP views for training plans: thin, over plans.service and plans.generation."""
+"""HTTP views for training plans: thin, over plans.service and plans.generate_service."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from flask import Response
 
 from dataservice.authz import runner_or_404
 from dataservice.context import session
-from dataservice.plans import generation, service, sessions
+from dataservice.plans import generate_service, service, sessions
 from dataservice.races import service as races
 from dataservice.runs.local_time import local_today
 from dataservice.users.service import runner_zone
@@ -69,7 +69,7 @@ def bind(api: OpenAPIBlueprint) -> None:
         runner_or_404(session(), user_id)
         race = races.get_race(session(), user_id, race_id)
         today = _today(user_id)
-        plan, inputs, created = generation.generate_plan(
+        plan, inputs, created = generate_service.generate_plan(
             session(), race, request_body() or {}, today
         )
         session().commit()

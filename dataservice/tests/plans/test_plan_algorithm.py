@@ -1,4 +1,4 @@
-"""The pure plan generator: the coaching rules hold for every input, not just a few.
+"""The pure plan algorithm: the coaching rules hold for every input, not just a few.
 
 Besides named cases, each rule is checked over a fixed, seeded sample of input
 combinations (race distance and weekday, plan length, runs a week, long run day, volume).
@@ -12,8 +12,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from dataservice.plans.algorithm import GeneratedPlan, Inputs, generate, profile_for
 from dataservice.plans.checks import check_sessions
-from dataservice.plans.generator import GeneratedPlan, Inputs, generate, profile_for
 from dataservice.plans.vdot import training_paces
 
 RACE_DAY = date(2027, 4, 18)  # a Sunday

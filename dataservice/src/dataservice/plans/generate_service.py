@@ -1,5 +1,6 @@
-"""A stored plan toward one of the runner's races, from the pure generator: the inputs a
-runner leaves out come from their recent runs and the race.
+"""Generating a runner's plan toward one of their races and storing it: the service step
+around the pure :mod:`dataservice.plans.algorithm`; the inputs a runner leaves out come
+from their recent runs and the race.
 
 One plan toward a race: generating again replaces the plan's sessions (its id stays), so
 pressing the button twice leaves one plan, the latest."""
@@ -14,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dataservice.errors import conflict, invalid
-from dataservice.plans import fitness, generator, progress, vdot
+from dataservice.plans import algorithm, fitness, progress, vdot
 from dataservice.plans.checks import monday_of, week_count
 from dataservice.plans.models import Plan, PlanSession
 from dataservice.races.models import Race
@@ -36,13 +37,13 @@ def generate_plan(
     problem = dates.date_problem(race.date)
     if problem:
         raise invalid("path.race_id", f"race {race.id} is on {race.date}: {problem}", status=422)
-    profile = generator.profile_for(race.distance)
+    profile = algorithm.profile_for(race.distance)
     available = week_count(monday_of(today), race.date) if race.date >= today else 0
-    if available < generator.MIN_WEEKS:
+    if available < algorithm.MIN_WEEKS:
         raise invalid(
             "path.race_id",
             f"race {race.id} is on {race.date}: a generated plan needs"
-            f" {generator.MIN_WEEKS} weeks from this one to race week",
+            f" {algorithm.MIN_WEEKS} weeks from this one to race week",
             status=422,
         )
     weeks = body.get("weeks")
@@ -69,15 +70,15 @@ def generate_plan(
         **fitness_inputs,
         "paces": paces.as_dict() if paces else None,
     }
-    generated = generator.generate(
-        generator.Inputs(
+    generated = algorithm.generate(
+        algorithm.Inputs(
             race_date=race.date,
             race_distance=race.distance,
             goal_time=race.goal_time,
             weeks=weeks,
             runs_per_week=inputs["runs_per_week"],
             weekly_distance=inputs["weekly_distance"],
-            long_run_day=generator.WEEKDAYS.index(inputs["long_run_day"]),
+            long_run_day=algorithm.WEEKDAYS.index(inputs["long_run_day"]),
             paces=paces,
         )
     )
