@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from dataservice.plans.models import Plan, PlanSession
+from dataservice.plans.models import Plan, PlanWorkout
 from dataservice.races import service as races
 from dataservice.races.models import Race
 
@@ -35,7 +35,7 @@ def make_race(app: Flask, today: dt.date) -> Callable[..., int]:
 
 @pytest.fixture
 def stored(app: Flask) -> Callable[[], dict[str, list[Any]]]:
-    """Every row of races, plans and plan sessions, read afresh: equal snapshots before and
+    """Every row of races, plans and plan workouts, read afresh: equal snapshots before and
     after a refused request mean it changed nothing."""
 
     def snapshot() -> dict[str, list[Any]]:
@@ -44,7 +44,7 @@ def stored(app: Flask) -> Callable[[], dict[str, list[Any]]]:
                 model.__tablename__: list(
                     session.execute(select(model.__table__).order_by(model.__table__.c.id))
                 )
-                for model in (Race, Plan, PlanSession)
+                for model in (Race, Plan, PlanWorkout)
             }
 
     return snapshot
@@ -58,8 +58,8 @@ def make_plan(app: Flask) -> Callable[..., int]:
     def create(runner_id: int, race_id: int, start: dt.date, days: int = 3) -> int:
         with app.extensions["runnerly.db"].transaction() as session:
             plan = Plan(runner_id=runner_id, race_id=race_id, name="Plan", start_date=start)
-            plan.sessions = [
-                PlanSession(date=start + dt.timedelta(days=i), kind="easy", distance=5000)
+            plan.workouts = [
+                PlanWorkout(date=start + dt.timedelta(days=i), kind="easy", distance=5000)
                 for i in range(days)
             ]
             session.add(plan)

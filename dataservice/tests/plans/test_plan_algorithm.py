@@ -13,7 +13,7 @@ from datetime import date, timedelta
 import pytest
 
 from dataservice.plans.algorithm import GeneratedPlan, Inputs, generate, profile_for
-from dataservice.plans.checks import check_sessions
+from dataservice.plans.checks import check_workouts
 from dataservice.plans.vdot import training_paces
 
 RACE_DAY = date(2027, 4, 18)  # a Sunday
@@ -62,7 +62,7 @@ def week_of(plan: GeneratedPlan, day: date) -> int:
 def weekly_volumes(plan: GeneratedPlan) -> list[float]:
     """Metres planned each week, the race itself left out."""
     volumes = [0.0] * len(plan.weeks)
-    for item in plan.sessions:
+    for item in plan.workouts:
         if item.kind != "race":
             volumes[week_of(plan, item.date)] += item.distance or 0
     return volumes
@@ -70,8 +70,8 @@ def weekly_volumes(plan: GeneratedPlan) -> list[float]:
 
 def longest_long_run(plan: GeneratedPlan) -> tuple[date, float]:
     """The last of the longest long runs (a volume spread over few runs may hold the long
-    run at one length for weeks: it must stay the longest session)."""
-    distance, day = max((s.distance, s.date) for s in plan.sessions if s.kind == "long")
+    run at one length for weeks: it must stay the longest workout)."""
+    distance, day = max((s.distance, s.date) for s in plan.workouts if s.kind == "long")
     return day, distance
 
 
@@ -150,7 +150,7 @@ class TestGeneratedLongRun:
     def test_it_is_never_more_than_55_percent_of_its_week(self, sample):
         for _inputs, plan in sample:
             volumes = weekly_volumes(plan)
-            for item in plan.sessions:
+            for item in plan.workouts:
                 if item.kind == "long":
                     assert item.distance <= 0.55 * volumes[week_of(plan, item.date)] + 1e-6
 
@@ -165,46 +165,46 @@ class TestGeneratedCalendar:
             assert plan.start_date.weekday() == 0
             assert len(plan.weeks) == inputs.weeks
             assert week_of(plan, inputs.race_date) == inputs.weeks - 1
-            assert all(plan.start_date <= s.date <= inputs.race_date for s in plan.sessions)
-            last = plan.sessions[-1]
+            assert all(plan.start_date <= s.date <= inputs.race_date for s in plan.workouts)
+            last = plan.workouts[-1]
             assert (last.kind, last.date, last.distance) == (
                 "race",
                 inputs.race_date,
                 inputs.race_distance,
             )
-            assert [s.kind for s in plan.sessions].count("race") == 1
+            assert [s.kind for s in plan.workouts].count("race") == 1
 
     def test_it_passes_the_checks_a_written_plan_passes(self, sample):
         for inputs, plan in sample:
-            sessions = [s.__dict__ for s in plan.sessions]
-            check_sessions(sessions, plan.start_date, inputs.race_date)
+            workouts = [s.__dict__ for s in plan.workouts]
+            check_workouts(workouts, plan.start_date, inputs.race_date)
 
     def test_it_plans_one_session_a_day_and_at_most_the_runs_asked_for(self, sample):
         for inputs, plan in sample:
-            days = [s.date for s in plan.sessions]
+            days = [s.date for s in plan.workouts]
             assert len(days) == len(set(days))
             runs = defaultdict(int)
-            for item in plan.sessions:
+            for item in plan.workouts:
                 if item.kind not in ("rest", "race"):
                     runs[week_of(plan, item.date)] += 1
             assert max(runs.values()) <= inputs.runs_per_week, inputs
 
     def test_the_day_before_the_race_is_a_rest_day(self):
         plan = generate(marathon(race_date=RACE_DAY + timedelta(days=1)))  # a Monday race
-        assert plan.sessions[-2].kind == "rest"
-        assert plan.sessions[-2].date == RACE_DAY
+        assert plan.workouts[-2].kind == "rest"
+        assert plan.workouts[-2].date == RACE_DAY
         week_before = [
-            s for s in plan.sessions if 1 < (RACE_DAY + timedelta(days=1) - s.date).days < 7
+            s for s in plan.workouts if 1 < (RACE_DAY + timedelta(days=1) - s.date).days < 7
         ]
         assert {s.kind for s in week_before} <= {"easy", "recovery"}
 
     def test_long_runs_fall_on_the_long_run_day(self):
         plan = generate(marathon(long_run_day=5))
-        assert {s.date.weekday() for s in plan.sessions if s.kind == "long"} == {5}
+        assert {s.date.weekday() for s in plan.workouts if s.kind == "long"} == {5}
 
     def test_it_plans_distances_in_steps_of_100_metres(self):
         plan = generate(marathon(weekly_distance=33_333))
-        assert all(s.distance % 100 == 0 for s in plan.sessions if s.kind not in ("race", "rest"))
+        assert all(s.distance % 100 == 0 for s in plan.workouts if s.kind not in ("race", "rest"))
 
     def test_it_is_deterministic(self):
         assert generate(marathon()) == generate(marathon())
@@ -220,7 +220,7 @@ class TestGeneratedCalendar:
 class TestGeneratedPaces:
     def test_quality_sessions_run_daniels_paces_and_the_race_runs_the_goal_pace(self):
         plan = generate(marathon(goal_time=14400, runs_per_week=5, paces=training_paces(50)))
-        pace = {s.kind: s.target_pace for s in plan.sessions}
+        pace = {s.kind: s.target_pace for s in plan.workouts}
         assert pace["race"] == round(14400 / 42.195)
         # Daniels' table for VDOT 50: I 3:55/km, T 4:15/km, E about 5:07/km.
         assert (pace["intervals"], pace["tempo"], pace["long"], pace["easy"]) == (
@@ -232,20 +232,20 @@ class TestGeneratedPaces:
 
     def test_without_a_vdot_no_pace_is_invented(self):
         plan = generate(marathon(goal_time=None))
-        assert all(s.target_pace is None for s in plan.sessions)
+        assert all(s.target_pace is None for s in plan.workouts)
 
     def test_without_a_goal_the_race_runs_the_pace_the_vdot_predicts(self):
         plan = generate(marathon(goal_time=None, paces=training_paces(50)))
-        assert plan.sessions[-1].target_pace == 271  # 3:10:40, Daniels' 3:10:49
+        assert plan.workouts[-1].target_pace == 271  # 3:10:40, Daniels' 3:10:49
 
     def test_short_races_train_intervals_first_long_ones_tempo(self):
         five_k = generate(marathon(race_distance=5000, runs_per_week=3))
         full = generate(marathon(runs_per_week=3))
-        assert {s.kind for s in five_k.sessions} >= {"intervals"} and "tempo" not in {
-            s.kind for s in five_k.sessions
+        assert {s.kind for s in five_k.workouts} >= {"intervals"} and "tempo" not in {
+            s.kind for s in five_k.workouts
         }
-        assert "tempo" in {s.kind for s in full.sessions}
-        assert "intervals" not in {s.kind for s in full.sessions}
+        assert "tempo" in {s.kind for s in full.workouts}
+        assert "intervals" not in {s.kind for s in full.workouts}
 
 
 class TestGeneratedLongRunAboveEasyRuns:
@@ -255,6 +255,6 @@ class TestGeneratedLongRunAboveEasyRuns:
             marathon(race_distance=10000, weeks=10, runs_per_week=4, weekly_distance=60000)
         )
         for number in range(9):
-            week = [s for s in plan.sessions if week_of(plan, s.date) == number]
+            week = [s for s in plan.workouts if week_of(plan, s.date) == number]
             (long,) = [s for s in week if s.kind == "long"]
             assert all(s.distance < long.distance for s in week if s is not long), week

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dataservice.plans.algorithm import GeneratedPlan, Inputs, generate, profile_for
-from dataservice.plans.layout import Session
+from dataservice.plans.layout import Workout
 from dataservice.plans.paces import race_pace
 from dataservice.plans.texts import pace_text
 from dataservice.plans.vdot import training_paces
@@ -36,15 +36,15 @@ def plan_inputs(draw: st.DrawFn) -> Inputs:
     )
 
 
-def weeks_of(plan: GeneratedPlan) -> dict[int, list[Session]]:
-    weeks: dict[int, list[Session]] = defaultdict(list)
-    for item in plan.sessions:
+def weeks_of(plan: GeneratedPlan) -> dict[int, list[Workout]]:
+    weeks: dict[int, list[Workout]] = defaultdict(list)
+    for item in plan.workouts:
         weeks[(item.date - plan.start_date).days // 7].append(item)
     return weeks
 
 
-def volume(sessions: list[Session]) -> float:
-    return sum(s.distance or 0 for s in sessions if s.kind != "race")
+def volume(workouts: list[Workout]) -> float:
+    return sum(s.distance or 0 for s in workouts if s.kind != "race")
 
 
 PROPERTY = settings(max_examples=1500, deadline=None)
@@ -54,15 +54,15 @@ PROPERTY = settings(max_examples=1500, deadline=None)
 @given(plan_inputs())
 def test_the_long_run_is_the_longest_session_of_its_week_outside_race_week(inputs):
     plan = generate(inputs)
-    for number, sessions in weeks_of(plan).items():
+    for number, workouts in weeks_of(plan).items():
         if number == inputs.weeks - 1:
             continue
-        longs = [s for s in sessions if s.kind == "long"]
-        if (inputs.race_date - sessions[-1].date).days >= 7:  # the final days are all easy
-            assert len(longs) == 1, (inputs, number, sessions)
+        longs = [s for s in workouts if s.kind == "long"]
+        if (inputs.race_date - workouts[-1].date).days >= 7:  # the final days are all easy
+            assert len(longs) == 1, (inputs, number, workouts)
         for long in longs:
-            others = [s.distance for s in sessions if s is not long and s.distance]
-            assert all(d < long.distance for d in others), (inputs, number, sessions)
+            others = [s.distance for s in workouts if s is not long and s.distance]
+            assert all(d < long.distance for d in others), (inputs, number, workouts)
 
 
 @PROPERTY
@@ -84,7 +84,7 @@ def test_paces_come_from_the_vdot_and_each_text_states_its_own_numbers(inputs):
     plan = generate(inputs)
     daniels = inputs.paces.as_dict() if inputs.paces else {}
     expected = {"easy": "E", "long": "E", "recovery": "E", "tempo": "T", "intervals": "I"}
-    for item in plan.sessions:
+    for item in plan.workouts:
         if item.kind == "rest":
             assert item.target_pace is None
             continue
@@ -105,8 +105,8 @@ def test_paces_come_from_the_vdot_and_each_text_states_its_own_numbers(inputs):
         assert_parts_add_up(item)
 
 
-def assert_parts_add_up(item: Session) -> None:
-    """A tempo's or an interval session's warm-up, work, jogs and cool-down make its
+def assert_parts_add_up(item: Workout) -> None:
+    """A tempo's or an interval workout's warm-up, work, jogs and cool-down make its
     distance."""
     if item.kind == "tempo":
         warm, work, cool = re.search(
@@ -134,13 +134,13 @@ def test_the_last_week_tapers_and_ends_with_the_race_on_race_day(inputs):
     assert volumes[-1] <= 0.8 * max(volumes), (inputs, volumes)
     assert all(v <= 0.8 * max(volumes) for v in volumes[-taper:]), (inputs, volumes)
     assert plan.weeks[-1].phase == "race"
-    last = plan.sessions[-1]
+    last = plan.workouts[-1]
     assert (last.kind, last.date, last.distance) == ("race", inputs.race_date, inputs.race_distance)
-    assert [s.kind for s in plan.sessions].count("race") == 1
-    assert plan.sessions[-2] == Session(
+    assert [s.kind for s in plan.workouts].count("race") == 1
+    assert plan.workouts[-2] == Workout(
         inputs.race_date - timedelta(days=1), "rest", None, notes="Rest"
     )
-    final = [s for s in plan.sessions if 1 < (inputs.race_date - s.date).days < 7]
+    final = [s for s in plan.workouts if 1 < (inputs.race_date - s.date).days < 7]
     assert {s.kind for s in final} <= {"easy", "recovery"}
 
 
@@ -154,5 +154,5 @@ def test_phases_run_base_build_peak_taper_in_that_order(inputs):
     # A plan of a few weeks may start at its peak: the long run peaks 2-4 weeks out.
     assert seen[0] == 0 or plan.weeks[0].phase == "peak", plan.weeks
     phase = {w.number - 1: w.phase for w in plan.weeks}
-    base = [s for s in plan.sessions if phase[(s.date - plan.start_date).days // 7] == "base"]
+    base = [s for s in plan.workouts if phase[(s.date - plan.start_date).days // 7] == "base"]
     assert {s.kind for s in base} <= {"easy", "long", "recovery"}

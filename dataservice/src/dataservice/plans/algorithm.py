@@ -6,12 +6,12 @@ before:
 
 - **base**: the first third of the build, easy running and the long run only, so the
   legs take the volume before they take speed;
-- **build**: quality sessions join (5k and 10k: intervals at I pace first, then threshold;
+- **build**: quality workouts join (5k and 10k: intervals at I pace first, then threshold;
   half and longer: threshold first, then intervals);
 - **peak**: the week of the longest long run and the weeks after it until the taper,
   the volume held 10 % below the peak week;
 - **taper** and **race** week: the last 1 (5k, 10k), 2 (half) or 3 (marathon) weeks run
-  20-50 % below the peak, one quality session a week; race week has up to three short easy
+  20-50 % below the peak, one quality workout a week; race week has up to three short easy
   runs, rest the day before, the race on race day, and the six days before the race hold
   no long or quality run, whichever week they fall in.
 
@@ -19,7 +19,7 @@ Week 1 is the runner's current volume (capped at what the runs a week allow, see
 :func:`volume_cap`); it then grows at most 10 % a week, with a cutback week (-20 %) every
 4th week, after which the build resumes at most 10 % above the week before the cutback.
 The long run climbs to a race-specific peak (5k 10 km, 10k 14 km, half 19 km, marathon
-32 km) 2 to 4 weeks before race day, and is always the week's longest session: when the
+32 km) 2 to 4 weeks before race day, and is always the week's longest workout: when the
 volume is spread over few runs it grows past the climb (:mod:`dataservice.plans.layout`).
 """
 
@@ -29,7 +29,7 @@ import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from dataservice.plans.layout import STEP, Session, final_days, max_volume, week_sessions
+from dataservice.plans.layout import STEP, Workout, final_days, max_volume, week_workouts
 from dataservice.plans.vdot import Paces
 
 MIN_WEEKS, MAX_WEEKS = 4, 30
@@ -94,7 +94,7 @@ class WeekOutline:
 class GeneratedPlan:
     start_date: date  # a Monday
     weeks: tuple[WeekOutline, ...]
-    sessions: tuple[Session, ...]  # by date; the last one is the race
+    workouts: tuple[Workout, ...]  # by date; the last one is the race
 
 
 def generate(inputs: Inputs) -> GeneratedPlan:
@@ -114,12 +114,12 @@ def generate(inputs: Inputs) -> GeneratedPlan:
     )
     race_monday = inputs.race_date - timedelta(days=inputs.race_date.weekday())
     start = race_monday - timedelta(weeks=inputs.weeks - 1)
-    sessions: list[Session] = []
+    workouts: list[Workout] = []
     for week in weeks:
-        sessions.extend(
-            week_sessions(start + timedelta(weeks=week.number - 1), week, inputs, profile)
+        workouts.extend(
+            week_workouts(start + timedelta(weeks=week.number - 1), week, inputs, profile)
         )
-    return GeneratedPlan(start, tuple(weeks), tuple(final_days(sessions, inputs)))
+    return GeneratedPlan(start, tuple(weeks), tuple(final_days(workouts, inputs)))
 
 
 def volume_cap(profile: Profile, runs_per_week: int) -> int:

@@ -12,7 +12,7 @@ from dataservice.errors import invalid
 from dataservice.races.service import MAX_PLAN_DAYS
 
 MAX_WEEKS = MAX_PLAN_DAYS // 7
-MAX_PER_DAY = 3  # a double day and a cross-training session; more is not a plan
+MAX_PER_DAY = 3  # a double day and a cross-training workout; more is not a plan
 
 
 def week_count(start: date, race_day: date) -> int:
@@ -34,21 +34,21 @@ def check_start(start: date, race_day: date, field: str = "body.start_date") -> 
         raise invalid(field, f"a plan spans at most {MAX_WEEKS} weeks, race week included")
 
 
-def check_sessions(
-    sessions: Sequence[dict[str, Any]], start: date, race_day: date, prefix: str = "body.sessions"
+def check_workouts(
+    workouts: Sequence[dict[str, Any]], start: date, race_day: date, prefix: str = "body.sessions"
 ) -> None:
-    """Every session within the plan, at most 3 a day; a run has a distance or a duration,
+    """Every workout within the plan, at most 3 a day; a run has a distance or a duration,
     a rest day has neither."""
     per_day: Counter[date] = Counter()
-    for index, item in enumerate(sessions):
+    for index, item in enumerate(workouts):
         per_day[item["date"]] += 1
-        check_session(item, per_day[item["date"]], start, race_day, f"{prefix}[{index}]")
+        check_workout(item, per_day[item["date"]], start, race_day, f"{prefix}[{index}]")
 
 
-def check_session(
+def check_workout(
     item: dict[str, Any], on_its_day: int, start: date, race_day: date, field: str
 ) -> None:
-    """One session, the ``on_its_day``-th of its day."""
+    """One workout, the ``on_its_day``-th of its day."""
     day = item["date"]
     if not start <= day <= race_day:
         raise invalid(f"{field}.date", f"must be within the plan ({start} to {race_day})")
@@ -62,8 +62,8 @@ def check_session(
         raise invalid(f"{field}.distance", "a session needs a distance or a duration")
 
 
-def check_kept_sessions(days: Iterable[date], start: date, race_day: date, field: str) -> None:
-    """Sessions a change leaves in place must still fall within the plan."""
+def check_kept_workouts(days: Iterable[date], start: date, race_day: date, field: str) -> None:
+    """Workouts a change leaves in place must still fall within the plan."""
     outside = sorted(d for d in days if not start <= d <= race_day)
     if outside:
         raise invalid(field, f"the plan has a session on {outside[0]}, outside {start}..{race_day}")

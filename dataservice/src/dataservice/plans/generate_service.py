@@ -2,7 +2,7 @@
 around the pure :mod:`dataservice.plans.algorithm`; the inputs a runner leaves out come
 from their recent runs and the race.
 
-One plan toward a race: generating again replaces the plan's sessions (its id stays), so
+One plan toward a race: generating again replaces the plan's workouts (its id stays), so
 pressing the button twice leaves one plan, the latest."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from dataservice.errors import conflict, invalid
 from dataservice.plans import algorithm, fitness, progress, vdot
 from dataservice.plans.checks import monday_of, week_count
-from dataservice.plans.models import Plan, PlanSession
+from dataservice.plans.models import Plan, PlanWorkout
 from dataservice.races.models import Race
 from runnerly_common import dates
 from runnerly_common.db import utcnow
@@ -90,8 +90,8 @@ def generate_plan(
     plan.name = (body.get("name") or f"{race.name}: {weeks}-week plan").strip()[:200]
     plan.start_date = generated.start_date
     plan.updated_at = utcnow()
-    plan.sessions = [
-        PlanSession(
+    plan.workouts = [
+        PlanWorkout(
             date=s.date,
             kind=s.kind,
             distance=s.distance,
@@ -99,7 +99,7 @@ def generate_plan(
             target_pace=s.target_pace,
             notes=s.notes,
         )
-        for s in generated.sessions
+        for s in generated.workouts
     ]
     try:
         session.flush()

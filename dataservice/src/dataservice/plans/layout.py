@@ -1,10 +1,10 @@
 """One week of a generated plan: which day holds which run, how long, and how fast.
 
-Days are placed around the long run day as most plans do: the first quality session three
+Days are placed around the long run day as most plans do: the first quality workout three
 to five days before the long run, a second one (from 5 runs a week) two days later, easy
 runs between, the day after the long run a recovery run (from 6 runs a week).  A week's
 runs add up to its volume exactly; runs shorter than 2 km are merged away rather than
-planned.  The long run is the week's longest session: when another run would pass 85 %
+planned.  The long run is the week's longest workout: when another run would pass 85 %
 of it, it grows by 100 m steps (and the others shrink) until none does.  Pure: no
 database.
 """
@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from dataservice.plans import texts
-from dataservice.plans.paces import race_pace, session_pace
+from dataservice.plans.paces import race_pace, workout_pace
 
 if TYPE_CHECKING:
     from dataservice.plans.algorithm import Inputs, Profile, WeekOutline
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 STEP = 100  # metres: every planned distance is a multiple of it
 MIN_RUN = 2_000
-QUALITY_WEIGHT = 1.25  # a quality session is a bit longer than an easy run
+QUALITY_WEIGHT = 1.25  # a quality workout is a bit longer than an easy run
 # No other run of the week passes this share of the long run: the long run stands out.
 OTHERS_SHARE = 0.85
 RACE_WEEK_RUNS, RACE_WEEK_RUN_MAX = 3, 8_000  # short runs: the legs should be fresh
@@ -54,7 +54,7 @@ DROP_FIRST = ("easy", "recovery", "q2", "q1")  # which run goes when a week is t
 
 
 @dataclass(frozen=True)
-class Session:
+class Workout:
     date: date
     kind: str
     distance: float | None  # metres
@@ -65,15 +65,15 @@ class Session:
 
 def max_volume(max_long: int, runs_per_week: int) -> int:
     """The largest week whose long run (at most ``max_long``) can stay its longest
-    session: the other runs, a quality one weighing 1.25 easy ones, each within 85 % of it."""
+    workout: the other runs, a quality one weighing 1.25 easy ones, each within 85 % of it."""
     others = runs_per_week - 1
     return _floor((OTHERS_SHARE * max_long - 2 * STEP) * others / QUALITY_WEIGHT + max_long)
 
 
-def week_sessions(
+def week_workouts(
     week_start: date, week: WeekOutline, inputs: Inputs, profile: Profile
-) -> list[Session]:
-    """The sessions of ``week`` (starting on Monday ``week_start``), by date."""
+) -> list[Workout]:
+    """The workouts of ``week`` (starting on Monday ``week_start``), by date."""
     layout = [
         (week_start + timedelta(days=(inputs.long_run_day + offset) % 7), role)
         for offset, role in LAYOUTS[inputs.runs_per_week]
@@ -82,19 +82,19 @@ def week_sessions(
         return _race_week(week, inputs, layout)
     if week.phase == "base":  # easy running only: the volume first, then speed
         layout = [(day, "easy" if role in ("q1", "q2") else role) for day, role in layout]
-    elif week.phase not in ("build", "peak"):  # one quality session when resting
+    elif week.phase not in ("build", "peak"):  # one quality workout when resting
         layout = [(day, "easy" if role == "q2" else role) for day, role in layout]
     long_run, others, parts = _long_and_others(
         week.volume, week.long_run, [(d, r) for d, r in layout if r != "long"]
     )
     kinds = dict(zip(("q1", "q2"), QUALITY.get(profile.name, QUALITY_DEFAULT), strict=True))
-    sessions = [
+    workouts = [
         _run(day, kinds.get(role, role), distance, inputs.paces, week.volume, profile.name)
         for (day, role), distance in zip(others, parts, strict=True)
     ]
     long_day = next(day for day, role in layout if role == "long")
-    sessions.append(_run(long_day, "long", long_run, inputs.paces, week.volume, profile.name))
-    return sorted(sessions, key=lambda s: s.date)
+    workouts.append(_run(long_day, "long", long_run, inputs.paces, week.volume, profile.name))
+    return sorted(workouts, key=lambda s: s.date)
 
 
 def _long_and_others(
@@ -116,7 +116,7 @@ def _long_and_others(
         long_run += STEP
 
 
-def _race_week(week: WeekOutline, inputs: Inputs, layout: list[tuple[date, str]]) -> list[Session]:
+def _race_week(week: WeekOutline, inputs: Inputs, layout: list[tuple[date, str]]) -> list[Workout]:
     """Up to three short easy runs until two days before the race (within the week's
     volume), then the race."""
     race_day = inputs.race_date
@@ -126,16 +126,16 @@ def _race_week(week: WeekOutline, inputs: Inputs, layout: list[tuple[date, str]]
         days.pop(0)
     volume = min(week.volume, len(days) * RACE_WEEK_RUN_MAX)
     parts = _split(volume, ["easy"] * len(days)) if days else []
-    sessions = [
+    workouts = [
         _run(day, "easy", part, inputs.paces, week.volume, "")
         for day, part in zip(days, parts, strict=True)
     ]
-    return [*sessions, race_session(inputs)]
+    return [*workouts, race_workout(inputs)]
 
 
-def race_session(inputs: Inputs) -> Session:
+def race_workout(inputs: Inputs) -> Workout:
     pace = race_pace(inputs.race_distance, inputs.goal_time, inputs.paces)
-    return Session(
+    return Workout(
         inputs.race_date,
         "race",
         inputs.race_distance,
@@ -145,12 +145,12 @@ def race_session(inputs: Inputs) -> Session:
     )
 
 
-def final_days(sessions: list[Session], inputs: Inputs) -> list[Session]:
+def final_days(workouts: list[Workout], inputs: Inputs) -> list[Workout]:
     """The six days before the race hold easy runs of at most 8 km, and the day before is
     a rest day, whichever week they fall in (a Monday race follows a weekend)."""
     race_day = inputs.race_date
     kept = []
-    for item in sessions:
+    for item in workouts:
         days_before = (race_day - item.date).days
         if days_before == 1:
             continue
@@ -159,7 +159,7 @@ def final_days(sessions: list[Session], inputs: Inputs) -> list[Session]:
             distance = min(int(item.distance), RACE_WEEK_RUN_MAX)
             item = _run(item.date, kind, distance, inputs.paces, 0, "")
         kept.append(item)
-    kept.append(Session(race_day - timedelta(days=1), "rest", None, notes="Rest"))
+    kept.append(Workout(race_day - timedelta(days=1), "rest", None, notes="Rest"))
     return sorted(kept, key=lambda s: (s.date, s.kind == "race"))
 
 
@@ -181,8 +181,8 @@ def _split(total: int, roles: list[str]) -> list[int]:
 
 def _run(
     day: date, kind: str, distance: int, paces: Paces | None, week_volume: int, profile: str
-) -> Session:
-    """A session whose text states its own distance and pace; an interval session too
+) -> Workout:
+    """A workout whose text states its own distance and pace; an interval workout too
     short for two repeats is an easy run."""
     parts = None
     if kind == "tempo":
@@ -191,8 +191,8 @@ def _run(
         parts = texts.interval_parts(distance, week_volume, LONGEST_REPEAT.get(profile, 1_000))
         if parts is None:
             kind = "easy"
-    pace = session_pace(kind, paces)
-    return Session(day, kind, float(distance), None, pace, texts.text(kind, distance, pace, parts))
+    pace = workout_pace(kind, paces)
+    return Workout(day, kind, float(distance), None, pace, texts.text(kind, distance, pace, parts))
 
 
 def _floor(metres: float) -> int:

@@ -1,12 +1,12 @@
-"""Which run did which session: pure, no database (docs/decisions.md, 30).
+"""Which run did which workout: pure, no database (docs/decisions.md, 30).
 
-A session is matched by a run on the same local day or a neighbouring one (a Saturday long
+A workout is matched by a run on the same local day or a neighbouring one (a Saturday long
 run done on Sunday still counts), kind-compatible: a long run or a race only by a run at
 least half as long as planned, a rest day by no run at all.  Each run does at most one
-session and each session is done by at most one run; same-day pairs go first, then long
-runs and races (the sessions a runner moves most), then the closest in distance.
+workout and each workout is done by at most one run; same-day pairs go first, then long
+runs and races (the workouts a runner moves most), then the closest in distance.
 
-A matched session is ``done`` when the run covered at least 90 % of what was planned (of
+A matched workout is ``done`` when the run covered at least 90 % of what was planned (of
 the distance, else of the duration), ``partly_done`` below; an unmatched one is
 ``missed`` once its day is over, ``planned`` until then; ``skipped`` when the runner said so.
 Matching is derived on every read, so an edited, excluded or deleted run changes it at once.
@@ -25,7 +25,7 @@ FIRST_KINDS = ("race", "long")
 
 
 @dataclass(frozen=True)
-class PlannedSession:
+class PlannedWorkout:
     id: int
     date: date
     kind: str
@@ -48,7 +48,7 @@ class Outcome:
     run: DoneRun | None
 
 
-def compatible(item: PlannedSession, run: DoneRun) -> bool:
+def compatible(item: PlannedWorkout, run: DoneRun) -> bool:
     if item.kind == "rest" or item.skipped:
         return False
     if abs((run.day - item.date).days) > NEIGHBOUR_DAYS:
@@ -59,11 +59,11 @@ def compatible(item: PlannedSession, run: DoneRun) -> bool:
 
 
 def match(
-    sessions: Sequence[PlannedSession], runs: Iterable[DoneRun], today: date
+    workouts: Sequence[PlannedWorkout], runs: Iterable[DoneRun], today: date
 ) -> dict[int, Outcome]:
-    """Each session's outcome by id; deterministic whatever the order of the inputs."""
+    """Each workout's outcome by id; deterministic whatever the order of the inputs."""
     pairs = []
-    for item in sessions:
+    for item in workouts:
         for run in runs:
             if compatible(item, run):
                 gap = abs((run.day - item.date).days)
@@ -77,10 +77,10 @@ def match(
         if item.id not in matched and run.id not in used:
             matched[item.id] = run
             used.add(run.id)
-    return {item.id: _outcome(item, matched.get(item.id), today) for item in sessions}
+    return {item.id: _outcome(item, matched.get(item.id), today) for item in workouts}
 
 
-def _outcome(item: PlannedSession, run: DoneRun | None, today: date) -> Outcome:
+def _outcome(item: PlannedWorkout, run: DoneRun | None, today: date) -> Outcome:
     if item.skipped:
         return Outcome("skipped", None)
     if run is None:

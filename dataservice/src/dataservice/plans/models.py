@@ -10,11 +10,11 @@ from dataservice.models import Base, BigId
 from dataservice.races import models as _races  # noqa: F401  (the foreign keys' target tables)
 from runnerly_common.db import UTCDateTime, utcnow
 
-SESSION_KINDS = ("easy", "long", "tempo", "intervals", "recovery", "race", "rest", "cross")
+WORKOUT_KINDS = ("easy", "long", "tempo", "intervals", "recovery", "race", "rest", "cross")
 
 
 class Plan(Base):
-    """A training plan toward one race: weeks of planned sessions."""
+    """A training plan toward one race: weeks of planned workouts."""
 
     __tablename__ = "plans"
     __table_args__ = (
@@ -31,15 +31,18 @@ class Plan(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    sessions: Mapped[list[PlanSession]] = relationship(
+    workouts: Mapped[list[PlanWorkout]] = relationship(
         back_populates="plan",
         cascade="all, delete-orphan",
         passive_deletes=True,
-        order_by="PlanSession.date",
+        order_by="PlanWorkout.date",
     )
 
 
-class PlanSession(Base):
+class PlanWorkout(Base):
+    """One workout of a plan: a day's run, rest or race (the API's ``session``).  The
+    table keeps its older name: renaming it is not worth a migration."""
+
     __tablename__ = "plan_sessions"
     __table_args__ = (Index("ix_plan_sessions_plan_date", "plan_id", "date"),)
 
@@ -51,7 +54,7 @@ class PlanSession(Base):
     duration: Mapped[int | None] = mapped_column(Integer)  # seconds
     target_pace: Mapped[float | None] = mapped_column(Float)  # seconds per km
     notes: Mapped[str | None] = mapped_column(String(500))
-    # The runner's own changes (migration 0011): a skipped session stays in the plan,
+    # The runner's own changes (migration 0011): a skipped workout stays in the plan,
     # shown as skipped rather than missed; ``moved_from`` is the day the plan had it on;
     # ``edited`` says the runner changed what it asks (kind, distance, pace, notes).
     skipped: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
@@ -59,4 +62,4 @@ class PlanSession(Base):
     moved_from: Mapped[dt.date | None] = mapped_column(Date)
     edited: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
-    plan: Mapped[Plan] = relationship(back_populates="sessions")
+    plan: Mapped[Plan] = relationship(back_populates="workouts")

@@ -1,7 +1,7 @@
-"""Which of Daniels' paces each kind of session runs at: pure, no database.
+"""Which of Daniels' paces each kind of workout runs at: pure, no database.
 
 Easy, long and recovery runs at E pace (Daniels runs long runs at E pace too), tempo
-sessions at T, intervals at I; the race at the goal's pace when the race has a goal time,
+workouts at T, intervals at I; the race at the goal's pace when the race has a goal time,
 else at the pace the VDOT predicts for its distance.  Without a VDOT nothing has a pace: a
 plan should not invent a pace the runner's running does not support.
 """
@@ -15,8 +15,8 @@ DANIELS = {"easy": "E", "long": "E", "recovery": "E", "tempo": "T", "intervals":
 FASTEST, SLOWEST = 60, 3600
 
 
-def session_pace(kind: str, paces: Paces | None) -> float | None:
-    """Seconds per km for a session of ``kind``; None without paces or for a rest day."""
+def workout_pace(kind: str, paces: Paces | None) -> float | None:
+    """Seconds per km for a workout of ``kind``; None without paces or for a rest day."""
     if paces is None or kind not in DANIELS:
         return None
     return _bounded(paces.as_dict()[DANIELS[kind]])

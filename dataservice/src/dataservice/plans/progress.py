@@ -1,5 +1,5 @@
 """What the runner actually ran, from the runs table: planned vs done, the runs that may
-have done a plan's sessions, and the recent volume a generated plan starts from.
+have done a plan's workouts, and the recent volume a generated plan starts from.
 
 Days and weeks are the runner's local ones: a run's day is that of its local start
 (``Run.start_local``, docs/decisions.md 29); weeks run Monday to Sunday.  Only runs that

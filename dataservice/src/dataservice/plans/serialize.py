@@ -1,4 +1,4 @@
-"""Plans as the API shows them: sessions grouped into weeks, each with planned vs done."""
+"""Plans as the API shows them: workouts grouped into weeks, each with planned vs done."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from typing import Any
 
 from dataservice.plans.checks import week_count
 from dataservice.plans.matching import Outcome
-from dataservice.plans.models import Plan, PlanSession
+from dataservice.plans.models import Plan, PlanWorkout
 from dataservice.races.models import Race
 from dataservice.races.serialize import race_to_dict
 
 
-def session_to_dict(item: PlanSession, outcome: Outcome | None = None) -> dict[str, Any]:
+def workout_to_dict(item: PlanWorkout, outcome: Outcome | None = None) -> dict[str, Any]:
     run = outcome.run if outcome else None
     return {
         "id": item.id,
@@ -61,9 +61,9 @@ def plan_to_dict(
         }
         for number in range(1, week_count(plan.start_date, race.date) + 1)
     ]
-    for item in sorted(plan.sessions, key=lambda s: (s.date, s.id or 0)):
+    for item in sorted(plan.workouts, key=lambda s: (s.date, s.id or 0)):
         week = weeks[(item.date - plan.start_date).days // 7]
-        week["sessions"].append(session_to_dict(item, (outcomes or {}).get(item.id)))
+        week["sessions"].append(workout_to_dict(item, (outcomes or {}).get(item.id)))
         week["planned_distance"] = round(week["planned_distance"] + (item.distance or 0), 1)
         week["planned_duration"] += item.duration or 0
     return {
@@ -73,12 +73,12 @@ def plan_to_dict(
     }
 
 
-def plan_summary(plan: Plan, race: Race, sessions: int, planned: float) -> dict[str, Any]:
-    """A plan in a list: its outline, without the sessions."""
+def plan_summary(plan: Plan, race: Race, workouts: int, planned: float) -> dict[str, Any]:
+    """A plan in a list: its outline, without the workouts."""
     return {
         **_head(plan, race),
         "weeks": week_count(plan.start_date, race.date),
-        "sessions": sessions,
+        "sessions": workouts,
         "planned_distance": round(planned, 1),
     }
 

@@ -10,13 +10,13 @@ from sqlalchemy.orm import Session
 
 from dataservice.errors import conflict, not_found
 from dataservice.plans import checks, matching, progress
-from dataservice.plans.models import Plan, PlanSession
+from dataservice.plans.models import Plan, PlanWorkout
 from dataservice.plans.serialize import plan_summary, plan_to_dict
 from dataservice.races.models import Race
 from runnerly_common.db import utcnow
 from runnerly_common.errors import APIError
 
-SESSION_FIELDS = ("date", "kind", "distance", "duration", "target_pace", "notes")
+WORKOUT_FIELDS = ("date", "kind", "distance", "duration", "target_pace", "notes")
 
 
 def get_plan(session: Session, runner_id: int, plan_id: int) -> Plan:
@@ -40,15 +40,15 @@ def race_of(session: Session, runner_id: int, race_id: int, field: str = "body.r
 def list_plans(
     session: Session, runner_id: int, *, race_id: int | None, page: int, per_page: int
 ) -> tuple[list[dict[str, Any]], int]:
-    """Latest start first; session counts and sums come from correlated subqueries over
+    """Latest start first; workout counts and sums come from correlated subqueries over
     the page's plans only."""
     conditions = [Plan.runner_id == runner_id]
     if race_id is not None:
         conditions.append(Plan.race_id == race_id)
     total = session.scalar(select(func.count(Plan.id)).where(*conditions)) or 0
-    of_plan = PlanSession.plan_id == Plan.id
-    count = select(func.count(PlanSession.id)).where(of_plan).scalar_subquery()
-    planned = select(func.sum(PlanSession.distance)).where(of_plan).scalar_subquery()
+    of_plan = PlanWorkout.plan_id == Plan.id
+    count = select(func.count(PlanWorkout.id)).where(of_plan).scalar_subquery()
+    planned = select(func.sum(PlanWorkout.distance)).where(of_plan).scalar_subquery()
     rows = session.execute(
         select(Plan, Race, count, planned)
         .join(Race, Race.id == Plan.race_id)
@@ -61,7 +61,7 @@ def list_plans(
 
 
 def describe(session: Session, plan: Plan, today: date) -> dict[str, Any]:
-    """The plan with its weeks, planned vs done, each session with the run that did it."""
+    """The plan with its weeks, planned vs done, each workout with the run that did it."""
     race = _race(session, plan)
     weeks = checks.week_count(plan.start_date, race.date)
     done = progress.done_by_week(session, plan.runner_id, plan.start_date, weeks)
@@ -69,16 +69,16 @@ def describe(session: Session, plan: Plan, today: date) -> dict[str, Any]:
 
 
 def outcomes(session: Session, plan: Plan, race: Race, today: date) -> dict[int, matching.Outcome]:
-    """Each session's outcome (done, partly done, missed...), matched against the runs of
+    """Each workout's outcome (done, partly done, missed...), matched against the runs of
     the plan's days and their neighbours."""
     first = plan.start_date - timedelta(days=matching.NEIGHBOUR_DAYS)
-    last = max([race.date, *(s.date for s in plan.sessions)])
+    last = max([race.date, *(s.date for s in plan.workouts)])
     runs = progress.runs_between(
         session, plan.runner_id, first, last + timedelta(days=matching.NEIGHBOUR_DAYS)
     )
     planned = [
-        matching.PlannedSession(s.id, s.date, s.kind, s.distance, s.duration, s.skipped)
-        for s in plan.sessions
+        matching.PlannedWorkout(s.id, s.date, s.kind, s.distance, s.duration, s.skipped)
+        for s in plan.workouts
     ]
     return matching.match(planned, runs, today)
 
@@ -100,22 +100,22 @@ def create_plan(session: Session, runner_id: int, data: dict[str, Any]) -> Plan:
     race = race_of(session, runner_id, data["race_id"])
     check_one_plan_per_race(session, race, "body.race_id")
     checks.check_start(data["start_date"], race.date)
-    sessions = data.get("sessions", [])
-    checks.check_sessions(sessions, data["start_date"], race.date)
+    workouts = data.get("sessions", [])
+    checks.check_workouts(workouts, data["start_date"], race.date)
     plan = Plan(
         runner_id=runner_id,
         race_id=race.id,
         name=(data.get("name") or f"Plan for {race.name}").strip()[:200],
         start_date=data["start_date"],
     )
-    plan.sessions = [_new_session(item) for item in sessions]
+    plan.workouts = [_new_workout(item) for item in workouts]
     session.add(plan)
     session.flush()
     return plan
 
 
 def update_plan(session: Session, plan: Plan, data: dict[str, Any]) -> Plan:
-    """``sessions``, when given, replace the plan's sessions as a whole."""
+    """``sessions``, when given, replace the plan's workouts as a whole."""
     if "race_id" in data:
         race = race_of(session, plan.runner_id, data["race_id"])
         check_one_plan_per_race(session, race, "body.race_id", plan.id)
@@ -125,10 +125,10 @@ def update_plan(session: Session, plan: Plan, data: dict[str, Any]) -> Plan:
     moved = "body.start_date" if "start_date" in data else "body.race_id"
     checks.check_start(start, race.date, moved)
     if "sessions" in data:
-        checks.check_sessions(data["sessions"], start, race.date)
-        plan.sessions = [_new_session(item) for item in data["sessions"]]
+        checks.check_workouts(data["sessions"], start, race.date)
+        plan.workouts = [_new_workout(item) for item in data["sessions"]]
     elif "start_date" in data or "race_id" in data:
-        checks.check_kept_sessions((s.date for s in plan.sessions), start, race.date, moved)
+        checks.check_kept_workouts((s.date for s in plan.workouts), start, race.date, moved)
     if "name" in data:
         plan.name = data["name"].strip()
     plan.race_id, plan.start_date, plan.updated_at = race.id, start, utcnow()
@@ -148,8 +148,8 @@ def _race(session: Session, plan: Plan) -> Race:
     return race
 
 
-def _new_session(item: dict[str, Any]) -> PlanSession:
-    values = {field: item.get(field) for field in SESSION_FIELDS}
+def _new_workout(item: dict[str, Any]) -> PlanWorkout:
+    values = {field: item.get(field) for field in WORKOUT_FIELDS}
     if values["duration"] is not None:
         values["duration"] = int(values["duration"])
-    return PlanSession(**values)
+    return PlanWorkout(**values)

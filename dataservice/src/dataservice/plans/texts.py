@@ -1,7 +1,7 @@
-"""What a generated session says: its text states the session's own numbers, and only them.
+"""What a generated workout says: its text states the workout's own numbers, and only them.
 
-The distance in a text is the session's ``distance``; every pace is its ``target_pace``;
-a tempo's or an interval session's parts (warm-up, work, jogs, cool-down) add up to the
+The distance in a text is the workout's ``distance``; every pace is its ``target_pace``;
+a tempo's or an interval workout's parts (warm-up, work, jogs, cool-down) add up to the
 distance.  The work follows Daniels' limits: threshold running at most 10 % of the week's
 volume, intervals at most 8 % and 10 km, in repeats of 3 to 5 minutes' running.
 """
@@ -19,7 +19,7 @@ REPEATS = (1_200, 1_000, 800, 600, 400)  # longest first: the first that fits is
 
 @dataclass(frozen=True)
 class Parts:
-    """A quality session's structure, metres: warm-up, work, cool-down; for intervals
+    """A quality workout's structure, metres: warm-up, work, cool-down; for intervals
     ``reps`` repeats of ``rep`` with ``jog`` between."""
 
     warm: int
@@ -37,7 +37,7 @@ def tempo_parts(distance: int, week_volume: int) -> Parts:
 
 
 def interval_parts(distance: int, week_volume: int, longest_rep: int) -> Parts | None:
-    """None when not even two 400 m repeats fit: the session is then an easy run."""
+    """None when not even two 400 m repeats fit: the workout is then an easy run."""
     warm = min(WARM_MAX, _floor(distance / 4))
     budget = min(I_MAX, max(_floor(I_SHARE * week_volume), 2 * REPEATS[-1]))
     for rep in (r for r in REPEATS if r <= longest_rep):

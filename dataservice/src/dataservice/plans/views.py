@@ -9,7 +9,7 @@ from flask import Response
 
 from dataservice.authz import runner_or_404
 from dataservice.context import session
-from dataservice.plans import generate_service, service, sessions
+from dataservice.plans import generate_service, service, workouts
 from dataservice.races import service as races
 from dataservice.runs.local_time import local_today
 from dataservice.users.service import runner_zone
@@ -78,20 +78,20 @@ def bind(api: OpenAPIBlueprint) -> None:
         )
 
     @api.operation("updatePlanSession")
-    def update_plan_session(user_id: int, plan_id: int, session_id: int) -> dict[str, Any]:
+    def update_plan_workout(user_id: int, plan_id: int, session_id: int) -> dict[str, Any]:
         runner_or_404(session(), user_id)
         plan = service.get_plan(session(), user_id, plan_id)
-        item = sessions.get_session(plan, session_id)
-        sessions.update_session(session(), plan, item, request_body())
+        item = workouts.get_workout(plan, session_id)
+        workouts.update_workout(session(), plan, item, request_body())
         session().commit()
         return service.describe(session(), plan, _today(user_id))
 
     @api.operation("getNextSession")
-    def next_session(user_id: int) -> dict[str, Any]:
+    def next_workout(user_id: int) -> dict[str, Any]:
         runner_or_404(session(), user_id)
-        return sessions.next_session(session(), user_id, _today(user_id))
+        return workouts.next_workout(session(), user_id, _today(user_id))
 
 
 def _today(user_id: int) -> date:
-    """The runner's today: a session is missed, and the next one chosen, on their calendar."""
+    """The runner's today: a workout is missed, and the next one chosen, on their calendar."""
     return local_today(runner_zone(session(), user_id))

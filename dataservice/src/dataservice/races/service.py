@@ -9,7 +9,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from dataservice.errors import conflict, not_found
-from dataservice.plans.models import Plan, PlanSession
+from dataservice.plans.models import Plan, PlanWorkout
 from dataservice.races.models import Race
 from runnerly_common.db import utcnow
 
@@ -104,20 +104,20 @@ def _apply(race: Race, data: dict[str, Any]) -> None:
 
 def _check_plans_fit(session: Session, race: Race, new_date: date) -> None:
     """A race's plans end on race day: moving the race must keep every plan valid."""
-    latest_session = (
-        select(func.max(PlanSession.date))
-        .join(Plan, Plan.id == PlanSession.plan_id)
+    latest_workout = (
+        select(func.max(PlanWorkout.date))
+        .join(Plan, Plan.id == PlanWorkout.plan_id)
         .where(Plan.race_id == race.id)
         .scalar_subquery()
     )
-    first_start, last_start, last_session = session.execute(
-        select(func.min(Plan.start_date), func.max(Plan.start_date), latest_session).where(
+    first_start, last_start, last_workout = session.execute(
+        select(func.min(Plan.start_date), func.max(Plan.start_date), latest_workout).where(
             Plan.race_id == race.id
         )
     ).one()
     if first_start is None:
         return
-    latest = max(d for d in (last_start, last_session) if d is not None)
+    latest = max(d for d in (last_start, last_workout) if d is not None)
     if new_date < latest:
         raise conflict("body.date", f"a plan for this race has a session or start on {latest}")
     if new_date > first_start + timedelta(days=MAX_PLAN_DAYS - 1):

@@ -1,5 +1,5 @@
-"""One session of a plan, changed by its runner (moved, changed, skipped), and the next
-session toward the coming race, for the dashboard."""
+"""One workout of a plan, changed by its runner (moved, changed, skipped), and the next
+workout toward the coming race, for the dashboard."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from dataservice.errors import invalid, not_found
 from dataservice.plans import checks, service
-from dataservice.plans.models import Plan, PlanSession
-from dataservice.plans.serialize import session_to_dict
+from dataservice.plans.models import Plan, PlanWorkout
+from dataservice.plans.serialize import workout_to_dict
 from dataservice.races.models import Race
 from dataservice.races.serialize import race_to_dict
 from runnerly_common.db import utcnow
@@ -20,17 +20,17 @@ from runnerly_common.db import utcnow
 WHAT = ("kind", "distance", "duration", "target_pace", "notes")
 
 
-def get_session(plan: Plan, session_id: int) -> PlanSession:
-    item = next((s for s in plan.sessions if s.id == session_id), None)
+def get_workout(plan: Plan, workout_id: int) -> PlanWorkout:
+    item = next((s for s in plan.workouts if s.id == workout_id), None)
     if item is None:
-        raise not_found(f"session {session_id} of plan {plan.id}")
+        raise not_found(f"session {workout_id} of plan {plan.id}")
     return item
 
 
-def update_session(
-    session: Session, plan: Plan, item: PlanSession, data: dict[str, Any]
-) -> PlanSession:
-    """Move (``date``), change (kind, distance, duration, pace, notes) or skip a session.
+def update_workout(
+    session: Session, plan: Plan, item: PlanWorkout, data: dict[str, Any]
+) -> PlanWorkout:
+    """Move (``date``), change (kind, distance, duration, pace, notes) or skip a workout.
 
     The result keeps the plan's rules (within the plan, at most 3 a day, a rest day has no
     distance, a run has one); the race stays on race day: moving it is moving the race."""
@@ -39,8 +39,8 @@ def update_session(
     values.update({name: data[name] for name in ("date", *WHAT) if name in data})
     if item.kind == "race" and values["date"] != item.date:
         raise invalid("body.date", "the race session stays on race day: change the race's date")
-    on_its_day = 1 + sum(s.date == values["date"] for s in plan.sessions if s.id != item.id)
-    checks.check_session(values, on_its_day, plan.start_date, race.date, "body")
+    on_its_day = 1 + sum(s.date == values["date"] for s in plan.workouts if s.id != item.id)
+    checks.check_workout(values, on_its_day, plan.start_date, race.date, "body")
     if values["date"] != item.date:
         original = item.moved_from or item.date
         item.moved_from = None if values["date"] == original else original
@@ -58,8 +58,8 @@ def update_session(
     return item
 
 
-def next_session(session: Session, runner_id: int, today: date) -> dict[str, Any]:
-    """The coming race (the nearest on or after today) and the first session still to do
+def next_workout(session: Session, runner_id: int, today: date) -> dict[str, Any]:
+    """The coming race (the nearest on or after today) and the first workout still to do
     in its plan: from today on, not rest, not skipped, not already done."""
     race = session.scalars(
         select(Race)
@@ -76,9 +76,9 @@ def next_session(session: Session, runner_id: int, today: date) -> dict[str, Any
         return answer
     answer["plan"] = {"id": plan.id, "name": plan.name}
     outcomes = service.outcomes(session, plan, race, today)
-    for item in sorted(plan.sessions, key=lambda s: (s.date, s.kind == "race", s.id)):
+    for item in sorted(plan.workouts, key=lambda s: (s.date, s.kind == "race", s.id)):
         outcome = outcomes[item.id]
         if item.date >= today and item.kind != "rest" and outcome.status == "planned":
-            answer["session"] = session_to_dict(item, outcome)
+            answer["session"] = workout_to_dict(item, outcome)
             break
     return answer
