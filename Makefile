@@ -14,7 +14,8 @@ run: setup  ## install into .venv/ and start every service (Ctrl-C stops them al
 # waits on live services); the gateway's timing tests, chaos and the browser journey then
 # run alone. Both phases run whatever the first gave; each prints its environments'
 # durations, the last line the whole.
-PARALLEL_ENVS := lint,typecheck,common,tokendealer,dataservice,strava-sim,strava-worker,web,fuzz,admin,deploy
+# Longest first: the side-by-side phase lasts as long as its last environment to finish.
+PARALLEL_ENVS := strava-worker,dataservice,web,fuzz,admin,tokendealer,typecheck,common,strava-sim,lint,deploy
 SERIAL_ENVS := gateway,chaos,e2e
 
 test: system $(VENV)/.installed frontend-test frontend  ## every package's tests (tox), ruff, mypy, luacheck, ESLint, the dashboard's Vitest tests and the browser journey (e2e)
