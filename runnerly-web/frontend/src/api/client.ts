@@ -1,10 +1,8 @@
 // The browser's only way to the API: same-origin cookies, the CSRF header on every
 // state-changing request, and one error type that keeps the field errors the API names.
+import type { FieldError } from "./types";
 
-export interface FieldError {
-  field: string;
-  message: string;
-}
+export type { FieldError };
 
 export class ApiError extends Error {
   readonly status: number;

@@ -1,21 +1,26 @@
 // Every /api/web/ address the dashboard calls, in one place, so a change in the Flask side's
 // OpenAPI document is a change here only.
-import type { Units } from "../lib/units";
 import { api, uploadFile } from "./client";
 import type {
   MonthlyReport,
   Plan,
+  PlanOptions,
   PlanSummary,
+  ProfileUpdate,
   Race,
+  RaceWrite,
   RecordHistory,
   Records,
   Run,
   RunEdit,
-  RunRecord,
+  RunRecords,
   RunSplits,
   Session,
+  SignupBody,
+  SplitRuns,
   StravaStatus,
   Summary,
+  SyncQueued,
   TotalsSeries,
   Track,
   User,
@@ -34,16 +39,8 @@ export function listOf<T>(data: unknown, key?: string): T[] {
   return [];
 }
 
-export interface SignupForm {
-  email: string;
-  password: string;
-  first_name: string;
-  last_name: string;
-  units?: Units;
-  timezone?: string;
-}
-
-export type ProfileForm = Partial<Pick<User, "first_name" | "last_name" | "age" | "weight" | "max_hr" | "rest_hr" | "vo2max" | "units" | "email" | "timezone">>;
+export type SignupForm = SignupBody;
+export type ProfileForm = ProfileUpdate;
 
 export const endpoints = {
   session: () => api.get<Session>(`${BASE}/session`),
@@ -69,7 +66,7 @@ export const endpoints = {
   /** Answers the kept run of the merged group. */
   mergeRun: (id: number, otherId: number) => api.post<Run>(`${BASE}/runs/${id}/merge`, { run_id: otherId }),
   /** Answers the runs now apart, this one first. */
-  splitRun: (id: number) => api.post<{ items: Run[] }>(`${BASE}/runs/${id}/split`),
+  splitRun: (id: number) => api.post<SplitRuns>(`${BASE}/runs/${id}/split`),
   importFile: (file: File, onProgress: (fraction: number | null) => void) =>
     uploadFile<Run>(`${BASE}/runs/import?filename=${encodeURIComponent(file.name)}`, file, onProgress),
 
@@ -77,24 +74,24 @@ export const endpoints = {
   weeklyTotals: (from: string) => api.get<TotalsSeries>(`${BASE}/stats/totals?period=week&from=${from}`),
   records: () => api.get<Records>(`${BASE}/stats/records`),
   recordHistory: (distance: number) => api.get<RecordHistory>(`${BASE}/stats/records/${distance}/history`),
-  runRecords: (id: number) => api.get<{ run_id: number; items: RunRecord[] }>(`${BASE}/runs/${id}/records`),
+  runRecords: (id: number) => api.get<RunRecords>(`${BASE}/runs/${id}/records`),
   runSplits: (id: number) => api.get<RunSplits>(`${BASE}/runs/${id}/splits`),
 
   races: async () => listOf<Race>(await api.get<unknown>(`${BASE}/races`), "races"),
-  createRace: (race: { name: string; date: string; distance: number; location?: string | null; goal_time?: number | null }) =>
+  createRace: (race: RaceWrite) =>
     api.post<Race>(`${BASE}/races`, race),
   deleteRace: (id: number) => api.delete<unknown>(`${BASE}/races/${id}`),
 
   plans: async () => listOf<PlanSummary>(await api.get<unknown>(`${BASE}/plans`), "plans"),
   plan: (id: number) => api.get<Plan>(`${BASE}/plans/${id}`),
-  generatePlan: (raceId: number, options: { weeks?: number; runs_per_week?: number }) =>
+  generatePlan: (raceId: number, options: PlanOptions) =>
     api.post<Plan>(`${BASE}/races/${raceId}/plan`, options),
 
   report: (year: number, month: number) => api.get<MonthlyReport>(`${BASE}/reports/${year}/${month}`),
 
   strava: () => api.get<StravaStatus>(`${BASE}/strava`),
   stravaDisconnect: () => api.delete<unknown>(`${BASE}/strava`),
-  stravaSync: () => api.post<{ status: string }>(`${BASE}/strava/sync`, {}),
+  stravaSync: () => api.post<SyncQueued>(`${BASE}/strava/sync`, {}),
   /** A page, not an API call: the OAuth round trip starts with a full navigation. */
   stravaConnectUrl: "/strava/connect",
 

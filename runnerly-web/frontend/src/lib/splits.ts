@@ -1,7 +1,9 @@
 // Splits per km or mile from a recorded track: each point is
 // [t (s from start), lat, lon, ele|null, hr|null, cumulative distance (m)].
 
-export type TrackPoint = [number, number, number, number | null, number | null, number];
+import type { Track } from "../api/types";
+
+export type TrackPoint = Track["points"][number];
 
 export interface Split {
   index: number;
