@@ -3,7 +3,8 @@ operator runs) on a free port of 127.0.0.1, in a folder of its own, with test se
 returns once it answers.
 
 Every starter takes ``settings``: more of the service's settings, named without the
-service's prefix (``workers="4"`` is ``DATASERVICE_WORKERS=4``), and ``command``: another
+service's prefix (``workers="4"`` is ``DATASERVICE_WORKERS=4``; they override the starter's
+own, such as its WARNING ``log_level``), and ``command``: another
 command serving the same app (a benchmark's instrumented one). The caller stops what it
 started (``with`` the returned process, or :func:`runnerly_common.testing.stack.start_stack`
 for several).
@@ -156,9 +157,8 @@ def start_tokendealer(
         TOKENDEALER_PORT=str(port),
         TOKENDEALER_WORKERS=str(workers),
         TOKENDEALER_DATABASE_URL=f"sqlite:///{work}/td.db",
-        TOKENDEALER_LOG_LEVEL="WARNING",
         **({"TOKENDEALER_DATASERVICE_URL": dataservice_url} if dataservice_url else {}),
-        **prefixed("TOKENDEALER_", settings),
+        **prefixed("TOKENDEALER_", {"log_level": "WARNING", **settings}),
     )
     clients_path = repo_root() / "config" / "clients.toml"
     if clients is not None:
@@ -226,8 +226,7 @@ def start_dataservice(
         DATASERVICE_STRAVA_TOKEN_KEYS=Fernet.generate_key().decode(),
         DATASERVICE_PORT=str(port),
         DATASERVICE_WORKERS=str(workers),
-        DATASERVICE_LOG_LEVEL="WARNING",
-        **prefixed("DATASERVICE_", settings),
+        **prefixed("DATASERVICE_", {"log_level": "WARNING", **settings}),
     )
     if migrate:
         subprocess.run(
@@ -290,9 +289,8 @@ def start_strava_sim(
         STRAVA_SIM_CLIENT_SECRET=SIM_SECRET,
         STRAVA_SIM_ATHLETES=str(athletes),
         STRAVA_SIM_DATABASE_URL=database_url or f"sqlite:///{work}/sim.db",
-        STRAVA_SIM_LOG_LEVEL="WARNING",
         **(limits if lift_limits else {}),
-        **prefixed("STRAVA_SIM_", settings),
+        **prefixed("STRAVA_SIM_", {"log_level": "WARNING", **settings}),
     )
     seeding: dict[str, Any] = {}
     if reset:
