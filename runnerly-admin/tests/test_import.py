@@ -11,6 +11,8 @@ from helpers import one_line
 from sqlalchemy import func, select
 
 from dataservice.runs.models import Run, RunFile
+from dataservice.stats import kept_records, records
+from dataservice.stats.models import RunnerRecords
 
 
 def _write(tmp_path, name, content):
@@ -57,6 +59,16 @@ class TestImport:
         result = runnerly("import", "--email", "ADA@example.org", path)
         assert result.exit_code == 0, result.output
         assert db.scalar(select(Run.runner_id)) == runner
+
+    def test_the_runners_records_panel_counts_the_imported_runs(
+        self, runnerly, db, dataservice_db, runner, tmp_path
+    ):
+        kept_records.store(dataservice_db, [runner])  # the panel as the dashboard last read it
+        path = _write(tmp_path, "morning.gpx", activity_files.gpx())
+        assert runnerly("import", "--user", runner, path).exit_code == 0
+        stored = db.scalar(select(RunnerRecords.panel).where(RunnerRecords.runner_id == runner))
+        assert stored == json.loads(json.dumps(records.compute(db, runner)))
+        assert stored["longest_run"] is not None
 
     def test_a_bad_file_is_named_exit_1_and_writes_nothing_while_good_ones_go_in(
         self, runnerly, db, runner, tmp_path

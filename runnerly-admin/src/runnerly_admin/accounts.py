@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from dataservice.users import service as users
+from dataservice import admin as dataservice
 from runnerly_admin import stores
 from runnerly_admin.output import config_option, echo_json
 
@@ -34,36 +34,31 @@ def create_admin(config: str | None, email: str, name: str, password_stdin: bool
     if not (local and at and "." in domain) or len(email) > 254:
         raise click.BadParameter(f"{email!r} is not an email address", param_hint="--email")
     with stores.dataservice(config) as session:
-        exists = users.find_by_email(session, email) is not None
+        exists = dataservice.find_runner_by_email(session, email) is not None
     password = _password(email, password_stdin, needed=not exists)
     first, _, last = name.strip().partition(" ")
     with stores.dataservice(config) as session:
-        user = users.find_by_email(session, email)
-        created = user is None
-        if user is None:
+        runner = dataservice.find_runner_by_email(session, email)
+        created = runner is None
+        if runner is None:
             if password is None:  # created meanwhile by someone else, then deleted
                 raise click.UsageError("a new administrator needs a password: --password-stdin")
-            user = users.create_user(
+            runner = dataservice.create_admin(
                 session,
-                {
-                    "email": email,
-                    "first_name": first[:100],
-                    "last_name": last.strip()[:100],
-                    "is_admin": True,
-                    "password": password,
-                },
+                email,
+                first_name=first[:100],
+                last_name=last.strip()[:100],
+                password=password,
             )
         else:
-            users.update_user(session, user, {"is_admin": True})
-            if password is not None:
-                users.set_password(session, user, password)
+            runner = dataservice.make_admin(session, runner.id, password=password)
         result = {
-            "id": user.id,
-            "email": user.email,
+            "id": runner.id,
+            "email": runner.email,
             "created": created,
-            "is_admin": user.is_admin,
-            "has_password": user.password_hash is not None,
-            "disabled": user.disabled,
+            "is_admin": runner.is_admin,
+            "has_password": runner.has_password,
+            "disabled": runner.disabled,
         }
     echo_json(result)
     if result["disabled"]:

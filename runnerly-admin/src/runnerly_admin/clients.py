@@ -1,5 +1,5 @@
 """``runnerly add-client`` and ``runnerly rotate-keys``: the tokendealer's registry and key
-ring, through its own service layer."""
+ring, through its admin facade."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import click
 
 from runnerly_admin import stores
 from runnerly_admin.output import config_option, echo_json
-from tokendealer.clients import registry
+from tokendealer import admin as tokendealer
 
 
 @click.command("add-client")
@@ -31,15 +31,10 @@ def add_client(
     config: str | None, name: str, scope: str, audiences: tuple[str, ...], user_scope: str
 ) -> None:
     """Register an OAuth client; prints its secret this once (it is stored hashed)."""
-    with stores.tokendealer(config) as (_dealer, session):
-        client, secret = registry.register(
-            session, name, audiences=audiences, scopes=[scope], user_scopes=[user_scope]
+    with stores.tokendealer(config) as settings:
+        result = tokendealer.add_client(
+            settings, name, audiences=audiences, scopes=[scope], user_scopes=[user_scope]
         )
-        result = {
-            **client.describe(),
-            "client_id": client.client_id,
-            "client_secret": secret,
-        }
     echo_json(result)
 
 
@@ -50,6 +45,6 @@ def rotate_keys(config: str | None) -> None:
 
     Retired keys stay published until the tokens they signed expire, and the services
     fetch the JWKS again when a token names a key they do not know: nothing to restart."""
-    with stores.tokendealer(config) as (dealer, session):
-        result = dealer.keyring.rotate(session)
+    with stores.tokendealer(config) as settings:
+        result = tokendealer.rotate_keys(settings)
     echo_json(result)

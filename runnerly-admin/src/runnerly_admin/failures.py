@@ -22,8 +22,8 @@ from sqlalchemy.exc import (
     OperationalError,
 )
 
-from runnerly_common.errors import APIError
-from tokendealer.clients.registry import RegistryError
+from dataservice.admin import APIError
+from tokendealer.admin import RegistryError
 
 # SQLite's and PostgreSQL's words for a table that is not there yet.
 _NOT_MIGRATED = ("no such table", "undefinedtable", "does not exist")

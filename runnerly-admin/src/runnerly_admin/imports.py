@@ -6,12 +6,11 @@ from pathlib import Path
 
 import click
 
-from dataservice.runs import service as runs
+from dataservice import admin as dataservice
 from runnerly_admin import stores
 from runnerly_admin.failures import problem_of
 from runnerly_admin.output import config_option, echo_line
 from runnerly_admin.runners import chosen, find_runner, runner_options
-from runnerly_common.errors import APIError
 
 
 @click.command("import")
@@ -42,14 +41,15 @@ def import_files(
                 continue
             try:
                 with db.transaction() as session:
-                    run, created = runs.import_file(session, runner_id, path.name, content)
-                    run_id = run.id
-            except APIError as exc:  # the file's problem, as an upload would get it (422)
+                    imported = dataservice.import_file(session, runner_id, path.name, content)
+            except (
+                dataservice.APIError
+            ) as exc:  # the file's problem, as an upload would get it (422)
                 _reject(path, problem_of(exc))
                 rejected += 1
                 continue
-            status = "created" if created else "unchanged"
-            echo_line({"file": str(path), "status": status, "run_id": run_id})
+            status = "created" if imported.created else "unchanged"
+            echo_line({"file": str(path), "status": status, "run_id": imported.run_id})
     if rejected:
         raise click.exceptions.Exit(1)
 

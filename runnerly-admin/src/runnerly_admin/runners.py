@@ -8,9 +8,7 @@ from typing import Any, TypeVar
 import click
 from sqlalchemy.orm import Session
 
-from dataservice.errors import not_found
-from dataservice.users import service as users
-from dataservice.users.models import User
+from dataservice import admin as dataservice
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -29,11 +27,6 @@ def chosen(user_id: int | None, email: str | None) -> None:
         raise click.UsageError("name the runner with --user ID or --email ADDRESS (one of them)")
 
 
-def find_runner(session: Session, user_id: int | None, email: str | None) -> User:
+def find_runner(session: Session, user_id: int | None, email: str | None) -> dataservice.Runner:
     """The runner, or the dataservice's not-found error naming what was asked for."""
-    if user_id is not None:
-        return users.get_user(session, user_id)
-    user = users.find_by_email(session, email or "")
-    if user is None:
-        raise not_found(f"runner with email {email}")
-    return user
+    return dataservice.find_runner(session, runner_id=user_id, email=email)

@@ -3,7 +3,9 @@
 The CLI is not a client of the services' HTTP APIs: like ``dataservice ensure-user`` and
 ``tokendealer add-client`` it opens their databases with their own settings
 (``DATASERVICE_*``, ``TOKENDEALER_*``), so it works before anything is started, and calls
-their service layers.  The broker is the worker's (``STRAVA_WORKER_BROKER_URL``).
+their admin facades, ``dataservice.admin`` and ``tokendealer.admin``: their public API for
+tools like this one, the rest of each service being its own business (docs/decisions.md,
+35).  The broker is the worker's (``STRAVA_WORKER_BROKER_URL``).
 """
 
 from __future__ import annotations
@@ -15,13 +17,12 @@ from typing import ClassVar
 
 from sqlalchemy.orm import Session
 
-from dataservice.settings import DataServiceSettings
+from dataservice import admin as dataservice_admin
 from runnerly_admin import failures
 from runnerly_common import cli
 from runnerly_common.db import Database
 from runnerly_common.settings import Settings
-from tokendealer.service import TokenDealer
-from tokendealer.settings import TokenDealerSettings
+from tokendealer import admin as tokendealer_admin
 
 
 @dataclasses.dataclass
@@ -35,8 +36,8 @@ class BrokerSettings(Settings):
     broker_url: str = "sqla+sqlite:///var/celery-broker.db"
 
 
-def dataservice_settings(config: str | None) -> DataServiceSettings:
-    return cli.load_settings(DataServiceSettings, config)
+def dataservice_settings(config: str | None) -> dataservice_admin.DataServiceSettings:
+    return cli.load_settings(dataservice_admin.DataServiceSettings, config)
 
 
 def broker_url(config: str | None) -> str:
@@ -45,10 +46,11 @@ def broker_url(config: str | None) -> str:
 
 @contextmanager
 def dataservice_db(config: str | None) -> Iterator[Database]:
-    """The dataservice's database, for commands that need several transactions."""
+    """The dataservice's database as the dataservice opens it, for commands that need
+    several transactions."""
     url = dataservice_settings(config).database_url
     with failures.database("the dataservice's database", url, "dataservice migrate"):
-        db = Database(url)
+        db = dataservice_admin.open_database(url)
         try:
             yield db
         finally:
@@ -64,15 +66,10 @@ def dataservice(config: str | None) -> Iterator[Session]:
 
 
 @contextmanager
-def tokendealer(config: str | None) -> Iterator[tuple[TokenDealer, Session]]:
-    """The tokendealer's service (schema and first keys ensured, as its own CLI does) and
-    one transaction on its database."""
-    settings = cli.load_settings(TokenDealerSettings, config)
+def tokendealer(config: str | None) -> Iterator[tokendealer_admin.TokenDealerSettings]:
+    """The tokendealer's settings, for :mod:`tokendealer.admin`'s functions (each opens
+    the database, its schema and first keys ensured, as its own CLI does); a database
+    failure in the block is named as the tokendealer's."""
+    settings = cli.load_settings(tokendealer_admin.TokenDealerSettings, config)
     with failures.database("the tokendealer's database", settings.database_url):
-        dealer = TokenDealer(settings)
-        try:
-            dealer.setup()
-            with dealer.db.transaction() as session:
-                yield dealer, session
-        finally:
-            dealer.db.dispose()
+        yield settings

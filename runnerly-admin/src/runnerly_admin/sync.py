@@ -12,13 +12,9 @@ from typing import Any
 
 import click
 from celery import Celery
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dataservice.set_aside import service as set_aside
-from dataservice.set_aside.models import SetAsideActivity
-from dataservice.strava.models import StravaLink
-from dataservice.users.models import User
+from dataservice import admin as dataservice
 from runnerly_admin import failures, stores
 from runnerly_admin.output import config_option, echo_json
 from runnerly_admin.runners import find_runner, runner_options
@@ -73,25 +69,25 @@ def sync(
     else:
         with stores.dataservice(config) as session:
             runner = find_runner(session, user_id, email)
-            _check_link(runner, session.get(StravaLink, runner.id))
+            _check_link(runner, dataservice.strava_link(session, runner.id))
             task, kwargs = SYNC_RUNNER, {"user_id": runner.id}
     send(stores.broker_url(config), task, kwargs)
     echo_json({"queued": task.name, "kwargs": kwargs})
 
 
-def _check_link(runner: User, link: StravaLink | None) -> None:
+def _check_link(runner: dataservice.Runner, link: dict[str, Any] | None) -> None:
     """A sync needs a link Strava still accepts: otherwise only the runner can act."""
     who = f"runner {runner.id} ({runner.email})"
     if link is None:
         raise click.ClickException(
             f"{who} has not linked Strava: they connect it from the dashboard first"
         )
-    if link.sync_state == "deauthorized":
+    if link["sync_state"] == "deauthorized":
         raise click.ClickException(
             f"{who} revoked Runnerly's access on Strava: they connect it again from the dashboard"
         )
-    if link.sync_state == "reconnect":
-        detail = f" ({link.sync_error})" if link.sync_error else ""
+    if link["sync_state"] == "reconnect":
+        detail = f" ({link['sync_error']})" if link["sync_error"] else ""
         raise click.ClickException(
             f"{who} must connect Strava again: Strava refused Runnerly's refresh token{detail}; "
             "their runs and the sync's progress are kept, and connecting again from the "
@@ -114,21 +110,22 @@ def set_aside_command(
         raise click.UsageError("say whose activities: --user ID, --email ADDRESS or --all")
     with stores.dataservice(config) as session:
         if every:
-            rows = set_aside.every(session)
+            rows = dataservice.set_aside(session)
             ids = dict.fromkeys(row.runner_id for row in rows)  # in order, once each
-            runners = [r for r in (session.get(User, i) for i in ids) if r is not None]
+            runners = [dataservice.find_runner(session, runner_id=i) for i in ids]
         else:
             runners = [find_runner(session, user_id, email)]
-            rows = set_aside.every(session, runners[0].id)
+            rows = dataservice.set_aside(session, runners[0].id)
         echo_json(_report(session, runners, rows))
 
 
-def _report(session: Session, runners: list[User], rows: list[SetAsideActivity]) -> dict[str, Any]:
+def _report(
+    session: Session, runners: list[dataservice.Runner], rows: list[dataservice.SetAside]
+) -> dict[str, Any]:
     items: dict[int, list[dict[str, Any]]] = {runner.id: [] for runner in runners}
     for row in rows:
-        items[row.runner_id].append(_item(row))
-    links = select(StravaLink).where(StravaLink.user_id.in_(list(items)))
-    states = {link.user_id: link.sync_state for link in session.scalars(links)}
+        items[row.runner_id].append(_item(row.activity))
+    states = dataservice.strava_states(session, items)
     return {
         "total": len(rows),
         "runners": [
@@ -144,6 +141,6 @@ def _report(session: Session, runners: list[User], rows: list[SetAsideActivity])
     }
 
 
-def _item(row: SetAsideActivity) -> dict[str, Any]:
-    url = STRAVA_ACTIVITY.format(row.external_id) if row.source == "strava" else None
-    return {**set_aside.to_dict(row), "url": url}
+def _item(activity: dict[str, Any]) -> dict[str, Any]:
+    strava = activity["source"] == "strava"
+    return {**activity, "url": STRAVA_ACTIVITY.format(activity["external_id"]) if strava else None}
