@@ -27,7 +27,10 @@ from runnerly_common.testing import IN_CI, ServiceUnavailable, temporary_postgre
 from tokendealer.models import Base as TokenDealerBase
 
 REDIS_URL = os.environ.get("RUNNERLY_TEST_REDIS_URL", "redis://127.0.0.1:6379").rstrip("/")
-BROKER_URL = f"{REDIS_URL}/11"  # this package's tests only
+# This package's tests only, one database per xdist worker: a test asserting what reached
+# the queue must not see another worker's messages.
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+BROKER_URL = f"{REDIS_URL}/{11 + _WORKER % 5}"
 QUEUE = "celery"  # the worker's default queue
 
 
