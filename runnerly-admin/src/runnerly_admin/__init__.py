@@ -1,1 +1,1 @@
-"""``runnerly``: the operator's command line over the services' own service layers."""
+"""``runnerly``: the operator's command line over the services' admin facades."""

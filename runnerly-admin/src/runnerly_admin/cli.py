@@ -1,9 +1,9 @@
 """``runnerly``: the operator's command line.
 
-Each command is a thin layer over a service's own service layer, reading that service's
-settings (``--config`` or the environment, as the services do).  Failures an operator can
-meet are one line on stderr with exit code 1 (2 for a wrong command line), never a
-traceback: see :mod:`runnerly_admin.failures`.
+Each command is a thin layer over a service's admin facade (``dataservice.admin``,
+``tokendealer.admin``), reading that service's settings (``--config`` or the environment,
+as the services do).  Failures an operator can meet are one line on stderr with exit code 1
+(2 for a wrong command line), never a traceback: see :mod:`runnerly_admin.failures`.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """What goes wrong at an operator's prompt, said in one line instead of a traceback.
 
-Commands raise what the service layers raise; :func:`explain` turns the failures an
-operator can cause or meet (an unknown runner, a bad file, a database or broker that is
+Commands raise what the services' admin facades raise; :func:`explain` turns the failures
+an operator can cause or meet (an unknown runner, a bad file, a database or broker that is
 down or not migrated) into a message for stderr.  Anything else is a bug and keeps its
 traceback.
 """
