@@ -98,7 +98,7 @@ class ServiceTokenClient:
         *,
         audience: str,
         scope: str | None = None,
-        session: requests.Session | None = None,
+        http: requests.Session | None = None,
         refresh_margin: float = 60,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -107,7 +107,7 @@ class ServiceTokenClient:
         self.client_secret = client_secret
         self.audience = audience
         self.scope = scope
-        self.session = session or ServiceSession(retries=1)
+        self.http = http or ServiceSession(retries=1)
         self.refresh_margin = refresh_margin
         self._clock = clock
         self._lock = threading.Lock()
@@ -149,7 +149,7 @@ class ServiceTokenClient:
                 return cached.value
             requested_at = self._clock()
             try:
-                response = self.session.post(
+                response = self.http.post(
                     self.token_url, data=form, auth=(self.client_id, self.client_secret)
                 )
             except requests.RequestException as exc:

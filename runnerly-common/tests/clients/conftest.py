@@ -89,4 +89,4 @@ def token_client(token_endpoint: Any, clock: Any) -> Iterator[ServiceTokenClient
         clock=clock,
     )
     yield client
-    client.session.close()
+    client.http.close()

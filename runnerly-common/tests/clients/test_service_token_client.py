@@ -136,4 +136,4 @@ class TestFailures:
         with pytest.raises(TokenError, match="tokendealer unreachable") as failed:
             client.token()
         assert (failed.value.status, failed.value.error) == (None, None)
-        client.session.close()
+        client.http.close()

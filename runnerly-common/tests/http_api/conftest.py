@@ -92,7 +92,7 @@ def make_app(jwks_server: Any, issuer: str, audience: str) -> Iterator[Callable[
     for app in apps:  # close pooled connections to the JWKS server
         verifier = app.extensions.get("runnerly.verifier")
         if verifier is not None:
-            verifier.keys.session.close()
+            verifier.keys.http.close()
 
 
 @pytest.fixture

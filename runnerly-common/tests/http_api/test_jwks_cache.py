@@ -106,9 +106,9 @@ class TestMalformedJWKSEntries:
 
 @pytest.fixture
 def cache(jwks_server: Any, clock: Any) -> Iterator[JWKSCache]:
-    session = requests.Session()
-    yield JWKSCache(jwks_server.url, session, ttl=300, min_refetch_interval=10, clock=clock)
-    session.close()
+    http = requests.Session()
+    yield JWKSCache(jwks_server.url, http, ttl=300, min_refetch_interval=10, clock=clock)
+    http.close()
 
 
 @pytest.fixture

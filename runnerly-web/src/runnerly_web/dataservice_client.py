@@ -28,12 +28,12 @@ class DataService:
         base_url: str,
         tokens: ServiceTokenClient,
         user_scope: str,
-        session: requests.Session | None = None,
+        http: requests.Session | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.tokens = tokens
         self.user_scope = user_scope
-        self.http = session or ServiceSession(retries=1)
+        self.http = http or ServiceSession(retries=1)
 
     def call(
         self,

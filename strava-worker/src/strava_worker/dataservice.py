@@ -29,13 +29,13 @@ class NotLinked(Exception):
 
 
 class Dataservice:
-    def __init__(self, base_url: str, session: ServiceSession) -> None:
+    def __init__(self, base_url: str, http: ServiceSession) -> None:
         self.api = base_url.rstrip("/") + "/api/v1"
-        self.session = session
+        self.http = http
 
     def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         try:
-            response = self.session.request(method, self.api + path, **kwargs)
+            response = self.http.request(method, self.api + path, **kwargs)
         except (requests.RequestException, TokenError) as exc:
             raise DataserviceError(f"{method} {path}: {exc}") from exc
         if response.status_code >= 500 or response.status_code in (401, 408, 429):

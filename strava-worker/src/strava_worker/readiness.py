@@ -97,7 +97,7 @@ class Dependencies:
             s.client_secret,
             audience="dataservice",
             scope=SCOPE,
-            session=ServiceSession(timeout=SOCKET_TIMEOUT, retries=0),
+            http=ServiceSession(timeout=SOCKET_TIMEOUT, retries=0),
         )
 
     def readiness(self) -> Readiness:

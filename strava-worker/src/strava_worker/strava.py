@@ -54,7 +54,7 @@ class StravaClient:
         client_id: str,
         client_secret: str,
         budget: RateBudget,
-        session: requests.Session | None = None,
+        http: requests.Session | None = None,
         timeout: tuple[float, float] = (3.05, 15),
     ) -> None:
         self.api_url = api_url.rstrip("/")
@@ -62,7 +62,7 @@ class StravaClient:
         self.client_id = client_id
         self.client_secret = client_secret
         self.budget = budget
-        self.session = session or requests.Session()
+        self.http = http or requests.Session()
         self.timeout = timeout
 
     def list_activities(
@@ -109,7 +109,7 @@ class StravaClient:
             "refresh_token": refresh_token,
         }
         try:
-            response = self.session.post(f"{self.oauth_url}/token", data=form, timeout=self.timeout)
+            response = self.http.post(f"{self.oauth_url}/token", data=form, timeout=self.timeout)
         except requests.RequestException as exc:
             raise ServerError(f"Strava OAuth unreachable: {exc}") from exc
         if response.status_code >= 500 or response.status_code == 429:
@@ -129,7 +129,7 @@ class StravaClient:
     def _get(self, token: str, path: str, params: dict[str, Any]) -> Any:
         self.budget.reserve()
         try:
-            response = self.session.get(
+            response = self.http.get(
                 self.api_url + path,
                 params=params,
                 headers={"Authorization": f"Bearer {token}"},

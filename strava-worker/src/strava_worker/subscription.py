@@ -18,17 +18,17 @@ from strava_worker.strava import ServerError, StravaError
 
 
 def ensure_subscription(
-    settings: WorkerSettings, store: Store | None = None, session: requests.Session | None = None
+    settings: WorkerSettings, store: Store | None = None, http: requests.Session | None = None
 ) -> int:
     """The subscription's id, created if the application has none; kept in ``store``."""
-    found = _ensure(settings, session)
+    found = _ensure(settings, http)
     if store is not None:
         store.set_subscription_id(found)
     return found
 
 
-def _ensure(settings: WorkerSettings, session: requests.Session | None) -> int:
-    http = session or requests.Session()
+def _ensure(settings: WorkerSettings, http: requests.Session | None) -> int:
+    http = http or requests.Session()
     url = settings.strava_api_url.rstrip("/") + "/push_subscriptions"
     auth = {"client_id": settings.strava_client_id, "client_secret": settings.strava_client_secret}
     try:

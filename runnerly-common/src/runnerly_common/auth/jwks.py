@@ -58,7 +58,7 @@ class JWKSCache:
     def __init__(
         self,
         url: str,
-        session: requests.Session | None = None,
+        http: requests.Session | None = None,
         *,
         ttl: float = 300,
         min_refetch_interval: float = 10,
@@ -66,7 +66,7 @@ class JWKSCache:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.url = url
-        self.session = session or requests.Session()
+        self.http = http or requests.Session()
         self.ttl = ttl
         self.min_refetch_interval = min_refetch_interval
         self.timeout = timeout
@@ -105,7 +105,7 @@ class JWKSCache:
                 return
             self._attempted_at = self._clock()
             try:
-                response = self.session.get(self.url, timeout=self.timeout)
+                response = self.http.get(self.url, timeout=self.timeout)
                 response.raise_for_status()
                 keys = parse_jwks(response.json())
             except (requests.RequestException, ValueError) as exc:

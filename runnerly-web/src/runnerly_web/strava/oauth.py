@@ -29,13 +29,13 @@ class StravaOAuth:
         client_id: str,
         client_secret: str,
         dataservice: DataService,
-        session: requests.Session | None = None,
+        http: requests.Session | None = None,
     ) -> None:
         self.oauth_url = oauth_url.rstrip("/")
         self.client_id = client_id
         self.client_secret = client_secret
         self.dataservice = dataservice
-        self.http = session or requests.Session()
+        self.http = http or requests.Session()
 
     def authorize_url(self, redirect_uri: str, state: str) -> str:
         query = {

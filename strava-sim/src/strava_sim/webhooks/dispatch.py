@@ -49,18 +49,18 @@ class Dispatcher:
         return False
 
     def _run(self) -> None:
-        session = requests.Session()
+        http = requests.Session()
         while True:
             url, event = self._queue.get()
             try:
-                self._deliver(session, url, event)
+                self._deliver(http, url, event)
             finally:
                 self._queue.task_done()
 
-    def _deliver(self, session: requests.Session, url: str, event: dict[str, Any]) -> None:
+    def _deliver(self, http: requests.Session, url: str, event: dict[str, Any]) -> None:
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                response = session.post(url, json=event, timeout=self.timeout)
+                response = http.post(url, json=event, timeout=self.timeout)
                 if 200 <= response.status_code < 300:
                     self.delivered += 1
                     return
