@@ -9,10 +9,10 @@ from collections import Counter
 from dataclasses import dataclass
 
 import requests
-from stack import Stack
 
 from runnerly_common.service_client import ServiceSession
 from runnerly_common.testing import link_strava_athlete
+from runnerly_common.testing.stack import Stack
 
 RUNNING_SPORTS = {"Run", "TrailRun", "VirtualRun"}  # strava_worker.mapping's
 

@@ -13,8 +13,9 @@ import pytest
 import redis
 import requests
 from runners import SyncedRunner, link_runners, stored_count, strava_run_ids, wait_synced
-from stack import Stack
 from traffic import UserTraffic, missing_writes
+
+from runnerly_common.testing.stack import Stack
 
 pytestmark = pytest.mark.chaos
 
@@ -45,7 +46,8 @@ def _run_scenario(
     runners = link_runners(stack, stack.next_athletes(2))
     synced += runners
     expected = sum(len(strava_run_ids(stack, r.athlete)) for r in runners)
-    traffic = UserTraffic(stack.gateway, accounts)
+    assert stack.gateway is not None
+    traffic = UserTraffic(stack.gateway.url, accounts)
     traffic.start()
     try:
         stack.enqueue_sync([r.user_id for r in runners])
@@ -75,7 +77,7 @@ def _run_scenario(
 
 
 def _down_for(stack: Stack, name: str, seconds: float, url: str) -> None:
-    service = stack.service(name)
+    service = stack.process(name)
     service.kill()
     assert _refused(url), f"{name} still answers after kill -9"
     time.sleep(seconds)
@@ -102,7 +104,7 @@ def test_redis_killed_mid_sync_comes_back_from_its_append_only_file_and_the_sync
     record_property: Callable[[str, object], None],
 ) -> None:
     def fault(traffic: UserTraffic, runners: list[SyncedRunner]) -> None:
-        server = stack.service("redis")
+        server = stack.process("redis")
         marker = redis.Redis.from_url(server.url(2))  # a DB nobody else uses
         marker.set("chaos:before-the-kill", "1")
         time.sleep(1.2)  # appendfsync everysec: on disk within a second
@@ -122,7 +124,8 @@ def test_the_gateway_killed_under_user_traffic_comes_back_and_no_write_is_lost(
 ) -> None:
     def fault(traffic: UserTraffic, runners: list[SyncedRunner]) -> None:
         before = traffic.retried
-        _down_for(stack, "gateway", DOWN_SECONDS, f"{stack.gateway}/_gateway/healthz")
+        assert stack.gateway is not None
+        _down_for(stack, "gateway", DOWN_SECONDS, f"{stack.gateway.url}/_gateway/healthz")
         assert traffic.retried > before, "no runner noticed the gateway was down"
 
     _run_scenario(stack, accounts, synced, fault, record_property)
@@ -157,7 +160,7 @@ def test_a_killed_worker_s_task_comes_back_and_the_sync_ends_without_duplicates(
         # The worker holding a sync task now (its log says received, not yet finished).
         deadline = time.monotonic() + 20
         while True:
-            workers = [stack.service(n) for n in ("worker-1", "worker-2")]
+            workers = [stack.process(n) for n in ("worker-1", "worker-2")]
             busy = [w for w in workers if _held_tasks(w.log_since(w.started_at))]
             if busy or time.monotonic() > deadline:
                 break
@@ -177,12 +180,12 @@ def test_a_killed_worker_s_task_comes_back_and_the_sync_ends_without_duplicates(
     _run_scenario(stack, accounts, synced, fault, record_property)
     # kombu's visibility timeout gave at least one of the dead worker's tasks to a live
     # worker again (the others may have been made moot by beat's round first).
-    after = "".join(stack.service(n).log_since(offsets[n]) for n in ("worker-1", "worker-2"))
+    after = "".join(stack.process(n).log_since(offsets[n]) for n in ("worker-1", "worker-2"))
     redelivered = held & _received(after)
     deadline = time.monotonic() + 30
     while not redelivered and time.monotonic() < deadline:
         time.sleep(1)
-        after = "".join(stack.service(n).log_since(offsets[n]) for n in ("worker-1", "worker-2"))
+        after = "".join(stack.process(n).log_since(offsets[n]) for n in ("worker-1", "worker-2"))
         redelivered = held & _received(after)
     assert redelivered, f"none of {held} was delivered again"
 
@@ -205,7 +208,7 @@ def test_with_the_tokendealer_down_issued_tokens_keep_working_and_the_sync_goes_
         runs = f"{stack.urls['dataservice']}/api/v1/users/{runners[0].user_id}/runs"
         assert http.get(runs, timeout=5).status_code == 200
         before = stored_count(stack, http, runners)
-        stack.service("tokendealer").kill()
+        stack.process("tokendealer").kill()
         assert _refused(token_url)
         deadline = time.monotonic() + TOKENDEALER_DOWN_SECONDS
         while time.monotonic() < deadline:
@@ -222,6 +225,6 @@ def test_with_the_tokendealer_down_issued_tokens_keep_working_and_the_sync_goes_
         assert _refused(token_url), "the tokendealer came back by itself?"
         # The workers' service tokens were cached too: runs kept arriving.
         assert stored_count(stack, http, runners) > before, "the sync stopped meanwhile"
-        stack.service("tokendealer").start()
+        stack.process("tokendealer").start()
 
     _run_scenario(stack, accounts, synced, fault, record_property)
