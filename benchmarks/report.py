@@ -1,6 +1,6 @@
 """Every benchmark in one run, in turn, for the side-by-side figures of docs/performance.md.
 
-Runs each benchmark script as its own command (the one the report names, with ``--json``),
+Runs each benchmark as its own command (the one the report names, with ``--json``),
 one after another on this machine, waiting before each for the 1-minute load average to fall
 (the previous one's stack winding down, or other work), so that every figure of the report
 comes from the same revision, the same machine and the same hour. Writes
@@ -10,7 +10,7 @@ figures as Markdown, each with the command that reproduces it.
 
 A benchmark that fails (a missed target, or an error) does not stop the others; the exit
 status is 1 when any failed. ``--from FILE`` prints the tables of an earlier report again.
-Run: .venv/bin/python benchmarks/report.py [--only NAMES] [--skip NAMES] [--quick]
+Run: .venv/bin/python -m benchmarks.report [--only NAMES] [--skip NAMES] [--quick]
 (about 45 minutes in all, of which the soak is 17; --quick is a smoke run of a few minutes)
 """
 
@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from _machine import ROOT, cpu_model, load_average, revision, wait_for_idle
-from _report_tables import HEADLINES
+from benchmarks.common.machine import ROOT, cpu_model, load_average, revision, wait_for_idle
+from benchmarks.common.report_tables import HEADLINES
 
 RESULTS = ROOT / "var" / "benchmarks"
 PYTHON = ".venv/bin/python"
@@ -53,43 +53,43 @@ BENCHMARKS = (
     Benchmark(
         "tokens",
         "token issuance; local JWT verification vs a /verify_token call per request",
-        ("benchmarks/tokens.py", "--json"),
+        ("-m", "benchmarks.tokens", "--json"),
         ("--duration", "2", "--warmup", "1", "--repeats", "3"),
     ),
     Benchmark(
         "dataservice",
         "month query and stats at 1,000,000 runs; bulk vs row-by-row writes",
-        ("benchmarks/dataservice.py", "--json"),
+        ("-m", "benchmarks.dataservice", "--json"),
         ("--quick",),
     ),
     Benchmark(
         "sync",
         "Strava sync end to end: batched vs one run per request; Strava requests per runner",
-        ("benchmarks/sync.py", "--json"),
+        ("-m", "benchmarks.sync", "--json"),
         ("--quick",),
     ),
     Benchmark(
         "gateway",
         "gateway vs direct vs ModSecurity + CRS",
-        ("benchmarks/gateway.py", "--json"),
+        ("-m", "benchmarks.gateway", "--json"),
         ("--duration", "2", "--repeats", "2", "--precision-seconds", "5"),
     ),
     Benchmark(
         "waf",
         "WAF detection and false positives: ours vs ModSecurity + CRS",
-        ("benchmarks/waf.py", "--json"),
+        ("-m", "benchmarks.gateway.waf", "--json"),
         ("--quick",),
     ),
     Benchmark(
         "web",
         "dashboard size and time to interactive, 2,000 runs",
-        ("benchmarks/web.py", "--json"),
+        ("-m", "benchmarks.web", "--json"),
         ("--loads", "3"),
     ),
     Benchmark(
         "celery_retry",
         "a Celery pool child's memory: Task.retry vs a re-send with a countdown",
-        ("benchmarks/celery_retry.py", "--json"),
+        ("-m", "benchmarks.celery", "--json"),
         ("--tasks", "50"),
     ),
     Benchmark(
@@ -103,7 +103,7 @@ BENCHMARKS = (
     Benchmark(
         "soak",
         "200 runners for 15 minutes through the gateway",
-        ("benchmarks/soak.py",),
+        ("-m", "benchmarks.soak"),
         ("--users", "50", "--duration", "1m", "--warmup", "20"),
         writes_file="soak-*.json",
         full=("--duration", "15m", "--warmup", "300"),

@@ -1,12 +1,12 @@
-"""benchmarks/waf.py measures the gateway that ships: its "ours" server is nginx.conf as
-runnerly_gateway renders it, with the shipped Lua, WAF config and rules, and on our own
-cases (header-borne attacks included) it refuses and lets through exactly what the
-``gateway`` fixture's gateway does, which is what these tests assert of the WAF."""
+"""The WAF benchmark (``python -m benchmarks.gateway.waf``) measures the gateway that ships:
+its "ours" server is nginx.conf as runnerly_gateway renders it, with the shipped Lua, WAF
+config and rules, and on our own cases (header-borne attacks included) it refuses and lets
+through exactly what the ``gateway`` fixture's gateway does, which is what these tests
+assert of the WAF."""
 
 from __future__ import annotations
 
 import importlib
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -14,20 +14,18 @@ from types import ModuleType
 import pytest
 from conftest import merge_limits
 
-BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+ROOT = Path(__file__).resolve().parents[2]  # holds the benchmarks package
 
 
 @pytest.fixture(scope="module")
 def bench() -> Iterator[ModuleType]:
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        yield importlib.import_module("waf")
-    finally:
-        sys.path.remove(str(BENCHMARKS))
+    with pytest.MonkeyPatch.context() as patch:  # the repository importable, for this module
+        patch.syspath_prepend(str(ROOT))
+        yield importlib.import_module("benchmarks.gateway.waf")
 
 
 def test_the_benchmark_measures_the_shipped_gateway(bench, gateway, tmp_path) -> None:
-    from _nginx_servers import Server, unlimited_limits
+    from benchmarks.gateway.servers import Server, unlimited_limits
 
     cases = [bench.at_gateway(case) for case in bench.own_cases(quick=False)]
     assert {

@@ -1,0 +1,5 @@
+import sys
+
+from benchmarks.celery.benchmark import main
+
+sys.exit(main())

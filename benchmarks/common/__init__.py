@@ -1,0 +1,1 @@
+"""What every benchmark shares: the machine it ran on, the report's tables, the repository."""

@@ -1,0 +1,5 @@
+import sys
+
+from benchmarks.dataservice.benchmark import main
+
+sys.exit(main())

@@ -1,0 +1,5 @@
+import sys
+
+from benchmarks.gateway.benchmark import main
+
+sys.exit(main())

@@ -1,0 +1,5 @@
+import sys
+
+from benchmarks.soak.benchmark import main
+
+sys.exit(main())

@@ -1,0 +1,5 @@
+import sys
+
+from benchmarks.streams.benchmark import main
+
+sys.exit(main())

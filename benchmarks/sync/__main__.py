@@ -1,0 +1,5 @@
+import sys
+
+from benchmarks.sync.benchmark import main
+
+sys.exit(main())

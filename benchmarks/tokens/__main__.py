@@ -1,0 +1,5 @@
+import sys
+
+from benchmarks.tokens.benchmark import main
+
+sys.exit(main())

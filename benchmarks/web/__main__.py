@@ -1,0 +1,5 @@
+import sys
+
+from benchmarks.web.benchmark import main
+
+sys.exit(main())

@@ -1,0 +1,289 @@
+"""Web dashboard benchmark: the JavaScript a runner downloads, and how soon the dashboard of a
+runner with 2,000 runs is rendered and usable in headless Chromium.
+
+Size: every ``.js`` file of the Vite build (runnerly-web/frontend/dist/assets), gzipped at level
+9 as nginx or a CDN would serve it; the entry chunk (what the first page load needs) and all
+chunks (lazy ones included, e.g. the map). Target: all chunks <= 200 KB gzipped.
+
+Time to interactive, as defined here: from the navigation's start (``performance.timeOrigin``,
+so the HTML request is included) until (1) the three totals cards and the weekly distance chart
+are in the page and (2) a click on "26 weeks" has been answered (the button reports
+``aria-pressed=true``). The click is sent by this script as soon as (1) holds, so the figure
+also holds one round trip of the driver: it errs on the slow side. Every load is a new browser
+context with the session cookie and an empty HTTP cache (a runner's first visit of the day).
+
+It starts the stack as ``make run`` does (the harness's
+:class:`runnerly_common.testing.procfile.ProcfileStack`: honcho, the Procfile, the env files)
+on the development ports, through the gateway on :8080, so nothing else may be listening
+there. The runner is signed up through the dashboard, and its 2,000 runs (three years, a
+little under two a day) are loaded through the dataservice's bulk endpoint
+(``POST /api/v1/users/{id}/runs/batch``) with the worker's client credentials.
+Exits 1, naming it, when a target is missed.
+Run: .venv/bin/python -m benchmarks.web [--loads 10] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import random
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from runnerly_common.testing.procfile import GATEWAY_URL, ROOT, ProcfileStack
+from runnerly_common.testing.services import read_env_file
+
+DIST = ROOT / "runnerly-web" / "frontend" / "dist"
+CHROMIUM = os.environ.get("RUNNERLY_TEST_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SIZE_TARGET_KB = 200
+TIME_TARGET_MS = 1500
+RUNS = 2000
+
+# Set before the page's own scripts run: records when the dashboard is drawn and when the
+# "26 weeks" button has answered, in ms since the navigation started.
+WATCH = """
+(() => {
+  const ready = () => document.querySelector('[aria-label="This week"]')
+    && document.querySelector('[aria-label="This month"]')
+    && document.querySelector('[aria-label="This year"]')
+    && document.querySelector('[aria-labelledby="weekly-title"] svg[role="img"]');
+  const answered = () => [...document.querySelectorAll('button[aria-pressed="true"]')]
+    .some((b) => b.textContent.trim() === "26 weeks");
+  new MutationObserver(() => {
+    if (window.__drawn === undefined && ready()) window.__drawn = performance.now();
+    if (window.__answered === undefined && answered()) window.__answered = performance.now();
+  }).observe(document, {subtree: true, childList: true, attributes: true});
+})();
+"""
+
+
+def bundle_sizes() -> dict[str, Any]:
+    index = (DIST / "index.html").read_text(encoding="utf-8")
+    files = sorted((DIST / "assets").glob("*.js"))
+    if not files:
+        raise SystemExit(f"no JavaScript in {DIST}/assets: run `make frontend` first")
+    sizes = {f.name: len(gzip.compress(f.read_bytes(), compresslevel=9)) for f in files}
+    entry = sum(size for name, size in sizes.items() if f"/assets/{name}" in index)
+    return {
+        "files": sizes,
+        "entry_gzip_kb": round(entry / 1024, 1),
+        "total_gzip_kb": round(sum(sizes.values()) / 1024, 1),
+        "total_raw_kb": round(sum(f.stat().st_size for f in files) / 1024, 1),
+    }
+
+
+def history(count: int) -> list[dict[str, Any]]:
+    """Three years of runs, newest today: 3–25 km at 4:30–6:30 /km, seeded."""
+    rng = random.Random(6)
+    now = datetime.now(UTC).replace(microsecond=0)
+    span = timedelta(days=3 * 365).total_seconds()
+    runs = []
+    for i in range(count):
+        start = now - timedelta(seconds=span * (i + 1) / (count + 1), hours=1)
+        distance = round(rng.uniform(3000, 25000), 1)
+        moving = round(distance / 1000 * rng.uniform(270, 390))
+        runs.append(
+            {
+                "source": "manual",
+                "external_id": f"bench-{i}",
+                "title": rng.choice(("Easy run", "Long run", "Tempo", "Intervals")),
+                "start_time": start.isoformat().replace("+00:00", "Z"),
+                "distance": distance,
+                "moving_time": moving,
+                "elapsed_time": moving + rng.randint(0, 300),
+            }
+        )
+    return runs
+
+
+def load_runs(user_id: int, runs: list[dict[str, Any]]) -> None:
+    env = read_env_file(ROOT / "var" / "dev" / "runnerly.env")
+    token = requests.post(
+        "http://127.0.0.1:5001/oauth/token",
+        auth=(env["STRAVA_WORKER_CLIENT_ID"], env["STRAVA_WORKER_CLIENT_SECRET"]),
+        data={"grant_type": "client_credentials", "audience": "dataservice", "scope": "runs:write"},
+        timeout=30,
+    )
+    token.raise_for_status()
+    headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    for i in range(0, len(runs), 1000):
+        answer = requests.post(
+            f"http://127.0.0.1:5002/api/v1/users/{user_id}/runs/batch",
+            json={"runs": runs[i : i + 1000]},
+            headers=headers,
+            timeout=120,
+        )
+        if answer.status_code != 200 or answer.json()["created"] != len(runs[i : i + 1000]):
+            raise SystemExit(f"loading runs failed: {answer.status_code} {answer.text[:300]}")
+
+
+def sign_up(browser: Any, state_path: Path) -> int:
+    context = browser.new_context(base_url=GATEWAY_URL)
+    page = context.new_page()
+    page.goto("/signup")
+    page.get_by_label("First name").fill("Bench")
+    page.get_by_label("Last name").fill("Runner")
+    page.get_by_label("Email").fill(f"bench-{secrets.token_hex(4)}@example.com")
+    page.get_by_label("Password").fill(f"a long bench passphrase {secrets.token_hex(4)}")
+    page.get_by_role("button", name="Create account").click()
+    page.get_by_role("heading", name="Dashboard").wait_for()
+    user_id = page.evaluate("fetch('/api/web/session').then((r) => r.json())")["user"]["id"]
+    context.storage_state(path=str(state_path))
+    context.close()
+    return int(user_id)
+
+
+def one_load(browser: Any, state_path: Path) -> dict[str, float]:
+    context = browser.new_context(base_url=GATEWAY_URL, storage_state=str(state_path))
+    context.add_init_script(WATCH)
+    page = context.new_page()
+    page.goto("/")
+    page.locator('[aria-labelledby="weekly-title"] svg[role="img"]').wait_for()
+    page.get_by_role("region", name="This year").wait_for()
+    page.get_by_role("button", name="26 weeks").click()
+    page.wait_for_function("window.__answered !== undefined", timeout=15_000)
+    marks = page.evaluate(
+        "({drawn: window.__drawn, answered: window.__answered,"
+        " dcl: performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd})"
+    )
+    count = page.get_by_role("region", name="This year").locator("dt:has-text('Runs') + dd")
+    marks["runs_this_year"] = float(count.inner_text())
+    context.close()
+    return marks
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def measure(loads: int) -> dict[str, Any]:
+    from playwright.sync_api import sync_playwright
+
+    stack = ProcfileStack(ROOT / "var" / "bench-web" / "stack.log")
+    stack.start()
+    try:
+        with sync_playwright() as p, tempfile.TemporaryDirectory() as tmp:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            state = Path(tmp) / "state.json"
+            user_id = sign_up(browser, state)
+            started = time.perf_counter()
+            load_runs(user_id, history(RUNS))
+            load_seconds = time.perf_counter() - started
+            one_load(browser, state)  # warm-up: gunicorn workers, the dataservice's caches
+            samples = [one_load(browser, state) for _ in range(loads)]
+            browser.close()
+    finally:
+        left = stack.stop()
+    answered = [s["answered"] for s in samples]
+    drawn = [s["drawn"] for s in samples]
+    return {
+        "runs": RUNS,
+        "load_runs_s": round(load_seconds, 2),
+        "loads": loads,
+        "drawn_ms": {"median": statistics.median(drawn), "p95": percentile(drawn, 0.95)},
+        "interactive_ms": {
+            "median": statistics.median(answered),
+            "p95": percentile(answered, 0.95),
+            "max": max(answered),
+        },
+        "dom_content_loaded_ms_median": statistics.median(s["dcl"] for s in samples),
+        "runs_this_year_shown": samples[-1]["runs_this_year"],
+        "processes_left": left,
+    }
+
+
+def machine() -> str:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return (
+        f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs ({cpu}), "
+        f"Python {platform.python_version()}, {chromium_version()}"
+    )
+
+
+def chromium_version() -> str:
+    try:
+        return subprocess.run(
+            [CHROMIUM, "--version"], capture_output=True, text=True, timeout=30
+        ).stdout.strip()
+    except OSError:
+        return "Chromium ?"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--loads", type=int, default=10, help="measured page loads (10)")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    args = parser.parse_args()
+    sizes = bundle_sizes()
+    timing = measure(args.loads)
+    result = {"machine": machine(), "bundle": sizes, "dashboard": timing}
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print(f"machine: {result['machine']}")
+        print(
+            f"JavaScript gzipped: entry {sizes['entry_gzip_kb']} KB, all chunks "
+            f"{sizes['total_gzip_kb']} KB ({sizes['total_raw_kb']} KB raw), "
+            f"target <= {SIZE_TARGET_KB} KB"
+        )
+        for name, size in sizes["files"].items():
+            print(f"  {name}: {size / 1024:.1f} KB")
+        t = timing
+        print(
+            f"{RUNS} runs loaded through the bulk endpoint in {t['load_runs_s']} s; "
+            f"the dashboard shows {t['runs_this_year_shown']:.0f} of them this year"
+        )
+        print(
+            f"dashboard drawn: median {t['drawn_ms']['median']:.0f} ms, "
+            f"p95 {t['drawn_ms']['p95']:.0f} ms"
+        )
+        print(
+            f"interactive (drawn + '26 weeks' answered), {t['loads']} loads: median "
+            f"{t['interactive_ms']['median']:.0f} ms, p95 {t['interactive_ms']['p95']:.0f} ms, "
+            f"max {t['interactive_ms']['max']:.0f} ms; target <= {TIME_TARGET_MS} ms"
+        )
+    failed = []
+    if sizes["total_gzip_kb"] > SIZE_TARGET_KB:
+        failed.append(f"JavaScript {sizes['total_gzip_kb']} KB gzipped > {SIZE_TARGET_KB} KB")
+    if timing["interactive_ms"]["p95"] > TIME_TARGET_MS:
+        failed.append(
+            f"interactive p95 {timing['interactive_ms']['p95']:.0f} ms > {TIME_TARGET_MS} ms"
+        )
+    if timing["processes_left"]:
+        failed.append(f"processes left after the stack stopped: {timing['processes_left']}")
+    for reason in failed:
+        print(f"FAILED: {reason}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
