@@ -5,7 +5,7 @@ import { screen, within } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { App } from "./App";
 import type { TrackedPlan } from "./api/training";
-import { NextSession } from "./components/NextSession";
+import { NextWorkout } from "./components/NextWorkout";
 import { formatDateTime, formatDay, today, weeksUntil } from "./lib/dates";
 import { DashboardPage } from "./pages/Dashboard";
 import { PlanPage } from "./pages/Plans";
@@ -107,7 +107,7 @@ describe("the next session", () => {
   it.each([MORNING, EVENING])("is marked today on its day at %i:00", async (hour) => {
     clockAt(2031, 8, 28, hour);
     fakeApi({ "GET /api/web/training/next": () => ({ body: { race, plan: { id: 9, name: "River 10k" }, session: thursday } }) });
-    renderWithSession(<NextSession units="metric" />);
+    renderWithSession(<NextWorkout units="metric" />);
     expect(await screen.findByText(/Next session/)).toHaveTextContent("Next session (today): Thu 28 Aug");
   });
 });

@@ -5,7 +5,7 @@ import { Link } from "../components/Link";
 import { RecordHistory } from "../components/RecordHistory";
 import { PaceTrendChart, WeeklyDistanceChart } from "../components/charts";
 import { EmptyState } from "../components/EmptyState";
-import { NextSession } from "../components/NextSession";
+import { NextWorkout } from "../components/NextWorkout";
 import { LoadError, Loading } from "../components/Status";
 import { formatDay, localStart, weeksAgoMonday } from "../lib/dates";
 import { ACTIVE, useStravaStatus } from "../lib/strava";
@@ -135,7 +135,7 @@ export function DashboardPage() {
           <Link to="/sync">connect Strava again</Link>. Your runs are kept.
         </p>
       )}
-      <NextSession units={units} />
+      <NextWorkout units={units} />
       {s.all_time.count === 0 ? (
         <EmptyState stravaConnected={connected} />
       ) : (

@@ -2,7 +2,7 @@ import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { TrackedPlan, TrackedSession } from "../api/training";
-import { NextSession } from "../components/NextSession";
+import { NextWorkout } from "../components/NextWorkout";
 import { fakeApi, renderWithSession, runner, sessionFor, totals } from "../test/helpers";
 import { DashboardPage } from "./Dashboard";
 import { parsePace } from "../lib/units";
@@ -111,7 +111,7 @@ describe("the dashboard's next session", () => {
         body: { race, plan: { id: 9, name: "River 10k: 8-week plan" }, session: session(2, "2031-08-28", { kind: "intervals", target_pace: 235, notes: null }) },
       }),
     });
-    renderWithSession(<NextSession units="metric" />);
+    renderWithSession(<NextWorkout units="metric" />);
     expect(await screen.findByText("River 10k")).toBeInTheDocument();
     expect(screen.getByText(/in 40 days/)).toBeInTheDocument();
     expect(screen.getByText(/intervals 8\.0 km at 3:55 \/km/)).toBeInTheDocument();

@@ -57,7 +57,7 @@ function paceField(secondsPerKm: number | null, units: Units): string {
   return formatPace(secondsPerKm, units).split(" ")[0];
 }
 
-function SessionEditor({ plan, item, units, onSaved, onCancel }: {
+function WorkoutEditor({ plan, item, units, onSaved, onCancel }: {
   plan: TrackedPlan; item: TrackedSession; units: Units; onSaved: (plan: TrackedPlan) => void; onCancel: () => void;
 }) {
   const [form, setForm] = useState({
@@ -122,7 +122,7 @@ function SessionEditor({ plan, item, units, onSaved, onCancel }: {
   );
 }
 
-function SessionRow({ plan, item, units, onSaved }: {
+function WorkoutRow({ plan, item, units, onSaved }: {
   plan: TrackedPlan; item: TrackedSession; units: Units; onSaved: (plan: TrackedPlan) => void;
 }) {
   const [editing, setEditing] = useState(false);
@@ -172,7 +172,7 @@ function SessionRow({ plan, item, units, onSaved }: {
         </span>
       )}
       {editing && (
-        <SessionEditor plan={plan} item={item} units={units} onCancel={() => setEditing(false)}
+        <WorkoutEditor plan={plan} item={item} units={units} onCancel={() => setEditing(false)}
           onSaved={(p) => { setEditing(false); onSaved(p); }} />
       )}
     </li>
@@ -202,7 +202,7 @@ function WeekRow({ plan, week, units, today, onSaved }: {
       {past && ratio < 0.6 && week.planned_distance > 0 && <p className="muted">Less than planned — that is fine now and then.</p>}
       <ul className="sessions">
         {week.sessions.map((s) => (
-          <SessionRow key={s.id} plan={plan} item={s} units={units} onSaved={onSaved} />
+          <WorkoutRow key={s.id} plan={plan} item={s} units={units} onSaved={onSaved} />
         ))}
       </ul>
     </li>

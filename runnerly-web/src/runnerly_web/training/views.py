@@ -79,11 +79,11 @@ def bind(api: OpenAPIBlueprint) -> None:
         return response.json(), response.status_code
 
     @api.operation("updatePlanSession")
-    def update_plan_session(plan_id: int, session_id: int) -> Any:
+    def update_plan_workout(plan_id: int, session_id: int) -> Any:
         return _send("PATCH", f"/plans/{plan_id}/sessions/{session_id}", request_body())
 
     @api.operation("getNextSession")
-    def next_session() -> Any:
+    def next_workout() -> Any:
         return _get("/training/next")
 
     @api.operation("listPlans")

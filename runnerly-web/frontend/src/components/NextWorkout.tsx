@@ -5,12 +5,13 @@ import { useApi } from "../lib/useApi";
 import { useToday } from "../session";
 import { Link } from "./Link";
 
-/** The dashboard's card: the coming race, and the next session of its plan still to do. */
-export function NextSession({ units }: { units: Units }) {
+/** The dashboard's card: the coming race, and the next workout of its plan still to do
+ * (the API's `session`). */
+export function NextWorkout({ units }: { units: Units }) {
   const next = useApi(() => training.next(), "training:next");
   const today = useToday();
   if (!next.data || !next.data.race) return null;
-  const { race, plan, session } = next.data;
+  const { race, plan, session: workout } = next.data;
   return (
     <section className="card next-session" aria-labelledby="next-session-title">
       <h2 id="next-session-title">Coming up</h2>
@@ -18,13 +19,13 @@ export function NextSession({ units }: { units: Units }) {
         <strong>{race.name}</strong> {countdown(race.days_to_go)} · {formatDay(race.date)} ·{" "}
         {formatDistance(race.distance, units, 1)}
       </p>
-      {session ? (
+      {workout ? (
         <p>
-          Next session{session.date === today ? " (today)" : ""}: {formatDay(session.date)} · {session.kind}
-          {session.distance != null && ` ${formatDistance(session.distance, units, 1)}`}
-          {session.duration != null && session.kind !== "race" && ` ${formatDuration(session.duration)}`}
-          {session.target_pace != null && ` at ${formatPace(session.target_pace, units)}`}
-          {session.notes && <span className="muted"> — {session.notes}</span>}
+          Next session{workout.date === today ? " (today)" : ""}: {formatDay(workout.date)} · {workout.kind}
+          {workout.distance != null && ` ${formatDistance(workout.distance, units, 1)}`}
+          {workout.duration != null && workout.kind !== "race" && ` ${formatDuration(workout.duration)}`}
+          {workout.target_pace != null && ` at ${formatPace(workout.target_pace, units)}`}
+          {workout.notes && <span className="muted"> — {workout.notes}</span>}
           {plan && (
             <>
               {" "}
