@@ -154,7 +154,7 @@ class RunStream(Base):
 
     ``data`` is compact: zlib of the JSON object {key: [values]} (``runs.streams``),
     values rounded to what the sensors resolve: about 40 KB for an hour at a point a second
-    with every key (benchmarks/streams.py).
+    with every key (benchmarks/streams/).
     """
 
     __tablename__ = "run_streams"

@@ -1,6 +1,6 @@
 """The whole local stack as `make run` starts it (honcho, the Procfile, the env files).
 
-What the end-to-end tests, the soak and benchmarks/web.py run: the README's stack, not one
+What the end-to-end tests, the soak and benchmarks/web/ run: the README's stack, not one
 assembled for a test. It binds the fixed development ports, so it refuses to start when
 something already listens on one of them.
 """
