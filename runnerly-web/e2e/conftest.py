@@ -14,9 +14,9 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, Response
 
 from e2e import policy_watch
-from e2e.stack import ROOT, Stack, StackUnavailable, busy_ports
+from runnerly_common.testing.ci import skip_or_fail
+from runnerly_common.testing.procfile import ROOT, ProcfileStack, StackUnavailable, busy_ports
 
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = os.environ.get("RUNNERLY_TEST_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "var" / "e2e-artifacts"
 # What this machine's closed network and a root user need (see the README of e2e/).
@@ -31,12 +31,6 @@ CHROMIUM_ARGS = [
 ]
 
 
-def unavailable(reason: str) -> None:
-    if IN_CI:
-        pytest.fail(f"{reason} (CI=true: required)")
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
@@ -47,17 +41,17 @@ def artifacts() -> Path:
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
-        unavailable(f"no Chromium at {CHROMIUM} (Debian package chromium)")
+        skip_or_fail(f"no Chromium at {CHROMIUM} (Debian package chromium)")
     return CHROMIUM
 
 
 @pytest.fixture(scope="session")
-def stack(artifacts: Path) -> Iterator[Stack]:
-    running = Stack(artifacts / "stack.log")
+def stack(artifacts: Path) -> Iterator[ProcfileStack]:
+    running = ProcfileStack(artifacts / "stack.log")
     try:
         running.start()
     except StackUnavailable as e:
-        unavailable(str(e))
+        skip_or_fail(str(e))
     yield running
     left = running.stop()
     assert not left, f"processes left running after the stack stopped: {left}"
@@ -71,7 +65,9 @@ def stack(artifacts: Path) -> Iterator[Stack]:
 
 
 @pytest.fixture(scope="session")
-def browser_context(stack: Stack, chromium_path: str, tmp_path_factory: pytest.TempPathFactory):
+def browser_context(
+    stack: ProcfileStack, chromium_path: str, tmp_path_factory: pytest.TempPathFactory
+):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

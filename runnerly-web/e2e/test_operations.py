@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import requests
 
-from e2e.stack import GATEWAY_URL, ROOT, Stack
+from runnerly_common.testing.procfile import GATEWAY_URL, ROOT, ProcfileStack
 
 # Each service's own port (never published through the gateway) and what /readyz must name.
 READY = {
@@ -53,7 +53,7 @@ def _env(path: Path) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("service", READY)
-def test_readyz_names_each_dependency_and_its_state(stack: Stack, service: str) -> None:
+def test_readyz_names_each_dependency_and_its_state(stack: ProcfileStack, service: str) -> None:
     base, expected = READY[service]
     deadline = time.monotonic() + 30  # the worker's first checks may still be running
     while True:
@@ -69,7 +69,7 @@ def test_readyz_names_each_dependency_and_its_state(stack: Stack, service: str) 
 
 
 @pytest.mark.parametrize("service", SERIES)
-def test_metrics_expose_the_series_operators_alert_on(stack: Stack, service: str) -> None:
+def test_metrics_expose_the_series_operators_alert_on(stack: ProcfileStack, service: str) -> None:
     base, _ = READY[service]
     requests.get(f"{base}/healthz", timeout=5)  # at least one request counted
     response = requests.get(f"{base}/metrics", timeout=10)
@@ -80,14 +80,14 @@ def test_metrics_expose_the_series_operators_alert_on(stack: Stack, service: str
     assert not missing, f"{service} lacks {missing}:\n{response.text[:2000]}"
 
 
-def test_the_services_status_routes_are_not_public(stack: Stack) -> None:
+def test_the_services_status_routes_are_not_public(stack: ProcfileStack) -> None:
     for path in ("/metrics", "/readyz"):
         response = requests.get(f"{GATEWAY_URL}{path}", timeout=5)
         assert response.status_code == 404, (path, response.text[:200])
         assert response.json()["code"] == "not_found"
 
 
-def _lines_with(stack: Stack, request_id: str) -> list[tuple[str, dict[str, Any]]]:
+def _lines_with(stack: ProcfileStack, request_id: str) -> list[tuple[str, dict[str, Any]]]:
     """(process, JSON record) of every log line carrying the id (honcho prefixes each line
     with the time and the process name: ``12:00:00 web.1 | {...}``)."""
     found = []
@@ -105,7 +105,7 @@ def _lines_with(stack: Stack, request_id: str) -> list[tuple[str, dict[str, Any]
 
 
 def test_one_clicks_request_id_is_followed_from_the_gateway_into_the_celery_task(
-    stack: Stack,
+    stack: ProcfileStack,
 ) -> None:
     secrets = _env(ROOT / "var" / "dev" / "runnerly.env")
     browser = requests.Session()

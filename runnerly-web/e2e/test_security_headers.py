@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import requests
 
-from e2e.stack import GATEWAY_URL, Stack
+from runnerly_common.testing.procfile import GATEWAY_URL, ProcfileStack
 
 WEB, TOKENDEALER, DATASERVICE = (
     "http://127.0.0.1:5000",
@@ -58,7 +58,7 @@ def assert_common(response: requests.Response) -> None:
     ("method", "url", "status", "body"), ANSWERS, ids=[f"{a[0]} {a[1]}" for a in ANSWERS]
 )
 def test_json_answers_and_errors_carry_the_headers(
-    stack: Stack, method: str, url: str, status: int, body: Any
+    stack: ProcfileStack, method: str, url: str, status: int, body: Any
 ) -> None:
     kwargs: dict[str, Any] = {"data": body} if isinstance(body, (bytes, dict)) else {}
     if isinstance(body, bytes):
@@ -71,7 +71,7 @@ def test_json_answers_and_errors_carry_the_headers(
     assert_common(response)
 
 
-def test_the_dashboard_through_the_gateway_gets_its_own_policy(stack: Stack) -> None:
+def test_the_dashboard_through_the_gateway_gets_its_own_policy(stack: ProcfileStack) -> None:
     response = requests.get(f"{GATEWAY_URL}/runs/2026/11", timeout=10)
     assert response.status_code == 200 and "text/html" in response.headers["Content-Type"]
     csp = directives(response)
@@ -83,7 +83,9 @@ def test_the_dashboard_through_the_gateway_gets_its_own_policy(stack: Stack) -> 
 
 
 @pytest.mark.parametrize("prefix", ["/api/v1", "/api/web"])
-def test_the_api_docs_and_their_stylesheet_through_the_gateway(stack: Stack, prefix: str) -> None:
+def test_the_api_docs_and_their_stylesheet_through_the_gateway(
+    stack: ProcfileStack, prefix: str
+) -> None:
     page = requests.get(f"{GATEWAY_URL}{prefix}/docs", timeout=10)
     assert page.status_code == 200
     assert directives(page)["style-src"] == "'self'"
@@ -92,7 +94,7 @@ def test_the_api_docs_and_their_stylesheet_through_the_gateway(stack: Stack, pre
     assert style.status_code == 200 and style.headers["Content-Type"].startswith("text/css")
 
 
-def test_a_violation_report_through_the_gateway_is_accepted(stack: Stack) -> None:
+def test_a_violation_report_through_the_gateway_is_accepted(stack: ProcfileStack) -> None:
     report = {
         "csp-report": {
             "document-uri": f"{GATEWAY_URL}/",
