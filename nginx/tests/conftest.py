@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -35,7 +34,7 @@ import pytest
 import requests
 from werkzeug.wrappers import Request, Response
 
-from runnerly_common.testing import IN_CI, LiveServer, ServiceProcess, free_port
+from runnerly_common.testing import LiveServer, ServiceProcess, free_port
 from runnerly_gateway.render import nginx_command, prepare
 from runnerly_gateway.settings import GatewaySettings
 
@@ -49,23 +48,10 @@ UPSTREAM_DOWN = r"connect\(\) failed \(111: Connection refused\)"
 UPSTREAM_SLOW = r"upstream timed out"
 
 
-def nginx_missing() -> str | None:
-    """Why the gateway cannot run here, or None."""
-    if shutil.which("nginx") is None:
-        return "nginx is not installed (apt-get install nginx libnginx-mod-http-lua)"
-    defaults = GatewaySettings.load(environ={})
-    if not (Path(defaults.module_dir) / "ngx_http_lua_module.so").is_file():
-        return "libnginx-mod-http-lua is not installed"
-    return None
-
-
 @pytest.fixture(scope="session", autouse=True)
-def _require_nginx() -> None:
-    reason = nginx_missing()
-    if reason:
-        if IN_CI:
-            pytest.fail(f"{reason}: .ci/run installs it", pytrace=False)
-        pytest.skip(reason)
+def _require_nginx(nginx: str) -> None:
+    """Every test here runs nginx: the harness's ``nginx`` fixture skips them on a laptop
+    without nginx and its Lua module, and fails them in CI."""
 
 
 # --- echo upstreams -------------------------------------------------------------------

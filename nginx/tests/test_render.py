@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
-import sys
 
 import pytest
 import requests
@@ -15,7 +13,9 @@ from click.testing import CliRunner
 from conftest import SHIPPED_LIMITS
 
 from runnerly_common.settings import SettingsError
-from runnerly_common.testing import ServiceProcess, free_port
+from runnerly_common.testing import free_port
+from runnerly_common.testing.nginx import require_nginx
+from runnerly_common.testing.services import start_gateway
 from runnerly_gateway.cli import main
 from runnerly_gateway.limits import load_limits, parse_limits
 from runnerly_gateway.render import prepare, render
@@ -28,7 +28,7 @@ def settings(tmp_path, **values):
 
 def nginx_accepts(conf) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [shutil.which("nginx"), "-t", "-p", str(conf.parent), "-c", str(conf), "-e", "stderr"],
+        [require_nginx(), "-t", "-p", str(conf.parent), "-c", str(conf), "-e", "stderr"],
         capture_output=True,
         text=True,
         check=False,
@@ -170,27 +170,24 @@ class TestCommand:
         assert "no-such-nginx not found" in result.output
 
     def test_run_serves_until_it_is_told_to_stop(self, tmp_path, upstreams):
-        port, status_port = free_port(), free_port()
-        env = {
-            "GATEWAY_PORT": str(port),
-            "GATEWAY_STATUS_PORT": str(status_port),
-            "GATEWAY_PREFIX": str(tmp_path / "prefix"),
-            "GATEWAY_TARGET": "test",
-            "GATEWAY_WAF": "off",
-            "GATEWAY_WORKERS": "1",
-            "GATEWAY_WEB_UPSTREAM": upstreams["web"].url.removeprefix("http://"),
-        }
-        script = [sys.executable, "-m", "runnerly_gateway.cli", "run"]
-        with ServiceProcess(
-            script,
-            ready_url=f"http://127.0.0.1:{port}/_gateway/healthz",
-            log_path=tmp_path / "out.log",
-            env=env,
-        ) as process:
-            assert requests.get(f"http://127.0.0.1:{port}/", timeout=5).json()["service"] == "web"
+        # `runnerly-gateway run` as the harness starts it for every live stack.
+        gateway = start_gateway(
+            tmp_path / "gateway",
+            web=upstreams["web"].url,
+            dataservice=upstreams["dataservice"].url,
+            tokendealer=upstreams["tokendealer"].url,
+            waf="off",
+            workers=1,
+        )
+        process = gateway.process
+        status_port = gateway.env["GATEWAY_STATUS_PORT"]
+        try:
+            assert requests.get(f"{gateway.url}/", timeout=5).json()["service"] == "web"
             status = requests.get(f"http://127.0.0.1:{status_port}/healthz", timeout=5)
             assert status.json() == {"status": "ok", "service": "gateway"}
-            os.kill(process.process.pid, signal.SIGTERM)  # exec'd: the pid is nginx's master
+            os.kill(process.pid, signal.SIGTERM)  # exec'd: the pid is nginx's master
             assert process.process.wait(10) == 0
+        finally:
+            process.stop()
         assert "gateway on http://127.0.0.1" in process.log()
         assert f"status on http://127.0.0.1:{status_port}" in process.log()

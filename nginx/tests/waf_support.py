@@ -25,7 +25,6 @@ import copy
 import json
 import os
 import re
-import shutil
 import subprocess
 import tempfile
 import time
@@ -37,7 +36,9 @@ from typing import Any
 import pytest
 import requests
 
-from runnerly_common.testing import IN_CI, ServiceProcess, free_port
+from runnerly_common.testing import ServiceProcess, ServiceUnavailable, free_port, skip_or_fail
+from runnerly_common.testing.nginx import MODULE_DIR as NGINX_MODULE_DIR
+from runnerly_common.testing.nginx import require_nginx
 from runnerly_gateway.waf_cases import (  # noqa: F401 - the test modules import them here
     BASE_HEADERS,
     BROWSER_AGENT,
@@ -59,18 +60,19 @@ from runnerly_gateway.waf_cases import (  # noqa: F401 - the test modules import
 HOME = Path(__file__).resolve().parents[1]
 LUA_DIR = HOME / "lua"
 DEFAULT_CONFIG = HOME / "waf" / "config.json"
-MODULE_DIR = Path("/usr/lib/nginx/modules")
+MODULE_DIR = Path(NGINX_MODULE_DIR)  # the harness checks its Lua module there
 SYSTEM_LUA_PATH = "/usr/share/lua/5.1/?.lua"
 ROUTES = ("web", "api", "token", "login", "upload", "webhook", "assets")
 SERIOUS = re.compile(r"\[(error|crit|alert|emerg)\]")
 
 
 def nginx_missing() -> str | None:
-    """Why the WAF cannot run here, or None."""
-    if shutil.which("nginx") is None:
-        return "nginx is not installed (apt-get install nginx libnginx-mod-http-lua)"
-    if not (MODULE_DIR / "ngx_http_lua_module.so").is_file():
-        return "libnginx-mod-http-lua is not installed"
+    """Why the WAF cannot run here, or None: nginx with its Lua module (the harness's check,
+    as for the gateway), and lua-resty-core on Debian's Lua path, which this nginx loads."""
+    try:
+        require_nginx()
+    except ServiceUnavailable as exc:
+        return str(exc)
     if not Path(SYSTEM_LUA_PATH.replace("?", "resty/core")).is_file():
         return "lua-resty-core is not installed"
     return None
@@ -323,11 +325,8 @@ def decision(response: requests.Response) -> dict[str, Any]:
 
 
 def _require_nginx() -> None:
-    reason = nginx_missing()
-    if reason:
-        if IN_CI:
-            pytest.fail(f"{reason}: .ci/run installs it", pytrace=False)
-        pytest.skip(reason)
+    if reason := nginx_missing():
+        skip_or_fail(reason)
 
 
 def _stop_checked(server: NginxServer) -> None:
