@@ -195,3 +195,18 @@ class TestSecrets:
         assert settings.public_dict()["client_secret"] == "***"
         assert settings.public_dict()["strava_client_secret"] == ""  # unset: nothing to hide
         assert settings.public_dict()["batch_size"] == 50
+
+
+def test_settings_load_without_the_app_factory() -> None:
+    """The gateway's CLI and the Celery processes read settings only: importing them must not
+    pull in the OpenAPI and JSON Schema machinery (seconds at every start on a busy host)."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, runnerly_common.settings, runnerly_common.errors; "
+        "print(sorted(m for m in ('runnerly_common.app', 'runnerly_common.openapi', 'jsonschema')"
+        " if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
