@@ -416,7 +416,7 @@ def start_celery_worker(
     across restarts)."""
     work.mkdir(parents=True, exist_ok=True)
     settings.setdefault("metrics_port", free_port())
-    env = service_env(**environ, **prefixed("STRAVA_WORKER_", settings))
+    env = service_env(**{**environ, **prefixed("STRAVA_WORKER_", settings)})
     args = ["worker", f"--pool={pool}", f"--concurrency={concurrency}", f"--queues={queues}"]
     args += ["--without-heartbeat", "--without-gossip", "--without-mingle"]
     args.append(f"--hostname={name}@%h")
@@ -429,7 +429,7 @@ def start_celery_beat(work: Path, environ: Mapping[str, str], **settings: Any) -
     """strava-worker's beat, its schedule file in ``work``."""
     work.mkdir(parents=True, exist_ok=True)
     settings.setdefault("metrics_port", 0)
-    env = service_env(**environ, **prefixed("STRAVA_WORKER_", settings))
+    env = service_env(**{**environ, **prefixed("STRAVA_WORKER_", settings)})
     schedule = str(work / "beat-schedule")
     beat = CeleryProcess("beat", ["beat", "--schedule", schedule], env=env, workdir=work)
     beat.start()
