@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -73,6 +74,10 @@ def test_kill_takes_the_whole_process_group(tmp_path: Path) -> None:
     ]
     assert children, "the server forked a child"
     server.kill()
+    # SIGKILL reaches the child at once, but it dies (and is reaped) a moment later.
+    deadline = time.monotonic() + 5
+    while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert not any(_alive(pid) for pid in children)
 
 
