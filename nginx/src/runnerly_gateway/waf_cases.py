@@ -162,7 +162,8 @@ def place(kind: str, label: str, payload: str, where: str, route: str = "web") -
 
 
 def load_data(name: str) -> dict[str, Any]:
-    return json.loads((DATA_DIR / name).read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads((DATA_DIR / name).read_text(encoding="utf-8"))
+    return data
 
 
 def attack_cases() -> Iterator[Case]:
