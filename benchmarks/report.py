@@ -200,7 +200,9 @@ def markdown(report: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.report", description=__doc__.split("\n\n")[0]
+    )
     names = [b.name for b in BENCHMARKS]
     add = parser.add_argument
     add("--only", help=f"comma-separated, from {','.join(names)}")

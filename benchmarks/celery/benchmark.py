@@ -211,7 +211,9 @@ def check(results: dict[str, Any], max_kb: float) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.celery", description=__doc__.split("\n\n")[0]
+    )
     add = parser.add_argument
     add("--tasks", type=int, default=200, help="tasks per batch (200)")
     add("--batches", type=int, default=2, help="batches per kind, one sample after each (2)")

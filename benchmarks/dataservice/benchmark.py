@@ -281,7 +281,9 @@ def run(args: argparse.Namespace, url: str, kept: bool) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.dataservice", description=__doc__.split("\n\n")[0]
+    )
     add = parser.add_argument
     full = {
         name: f"(default {value:,g}; --quick: {QUICK[name]:,g})" for name, value in FULL.items()

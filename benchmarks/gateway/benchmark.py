@@ -254,7 +254,9 @@ def print_report(results: dict[str, Any], args: argparse.Namespace) -> None:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.gateway", description=__doc__.split("\n\n")[0]
+    )
     add = parser.add_argument
     add("--endpoint", choices=("month", "ping"), default="month", help="(default %(default)s)")
     add(

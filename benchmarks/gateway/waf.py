@@ -400,7 +400,9 @@ def misses(cases: Sequence[ws.Case], statuses: Sequence[int], limit: int) -> lis
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.gateway.waf", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument(
         "--quick",
         action="store_true",

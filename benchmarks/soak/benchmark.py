@@ -39,7 +39,8 @@ from benchmarks.common.repo import invocation
 from benchmarks.soak.metrics import layers, scrape, time_split
 from benchmarks.soak.procs import cpu_busy, own, sample
 from benchmarks.soak.seed import athletes_needed, seed
-from benchmarks.soak.stack import ROOT, SoakStack, prepare_work, soak_env, throwaway_database
+from benchmarks.soak.stack import ROOT, SoakStack, prepare_work, soak_env
+from runnerly_common.testing.postgres import temporary_postgres_database
 from runnerly_common.testing.redis import RedisServer
 
 WORK = ROOT / "var" / "bench-soak"
@@ -289,7 +290,9 @@ def report(result: dict[str, Any]) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.soak", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--users", type=int, default=200, help="runners at once (200)")
     # Runners arrive over 100 s, not all in the same seconds: each sign-in is an Argon2id hash
     # by design, and 200 of them in 10 s outrun a 2-core machine's dataservice (the gateway
@@ -311,7 +314,10 @@ def main() -> int:
     load_before = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     prepare_work(WORK)
     admin_token = secrets.token_hex(16)
-    with throwaway_database(args.keep) as database_url, RedisServer(WORK / "redis") as redis:
+    with (
+        temporary_postgres_database("runnerly_soak", keep=args.keep) as database_url,
+        RedisServer(WORK / "redis") as redis,
+    ):
         redis_url = redis.base_url
         env_file = WORK / "soak.env"
         values = soak_env(

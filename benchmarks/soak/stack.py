@@ -15,36 +15,12 @@ trusts its load balancer, so that each simulated runner is a client of its own.
 
 from __future__ import annotations
 
-import contextlib
-import secrets
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
-
-import psycopg
-from psycopg import sql
 
 from runnerly_common.testing.procfile import ROOT, VENV_BIN, ProcfileStack
 from runnerly_common.testing.services import read_env_file
-
-POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
-
-
-@contextlib.contextmanager
-def throwaway_database(keep: bool = False) -> Iterator[str]:
-    """A new PostgreSQL database (SQLAlchemy URL); dropped afterwards unless ``keep``."""
-    name = f"runnerly_soak_{secrets.token_hex(4)}"
-    with psycopg.connect(POSTGRES, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        if not keep:
-            with psycopg.connect(POSTGRES, autocommit=True) as conn:
-                conn.execute(
-                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-                )
 
 
 def soak_env(

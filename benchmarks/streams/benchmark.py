@@ -139,7 +139,9 @@ def targets(results: dict[str, Any]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.streams", description=__doc__.split("\n\n")[0]
+    )
     add = parser.add_argument
     add("--runners", type=int, default=5, help="runners, one athlete each (%(default)s)")
     add("--activities", type=int, default=200, help="activities per athlete (%(default)s)")

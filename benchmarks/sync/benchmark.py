@@ -208,7 +208,9 @@ def measure_requests(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.sync", description=__doc__.split("\n\n")[0]
+    )
     add = parser.add_argument
     full = {name: f"(default {value:,}; --quick: {QUICK[name]:,})" for name, value in FULL.items()}
     add("--runners", type=int, help=f"runners synced, one athlete each {full['runners']}")

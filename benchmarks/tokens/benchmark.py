@@ -345,7 +345,9 @@ def report(results: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.tokens", description=__doc__.split("\n\n")[0]
+    )
     add = parser.add_argument
     add("--duration", type=float, default=10, help="issuance seconds per thread count (10)")
     add("--verify-duration", type=float, default=5, help="/verify_token s per thread count (5)")

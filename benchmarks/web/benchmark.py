@@ -239,7 +239,9 @@ def chromium_version() -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.web", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--loads", type=int, default=10, help="measured page loads (10)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args()

@@ -17,8 +17,11 @@ POSTGRES_URL = os.environ.get(
 
 
 @contextmanager
-def temporary_postgres_database(prefix: str, base_url: str = POSTGRES_URL) -> Iterator[str]:
-    """Create a database named ``<prefix>_<random>``, yield its URL, drop it afterwards."""
+def temporary_postgres_database(
+    prefix: str, base_url: str = POSTGRES_URL, *, keep: bool = False
+) -> Iterator[str]:
+    """Create a database named ``<prefix>_<random>``, yield its URL, drop it afterwards
+    (``keep``: leave it, for a benchmark's figures to be looked at again)."""
     admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
     name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     try:
@@ -30,6 +33,7 @@ def temporary_postgres_database(prefix: str, base_url: str = POSTGRES_URL) -> It
     try:
         yield make_url(base_url).set(database=name).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if not keep:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
