@@ -42,20 +42,11 @@ from typing import Any
 
 import requests
 
+from runnerly_common.testing.chromium import CHROMIUM, CHROMIUM_ARGS
 from runnerly_common.testing.procfile import GATEWAY_URL, ROOT, ProcfileStack
 from runnerly_common.testing.services import read_env_file
 
 DIST = ROOT / "runnerly-web" / "frontend" / "dist"
-CHROMIUM = os.environ.get("RUNNERLY_TEST_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SIZE_TARGET_KB = 200
 TIME_TARGET_MS = 1500
 RUNS = 2000

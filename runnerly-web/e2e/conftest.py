@@ -14,21 +14,11 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, Response
 
 from e2e import policy_watch
+from runnerly_common.testing.chromium import CHROMIUM, CHROMIUM_ARGS
 from runnerly_common.testing.ci import skip_or_fail
 from runnerly_common.testing.procfile import ROOT, ProcfileStack, StackUnavailable, busy_ports
 
-CHROMIUM = os.environ.get("RUNNERLY_TEST_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "var" / "e2e-artifacts"
-# What this machine's closed network and a root user need (see the README of e2e/).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="session")
