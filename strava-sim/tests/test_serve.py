@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from runnerly_common.testing import ServiceProcess, free_port
+from runnerly_common.testing import free_port
+from runnerly_common.testing.services import start_strava_sim
 
 STRAVA_SIM = shutil.which("strava-sim") or str(Path(sys.executable).with_name("strava-sim"))
 
@@ -29,15 +30,10 @@ def env(tmp_path: Path) -> dict[str, str]:
     }
 
 
-def test_two_workers_share_one_rate_limit_count(env, tmp_path):
-    base = f"http://127.0.0.1:{env['STRAVA_SIM_PORT']}"
-    with ServiceProcess(
-        [STRAVA_SIM, "serve"],
-        ready_url=f"{base}/readyz",
-        log_path=tmp_path / "sim.log",
-        env=env,
-        cwd=tmp_path,
-    ) as server:
+def test_two_workers_share_one_rate_limit_count(tmp_path):
+    sim = start_strava_sim(tmp_path, athletes=1, workers=2, rate_limit_15min=20)
+    base, server = sim.url, sim.process
+    try:
         token = requests.post(f"{base}/admin/athletes/1/grant", json={}, timeout=5).json()
         headers = {"Authorization": f"Bearer {token['access_token']}"}
         statuses, usages = [], []
@@ -48,6 +44,8 @@ def test_two_workers_share_one_rate_limit_count(env, tmp_path):
         assert statuses == [200] * 20 + [429] * 10
         assert usages == list(range(1, 31))
         assert server.errors_in_log() == []
+    finally:
+        server.stop()
 
 
 def test_serve_without_a_client_secret_refuses_to_start_naming_it(env, tmp_path):
