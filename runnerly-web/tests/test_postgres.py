@@ -4,10 +4,11 @@ sign-up, login, an upload, isolation, and deletion with everything in it."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from flask import Flask
+
+from runnerly_common.testing.services import Dataservice, Tokendealer
 
 from .conftest import make_app, web_settings
 from .helpers import Browser, gpx_file
@@ -15,14 +16,14 @@ from .helpers import Browser, gpx_file
 
 @pytest.fixture(scope="module")
 def pg_app(
-    postgres_dataservice: dict[str, Any],
+    postgres_dataservice: tuple[Dataservice, Tokendealer],
     sim: str,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Flask:
     work: Path = tmp_path_factory.mktemp("web-pg")
     # The PostgreSQL dataservice's own tokendealer: it is the one that knows its runners.
-    tokendealer = postgres_dataservice["tokendealer"]
-    return make_app(web_settings(tokendealer, postgres_dataservice, sim, work))
+    dataservice, tokendealer = postgres_dataservice
+    return make_app(web_settings(tokendealer, dataservice, sim, work))
 
 
 def test_journey_on_postgres(pg_app: Flask) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from runnerly_common.testing import free_port
+from runnerly_common.testing.services import Dataservice, Tokendealer
 from tests.conftest import make_app, web_settings
 
 
@@ -21,8 +22,8 @@ def readyz(app: Any) -> tuple[int, dict[str, Any], float]:
 class TestReadyz:
     def test_it_names_every_dependency_and_is_ready_when_they_answer(
         self,
-        tokendealer: dict[str, str],
-        dataservice: dict[str, Any],
+        tokendealer: Tokendealer,
+        dataservice: Dataservice,
         sim: str,
         redis_url: str,
         tmp_path: Path,
@@ -34,7 +35,7 @@ class TestReadyz:
         assert all(check["ok"] for check in body["checks"].values())
 
     def test_a_tokendealer_that_cannot_be_reached_makes_it_unavailable(
-        self, tokendealer: dict[str, str], dataservice: dict[str, Any], sim: str, tmp_path: Path
+        self, tokendealer: Tokendealer, dataservice: Dataservice, sim: str, tmp_path: Path
     ) -> None:
         settings = web_settings(tokendealer, dataservice, sim, tmp_path)
         settings.token_url = f"http://127.0.0.1:{free_port()}/oauth/token"
@@ -47,7 +48,7 @@ class TestReadyz:
         assert elapsed < 3
 
     def test_a_refused_client_secret_makes_it_unavailable_without_showing_it(
-        self, tokendealer: dict[str, str], dataservice: dict[str, Any], sim: str, tmp_path: Path
+        self, tokendealer: Tokendealer, dataservice: Dataservice, sim: str, tmp_path: Path
     ) -> None:
         wrong = uuid.uuid4().hex
         settings = web_settings(tokendealer, dataservice, sim, tmp_path, client_secret=wrong)
@@ -57,7 +58,7 @@ class TestReadyz:
         assert wrong not in str(body)
 
     def test_a_throttle_store_that_is_down_makes_it_unavailable(
-        self, tokendealer: dict[str, str], dataservice: dict[str, Any], sim: str, tmp_path: Path
+        self, tokendealer: Tokendealer, dataservice: Dataservice, sim: str, tmp_path: Path
     ) -> None:
         redis_down = f"redis://127.0.0.1:{free_port()}/0"
         settings = web_settings(tokendealer, dataservice, sim, tmp_path, redis_url=redis_down)
@@ -68,7 +69,7 @@ class TestReadyz:
         assert elapsed < 3
 
     def test_a_broker_that_is_down_is_shown_but_leaves_it_ready(
-        self, tokendealer: dict[str, str], dataservice: dict[str, Any], sim: str, tmp_path: Path
+        self, tokendealer: Tokendealer, dataservice: Dataservice, sim: str, tmp_path: Path
     ) -> None:
         # A new Strava link then waits for the worker's beat round instead (strava/sync.py).
         broker = f"redis://:hunter2@127.0.0.1:{free_port()}/0"

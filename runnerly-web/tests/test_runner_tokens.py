@@ -10,13 +10,14 @@ import requests
 from flask import Flask
 
 from runnerly_common.service_client import RUNNER_ID_TOKEN_TYPE, TOKEN_EXCHANGE
+from runnerly_common.testing.services import Tokendealer
 
 from .helpers import Browser
 
 
-def _exchange(tokendealer: dict[str, str], subject: str, scope: str) -> requests.Response:
+def _exchange(tokendealer: Tokendealer, subject: str, scope: str) -> requests.Response:
     return requests.post(
-        f"{tokendealer['url']}/oauth/token",
+        tokendealer.token_url,
         data={
             "grant_type": TOKEN_EXCHANGE,
             "subject_token": subject,
@@ -24,7 +25,7 @@ def _exchange(tokendealer: dict[str, str], subject: str, scope: str) -> requests
             "audience": "dataservice",
             "scope": scope,
         },
-        auth=(tokendealer["client_id"], tokendealer["client_secret"]),
+        auth=tokendealer.client("RUNNERLY_WEB_CLIENT"),
         timeout=20,
     )
 
@@ -35,7 +36,7 @@ def _scope_of(response: requests.Response) -> set[str]:
 
 
 def test_a_deleted_runners_id_gets_no_token_and_is_not_given_again(
-    tokendealer: dict[str, str], new_browser: Any
+    tokendealer: Tokendealer, new_browser: Any
 ) -> None:
     browser: Browser = new_browser()
     runner = browser.sign_up()
@@ -55,7 +56,7 @@ def test_a_deleted_runners_id_gets_no_token_and_is_not_given_again(
 
 
 def test_admin_goes_only_to_an_administrator_who_asks(
-    tokendealer: dict[str, str], admin: Browser, runner: dict[str, Any]
+    tokendealer: Tokendealer, admin: Browser, runner: dict[str, Any]
 ) -> None:
     admin_id = str(admin.refresh()["user"]["id"])
     assert "admin" in _scope_of(_exchange(tokendealer, admin_id, "users:read admin"))
@@ -67,7 +68,7 @@ def test_admin_goes_only_to_an_administrator_who_asks(
 
 
 def test_a_disabled_runner_gets_no_token(
-    tokendealer: dict[str, str], admin: Browser, new_browser: Any
+    tokendealer: Tokendealer, admin: Browser, new_browser: Any
 ) -> None:
     runner = new_browser().sign_up()
     assert _exchange(tokendealer, str(runner["id"]), "runs:read").status_code == 200

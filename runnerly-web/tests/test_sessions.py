@@ -8,7 +8,6 @@ second app instance sharing the store, as a second gunicorn worker or web contai
 from __future__ import annotations
 
 import json
-import subprocess
 import time
 import uuid
 from collections.abc import Iterator
@@ -19,9 +18,9 @@ import pytest
 import requests
 from flask import Flask
 
-from runnerly_common.testing import ServiceProcess, free_port
+from runnerly_common.testing.services import Dataservice, Tokendealer, start_web
 
-from .conftest import BIN, make_app
+from .conftest import make_app
 from .helpers import GOOD_PASSWORD, Browser, fields_of
 
 NEW_PASSWORD = "marble otter 77 lantern"
@@ -79,39 +78,23 @@ def test_logout_on_one_process_ends_the_copy_on_another(
 
 
 @pytest.fixture
-def server_process(app: Flask, tmp_path: Path) -> Iterator[str]:
+def server_process(app: Flask, tokendealer: Tokendealer, sim: str, tmp_path: Path) -> Iterator[str]:
     """``runnerly-web serve`` (gunicorn, two workers) on the in-process app's settings,
     secret and session store: other processes, as in production."""
     settings = app.extensions["runnerly.settings"]
-    port = free_port()
-    names = (
-        "secret_key",
-        "dataservice_url",
-        "token_url",
-        "client_id",
-        "client_secret",
-        "strava_oauth_url",
-        "strava_client_id",
-        "strava_client_secret",
-        "throttle_db",
-        "frontend_dist",
+    web = start_web(
+        tmp_path,
+        dataservice_url=settings.dataservice_url,
+        tokendealer=tokendealer,
+        strava_url=sim,
+        secret_key=settings.secret_key,
+        throttle_db=settings.throttle_db,
+        frontend_dist=settings.frontend_dist,
     )
-    env = {f"RUNNERLY_WEB_{n.upper()}": str(getattr(settings, n)) for n in names}
-    env.update(
-        RUNNERLY_ENV="test",
-        RUNNERLY_WEB_PORT=str(port),
-        RUNNERLY_WEB_WORKERS="2",
-        RUNNERLY_WEB_LOG_LEVEL="WARNING",
-    )
-    base = f"http://127.0.0.1:{port}"
-    with ServiceProcess(
-        [str(BIN / "runnerly-web"), "serve"],
-        ready_url=f"{base}/healthz",
-        log_path=tmp_path / "web.log",
-        env=env,
-        cwd=tmp_path,
-    ):
-        yield base
+    try:
+        yield web.url
+    finally:
+        web.process.stop()
 
 
 def test_logout_ends_the_copy_in_other_server_processes(
@@ -221,19 +204,13 @@ def test_a_password_change_needs_the_current_password_and_a_strong_new_one(
 
 
 def test_disabling_an_account_ends_its_sessions_on_every_process_at_once(
-    twin_apps: tuple[Flask, Flask], dataservice: dict[str, Any]
+    twin_apps: tuple[Flask, Flask], dataservice: Dataservice
 ) -> None:
     first, second = twin_apps
     # An administrator made the operator's way, as conftest's ``admin`` is.
     email = f"admin-{uuid.uuid4().hex[:8]}@example.org"
     password = f"admin {uuid.uuid4().hex} staple"
-    subprocess.run(
-        [str(BIN / "dataservice"), "ensure-user", email, "--password-env", "PW", "--admin"],
-        env={**dataservice["env"], "PW": password},
-        cwd=dataservice["cwd"],
-        check=True,
-        capture_output=True,
-    )
+    dataservice.ensure_user(email, password, admin=True)
     admin = Browser(first.test_client())
     assert admin.post("/api/web/login", json={"email": email, "password": password}).json["user"]
     runner_browser = Browser(first.test_client())
