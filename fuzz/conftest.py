@@ -1,29 +1,20 @@
-"""One running stack (stack.py) for the whole session. Without PostgreSQL the tests skip;
+"""One running stack (stack.py) for the whole session, from the harness's fixtures: a
+throw-away PostgreSQL database and the services on it. Without PostgreSQL the tests skip;
 in CI (``CI=true``) they fail."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
-from stack import FuzzStack, start_stack
-
-from runnerly_common.testing import (
-    ServiceUnavailable,
-    skip_or_fail,
-    temporary_postgres_database,
-)
+from stack import OPTIONS, PARTS, FuzzStack
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzStack]:
-    with ExitStack() as resources:
-        try:
-            database_url = resources.enter_context(temporary_postgres_database("runnerly_fuzz"))
-        except ServiceUnavailable as exc:
-            skip_or_fail(str(exc))
-        yield resources.enter_context(start_stack(tmp_path_factory.mktemp("fuzz"), database_url))
+def stack(postgres_database: Callable[[str], str], live_stack: Callable[..., Any]) -> FuzzStack:
+    database_url = postgres_database("runnerly_fuzz")
+    return FuzzStack.over(live_stack(database_url=database_url, parts=PARTS, options=OPTIONS))
 
 
 @pytest.fixture(autouse=True)
