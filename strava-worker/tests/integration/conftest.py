@@ -1,43 +1,55 @@
-"""The whole path for real: tokendealer, dataservice, strava-sim and Celery worker processes,
-with Redis as the broker (DB 11) and as the shared rate budget (DB 12).
+"""The whole path for real: tokendealer, dataservice, strava-sim and Celery worker processes
+(the harness's starters), with Redis as the broker (DB 11) and as the shared rate budget
+(DB 12).
 
 That Redis is a ``redis-server`` of the test session's own (each pytest-xdist process has
 one), so two sessions on one machine never flush or consume each other's tasks;
 ``RUNNERLY_TEST_REDIS_URL`` names an existing Redis instead (then gw1 takes DBs 13 and 14).
-Services are started once per session; each test gets its own runner and Strava athlete
-and a fresh worker (started with the test's rate limits).  Without Redis the tests skip,
+Services are started once per session, and a sync worker of default settings
+(:class:`SharedWorker`); each test gets its own runner and Strava athlete, and a fresh
+worker where it asks for other settings (its rate limits, its pool).  Without Redis the tests skip,
 except in CI where they fail.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import redis
 import requests
-from cryptography.fernet import Fernet
 
+from runnerly_common.service_client import ServiceTokenClient
 from runnerly_common.testing import (
-    ServiceProcess,
+    CeleryProcess,
+    ServiceUnavailable,
     free_port,
     link_strava_athlete,
     skip_or_fail,
+)
+from runnerly_common.testing.redis import RedisServer, shared_redis
+from runnerly_common.testing.services import (
+    SIM_SECRET,
+    Dataservice,
+    Tokendealer,
+    start_celery_beat,
+    start_celery_worker,
+    start_dataservice,
+    start_strava_sim,
+    start_tokendealer,
+    start_webhook,
+    worker_environ,
 )
 from strava_worker.redis_store import RedisStore
 from strava_worker.settings import WorkerSettings
 from strava_worker.subscription import ensure_subscription
 
-from .helpers import RedisServer, Runner, Worker
+from .helpers import Runner, Worker
 
-BIN = Path(sys.executable).parent
-SHARED_REDIS = os.environ.get("RUNNERLY_TEST_REDIS_URL", "")
+__all__ = ["SIM_SECRET"]  # strava-sim's client secret, which the tests import from here
+SHARED_REDIS = os.environ.get("RUNNERLY_TEST_REDIS_URL", "").rstrip("/")
 # The private server's port is chosen now: BROKER and BUDGET are constants tests import.
 REDIS = SHARED_REDIS or f"redis://127.0.0.1:{free_port()}"
 # In a shared Redis, parallel test processes must not flush each other's queue.
@@ -46,228 +58,246 @@ if SHARED_REDIS and _XDIST > 1:
     raise pytest.UsageError("in RUNNERLY_TEST_REDIS_URL the tests use DBs 11 to 14: -n 2 at most")
 _DB = 2 * _XDIST if SHARED_REDIS else 0
 BROKER, BUDGET = f"{REDIS}/{11 + _DB}", f"{REDIS}/{12 + _DB}"
-WINDOW = 20  # seconds: the sim's and the worker's "15 minutes"
+WINDOW = 10  # seconds: the sim's and the worker's "15 minutes"
 SUBSCRIPTION_KEY = b"strava-worker:webhook:subscription"
-SIM_SECRET = "sim-client-secret"
-CLIENTS = """[clients.strava-worker]
+WORKER_SCOPE = "users:read runs:read runs:write strava:tokens reports:read"
+# The worker, and the tests' own client: they make their runners through the API (a CLI
+# process per runner would cost seconds each), with what the worker itself may not do.
+CLIENTS = f"""[clients.strava-worker]
 env_prefix = "STRAVA_WORKER_CLIENT"
 audiences = ["dataservice"]
-scope = "users:read runs:read runs:write strava:tokens reports:read"
+scope = "{WORKER_SCOPE}"
+
+[clients.integration-tests]
+env_prefix = "INTEGRATION_TESTS_CLIENT"
+audiences = ["dataservice"]
+scope = "users:read users:write"
 """
-
-
-def _redis_server_binary() -> str:
-    binary = shutil.which("redis-server") or "/usr/bin/redis-server"
-    if not Path(binary).exists():
-        skip_or_fail("redis-server is not installed")
-    return binary
+LOG_LEVEL = os.environ.get("SW_TEST_LOGLEVEL", "INFO")
 
 
 @pytest.fixture(scope="session")
 def redis_ready(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     if SHARED_REDIS:
         try:
-            redis.Redis.from_url(BROKER, socket_connect_timeout=1).ping()
-        except redis.RedisError as exc:
-            skip_or_fail(f"Redis not reachable at {REDIS}: {exc}")
+            shared_redis(11 + _DB)
+        except ServiceUnavailable as exc:
+            skip_or_fail(str(exc))
         yield
         return
-    port = int(REDIS.rsplit(":", 1)[1])
-    server = RedisServer(_redis_server_binary(), tmp_path_factory.mktemp("redis"), port)
+    try:
+        server = RedisServer(tmp_path_factory.mktemp("redis"), port=int(REDIS.rsplit(":", 1)[1]))
+    except ServiceUnavailable as exc:
+        skip_or_fail(str(exc))
     server.start()
     yield
     server.stop()
 
 
-def _env_file(path: Path) -> dict[str, str]:
-    pairs = (line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
-    return {k.strip(): v.strip() for k, v in pairs if not k.startswith("#")}
+@pytest.fixture(scope="session")
+def tokendealer(
+    redis_ready: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Tokendealer]:
+    """The tokendealer, the worker its only client."""
+    dealer = start_tokendealer(tmp_path_factory.mktemp("tokendealer"), clients=CLIENTS, workers=1)
+    yield dealer
+    dealer.process.stop()
 
 
 @pytest.fixture(scope="session")
-def tokendealer(redis_ready: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
-    work = tmp_path_factory.mktemp("tokendealer")
-    port = free_port()
-    env = {
-        **os.environ,
-        "RUNNERLY_ENV": "test",
-        "TOKENDEALER_PORT": str(port),
-        "TOKENDEALER_WORKERS": "1",
-        "TOKENDEALER_DATABASE_URL": f"sqlite:///{work}/td.db",
-        "TOKENDEALER_LOG_LEVEL": "WARNING",
-    }
-    (work / "clients.toml").write_text(CLIENTS)
-    command = [str(BIN / "tokendealer"), "bootstrap", "--clients", str(work / "clients.toml")]
-    subprocess.run([*command, "--env-file", str(work / "c.env")], env=env, check=True, cwd=work)
-    creds = _env_file(work / "c.env")
-    base = f"http://127.0.0.1:{port}"
-    with ServiceProcess(
-        [str(BIN / "tokendealer"), "serve"],
-        ready_url=f"{base}/readyz",
-        log_path=work / "tokendealer.log",
-        env=env,
-        cwd=work,
-    ):
-        yield {
-            "url": base,
-            "client_id": creds["STRAVA_WORKER_CLIENT_ID"],
-            "client_secret": creds["STRAVA_WORKER_CLIENT_SECRET"],
-        }
-
-
-@pytest.fixture(scope="session")
-def dataservice(tokendealer: dict, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+def dataservice(
+    tokendealer: Tokendealer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Dataservice]:
+    """The dataservice on SQLite; its ``process`` lets a test stop and restart it (same port,
+    same database)."""
     work = tmp_path_factory.mktemp("dataservice")
-    port = free_port()
-    env = {
-        **os.environ,
-        "RUNNERLY_ENV": "test",
-        "DATASERVICE_DATABASE_URL": f"sqlite:///{work}/ds.db",
-        "DATASERVICE_JWKS_URL": f"{tokendealer['url']}/.well-known/jwks.json",
-        "DATASERVICE_STRAVA_TOKEN_KEYS": Fernet.generate_key().decode(),
-        "DATASERVICE_PORT": str(port),
-        "DATASERVICE_WORKERS": "2",
-        "DATASERVICE_LOG_LEVEL": "WARNING",
-    }
-    subprocess.run([str(BIN / "dataservice"), "migrate"], env=env, check=True, cwd=work)
-    base = f"http://127.0.0.1:{port}"
-    with ServiceProcess(
-        [str(BIN / "dataservice"), "serve"],
-        ready_url=f"{base}/readyz",
-        log_path=work / "dataservice.log",
-        env=env,
-        cwd=work,
-    ) as server:
-        # ``process`` lets a test stop and restart it (same port, same database).
-        yield {"url": base, "env": env, "cwd": work, "process": server}
+    server = start_dataservice(
+        work, database_url=f"sqlite:///{work}/ds.db", jwks_url=tokendealer.jwks_url
+    )
+    yield server
+    server.process.stop()
 
 
 @pytest.fixture(scope="session")
 def sim(redis_ready: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    work = tmp_path_factory.mktemp("sim")
-    port = free_port()
-    env = {
-        **os.environ,
-        "RUNNERLY_ENV": "test",
-        "STRAVA_SIM_PORT": str(port),
-        "STRAVA_SIM_WORKERS": "2",
-        "STRAVA_SIM_CLIENT_SECRET": SIM_SECRET,
-        # One per test that needs a runner, with the whole suite in one process (tox splits
-        # it in two).
-        "STRAVA_SIM_ATHLETES": "36",
-        "STRAVA_SIM_RATE_WINDOW_SECONDS": str(WINDOW),
-        "STRAVA_SIM_DATABASE_URL": f"sqlite:///{work}/sim.db",
-        "STRAVA_SIM_LOG_LEVEL": "WARNING",
-    }
-    base = f"http://127.0.0.1:{port}"
-    with ServiceProcess(
-        [str(BIN / "strava-sim"), "serve"],
-        ready_url=f"{base}/admin/athletes",
-        log_path=work / "sim.log",
-        env=env,
-        cwd=work,
-        timeout=120,
-    ):
-        yield base
+    """strava-sim's URL."""
+    server = start_strava_sim(
+        tmp_path_factory.mktemp("sim"),
+        # One per test that needs a runner, with the whole suite in one process.
+        athletes=36,
+        rate_window_seconds=WINDOW,
+    )
+    yield server.url
+    server.process.stop()
 
 
 @pytest.fixture(scope="session")
-def worker_env(tokendealer: dict, dataservice: dict, sim: str) -> dict[str, str]:
-    return {
-        "RUNNERLY_ENV": "test",
-        "STRAVA_WORKER_BROKER_URL": BROKER,
-        "STRAVA_WORKER_REDIS_URL": BUDGET,
-        "STRAVA_WORKER_DATASERVICE_URL": dataservice["url"],
-        "STRAVA_WORKER_TOKEN_URL": f"{tokendealer['url']}/oauth/token",
-        "STRAVA_WORKER_CLIENT_ID": tokendealer["client_id"],
-        "STRAVA_WORKER_CLIENT_SECRET": tokendealer["client_secret"],
-        "STRAVA_WORKER_STRAVA_API_URL": f"{sim}/api/v3",
-        "STRAVA_WORKER_STRAVA_OAUTH_URL": f"{sim}/oauth",
-        "STRAVA_WORKER_STRAVA_CLIENT_ID": "1000",
-        "STRAVA_WORKER_STRAVA_CLIENT_SECRET": SIM_SECRET,
-        "STRAVA_WORKER_RATE_WINDOW_SECONDS": str(WINDOW),
-        "STRAVA_WORKER_MAX_FAILURES": "20",
+def worker_env(tokendealer: Tokendealer, dataservice: Dataservice, sim: str) -> dict[str, str]:
+    return worker_environ(
+        broker_url=BROKER,
+        redis_url=BUDGET,
+        dataservice_url=dataservice.url,
+        tokendealer=tokendealer,
+        strava_url=sim,
+        rate_window_seconds=WINDOW,
+        max_failures=20,
         # A drain per athlete at most every 2 s: events in a test arrive seconds apart.
-        "STRAVA_WORKER_EVENT_INTERVAL": "2",
-    }
+        event_interval=2,
+    )
 
 
-@pytest.fixture
-def start_worker(worker_env: dict, tmp_path: Path) -> Iterator[Callable[..., Worker]]:
-    redis.Redis.from_url(BROKER).flushdb()  # no task left over from another test
+def _flush_broker() -> None:
+    """No task left over from another test: an empty queue, and none of the worker's keys in
+    its store but the subscription's id (the session's webhook fixture made it once). Only
+    the worker's keys: the unit tests share that DB under prefixes of their own."""
+    redis.Redis.from_url(BROKER).flushdb()
     budget = redis.Redis.from_url(BUDGET)
-    # Only the worker's keys: the unit tests share this DB under prefixes of their own.
-    # The subscription's id stays: the session's webhook fixture created it once.
     for key in budget.scan_iter(match="strava-worker:*"):
         if key != SUBSCRIPTION_KEY:
             budget.delete(key)
+
+
+class SharedWorker:
+    """The session's sync worker of default settings, handed to each test that asks for
+    one (a worker process takes seconds of CPU to start, and most tests want this one).
+
+    It is kept between tests only while it holds nothing: no task in its queue and none
+    delivered and unacknowledged (late acknowledgement: a task it runs or waits to retry is
+    one), so no task of an earlier test runs in a later one; and it never shares the queue
+    with a worker a test starts (that one would take only some of the test's tasks).
+    """
+
+    def __init__(self, work: Path, environ: dict[str, str]) -> None:
+        self.work, self.environ = work, environ
+        self.celery: CeleryProcess | None = None
+        self.lives = 0
+
+    @property
+    def running(self) -> bool:
+        return self.celery is not None and self.celery.running
+
+    def take(self) -> Worker:
+        """The worker, its log read from now on (a fresh worker's whole log)."""
+        if not self.running:
+            self.lives += 1
+            self.celery = _start_celery(self.work, f"shared{self.lives}", self.environ)
+        assert self.celery is not None
+        return Worker(self.celery, since=self.celery.log_size())
+
+    def stop(self) -> None:
+        if self.celery is not None:
+            self.celery.stop()
+
+    def settle(self) -> None:
+        """Before a test flushes the queue and after it: stopped unless it holds nothing
+        (a late event of a test may reach it between tests)."""
+        if not self.running:
+            return
+        broker = redis.Redis.from_url(BROKER)
+        queued = sum(broker.llen(queue) for queue in ("celery", "streams"))
+        if queued or broker.hlen("unacked"):
+            self.stop()
+
+
+def _start_celery(work: Path, name: str, environ: dict[str, str], **options: str) -> CeleryProcess:
+    """A sync worker (the ``celery`` queue) unless ``queues`` says otherwise; its own
+    /metrics port (the dev stack's 5006 may be taken, and tests run in parallel)."""
+    options.setdefault("metrics_port", str(free_port()))
+    return start_celery_worker(work, name, environ, log_level=LOG_LEVEL, **options)
+
+
+@pytest.fixture(scope="session")
+def shared_worker(
+    worker_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SharedWorker]:
+    shared = SharedWorker(tmp_path_factory.mktemp("shared-worker"), worker_env)
+    yield shared
+    shared.stop()
+
+
+@pytest.fixture
+def start_worker(
+    worker_env: dict[str, str], shared_worker: SharedWorker, tmp_path: Path
+) -> Iterator[Callable[..., Worker]]:
+    shared_worker.settle()
+    _flush_broker()
     workers: list[Worker] = []
 
     def _start(
-        role: str = "worker", pool: str = "solo", queues: str = "celery", **settings: str
+        role: str = "worker",
+        pool: str = "solo",
+        queues: str = "celery",
+        fresh: bool = False,
+        **settings: str,
     ) -> Worker:
         """A sync worker by default (the ``celery`` queue): the streams a completed sync
         sends wait in the ``streams`` queue, taken only by ``queues="streams"``, so a test
-        timing syncs or counting their Strava requests sees the syncs' own."""
-        # Its own /metrics port: the dev stack's 5006 may be taken, and tests run in parallel.
-        settings.setdefault("metrics_port", str(free_port()))
-        env = {**worker_env, **{f"STRAVA_WORKER_{k.upper()}": v for k, v in settings.items()}}
-        worker = Worker(env, tmp_path / f"{role}{len(workers)}.log", role, pool, queues)
+        timing syncs or counting their Strava requests sees the syncs' own. Of default
+        settings, the session's (unless ``fresh``: a test counting its metrics)."""
+        if (role, pool, queues, fresh, settings) == ("worker", "solo", "celery", False, {}):
+            return shared_worker.take()
+        work = tmp_path / f"{role}{len(workers)}"
+        if role == "beat":
+            # A metrics port of its own, where the test checks that nothing answers.
+            settings.setdefault("metrics_port", str(free_port()))
+            process = start_celery_beat(work, worker_env, **settings)
+        else:
+            shared_worker.stop()  # one consumer of the test's queue: the test's worker
+            name = f"{queues}-{role}{len(workers)}"
+            process = _start_celery(work, name, worker_env, queues=queues, pool=pool, **settings)
+        worker = Worker(process)
         workers.append(worker)
-        worker.start()
         return worker
 
     yield _start
     for worker in workers:
         worker.stop()
+    shared_worker.settle()
+
+
+@pytest.fixture(scope="session")
+def users_api(tokendealer: Tokendealer, dataservice: Dataservice) -> requests.Session:
+    """The tests' own client of the dataservice (users:write): makes the tests' runners."""
+    client_id, secret = tokendealer.client("INTEGRATION_TESTS_CLIENT")
+    tokens = ServiceTokenClient(
+        tokendealer.token_url, client_id, secret, audience="dataservice", scope="users:write"
+    )
+    return tokens.authorized_session()
 
 
 @pytest.fixture
-def private_redis(tmp_path: Path) -> Iterator[RedisServer]:
-    """A Redis of the test's own, for faults that would disturb the session's."""
-    server = RedisServer(_redis_server_binary(), tmp_path)
-    server.start()
-    yield server
-    server.stop()
+def make_user(users_api: requests.Session, dataservice: Dataservice) -> Callable[..., int]:
+    """``make_user(email, **profile)``: a new runner's id."""
+
+    def make(email: str, **profile: str) -> int:
+        answer = users_api.post(
+            f"{dataservice.api}/users", json={"email": email, **profile}, timeout=10
+        )
+        assert answer.status_code == 201, answer.text
+        user_id: int = answer.json()["id"]
+        return user_id
+
+    return make
 
 
 _athletes = iter(range(1, 100))
 
 
 @pytest.fixture
-def runner(dataservice: dict, sim: str, worker_env: dict) -> Runner:
-    from runnerly_common.service_client import ServiceTokenClient
-
+def runner(
+    make_user: Callable[..., int], dataservice: Dataservice, sim: str, tokendealer: Tokendealer
+) -> Runner:
     athlete = next(_athletes)
-    email = f"runner{athlete}@example.org"
-    env = {**dataservice["env"], "PW": "correct horse battery staple"}
-    created = subprocess.run(
-        [str(BIN / "dataservice"), "ensure-user", email, "--password-env", "PW"],
-        env=env,
-        cwd=dataservice["cwd"],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    user_id = json.loads(created.stdout.strip().splitlines()[-1])["id"]
+    user_id = make_user(f"runner{athlete}@example.org")
+    client_id, secret = tokendealer.client("STRAVA_WORKER_CLIENT")
     tokens = ServiceTokenClient(
-        worker_env["STRAVA_WORKER_TOKEN_URL"],
-        worker_env["STRAVA_WORKER_CLIENT_ID"],
-        worker_env["STRAVA_WORKER_CLIENT_SECRET"],
-        audience="dataservice",
-        scope="users:read runs:read runs:write strava:tokens reports:read",
+        tokendealer.token_url, client_id, secret, audience="dataservice", scope=WORKER_SCOPE
     )
     session = tokens.authorized_session()
     link_strava_athlete(
-        requests.Session(),
-        sim,
-        session,
-        f"{dataservice['url']}/api/v1",
-        user_id,
-        athlete,
-        timeout=5,
+        requests.Session(), sim, session, dataservice.api, user_id, athlete, timeout=5
     )
-    return Runner(dataservice["url"], sim, session, user_id, athlete)
+    return Runner(dataservice.url, sim, session, user_id, athlete)
 
 
 VERIFY_TOKEN = "webhook-verify-token"
@@ -275,29 +305,20 @@ VERIFY_TOKEN = "webhook-verify-token"
 
 @pytest.fixture(scope="session")
 def webhook(worker_env: dict, sim: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``strava-webhook`` subscribed to strava-sim's push events."""
-    work = tmp_path_factory.mktemp("webhook")
-    port = free_port()
-    env = {
-        **os.environ,
-        **worker_env,
-        "STRAVA_WORKER_PORT": str(port),
-        "STRAVA_WORKER_WORKERS": "1",
-        "STRAVA_WORKER_WEBHOOK_VERIFY_TOKEN": VERIFY_TOKEN,
-    }
-    base = f"http://127.0.0.1:{port}"
-    with ServiceProcess(
-        [str(BIN / "strava-webhook")],
-        ready_url=f"{base}/healthz",
-        log_path=work / "webhook.log",
-        env=env,
-        cwd=work,
-    ) as server:
-        settings = WorkerSettings.load(environ=env, webhook_callback_url=f"{base}/webhook")
+    """``strava-webhook`` subscribed to strava-sim's push events; its URL."""
+    server = start_webhook(
+        tmp_path_factory.mktemp("webhook"), worker_env, verify_token=VERIFY_TOKEN
+    )
+    try:
+        settings = WorkerSettings.load(
+            environ=server.env, webhook_callback_url=f"{server.url}/webhook"
+        )
         # As the subscribe_webhook task does: the id goes to the store strava-webhook reads.
         store = RedisStore.from_url(BUDGET)
         first = ensure_subscription(settings, store)
         assert ensure_subscription(settings, store) == first  # one per application, kept
         assert store.subscription_id() == first
-        yield base
-        assert not server.errors_in_log(), server.log()
+        yield server.url
+        assert not server.process.errors_in_log(), server.process.log()
+    finally:
+        server.process.stop()

@@ -1,96 +1,49 @@
-"""The processes and people of the integration tests: a Celery worker (or beat) process,
-a private Redis server, and a runner linked to a strava-sim athlete."""
+"""The processes and people of the integration tests: a Celery worker (or beat) process
+and what the tests read from it, and a runner linked to a strava-sim athlete."""
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
-import redis
 import requests
 
 from runnerly_common.tasks import TaskDef
-from runnerly_common.testing import free_port
-
-BIN = Path(sys.executable).parent
+from runnerly_common.testing import CeleryProcess
 
 
 class Worker:
-    """A ``celery worker`` process; its log tells what each task did and how long it took."""
+    """A ``celery worker`` (or beat) process the harness started; its log tells what each
+    task did and how long it took, its main process serves /metrics."""
 
-    def __init__(
-        self,
-        env: dict[str, str],
-        log_path: Path,
-        role: str = "worker",
-        pool: str = "solo",
-        queues: str = "celery",
-    ) -> None:
-        self.role = role
-        self.pool = pool
-        self.queues = queues  # the sync queue, as the launchers' sync workers take it
-        self.log_path = log_path
-        self.env = {**os.environ, **env}
-        self.process: subprocess.Popen[bytes] | None = None
+    def __init__(self, celery: CeleryProcess, since: int = 0) -> None:
+        self.celery = celery
+        self.since = since  # the log a test reads starts here (the session's worker's)
 
-    def start(self) -> None:
-        command = [str(BIN / "celery"), "-A", "strava_worker.celery_app", self.role]
-        if self.role == "worker":
-            command += [
-                f"--pool={self.pool}",
-                "--concurrency=1",
-                f"--queues={self.queues}",
-                f"--hostname={self.queues}-{self.log_path.stem}@%h",
-                "--without-heartbeat",
-                "--without-gossip",
-                "--without-mingle",
-            ]
-        else:
-            command += ["--schedule", str(self.log_path.with_suffix(".schedule"))]
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                [*command, "--loglevel=" + os.environ.get("SW_TEST_LOGLEVEL", "INFO")],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=self.env,
-                cwd=self.log_path.parent,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + 30
-        while ("ready." if self.role == "worker" else "Starting...") not in self.log():
-            assert self.process.poll() is None, self.log()
-            assert time.monotonic() < deadline, self.log()
-            time.sleep(0.1)
+    @property
+    def process(self) -> subprocess.Popen[bytes] | None:
+        return self.celery.process
+
+    @property
+    def env(self) -> dict[str, str]:
+        return self.celery.env
+
+    def log(self) -> str:
+        return self.celery.log_since(self.since)
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        self.celery.stop()
 
     def kill(self) -> None:
         """SIGKILL the whole process group: the main process and its pool children at once,
         as a lost machine or the OOM killer would; nothing is acknowledged or cleaned up."""
-        assert self.process is not None and self.process.poll() is None, self.log()
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(10)
+        assert self.celery.running, self.log()
+        self.celery.kill()
 
     def children(self) -> list[int]:
         """The pool's child processes (prefork)."""
-        assert self.process is not None
-        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        return [int(pid) for pid in path.read_text().split()]
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        return self.celery.children()
 
     @property
     def metrics_url(self) -> str:
@@ -117,43 +70,6 @@ class Worker:
         task_id = task.send(app, kwargs).id
         app.close()
         return task_id
-
-
-class RedisServer:
-    """A ``redis-server`` of the test's own, without persistence like the machine's, so a test
-    can restart it (losing everything in it) without disturbing anyone else's Redis."""
-
-    def __init__(self, binary: str, workdir: Path, port: int | None = None) -> None:
-        self.binary = binary
-        self.workdir = workdir
-        self.port = port or free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def url(self, db: int = 0) -> str:
-        return f"redis://127.0.0.1:{self.port}/{db}"
-
-    def start(self) -> None:
-        command = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1"]
-        command += ["--save", "", "--appendonly", "no", "--dir", str(self.workdir)]
-        with (self.workdir / "redis.log").open("ab") as log:
-            self.process = subprocess.Popen(
-                command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-            )
-        client = redis.Redis.from_url(self.url(), socket_connect_timeout=0.5)
-        deadline = time.monotonic() + 10
-        while True:
-            assert self.process.poll() is None, (self.workdir / "redis.log").read_text()
-            try:
-                client.ping()
-                return
-            except redis.ConnectionError:
-                assert time.monotonic() < deadline, "redis-server did not start"
-                time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()  # without persistence nothing is saved
-            self.process.wait(10)
 
 
 class Runner:

@@ -112,7 +112,7 @@ def test_the_dataservice_down_for_30_s_delays_the_sync_and_loses_nothing(
     worker = start_worker(**PAGED, retry_backoff_max="4")
     worker.send(SYNC_RUNNER, user_id=runner.user_id)
     before = wait_for_pages(runner, 3)
-    server = dataservice["process"]
+    server = dataservice.process
     server.stop()
     try:
         time.sleep(30)

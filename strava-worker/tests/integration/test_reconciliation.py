@@ -131,7 +131,7 @@ def test_a_silent_edit_and_a_deletion_whose_event_was_lost_arrive(runner, start_
 
 def test_an_out_of_range_activity_stops_neither_its_page_nor_later_syncs(runner, start_worker, sim):
     # A fresh day of budget: the checks may spend a quarter of the day, which the session's
-    # earlier tests (strava-sim's day is 24 h, its windows 20 s) may have spent already.
+    # earlier tests (strava-sim's day is 24 h, its windows 10 s) may have spent already.
     reset = requests.post(f"{sim}/admin/rate-limits", json={"reset_usage": True}, timeout=5)
     assert reset.status_code == 200, reset.text
     # A watch left running: 1,168 hours, as a real Strava run has reported.

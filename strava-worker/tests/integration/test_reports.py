@@ -8,8 +8,6 @@ the runs this test inserts.
 
 from __future__ import annotations
 
-import json
-import subprocess
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -27,8 +25,9 @@ from runnerly_common.mailsink import Delivery, MailSink
 from runnerly_common.service_client import ServiceTokenClient
 from runnerly_common.tasks import SEND_MONTHLY_REPORTS
 from runnerly_common.testing import free_port
+from runnerly_common.testing.services import Dataservice
 
-from .conftest import BIN, BROKER
+from .conftest import BROKER
 from .helpers import Worker
 
 YEAR, MONTH = 2016, 1
@@ -87,22 +86,16 @@ def ds_session(worker_env: dict) -> requests.Session:
 
 
 @pytest.fixture
-def make_runner(dataservice: dict, ds_session: requests.Session) -> Callable[..., dict]:
+def make_runner(
+    make_user: Callable[..., int], dataservice: Dataservice, ds_session: requests.Session
+) -> Callable[..., dict]:
     """A runner with these runs, created through the dataservice's bulk endpoint."""
 
     def make(first_name: str, rows: list[tuple[Any, ...]]) -> dict[str, Any]:
         email = f"{first_name.lower()}-{uuid.uuid4().hex[:8]}@example.org"
-        created = subprocess.run(
-            [str(BIN / "dataservice"), "ensure-user", email, "--first-name", first_name],
-            env=dataservice["env"],
-            cwd=dataservice["cwd"],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        user_id = json.loads(created.stdout.strip().splitlines()[-1])["id"]
+        user_id = make_user(email, first_name=first_name)
         response = ds_session.post(
-            f"{dataservice['url']}/api/v1/users/{user_id}/runs/batch",
+            f"{dataservice.api}/users/{user_id}/runs/batch",
             json={"runs": _as_runs(rows)},
             timeout=10,
         )

@@ -123,7 +123,7 @@ def test_a_run_made_private_leaves_when_the_token_may_not_see_private_activities
         requests.Session(),
         sim,
         runner.http,
-        f"{dataservice['url']}/api/v1",
+        dataservice.api,
         runner.user_id,
         runner.athlete,
         scope="read,activity:read",
@@ -161,7 +161,7 @@ def test_a_flood_of_events_costs_at_most_two_strava_requests(runner, start_worke
 def test_a_run_with_an_impossible_heart_rate_arrives_without_it_and_nothing_retries(
     runner, start_worker, webhook, sim
 ):
-    worker = start_worker()
+    worker = start_worker(fresh=True)  # its metrics count this test's tasks only
     worker.send(SYNC_RUNNER, user_id=runner.user_id)
     runner.wait_synced()
     # 999 bpm: Strava keeps what the device said; the dataservice would refuse it (400).
