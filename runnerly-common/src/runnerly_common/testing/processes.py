@@ -74,7 +74,8 @@ class _Process:
     process: subprocess.Popen[bytes] | None
 
     def __enter__(self) -> _Process:
-        self.start()
+        if not self.running:  # a starter's process is already up: ``with`` only stops it
+            self.start()
         return self
 
     def __exit__(
@@ -168,7 +169,8 @@ class ServiceProcess(_Process):
         self.process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> ServiceProcess:
-        self.start()
+        if not self.running:  # a starter's process is already up: ``with`` only stops it
+            self.start()
         return self
 
     @property
@@ -218,13 +220,15 @@ class CeleryProcess(_Process):
         command: Sequence[str] | None = None,
         log_level: str = "INFO",
         timeout: float = 60,
+        inherit_env: bool = True,
     ) -> None:
-        """``command``: what runs instead of ``celery -A <app>`` (an instrumented worker)."""
+        """``command``: what runs instead of ``celery -A <app>`` (an instrumented worker);
+        ``inherit_env`` False: ``env`` is the whole environment (a service's own)."""
         self.name = name
         self.role = args[0]
         self.command = list(command or [str(BIN / "celery"), "-A", app])
         self.command += [*args, f"--loglevel={log_level}"]
-        self.env = {**os.environ, **env}
+        self.env = {**os.environ, **env} if inherit_env else dict(env)
         self.workdir = workdir
         self.log_path = workdir / f"{name}.log"
         self.timeout = timeout
@@ -232,7 +236,8 @@ class CeleryProcess(_Process):
         self.started_at = 0  # the log's size when the current life began
 
     def __enter__(self) -> CeleryProcess:
-        self.start()
+        if not self.running:  # a starter's process is already up: ``with`` only stops it
+            self.start()
         return self
 
     def start(self) -> None:

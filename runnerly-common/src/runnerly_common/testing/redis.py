@@ -56,7 +56,8 @@ class RedisServer(_Process):
         self.process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> RedisServer:
-        self.start()
+        if not self.running:
+            self.start()
         return self
 
     @property

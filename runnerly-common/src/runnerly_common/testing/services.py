@@ -101,7 +101,9 @@ def _serve(
     port: int,
     ready_path: str,
     command: Sequence[str] | None,
-    timeout: float = 30,
+    # Generous: a start takes a second or two, but on a 2-core machine running three test
+    # environments at once a gunicorn service's two workers took over 30 s to answer.
+    timeout: float = 90,
     script: str | None = None,
 ) -> ServiceProcess:
     process = ServiceProcess(
@@ -420,7 +422,15 @@ def start_celery_worker(
     args = ["worker", f"--pool={pool}", f"--concurrency={concurrency}", f"--queues={queues}"]
     args += ["--without-heartbeat", "--without-gossip", "--without-mingle"]
     args.append(f"--hostname={name}@%h")
-    worker = CeleryProcess(name, args, env=env, workdir=work, command=command, log_level=log_level)
+    worker = CeleryProcess(
+        name,
+        args,
+        env=env,
+        workdir=work,
+        command=command,
+        log_level=log_level,
+        inherit_env=False,
+    )
     worker.start()
     return worker
 
@@ -431,7 +441,9 @@ def start_celery_beat(work: Path, environ: Mapping[str, str], **settings: Any) -
     settings.setdefault("metrics_port", 0)
     env = service_env(**{**environ, **prefixed("STRAVA_WORKER_", settings)})
     schedule = str(work / "beat-schedule")
-    beat = CeleryProcess("beat", ["beat", "--schedule", schedule], env=env, workdir=work)
+    beat = CeleryProcess(
+        "beat", ["beat", "--schedule", schedule], env=env, workdir=work, inherit_env=False
+    )
     beat.start()
     return beat
 
@@ -494,7 +506,7 @@ def start_gateway(
         log_path=work / "logs" / "nginx.out",
         env=env,
         cwd=work,
-        timeout=20,
+        timeout=60,
         name="gateway",
         inherit_env=False,
     )
