@@ -845,15 +845,8 @@ export interface components {
         Track: {
             run_id: number;
             original_filename?: string | null;
-            /** @description [t (s from start), lat, lon, ele|null, hr|null, cumulative distance (m)] */
-            points: [
-                number,
-                number,
-                number,
-                number | null,
-                number | null,
-                number
-            ][];
+            /** @description Each point [t (s from start), lat, lon, ele (m) or null, hr (bpm) or null, cumulative distance (m)]; only ele and hr are ever null. */
+            points: (number | null)[][];
         };
         StravaStatus: {
             connected: boolean;

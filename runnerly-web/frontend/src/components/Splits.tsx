@@ -4,7 +4,7 @@ import { useId } from "react";
 import { ApiError } from "../api/client";
 import { endpoints } from "../api/endpoints";
 import type { RunSplits, Track } from "../api/types";
-import { computeSplits, type Split } from "../lib/splits";
+import { computeSplits, trackPoints, type Split } from "../lib/splits";
 import { formatDistance, formatDuration, formatPace, unitLength, type Units } from "../lib/units";
 import { useApi } from "../lib/useApi";
 
@@ -41,7 +41,7 @@ export function SplitsTable({ splits, units }: { splits: Split[]; units: Units }
 
 /** Splits of a recorded track (a file run, or a run merged from one). */
 export function TrackSplits({ track, units }: { track: Track; units: Units }) {
-  return <SplitsTable splits={computeSplits(track.points, unitLength(units))} units={units} />;
+  return <SplitsTable splits={computeSplits(trackPoints(track), unitLength(units))} units={units} />;
 }
 
 /** The API's splits, whose pace is per km or per mile as the list is, as the table's rows. */

@@ -3,7 +3,23 @@
 
 import type { Track } from "../api/types";
 
-export type TrackPoint = Track["points"][number];
+/** A recorded point as the track's description states it: only ele and hr may be null. */
+export type TrackPoint = [number, number, number, number | null, number | null, number];
+
+const isNumber = (value: number | null): value is number => typeof value === "number";
+
+/** The track's points the dashboard can use: its spec types each position `number | null`
+ * (a tuple there is one the fuzzer cannot check), so a point with a null where the
+ * description says a number (time, position, distance) is left out rather than trusted. */
+export function trackPoints(track: Track): TrackPoint[] {
+  const points: TrackPoint[] = [];
+  for (const [t, lat, lon, ele, hr, dist] of track.points) {
+    if (isNumber(t) && isNumber(lat) && isNumber(lon) && isNumber(dist)) {
+      points.push([t, lat, lon, ele, hr, dist]);
+    }
+  }
+  return points;
+}
 
 export interface Split {
   index: number;

@@ -10,6 +10,7 @@ import { StreamSplits, TrackSplits } from "../components/Splits";
 import { LoadError, Loading } from "../components/Status";
 import { TrackOutline } from "../components/TrackOutline";
 import { formatDateTime, localStart, zoneLabel } from "../lib/dates";
+import { trackPoints } from "../lib/splits";
 import { editedNote, workoutLabel } from "../lib/runEdits";
 import { decodePolyline, type LatLng } from "../lib/polyline";
 import { formatDistance, formatDuration, formatPace, paceOf } from "../lib/units";
@@ -43,7 +44,7 @@ export function RunDetailPage({ id }: { id: number }) {
     `track:${id}:${hasTrack}:${run.data?.merged_from?.length ?? 0}`,
   );
   const points = useMemo<LatLng[]>(() => {
-    if (track.data && track.data.points.length > 1) return track.data.points.map((p) => [p[1], p[2]] as LatLng);
+    if (track.data && track.data.points.length > 1) return trackPoints(track.data).map((p) => [p[1], p[2]] as LatLng);
     return safeDecode(run.data?.polyline);
   }, [track.data, run.data?.polyline]);
 
