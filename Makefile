@@ -15,7 +15,7 @@ run: setup  ## install into .venv/ and start every service (Ctrl-C stops them al
 # run alone. Both phases run whatever the first gave; each prints its environments'
 # durations, the last line the whole.
 # Longest first: the side-by-side phase lasts as long as its last environment to finish.
-PARALLEL_ENVS := strava-worker,dataservice,web,fuzz,admin,tokendealer,typecheck,common,strava-sim,lint,deploy
+PARALLEL_ENVS := dataservice,web,strava-worker,fuzz,tokendealer,strava-sim,common,admin,typecheck,lint,deploy
 SERIAL_ENVS := gateway,chaos,e2e
 
 test: system $(VENV)/.installed frontend-test frontend  ## every package's tests (tox), ruff, mypy, luacheck, ESLint, the dashboard's Vitest tests and the browser journey (e2e)
