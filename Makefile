@@ -18,7 +18,7 @@ run: setup  ## install into .venv/ and start every service (Ctrl-C stops them al
 PARALLEL_ENVS := dataservice,web,strava-worker,fuzz,tokendealer,strava-sim,common,admin,typecheck,lint,deploy
 SERIAL_ENVS := gateway,chaos,e2e
 
-test: system $(VENV)/.installed frontend-test frontend  ## every package's tests (tox), ruff, mypy, luacheck, ESLint, the dashboard's Vitest tests and the browser journey (e2e)
+test: system $(VENV)/.installed frontend-test frontend  ## every package's tests (tox), ruff, mypy, luacheck, ESLint, hadolint, the dashboard's Vitest tests and the browser journey (e2e)
 	@started=$$(date +%s); \
 	$(BIN)/tox run-parallel --parallel 3 --parallel-no-spinner -e $(PARALLEL_ENVS); side=$$?; \
 	$(BIN)/tox run -e $(SERIAL_ENVS); alone=$$?; \
@@ -50,7 +50,7 @@ frontend: $(FRONTEND)/node_modules/.package-lock.json  ## build the dashboard in
 frontend-test: $(FRONTEND)/node_modules/.package-lock.json  ## the dashboard's type check and Vitest tests
 	cd $(FRONTEND) && npm run typecheck && npm test
 
-lint: system $(VENV)/.installed $(FRONTEND)/node_modules/.package-lock.json  ## ruff, luacheck and ESLint (tox env lint)
+lint: system $(VENV)/.installed $(FRONTEND)/node_modules/.package-lock.json  ## ruff, luacheck, ESLint and hadolint (tox env lint)
 	$(BIN)/tox run -e lint
 
 $(VENV)/.installed: constraints.txt requirements-dev.txt $(addsuffix /pyproject.toml,$(PACKAGES))

@@ -94,3 +94,15 @@ def test_the_build_context_leaves_out_local_environments_and_secrets() -> None:
 def test_the_tokendealer_image_carries_the_clients_its_setup_registers() -> None:
     stage = _final_stage("tokendealer/Dockerfile")
     assert ("COPY", "config/clients.toml /app/config/clients.toml") in stage
+
+
+def test_hadolint_checks_every_dockerfile_in_the_lint_env() -> None:
+    """`make test` lints each image's Dockerfile (tox's lint env, .hadolint.yaml)."""
+    import configparser
+
+    tox = configparser.ConfigParser()
+    tox.read(ROOT / "tox.ini", encoding="utf-8")
+    commands = tox["testenv:lint"]["commands"].replace("\\\n", " ")
+    hadolint = next(line for line in commands.splitlines() if "hadolint" in line)
+    assert set(hadolint.split()) >= set(SERVICE_DOCKERFILES + ONE_SHOT_DOCKERFILES)
+    assert "--config .hadolint.yaml" in hadolint
