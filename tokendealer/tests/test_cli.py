@@ -142,3 +142,49 @@ class TestCommandLine:
         )
         assert result.returncode != 0
         assert "TOKENDEALER_KEYS_PASSPHRASE" in result.stderr
+
+
+class TestWrongKeysPassphrase:
+    """Keys encrypted with one passphrase and a deployment started with another: nothing
+    can be signed, so the setup step and ``serve`` fail by name instead of a healthy-looking
+    service that answers every token request with a 500."""
+
+    @pytest.fixture
+    def wrong(self, env: dict[str, str]) -> dict[str, str]:
+        assert _cli(env, "list-clients").returncode == 0  # keys made with the right passphrase
+        return {**env, "TOKENDEALER_KEYS_PASSPHRASE": secrets.token_urlsafe(16)}
+
+    def test_the_setup_step_exits_non_zero_naming_the_passphrase(self, wrong, tmp_path):
+        clients = tmp_path / "clients.toml"
+        clients.write_text(
+            '[clients.reporter]\nenv_prefix = "REPORTER_CLIENT"\naudiences = ["dataservice"]\n',
+            encoding="utf-8",
+        )
+        result = subprocess.run(
+            [sys.executable, "-m", "tokendealer.provision", "--clients", str(clients)],
+            env={**os.environ, **wrong, "REPORTER_CLIENT_SECRET": secrets.token_hex(32)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode != 0, result.stdout
+        assert "TOKENDEALER_KEYS_PASSPHRASE" in result.stderr
+        assert "Traceback" not in result.stderr
+
+    def test_the_cli_refuses_to_work_with_keys_it_cannot_decrypt(self, wrong):
+        result = _cli(wrong, "rotate-keys")
+        assert result.returncode != 0
+        assert "TOKENDEALER_KEYS_PASSPHRASE" in result.stderr
+
+    def test_serve_refuses_to_start_rather_than_answer_healthz(self, wrong, tmp_path):
+        result = subprocess.run(
+            [TOKENDEALER, "serve"],
+            env={**os.environ, **wrong},
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert result.returncode != 0
+        assert "TOKENDEALER_KEYS_PASSPHRASE" in result.stderr
+        assert "Traceback" not in result.stderr

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from runnerly_common import cli
+from runnerly_common.settings import SettingsError
 from tokendealer.bootstrap import bootstrap_clients
 from tokendealer.clients import registry
 from tokendealer.service import TokenDealer
@@ -18,7 +19,10 @@ from tokendealer.settings import TokenDealerSettings
 
 def _dealer(config: str | None) -> TokenDealer:
     td = TokenDealer(cli.load_settings(TokenDealerSettings, config))
-    td.setup()
+    try:
+        td.setup()
+    except SettingsError as exc:  # e.g. a passphrase that does not decrypt the keys
+        raise click.ClickException(str(exc)) from None
     return td
 
 

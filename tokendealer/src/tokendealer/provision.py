@@ -29,6 +29,7 @@ from typing import Any
 import click
 
 from runnerly_common import cli
+from runnerly_common.settings import SettingsError
 from tokendealer.clients import registry
 from tokendealer.service import TokenDealer
 from tokendealer.settings import TokenDealerSettings
@@ -117,7 +118,10 @@ def main(config: str | None, clients_file: Path) -> None:
     """Create the schema and keys, and the suite's clients with secrets from the environment."""
     td = TokenDealer(cli.load_settings(TokenDealerSettings, config))
     try:
-        td.setup()
+        try:
+            td.setup()
+        except SettingsError as exc:  # a setup that cannot sign must not exit 0
+            raise click.ClickException(str(exc)) from None
         click.echo(json.dumps({"clients": provision_clients(td, clients_file, os.environ)}))
     finally:
         td.db.dispose()

@@ -63,10 +63,12 @@ class TokenDealer:
         return token
 
     def setup(self) -> None:
-        """Create tables and the first keys; safe to run at every start."""
+        """Create tables and the first keys, and check the keys decrypt (raising
+        ``KeysPassphraseError`` when not); safe to run at every start."""
         Base.metadata.create_all(self.db.engine)
         with self.db.transaction() as session:
             self.keyring.ensure(session)
+            self.keyring.check(session)
 
     def issue_token(
         self,

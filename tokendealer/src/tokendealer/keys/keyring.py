@@ -19,10 +19,15 @@ import jwt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from runnerly_common.settings import SettingsError
 from tokendealer.keys import material
 from tokendealer.keys.models import SigningKey
 
 log = logging.getLogger(__name__)
+
+
+class KeysPassphraseError(SettingsError):
+    """The stored signing keys cannot be decrypted with the configured passphrase."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,22 @@ class KeyRing:
         if not any(r.activated_at is None for r in live):
             self._new_key(session, now, active=False)
         session.flush()
+
+    def check(self, session: Session) -> None:
+        """Decrypt every key that signs or will sign, so that a wrong passphrase stops the
+        start-up by name instead of turning every token request into a 500 later."""
+        for row in self._live(session, time.time()):
+            if row.retired_at is not None or row.kid in self._private:
+                continue
+            try:
+                key = material.load_private(row.private_pem, self.passphrase)
+            except (ValueError, TypeError) as exc:
+                raise KeysPassphraseError(
+                    f"TOKENDEALER_KEYS_PASSPHRASE does not decrypt signing key {row.kid} "
+                    f"({exc}): set the passphrase the keys were created with"
+                ) from None
+            with self._lock:
+                self._private.setdefault(row.kid, key)
 
     def rotate(self, session: Session) -> dict[str, Any]:
         """Retire the current key, promote the next one, publish a new next one."""
