@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import requests
 from flask import Flask
+from prometheus_client.parser import text_string_to_metric_families
 
 from runnerly_common.auth import JWKSCache, TokenVerifier, init_app
 
@@ -80,9 +81,92 @@ class TestJWKSServerDown:
     def test_unknown_kids_are_still_refused_when_it_is_stopped(
         self, client: Any, jwks_server: Any, issue: Any, bearer: Any
     ) -> None:
+        # Refused, but as the outage it is (503), not as the client's fault (401).
         jwks_server.live.stop()
         response = client.get("/runs", headers=bearer(issue(kid="rotated-in")))
+        assert response.status_code == 503
+        assert response.json["code"] == "keys_unavailable"
+
+
+class TestKeysUnavailable:
+    """A token signed by a key the verifier has not seen while the JWKS cannot be fetched:
+    nobody can tell whether it is good, so the answer is the server's 503, which the
+    error-ratio alert counts, not a 401 blaming the client."""
+
+    @pytest.fixture
+    def client(self, make_app: Any, issue: Any, bearer: Any) -> Any:
+        client = make_app(jwks_min_refetch_seconds=0).test_client()
+        assert client.get("/runs", headers=bearer(issue())).status_code == 200
+        return client
+
+    @pytest.fixture
+    def rotated(self, client: Any, jwks_server: Any, make_key: Any) -> Any:
+        key = make_key("ES256")
+        jwks_server.keys.append(key)  # published after the verifier's first fetch
+        return key
+
+    @pytest.mark.parametrize("trouble", ["errors", "stopped"])
+    def test_a_valid_token_with_a_new_kid_is_answered_503_with_retry_after(
+        self, client: Any, jwks_server: Any, issue: Any, bearer: Any, rotated: Any, trouble: str
+    ) -> None:
+        if trouble == "errors":
+            jwks_server.status = 503
+        else:
+            jwks_server.live.stop()
+
+        response = client.get("/runs", headers=bearer(issue(key=rotated)))
+
+        assert response.status_code == 503
+        assert response.json["code"] == "keys_unavailable"
+        assert "JWKS" in response.json["message"] and response.json["request_id"]
+        assert int(response.headers["Retry-After"]) > 0
+        assert "WWW-Authenticate" not in response.headers
+
+    def test_before_any_key_was_fetched_every_token_is_answered_503(
+        self, make_app: Any, jwks_server: Any, issue: Any, bearer: Any
+    ) -> None:
+        jwks_server.status = 500
+        client = make_app().test_client()
+        response = client.get("/runs", headers=bearer(issue()))
+        assert response.status_code == 503
+        assert response.json["code"] == "keys_unavailable"
+
+    def test_the_503_is_counted_where_the_error_ratio_alert_reads(
+        self, client: Any, jwks_server: Any, issue: Any, bearer: Any, rotated: Any
+    ) -> None:
+        before = _answered_503(client)
+        jwks_server.status = 502
+        assert client.get("/runs", headers=bearer(issue(key=rotated))).status_code == 503
+        assert _answered_503(client) - before == 1
+
+    def test_a_kid_unknown_to_a_jwks_fetched_fine_stays_401(
+        self, client: Any, issue: Any, bearer: Any
+    ) -> None:
+        response = client.get("/runs", headers=bearer(issue(kid="never-published")))
         assert response.status_code == 401
+        assert "unknown key id" in response.json["message"]
+
+    def test_once_the_jwks_answers_again_the_new_key_verifies(
+        self, client: Any, jwks_server: Any, issue: Any, bearer: Any, rotated: Any
+    ) -> None:
+        jwks_server.status = 503
+        assert client.get("/runs", headers=bearer(issue(key=rotated))).status_code == 503
+        jwks_server.status = 200
+        assert client.get("/runs", headers=bearer(issue(key=rotated))).status_code == 200
+
+
+def _answered_503(client: Any) -> float:
+    """``runnerly_http_requests_total`` of ``GET /runs`` answered 503 (the alert's series)."""
+    text = client.get("/metrics").get_data(as_text=True)
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if (
+                sample.name == "runnerly_http_requests_total"
+                and sample.labels.get("route") == "/runs"
+                and sample.labels.get("status") == "503"
+            ):
+                return sample.value
+    return 0.0
 
 
 class TestMalformedJWKSEntries:

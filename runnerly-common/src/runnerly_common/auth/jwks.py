@@ -4,11 +4,14 @@ The cache is refreshed when it is older than ``ttl``; an unknown ``kid`` trigger
 refetch at most once per ``min_refetch_interval`` so that tokens with random ``kid``s
 cannot turn every request into a call to the tokendealer.  When the tokendealer cannot
 be reached the keys already known keep serving: verification never needs it per request.
+A ``kid`` the cache does not know while its last fetch failed is :class:`KeysUnavailable`,
+not "unknown": the key may well be published (a rotation), and only the fetch can tell.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -20,7 +23,19 @@ import requests
 log = logging.getLogger(__name__)
 
 
+class KeysUnavailable(Exception):
+    """The keys cannot be fetched, so a ``kid`` cannot be looked up: the server's trouble
+    (a 503 to the client, after ``retry_after`` seconds), not the token's."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class KeySource(Protocol):
+    """``get`` is the key, ``None`` for a kid that is not published, or raises
+    :class:`KeysUnavailable` when it cannot know."""
+
     def get(self, kid: str) -> jwt.PyJWK | None: ...
 
 
@@ -74,6 +89,7 @@ class JWKSCache:
         self._keys: dict[str, jwt.PyJWK] = {}
         self._fetched_at: float | None = None
         self._attempted_at: float | None = None
+        self._failing = False  # the last fetch failed: what is not known may exist
         self._lock = threading.Lock()
         self.fetch_count = 0
 
@@ -86,7 +102,17 @@ class JWKSCache:
         if key is None and self._may_refetch(now):
             self._refresh(now, reason="unknown kid")
             key = self._keys.get(kid)
+        if key is None and self._failing:
+            raise KeysUnavailable(
+                "the signing keys (JWKS) cannot be fetched from the tokendealer",
+                retry_after=self._retry_after(),
+            )
         return key
+
+    def _retry_after(self) -> int:
+        """Seconds until the next fetch may be tried (at least 1)."""
+        waited = self._clock() - (self._attempted_at or 0)
+        return max(1, math.ceil(self.min_refetch_interval - waited))
 
     def ready(self) -> bool:
         """True when keys are known (fetching them if none were yet)."""
@@ -109,6 +135,7 @@ class JWKSCache:
                 response.raise_for_status()
                 keys = parse_jwks(response.json())
             except (requests.RequestException, ValueError) as exc:
+                self._failing = True
                 log.warning(
                     "JWKS fetch from %s failed (%s); keeping %d known keys",
                     self.url,
@@ -117,6 +144,7 @@ class JWKSCache:
                 )
                 return
             self.fetch_count += 1
+            self._failing = False
             self._keys = keys
             self._fetched_at = self._attempted_at
             log.info("JWKS fetched (%s): %d keys", reason, len(keys))

@@ -1,4 +1,5 @@
-"""Bearer tokens in Flask views: 401 for a missing or bad token, 403 for a missing scope."""
+"""Bearer tokens in Flask views: 401 for a missing or bad token, 403 for a missing scope,
+503 ``keys_unavailable`` when the token's key cannot be looked up (the JWKS fetch failed)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, request
 
+from runnerly_common.auth.jwks import KeysUnavailable
 from runnerly_common.auth.verify import InvalidToken, TokenVerifier, scopes_of
 from runnerly_common.errors import APIError
 
@@ -59,6 +61,16 @@ def authenticate() -> dict[str, Any]:
         g.token_claims = verifier.verify(token.strip())
     except InvalidToken as exc:
         raise _unauthorized(str(exc)) from None
+    except KeysUnavailable as exc:
+        # The outage is ours, not the client's: a 5xx, which the error-ratio alert counts
+        # (a 401 would hide it among bad tokens); the fetch failure itself is logged by
+        # the cache, once per attempt.
+        raise APIError(
+            503,
+            "keys_unavailable",
+            f"{exc}; the token cannot be checked now, try again later",
+            headers={"Retry-After": str(exc.retry_after)},
+        ) from None
     return current_claims()
 
 

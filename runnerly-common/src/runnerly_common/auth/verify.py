@@ -58,7 +58,9 @@ class TokenVerifier:
         self._jwt = jwt.PyJWT()
 
     def verify(self, token: str, audience: str | None = None) -> dict[str, Any]:
-        """The token's claims, or :class:`InvalidToken` naming the problem."""
+        """The token's claims, or :class:`InvalidToken` naming the problem;
+        :class:`~runnerly_common.auth.jwks.KeysUnavailable` passes through when its key
+        cannot be looked up (the JWKS fetch failed)."""
         header = _header(token)
         alg = header.get("alg")
         # The header is the sender's JSON: alg may be a list or an object (unhashable).
