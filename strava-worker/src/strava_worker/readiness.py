@@ -52,7 +52,7 @@ class BrokerQueue:
                 channel.close()
 
 
-def short_timeout_store(settings: WorkerSettings) -> Store:
+def short_timeout_store(settings: WorkerSettings, timeout: float = SOCKET_TIMEOUT) -> Store:
     """The shared store with socket timeouts that fit in a probe (the tasks' are longer)."""
     if settings.redis_url:
         import redis
@@ -60,9 +60,7 @@ def short_timeout_store(settings: WorkerSettings) -> Store:
         from strava_worker.redis_store import RedisStore
 
         client = redis.Redis.from_url(
-            settings.redis_url,
-            socket_timeout=SOCKET_TIMEOUT,
-            socket_connect_timeout=SOCKET_TIMEOUT,
+            settings.redis_url, socket_timeout=timeout, socket_connect_timeout=timeout
         )
         return RedisStore(client)
     from strava_worker.sqlite_store import SqliteStore

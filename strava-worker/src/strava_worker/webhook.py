@@ -11,6 +11,11 @@ Strava does not sign events and anyone can POST here, so:
   logged, counted in ``strava_webhook_events_total{outcome}``, and answered 200 like an
   accepted one, so Strava does not retry it and a forger learns nothing about the id;
 - an accepted event is only a hint: the worker confirms with Strava before it acts.
+
+With Redis (the broker, or the store holding the subscription id) down, an event is
+answered 503 ``unavailable`` with ``Retry-After`` within about a second (socket timeouts of
+:data:`~strava_worker.webhook_queue.INTAKE_TIMEOUT`), logged once and counted as
+``unavailable``: Strava sends it again, where a slow 500 made it give up.
 """
 
 from __future__ import annotations
@@ -30,17 +35,19 @@ from runnerly_common.errors import APIError
 from runnerly_common.health import add_readiness_check
 from runnerly_common.probes import broker_check
 from runnerly_common.server import serve
-from runnerly_common.tasks import HANDLE_EVENT
 from strava_worker.budget import Store
 from strava_worker.event_schema import parse_event
 from strava_worker.readiness import short_timeout_store
 from strava_worker.redis_store import StoreUnavailable
 from strava_worker.settings import WorkerSettings
+from strava_worker.webhook_queue import INTAKE_TIMEOUT, BrokerQueue, BrokerUnavailable
 
 log = logging.getLogger(__name__)
 Enqueue = Callable[[dict[str, Any]], None]
 # The one answer to every event taken or ignored: no oracle for the subscription id.
 RECEIVED = {"status": "received"}
+# Seconds Strava is asked to wait before sending an event we could not take again.
+RETRY_AFTER = "10"
 
 
 @cache
@@ -49,7 +56,8 @@ def _events_counter() -> Counter:
     in no registry: the toolkit's ``/metrics`` collects the workers' files."""
     return Counter(
         "strava_webhook_events",
-        "Webhook events by outcome: queued, invalid, no_subscription, other_subscription.",
+        "Webhook events by outcome: queued, invalid, no_subscription, other_subscription, "
+        "unavailable.",
         ["outcome"],
         registry=None,
     )
@@ -59,21 +67,23 @@ def _count(outcome: str) -> None:
     _events_counter().labels(outcome).inc()
 
 
-def _celery_enqueue(event: dict[str, Any]) -> None:
-    from strava_worker.celery_app import app  # the worker's broker, loaded on first use
-
-    with app.connection_for_write():
-        HANDLE_EVENT.send(app, {"event": event})
+def _unavailable(what: str, exc: Exception) -> APIError:
+    """Ours, not the sender's: a 503 makes Strava try again (3 tries in all)."""
+    log.error("webhook: event not taken, %s: %s", what, exc)
+    _count("unavailable")
+    return APIError(
+        503, "unavailable", f"{what}; try again later", headers={"Retry-After": RETRY_AFTER}
+    )
 
 
 def create_app(
     settings: WorkerSettings, enqueue: Enqueue | None = None, store: Store | None = None
 ) -> Flask:
     app = create_base_app("strava-webhook", settings)
-    send = enqueue or _celery_enqueue
+    send = enqueue or BrokerQueue(settings)
     # The store keeping the subscription id (Redis, or the SQLite file), made on first use
     # with timeouts that fit in Strava's 2 s, for the events and the probe alike.
-    event_store = cache(lambda: store or short_timeout_store(settings))
+    event_store = cache(lambda: store or short_timeout_store(settings, INTAKE_TIMEOUT))
 
     def expected_subscription() -> int | None:
         if settings.webhook_subscription_id:
@@ -81,9 +91,7 @@ def create_app(
         try:
             return event_store().subscription_id()
         except (StoreUnavailable, sqlite3.Error) as exc:
-            # Ours, not the sender's: a 503 makes Strava try again (3 tries in all).
-            log.error("webhook: the store did not answer: %s", exc)
-            raise APIError(503, "unavailable", "the event store does not answer") from None
+            raise _unavailable("the event store does not answer", exc) from None
 
     # Each event is only queued here: without the broker, Strava's events are refused.
     # Cached a few seconds, so frequent probes do not open a connection each.
@@ -123,7 +131,10 @@ def create_app(
                 extra={"subscription_id": event["subscription_id"], "expected": wanted},
             )
             return jsonify(RECEIVED)
-        send(event)
+        try:
+            send(event)
+        except BrokerUnavailable as exc:
+            raise _unavailable("the event queue does not answer", exc) from None
         _count("queued")
         return jsonify(RECEIVED)
 
