@@ -37,6 +37,18 @@ def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _serve_until_it_exits(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``tokendealer serve`` expected to refuse: a server that starts instead times out."""
+    return subprocess.run(
+        [TOKENDEALER, "serve"],
+        env={**os.environ, **env},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+
 @pytest.fixture
 def server(env: dict[str, str], tmp_path: Path):
     base = f"http://127.0.0.1:{env['TOKENDEALER_PORT']}"
@@ -132,14 +144,7 @@ class TestCommandLine:
 
     def test_production_without_a_keys_passphrase_refuses_to_start(self, env, tmp_path):
         env = {**env, "RUNNERLY_ENV": "production", "TOKENDEALER_KEYS_PASSPHRASE": ""}
-        result = subprocess.run(
-            [TOKENDEALER, "serve"],
-            env={**os.environ, **env},
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
+        result = _serve_until_it_exits(env, tmp_path)
         assert result.returncode != 0
         assert "TOKENDEALER_KEYS_PASSPHRASE" in result.stderr
 
@@ -177,14 +182,7 @@ class TestWrongKeysPassphrase:
         assert "TOKENDEALER_KEYS_PASSPHRASE" in result.stderr
 
     def test_serve_refuses_to_start_rather_than_answer_healthz(self, wrong, tmp_path):
-        result = subprocess.run(
-            [TOKENDEALER, "serve"],
-            env={**os.environ, **wrong},
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
+        result = _serve_until_it_exits(wrong, tmp_path)
         assert result.returncode != 0
         assert "TOKENDEALER_KEYS_PASSPHRASE" in result.stderr
         assert "Traceback" not in result.stderr
