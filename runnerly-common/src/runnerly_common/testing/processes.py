@@ -19,6 +19,7 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 import requests
 
@@ -73,7 +74,7 @@ class _Process:
     log_path: Path
     process: subprocess.Popen[bytes] | None
 
-    def __enter__(self) -> _Process:
+    def __enter__(self) -> Self:
         if not self.running:  # a starter's process is already up: ``with`` only stops it
             self.start()
         return self
@@ -168,11 +169,6 @@ class ServiceProcess(_Process):
         self.timeout = timeout
         self.process: subprocess.Popen[bytes] | None = None
 
-    def __enter__(self) -> ServiceProcess:
-        if not self.running:  # a starter's process is already up: ``with`` only stops it
-            self.start()
-        return self
-
     @property
     def url(self) -> str:
         """The server's base URL (scheme, host and port of ``ready_url``)."""
@@ -234,11 +230,6 @@ class CeleryProcess(_Process):
         self.timeout = timeout
         self.process: subprocess.Popen[bytes] | None = None
         self.started_at = 0  # the log's size when the current life began
-
-    def __enter__(self) -> CeleryProcess:
-        if not self.running:  # a starter's process is already up: ``with`` only stops it
-            self.start()
-        return self
 
     def start(self) -> None:
         self.started_at = self.log_size()

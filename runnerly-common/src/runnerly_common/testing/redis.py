@@ -55,11 +55,6 @@ class RedisServer(_Process):
         self.log_path = workdir / "redis.log"
         self.process: subprocess.Popen[bytes] | None = None
 
-    def __enter__(self) -> RedisServer:
-        if not self.running:
-            self.start()
-        return self
-
     @property
     def base_url(self) -> str:
         return f"redis://127.0.0.1:{self.port}"
