@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from runnerly_common import Settings, SettingsError, secret
+from runnerly_common.settings import alias
 
 
 @dataclasses.dataclass
@@ -23,6 +24,14 @@ class WorkerSettings(Settings):
     max_pages: int | None = None
     client_secret: str = secret()
     strava_client_secret: str = secret()
+
+
+@dataclasses.dataclass
+class AliasedSettings(Settings):
+    SECTION = "svc"
+    ENV_PREFIX = "SVC_"
+
+    database_url: str = alias("sqlite://", "DATABASE_URL")
 
 
 @pytest.fixture
@@ -159,10 +168,42 @@ class TestSecrets:
         ):
             WorkerSettings.load(environ=environ)
 
-    def test_only_secrets_are_read_from_files(self, tmp_path: Path) -> None:
-        (tmp_path / "size").write_text("9", encoding="utf-8")
-        settings = WorkerSettings.load(environ={"WORKER_BATCH_SIZE_FILE": str(tmp_path / "size")})
-        assert settings.batch_size == 50
+    def test_any_setting_can_come_from_a_file_and_is_converted(self, tmp_path: Path) -> None:
+        # A database URL holds a password: compose hands it over as a file like a key.
+        (tmp_path / "url").write_text("postgresql://w:pw@db/worker\n", encoding="utf-8")
+        (tmp_path / "size").write_text("9\n", encoding="utf-8")
+        environ = {
+            "WORKER_BROKER_URL_FILE": str(tmp_path / "url"),
+            "WORKER_BATCH_SIZE_FILE": str(tmp_path / "size"),
+        }
+        settings = WorkerSettings.load(environ=environ)
+        assert settings.broker_url == "postgresql://w:pw@db/worker"
+        assert settings.batch_size == 9
+
+    def test_a_bad_value_in_a_file_fails_naming_the_file_variable(self, tmp_path: Path) -> None:
+        (tmp_path / "size").write_text("many", encoding="utf-8")
+        environ = {"WORKER_BATCH_SIZE_FILE": str(tmp_path / "size")}
+        with pytest.raises(SettingsError, match="WORKER_BATCH_SIZE_FILE must be a number"):
+            WorkerSettings.load(environ=environ)
+
+    def test_any_setting_given_both_ways_is_refused(self, tmp_path: Path) -> None:
+        (tmp_path / "url").write_text("redis://file", encoding="utf-8")
+        environ = {
+            "WORKER_BROKER_URL": "redis://env",
+            "WORKER_BROKER_URL_FILE": str(tmp_path / "url"),
+        }
+        with pytest.raises(SettingsError, match="WORKER_BROKER_URL or WORKER_BROKER_URL_FILE"):
+            WorkerSettings.load(environ=environ)
+
+    def test_an_alias_can_come_from_a_file_after_the_prefixed_name(self, tmp_path: Path) -> None:
+        (tmp_path / "url").write_text("postgresql://alias-from-file/db", encoding="utf-8")
+        (tmp_path / "own").write_text("postgresql://own-from-file/db", encoding="utf-8")
+        environ = {"DATABASE_URL_FILE": str(tmp_path / "url")}
+        assert AliasedSettings.load(environ=environ).database_url.endswith("alias-from-file/db")
+        environ["SVC_DATABASE_URL_FILE"] = str(tmp_path / "own")
+        assert AliasedSettings.load(environ=environ).database_url.endswith("own-from-file/db")
+        with pytest.raises(SettingsError, match="DATABASE_URL or DATABASE_URL_FILE, not both"):
+            AliasedSettings.load(environ={"DATABASE_URL": "x", "DATABASE_URL_FILE": str(tmp_path)})
 
     def test_missing_secrets_are_fine_outside_production(self) -> None:
         assert WorkerSettings.load(environ={"WORKER_ENV": "development"}).client_secret == ""

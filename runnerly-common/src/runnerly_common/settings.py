@@ -84,8 +84,10 @@ class Settings:
     ) -> Self:
         """Read defaults, then the INI file's section, then the environment, then overrides.
 
-        The INI file is ``ini_path`` or the file named by ``<PREFIX>CONFIG``.  A secret may
-        also come from a file named by ``<PREFIX><NAME>_FILE`` (Docker secrets).
+        The INI file is ``ini_path`` or the file named by ``<PREFIX>CONFIG``.  Any setting
+        (an alias too) may also come from a file named by ``<VAR>_FILE``: compose mounts
+        secrets as files, and a database URL holds a password, so it must be able to come
+        from one as well as a key does.
         """
         environ = os.environ if environ is None else environ
         ini_path = ini_path or environ.get(cls.env_name("config"))
@@ -98,14 +100,10 @@ class Settings:
             name = field.name
             text, source = raw.get(name), f"{name} in [{cls.SECTION}] of {ini_path}"
             for var in (cls.env_name(name), *_aliases(cls, name)):
-                if var in environ:
-                    text, source = environ[var], var
+                found = _from_environ(var, environ)
+                if found is not None:
+                    text, source = found
                     break
-            file_var = cls.env_name(name) + "_FILE"
-            if field.metadata.get("secret") and environ.get(file_var):
-                if environ.get(cls.env_name(name)):
-                    raise SettingsError(f"set {cls.env_name(name)} or {file_var}, not both")
-                text, source = _read_secret_file(file_var, environ[file_var]), file_var
             if name in overrides:
                 values[name] = overrides.pop(name)
             elif text is not None:
@@ -166,6 +164,19 @@ def _read_ini(path: Path, section: str) -> dict[str, str]:
     parser = configparser.ConfigParser(interpolation=None)
     parser.read(path, encoding="utf-8")
     return dict(parser[section]) if parser.has_section(section) else {}
+
+
+def _from_environ(var: str, environ: Mapping[str, str]) -> tuple[str, str] | None:
+    """``(text, source)`` from ``var`` or the file ``<var>_FILE`` names; None when neither
+    is set.  An empty ``<var>_FILE`` counts as unset (compose writes empty defaults)."""
+    file_var = f"{var}_FILE"
+    if environ.get(file_var):
+        if environ.get(var):
+            raise SettingsError(f"set {var} or {file_var}, not both")
+        return _read_secret_file(file_var, environ[file_var]), file_var
+    if var in environ:
+        return environ[var], var
+    return None
 
 
 def _read_secret_file(var: str, path: str) -> str:
