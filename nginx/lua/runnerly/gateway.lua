@@ -18,6 +18,7 @@ local errors = require "runnerly.errors"
 local metrics = require "runnerly.metrics"
 local policy = require "runnerly.ratelimit.policy"
 local requestid = require "runnerly.requestid"
+local upstreams = require "runnerly.upstreams"
 
 local ngx = ngx
 local ngx_var = ngx.var
@@ -49,6 +50,7 @@ end
 function _M.init(path)
     local conf = read_json(path)
     policy.init(conf)
+    upstreams.init(conf)
     if conf.waf then
         waf = require "runnerly.waf"
         local waf_config = conf.waf_config
@@ -75,6 +77,10 @@ function _M.access()
     end
     -- `set $gw_bearer off;`: this location's service never takes a bearer token.
     policy.access(route, ctx, ngx_var.gw_bearer ~= "off")
+    -- Last: a request refused above never waits on DNS.
+    if not upstreams.refresh(ngx_var.gw_upstream) then
+        return errors.send(502, "bad_gateway", "The service behind this address is not answering.")
+    end
 end
 
 

@@ -18,6 +18,7 @@
 
 local cjson = require "cjson.safe"
 local gateway = require "runnerly.gateway"
+local upstream_groups = require "runnerly.upstreams"
 
 local ngx = ngx
 local ngx_now = ngx.now
@@ -54,6 +55,10 @@ end
 
 local function probe(name)
     local started = clock()
+    local resolved, reason = upstream_groups.refresh(name)
+    if not resolved then
+        return { ok = false, ms = milliseconds(started), error = reason }
+    end
     local res = capture(_M.PROBE_PREFIX .. name)
     local result = { ok = res.status == 200, ms = milliseconds(started) }
     if not result.ok then

@@ -27,6 +27,9 @@ _MODULES = ("ndk_http_module.so", "ngx_http_lua_module.so")
 _UNSAFE = re.compile(r"[\"\\$\x00-\x1f]")
 _HOST_PORT = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}")
 _CIDR = re.compile(r"[0-9A-Fa-f:.]+(/\d{1,3})?")
+_IPV4 = re.compile(r"\d{1,3}(\.\d{1,3}){3}")
+_NAMESERVER = re.compile(r"(?P<host>\d{1,3}(?:\.\d{1,3}){3})(?::(?P<port>\d{1,5}))?")
+UPSTREAM_NAMES = ("web", "dataservice", "tokendealer", "webhook")
 
 
 def _checked(value: Any) -> str:
@@ -69,6 +72,44 @@ def _servers(setting: str, values: tuple[str, ...]) -> list[str]:
     return list(values)
 
 
+def _is_address(host: str) -> bool:
+    return host.startswith("[") or bool(_IPV4.fullmatch(host))
+
+
+def _nameservers(settings: GatewaySettings) -> list[tuple[str, int]]:
+    servers = []
+    for value in settings.resolver:
+        match = _NAMESERVER.fullmatch(value)
+        if not match:
+            raise SettingsError(
+                f"{settings.env_name('resolver')} must be IPv4 addresses, each with an "
+                f"optional :port, not {value!r}"
+            )
+        servers.append((match["host"], int(match["port"] or 53)))
+    return servers
+
+
+def upstream_servers(settings: GatewaySettings) -> dict[str, list[str]]:
+    """Each upstream group's ``host:port`` servers, checked."""
+    return {
+        name: _servers(settings.env_name(f"{name}_upstream"), getattr(settings, f"{name}_upstream"))
+        for name in UPSTREAM_NAMES
+    }
+
+
+def dynamic_upstreams(settings: GatewaySettings) -> dict[str, list[tuple[str, int]]]:
+    """The groups whose names are resolved while nginx runs: with a resolver set, those
+    naming a host; groups of addresses alone stay nginx's static upstreams."""
+    if not _nameservers(settings):
+        return {}
+    dynamic = {}
+    for name, servers in upstream_servers(settings).items():
+        pairs = [(host, int(port)) for host, port in (s.rsplit(":", 1) for s in servers)]
+        if not all(_is_address(host) for host, _ in pairs):
+            dynamic[name] = pairs
+    return dynamic
+
+
 def template_context(settings: GatewaySettings, limits: Limits) -> dict[str, Any]:
     home, prefix = settings.home_dir, settings.prefix_dir
     container = settings.target == "container"
@@ -91,10 +132,7 @@ def template_context(settings: GatewaySettings, limits: Limits) -> dict[str, Any
     for cidr in settings.trusted_proxies:
         if not _CIDR.fullmatch(cidr):
             raise SettingsError(f"{settings.env_name('trusted_proxies')}: not an address: {cidr!r}")
-    upstreams = {
-        name: _servers(settings.env_name(f"{name}_upstream"), getattr(settings, f"{name}_upstream"))
-        for name in ("web", "dataservice", "tokendealer", "webhook")
-    }
+    upstreams = upstream_servers(settings)
     return {
         "target": settings.target,
         "load_modules": load_modules,
@@ -114,6 +152,7 @@ def template_context(settings: GatewaySettings, limits: Limits) -> dict[str, Any
         "connect_timeout": settings.connect_timeout,
         "upstreams": upstreams,
         "upstream_keepalive": settings.upstream_keepalive,
+        "dynamic_upstreams": sorted(dynamic_upstreams(settings)),
         "classes": limits.classes,
         "listen": _listen(settings.host, settings.port),
         "status_listen": _listen(settings.status_bind_host, settings.status_port),
@@ -137,6 +176,16 @@ def lua_config(settings: GatewaySettings, limits: Limits) -> dict[str, Any]:
         **limits.for_lua(),
         "waf": settings.waf,
         "waf_config": settings.waf_config or None,
+        # Upstream groups that runnerly/upstreams.lua resolves while nginx runs.
+        "upstreams": {
+            name: [[host, port] for host, port in servers]
+            for name, servers in dynamic_upstreams(settings).items()
+        },
+        "resolver": {
+            "nameservers": [[host, port] for host, port in _nameservers(settings)],
+            "valid": settings.resolver_valid,
+            "timeout": 1,  # seconds for each DNS server to answer
+        },
     }
 
 

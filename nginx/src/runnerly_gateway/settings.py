@@ -46,6 +46,14 @@ class GatewaySettings(Settings):
     tokendealer_upstream: tuple[str, ...] = ("127.0.0.1:5001",)
     webhook_upstream: tuple[str, ...] = ("127.0.0.1:5005",)
     upstream_keepalive: int = 16  # idle connections kept per worker and upstream
+    # DNS servers (host or host:port, several separated by spaces or commas) that upstream
+    # names are asked of while nginx runs, so a recreated container's new address is
+    # followed; empty: names are resolved once, when nginx starts (plain IPs never are).
+    # The container image sets compose's embedded DNS, 127.0.0.11.
+    resolver: tuple[str, ...] = ()
+    # Seconds an answer is used before the name is asked again (DNS TTLs are ignored:
+    # compose's DNS answers with 600 s).
+    resolver_valid: int = 5
     connect_timeout: int = 3  # seconds; read/send timeouts are per route class
     worker_connections: int = 1024
     # Only these addresses (CIDRs) may say who the client is with X-Forwarded-For.
@@ -71,7 +79,13 @@ class GatewaySettings(Settings):
                 f"{self.env_name('target')} must be one of {', '.join(TARGETS)}, "
                 f"not {self.target!r}"
             )
-        for name in ("port", "status_port", "worker_connections", "connect_timeout"):
+        for name in (
+            "port",
+            "status_port",
+            "worker_connections",
+            "connect_timeout",
+            "resolver_valid",
+        ):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{self.env_name(name)} must be a positive number")
         if self.status_port == self.port:
