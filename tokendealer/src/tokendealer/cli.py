@@ -13,6 +13,7 @@ from runnerly_common import cli
 from runnerly_common.settings import SettingsError
 from tokendealer.bootstrap import bootstrap_clients
 from tokendealer.clients import registry
+from tokendealer.migrate import SchemaError, current, upgrade
 from tokendealer.service import TokenDealer
 from tokendealer.settings import TokenDealerSettings
 
@@ -21,7 +22,7 @@ def _dealer(config: str | None) -> TokenDealer:
     td = TokenDealer(cli.load_settings(TokenDealerSettings, config))
     try:
         td.setup()
-    except SettingsError as exc:  # e.g. a passphrase that does not decrypt the keys
+    except (SettingsError, SchemaError) as exc:  # a wrong passphrase, a foreign schema
         raise click.ClickException(str(exc)) from None
     return td
 
@@ -57,6 +58,20 @@ main.add_command(
         summary="Serve the token endpoint and JWKS with gunicorn.",
     )
 )
+
+
+@main.command()
+@config_option
+@click.option("--revision", default="head", show_default=True)
+def migrate(config: str | None, revision: str) -> None:
+    """Bring the database schema up to date (every start does it too; safe to run again).
+    A database made before migrations is adopted once its tables are checked."""
+    settings = cli.load_settings(TokenDealerSettings, config)
+    try:
+        upgrade(settings.database_url, revision)
+    except SchemaError as exc:
+        raise click.ClickException(str(exc)) from None
+    _print({"migrated_to": current(settings.database_url)})
 
 
 @main.command("add-client")

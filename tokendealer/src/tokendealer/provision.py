@@ -31,6 +31,7 @@ import click
 from runnerly_common import cli
 from runnerly_common.settings import SettingsError
 from tokendealer.clients import registry
+from tokendealer.migrate import SchemaError
 from tokendealer.service import TokenDealer
 from tokendealer.settings import TokenDealerSettings
 
@@ -115,12 +116,13 @@ def provision_clients(
     help="TOML file listing the suite's clients (config/clients.toml).",
 )
 def main(config: str | None, clients_file: Path) -> None:
-    """Create the schema and keys, and the suite's clients with secrets from the environment."""
+    """Migrate the schema, make the keys, and make the suite's clients with secrets from
+    the environment."""
     td = TokenDealer(cli.load_settings(TokenDealerSettings, config))
     try:
         try:
             td.setup()
-        except SettingsError as exc:  # a setup that cannot sign must not exit 0
+        except (SettingsError, SchemaError) as exc:  # a setup that cannot sign must not exit 0
             raise click.ClickException(str(exc)) from None
         click.echo(json.dumps({"clients": provision_clients(td, clients_file, os.environ)}))
     finally:

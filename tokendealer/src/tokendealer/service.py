@@ -10,7 +10,7 @@ from flask import current_app
 from runnerly_common.auth import TokenVerifier
 from runnerly_common.db import Database
 from tokendealer.keys.keyring import KeyRing
-from tokendealer.models import Base
+from tokendealer.migrate import upgrade
 from tokendealer.runners import SELF_CLIENT_ID, RunnerDirectory
 from tokendealer.settings import TokenDealerSettings
 from tokendealer.tokens.issuer import issue
@@ -63,9 +63,10 @@ class TokenDealer:
         return token
 
     def setup(self) -> None:
-        """Create tables and the first keys, and check the keys decrypt (raising
-        ``KeysPassphraseError`` when not); safe to run at every start."""
-        Base.metadata.create_all(self.db.engine)
+        """Migrate the schema to head (adopting a database made before migrations), make
+        the first keys, and check the keys decrypt (raising ``KeysPassphraseError`` when
+        not); safe to run at every start, by several processes at once."""
+        upgrade(self.settings.database_url)
         with self.db.transaction() as session:
             self.keyring.ensure(session)
             self.keyring.check(session)
