@@ -17,18 +17,17 @@ from typing import Any
 
 from celery import Celery
 from celery.schedules import crontab
-from celery.signals import beat_init
 from kombu import Exchange, Queue
 
 from runnerly_common.celery_context import json_worker_logs, propagate_request_ids
 from runnerly_common.tasks import (
     QUEUES,
     SEND_MONTHLY_REPORTS,
-    SUBSCRIBE_WEBHOOK,
     SYNC_ALL,
     SYNC_QUEUE,
     task_routes,
 )
+from strava_worker.beat import SYNC_ENTRY
 from strava_worker.observability import install_observability
 from strava_worker.runtime import Runtime
 from strava_worker.settings import WorkerSettings
@@ -39,16 +38,6 @@ TASK_ROUTES = task_routes()
 
 class WorkerApp(Celery):
     runtime: Runtime
-
-
-@beat_init.connect
-def _first_round(sender: Any, **_: Any) -> None:
-    """Beat's first interval would wait ``SYNC_INTERVAL``: start a round (and the webhook
-    subscription) at once, so a fresh stack syncs without a manual step."""
-    app = sender.app
-    SYNC_ALL.send(app, {"interval": app.runtime.settings.sync_interval})
-    if app.runtime.settings.webhook_callback_url:
-        SUBSCRIBE_WEBHOOK.send(app)
 
 
 def make_celery(settings: WorkerSettings) -> WorkerApp:
@@ -91,8 +80,10 @@ def make_celery(settings: WorkerSettings) -> WorkerApp:
             "interval_max": 2,
         },
         beat_schedule_filename="var/celerybeat-schedule",
+        # Sends only while it holds the beat lock: a second beat waits as a standby.
+        beat_scheduler="strava_worker.beat:LockedScheduler",
         beat_schedule={
-            "sync-all": SYNC_ALL.beat_entry(
+            SYNC_ENTRY: SYNC_ALL.beat_entry(
                 float(settings.sync_interval), {"interval": settings.sync_interval}
             ),
             # Last month's report to every runner; the task works out which month it is.

@@ -98,6 +98,10 @@ class WorkerSettings(Settings):
     smtp_security: str = "none"
     smtp_timeout: int = 30
     report_hour: int = 6  # beat sends the monthly reports on the 1st at this hour (UTC)
+    # The lease of the one beat that sends the schedule (REDIS_URL): renewed every third of
+    # it while that beat runs; a standby beat takes over at most this long (and a third)
+    # after the holder dies.
+    beat_lock_seconds: int = 30
 
     def check(self) -> None:
         super().check()
@@ -136,6 +140,8 @@ class WorkerSettings(Settings):
             raise SettingsError(
                 f"{self.env_name('smtp_security')} must be one of {', '.join(SMTP_SECURITY)}"
             )
+        if self.beat_lock_seconds < 3:
+            raise SettingsError(f"{self.env_name('beat_lock_seconds')} must be at least 3")
         if not 0 <= self.report_hour <= 23:
             raise SettingsError(f"{self.env_name('report_hour')} must be an hour, 0 to 23")
         if self.is_production and self.smtp_user and self.smtp_security == "none":
