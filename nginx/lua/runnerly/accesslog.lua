@@ -74,9 +74,18 @@ function _M.line(ctx, waf_enabled)
     local uri = ngx_var.request_uri or ""
     local query_at = uri:find("?", 1, true)
     local route = ngx_var.gw_route
+    local request_time = tonumber(ngx_var.request_time)
     local entry = {
+        -- The keys of every Runnerly log line (runnerly_common.logs), then the request's.
         time = iso_now(),
+        level = "INFO",
+        logger = "gateway.access",
+        message = "request",
+        service = "gateway",
         request_id = requestid.get(),
+        -- nginx's error lines about this request name the same connection (their "*5"):
+        -- runnerly-gateway run gives them this line's request_id.
+        connection = tonumber(ngx_var.connection),
         method = ngx_req.get_method(),
         route = (route and route ~= "") and route or json_null,
         path = clean(query_at and uri:sub(1, query_at - 1) or uri, MAX_PATH),
@@ -86,7 +95,8 @@ function _M.line(ctx, waf_enabled)
         upstream_addr = ngx_var.upstream_addr or json_null,
         upstream_status = tonumber(ngx_var.upstream_status) or json_null,
         upstream_time = seconds(ngx_var.upstream_response_time),
-        request_time = tonumber(ngx_var.request_time),
+        request_time = request_time,
+        duration_ms = request_time and request_time * 1000,
         bytes_sent = tonumber(ngx_var.bytes_sent),
         request_length = tonumber(ngx_var.request_length),
         user_agent = clean(ngx_var.http_user_agent, MAX_AGENT),

@@ -10,8 +10,10 @@ from typing import Any
 import click
 
 from runnerly_common.settings import SettingsError
-from runnerly_gateway.render import nginx_command, prepare, render
+from runnerly_gateway.logs import encode, entry
+from runnerly_gateway.render import error_log_path, nginx_command, prepare, render
 from runnerly_gateway.settings import TARGETS, GatewaySettings
+from runnerly_gateway.supervise import supervise
 
 
 def _settings(config: str | None, **overrides: Any) -> GatewaySettings:
@@ -91,11 +93,17 @@ def run(config: str | None, target: str | None, prefix: str | None, port: int | 
             f"{command[0]} not found: install nginx and libnginx-mod-http-lua "
             f"(or set {settings.env_name('nginx')})"
         )
-    click.echo(
+    started = (
         f"gateway on http://{settings.host}:{settings.port}, status on "
-        f"http://{settings.status_bind_host}:{settings.status_port} ({conf})",
-        err=True,
+        f"http://{settings.status_bind_host}:{settings.status_port} ({conf})"
     )
+    command[0] = binary
+    if error_log_path(settings) == "stderr":
+        # nginx cannot write its error log as JSON: this process converts it (and passes
+        # the access log on, lending request ids to the error lines), then exits as nginx did.
+        sys.stdout.write(encode({**entry("gateway", started), "level": "INFO"}))
+        sys.exit(supervise(command))
+    click.echo(started, err=True)
     # exec: nginx becomes this process, so the launcher's signals reach it directly.
     os.execv(binary, command)  # noqa: S606 - nginx by its resolved path, no shell
 

@@ -214,11 +214,16 @@ def prepare(settings: GatewaySettings) -> Path:
     return conf
 
 
+def error_log_path(settings: GatewaySettings) -> str:
+    """Where nginx writes its error log: ``stderr``, or a file's path."""
+    return settings.error_log or _default_log(settings, "error")
+
+
 def nginx_command(settings: GatewaySettings, conf: Path) -> list[str]:
     """The command that runs the gateway in the foreground."""
     # -e: where nginx writes before it has read the config's error_log (Debian's
     # compiled-in default is stderr, OpenResty's a file it may not be allowed to create).
-    early_log = settings.error_log or _default_log(settings, "error")
+    early_log = error_log_path(settings)
     return [
         settings.nginx,
         "-p",
