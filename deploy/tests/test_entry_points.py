@@ -71,9 +71,7 @@ def test_every_long_running_service_we_build_runs_a_procfile_process(
     assert ours == {name for name in PROCFILE_TO_COMPOSE.values() if name}
 
 
-@pytest.mark.parametrize(
-    "process", sorted(p for p, s in PROCFILE_TO_COMPOSE.items() if s and p != "gateway")
-)
+@pytest.mark.parametrize("process", sorted(p for p, s in PROCFILE_TO_COMPOSE.items() if s))
 def test_compose_starts_the_same_program_with_the_same_arguments(
     process: str, procfile: dict[str, list[str]], services: dict[str, dict[str, Any]]
 ) -> None:
@@ -82,21 +80,19 @@ def test_compose_starts_the_same_program_with_the_same_arguments(
     assert container == local
 
 
-def test_the_gateway_image_does_what_runnerly_gateway_run_does(
-    procfile: dict[str, list[str]], services: dict[str, dict[str, Any]]
+def test_the_gateway_image_renders_its_settings_when_it_starts(
+    services: dict[str, dict[str, Any]],
 ) -> None:
-    """`runnerly-gateway run` renders the prefix (`prepare`) and execs nginx in it; OpenResty's
-    image has no Python, so its build renders with `prepare` and its CMD execs openresty."""
-    assert _normalized(procfile["gateway"]) == ["runnerly-gateway", "run"]
+    """`runnerly-gateway run` renders nginx.conf from the environment at start, as locally:
+    trusted proxies, the WAF switch and the upstreams are settings, never build arguments
+    (docs/decisions.md, "The gateway renders its configuration when it starts")."""
     build = services["gateway"]["build"]
+    assert "args" not in build
     stages = dockerfile_stages(ROOT / build["context"] / build["dockerfile"])
-    render_stage = [args for op, args in stages[0] if op in {"RUN", "ENV"}]
-    assert "runnerly-gateway prepare" in render_stage
-    assert any("GATEWAY_NGINX=openresty" in args for args in render_stage)
-    assert any("GATEWAY_TARGET=container" in args for args in render_stage)
-    command = _image_command(services["gateway"])
-    assert command[0] == "openresty"
-    assert command[command.index("-g") + 1] == "daemon off;"
+    assert not [args for stage in stages for op, args in stage if op == "ARG"]
+    env = " ".join(args for op, args in stages[-1] if op == "ENV")
+    for setting in ("GATEWAY_NGINX=openresty", "GATEWAY_TARGET=container", "GATEWAY_RESOLVER="):
+        assert setting in env
     assert "command" not in services["gateway"]  # compose runs the image's own CMD
 
 
