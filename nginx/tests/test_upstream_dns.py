@@ -8,6 +8,7 @@ import struct
 import threading
 import time
 from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -163,3 +164,47 @@ def test_addresses_alone_stay_nginx_upstreams(gateway: Callable[..., Any]) -> No
     gw = gateway(resolver=("127.0.0.1:1",))
     conf = (gw.prefix / "nginx.conf").read_text(encoding="utf-8")
     assert "balancer_by_lua_block" not in conf
+
+
+class _KeepAliveHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # connections stay open between requests
+
+    def do_GET(self) -> None:
+        body = b'{"service": "web"}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+class _CountingServer(ThreadingHTTPServer):
+    daemon_threads = True
+    connections = 0
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        self.connections += 1
+        return super().get_request()
+
+
+def test_connections_to_a_resolved_upstream_are_kept_alive(
+    gateway: Callable[..., Any], dns: DnsServer, session: requests.Session
+) -> None:
+    port = free_port()
+    dns.records[NAME] = "127.0.0.2"
+    server = _CountingServer(("127.0.0.2", port), _KeepAliveHandler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02})
+    thread.start()
+    try:
+        gw = gateway(web_upstream=(f"{NAME}:{port}",), resolver=(dns.address,))
+        for _ in range(5):
+            # A new client connection each time: only the gateway's side is kept.
+            assert requests.get(gw.url("/"), timeout=5).json() == {"service": "web"}
+        assert server.connections == 1
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

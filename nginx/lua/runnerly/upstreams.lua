@@ -61,7 +61,8 @@ local function resolve(group)
     for _, server in ipairs(group.servers) do
         local host, port = server[1], server[2]
         if is_address(host) then
-            peers[#peers + 1] = { host, port }
+            -- "[::1]" in an upstream setting; the balancer takes the bare address.
+            peers[#peers + 1] = { host:gsub("^%[(.*)%]$", "%1"), port }
         else
             local addresses, err = dns.query_a(host, nameservers, timeout)
             if addresses then
