@@ -19,7 +19,10 @@ BASE_IMAGES = ROOT / "deploy" / "base-images.txt"
 PIN_IMAGES = ROOT / "deploy" / "pin-images.sh"
 DIGEST = re.compile(r"@sha256:[0-9a-f]{64}")
 PINNED = re.compile(r"(?P<name>[a-z0-9./_-]+):(?P<tag>[\w.-]+)@sha256:[0-9a-f]{64}")
-RUNNERLY_IMAGE = re.compile(r"runnerly/[a-z-]+:\$\{RUNNERLY_IMAGE_TAG:\?[^}]+\}")
+# Ours: from the registry the release was pushed to, by the release's tag, both required.
+RUNNERLY_IMAGE = re.compile(
+    r"\$\{RUNNERLY_REGISTRY:\?[^}]+\}/runnerly/[a-z-]+:\$\{RUNNERLY_IMAGE_TAG:\?[^}]+\}"
+)
 
 # Images left on a tag alone, each with the reason no digest could be pinned. A reference
 # named here is reported as an expected failure, never passed in silence. Empty: every
@@ -76,11 +79,7 @@ def _dockerfile_references(relative: str) -> list[str]:
 
 
 def _third_party(services: dict[str, dict[str, Any]]) -> dict[str, str]:
-    return {
-        name: s["image"]
-        for name, s in services.items()
-        if "image" in s and not s["image"].startswith("runnerly/")
-    }
+    return {name: s["image"] for name, s in services.items() if "build" not in s}
 
 
 def _listed() -> list[str]:
@@ -124,15 +123,15 @@ def test_every_third_party_image_in_compose_is_pinned_by_digest(
         assert PINNED.fullmatch(reference), f"{name}: image {reference} names no digest"
 
 
-def test_every_runnerly_image_is_run_by_the_release_tag_and_never_latest(
+def test_every_runnerly_image_is_pulled_by_registry_and_release_tag_never_latest(
     services: dict[str, dict[str, Any]],
 ) -> None:
     ours = {name: s["image"] for name, s in services.items() if "build" in s}
     assert len(ours) >= 10
     for name, image in ours.items():
         assert RUNNERLY_IMAGE.fullmatch(image), (
-            f"{name}: {image}; production runs the tag it was given, with no default "
-            "(runnerly/<name>:${RUNNERLY_IMAGE_TAG:?...})"
+            f"{name}: {image}; production pulls the tag it was given, with no default "
+            "(${RUNNERLY_REGISTRY:?...}/runnerly/<name>:${RUNNERLY_IMAGE_TAG:?...})"
         )
 
 
