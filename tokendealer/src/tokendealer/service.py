@@ -8,7 +8,7 @@ from typing import Any
 from flask import current_app
 
 from runnerly_common.auth import TokenVerifier
-from runnerly_common.db import Database
+from runnerly_common.db import Database, pool_options
 from tokendealer.keys.keyring import KeyRing
 from tokendealer.migrate import upgrade
 from tokendealer.runners import SELF_CLIENT_ID, RunnerDirectory
@@ -30,7 +30,10 @@ class _OwnKeys:
 class TokenDealer:
     def __init__(self, settings: TokenDealerSettings) -> None:
         self.settings = settings
-        self.db = Database(settings.database_url)
+        self.db = Database(
+            settings.database_url,
+            **pool_options(settings.database_url, settings.db_pool_size, settings.db_max_overflow),
+        )
         self.keyring = KeyRing(
             alg=settings.signing_alg,
             passphrase=settings.keys_passphrase,

@@ -17,6 +17,10 @@ class TokenDealerSettings(Settings):
 
     port: int = 5001
     database_url: str = "sqlite:///var/tokendealer.db"
+    # Connections a process keeps to PostgreSQL, and how many more at a busy moment
+    # (SQLAlchemy's defaults); × workers × containers must fit in max_connections.
+    db_pool_size: int = 5
+    db_max_overflow: int = 10
     # Encrypts signing keys at rest; required in production.
     keys_passphrase: str = secret()
     signing_alg: str = "ES256"
@@ -44,6 +48,11 @@ class TokenDealerSettings(Settings):
         for name in ("access_token_ttl", "user_token_ttl"):
             if not 30 <= getattr(self, name) <= 86400:
                 raise SettingsError(f"{self.env_name(name)} must be between 30 and 86400 seconds")
+        if self.db_pool_size < 1 or self.db_max_overflow < 0:
+            raise SettingsError(
+                f"{self.env_name('db_pool_size')} must be at least 1 and "
+                f"{self.env_name('db_max_overflow')} not negative"
+            )
         if not 0 <= self.runner_cache_seconds <= 300:
             raise SettingsError(f"{self.env_name('runner_cache_seconds')} must be 0 to 300")
         if not self.dataservice_url.startswith(("http://", "https://")):
