@@ -10,7 +10,8 @@
 #   deploy/pin-images.sh --check   # list them, change nothing; exit 1 if any moved
 #
 # It asks, in this order, whichever is installed: `docker buildx imagetools inspect`,
-# `crane digest` or `skopeo inspect --raw` (the sha256 of the raw index is its digest).
+# `crane digest` or `skopeo inspect --raw` (the sha256 of the raw index is its digest);
+# PIN_IMAGES_CLIENT=docker|crane|skopeo chooses one.
 # Renovate (renovate.json) opens the same change on its own schedule.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,19 +25,36 @@ esac
 
 files=(*/Dockerfile docker-compose.yml)
 
-resolve() {
-    local ref=$1
+client=${PIN_IMAGES_CLIENT:-}
+if [[ -z "$client" ]]; then
     if command -v docker >/dev/null 2>&1 && docker buildx version >/dev/null 2>&1; then
-        # The first Digest: line is the index's; the ones under Manifests: are per platform.
-        docker buildx imagetools inspect "$ref" | awk '$1 == "Digest:" { print $2; exit }'
+        client=docker
     elif command -v crane >/dev/null 2>&1; then
-        crane digest "$ref"
+        client=crane
     elif command -v skopeo >/dev/null 2>&1; then
-        printf 'sha256:%s\n' "$(skopeo inspect --raw "docker://$ref" | sha256sum | cut -d' ' -f1)"
+        client=skopeo
     else
         echo "pin-images: no registry client: install docker buildx, crane or skopeo" >&2
-        return 69
+        exit 69
     fi
+fi
+
+resolve() {
+    local ref=$1
+    case "$client" in
+        # The first Digest: line is the index's; the ones under Manifests: are per platform.
+        docker) docker buildx imagetools inspect "$ref" | awk '$1 == "Digest:" { print $2; exit }' ;;
+        crane) crane digest "$ref" ;;
+        # Through a file: the hash is of the exact bytes, a failed inspect is no digest.
+        skopeo)
+            local raw
+            raw=$(mktemp)
+            skopeo inspect --raw "docker://$ref" > "$raw" || { rm -f "$raw"; return 1; }
+            printf 'sha256:%s\n' "$(sha256sum < "$raw" | cut -d' ' -f1)"
+            rm -f "$raw"
+            ;;
+        *) echo "pin-images: PIN_IMAGES_CLIENT=$client: docker, crane or skopeo" >&2; return 64 ;;
+    esac
 }
 
 # The reference as an extended regular expression (dots, slashes taken literally).

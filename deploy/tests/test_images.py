@@ -250,7 +250,7 @@ def _pin(checkout: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         ["/bin/bash", str(checkout / "deploy" / "pin-images.sh"), *args],
         cwd=checkout,
-        env={"PATH": path, "PINS_ROOT": str(checkout)},
+        env={"PATH": path, "PINS_ROOT": str(checkout), "PIN_IMAGES_CLIENT": "crane"},
         capture_output=True,
         text=True,
         timeout=60,
