@@ -1,13 +1,16 @@
 """What the compose tests read: the compose file, .env.example, the Procfile, the
-Dockerfiles and the services' settings classes (parsed, not imported: this environment
-installs none of the services)."""
+Dockerfiles and the services' settings classes (imported from their src folders: this
+environment installs none of the services, and the settings need none of their
+dependencies)."""
 
 from __future__ import annotations
 
-import ast
+import dataclasses
+import importlib
 import os
 import re
 import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,89 +62,96 @@ def docker_compose() -> str:
     return DOCKER_COMPOSE
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Iterator[Path]:
-    """The repository's top level, linked into a folder where deploy/generate-env.sh wrote a
-    .env: the compose file names `env_file: .env`, which the checkout never holds."""
+def make_project(folder: Path) -> Path:
+    """The repository's top level, linked into ``folder``, where deploy/generate-env.sh then
+    writes a .env and secrets/, which the checkout never holds."""
     for entry in ROOT.iterdir():
-        if entry.name not in {".env", ".git", ".venv", ".tox", "var"}:
-            (tmp_path / entry.name).symlink_to(entry)
+        if entry.name not in {".env", ".git", ".venv", ".tox", "var", "secrets"}:
+            (folder / entry.name).symlink_to(entry)
     subprocess.run(
-        [str(ROOT / "deploy" / "generate-env.sh"), str(tmp_path / ".env")],
+        [str(ROOT / "deploy" / "generate-env.sh"), str(folder / ".env")],
         check=True,
         capture_output=True,
     )
-    yield tmp_path
+    return folder
 
 
-# --- The services' settings, read from their source ------------------------------------
+@pytest.fixture
+def project(tmp_path: Path) -> Iterator[Path]:
+    """A project folder of one's own, to change its .env or secrets."""
+    yield make_project(tmp_path)
+
+
+# --- The services' settings, imported ------------------------------------------------------
+
+# Each package's src folder: the settings modules need only the standard library and
+# runnerly_common.settings, so they import without the services installed (tox's deploy env).
+SETTINGS_PACKAGES = {
+    "tokendealer": "tokendealer.settings",
+    "dataservice": "dataservice.settings",
+    "strava-worker": "strava_worker.settings",
+    "runnerly-web": "runnerly_web.settings",
+    "strava-sim": "strava_sim.settings",
+    "nginx": "runnerly_gateway.settings",
+}
 
 
 @dataclass
 class SettingsClass:
-    prefix: str
+    """What one settings class reads from the environment."""
+
+    cls: type[Any]
+    prefix: str = ""
     fields: set[str] = field(default_factory=set)
     secrets: set[str] = field(default_factory=set)
     aliases: set[str] = field(default_factory=set)
 
+    def __post_init__(self) -> None:
+        self.prefix = self.cls.ENV_PREFIX
+        for f in dataclasses.fields(self.cls):
+            self.fields.add(f.name)
+            if f.metadata.get("secret"):
+                self.secrets.add(f.name)
+            self.aliases |= set(f.metadata.get("aliases", ()))
+        self.aliases.add("RUNNERLY_ENV")  # the run mode, set once for the suite
+
+    def variables(self) -> set[str]:
+        """<PREFIX><FIELD> and the aliases, without their _FILE forms."""
+        return {self.cls.env_name(name) for name in self.fields} | self.aliases
+
     def env_names(self) -> set[str]:
-        names = {self.prefix + name.upper() for name in self.fields} | self.aliases
-        # A secret may also come from a file (<NAME>_FILE); INI files from <PREFIX>CONFIG.
-        names |= {self.prefix + name.upper() + "_FILE" for name in self.secrets}
-        return names | {self.prefix + "CONFIG", "RUNNERLY_ENV"}
+        """Every variable it reads: each setting, aliases included, also as <VAR>_FILE;
+        and <PREFIX>CONFIG, the INI file."""
+        names = self.variables()
+        return names | {name + "_FILE" for name in names} | {self.prefix + "CONFIG"}
 
     def secret_names(self) -> set[str]:
         return {self.prefix + name.upper() for name in self.secrets}
 
 
-def _parse_settings(path: Path) -> dict[str, tuple[str | None, set[str], set[str], set[str]]]:
-    """Per class: (ENV_PREFIX, fields, secret fields, alias variables)."""
-    classes = {}
-    for node in ast.parse(path.read_text(encoding="utf-8")).body:
-        if not isinstance(node, ast.ClassDef):
-            continue
-        prefix, fields, secrets, aliases = None, set(), set(), set()
-        for item in node.body:
-            if not (isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name)):
-                continue
-            name = item.target.id
-            if name == "ENV_PREFIX":
-                prefix = ast.literal_eval(item.value)
-                continue
-            if "ClassVar" in ast.unparse(item.annotation):
-                continue
-            fields.add(name)
-            call = item.value
-            if isinstance(call, ast.Call) and isinstance(call.func, ast.Name):
-                if call.func.id == "secret":
-                    secrets.add(name)
-                elif call.func.id == "alias":
-                    aliases |= {ast.literal_eval(arg) for arg in call.args[1:]}
-            if isinstance(call, ast.Call):
-                # dataclasses.field(..., metadata={"aliases": (...)})
-                for keyword in call.keywords:
-                    if keyword.arg == "metadata":
-                        metadata = ast.literal_eval(keyword.value)
-                        aliases |= set(metadata.get("aliases", ()))
-        classes[node.name] = (prefix, fields, secrets, aliases)
-    return classes
+def _settings_classes() -> dict[str, SettingsClass]:
+    for folder in ("runnerly-common", *SETTINGS_PACKAGES):
+        path = str(ROOT / folder / "src")
+        if path not in sys.path:
+            sys.path.append(path)
+    found = {}
+    for module_name in SETTINGS_PACKAGES.values():
+        module = importlib.import_module(module_name)
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and dataclasses.is_dataclass(value)
+                and value.__module__ == module_name
+                and hasattr(value, "ENV_PREFIX")
+            ):
+                found[value.ENV_PREFIX] = SettingsClass(value)
+    return found
 
 
 @pytest.fixture(scope="session")
 def settings_classes() -> dict[str, SettingsClass]:
     """Every service's settings by env prefix, the shared fields included."""
-    base_path = ROOT / "runnerly-common" / "src" / "runnerly_common" / "settings.py"
-    _, base_fields, base_secrets, base_aliases = _parse_settings(base_path)["Settings"]
-    found = {}
-    for path in sorted(ROOT.glob("*/src/*/settings.py")):
-        if path == base_path:
-            continue
-        for prefix, fields, secrets, aliases in _parse_settings(path).values():
-            if prefix:
-                found[prefix] = SettingsClass(
-                    prefix, base_fields | fields, base_secrets | secrets, base_aliases | aliases
-                )
-    return found
+    return _settings_classes()
 
 
 # --- Dockerfiles and the Procfile ---------------------------------------------------------

@@ -40,6 +40,10 @@ def _config(docker_compose: str, project: Path, *args: str) -> subprocess.Comple
     )
 
 
+def _compose_text() -> str:
+    return COMPOSE_FILE.read_text(encoding="utf-8")
+
+
 def _without_references(value: object) -> str:
     """The value with each ${...} replaced by a marker: a URL parser reads what is left."""
     return re.sub(r"\$\{[^}]*\}", REFERENCE, str(value))
@@ -78,12 +82,32 @@ class TestValidation:
         env = project / ".env"
         lines = env.read_text(encoding="utf-8").splitlines()
         env.write_text(
-            "\n".join(line for line in lines if not line.startswith("POSTGRES_PASSWORD=")),
+            "\n".join(line for line in lines if not line.startswith("STRAVA_API_URL=")),
             encoding="utf-8",
         )
         result = _config(docker_compose, project)
         assert result.returncode != 0
-        assert "set POSTGRES_PASSWORD in .env" in result.stderr
+        assert "set STRAVA_API_URL in .env" in result.stderr
+
+    def test_an_empty_required_variable_is_refused_by_name(
+        self, docker_compose: str, project: Path
+    ) -> None:
+        # `.env` with the line but no value: `${NAME?}` let it through as "", and the
+        # service failed later, or ran with an empty address.
+        env = project / ".env"
+        text = env.read_text(encoding="utf-8")
+        env.write_text(re.sub(r"^STRAVA_CLIENT_ID=.*$", "STRAVA_CLIENT_ID=", text, flags=re.M))
+        result = _config(docker_compose, project)
+        assert result.returncode != 0
+        assert "set STRAVA_CLIENT_ID in .env" in result.stderr
+
+    def test_every_variable_is_required_non_empty_or_has_a_default(self) -> None:
+        references = re.findall(r"(?<!\$)\$\{([A-Za-z0-9_]+)([^}]*)\}", _compose_text())
+        loose = [name for name, rest in references if not rest.startswith((":?", ":-"))]
+        assert loose == []
+        for name, rest in references:
+            if rest.startswith(":?"):
+                assert name in rest, f"{name}: the message names the variable"
 
     def test_every_build_context_dockerfile_and_mounted_path_exists(
         self, services: dict[str, dict[str, Any]]
@@ -180,8 +204,9 @@ class TestData:
         self, services: dict[str, dict[str, Any]]
     ) -> None:
         published = {name: s["ports"] for name, s in services.items() if s.get("ports")}
+        # The gateway on the loopback unless told otherwise: the TLS proxy is in front.
         assert published == {
-            "gateway": ["${RUNNERLY_PUBLIC_PORT:-8080}:8080"],
+            "gateway": ["${RUNNERLY_PUBLIC_BIND:-127.0.0.1}:${RUNNERLY_PUBLIC_PORT:-8080}:8080"],
             "mailpit": ["127.0.0.1:8025:8025"],
         }
 
@@ -216,29 +241,30 @@ class TestTopology:
         for name in ("strava-worker", "strava-streams", "strava-beat", "strava-webhook"):
             assert services[name]["environment"]["STRAVA_WORKER_REDIS_URL"].startswith("redis://")
 
-    def test_our_services_run_in_production_mode_with_the_env_file(
+    def test_our_services_run_in_production_mode_unless_env_says_otherwise(
         self, services: dict[str, dict[str, Any]], env_example: dict[str, str]
     ) -> None:
         assert env_example["RUNNERLY_ENV"] == "production"
         for name, service in services.items():
             if "build" in service and name != "gateway":
-                assert service["env_file"] == ".env", name
+                assert service["environment"]["RUNNERLY_ENV"] == "${RUNNERLY_ENV:-production}"
 
 
 class TestNoSecrets:
-    def test_secret_variables_are_only_references_to_the_env_file(
+    def test_secrets_are_given_as_files_never_as_values(
         self, services: dict[str, dict[str, Any]]
     ) -> None:
         for name, service in services.items():
             for key, value in (service.get("environment") or {}).items():
-                if SECRET_NAME.search(key):
-                    assert re.fullmatch(r"\$\{[A-Z0-9_]+[^}]*\}", str(value)), (name, key)
+                if SECRET_NAME.search(key.removesuffix("_FILE")):
+                    assert key.endswith("_FILE"), (name, key)
+                    assert re.fullmatch(r"/run/secrets/[a-z0-9_]+", str(value)), (name, key)
                 if "://" in str(value):
                     password = urlsplit(_without_references(value)).password
                     assert password in (None, REFERENCE), (name, key)
 
     def test_the_file_holds_no_value_that_looks_generated(self) -> None:
-        text = re.sub(r"\$\{[^}]*\}", "", COMPOSE_FILE.read_text(encoding="utf-8"))
+        text = re.sub(r"\$\{[^}]*\}", "", _compose_text())
         # An image's digest is public (the registry's name for its bytes), not a secret.
         text = re.sub(r"@sha256:[0-9a-f]{64}", "", text)
         suspicious = [

@@ -3,13 +3,15 @@ derived from runs refreshed before every commit (``runs.changed``)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from dataservice.runs.changed import attach
 from dataservice.stats import kept_records
 from runnerly_common.db import Database
 
 
-def open_database(url: str) -> Database:
-    db = Database(url)
+def open_database(url: str, **engine_kwargs: Any) -> Database:
+    db = Database(url, **engine_kwargs)
     for factory in (db.sessionmaker, db.write_sessionmaker):
         attach(factory, [kept_records.refresh])
     return db

@@ -75,6 +75,15 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
+def pool_options(url: str, pool_size: int, max_overflow: int) -> dict[str, int]:
+    """``pool_size`` and ``max_overflow`` for a server database's engine: they bound the
+    connections one process holds, which PostgreSQL's max_connections must cover for all of
+    them (docs/operations.md, "Capacity").  None for SQLite, whose pools take neither."""
+    if make_url(url).get_backend_name() == "sqlite":
+        return {}
+    return {"pool_size": pool_size, "max_overflow": max_overflow}
+
+
 # Execution option of transactions that will write (SQLite begins them IMMEDIATE).
 WRITE_OPTION = "runnerly_writes"
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
