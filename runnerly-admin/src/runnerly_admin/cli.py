@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from runnerly_admin import accounts, clients, export, imports, sync
+from runnerly_admin.backups.commands import backup
 from runnerly_admin.failures import explain
 
 
@@ -31,7 +32,7 @@ class AdminGroup(click.Group):
 @click.group(cls=AdminGroup)
 def main() -> None:
     """Administer a Runnerly deployment: administrators, OAuth clients, signing keys,
-    Strava syncs, imports and exports."""
+    Strava syncs, imports, exports and backups."""
 
 
 for command in (
@@ -41,6 +42,7 @@ for command in (
     sync.sync,
     imports.import_files,
     export.export,
+    backup,
 ):
     main.add_command(command)
 

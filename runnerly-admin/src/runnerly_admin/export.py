@@ -8,6 +8,7 @@ why), races and plans, as the API shows them;
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -78,3 +79,15 @@ def _write_files(session: Session, runner_id: int, zf: zipfile.ZipFile) -> dict[
         zf.writestr(name, original.content)
         kept[original.run_id] = name
     return kept
+
+
+def fingerprint(session: Session, runner_id: int) -> dict[str, Any]:
+    """What the runner's export holds, without its time: runner.json's parts and each
+    original file's SHA-256, by its name in the zip. Two databases that give the same
+    fingerprint give the same export (the restore drill compares them)."""
+    kept, files = {}, {}
+    for original in dataservice.original_files(session, runner_id):
+        name = f"files/{original.run_id}-{original.filename}"
+        kept[original.run_id] = name
+        files[name] = hashlib.sha256(original.content).hexdigest()
+    return {**dataservice.runner_data(session, runner_id, kept), "files": files}

@@ -1,0 +1,67 @@
+"""What the backup commands read: their own settings, and only the services' database and
+store addresses (never the services' whole settings, whose other secrets a backup does not
+need and a backup container should not hold)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import ClassVar
+
+from runnerly_common.settings import Settings, secret
+
+
+@dataclasses.dataclass
+class BackupSettings(Settings):
+    """``RUNNERLY_BACKUP_*`` or ``[backup]``; each secret may come from ``<NAME>_FILE``."""
+
+    SECTION: ClassVar[str] = "backup"
+    ENV_PREFIX: ClassVar[str] = "RUNNERLY_BACKUP_"
+
+    # Where backups are kept (created 0700).
+    dir: str = "var/backups"
+    # age public keys (age1...) a backup is encrypted to; a host that only makes backups
+    # needs nothing else. Empty: the public key of ``identity``.
+    recipient: tuple[str, ...] = ()
+    # The age secret key (AGE-SECRET-KEY-...) that opens backups: for drills and restores.
+    identity: str = secret()
+    # A role that may create and drop databases (the superuser), for the drill's scratch
+    # databases; the drill never writes to the live ones.
+    postgres_url: str = secret()
+
+    def check(self) -> None:
+        # Which secret a command needs depends on the command (a backup needs a recipient, a
+        # drill the identity): each names what it lacks when it runs, not every command all.
+        pass
+
+
+@dataclasses.dataclass
+class DataserviceDatabase(Settings):
+    SECTION: ClassVar[str] = "dataservice"
+    ENV_PREFIX: ClassVar[str] = "DATASERVICE_"
+    database_url: str = secret()
+
+    def check(self) -> None:
+        pass
+
+
+@dataclasses.dataclass
+class TokendealerDatabase(Settings):
+    SECTION: ClassVar[str] = "tokendealer"
+    ENV_PREFIX: ClassVar[str] = "TOKENDEALER_"
+    database_url: str = secret()
+
+    def check(self) -> None:
+        pass
+
+
+@dataclasses.dataclass
+class WorkerStore(Settings):
+    """The worker's Redis store (rate budget, locks, report markers); empty when the
+    worker keeps them in its SQLite file (one machine), which a backup does not hold."""
+
+    SECTION: ClassVar[str] = "strava-worker"
+    ENV_PREFIX: ClassVar[str] = "STRAVA_WORKER_"
+    redis_url: str = secret()
+
+    def check(self) -> None:
+        pass

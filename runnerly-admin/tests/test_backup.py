@@ -1,0 +1,297 @@
+"""``runnerly backup``: encrypted backups of real PostgreSQL databases (Debian's pg_dump and
+pg_restore) and a real Redis, their retention, the restore drill and the restore."""
+
+from __future__ import annotations
+
+import json
+import stat
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import activity_files
+import pytest
+import redis
+from click.testing import CliRunner, Result
+from cryptography.fernet import Fernet
+from helpers import one_line
+from runnerly_admin.backups import keys
+from runnerly_admin.cli import main
+from runnerly_admin.export import fingerprint
+from sqlalchemy import create_engine, text
+
+from dataservice.migrate import upgrade
+from dataservice.users import service as users
+from runnerly_common.db import Database
+from runnerly_common.testing import ServiceUnavailable, skip_or_fail
+from runnerly_common.testing.ci import require_program
+from runnerly_common.testing.postgres import POSTGRES_URL
+
+MARKER = "strava-worker:lock:report-sent:1:2026-11"
+DAY_BUDGET = "strava-worker:budget:day:1796601600"
+MARK_SECONDS = 400 * 86400
+
+
+@pytest.fixture(scope="module")
+def postgres_programs() -> None:
+    for program in ("pg_dump", "pg_restore"):
+        try:
+            require_program(program, "postgresql-client")
+        except ServiceUnavailable as exc:
+            skip_or_fail(str(exc))
+
+
+def _identity_file(path: Path) -> tuple[Path, str]:
+    secret, public = keys.generate()
+    path.write_text(f"# public key: {public}\n{secret}\n", encoding="utf-8")
+    path.chmod(0o600)
+    return path, public
+
+
+@pytest.fixture
+def env(
+    postgres_programs: None,
+    postgres_database: Callable[[str], str],
+    redis_server: Any,
+    tmp_path: Path,
+) -> Iterator[dict[str, str]]:
+    """A migrated dataservice database, an empty tokendealer one, the worker's Redis and a
+    key pair, as an operator's environment names them."""
+    dataservice = postgres_database("backup_ds")
+    upgrade(dataservice)
+    identity, recipient = _identity_file(tmp_path / "backup-identity.txt")
+    redis_url = redis_server.url(3)
+    yield {
+        "RUNNERLY_ENV": "test",
+        "DATASERVICE_DATABASE_URL": dataservice,
+        "DATASERVICE_STRAVA_TOKEN_KEYS": Fernet.generate_key().decode(),
+        "TOKENDEALER_DATABASE_URL": postgres_database("backup_td"),
+        "TOKENDEALER_KEYS_PASSPHRASE": "test-passphrase-for-keys",
+        "STRAVA_WORKER_REDIS_URL": redis_url,
+        "RUNNERLY_BACKUP_DIR": str(tmp_path / "backups"),
+        "RUNNERLY_BACKUP_RECIPIENT": recipient,
+        "RUNNERLY_BACKUP_IDENTITY_FILE": str(identity),
+        "RUNNERLY_BACKUP_POSTGRES_URL": POSTGRES_URL,
+    }
+    redis.Redis.from_url(redis_url).flushdb()
+
+
+@pytest.fixture
+def runnerly(env: dict[str, str]) -> Callable[..., Result]:
+    def invoke(*args: Any, **overrides: str) -> Result:
+        return CliRunner().invoke(
+            main, [str(a) for a in args], env={**env, **overrides}, catch_exceptions=False
+        )
+
+    return invoke
+
+
+@pytest.fixture
+def dataservice_db(env: dict[str, str]) -> Iterator[Database]:
+    db = Database(env["DATASERVICE_DATABASE_URL"])
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def ada(runnerly: Callable[..., Result], dataservice_db: Database, tmp_path: Path) -> int:
+    """A runner with an imported run (its original file kept), and an OAuth client in the
+    tokendealer's database."""
+    with dataservice_db.transaction() as session:
+        runner = users.create_user(session, {"email": "ada@example.org", "first_name": "Ada"}).id
+    (tmp_path / "morning.gpx").write_bytes(activity_files.gpx())
+    assert runnerly("import", "--user", runner, tmp_path / "morning.gpx").exit_code == 0
+    added = runnerly("add-client", "reports-exporter", "--scope", "runs:read")
+    assert added.exit_code == 0, added.output
+    return runner
+
+
+def _scratch_databases() -> set[str]:
+    engine = create_engine(POSTGRES_URL)
+    with engine.connect() as conn:
+        names = conn.execute(
+            text("SELECT datname FROM pg_database WHERE datname LIKE 'runnerly_drill_%'")
+        )
+        found = {name for (name,) in names}
+    engine.dispose()
+    return found
+
+
+def _create(runnerly: Callable[..., Result], *args: Any, **overrides: str) -> Path:
+    result = runnerly("backup", "create", *args, **overrides)
+    assert result.exit_code == 0, result.output
+    return Path(json.loads(result.stdout)["created"])
+
+
+def _next_second() -> None:
+    """Backups are named by the second: wait for a new one."""
+    time.sleep(1 - datetime.now(UTC).microsecond / 1e6 + 0.01)
+
+
+class TestCreate:
+    def test_a_backup_is_one_encrypted_file_only_its_owner_reads(self, runnerly, ada, env):
+        made = _create(runnerly)
+        directory = Path(env["RUNNERLY_BACKUP_DIR"])
+        assert made.parent == directory
+        assert stat.S_IMODE(made.stat().st_mode) == 0o600
+        assert stat.S_IMODE(directory.stat().st_mode) == 0o700
+        content = made.read_bytes()
+        assert content.startswith(b"age-encryption.org/v1")
+        assert b"ada@example.org" not in content and b"Morning loop" not in content
+        assert [path.name for path in directory.iterdir()] == [made.name]  # no leftovers
+        listed = json.loads(runnerly("backup", "list").stdout)["backups"]
+        assert [item["file"] for item in listed] == [str(made)]
+
+    def test_a_folder_others_could_read_is_narrowed_to_its_owner(self, runnerly, ada, env):
+        directory = Path(env["RUNNERLY_BACKUP_DIR"])
+        directory.mkdir(mode=0o755)
+        directory.chmod(0o755)
+        _create(runnerly)
+        assert stat.S_IMODE(directory.stat().st_mode) == 0o700
+
+    def test_retention_keeps_the_newest_n(self, runnerly, ada, env):
+        made = []
+        for _ in range(3):
+            _next_second()
+            made.append(_create(runnerly, "--keep", "2"))
+        remaining = sorted(p.name for p in Path(env["RUNNERLY_BACKUP_DIR"]).iterdir())
+        assert remaining == [made[1].name, made[2].name]
+
+    def test_a_failed_dump_leaves_nothing_behind(self, runnerly, ada, env):
+        missing = env["DATASERVICE_DATABASE_URL"].rpartition("/")[0] + "/no_such_database"
+        result = runnerly("backup", "create", DATASERVICE_DATABASE_URL=missing)
+        assert result.exit_code == 1
+        assert "pg_dump of no_such_database failed" in one_line(result)
+        assert list(Path(env["RUNNERLY_BACKUP_DIR"]).iterdir()) == []
+
+    def test_without_a_public_key_nothing_is_dumped(self, runnerly, ada, env):
+        result = runnerly(
+            "backup", "create", RUNNERLY_BACKUP_RECIPIENT="", RUNNERLY_BACKUP_IDENTITY_FILE=""
+        )
+        assert result.exit_code == 1
+        assert "RUNNERLY_BACKUP_RECIPIENT" in one_line(result)
+        assert not Path(env["RUNNERLY_BACKUP_DIR"]).exists()
+
+    def test_check_fails_when_the_latest_backup_is_too_old(self, runnerly, ada):
+        assert runnerly("backup", "check", "--max-age", "1h").exit_code == 1  # none yet
+        _create(runnerly)
+        assert runnerly("backup", "check", "--max-age", "1h").exit_code == 0
+        time.sleep(1.1)
+        too_old = runnerly("backup", "check", "--max-age", "1s")
+        assert too_old.exit_code == 1
+        assert "old" in one_line(too_old)
+
+
+class TestDrill:
+    def test_the_restored_copy_gives_the_runners_export_unchanged(self, runnerly, ada):
+        before = _scratch_databases()
+        _create(runnerly)
+        result = runnerly("backup", "drill", "--email", "ada@example.org")
+        assert result.exit_code == 0, result.output
+        report = json.loads(result.stdout)
+        assert report["differences"] == []
+        assert report["runs"] == {"live": 1, "restored": 1}
+        assert report["files"] == {"live": 1, "restored": 1}
+        assert report["tables"]["tokendealer"] > 0 and report["tables"]["dataservice"] > 0
+        assert _scratch_databases() == before
+
+    def test_a_difference_is_named_and_fails_the_drill(self, runnerly, ada, tmp_path):
+        _create(runnerly)
+        (tmp_path / "later.gpx").write_bytes(activity_files.gpx(day=5, name="After the backup"))
+        assert runnerly("import", "--user", ada, tmp_path / "later.gpx").exit_code == 0
+        result = runnerly("backup", "drill", "--user", ada)
+        assert result.exit_code == 1
+        assert "differs from the live database in: files, runs" in one_line(result)
+        assert json.loads(result.stdout)["runs"] == {"live": 2, "restored": 1}
+
+    def test_a_tampered_backup_fails_clearly_and_creates_no_database(self, runnerly, ada, env):
+        before = _scratch_databases()
+        made = _create(runnerly)
+        content = bytearray(made.read_bytes())
+        content[len(content) // 2] ^= 0x01
+        made.write_bytes(bytes(content))
+        result = runnerly("backup", "drill", "--email", "ada@example.org")
+        assert result.exit_code == 1
+        assert "is damaged or was tampered with" in one_line(result)
+        assert _scratch_databases() == before
+        assert [p.name for p in Path(env["RUNNERLY_BACKUP_DIR"]).iterdir()] == [made.name]
+
+    def test_a_wrong_key_is_named_and_creates_no_database(self, runnerly, ada, env, tmp_path):
+        before = _scratch_databases()
+        _create(runnerly)
+        other, _ = _identity_file(tmp_path / "other-identity.txt")
+        result = runnerly(
+            "backup", "drill", "--user", ada, RUNNERLY_BACKUP_IDENTITY_FILE=str(other)
+        )
+        assert result.exit_code == 1
+        assert "the identity does not open it" in one_line(result)
+        assert _scratch_databases() == before
+        assert len(list(Path(env["RUNNERLY_BACKUP_DIR"]).iterdir())) == 1
+
+    def test_without_a_backup_the_drill_says_so(self, runnerly, ada, env):
+        result = runnerly("backup", "drill", "--user", ada)
+        assert result.exit_code == 1
+        assert f"no backup in {env['RUNNERLY_BACKUP_DIR']}" in one_line(result)
+
+
+class TestRestore:
+    def test_restore_needs_its_confirmation(self, runnerly, ada):
+        made = _create(runnerly)
+        result = runnerly("backup", "restore", made)
+        assert result.exit_code == 2
+        assert "--yes-replace-the-databases" in result.stderr
+
+    def test_restore_brings_back_the_databases_and_the_workers_lasting_keys(
+        self, runnerly, ada, env, dataservice_db, tmp_path
+    ):
+        store = redis.Redis.from_url(env["STRAVA_WORKER_REDIS_URL"])
+        store.set(MARKER, "sent", ex=MARK_SECONDS)
+        store.set(DAY_BUDGET, 412, ex=2 * 86400)
+        store.set("strava-worker:lock:sync:1", "short-lived", ex=60)
+        with dataservice_db.sessionmaker() as session:
+            before = fingerprint(session, ada)
+        made = _create(runnerly)
+        # What a lost host loses: the runner's new run, the runner, Redis.
+        (tmp_path / "later.gpx").write_bytes(activity_files.gpx(day=5))
+        assert runnerly("import", "--user", ada, tmp_path / "later.gpx").exit_code == 0
+        with dataservice_db.transaction() as session:
+            users.delete_user(session, users.get_user(session, ada))
+        store.flushdb()
+
+        result = runnerly("backup", "restore", made, "--yes-replace-the-databases")
+        assert result.exit_code == 0, result.output
+        report = json.loads(result.stdout)
+        assert report["worker_keys"] == {"restored": 2, "kept": 0, "expired": 0}
+        with dataservice_db.sessionmaker() as session:
+            after = fingerprint(session, ada)
+        assert after == before
+        assert store.get(MARKER) == b"sent"
+        assert store.ttl(MARKER) > MARK_SECONDS - 60
+        assert store.get(DAY_BUDGET) == b"412"
+        assert store.get("strava-worker:lock:sync:1") is None
+        # The tokendealer's clients came back too: the same name is taken again.
+        again = runnerly("add-client", "reports-exporter", "--scope", "runs:read")
+        assert again.exit_code == 1 and "already exists" in one_line(again)
+
+
+class TestKeygen:
+    def test_keygen_writes_a_private_key_once(self, runnerly, tmp_path):
+        output = tmp_path / "key.txt"
+        result = CliRunner().invoke(main, ["backup", "keygen", "--output", str(output)])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["recipient"].startswith("age1")
+        assert stat.S_IMODE(output.stat().st_mode) == 0o600
+        again = CliRunner().invoke(main, ["backup", "keygen", "--output", str(output)])
+        assert again.exit_code == 1
+        assert "never replaced" in one_line(again)
+
+
+def test_the_durations_the_schedule_takes():
+    from runnerly_admin.backups.commands import Duration
+
+    assert Duration().convert("24h", None, None).total_seconds() == 86400
+    assert Duration().convert("15m", None, None).total_seconds() == 900
+    with pytest.raises(Exception, match="not a duration"):
+        Duration().convert("daily", None, None)
