@@ -108,3 +108,23 @@ class TestLogLevel:
     def test_the_configured_level_silences_access_lines(self, log_lines: Lines) -> None:
         build_app(log_level="warning").test_client().get("/healthz")
         assert log_lines() == []
+
+
+def test_credentials_in_urls_are_redacted_wherever_a_line_holds_them(log_lines: Lines) -> None:
+    configure_logging("worker")
+    log = logging.getLogger("celery.worker.consumer.connection")
+    log.info("Connected to %s", "redis://:s3cret-pass@redis:6379/0")
+    log.warning(
+        "retrying",
+        extra={"data": {"urls": ["amqp://guest:guest-pass@rabbit//", "https://strava.com/x@y"]}},
+    )
+    try:
+        raise ConnectionError("postgresql://runnerly:db-pass@db/runnerly refused")
+    except ConnectionError:
+        log.exception("lost the database")
+
+    connected, retrying, lost = log_lines()
+    assert connected["message"] == "Connected to redis://***@redis:6379/0"
+    assert retrying["data"]["urls"] == ["amqp://***@rabbit//", "https://strava.com/x@y"]
+    assert "postgresql://***@db/runnerly" in lost["exc_info"]
+    assert "pass" not in json.dumps([connected, retrying, lost])

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import time
+from typing import Any
 
 from flask import Flask, Response, g, request
 from pythonjsonlogger.json import JsonFormatter
@@ -25,8 +27,36 @@ class _ContextFilter(logging.Filter):
         return True
 
 
+# The user info of a URL (``redis://:password@host``): a password, or a token as a user name.
+_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)[^/\s@'\"<>]+@")
+
+
+def redact_urls(text: str) -> str:
+    """``text`` with the user info of every URL in it replaced by ``***``."""
+    return _USERINFO.sub(r"\g<scheme>***@", text)
+
+
+def _redacted(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact_urls(value)
+    if isinstance(value, dict):
+        return {key: _redacted(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redacted(item) for item in value]
+    return value
+
+
+class _Formatter(JsonFormatter):
+    """Redacts credentials in URLs wherever a line holds one (its message, its extra fields,
+    a traceback): a library logs the URL it connects to (Celery's broker, say) as it is."""
+
+    def process_log_record(self, log_data: dict[str, Any]) -> dict[str, Any]:
+        redacted: dict[str, Any] = _redacted(log_data)
+        return redacted
+
+
 def json_formatter() -> logging.Formatter:
-    return JsonFormatter(
+    return _Formatter(
         "{levelname}{name}{message}{service}{request_id}",
         style="{",
         rename_fields={"levelname": "level", "name": "logger"},

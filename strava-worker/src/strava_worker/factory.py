@@ -13,13 +13,20 @@ backlog of streams never holds a pool slot a sync needs.  A worker started witho
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 from celery import Celery
 from celery.schedules import crontab
 from kombu import Exchange, Queue
 
-from runnerly_common.celery_context import json_worker_logs, propagate_request_ids
+from runnerly_common.celery_context import (
+    JsonBeat,
+    JsonWorker,
+    RequestIdTask,
+    json_worker_logs,
+    propagate_request_ids,
+)
 from runnerly_common.tasks import (
     QUEUES,
     SEND_MONTHLY_REPORTS,
@@ -37,7 +44,18 @@ TASK_ROUTES = task_routes()
 
 
 class WorkerApp(Celery):
+    """The worker's app; ``celery worker`` and ``celery beat`` run its programs, which log
+    JSON lines only (no printed banner)."""
+
     runtime: Runtime
+
+    @cached_property
+    def Worker(self) -> Any:  # Celery's name
+        return self.subclass_with_self(JsonWorker)
+
+    @cached_property
+    def Beat(self) -> Any:  # Celery's name
+        return self.subclass_with_self(JsonBeat)
 
 
 def make_celery(settings: WorkerSettings) -> WorkerApp:
@@ -45,6 +63,8 @@ def make_celery(settings: WorkerSettings) -> WorkerApp:
         "strava_worker",
         broker=settings.broker_url,
         include=["strava_worker.tasks", "strava_worker.report_tasks"],
+        # A message without a request id gets one on arrival: its "received" line has it.
+        task_cls=RequestIdTask,
     )
     app.runtime = Runtime(settings)
     # Each task runs with the request id of whoever queued it; worker and beat log JSON.
