@@ -69,7 +69,8 @@ refs=()
 while read -r ref _; do
     [[ -z "$ref" || "$ref" == \#* ]] && continue
     refs+=("$ref")
-    digest=$(resolve "$ref") || { echo "pin-images: $ref: the registry did not answer" >&2; exit 1; }
+    # </dev/null: the client must not read the rest of the list from the loop's input.
+    digest=$(resolve "$ref" </dev/null) || { echo "pin-images: $ref: the registry did not answer" >&2; exit 1; }
     if [[ ! "$digest" =~ ^sha256:[0-9a-f]{64}$ ]]; then
         echo "pin-images: $ref: no digest in the answer: ${digest:-nothing}" >&2
         exit 1
