@@ -123,7 +123,7 @@ class StravaClient:
             raise StravaError(problem)
         pair = _token_pair(response)
         if pair is None:  # a proxy's page, a cut answer: Strava may have rotated the token
-            raise ServerError(f"Strava OAuth answered 200 without a pair: {response.text[:80]!r}")
+            raise ServerError(f"Strava OAuth answered 200 without a pair ({_shape(response)})")
         return pair
 
     def _get(self, token: str, path: str, params: dict[str, Any]) -> Any:
@@ -167,6 +167,18 @@ def _refuses_refresh_token(response: requests.Response) -> bool:
         and (e.get("resource") == "RefreshToken" or e.get("field") == "refresh_token")
         for e in errors
     )
+
+
+def _shape(response: requests.Response) -> str:
+    """What an answer held, without its values: it may hold a token (this ends in a log)."""
+    try:
+        body = response.json()
+    except ValueError:
+        kind = response.headers.get("Content-Type") or "no content type"
+        return f"{kind}, {len(response.content)} bytes"
+    if isinstance(body, dict):
+        return "fields: " + (", ".join(sorted(map(str, body))) or "none")
+    return f"a JSON {type(body).__name__}"
 
 
 def _token_pair(response: requests.Response) -> dict[str, Any] | None:
