@@ -136,7 +136,10 @@ def _settings_classes() -> dict[str, SettingsClass]:
             sys.path.append(path)
     found = {}
     for module_name in SETTINGS_PACKAGES.values():
-        module = importlib.import_module(module_name)
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError:  # a package without settings of its own yet
+            continue
         for value in vars(module).values():
             if (
                 isinstance(value, type)

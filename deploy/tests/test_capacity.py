@@ -6,8 +6,9 @@ written down (not guessed from the CPU count), and PostgreSQL's connection budge
         (pool_size + max_overflow) × processes × replicas
     + superuser_reserved_connections + OPERATOR_RESERVE  ≤  max_connections
 
-processes: the gunicorn workers (<PREFIX>WORKERS), a Celery worker's --concurrency, or 1
-for a one-shot (migrations, setup, the admin CLI: all counted, as if they ran at once).
+processes: the gunicorn workers (<PREFIX>WORKERS) of a service running its image's server,
+a Celery worker's --concurrency, or 1 for any other command and for a one-shot
+(migrations, setup, the admin CLI: all counted, as if they ran at once).
 pool_size and max_overflow: the service's <PREFIX>DB_POOL_SIZE / DB_MAX_OVERFLOW, or its
 settings class's defaults when compose sets none."""
 
@@ -71,6 +72,9 @@ def _processes(name: str, service: dict[str, Any], prefix: str) -> int:
         found = [w.split("=", 1)[1] for w in words if w.startswith("--concurrency=")]
         assert found, f"{name}: a Celery worker without an explicit --concurrency"
         return int(found[0])
+    if words:  # a command of its own: one process
+        return 1
+    # The image's own command: its gunicorn server.
     workers = int((service.get("environment") or {}).get(prefix + "WORKERS") or 0)
     assert workers > 0, f"{name}: {prefix}WORKERS must be set (not from the CPU count)"
     return workers

