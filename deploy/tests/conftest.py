@@ -93,6 +93,8 @@ SETTINGS_PACKAGES = {
     "runnerly-web": "runnerly_web.settings",
     "strava-sim": "strava_sim.settings",
     "nginx": "runnerly_gateway.settings",
+    # The admin image's own settings: `runnerly backup` (the compose service `backup`).
+    "runnerly-admin": "runnerly_admin.backups.settings",
 }
 
 

@@ -80,6 +80,13 @@ def _processes(name: str, service: dict[str, Any], prefix: str) -> int:
     return workers
 
 
+def _backs_up(service: dict[str, Any]) -> bool:
+    """`runnerly backup schedule`: no pool, PostgreSQL's own pg_dump."""
+    command = service.get("command") or []
+    words = shlex.split(command) if isinstance(command, str) else command
+    return words[:3] == ["runnerly", "backup", "schedule"]
+
+
 def connection_budget(config: dict[str, Any], settings: dict[str, SettingsClass]) -> Budget:
     services = config["services"]
     command = services["postgres"]["command"]
@@ -92,6 +99,9 @@ def connection_budget(config: dict[str, Any], settings: dict[str, SettingsClass]
         environment = service.get("environment") or {}
         prefixes = {m.group(1) for m in map(DATABASE_URL.match, environment) if m}
         for prefix in sorted(prefixes):
+            if _backs_up(service):  # pg_dump: one connection per database, one at a time
+                budget.uses[f"{name}/{prefix.lower().rstrip('_')}"] = 1
+                continue
             defaults = settings[prefix].cls()
             pool = int(environment.get(prefix + "DB_POOL_SIZE", defaults.db_pool_size))
             overflow = int(environment.get(prefix + "DB_MAX_OVERFLOW", defaults.db_max_overflow))

@@ -28,8 +28,14 @@ IMAGE_READERS = {
     "runnerly-web/Dockerfile": ("RUNNERLY_WEB_",),
     "strava-sim/Dockerfile": ("STRAVA_SIM_",),
     "nginx/Dockerfile": ("GATEWAY_",),
-    # The admin CLI opens both databases and the broker (runnerly_admin.stores).
-    "runnerly-admin/Dockerfile": ("TOKENDEALER_", "DATASERVICE_", "STRAVA_WORKER_"),
+    # The admin CLI opens both databases and the broker (runnerly_admin.stores), and
+    # `runnerly backup` reads its own settings too.
+    "runnerly-admin/Dockerfile": (
+        "TOKENDEALER_",
+        "DATASERVICE_",
+        "STRAVA_WORKER_",
+        "RUNNERLY_BACKUP_",
+    ),
 }
 # Images that are not ours: the variables their entry points document.
 POSTGRES_IMAGE_VARIABLES = re.compile(r"POSTGRES_[A-Z_]+|PGDATA")

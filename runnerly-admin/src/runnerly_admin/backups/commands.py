@@ -16,6 +16,7 @@ import click
 from runnerly_admin.backups import archive, keys, operations
 from runnerly_admin.backups.errors import BackupError
 from runnerly_admin.backups.settings import BackupSettings
+from runnerly_admin.backups.sources import Sources
 from runnerly_admin.output import config_option, echo_json, echo_line
 from runnerly_admin.runners import chosen, runner_options
 from runnerly_common import cli
@@ -69,7 +70,7 @@ def backup() -> None:
 def create(config: str | None, keep: int | None) -> None:
     """Make one backup now (and apply --keep)."""
     settings = _settings(config)
-    made = operations.create(settings, operations.Sources.load(config))
+    made = operations.create(settings, Sources.load(config))
     removed = archive.prune(Path(settings.dir), keep) if keep else []
     echo_json({"created": str(made), "removed": [str(path) for path in removed]})
 
@@ -125,7 +126,7 @@ def schedule(config: str | None, every: timedelta, keep: int | None, retry: time
             time.sleep(wait)
             continue
         try:
-            made = operations.create(settings, operations.Sources.load(config))
+            made = operations.create(settings, Sources.load(config))
             removed = archive.prune(directory, keep) if keep else []
             echo_line({"event": "created", "file": str(made), "removed": [str(p) for p in removed]})
         except click.ClickException as exc:
@@ -152,9 +153,7 @@ def drill(config: str | None, user_id: int | None, email: str | None, backup: Pa
     the runner's export from the live database and from the restored copy; exit 1 on
     any difference."""
     chosen(user_id, email)
-    result = operations.drill(
-        _settings(config), operations.Sources.load(config), user_id, email, backup
-    )
+    result = operations.drill(_settings(config), Sources.load(config), user_id, email, backup)
     echo_json(result)
     if result["differences"]:
         parts = ", ".join(item["part"] for item in result["differences"])
@@ -184,7 +183,7 @@ def restore(config: str | None, backup: Path, confirmed: bool) -> None:
     settings = _settings(config)
     echo_json(
         operations.restore(
-            settings, operations.Sources.load(config), backup, postgres_url=settings.postgres_url
+            settings, Sources.load(config), backup, postgres_url=settings.postgres_url
         )
     )
 

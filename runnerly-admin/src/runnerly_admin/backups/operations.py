@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,42 +17,12 @@ from dataservice import admin as dataservice
 from runnerly_admin import failures
 from runnerly_admin.backups import archive, keys, postgres, worker_store
 from runnerly_admin.backups.errors import BackupError
-from runnerly_admin.backups.settings import (
-    BackupSettings,
-    DataserviceDatabase,
-    TokendealerDatabase,
-    WorkerStore,
-)
+from runnerly_admin.backups.settings import BackupSettings
+from runnerly_admin.backups.sources import Sources
 from runnerly_admin.export import fingerprint
-from runnerly_common import cli
 
 DATABASES = ("tokendealer", "dataservice")
 WORKER_KEYS = "worker-keys.json"
-
-
-@dataclass(frozen=True)
-class Sources:
-    """What a backup holds: both databases and, when the worker keeps them in Redis, its
-    lasting keys."""
-
-    databases: dict[str, URL]
-    redis_url: str
-
-    @classmethod
-    def load(cls, config: str | None) -> Sources:
-        dataservice_url = cli.load_settings(DataserviceDatabase, config).database_url
-        tokendealer_url = cli.load_settings(TokendealerDatabase, config).database_url
-        return cls(
-            {
-                "tokendealer": postgres.postgres_url(
-                    "the tokendealer's database", tokendealer_url, "TOKENDEALER_DATABASE_URL"
-                ),
-                "dataservice": postgres.postgres_url(
-                    "the dataservice's database", dataservice_url, "DATASERVICE_DATABASE_URL"
-                ),
-            },
-            cli.load_settings(WorkerStore, config).redis_url,
-        )
 
 
 def create(settings: BackupSettings, sources: Sources, at: datetime | None = None) -> Path:

@@ -1,6 +1,5 @@
-"""What the backup commands read: their own settings, and only the services' database and
-store addresses (never the services' whole settings, whose other secrets a backup does not
-need and a backup container should not hold)."""
+"""The backup commands' own settings (``RUNNERLY_BACKUP_*``); what they back up is named by
+the services' variables (:mod:`runnerly_admin.backups.sources`)."""
 
 from __future__ import annotations
 
@@ -31,37 +30,4 @@ class BackupSettings(Settings):
     def check(self) -> None:
         # Which secret a command needs depends on the command (a backup needs a recipient, a
         # drill the identity): each names what it lacks when it runs, not every command all.
-        pass
-
-
-@dataclasses.dataclass
-class DataserviceDatabase(Settings):
-    SECTION: ClassVar[str] = "dataservice"
-    ENV_PREFIX: ClassVar[str] = "DATASERVICE_"
-    database_url: str = secret()
-
-    def check(self) -> None:
-        pass
-
-
-@dataclasses.dataclass
-class TokendealerDatabase(Settings):
-    SECTION: ClassVar[str] = "tokendealer"
-    ENV_PREFIX: ClassVar[str] = "TOKENDEALER_"
-    database_url: str = secret()
-
-    def check(self) -> None:
-        pass
-
-
-@dataclasses.dataclass
-class WorkerStore(Settings):
-    """The worker's Redis store (rate budget, locks, report markers); empty when the
-    worker keeps them in its SQLite file (one machine), which a backup does not hold."""
-
-    SECTION: ClassVar[str] = "strava-worker"
-    ENV_PREFIX: ClassVar[str] = "STRAVA_WORKER_"
-    redis_url: str = secret()
-
-    def check(self) -> None:
         pass
