@@ -29,6 +29,8 @@ def served_dataservice(database_url: str, key: SigningKey, workers: int) -> Iter
                 migrate=False,
                 env="production",
                 log_level="INFO",
+                # The benchmarks' tokens are signed once and outlive a run (up to 6 h).
+                token_max_lifetime_seconds=str(6 * 3600),
             )
             try:
                 yield service

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from runnerly_admin import accounts, clients, export, imports, sync
+from runnerly_admin import accounts, clients, export, imports, keys, sync
 from runnerly_admin.backups.commands import backup
 from runnerly_admin.failures import explain
 
@@ -39,6 +39,7 @@ for command in (
     accounts.create_admin,
     clients.add_client,
     clients.rotate_keys,
+    keys.keys,
     sync.sync,
     imports.import_files,
     export.export,

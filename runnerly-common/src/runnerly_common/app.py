@@ -64,6 +64,7 @@ def create_app(service: str, settings: Settings, *, configure_logs: bool = True)
                 audience=settings.token_audience or service,
                 algorithms=settings.token_algorithms,
                 leeway=settings.token_leeway,
+                max_lifetime=settings.token_max_lifetime_seconds,
             ),
         )
         health.add_readiness_check(app, "jwks", jwks.ready)

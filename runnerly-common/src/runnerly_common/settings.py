@@ -52,8 +52,16 @@ class Settings:
     token_audience: str = ""
     token_algorithms: tuple[str, ...] = ("ES256", "RS256", "EdDSA")
     token_leeway: int = 30
+    # The longest a cached JWKS is kept; the tokendealer's Cache-Control max-age (60 s)
+    # shortens it, and bounds how long a revoked key's tokens still pass.
     jwks_cache_seconds: int = 300
     jwks_min_refetch_seconds: int = 10
+    # Tokens whose exp - iat is longer are refused: the tokendealer issues 900 s at most
+    # by default (TOKENDEALER_ACCESS_TOKEN_TTL); raise both together.  Also read from
+    # RUNNERLY_TOKEN_MAX_LIFETIME_SECONDS, set once for the whole suite.
+    token_max_lifetime_seconds: int = dataclasses.field(
+        default=1200, metadata={"aliases": ("RUNNERLY_TOKEN_MAX_LIFETIME_SECONDS",)}
+    )
     # Strict-Transport-Security's max-age; unset: a year in production, none elsewhere
     # (browsers honour it over HTTPS only); 0: never sent (a TLS proxy in front sets it).
     # Also read from RUNNERLY_HSTS_SECONDS, set once for the whole suite.
@@ -122,6 +130,10 @@ class Settings:
             )
         if self.hsts_seconds is not None and self.hsts_seconds < 0:
             raise SettingsError(f"{self.env_name('hsts_seconds')} must not be negative")
+        if self.token_max_lifetime_seconds < 30:
+            raise SettingsError(
+                f"{self.env_name('token_max_lifetime_seconds')} must be at least 30 seconds"
+            )
         if not self.is_production:
             return
         missing = [

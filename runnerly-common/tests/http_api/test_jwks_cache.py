@@ -289,3 +289,65 @@ class TestConcurrentLookups:
             thread.join()
         assert found == [None] * 16
         assert jwks_server.fetches == 1 + 1
+
+
+class TestRevocationBound:
+    """A key withdrawn from the JWKS (revoked) stops verifying within the max-age the
+    tokendealer serves its JWKS with, however long the service's own cache setting."""
+
+    @pytest.fixture
+    def client(self, clocked_app: Flask, jwks_server: Any, issue: Any, bearer: Any) -> Any:
+        jwks_server.cache_control = "public, max-age=60"
+        client = clocked_app.test_client()
+        assert client.get("/runs", headers=bearer(issue())).status_code == 200
+        return client
+
+    def test_a_withdrawn_key_is_refused_once_the_max_age_has_passed(
+        self, client: Any, jwks_server: Any, issue: Any, bearer: Any, clock: Any, rs_key: Any
+    ) -> None:
+        assert client.get("/runs", headers=bearer(issue(key=rs_key))).status_code == 200
+        jwks_server.keys.remove(rs_key)  # revoked at the tokendealer
+
+        clock.advance(59)
+        assert client.get("/runs", headers=bearer(issue(key=rs_key))).status_code == 200
+        clock.advance(1)
+        response = client.get("/runs", headers=bearer(issue(key=rs_key)))
+
+        assert response.status_code == 401
+        assert "withdrawn (revoked or retired)" in response.json["message"]
+        assert client.get("/runs", headers=bearer(issue())).status_code == 200
+
+    def test_an_unchanged_jwks_is_asked_for_with_its_etag_and_answered_304(
+        self, client: Any, jwks_server: Any, issue: Any, bearer: Any, clock: Any, rs_key: Any
+    ) -> None:
+        clock.advance(60)
+        assert client.get("/runs", headers=bearer(issue(key=rs_key))).status_code == 200
+        assert (jwks_server.fetches, jwks_server.not_modified) == (2, 1)
+        clock.advance(59)  # the 304 counts as a fresh answer
+        assert client.get("/runs", headers=bearer(issue(key=rs_key))).status_code == 200
+        assert jwks_server.fetches == 2
+
+    def test_a_kid_never_seen_is_still_unknown_not_withdrawn(
+        self, client: Any, issue: Any, bearer: Any
+    ) -> None:
+        response = client.get("/runs", headers=bearer(issue(kid="never-published")))
+        assert response.status_code == 401
+        assert "unknown key id" in response.json["message"]
+
+
+@pytest.mark.parametrize(
+    ("header", "lifetime"),
+    [
+        (None, 300),
+        ("public, max-age=60", 60),
+        ("max-age=600", 300),  # the service's own setting is the longest
+        ('public, s-maxage=5, max-age="30"', 30),  # s-maxage is for shared caches
+        ("no-store", 0),
+        ("public, no-cache", 0),
+        ("public", 300),
+    ],
+)
+def test_cache_lifetime(header: str | None, lifetime: float) -> None:
+    from runnerly_common.auth.jwks import cache_lifetime
+
+    assert cache_lifetime(header, 300) == lifetime

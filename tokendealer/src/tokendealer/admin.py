@@ -8,7 +8,8 @@ ensured, as ``tokendealer serve`` does at start), does its work in one transacti
 closes it again, and returns plain JSON-ready dicts.
 
 Errors a caller can cause (a taken or invalid client name, an unknown scope word) are
-:class:`RegistryError`, whose message is fit for an operator.
+:class:`RegistryError`, and those of the key ring (an unknown key, revoking the key that
+signs without rotating) :class:`KeyRingError`; their messages are fit for an operator.
 """
 
 from __future__ import annotations
@@ -21,10 +22,20 @@ from sqlalchemy.orm import Session
 
 from tokendealer.clients import registry
 from tokendealer.clients.registry import RegistryError
+from tokendealer.keys.keyring import KeyRingError, operator_name
 from tokendealer.service import TokenDealer
 from tokendealer.settings import TokenDealerSettings
 
-__all__ = ["RegistryError", "TokenDealerSettings", "add_client", "rotate_keys"]
+__all__ = [
+    "KeyRingError",
+    "RegistryError",
+    "TokenDealerSettings",
+    "add_client",
+    "list_keys",
+    "operator_name",
+    "revoke_key",
+    "rotate_keys",
+]
 
 
 @contextmanager
@@ -62,3 +73,22 @@ def rotate_keys(settings: TokenDealerSettings) -> dict[str, Any]:
     signed expire."""
     with _transaction(settings) as (dealer, session):
         return dealer.keyring.rotate(session)
+
+
+def list_keys(settings: TokenDealerSettings) -> dict[str, Any]:
+    """The key ring: ``current``, ``next`` and ``retired`` kids (all published) and the
+    ``revoked`` keys with ``revoked_at`` (Unix time) and ``revoked_by``."""
+    with _transaction(settings) as (dealer, session):
+        return dealer.keyring.describe(session)
+
+
+def revoke_key(
+    settings: TokenDealerSettings, kid: str, *, by: str, rotate: bool = False
+) -> dict[str, Any]:
+    """Revoke a signing key now: out of the JWKS at once (verifiers drop it within the
+    JWKS max-age), its private half erased, who and when recorded.  The key that signs
+    needs ``rotate=True`` (the next key takes over), else :class:`KeyRingError`; a key
+    already revoked is left as it is (``revoked_now`` is then ``None``).  Returns the key
+    ring as it now is."""
+    with _transaction(settings) as (dealer, session):
+        return dealer.keyring.revoke(session, kid, by=by, rotate=rotate)

@@ -13,6 +13,7 @@ from runnerly_common import cli
 from runnerly_common.settings import SettingsError
 from tokendealer.bootstrap import bootstrap_clients
 from tokendealer.clients import registry
+from tokendealer.keys.keyring import KeyRingError, operator_name
 from tokendealer.migrate import SchemaError, current, upgrade
 from tokendealer.service import TokenDealer
 from tokendealer.settings import TokenDealerSettings
@@ -154,6 +155,55 @@ def rotate_keys(config: str | None) -> None:
     td = _dealer(config)
     with td.db.transaction() as session:
         _print(td.keyring.rotate(session))
+
+
+@main.group()
+def keys() -> None:
+    """The signing keys: list, rotate, revoke."""
+
+
+@keys.command("list")
+@config_option
+def list_keys(config: str | None) -> None:
+    """The key that signs, the next one, the retired ones still published, and the
+    revoked ones (when, by whom)."""
+    td = _dealer(config)
+    with td.db.transaction() as session:
+        _print(td.keyring.describe(session))
+
+
+@keys.command("rotate")
+@config_option
+def keys_rotate(config: str | None) -> None:
+    """The same as ``rotate-keys``."""
+    td = _dealer(config)
+    with td.db.transaction() as session:
+        _print(td.keyring.rotate(session))
+
+
+@keys.command("revoke")
+@config_option
+@click.argument("kid")
+@click.option(
+    "--rotate",
+    is_flag=True,
+    help="Needed to revoke the key that signs: the next key signs in its place.",
+)
+@click.option(
+    "--by",
+    default=operator_name,
+    show_default="the login name",
+    help="Who revokes it (recorded with the time).",
+)
+def keys_revoke(config: str | None, kid: str, rotate: bool, by: str) -> None:
+    """Revoke a signing key now (a leak): withdrawn from the JWKS at once, its private half
+    erased; services stop accepting its tokens within the JWKS max-age (60 s)."""
+    td = _dealer(config)
+    try:
+        with td.db.transaction() as session:
+            _print(td.keyring.revoke(session, kid, by=by, rotate=rotate))
+    except KeyRingError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @main.command()

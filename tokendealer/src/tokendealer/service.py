@@ -11,7 +11,7 @@ from runnerly_common.auth import TokenVerifier
 from runnerly_common.db import Database, pool_options
 from tokendealer.keys.keyring import KeyRing
 from tokendealer.migrate import upgrade
-from tokendealer.runners import SELF_CLIENT_ID, RunnerDirectory
+from tokendealer.runners import SELF_CLIENT_ID, SELF_TOKEN_TTL, RunnerDirectory
 from tokendealer.settings import TokenDealerSettings
 from tokendealer.tokens.issuer import issue
 
@@ -46,6 +46,8 @@ class TokenDealer:
             audience=None,
             algorithms=("ES256", "RS256", "EdDSA"),
             leeway=settings.token_leeway,
+            # Its own tokens are never longer; introspection refuses longer ones too.
+            max_lifetime=max(settings.max_token_ttl, SELF_TOKEN_TTL),
         )
         self.runners = RunnerDirectory(
             settings.dataservice_url,

@@ -26,7 +26,9 @@ class TokenDealerSettings(Settings):
     signing_alg: str = "ES256"
     access_token_ttl: int = 900
     user_token_ttl: int = 300
-    jwks_max_age: int = 300
+    # How long verifiers may cache the JWKS (its Cache-Control max-age): the bound on how
+    # long a revoked key's tokens are still accepted (docs/tokens.md, "Revoking a key").
+    jwks_max_age: int = 60
     # Token exchange asks the dataservice whether the runner exists, is enabled and holds
     # `admin` (docs/decisions.md, "Token exchange asks the dataservice"); a found runner's
     # answer is kept this long per process (0: never).
@@ -53,6 +55,8 @@ class TokenDealerSettings(Settings):
                 f"{self.env_name('db_pool_size')} must be at least 1 and "
                 f"{self.env_name('db_max_overflow')} not negative"
             )
+        if not 0 <= self.jwks_max_age <= 3600:
+            raise SettingsError(f"{self.env_name('jwks_max_age')} must be 0 to 3600 seconds")
         if not 0 <= self.runner_cache_seconds <= 300:
             raise SettingsError(f"{self.env_name('runner_cache_seconds')} must be 0 to 300")
         if not self.dataservice_url.startswith(("http://", "https://")):

@@ -1,6 +1,9 @@
 """Public keys by ``kid``: fetched from a JWKS URL and cached.
 
-The cache is refreshed when it is older than ``ttl``; an unknown ``kid`` triggers a
+The cache is refreshed when it is older than ``ttl``, or than the ``max-age`` of the
+JWKS's Cache-Control when that is shorter: the tokendealer's says how soon a revoked key
+must stop verifying (60 s).  A refresh asks with the ETag it holds, so the tokendealer
+answers an unchanged JWKS with a bodyless 304.  An unknown ``kid`` triggers a
 refetch at most once per ``min_refetch_interval`` so that tokens with random ``kid``s
 cannot turn every request into a call to the tokendealer.  When the tokendealer cannot
 be reached the keys already known keep serving: verification never needs it per request.
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -21,6 +25,23 @@ import jwt
 import requests
 
 log = logging.getLogger(__name__)
+
+_MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
+_NOT_CACHEABLE = re.compile(r"(?:^|,)\s*(?:no-store|no-cache)\b", re.IGNORECASE)
+# Kids seen in the JWKS and gone from it since (revoked, or retired and expired),
+# remembered so a token naming one is told so; bounded so a long life cannot grow it.
+_WITHDRAWN_REMEMBERED = 256
+
+
+def cache_lifetime(cache_control: str | None, default: float) -> float:
+    """Seconds a JWKS answer may be used: its ``max-age`` if shorter than ``default``
+    (0 for ``no-store``/``no-cache``), ``default`` without one."""
+    if not cache_control:
+        return default
+    if _NOT_CACHEABLE.search(cache_control):
+        return 0
+    ages = [int(m) for m in _MAX_AGE.findall(cache_control)]
+    return min([default, *ages])
 
 
 class KeysUnavailable(Exception):
@@ -37,6 +58,13 @@ class KeySource(Protocol):
     :class:`KeysUnavailable` when it cannot know."""
 
     def get(self, kid: str) -> jwt.PyJWK | None: ...
+
+
+def withdrawn(keys: KeySource, kid: str) -> bool:
+    """Whether ``keys`` saw ``kid`` published once and no more (a source that cannot
+    tell says no)."""
+    check = getattr(keys, "withdrawn", None)
+    return bool(check(kid)) if callable(check) else False
 
 
 def parse_jwks(document: Mapping[str, Any]) -> dict[str, jwt.PyJWK]:
@@ -87,6 +115,9 @@ class JWKSCache:
         self.timeout = timeout
         self._clock = clock
         self._keys: dict[str, jwt.PyJWK] = {}
+        self._withdrawn: dict[str, None] = {}  # insertion-ordered, oldest first
+        self._etag: str | None = None
+        self._fresh_for = ttl  # the last answer's lifetime (its max-age, when shorter)
         self._fetched_at: float | None = None
         self._attempted_at: float | None = None
         self._failing = False  # the last fetch failed: what is not known may exist
@@ -95,7 +126,7 @@ class JWKSCache:
 
     def get(self, kid: str) -> jwt.PyJWK | None:
         now = self._clock()
-        stale = self._fetched_at is None or now - self._fetched_at >= self.ttl
+        stale = self._fetched_at is None or now - self._fetched_at >= self._fresh_for
         if stale and self._may_refetch(now):
             self._refresh(now, reason="expired")
         key = self._keys.get(kid)
@@ -108,6 +139,10 @@ class JWKSCache:
                 retry_after=self._retry_after(),
             )
         return key
+
+    def withdrawn(self, kid: str) -> bool:
+        """``kid`` was in an earlier JWKS and is not in the latest."""
+        return kid in self._withdrawn
 
     def _retry_after(self) -> int:
         """Seconds until the next fetch may be tried (at least 1)."""
@@ -130,10 +165,12 @@ class JWKSCache:
             if not self._may_refetch(now):
                 return
             self._attempted_at = self._clock()
+            headers = {"If-None-Match": self._etag} if self._etag and self._keys else {}
             try:
-                response = self.http.get(self.url, timeout=self.timeout)
+                response = self.http.get(self.url, timeout=self.timeout, headers=headers)
                 response.raise_for_status()
-                keys = parse_jwks(response.json())
+                unchanged = response.status_code == 304
+                keys = self._keys if unchanged else parse_jwks(response.json())
             except (requests.RequestException, ValueError) as exc:
                 self._failing = True
                 log.warning(
@@ -145,6 +182,18 @@ class JWKSCache:
                 return
             self.fetch_count += 1
             self._failing = False
+            for gone in self._keys.keys() - keys.keys():
+                self._withdrawn[gone] = None
+                log.warning("JWKS: key %s is no longer published (revoked or retired)", gone)
+            for kid in keys:
+                self._withdrawn.pop(kid, None)
+            while len(self._withdrawn) > _WITHDRAWN_REMEMBERED:
+                del self._withdrawn[next(iter(self._withdrawn))]
             self._keys = keys
+            self._etag = response.headers.get("ETag") or (self._etag if unchanged else None)
+            self._fresh_for = cache_lifetime(response.headers.get("Cache-Control"), self.ttl)
             self._fetched_at = self._attempted_at
-            log.info("JWKS fetched (%s): %d keys", reason, len(keys))
+            if unchanged:
+                log.debug("JWKS unchanged (%s)", reason)
+            else:
+                log.info("JWKS fetched (%s): %d keys", reason, len(keys))

@@ -1,4 +1,5 @@
-"""Verify a bearer JWT: allowed algorithm, known ``kid``, signature, ``iss``, ``aud``, times."""
+"""Verify a bearer JWT: allowed algorithm, known ``kid``, signature, ``iss``, ``aud``, times,
+and a lifetime (``exp - iat``) no longer than the service accepts."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 import jwt
 from jwt.utils import base64url_decode
 
-from runnerly_common.auth.jwks import KeySource
+from runnerly_common.auth.jwks import KeySource, withdrawn
 
 REQUIRED_CLAIMS = ["exp", "iat", "nbf", "iss", "aud", "sub", "jti"]
 # Asymmetric algorithms only: a symmetric one would let anyone holding the public key sign.
@@ -46,7 +47,11 @@ class TokenVerifier:
         audience: str | None,
         algorithms: Iterable[str] = ("ES256", "RS256", "EdDSA"),
         leeway: float = 30,
+        max_lifetime: float | None = None,
     ) -> None:
+        """``max_lifetime``: the longest ``exp - iat`` accepted (seconds; None: any).  A
+        token minted for days with a stolen key, or by a misconfigured issuer, is refused
+        however valid its signature."""
         self.keys = keys
         self.issuer = issuer
         self.audience = audience
@@ -55,6 +60,7 @@ class TokenVerifier:
         if unsafe:
             raise ValueError(f"not asymmetric, refused: {', '.join(sorted(unsafe))}")
         self.leeway = leeway
+        self.max_lifetime = max_lifetime
         self._jwt = jwt.PyJWT()
 
     def verify(self, token: str, audience: str | None = None) -> dict[str, Any]:
@@ -73,12 +79,14 @@ class TokenVerifier:
             raise InvalidToken("token has no key id (kid)")
         key = self.keys.get(kid)
         if key is None:
+            if withdrawn(self.keys, kid):
+                raise InvalidToken("the token's signing key was withdrawn (revoked or retired)")
             raise InvalidToken("unknown key id (kid)")
         # The key decides its algorithm: a token may not pick another one for it.
         if key.algorithm_name != alg:
             raise InvalidToken("algorithm does not match the key")
         try:
-            return self._jwt.decode(
+            claims: dict[str, Any] = self._jwt.decode(
                 token,
                 key.key,
                 algorithms=[alg],
@@ -89,7 +97,9 @@ class TokenVerifier:
             )
         except jwt.ExpiredSignatureError:
             raise InvalidToken("token has expired") from None
-        except jwt.ImmatureSignatureError:
+        except jwt.ImmatureSignatureError as exc:
+            if "iat" in str(exc):
+                raise InvalidToken("token is not valid yet: issued in the future (iat)") from None
             raise InvalidToken("token is not valid yet") from None
         except jwt.InvalidAudienceError:
             raise InvalidToken("token is not meant for this audience") from None
@@ -101,6 +111,19 @@ class TokenVerifier:
             raise InvalidToken("signature verification failed") from None
         except jwt.InvalidTokenError as exc:
             raise InvalidToken(f"invalid token: {exc}") from None
+        self._check_lifetime(claims)
+        return claims
+
+    def _check_lifetime(self, claims: dict[str, Any]) -> None:
+        if self.max_lifetime is None:
+            return
+        # PyJWT has checked that both are numbers (and required them).
+        lifetime = float(claims["exp"]) - float(claims["iat"])
+        if lifetime > self.max_lifetime:
+            raise InvalidToken(
+                f"token lifetime (exp - iat) of {lifetime:.0f} s is longer than the "
+                f"{self.max_lifetime:.0f} s accepted"
+            )
 
 
 def _header(token: str) -> dict[str, Any]:

@@ -57,6 +57,8 @@ class JWKSServer:
         self.extra_entries: list[dict[str, Any]] = []  # raw JWKS entries, e.g. broken ones
         self.status = 200  # set to 503 to play a tokendealer in trouble
         self.fetches = 0  # every request, answered or not
+        self.cache_control: str | None = None  # e.g. "public, max-age=60", as the tokendealer
+        self.not_modified = 0  # requests answered 304 (their If-None-Match was current)
         self._lock = threading.Lock()
         self.live: LiveServer | None = None
 
@@ -72,6 +74,14 @@ class JWKSServer:
         response = Response(
             response=json.dumps(document), status=self.status, mimetype="application/json"
         )
+        if self.cache_control:
+            response.headers["Cache-Control"] = self.cache_control
+        if self.status == 200:  # conditional, as the tokendealer's JWKS is
+            response.add_etag()
+            response.make_conditional(environ)
+            if response.status_code == 304:
+                with self._lock:
+                    self.not_modified += 1
         return response(environ, start_response)
 
 

@@ -3,13 +3,17 @@
 State lives in the database so that every tokendealer process (and the CLI) sees a
 rotation at once; decrypted private keys are cached in memory by ``kid``.
 Rotation promotes the *next* key, which has been published since the previous rotation,
-so verifiers holding a cached JWKS already know the key that now signs.
+so verifiers holding a cached JWKS already know the key that now signs.  Revocation (a
+leaked key) withdraws a key from the JWKS at once; verifiers drop it when their cached
+JWKS expires, within the ``max-age`` the JWKS is served with (docs/tokens.md).
 """
 
 from __future__ import annotations
 
+import getpass
 import json
 import logging
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -28,6 +32,10 @@ log = logging.getLogger(__name__)
 
 class KeysPassphraseError(SettingsError):
     """The stored signing keys cannot be decrypted with the configured passphrase."""
+
+
+class KeyRingError(Exception):
+    """An operator's request the key ring refuses; the message says why and what to do."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +73,12 @@ class KeyRing:
         return row
 
     def _live(self, session: Session, now: float) -> list[SigningKey]:
-        rows = session.scalars(select(SigningKey).order_by(SigningKey.created_at.desc()))
+        """Keys that sign, will sign or are still published: never a revoked one."""
+        rows = session.scalars(
+            select(SigningKey)
+            .where(SigningKey.revoked_at.is_(None))
+            .order_by(SigningKey.created_at.desc())
+        )
         return [r for r in rows if r.retired_at is None or r.retired_at + self.retention > now]
 
     def ensure(self, session: Session) -> None:
@@ -110,10 +123,43 @@ class KeyRing:
         session.flush()
         return {**self.describe(session), "purged": purged}
 
+    def revoke(
+        self, session: Session, kid: str, *, by: str, rotate: bool = False
+    ) -> dict[str, Any]:
+        """Withdraw ``kid`` from the JWKS now and erase its private half, recording who did
+        it and when.  The key that signs is revoked only with ``rotate``: the next key
+        (published since the last rotation, so verifiers know it) signs from then on;
+        without it the refusal says so, rather than leave nothing to sign with."""
+        now = time.time()
+        row = session.get(SigningKey, kid)
+        if row is None:
+            raise KeyRingError(f"no signing key {kid!r} (`tokendealer keys list` shows them)")
+        if row.revoked_at is not None:
+            return {**self.describe(session), "revoked_now": None}
+        if _is_current(row):
+            if not rotate:
+                raise KeyRingError(
+                    f"{kid} is the key that signs now: revoking it would leave none. Revoke it "
+                    "with --rotate, which first promotes the next key (already published) to "
+                    "sign in its place"
+                )
+            self.rotate(session)
+        row.revoked_at = now
+        row.revoked_by = by[:128]
+        row.private_pem = b""  # a leaked key is not kept, not even encrypted
+        with self._lock:
+            self._private.pop(kid, None)
+            self._public.pop(kid, None)
+        self.ensure(session)  # a revoked next key gets a successor
+        session.flush()
+        log.warning("signing key %s revoked by %s: withdrawn from the JWKS", kid, by)
+        return {**self.describe(session), "revoked_now": kid}
+
     def _purge(self, session: Session, now: float) -> list[str]:
+        # Revoked keys stay, as the record of their revocation (their private half is gone).
         gone = [
             r
-            for r in session.scalars(select(SigningKey))
+            for r in session.scalars(select(SigningKey).where(SigningKey.revoked_at.is_(None)))
             if r.retired_at is not None and r.retired_at + self.retention <= now
         ]
         for row in gone:
@@ -126,6 +172,14 @@ class KeyRing:
             "current": next((r.kid for r in live if _is_current(r)), None),
             "next": [r.kid for r in live if r.activated_at is None],
             "retired": [r.kid for r in live if r.retired_at is not None],
+            "revoked": [
+                {"kid": r.kid, "revoked_at": r.revoked_at, "revoked_by": r.revoked_by}
+                for r in session.scalars(
+                    select(SigningKey)
+                    .where(SigningKey.revoked_at.is_not(None))
+                    .order_by(SigningKey.revoked_at)
+                )
+            ],
         }
 
     def signer(self, session: Session) -> Signer:
@@ -152,14 +206,27 @@ class KeyRing:
     def public_key(self, session: Session, kid: str) -> jwt.PyJWK | None:
         """A published key by ``kid`` (for verifying our own tokens locally)."""
         row = session.get(SigningKey, kid)
-        if row is None or (
-            row.retired_at is not None and row.retired_at + self.retention <= time.time()
+        if (
+            row is None
+            or row.revoked_at is not None
+            or (row.retired_at is not None and row.retired_at + self.retention <= time.time())
         ):
             return None
         key = self._public.get(kid)
         if key is None:
             key = self._public.setdefault(kid, jwt.PyJWK(json.loads(row.public_jwk)))
         return key
+
+
+def operator_name() -> str:
+    """Who runs this command, for the revocation's record (``--by`` says better)."""
+    for name in ("SUDO_USER", "USER", "LOGNAME"):
+        if os.environ.get(name):
+            return os.environ[name]
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # a container's uid without a passwd entry
+        return f"uid {os.getuid()}"
 
 
 def _is_current(row: SigningKey) -> bool:

@@ -8,7 +8,9 @@ from tokendealer.models import Base
 
 class SigningKey(Base):
     """A key pair.  Its life: published as *next* (``activated_at`` empty), then *current*
-    (signs), then *retired* (still published until its last token has expired)."""
+    (signs), then *retired* (still published until its last token has expired).  A key
+    may be *revoked* at any point (a leak): withdrawn from the JWKS at once, its private
+    half erased, the row kept as the record of who revoked it and when."""
 
     __tablename__ = "signing_keys"
 
@@ -20,3 +22,5 @@ class SigningKey(Base):
     created_at: Mapped[float] = mapped_column(Float)
     activated_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     retired_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    revoked_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    revoked_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
