@@ -44,6 +44,7 @@ from strava_worker.webhook_queue import INTAKE_TIMEOUT, BrokerQueue, BrokerUnava
 
 log = logging.getLogger(__name__)
 Enqueue = Callable[[dict[str, Any]], None]
+SERVICE = "strava-webhook"
 # The one answer to every event taken or ignored: no oracle for the subscription id.
 RECEIVED = {"status": "received"}
 # Seconds Strava is asked to wait before sending an event we could not take again.
@@ -79,7 +80,7 @@ def _unavailable(what: str, exc: Exception) -> APIError:
 def create_app(
     settings: WorkerSettings, enqueue: Enqueue | None = None, store: Store | None = None
 ) -> Flask:
-    app = create_base_app("strava-webhook", settings)
+    app = create_base_app(SERVICE, settings)
     send = enqueue or BrokerQueue(settings)
     # The store keeping the subscription id (Redis, or the SQLite file), made on first use
     # with timeouts that fit in Strava's 2 s, for the events and the probe alike.
@@ -143,7 +144,8 @@ def create_app(
 
 def main() -> None:
     settings = WorkerSettings.load()
-    serve(lambda: create_app(settings), settings)
+    # gunicorn's own lines name the service as the app's do, not the settings' section.
+    serve(lambda: create_app(settings), settings, proc_name=SERVICE)
 
 
 if __name__ == "__main__":

@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import redis
+import requests
 from celery import Celery
 
 from runnerly_common.celery_context import HEADER
 from runnerly_common.tasks import SYNC_RUNNER
 from runnerly_common.testing import CeleryProcess, free_port
-from runnerly_common.testing.services import start_celery_beat, start_celery_worker
+from runnerly_common.testing.services import start_celery_beat, start_celery_worker, start_webhook
 
 from .helpers import Runner
 
@@ -127,3 +128,32 @@ def test_worker_and_beat_write_json_lines_with_request_ids_and_no_secrets(
     assert [secret for secret in secrets if secret in output] == []
     # No URL's user info either, even with the password masked: only "***".
     assert set(re.findall(r"[a-z+]+://([^/\s@\"]+)@", output)) <= {"***"}, output
+
+
+def test_the_webhook_intake_writes_json_lines_of_its_own_service_and_no_verify_token(
+    private_redis, tmp_path: Path
+) -> None:
+    verify_token = f"verify-{uuid.uuid4().hex}"
+    intake = start_webhook(
+        tmp_path / "webhook",
+        {},
+        verify_token=verify_token,
+        broker_url=private_redis.url(1),
+        redis_url=private_redis.url(2),
+    )
+    with intake.process:
+        challenge = {"hub.mode": "subscribe", "hub.challenge": "c-1", "hub.verify_token": "wrong"}
+        assert requests.get(f"{intake.url}/webhook", params=challenge, timeout=5).status_code == 403
+        challenge["hub.verify_token"] = verify_token
+        assert requests.get(f"{intake.url}/webhook", params=challenge, timeout=5).ok
+    assert not intake.process.running
+
+    lines = []
+    for line in filter(str.strip, intake.process.log().splitlines()):
+        record = json.loads(line)
+        assert set(record) >= KEYS, line
+        lines.append(record)
+    # gunicorn's lines (start, workers, stop) too: one service name for the whole process.
+    assert {line["service"] for line in lines} == {"strava-webhook"}, lines
+    assert any(line["logger"].startswith("gunicorn") for line in lines), lines
+    assert verify_token not in intake.process.log()
