@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from conftest import ROOT
 
@@ -33,7 +34,8 @@ def test_the_backup_host_holds_no_key_that_opens_a_backup(
 ) -> None:
     backup = services["backup"]
     names = set(backup["environment"])
-    assert not {n for n in names if re.match(r"RUNNERLY_BACKUP_(IDENTITY|POSTGRES_URL)", n)}
+    assert not {n for n in names if re.match(r"RUNNERLY_BACKUP_(IDENTITY|POSTGRES_PASSWORD)", n)}
+    assert urlsplit(backup["environment"]["RUNNERLY_BACKUP_POSTGRES_URL"]).password is None
     assert "RUNNERLY_BACKUP_RECIPIENT" in names
     # Its databases' own roles dump them: never the superuser's password.
     assert set(backup["secrets"]) == {"tokendealer_database_url", "dataservice_database_url"}

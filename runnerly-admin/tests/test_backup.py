@@ -20,7 +20,7 @@ from helpers import one_line
 from runnerly_admin.backups import keys
 from runnerly_admin.cli import main
 from runnerly_admin.export import fingerprint
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from dataservice.migrate import upgrade
 from dataservice.users import service as users
@@ -80,9 +80,13 @@ def env(
 
 @pytest.fixture
 def runnerly(env: dict[str, str]) -> Callable[..., Result]:
-    def invoke(*args: Any, **overrides: str) -> Result:
+    def invoke(*args: Any, input: str | None = None, **overrides: str) -> Result:
         return CliRunner().invoke(
-            main, [str(a) for a in args], env={**env, **overrides}, catch_exceptions=False
+            main,
+            [str(a) for a in args],
+            input=input,
+            env={**env, **overrides},
+            catch_exceptions=False,
         )
 
     return invoke
@@ -218,6 +222,17 @@ class TestDrill:
         assert _scratch_databases() == before
         assert [p.name for p in Path(env["RUNNERLY_BACKUP_DIR"]).iterdir()] == [made.name]
 
+    def test_the_key_may_come_on_standard_input_only(self, runnerly, ada, env):
+        """As `docker compose run -T ... < key.txt` gives it: never a file in the container."""
+        _create(runnerly)
+        key = Path(env["RUNNERLY_BACKUP_IDENTITY_FILE"]).read_text(encoding="utf-8")
+        without = {"RUNNERLY_BACKUP_IDENTITY_FILE": ""}
+        refused = runnerly("backup", "drill", "--user", ada, **without)
+        assert refused.exit_code == 1
+        assert "set RUNNERLY_BACKUP_IDENTITY_FILE" in one_line(refused)
+        result = runnerly("backup", "drill", "--user", ada, "--identity", "-", input=key, **without)
+        assert result.exit_code == 0, result.output
+
     def test_a_wrong_key_is_named_and_creates_no_database(self, runnerly, ada, env, tmp_path):
         before = _scratch_databases()
         _create(runnerly)
@@ -295,3 +310,20 @@ def test_the_durations_the_schedule_takes():
     assert Duration().convert("15m", None, None).total_seconds() == 900
     with pytest.raises(Exception, match="not a duration"):
         Duration().convert("daily", None, None)
+
+
+def test_the_superusers_password_may_come_apart_from_its_url():
+    from runnerly_admin.backups.settings import BackupSettings
+
+    settings = BackupSettings.load(
+        environ={
+            "RUNNERLY_BACKUP_POSTGRES_URL": "postgresql+psycopg://postgres@postgres:5432/postgres",
+            "RUNNERLY_BACKUP_POSTGRES_PASSWORD": "s3cret/with@odd:chars",
+        }
+    )
+    url = make_url(settings.superuser_url())
+    assert (url.username, url.password, url.host) == (
+        "postgres",
+        "s3cret/with@odd:chars",
+        "postgres",
+    )

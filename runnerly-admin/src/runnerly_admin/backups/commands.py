@@ -10,6 +10,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
+from typing import TextIO
 
 import click
 
@@ -54,8 +55,19 @@ file_option = click.option(
 )
 
 
-def _settings(config: str | None) -> BackupSettings:
-    return cli.load_settings(BackupSettings, config)
+identity_option = click.option(
+    "--identity",
+    "identity",
+    type=click.File("r", encoding="utf-8"),
+    help="The age secret key's file instead of RUNNERLY_BACKUP_IDENTITY(_FILE); - reads it "
+    "from standard input (docker compose run -T ... < key.txt).",
+)
+
+
+def _settings(config: str | None, identity: TextIO | None = None) -> BackupSettings:
+    if identity is None:
+        return cli.load_settings(BackupSettings, config)
+    return cli.load_settings(BackupSettings, config, identity=identity.read())
 
 
 @click.group("backup")
@@ -148,12 +160,20 @@ def _stop(signum: int, frame: FrameType | None) -> None:
 @config_option
 @runner_options
 @file_option
-def drill(config: str | None, user_id: int | None, email: str | None, backup: Path | None) -> None:
+@identity_option
+def drill(
+    config: str | None,
+    user_id: int | None,
+    email: str | None,
+    backup: Path | None,
+    identity: TextIO | None,
+) -> None:
     """Restore the latest backup into scratch databases (dropped afterwards) and compare
     the runner's export from the live database and from the restored copy; exit 1 on
     any difference."""
     chosen(user_id, email)
-    result = operations.drill(_settings(config), Sources.load(config), user_id, email, backup)
+    settings = _settings(config, identity)
+    result = operations.drill(settings, Sources.load(config), user_id, email, backup)
     echo_json(result)
     if result["differences"]:
         parts = ", ".join(item["part"] for item in result["differences"])
@@ -172,7 +192,8 @@ def drill(config: str | None, user_id: int | None, email: str | None, backup: Pa
     is_flag=True,
     help="Confirm: everything in both databases is replaced by the backup's contents.",
 )
-def restore(config: str | None, backup: Path, confirmed: bool) -> None:
+@identity_option
+def restore(config: str | None, backup: Path, confirmed: bool, identity: TextIO | None) -> None:
     """Replace both databases' contents with BACKUP's (each in one transaction), and put
     back the worker's keys that are missing. Stop every service first."""
     if not confirmed:
@@ -180,10 +201,10 @@ def restore(config: str | None, backup: Path, confirmed: bool) -> None:
             "restore replaces everything in both databases: stop the services, then add "
             "--yes-replace-the-databases"
         )
-    settings = _settings(config)
+    settings = _settings(config, identity)
     echo_json(
         operations.restore(
-            settings, Sources.load(config), backup, postgres_url=settings.postgres_url
+            settings, Sources.load(config), backup, postgres_url=settings.superuser_url()
         )
     )
 

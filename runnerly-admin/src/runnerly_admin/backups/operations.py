@@ -80,7 +80,7 @@ def drill(
     runner's export from the live database with the export from the restored one."""
     opener = keys.identities(settings)
     admin = postgres.postgres_url(
-        "the drill's scratch databases", settings.postgres_url, "RUNNERLY_BACKUP_POSTGRES_URL"
+        "the drill's scratch databases", settings.superuser_url(), "RUNNERLY_BACKUP_POSTGRES_URL"
     )
     path = chosen_backup(settings, backup)
     live_url = sources.databases["dataservice"]
