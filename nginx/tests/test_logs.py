@@ -84,13 +84,18 @@ def json_gateway(tmp_path: Path, web: WebService) -> Iterator[Service]:
     gateway.process.stop()
 
 
-def _log_lines(gateway: Service, offset: int, expect: str, timeout: float = 5) -> list[str]:
-    """The gateway's output since ``offset``, once it mentions ``expect``."""
+def _log_lines(gateway: Service, offset: int, last_id: str, timeout: float = 5) -> list[str]:
+    """The gateway's output since ``offset``, once it holds the access line of ``last_id``
+    (written after the error lines of its request)."""
     deadline = time.monotonic() + timeout
     while True:
-        text = gateway.process.log_since(offset)
-        if expect in text or time.monotonic() > deadline:
-            return text.splitlines()
+        lines = gateway.process.log_since(offset).splitlines(keepends=True)
+        complete = [line for line in lines if line.endswith("\n")]
+        if time.monotonic() > deadline or any(
+            entry.get("logger") == "gateway.access" and entry.get("request_id") == last_id
+            for entry in map(json.loads, complete)
+        ):
+            return [line.rstrip("\n") for line in complete]
         time.sleep(0.05)
 
 
@@ -182,14 +187,16 @@ def test_nginx_error_lines_become_entries() -> None:
 def test_error_lines_wait_for_their_request_but_not_forever() -> None:
     written: list[str] = []
     correlator = Correlator(written.append, hold=0.05)
-    correlator.error_line(
-        "2026/12/07 13:01:02 [error] 17#17: *7 upstream timed out, client: 1.2.3.4"
-    )
-    correlator.error_line("2026/12/07 13:01:02 [error] 17#17: *8 a request that never logs")
-    correlator.error_line("2026/12/07 13:01:02 [notice] 17#17: signal process started")
+    correlator.line("2026/12/07 13:01:02 [error] 17#17: *7 upstream timed out, client: 1.2.3.4")
+    correlator.line("2026/12/07 13:01:02 [error] 17#17: *8 a request that never logs")
+    correlator.line("2026/12/07 13:01:02 [notice] 17#17: signal process started")
     assert [json.loads(w)["message"] for w in written] == ["signal process started"]
-    correlator.access_line(json.dumps({"connection": 7, "request_id": "abcdefgh"}))
+    correlator.line(json.dumps({"connection": 7, "request_id": "abcdefgh"}))
     assert [json.loads(w).get("request_id") for w in written[1:]] == ["abcdefgh", "abcdefgh"]
+    # The next request on the same (kept-alive) connection: its own id, not the last one's.
+    correlator.line("2026/12/07 13:01:03 [error] 17#17: *7 connect() failed, client: 1.2.3.4")
+    correlator.line(json.dumps({"connection": 7, "request_id": "ijklmnop"}))
+    assert [json.loads(w).get("request_id") for w in written[-2:]] == ["ijklmnop", "ijklmnop"]
     time.sleep(0.06)
     correlator.flush()
     assert json.loads(written[-1])["message"] == "a request that never logs"

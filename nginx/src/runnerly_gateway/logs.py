@@ -6,7 +6,7 @@ gateway reads it from nginx's stderr and writes each line as an object with ``ti
 context says (``client``, ``request``, ``upstream``, ``host``...). The access log, JSON
 already (runnerly/accesslog.lua), passes through unchanged, and lends its ``request_id`` to
 the error lines of the same connection: nginx writes a request's errors before its access
-line, so those wait for it (at most ``HOLD_SECONDS``).
+line (both on one pipe, in order), so those wait for it (at most ``HOLD_SECONDS``).
 
 Query strings never reach a line: every parameter's value is replaced (a redirect's
 ``code``, ``state``, a verify token...), whatever its name.
@@ -134,19 +134,23 @@ class Correlator:
             return
         self._pending.setdefault(connection, []).append((time.monotonic(), entry))
 
-    def access_line(self, line: str) -> None:
-        try:
-            access = json.loads(line)
-        except ValueError:
-            access = None
-        if isinstance(access, dict):
-            held = self._pending.pop(access.get("connection"), [])  # type: ignore[arg-type]
-            for _, entry in held:
-                entry["request_id"] = access.get("request_id")
-                self._write(encode(entry))
-            self._write(line if line.endswith("\n") else line + "\n")
-        else:  # not the gateway's line: never pass a raw line through
+    def line(self, line: str) -> None:
+        """A line of nginx's output: an access line (a JSON object) or anything else."""
+        access = None
+        if line.startswith("{"):
+            try:
+                access = json.loads(line)
+            except ValueError:
+                access = None
+        if not isinstance(access, dict):  # never pass a raw line through
             self.error_line(line)
+            return
+        # Lines of the same connection held now came after its previous request's access
+        # line (or they would have gone with it): they are this request's.
+        for _, entry in self._pending.pop(access.get("connection"), []):  # type: ignore[arg-type]
+            entry["request_id"] = access.get("request_id")
+            self._write(encode(entry))
+        self._write(line if line.endswith("\n") else line + "\n")
 
     def flush(self, everything: bool = False) -> None:
         """Write the lines held longer than the hold (all of them at the end)."""

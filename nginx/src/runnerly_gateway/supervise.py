@@ -1,7 +1,7 @@
 """Run nginx as a child and write its logs as JSON lines on stdout (runnerly_gateway.logs).
 
-nginx writes its error log (and Lua's lines) to stderr and its access log to stdout, both
-pipes to this process, which converts the first, passes the second on, and lends the access
+nginx writes its error log (and Lua's lines) to stderr and its access log to stdout, one
+pipe to this process, which converts the first, passes the second on, and lends the access
 lines' request ids to the error lines of their requests. Signals reach nginx unchanged
 (SIGTERM, SIGQUIT for a graceful stop, SIGHUP to reload), and nginx's exit status is this
 process's.
@@ -54,7 +54,10 @@ def write_stdout(text: str) -> None:
 def supervise(command: list[str], write: Callable[[str], None] = write_stdout) -> int:
     """Run ``command`` (nginx in the foreground) with its output as JSON lines; its status."""
     correlator = Correlator(write)
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # One pipe for both logs keeps nginx's order: a request's error lines, then its access
+    # line. Each is one write(2) of at most PIPE_BUF bytes (nginx cuts error lines at 2 kB,
+    # the access line cuts its long fields), so lines of several workers never interleave.
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
     def forward(signum: int, _frame: FrameType | None) -> None:
         if process.poll() is None:
@@ -63,28 +66,18 @@ def supervise(command: list[str], write: Callable[[str], None] = write_stdout) -
     for signum in FORWARDED:
         signal.signal(signum, forward)
 
-    assert process.stdout is not None and process.stderr is not None
-    feeders = {
-        # Error lines first: nginx writes a request's errors before its access line.
-        process.stderr.fileno(): _lines(correlator.error_line),
-        process.stdout.fileno(): _lines(correlator.access_line),
-    }
-    buffers = dict.fromkeys(feeders, b"")
+    assert process.stdout is not None
+    fd = process.stdout.fileno()
+    feed = _lines(correlator.line)
+    rest = b""
     selector = selectors.DefaultSelector()
-    for fd in feeders:
-        os.set_blocking(fd, False)
-        selector.register(fd, selectors.EVENT_READ)
-    while feeders:
-        ready = sorted((key.fd for key, _ in selector.select(timeout=0.5)), key=list(feeders).index)
-        for fd in ready:
-            try:
-                data = os.read(fd, _CHUNK)
-            except BlockingIOError:
-                continue
-            buffers[fd] = feeders[fd](buffers[fd] + data, not data)
+    selector.register(fd, selectors.EVENT_READ)
+    while True:
+        if selector.select(timeout=0.5):
+            data = os.read(fd, _CHUNK)
+            rest = feed(rest + data, not data)
             if not data:  # nginx and its workers have closed it: they are gone
-                selector.unregister(fd)
-                del feeders[fd]
+                break
         correlator.flush()
         sys.stdout.flush()
     correlator.flush(everything=True)
