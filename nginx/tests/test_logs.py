@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -201,3 +202,17 @@ def test_error_lines_wait_for_their_request_but_not_forever() -> None:
     correlator.flush()
     assert json.loads(written[-1])["message"] == "a request that never logs"
     assert json.loads(written[-1])["request_id"] is None
+
+
+def test_signals_reach_nginx_and_its_status_is_the_launchers(json_gateway: Service) -> None:
+    """`runnerly-gateway run` is the container's PID 1: `docker stop` (SIGTERM) and a reload
+    (SIGHUP) must reach nginx through it."""
+    launcher = json_gateway.process.process
+    assert launcher is not None
+    launcher.send_signal(signal.SIGHUP)
+    time.sleep(0.5)
+    assert requests.get(json_gateway.url + "/", timeout=5).status_code == 200
+    launcher.send_signal(signal.SIGTERM)
+    assert launcher.wait(10) == 0
+    with pytest.raises(requests.ConnectionError):
+        requests.get(json_gateway.url + "/", timeout=2)
