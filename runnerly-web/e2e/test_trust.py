@@ -76,11 +76,22 @@ def wait_for_run(page: Page, path: str, title: str, *, present: bool = True) -> 
     expect(link).to_have_count(1 if present else 0)
 
 
+def add_activity(athlete: str, added: list[int], body: dict[str, Any]) -> int:
+    """A run recorded on Strava by the athlete; its id is remembered in ``added``."""
+    activity_id = int(sim("POST", f"/admin/athletes/{athlete}/activities", body)["id"])
+    added.append(activity_id)
+    return activity_id
+
+
 def test_the_numbers_a_runner_reads_hold(page: Page, artifacts: Path, tmp_path: Path) -> None:
     athlete = free_athlete(away_from_utc)
     zone = ZoneInfo(
         next(a for a in sim("GET", "/admin/athletes") if str(a["id"]) == athlete)["timezone"]
     )
+    # What this run adds to strava-sim, removed at the end: strava-sim keeps its athletes'
+    # activities across runs, and a later run's midnight run, at the same time and distance,
+    # would be merged into this one as its duplicate (and show this one's title).
+    added: list[int] = []
     try:
         sign_up(
             page, f"e2e-trust-{secrets.token_hex(4)}@example.com", f"trust {secrets.token_hex(6)}"
@@ -93,9 +104,9 @@ def test_the_numbers_a_runner_reads_hold(page: Page, artifacts: Path, tmp_path: 
         start = local.astimezone(UTC)
         assert start.date() != local.date()
         title = f"Midnight run {secrets.token_hex(3)}"
-        sim(
-            "POST",
-            f"/admin/athletes/{athlete}/activities",
+        add_activity(
+            athlete,
+            added,
             {
                 "name": title,
                 "start_date": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -132,9 +143,9 @@ def test_the_numbers_a_runner_reads_hold(page: Page, artifacts: Path, tmp_path: 
         # A run deleted here is not brought back by Strava: not by an edit event, not by a sync.
         doomed = f"Run to delete {secrets.token_hex(3)}"
         recent = datetime.now(UTC) - timedelta(hours=3)
-        created = sim(
-            "POST",
-            f"/admin/athletes/{athlete}/activities",
+        doomed_id = add_activity(
+            athlete,
+            added,
             {
                 "name": doomed,
                 "start_date": recent.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -151,11 +162,11 @@ def test_the_numbers_a_runner_reads_hold(page: Page, artifacts: Path, tmp_path: 
         wait_for_run(page, recent_month, doomed, present=False)
         assert int(month_summary(page, recent_month).split()[0]) == with_doomed - 1
 
-        sim("PUT", f"/admin/activities/{created['id']}", {"name": f"{doomed} (renamed)"})
+        sim("PUT", f"/admin/activities/{doomed_id}", {"name": f"{doomed} (renamed)"})
         canary = f"Canary run {secrets.token_hex(3)}"
-        sim(
-            "POST",
-            f"/admin/athletes/{athlete}/activities",
+        add_activity(
+            athlete,
+            added,
             {
                 "name": canary,
                 "start_date": recent.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -168,7 +179,9 @@ def test_the_numbers_a_runner_reads_hold(page: Page, artifacts: Path, tmp_path: 
         shot(page, artifacts, "trust-03-deleted-stays-deleted")
 
         disconnect_strava(page)
-    finally:  # a failed run must not keep the athlete from the next one
+    finally:  # a failed run must not keep the athlete, or its runs, from the next one
+        for activity_id in added:
+            sim("DELETE", f"/admin/activities/{activity_id}")
         athletes = sim("GET", "/admin/athletes")
         if any(str(a["id"]) == athlete and a["authorized"] for a in athletes):
             sim("POST", f"/admin/athletes/{athlete}/revoke")
