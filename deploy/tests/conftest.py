@@ -84,8 +84,9 @@ def project(tmp_path: Path) -> Iterator[Path]:
 
 # --- The services' settings, imported ------------------------------------------------------
 
-# Each package's src folder: the settings modules need only the standard library and
-# runnerly_common.settings, so they import without the services installed (tox's deploy env).
+# Each package's src folder: the settings modules need only the standard library,
+# runnerly_common.settings and (the backups') SQLAlchemy's URL parser, so they import without
+# the services installed (tox's deploy env installs SQLAlchemy for that).
 SETTINGS_PACKAGES = {
     "tokendealer": "tokendealer.settings",
     "dataservice": "dataservice.settings",
@@ -142,7 +143,7 @@ def _settings_classes() -> dict[str, SettingsClass]:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
             # A package without settings of its own yet; a dependency missing is an error
-            # (tox's deploy env installs none: settings modules import the standard library).
+            # (tox's deploy env installs only what the settings modules import).
             if exc.name and module_name.startswith(exc.name):
                 continue
             raise
