@@ -4,9 +4,16 @@ pg_restore) and a real Redis, their retention, the restore drill and the restore
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import signal
 import stat
+import subprocess
+import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +28,7 @@ from runnerly_admin.backups import keys
 from runnerly_admin.cli import main
 from runnerly_admin.export import fingerprint
 from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from dataservice.migrate import upgrade
 from dataservice.users import service as users
@@ -76,6 +84,33 @@ def env(
         "RUNNERLY_BACKUP_POSTGRES_URL": POSTGRES_URL,
     }
     redis.Redis.from_url(redis_url).flushdb()
+
+
+@pytest.fixture
+def service_role_database() -> Iterator[tuple[str, str]]:
+    """A database owned by a role of its own that is not a superuser, as compose's init
+    script makes them: (its URL as that role, the role)."""
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    name = f"backup_role_{uuid.uuid4().hex[:8]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE ROLE "{name}" LOGIN'))
+            conn.execute(text(f'CREATE DATABASE "{name}" OWNER "{name}"'))
+    except SQLAlchemyError as exc:
+        admin.dispose()
+        skip_or_fail(f"PostgreSQL: cannot create a role and its database: {exc}")
+    try:
+        yield (
+            make_url(POSTGRES_URL)
+            .set(username=name, database=name)
+            .render_as_string(hide_password=False),
+            name,
+        )
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'DROP ROLE IF EXISTS "{name}"'))
+        admin.dispose()
 
 
 @pytest.fixture
@@ -290,6 +325,41 @@ class TestRestore:
         again = runnerly("add-client", "reports-exporter", "--scope", "runs:read")
         assert again.exit_code == 1 and "already exists" in one_line(again)
 
+    @pytest.mark.parametrize("as_superuser", [True, False], ids=["superuser", "owner"])
+    def test_restore_leaves_each_database_owned_by_its_services_role(
+        self, runnerly, env, service_role_database, as_superuser
+    ):
+        """As in compose: the dataservice's own role owns its database and dumps it; the
+        superuser restores it as that role (``--role``), or the role itself does, so the
+        service can still migrate it."""
+        url, role = service_role_database
+        upgrade(url)
+        db = Database(url)
+        try:
+            with db.transaction() as session:
+                runner = users.create_user(session, {"email": "grace@example.org"}).id
+            made = _create(runnerly, DATASERVICE_DATABASE_URL=url)
+            with db.transaction() as session:
+                users.delete_user(session, users.get_user(session, runner))
+            result = runnerly(
+                "backup",
+                "restore",
+                made,
+                "--yes-replace-the-databases",
+                DATASERVICE_DATABASE_URL=url,
+            )
+            assert result.exit_code == 0, result.output
+            with db.sessionmaker() as session:
+                assert users.get_user(session, runner).email == "grace@example.org"
+                owners = set(
+                    session.scalars(
+                        text("SELECT tableowner FROM pg_tables WHERE schemaname = 'public'")
+                    )
+                )
+            assert owners == {role}
+        finally:
+            db.dispose()
+
 
 class TestKeygen:
     def test_keygen_writes_a_private_key_once(self, runnerly, tmp_path):
@@ -327,3 +397,52 @@ def test_the_superusers_password_may_come_apart_from_its_url():
         "s3cret/with@odd:chars",
         "postgres",
     )
+
+
+class TestSchedule:
+    @contextmanager
+    def _running(self, env: dict[str, str], *args: str) -> Iterator[Callable[[], dict[str, Any]]]:
+        """`runnerly backup schedule` as compose runs it; yields "its next JSON line";
+        SIGTERM at the end must stop it with exit code 0."""
+        runnerly = shutil.which("runnerly", path=str(Path(sys.executable).parent))
+        assert runnerly, "the runnerly console script"
+        with subprocess.Popen(
+            [runnerly, "backup", "schedule", *args],
+            env={**os.environ, **env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        ) as process:
+
+            def next_line() -> dict[str, Any]:
+                assert process.stdout is not None
+                line = process.stdout.readline()
+                assert line, "no output; the process ended"
+                return json.loads(line)
+
+            try:
+                yield next_line
+                assert process.poll() is None  # still running, waiting
+            finally:
+                process.send_signal(signal.SIGTERM)
+                _, stderr = process.communicate(timeout=30)
+            assert process.returncode == 0, stderr
+
+    def test_it_backs_up_at_once_then_waits_and_stops_cleanly_on_sigterm(self, ada, env):
+        with self._running(env, "--every", "1h", "--keep", "2") as next_line:
+            event = next_line()
+            assert event["event"] == "created", event
+            assert next_line()["event"] == "waiting"
+        # Started again within the hour: the latest backup is recent, nothing is made.
+        with self._running(env, "--every", "1h") as next_line:
+            assert next_line()["event"] == "waiting"
+        assert [p.name for p in Path(env["RUNNERLY_BACKUP_DIR"]).iterdir()] == [
+            Path(event["file"]).name
+        ]
+
+    def test_a_failure_is_a_line_and_the_loop_goes_on(self, ada, env):
+        without_key = {**env, "RUNNERLY_BACKUP_RECIPIENT": "", "RUNNERLY_BACKUP_IDENTITY_FILE": ""}
+        with self._running(without_key, "--retry", "1h") as next_line:
+            event = next_line()
+            assert event["event"] == "failed"
+            assert "RUNNERLY_BACKUP_RECIPIENT" in event["error"]
