@@ -29,8 +29,6 @@ ALL_PROFILES = ("--profile", "demo", "--profile", "tools")
 # Connections kept for people and jobs outside the budget: a psql session, a backup's
 # pg_dump, a second admin command.
 OPERATOR_RESERVE = 5
-# The gateway's stanza belongs to the gateway's own change (issue 18): its limits come there.
-LIMITS_PENDING = {"gateway"}
 DATABASE_URL = re.compile(r"^([A-Z_]+?_)DATABASE_URL(_FILE)?$")
 
 
@@ -175,7 +173,7 @@ class TestWorkersAndLimits:
         unlimited = []
         for name, service in rendered["services"].items():
             limits = ((service.get("deploy") or {}).get("resources") or {}).get("limits") or {}
-            if not (limits.get("cpus") and limits.get("memory")) and name not in LIMITS_PENDING:
+            if not (limits.get("cpus") and limits.get("memory")):
                 unlimited.append(name)
         assert unlimited == []
 
@@ -197,6 +195,13 @@ class TestWorkersAndLimits:
     ) -> None:
         for name in ("strava-worker", "strava-streams"):
             assert _processes(name, rendered["services"][name], "STRAVA_WORKER_") >= 1
+
+    def test_the_gateway_has_its_nginx_worker_count_written_down(
+        self, rendered: dict[str, Any]
+    ) -> None:
+        # Left to nginx ("auto"), it would be the host's CPU count, whatever the limit.
+        environment = rendered["services"]["gateway"].get("environment") or {}
+        assert int(environment.get("GATEWAY_WORKERS") or 0) >= 1
 
     def test_postgres_max_connections_is_set_explicitly(self, rendered: dict[str, Any]) -> None:
         command = rendered["services"]["postgres"]["command"]
