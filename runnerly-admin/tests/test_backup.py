@@ -446,3 +446,28 @@ class TestSchedule:
             event = next_line()
             assert event["event"] == "failed"
             assert "RUNNERLY_BACKUP_RECIPIENT" in event["error"]
+
+
+def test_the_keys_saved_are_the_ones_the_worker_writes(redis_server):
+    """The key names are a contract with strava-worker (decision 50): written here by the
+    worker's own store and report task, found by the backup; the short-lived ones left."""
+    from runnerly_admin.backups import worker_store
+
+    from strava_worker.budget import Windows
+    from strava_worker.redis_store import RedisStore
+    from strava_worker.report_tasks import MARK_SECONDS, _sent_key, mark_sent
+
+    url = redis_server.url(4)
+    store = RedisStore.from_url(url)
+    store.redis.flushdb()
+    try:
+        assert mark_sent(store, _sent_key(7, 2026, 11))
+        assert store.reserve(Windows(limit_short=100, limit_daily=1000), time.time())[0]
+        assert store.acquire("sync:7", "worker-1", 60)
+        saved = {item["key"]: item for item in worker_store.save(url)["keys"]}
+    finally:
+        store.redis.flushdb()
+    marker = "strava-worker:lock:report-sent:7:2026-11"
+    (budget,) = saved.keys() - {marker}  # the lock and the 15-minute window are left
+    assert budget.startswith("strava-worker:budget:day:")
+    assert saved[marker]["expires_at"] > time.time() + MARK_SECONDS - 60
