@@ -10,6 +10,8 @@ no request queued (beat's rounds) gets an id of its own, which the tasks it queu
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from typing import Any
 
@@ -36,6 +38,7 @@ from runnerly_common.requestid import (
 )
 
 HEADER = "runnerly_request_id"
+POOL_LOGGER = "multiprocessing"  # billiard's (Celery's process pool)
 _task: ContextVar[tuple[str, str] | None] = ContextVar("runnerly_task", default=None)
 # Per running task: the context tokens to reset afterwards (a thread pool runs several).
 _bound: dict[str, tuple[Token[str | None], Token[tuple[str, str] | None]]] = {}
@@ -89,6 +92,30 @@ class RequestIdRequest(Request):  # type: ignore[misc]  # Celery is Any (no stub
             self._request_dict[HEADER] = incoming = new_request_id()
         _received = (self.id, incoming)
 
+    # The main process's own lines about the task (its pool process lost, a time limit, a
+    # retry) are logged from these: with the task bound, they carry its request id and ids.
+    def on_failure(self, *args: Any, **kwargs: Any) -> Any:
+        with self._request_id():
+            return super().on_failure(*args, **kwargs)
+
+    def on_timeout(self, *args: Any, **kwargs: Any) -> Any:
+        with self._request_id():
+            return super().on_timeout(*args, **kwargs)
+
+    def on_retry(self, *args: Any, **kwargs: Any) -> Any:
+        with self._request_id():
+            return super().on_retry(*args, **kwargs)
+
+    @contextmanager
+    def _request_id(self) -> Iterator[None]:
+        token = bind_request_id(self._request_dict.get(HEADER))
+        task_token = _task.set((self.name, self.id))
+        try:
+            yield
+        finally:
+            _task.reset(task_token)
+            reset_request_id(token)
+
 
 class RequestIdTask(Task):  # type: ignore[misc]
     """The worker app's task class (``Celery(task_cls=...)``): received as a
@@ -119,9 +146,16 @@ def json_worker_logs(service: str) -> None:
     def _configure(loglevel: int | str | None = None, **_: Any) -> None:
         level = logging.getLevelName(loglevel) if isinstance(loglevel, int) else loglevel
         configure_logging(service, level or "INFO")
+        # billiard's logger (a pool process lost, say) does not propagate: without a handler
+        # of its own, Python would print its lines to stderr as bare text.
+        pool_log = logging.getLogger(POOL_LOGGER)
+        for handler in list(pool_log.handlers):
+            if getattr(handler, "_runnerly", False):
+                pool_log.removeHandler(handler)
         for handler in logging.getLogger().handlers:
             if getattr(handler, "_runnerly", False):
                 handler.addFilter(_TaskFilter())
+                pool_log.addHandler(handler)
         logging.captureWarnings(True)  # warnings as JSON lines too, not Python's own format
 
     def _early(options: dict[str, Any] | None = None, **_: Any) -> None:

@@ -8,9 +8,12 @@ line an operator's ``jq`` cannot parse, or a broker URL with its password, would
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +26,7 @@ from runnerly_common.tasks import SYNC_RUNNER
 from runnerly_common.testing import CeleryProcess, free_port
 from runnerly_common.testing.services import start_celery_beat, start_celery_worker, start_webhook
 
-from .helpers import Runner
+from .helpers import Runner, Worker
 
 KEYS = {"time", "level", "logger", "message", "service", "request_id"}
 
@@ -128,6 +131,33 @@ def test_worker_and_beat_write_json_lines_with_request_ids_and_no_secrets(
     assert [secret for secret in secrets if secret in output] == []
     # No URL's user info either, even with the password masked: only "***".
     assert set(re.findall(r"[a-z+]+://([^/\s@\"]+)@", output)) <= {"***"}, output
+
+
+def test_a_lost_pool_process_is_logged_with_its_task_s_request_id(
+    runner: Runner, start_worker: Callable[..., Worker]
+) -> None:
+    # The worker's main process writes this line, not the pool process running the task.
+    worker = start_worker(pool="prefork", per_page="50", max_pages_per_run="100")
+    request_id = f"lost-{uuid.uuid4().hex}"
+    app = Celery(broker=worker.env["STRAVA_WORKER_BROKER_URL"])
+    task_id = SYNC_RUNNER.send(app, {"user_id": runner.user_id}, headers={HEADER: request_id}).id
+    app.close()
+    deadline = time.monotonic() + 30
+    while runner.link().get("pages_done", 0) < 2:  # mid-backfill
+        assert time.monotonic() < deadline, worker.log()
+        time.sleep(0.05)
+    (child,) = worker.children()
+    os.kill(child, signal.SIGKILL)
+    wait_for_line(worker.celery, "WorkerLostError")
+    worker.stop()
+
+    lost = [
+        line
+        for line in json_lines(worker.celery)
+        if "WorkerLostError" in line["message"] and line["level"] == "ERROR"
+    ]
+    assert lost and {line["request_id"] for line in lost} == {request_id}, lost
+    assert {line["task_id"] for line in lost} == {task_id}, lost
 
 
 def test_the_webhook_intake_writes_json_lines_of_its_own_service_and_no_verify_token(
