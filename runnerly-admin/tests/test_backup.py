@@ -148,12 +148,12 @@ def ada(runnerly: Callable[..., Result], dataservice_db: Database, tmp_path: Pat
 
 
 def _scratch_databases() -> set[str]:
+    """The drill's scratch databases made by this process (CliRunner runs the command
+    here): another test process may be drilling meanwhile."""
     engine = create_engine(POSTGRES_URL)
     with engine.connect() as conn:
-        names = conn.execute(
-            text("SELECT datname FROM pg_database WHERE datname LIKE 'runnerly_drill_%'")
-        )
-        found = {name for (name,) in names}
+        names = conn.execute(text("SELECT datname FROM pg_database"))
+        found = {name for (name,) in names if name.startswith(f"runnerly_drill_{os.getpid()}_")}
     engine.dispose()
     return found
 

@@ -111,6 +111,7 @@ def seal(
     with tarfile.open(plain, "w") as tar:
         for name in (MANIFEST, *members):
             tar.add(work / name, arcname=name, recursive=False)
+            (work / name).unlink()  # at most two copies of the data on disk at a time
     sealed = work / "backup.tar.age"
     with plain.open("rb") as source, os.fdopen(_private_file(sealed), "wb") as out:
         try:
@@ -119,6 +120,7 @@ def seal(
             raise BackupError(f"encrypting the backup: {exc}") from None
         out.flush()
         os.fsync(out.fileno())
+    plain.unlink()
     target = directory / file_name(at)
     try:
         os.link(sealed, target)

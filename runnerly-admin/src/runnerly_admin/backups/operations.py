@@ -114,21 +114,24 @@ def drill(
 
 
 def compare(live: dict[str, Any], restored: dict[str, Any]) -> list[dict[str, Any]]:
-    """The parts of the export that differ, each with a size on both sides."""
+    """The parts of the export that differ: for a list (runs, races...) and the files, how
+    many items on each side; for the profile and the Strava link, that they differ."""
     if not restored:
         return [{"part": "runner", "live": "present", "restored": "missing"}]
     out = []
-    for part in live.keys() | restored.keys():
+    for part in sorted(live.keys() | restored.keys()):
         before, after = live.get(part), restored.get(part)
         if before != after:
-            out.append({"part": part, "live": _size(before), "restored": _size(after)})
-    return sorted(out, key=lambda item: item["part"])
+            out.append({"part": part, "live": _size(part, before), "restored": _size(part, after)})
+    return out
 
 
-def _size(value: Any) -> Any:
-    if isinstance(value, list | dict) and not (isinstance(value, dict) and "email" in value):
+def _size(part: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, list) or part == "files":
         return f"{len(value)} items"
-    return "differs" if value is not None else None
+    return "differs"
 
 
 def restore(

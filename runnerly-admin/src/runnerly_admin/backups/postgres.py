@@ -129,10 +129,10 @@ def restore(url: URL, dump_file: Path, *, clean: bool, role: str | None = None) 
 
 @contextmanager
 def scratch_databases(admin: URL, names: tuple[str, ...]) -> Iterator[dict[str, URL]]:
-    """One new, empty database per name (``runnerly_drill_<random>_<name>``), dropped when
-    the block ends however it ends."""
+    """One new, empty database per name (``runnerly_drill_<pid>_<random>_<name>``), dropped
+    when the block ends however it ends."""
     engine = create_engine(admin.set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
-    run = uuid.uuid4().hex[:8]
+    run = f"{os.getpid()}_{uuid.uuid4().hex[:8]}"  # the pid: whose a leftover was
     created: dict[str, URL] = {}
     try:
         try:
