@@ -112,9 +112,12 @@ class SettingsClass:
     def __post_init__(self) -> None:
         self.prefix = self.cls.ENV_PREFIX
         for f in dataclasses.fields(self.cls):
-            self.fields.add(f.name)
             if f.metadata.get("secret"):
+                used = getattr(self.cls, "SECRETS_USED", None)
+                if used is not None and f.name not in used:
+                    continue  # a secret this process neither needs nor reads
                 self.secrets.add(f.name)
+            self.fields.add(f.name)
             self.aliases |= set(f.metadata.get("aliases", ()))
         self.aliases.add("RUNNERLY_ENV")  # the run mode, set once for the suite
 
@@ -154,7 +157,11 @@ def _settings_classes() -> dict[str, SettingsClass]:
                 and value.__module__ == module_name
                 and hasattr(value, "ENV_PREFIX")
             ):
-                found[value.ENV_PREFIX] = SettingsClass(value)
+                # A process that uses part of its package's settings (SECRETS_USED, e.g.
+                # the webhook intake's) is found under its class name, the package's
+                # settings under their prefix.
+                key = value.__name__ if getattr(value, "SECRETS_USED", None) else value.ENV_PREFIX
+                found[key] = SettingsClass(value)
     return found
 
 

@@ -81,6 +81,21 @@ def _provisioned_client_variables() -> set[str]:
     return {f"{p}_SECRET{suffix}" for p in prefixes for suffix in ("", "_FILE")}
 
 
+# Processes of a shared image that read only part of its settings, by their command.
+COMMAND_READERS = {"strava-webhook": "WebhookSettings"}
+
+
+def settings_of(
+    service: dict[str, Any], settings_classes: dict[str, SettingsClass]
+) -> list[SettingsClass]:
+    """The settings classes a service's process loads."""
+    command = service.get("command") or []
+    if command and command[0] in COMMAND_READERS:
+        return [settings_classes[COMMAND_READERS[command[0]]]]
+    dockerfile = service.get("build", {}).get("dockerfile")
+    return [settings_classes[p] for p in IMAGE_READERS.get(dockerfile, ()) if p in settings_classes]
+
+
 def reads(
     service: dict[str, Any], settings_classes: dict[str, SettingsClass]
 ) -> set[str] | re.Pattern[str]:
@@ -93,8 +108,7 @@ def reads(
     dockerfile = service.get("build", {}).get("dockerfile")
     if dockerfile is None:  # redis, mailpit: nothing of ours
         return set()
-    prefixes = [p for p in IMAGE_READERS[dockerfile] if p in settings_classes]
-    names = set().union(*(settings_classes[p].env_names() for p in prefixes))
+    names = set().union(*(c.env_names() for c in settings_of(service, settings_classes)))
     if "tokendealer.provision" in " ".join(service.get("command") or []):
         names |= _provisioned_client_variables()
     return names
@@ -175,8 +189,8 @@ class TestEachServiceHoldsOnlyWhatItReads:
             environment = service.get("environment") or {}
             if dockerfile == "runnerly-admin/Dockerfile":
                 continue  # each admin command loads the settings it needs, not all of them
-            for prefix in IMAGE_READERS.get(dockerfile, ()):
-                for secret in sorted(settings_classes[prefix].secret_names()):
+            for settings in settings_of(service, settings_classes):
+                for secret in sorted(settings.secret_names()):
                     if secret + "_FILE" not in environment:
                         missing.append(f"{name}: {secret}_FILE")
         assert missing == []
@@ -203,6 +217,12 @@ class TestNoSecretInTheEnvironment:
             if re.search(r"://[^/@\s]*:[^/@\s]*@", str(value))
         ]
         assert found == []
+
+    def test_the_webhook_intake_holds_only_the_verify_token(self, rendered: dict[str, Any]) -> None:
+        # Anyone can POST to it (through the gateway): it needs no client's secret.
+        intake = rendered["services"]["strava-webhook"]
+        assert list(_mounted(intake)) == ["strava_worker_webhook_verify_token"]
+        assert not [v for v in intake.get("environment") or {} if "CLIENT_SECRET" in v]
 
     def test_the_internet_facing_web_app_holds_no_database_or_other_services_secret(
         self, rendered: dict[str, Any]

@@ -27,6 +27,11 @@ class WorkerSettings(Settings):
 
 
 @dataclasses.dataclass
+class IntakeSettings(WorkerSettings):
+    SECRETS_USED = frozenset({"client_secret"})
+
+
+@dataclasses.dataclass
 class AliasedSettings(Settings):
     SECTION = "svc"
     ENV_PREFIX = "SVC_"
@@ -229,6 +234,14 @@ class TestSecrets:
         settings = WorkerSettings.load(environ=environ)
         assert settings.is_production
         assert settings.strava_client_secret == "strava-secret"
+
+    def test_a_process_using_some_secrets_requires_only_those(self) -> None:
+        # The webhook intake shares the worker's settings but holds one secret.
+        environ = {"WORKER_ENV": "production", "WORKER_CLIENT_SECRET": "client-secret"}
+        settings = IntakeSettings.load(environ=environ)
+        assert settings.is_production and settings.strava_client_secret == ""
+        with pytest.raises(SettingsError, match=r"in production: WORKER_CLIENT_SECRET \("):
+            IntakeSettings.load(environ={"WORKER_ENV": "production"})
 
     def test_secrets_are_masked_wherever_settings_are_shown(self) -> None:
         settings = WorkerSettings.load(environ={"WORKER_CLIENT_SECRET": "hunter2"})

@@ -39,6 +39,10 @@ class Settings:
 
     SECTION: ClassVar[str] = "runnerly"
     ENV_PREFIX: ClassVar[str] = "RUNNERLY_"
+    # The secret fields this process uses, when it uses only some of its package's (the
+    # worker's webhook intake): only those are required in production, so the others need
+    # not be handed to it.  None: every secret field.
+    SECRETS_USED: ClassVar[frozenset[str] | None] = None
 
     env: str = "development"
     host: str = "127.0.0.1"
@@ -139,7 +143,9 @@ class Settings:
         missing = [
             self.env_name(f.name)
             for f in dataclasses.fields(self)
-            if f.metadata.get("secret") and not getattr(self, f.name)
+            if f.metadata.get("secret")
+            and (self.SECRETS_USED is None or f.name in self.SECRETS_USED)
+            and not getattr(self, f.name)
         ]
         if missing:
             raise SettingsError(

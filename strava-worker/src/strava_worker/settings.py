@@ -154,3 +154,12 @@ class WorkerSettings(Settings):
                 f"{self.env_name('redis_url')} is required in production: the rate budget "
                 "must be shared by every worker process"
             )
+
+
+@dataclasses.dataclass
+class WebhookSettings(WorkerSettings):
+    """The webhook intake's: it checks Strava's handshake and queues events, so of the
+    worker's secrets it needs only the verify token; the clients' secrets stay with the
+    processes that call the tokendealer and Strava."""
+
+    SECRETS_USED: ClassVar[frozenset[str] | None] = frozenset({"webhook_verify_token"})

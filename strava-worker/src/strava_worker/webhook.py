@@ -39,7 +39,7 @@ from strava_worker.budget import Store
 from strava_worker.event_schema import parse_event
 from strava_worker.readiness import short_timeout_store
 from strava_worker.redis_store import StoreUnavailable
-from strava_worker.settings import WorkerSettings
+from strava_worker.settings import WebhookSettings, WorkerSettings
 from strava_worker.webhook_queue import INTAKE_TIMEOUT, BrokerQueue, BrokerUnavailable
 
 log = logging.getLogger(__name__)
@@ -143,7 +143,7 @@ def create_app(
 
 
 def main() -> None:
-    settings = WorkerSettings.load()
+    settings = WebhookSettings.load()
     # gunicorn's own lines name the service as the app's do, not the settings' section.
     serve(lambda: create_app(settings), settings, proc_name=SERVICE)
 
