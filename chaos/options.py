@@ -35,7 +35,11 @@ def stack_arguments(database_url: str) -> dict[str, Any]:
         "redis_appendonly": True,  # a killed Redis comes back with its queue, as in production
         "options": {
             # Tokens live an hour: the ones cached before the tokendealer's outage outlive it.
-            "tokendealer": {"access_token_ttl": 3600, "user_token_ttl": 3600},
+            "tokendealer": {
+                "access_token_ttl": 3600,
+                "user_token_ttl": 3600,
+                "token_max_lifetime_seconds": 3600,
+            },
             # ...and the dataservice accepts tokens that long (its cap is 1200 s by default).
             "dataservice": {"token_max_lifetime_seconds": 3600},
             # ~270 runs an athlete, no limit refusing, each Strava call 200 ms slower: a

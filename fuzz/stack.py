@@ -24,7 +24,11 @@ from runnerly_common.testing.stack import Stack
 PARTS = ("tokendealer", "dataservice", "web")
 # The fuzzing run's tokens are fetched once and outlive the run.
 OPTIONS: dict[str, dict[str, Any]] = {
-    "tokendealer": {"access_token_ttl": 3600, "user_token_ttl": 3600},
+    "tokendealer": {
+        "access_token_ttl": 3600,
+        "user_token_ttl": 3600,
+        "token_max_lifetime_seconds": 3600,
+    },
     "dataservice": {"token_max_lifetime_seconds": 3600},  # its cap is 1200 s by default
 }
 # What runnerly-web may ask for on a runner's behalf (config/clients.toml's user_scope),

@@ -148,6 +148,14 @@ class TestCommandLine:
         assert result.returncode != 0
         assert "TOKENDEALER_KEYS_PASSPHRASE" in result.stderr
 
+    def test_tokens_longer_than_verifiers_accept_refuse_to_start(self, env, tmp_path):
+        # Every service would answer every token with 401: say so at start instead.
+        env = {**env, "TOKENDEALER_ACCESS_TOKEN_TTL": "3600"}
+        result = _serve_until_it_exits(env, tmp_path)
+        assert result.returncode != 0
+        assert "TOKENDEALER_ACCESS_TOKEN_TTL" in result.stderr
+        assert "RUNNERLY_TOKEN_MAX_LIFETIME_SECONDS" in result.stderr
+
 
 class TestWrongKeysPassphrase:
     """Keys encrypted with one passphrase and a deployment started with another: nothing

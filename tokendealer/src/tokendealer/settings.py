@@ -50,6 +50,15 @@ class TokenDealerSettings(Settings):
         for name in ("access_token_ttl", "user_token_ttl"):
             if not 30 <= getattr(self, name) <= 86400:
                 raise SettingsError(f"{self.env_name(name)} must be between 30 and 86400 seconds")
+        if self.max_token_ttl > self.token_max_lifetime_seconds:
+            # Every verifier would refuse every token: fail here, at start, not at the
+            # first request of each service.
+            raise SettingsError(
+                f"tokens would live {self.max_token_ttl} s, longer than the "
+                f"{self.token_max_lifetime_seconds} s verifiers accept: shorten "
+                f"{self.env_name('access_token_ttl')}/{self.env_name('user_token_ttl')} or "
+                "raise RUNNERLY_TOKEN_MAX_LIFETIME_SECONDS for every service"
+            )
         if self.db_pool_size < 1 or self.db_max_overflow < 0:
             raise SettingsError(
                 f"{self.env_name('db_pool_size')} must be at least 1 and "
