@@ -383,6 +383,7 @@ def test_the_durations_the_schedule_takes():
 
 
 def test_the_superusers_password_may_come_apart_from_its_url():
+    from runnerly_admin.backups.postgres import superuser_url
     from runnerly_admin.backups.settings import BackupSettings
 
     settings = BackupSettings.load(
@@ -391,7 +392,7 @@ def test_the_superusers_password_may_come_apart_from_its_url():
             "RUNNERLY_BACKUP_POSTGRES_PASSWORD": "s3cret/with@odd:chars",
         }
     )
-    url = make_url(settings.superuser_url())
+    url = make_url(superuser_url(settings))
     assert (url.username, url.password, url.host) == (
         "postgres",
         "s3cret/with@odd:chars",

@@ -202,11 +202,7 @@ def restore(config: str | None, backup: Path, confirmed: bool, identity: TextIO 
             "--yes-replace-the-databases"
         )
     settings = _settings(config, identity)
-    echo_json(
-        operations.restore(
-            settings, Sources.load(config), backup, postgres_url=settings.superuser_url()
-        )
-    )
+    echo_json(operations.restore(settings, Sources.load(config), backup))
 
 
 @backup.command("keygen")

@@ -80,7 +80,9 @@ def drill(
     runner's export from the live database with the export from the restored one."""
     opener = keys.identities(settings)
     admin = postgres.postgres_url(
-        "the drill's scratch databases", settings.superuser_url(), "RUNNERLY_BACKUP_POSTGRES_URL"
+        "the drill's scratch databases",
+        postgres.superuser_url(settings),
+        "RUNNERLY_BACKUP_POSTGRES_URL",
     )
     path = chosen_backup(settings, backup)
     live_url = sources.databases["dataservice"]
@@ -134,13 +136,12 @@ def _size(part: str, value: Any) -> str | None:
     return "differs"
 
 
-def restore(
-    settings: BackupSettings, sources: Sources, backup: Path, *, postgres_url: str
-) -> dict[str, Any]:
+def restore(settings: BackupSettings, sources: Sources, backup: Path) -> dict[str, Any]:
     """``backup`` over the live databases (each in one transaction) and the worker's keys.
     As the superuser (``RUNNERLY_BACKUP_POSTGRES_URL``) when set, the objects then owned by
     each service's role, else as each service's role."""
     opener = keys.identities(settings)
+    postgres_url = postgres.superuser_url(settings)
     admin = (
         postgres.postgres_url("the restore", postgres_url, "RUNNERLY_BACKUP_POSTGRES_URL")
         if postgres_url

@@ -20,6 +20,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from runnerly_admin.backups.errors import BackupError
+from runnerly_admin.backups.settings import BackupSettings
 from runnerly_admin.failures import first_line, safe_url
 
 DRILL_PREFIX = "runnerly_drill_"
@@ -39,6 +40,18 @@ def postgres_url(what: str, url: str, variable: str) -> URL:
             "PostgreSQL; copy a SQLite file while nothing writes to it"
         )
     return parsed
+
+
+def superuser_url(settings: BackupSettings) -> str:
+    """``RUNNERLY_BACKUP_POSTGRES_URL`` with ``RUNNERLY_BACKUP_POSTGRES_PASSWORD`` put in,
+    when given."""
+    if not (settings.postgres_url and settings.postgres_password):
+        return settings.postgres_url
+    try:
+        url = make_url(settings.postgres_url).set(password=settings.postgres_password)
+    except ArgumentError:
+        return settings.postgres_url  # named as not a URL where it is used
+    return url.render_as_string(hide_password=False)
 
 
 def libpq_environment(url: URL) -> dict[str, str]:

@@ -6,9 +6,6 @@ from __future__ import annotations
 import dataclasses
 from typing import ClassVar
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
-
 from runnerly_common.settings import Settings, secret
 
 
@@ -28,19 +25,11 @@ class BackupSettings(Settings):
     identity: str = secret()
     # A role that may create and drop databases (the superuser), for the drill's scratch
     # databases and a restore; the drill never writes to the live ones. Its password may
-    # come apart, from ``postgres_password`` (a file only the drill or restore is given).
+    # come apart, from ``postgres_password`` (a file only the drill or restore is given;
+    # :func:`runnerly_admin.backups.postgres.superuser_url`). This module imports nothing
+    # but the toolkit's settings: the deploy tests read it.
     postgres_url: str = secret()
     postgres_password: str = secret()
-
-    def superuser_url(self) -> str:
-        """``postgres_url`` with ``postgres_password`` put in, when given."""
-        if not (self.postgres_url and self.postgres_password):
-            return self.postgres_url
-        try:
-            url = make_url(self.postgres_url).set(password=self.postgres_password)
-        except ArgumentError:
-            return self.postgres_url  # named as not a URL where it is used
-        return url.render_as_string(hide_password=False)
 
     def check(self) -> None:
         # Which secret a command needs depends on the command (a backup needs a recipient, a
