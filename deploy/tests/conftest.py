@@ -84,9 +84,9 @@ def project(tmp_path: Path) -> Iterator[Path]:
 
 # --- The services' settings, imported ------------------------------------------------------
 
-# Each package's src folder: the settings modules need only the standard library,
-# runnerly_common.settings and (the backups') SQLAlchemy's URL parser, so they import without
-# the services installed (tox's deploy env installs SQLAlchemy for that).
+# Each package's src folder: the settings modules need only the standard library and
+# runnerly_common.settings, so they import without the services installed (tox's deploy env
+# installs none of them).
 SETTINGS_PACKAGES = {
     "tokendealer": "tokendealer.settings",
     "dataservice": "dataservice.settings",
