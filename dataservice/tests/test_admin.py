@@ -5,6 +5,7 @@ values, never the password hash or Strava tokens."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 
@@ -69,8 +70,25 @@ class TestRunners:
         assert raised.value.status == 404
         assert message in raised.value.message
 
+    def test_every_runner_id_comes_in_order_a_batch_at_a_time(self, database, make_runner):
+        made = [make_runner() for _ in range(3)]
+        with database.transaction() as session:
+            assert list(admin.runner_ids(session, batch=2)) == sorted(made)
+            assert list(admin.runner_ids(session, batch=3)) == sorted(made)
+
 
 class TestImportAndExport:
+    def test_the_data_counts_days_from_the_date_given(self, database, client, token, runner):
+        """A backup records a runner's data on its day; a drill days later reads the
+        restored copy on that day too, and gets the same answer."""
+        body = {"name": "Parkrun", "date": "2027-01-10", "distance": 5000}
+        posted = client.post(f"/api/v1/users/{runner}/races", json=body, headers=token(runner))
+        assert posted.status_code == 201, posted.json
+        with database.transaction() as session:
+            on = admin.runner_data(session, runner, {}, dt.date(2027, 1, 1))
+            later = admin.runner_data(session, runner, {}, dt.date(2027, 1, 8))
+        assert [race["days_to_go"] for race in on["races"] + later["races"]] == [9, 2]
+
     def test_a_file_imported_through_it_is_the_run_the_api_shows_and_exports(
         self, database, client, token, runner
     ):

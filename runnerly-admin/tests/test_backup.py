@@ -19,12 +19,13 @@ from pathlib import Path
 from typing import Any
 
 import activity_files
+import pyrage
 import pytest
 import redis
 from click.testing import CliRunner, Result
 from cryptography.fernet import Fernet
 from helpers import one_line
-from runnerly_admin.backups import keys
+from runnerly_admin.backups import archive, exports, keys, postgres
 from runnerly_admin.cli import main
 from runnerly_admin.export import fingerprint
 from sqlalchemy import create_engine, make_url, text
@@ -198,11 +199,19 @@ class TestCreate:
         remaining = sorted(p.name for p in Path(env["RUNNERLY_BACKUP_DIR"]).iterdir())
         assert remaining == [made[1].name, made[2].name]
 
-    def test_a_failed_dump_leaves_nothing_behind(self, runnerly, ada, env):
-        missing = env["DATASERVICE_DATABASE_URL"].rpartition("/")[0] + "/no_such_database"
-        result = runnerly("backup", "create", DATASERVICE_DATABASE_URL=missing)
+    @pytest.mark.parametrize(
+        ("variable", "error"),
+        [
+            ("TOKENDEALER_DATABASE_URL", "pg_dump of no_such_database failed"),
+            # Its snapshot's transaction is opened first: the record is read in it too.
+            ("DATASERVICE_DATABASE_URL", "the dataservice's database"),
+        ],
+    )
+    def test_a_failed_dump_leaves_nothing_behind(self, runnerly, ada, env, variable, error):
+        missing = env[variable].rpartition("/")[0] + "/no_such_database"
+        result = runnerly("backup", "create", **{variable: missing})
         assert result.exit_code == 1
-        assert "pg_dump of no_such_database failed" in one_line(result)
+        assert error in one_line(result) and "no_such_database" in one_line(result)
         assert list(Path(env["RUNNERLY_BACKUP_DIR"]).iterdir()) == []
 
     def test_without_a_public_key_nothing_is_dumped(self, runnerly, ada, env):
@@ -223,6 +232,34 @@ class TestCreate:
         assert "old" in one_line(too_old)
 
 
+def _reseal(
+    env: dict[str, str], made: Path, change: Callable[[Path, dict[str, Any]], None]
+) -> None:
+    """The backup ``made`` opened, changed by ``change`` (given its unpacked folder and its
+    manifest, whose members it may edit) and sealed again under its name: what a backup
+    made otherwise, or a host holding the recipient, could write."""
+    secret = next(
+        line
+        for line in Path(env["RUNNERLY_BACKUP_IDENTITY_FILE"]).read_text().splitlines()
+        if line and not line.startswith("#")
+    )
+    identity = pyrage.x25519.Identity.from_str(secret)
+    directory = made.parent
+    (at,) = [found.created_at for found in archive.backups(directory) if found.path == made]
+    with archive.working_directory(directory) as work:
+        manifest = archive.unseal(made, work, [identity])
+        change(work, manifest)
+        members = list(manifest.pop("members"))
+        extra = {k: v for k, v in manifest.items() if k not in ("format", "created_at")}
+        made.unlink()
+        archive.seal(directory, work, members, [identity.to_public()], at, extra)
+
+
+def _import(runnerly: Callable[..., Result], runner: int, path: Path, **gpx: Any) -> None:
+    path.write_bytes(activity_files.gpx(**gpx))
+    assert runnerly("import", "--user", runner, path).exit_code == 0
+
+
 class TestDrill:
     def test_the_restored_copy_gives_the_runners_export_unchanged(self, runnerly, ada):
         before = _scratch_databases()
@@ -230,20 +267,143 @@ class TestDrill:
         result = runnerly("backup", "drill", "--email", "ada@example.org")
         assert result.exit_code == 0, result.output
         report = json.loads(result.stdout)
+        assert report["compared_with"] == "the backup's record"
         assert report["differences"] == []
-        assert report["runs"] == {"live": 1, "restored": 1}
-        assert report["files"] == {"live": 1, "restored": 1}
+        assert report["runner"] == {"id": ada, "email": "ada@example.org"}
+        assert report["runners"] == {"recorded": 1, "checked": 1, "differing": 0}
+        assert report["changed_since_backup"] == {"runners": 0, "ids": []}
         assert report["tables"]["tokendealer"] > 0 and report["tables"]["dataservice"] > 0
         assert _scratch_databases() == before
 
-    def test_a_difference_is_named_and_fails_the_drill(self, runnerly, ada, tmp_path):
+    def test_every_runner_is_checked_by_default_or_a_sample(
+        self, runnerly, ada, dataservice_db, tmp_path
+    ):
+        with dataservice_db.transaction() as session:
+            grace = users.create_user(session, {"email": "grace@example.org"}).id
+        _import(runnerly, grace, tmp_path / "grace.gpx", day=3)
         _create(runnerly)
-        (tmp_path / "later.gpx").write_bytes(activity_files.gpx(day=5, name="After the backup"))
-        assert runnerly("import", "--user", ada, tmp_path / "later.gpx").exit_code == 0
+        every = runnerly("backup", "drill")
+        assert every.exit_code == 0, every.output
+        assert json.loads(every.stdout)["runners"] == {"recorded": 2, "checked": 2, "differing": 0}
+        some = runnerly("backup", "drill", "--runners", "1")
+        assert some.exit_code == 0, some.output
+        assert json.loads(some.stdout)["runners"]["checked"] == 1
+        both = runnerly("backup", "drill", "--runners", "1", "--user", ada)
+        assert both.exit_code == 2 and "--runners" in both.stderr
+
+    def test_changes_after_the_backup_are_counted_and_do_not_fail_the_drill(
+        self, runnerly, ada, dataservice_db, tmp_path
+    ):
+        """The drill checks the backup against what it held when it was made: a sync, an
+        edit, a new or deleted runner since then is no difference."""
+        _create(runnerly)
+        _import(runnerly, ada, tmp_path / "later.gpx", day=5, name="After the backup")
+        with dataservice_db.transaction() as session:
+            users.update_user(session, users.get_user(session, ada), {"first_name": "Augusta"})
+            users.create_user(session, {"email": "new@example.org"})
         result = runnerly("backup", "drill", "--user", ada)
+        assert result.exit_code == 0, result.output
+        report = json.loads(result.stdout)
+        assert report["differences"] == []
+        assert report["changed_since_backup"] == {"runners": 1, "ids": [ada]}
+        every = runnerly("backup", "drill")
+        assert every.exit_code == 0, every.output
+        assert json.loads(every.stdout)["runners"]["checked"] == 1  # the new one is in neither
+        with dataservice_db.transaction() as session:
+            users.delete_user(session, users.get_user(session, ada))
+        deleted = runnerly("backup", "drill", "--email", "ada@example.org")
+        assert deleted.exit_code == 0, deleted.output
+        assert json.loads(deleted.stdout)["changed_since_backup"]["ids"] == [ada]
+
+    def test_a_dump_that_differs_from_the_record_fails_the_drill_naming_the_runner(
+        self, runnerly, ada, env, tmp_path
+    ):
+        made = _create(runnerly)
+        _import(runnerly, ada, tmp_path / "later.gpx", day=5, name="Not in the snapshot")
+
+        def later_dump(work: Path, manifest: dict[str, Any]) -> None:
+            live = make_url(env["DATASERVICE_DATABASE_URL"])
+            postgres.dump(live, work / "dataservice.dump")
+
+        _reseal(env, made, later_dump)
+        result = runnerly("backup", "drill")
         assert result.exit_code == 1
-        assert "differs from the live database in: files, runs" in one_line(result)
-        assert json.loads(result.stdout)["runs"] == {"live": 2, "restored": 1}
+        assert f"runner {ada} (files, runs)" in one_line(result)
+        report = json.loads(result.stdout)
+        assert report["differences"] == [{"runner": ada, "parts": ["files", "runs"]}]
+        assert report["runners"]["differing"] == 1
+        named = runnerly("backup", "drill", "--user", ada)
+        assert named.exit_code == 1
+        assert f"runner {ada} (files, runs)" in one_line(named)
+
+    def test_a_runner_the_backup_lost_fails_the_drill(self, runnerly, ada, env):
+        made = _create(runnerly)
+
+        def wrong_record(work: Path, manifest: dict[str, Any]) -> None:
+            record = work / exports.MEMBER
+            entry = json.loads(record.read_text())
+            entry["id"] += 1000  # recorded, yet not in the dump
+            record.write_text(json.dumps(entry) + "\n")
+
+        _reseal(env, made, wrong_record)
+        result = runnerly("backup", "drill")
+        assert result.exit_code == 1
+        line = one_line(result)
+        assert f"runner {ada} (not recorded)" in line and f"runner {ada + 1000} (missing)" in line
+
+    def test_a_backup_made_before_the_record_is_compared_with_the_live_database(
+        self, runnerly, ada, env, tmp_path
+    ):
+        made = _create(runnerly)
+
+        def without_record(work: Path, manifest: dict[str, Any]) -> None:
+            del manifest["exports"], manifest["members"][exports.MEMBER]
+
+        _reseal(env, made, without_record)
+        result = runnerly("backup", "drill", "--user", ada)
+        assert result.exit_code == 0, result.output
+        report = json.loads(result.stdout)
+        assert report["compared_with"] == "the live database"
+        assert "records no runners' exports" in report["note"]
+        assert report["runs"] == {"live": 1, "restored": 1}
+        unnamed = runnerly("backup", "drill")
+        assert unnamed.exit_code == 1
+        assert "name a runner with --user or --email" in one_line(unnamed)
+        _import(runnerly, ada, tmp_path / "later.gpx", day=5, name="After the backup")
+        changed = runnerly("backup", "drill", "--user", ada)
+        assert changed.exit_code == 1
+        assert "differs from the live database in: files, runs" in one_line(changed)
+
+    def test_the_record_and_the_dump_read_one_snapshot(
+        self, runnerly, ada, env, dataservice_db, tmp_path
+    ):
+        """What create does, with a change made between the snapshot's export and the dump:
+        neither the dump nor the record holds it, and both hold the same."""
+        url = make_url(env["DATASERVICE_DATABASE_URL"])
+        on = datetime.now(UTC).date()
+        reader = Database(env["DATASERVICE_DATABASE_URL"])
+        try:
+            with reader.sessionmaker() as session, exports.snapshot(session) as snapshot:
+                with dataservice_db.transaction() as writer:
+                    users.update_user(writer, users.get_user(writer, ada), {"first_name": "Aug"})
+                    users.create_user(writer, {"email": "during@example.org"})
+                postgres.dump(url, tmp_path / "dataservice.dump", snapshot=snapshot)
+                assert exports.record(session, tmp_path / "recorded.jsonl", on) == 1
+        finally:
+            reader.dispose()
+        admin = make_url(POSTGRES_URL)
+        with postgres.scratch_databases(admin, ("ds",)) as scratch:
+            postgres.restore(scratch["ds"], tmp_path / "dataservice.dump", clean=False)
+            restored = Database(scratch["ds"].render_as_string(hide_password=False))
+            try:
+                with restored.sessionmaker() as session:
+                    assert exports.record(session, tmp_path / "restored.jsonl", on) == 1
+            finally:
+                restored.dispose()
+        recorded = (tmp_path / "recorded.jsonl").read_text()
+        assert recorded == (tmp_path / "restored.jsonl").read_text()
+        with dataservice_db.sessionmaker() as session:  # the change did happen
+            assert exports.digests(session, ada, on)["sha256"] not in recorded
 
     def test_a_tampered_backup_fails_clearly_and_creates_no_database(self, runnerly, ada, env):
         before = _scratch_databases()

@@ -64,6 +64,7 @@ __all__ = [
     "open_database",
     "original_files",
     "runner_data",
+    "runner_ids",
     "set_aside",
     "strava_link",
     "strava_states",
@@ -120,6 +121,19 @@ def find_runner(
     if user is None:
         raise not_found(f"runner with email {email}")
     return _runner(user)
+
+
+def runner_ids(session: Session, batch: int = 1000) -> Iterator[int]:
+    """Every runner's id, in order, fetched ``batch`` at a time (never all in memory)."""
+    after = 0
+    while True:
+        ids = session.scalars(
+            select(User.id).where(User.id > after).order_by(User.id).limit(batch)
+        ).all()
+        yield from ids
+        if len(ids) < batch:
+            return
+        after = ids[-1]
 
 
 def find_runner_by_email(session: Session, email: str) -> Runner | None:
@@ -207,12 +221,16 @@ def set_aside(session: Session, runner_id: int | None = None) -> list[SetAside]:
 # Everything about a runner
 
 
-def runner_data(session: Session, runner_id: int, kept: Mapping[int, str]) -> dict[str, Any]:
+def runner_data(
+    session: Session, runner_id: int, kept: Mapping[int, str], on: date | None = None
+) -> dict[str, Any]:
     """Everything the dataservice holds about the runner, as the API shows it: ``runner``
     (never the password hash), ``strava`` (never its tokens), ``runs`` (oldest first, with
     their ``best_efforts`` and ``file``: ``kept[run_id]`` or None), ``set_aside``, ``races``
-    and ``plans``.  A run imported before original files were kept also has its ``track``."""
-    on = today()
+    and ``plans``.  A run imported before original files were kept also has its ``track``.
+    Races' days to go and plans' workouts missed count from ``on`` (the UTC date by
+    default): a backup's record of the data gives the same answer on the day it is drilled."""
+    on = on or today()
     return {
         "runner": users.user_to_dict(users.get_user(session, runner_id)),
         "strava": strava_link(session, runner_id),

@@ -13,6 +13,7 @@ import json
 import os
 import tempfile
 import zipfile
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -81,13 +82,14 @@ def _write_files(session: Session, runner_id: int, zf: zipfile.ZipFile) -> dict[
     return kept
 
 
-def fingerprint(session: Session, runner_id: int) -> dict[str, Any]:
+def fingerprint(session: Session, runner_id: int, on: date | None = None) -> dict[str, Any]:
     """What the runner's export holds, without its time: runner.json's parts and each
     original file's SHA-256, by its name in the zip. Two databases that give the same
-    fingerprint give the same export (the restore drill compares them)."""
+    fingerprint on the same date ``on`` (races' days to go count from it) give the same
+    export (a backup records them, the restore drill compares them)."""
     kept, files = {}, {}
     for original in dataservice.original_files(session, runner_id):
         name = f"files/{original.run_id}-{original.filename}"
         kept[original.run_id] = name
         files[name] = hashlib.sha256(original.content).hexdigest()
-    return {**dataservice.runner_data(session, runner_id, kept), "files": files}
+    return {**dataservice.runner_data(session, runner_id, kept, on), "files": files}

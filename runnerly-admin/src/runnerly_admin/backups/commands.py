@@ -10,7 +10,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
-from typing import TextIO
+from typing import Any, TextIO
 
 import click
 
@@ -19,7 +19,7 @@ from runnerly_admin.backups.errors import BackupError
 from runnerly_admin.backups.settings import BackupSettings
 from runnerly_admin.backups.sources import Sources
 from runnerly_admin.output import config_option, echo_json, echo_line
-from runnerly_admin.runners import chosen, runner_options
+from runnerly_admin.runners import runner_options
 from runnerly_common import cli
 
 _DURATION = re.compile(r"^(\d+)([smhd])$")
@@ -159,28 +159,61 @@ def _stop(signum: int, frame: FrameType | None) -> None:
 @backup.command("drill")
 @config_option
 @runner_options
+@click.option(
+    "--runners",
+    "sample",
+    type=click.IntRange(min=1),
+    help="Check N runners chosen at random instead of every runner (a quicker drill of a "
+    "large database).",
+)
 @file_option
 @identity_option
 def drill(
     config: str | None,
     user_id: int | None,
     email: str | None,
+    sample: int | None,
     backup: Path | None,
     identity: TextIO | None,
 ) -> None:
     """Restore the latest backup into scratch databases (dropped afterwards) and compare
-    the runner's export from the live database and from the restored copy; exit 1 on
-    any difference."""
-    chosen(user_id, email)
+    each runner's export from the restored copy with the one the backup recorded when it
+    was made: every runner by default (as long as the backup took), --runners N at random,
+    or the runner --user/--email names. Exit 1 on any difference; the runners whose data
+    changed since in the live database are only counted. A backup made before backups
+    recorded the exports is compared with the live database, for a named runner only."""
+    if user_id is not None and email is not None:
+        raise click.UsageError("name the runner with --user ID or --email ADDRESS (one of them)")
+    if sample is not None and (user_id is not None or email is not None):
+        raise click.UsageError("--runners draws runners at random: leave out --user and --email")
     settings = _settings(config, identity)
-    result = operations.drill(settings, Sources.load(config), user_id, email, backup)
+    result = operations.drill(settings, Sources.load(config), user_id, email, backup, sample)
     echo_json(result)
     if result["differences"]:
+        raise BackupError(_differences(result))
+
+
+def _differences(result: dict[str, Any]) -> str:
+    if result["compared_with"] == "the live database":
         parts = ", ".join(item["part"] for item in result["differences"])
-        raise BackupError(
+        return (
             f"the restored copy differs from the live database in: {parts} (the backup lost "
             f"them, or the runner's data changed since {result['created_at']})"
         )
+    named = []
+    for item in result["differences"]:
+        if "runner" not in item:
+            named.append(f"{item['part']} ({item['restored']} restored)")
+        elif "parts" in item:
+            named.append(f"runner {item['runner']} ({', '.join(item['parts'])})")
+        else:
+            missing = "missing" if item["restored"] == "missing" else "not recorded"
+            named.append(f"runner {item['runner']} ({missing})")
+    counted = result.get("runners", {}).get("differing", len(named))
+    return (
+        f"the restored copy differs from what the backup recorded when it was made, for "
+        f"{counted}: {'; '.join(named)}"
+    )
 
 
 @backup.command("restore")

@@ -103,20 +103,20 @@ def _where(url: URL) -> str:
     return url.render_as_string(hide_password=True)
 
 
-def dump(url: URL, output: Path) -> None:
-    """The whole database, custom format (compressed; restorable table by table)."""
-    _run(
-        f"pg_dump of {url.database}",
-        [
-            _program("pg_dump"),
-            "--format=custom",
-            "--no-owner",
-            "--no-privileges",
-            "--file",
-            str(output),
-        ],
-        url,
-    )
+def dump(url: URL, output: Path, snapshot: str | None = None) -> None:
+    """The whole database, custom format (compressed; restorable table by table); as of
+    ``snapshot`` when given (``pg_export_snapshot()`` of a transaction still open)."""
+    args = [
+        _program("pg_dump"),
+        "--format=custom",
+        "--no-owner",
+        "--no-privileges",
+        "--file",
+        str(output),
+    ]
+    if snapshot is not None:
+        args.append(f"--snapshot={snapshot}")
+    _run(f"pg_dump of {url.database}", args, url)
 
 
 def restore(url: URL, dump_file: Path, *, clean: bool, role: str | None = None) -> None:
