@@ -202,17 +202,23 @@ def _differences(result: dict[str, Any]) -> str:
         )
     named = []
     for item in result["differences"]:
-        if "runner" not in item:
-            named.append(f"{item['part']} ({item['restored']} restored)")
+        if "runner" not in item and "recorded" in item:
+            named.append(
+                f"{item['part']}: {item['recorded']} recorded, {item['restored']} restored"
+            )
+        elif "runner" not in item:
+            named.append(f"{item['part']}: {item['restored']}")
         elif "parts" in item:
             named.append(f"runner {item['runner']} ({', '.join(item['parts'])})")
         else:
             missing = "missing" if item["restored"] == "missing" else "not recorded"
             named.append(f"runner {item['runner']} ({missing})")
-    counted = result.get("runners", {}).get("differing", len(named))
+    differing = result["runners"]["differing"]
+    more = differing - sum("runner" in item for item in result["differences"])
     return (
-        f"the restored copy differs from what the backup recorded when it was made, for "
-        f"{counted}: {'; '.join(named)}"
+        "the restored copy differs from what the backup recorded when it was made: "
+        + "; ".join(named)
+        + (f"; and {more} more runners (the JSON report lists the first ones)" if more else "")
     )
 
 

@@ -175,8 +175,8 @@ def _against_record(
     else:
         chosen = _union(exports.recorded(path), dataservice.runner_ids(restored))
     differences: list[dict[str, Any]] = []
-    differing = checked = 0
-    changed: list[int] = []
+    differing = checked = changed = 0
+    changed_ids: list[int] = []
     for runner_id, entry in chosen:
         checked += 1
         got = exports.digests(restored, runner_id, on)
@@ -188,16 +188,17 @@ def _against_record(
         if entry is not None:
             now = exports.digests(live, runner_id, on)
             if now is None or now["sha256"] != entry["sha256"]:
-                changed.append(runner_id)
-    if sample is not None:  # the runners not drawn: at least as many as recorded
+                changed += 1
+                if len(changed_ids) < LISTED:
+                    changed_ids.append(runner_id)
+    if sample is not None:  # of the runners not drawn, the number at least
         restored_count = sum(1 for _ in dataservice.runner_ids(restored))
         if restored_count != record["runners"]:
-            differing += 1
             differences.append(
                 {"part": "runners", "recorded": record["runners"], "restored": restored_count}
             )
     out["runners"] = {"recorded": record["runners"], "checked": checked, "differing": differing}
-    out["changed_since_backup"] = {"runners": len(changed), "ids": changed[:LISTED]}
+    out["changed_since_backup"] = {"runners": changed, "ids": changed_ids}
     out["differences"] = differences
     return out
 
