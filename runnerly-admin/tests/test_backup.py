@@ -351,6 +351,17 @@ class TestDrill:
         line = one_line(result)
         assert f"runner {ada} (not recorded)" in line and f"runner {ada + 1000} (missing)" in line
 
+    def test_a_runner_the_backup_never_held_is_named(self, runnerly, ada, dataservice_db):
+        _create(runnerly)
+        with dataservice_db.transaction() as session:
+            users.create_user(session, {"email": "new@example.org"})
+        added = runnerly("backup", "drill", "--email", "new@example.org")
+        assert added.exit_code == 1
+        assert "(new@example.org) is not in this backup" in one_line(added)
+        unknown = runnerly("backup", "drill", "--user", 999)
+        assert unknown.exit_code == 1
+        assert "runner 999 not found" in one_line(unknown)
+
     def test_a_backup_made_before_the_record_is_compared_with_the_live_database(
         self, runnerly, ada, env, tmp_path
     ):
