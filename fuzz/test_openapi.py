@@ -81,6 +81,9 @@ def base_settings(**more: Any) -> dict[str, Any]:
     }
 
 
+INTERPRETER_BUG = "SystemError: AST constructor recursion depth mismatch"
+
+
 def schemathesis(stack: FuzzStack, name: str, spec_url: str, config: Path) -> None:
     """Run every phase against ``spec_url``; fail with schemathesis' report."""
     report = stack.work / f"schemathesis-{name}"
@@ -102,6 +105,13 @@ def schemathesis(stack: FuzzStack, name: str, spec_url: str, config: Path) -> No
     ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=900)
     output = result.stdout + result.stderr
+    if result.returncode != 0 and INTERPRETER_BUG in output:
+        # Not a finding: CPython 3.11 before 3.11.8 (this machine has 3.11.7) can fail an
+        # ast.parse in one thread while another parses (gh-106905), and hypothesis parses
+        # the source of its filters to name them. The run is repeated once.
+        print(output)
+        result = subprocess.run(command, capture_output=True, text=True, timeout=900)
+        output = result.stdout + result.stderr
     print(output)  # pytest shows it with -s, or on failure
     assert result.returncode == 0, f"schemathesis found failures in {name}:\n{output[-30000:]}"
 
