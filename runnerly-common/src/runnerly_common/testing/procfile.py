@@ -46,6 +46,13 @@ HEALTH = [
     f"{GATEWAY_URL}/",
 ]
 ERROR_LINE = re.compile(r'\[(error|crit|alert|emerg)\]|"level": "(ERROR|CRITICAL)"|Traceback')
+# Celery's pool reporting a child killed by a signal. Once the stack is stopping these are
+# honcho's doing: like Ctrl-C in a terminal, it signals each process group, so the pool's
+# children get the signal beside their parent (`docker stop` signals the parent alone).
+POOL_CHILD_SIGNALLED = re.compile(
+    r'"logger": "multiprocessing", "message": "Process \'ForkPoolWorker-\d+\' pid:\d+ exited '
+    r"with 'signal (2|9|15) "
+)
 
 
 class StackUnavailable(ServiceUnavailable):
@@ -93,6 +100,8 @@ class ProcfileStack:
     pids: set[int] = field(default_factory=set)
     # Where the log stood once every service answered: what came before is the start-up.
     ready_offset: int = 0
+    # Where it stood when the stop began: what comes after is the shut-down.
+    stop_offset: int | None = None
 
     def env_files(self) -> list[str]:
         """honcho's env files (relative to ROOT), in its order: a later file wins."""
@@ -166,6 +175,7 @@ class ProcfileStack:
         if self.process is None:
             return []
         self.pids |= _descendants(self.process.pid)
+        self.stop_offset = self.log_path.stat().st_size
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
             try:
@@ -185,6 +195,15 @@ class ProcfileStack:
     def error_lines(self, *, startup: bool = False) -> list[str]:
         """Error lines logged after the stack was ready (or, with startup, before)."""
         raw = self.log_path.read_bytes()
-        part = raw[: self.ready_offset] if startup else raw[self.ready_offset :]
-        text = part.decode("utf-8", errors="replace")
-        return [line for line in text.splitlines() if ERROR_LINE.search(line)]
+        if startup:
+            return _errors(raw[: self.ready_offset])
+        if self.stop_offset is None:
+            return _errors(raw[self.ready_offset :])
+        running = _errors(raw[self.ready_offset : self.stop_offset])
+        stopping = _errors(raw[self.stop_offset :])
+        return running + [line for line in stopping if not POOL_CHILD_SIGNALLED.search(line)]
+
+
+def _errors(part: bytes) -> list[str]:
+    text = part.decode("utf-8", errors="replace")
+    return [line for line in text.splitlines() if ERROR_LINE.search(line)]
