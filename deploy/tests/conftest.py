@@ -82,6 +82,19 @@ def project(tmp_path: Path) -> Iterator[Path]:
     yield make_project(tmp_path)
 
 
+def compose_config(
+    docker_compose: str, project: Path, *args: str
+) -> subprocess.CompletedProcess[str]:
+    """`docker-compose config` of the project's file and .env (args: profiles and such)."""
+    return subprocess.run(
+        [docker_compose, "--env-file", ".env", "-f", "docker-compose.yml", *args, "config"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 # --- The services' settings, imported ------------------------------------------------------
 
 # Each package's src folder: the settings modules need only the standard library and

@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import re
 import shlex
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from conftest import SettingsClass, make_project
+from conftest import SettingsClass, compose_config, make_project
 
 ALL_PROFILES = ("--profile", "demo", "--profile", "tools")
 # Connections kept for people and jobs outside the budget: a psql session, a backup's
@@ -112,13 +111,7 @@ def connection_budget(config: dict[str, Any], settings: dict[str, SettingsClass]
 
 
 def _render(docker_compose: str, project: Path) -> dict[str, Any]:
-    result = subprocess.run(
-        [docker_compose, "--env-file", ".env", "-f", "docker-compose.yml", *ALL_PROFILES, "config"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = compose_config(docker_compose, project, *ALL_PROFILES)
     assert result.returncode == 0, result.stderr
     config: dict[str, Any] = yaml.safe_load(result.stdout)
     return config

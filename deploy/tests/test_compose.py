@@ -4,14 +4,13 @@ order, health checks, durable Redis, services reaching each other by name, no se
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from conftest import COMPOSE_FILE, ROOT
+from conftest import COMPOSE_FILE, ROOT, compose_config
 
 PROFILES = ([], ["--profile", "demo"], ["--profile", "demo", "--profile", "tools"])
 # Variable names whose values are secrets: they must come from .env, never from this file.
@@ -28,16 +27,6 @@ HEALTH_PORTS = {
     "strava-streams": 5006,
     "gateway": 8081,
 }
-
-
-def _config(docker_compose: str, project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [docker_compose, "--env-file", ".env", "-f", "docker-compose.yml", *args, "config"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def _compose_text() -> str:
@@ -58,7 +47,7 @@ class TestValidation:
     def test_docker_compose_accepts_the_file_with_the_generated_env(
         self, docker_compose: str, project: Path, profiles: list[str]
     ) -> None:
-        result = _config(docker_compose, project, *profiles)
+        result = compose_config(docker_compose, project, *profiles)
         assert result.returncode == 0, result.stderr
         resolved = yaml.safe_load(result.stdout)["services"]
         assert "profiles" not in resolved["gateway"]
@@ -73,7 +62,7 @@ class TestValidation:
         (project / ".env").write_text(
             (ROOT / ".env.example").read_text(encoding="utf-8"), encoding="utf-8"
         )
-        result = _config(docker_compose, project, "--profile", "demo", "--profile", "tools")
+        result = compose_config(docker_compose, project, "--profile", "demo", "--profile", "tools")
         assert result.returncode == 0, result.stderr
 
     def test_a_missing_required_variable_is_refused_by_name(
@@ -85,7 +74,7 @@ class TestValidation:
             "\n".join(line for line in lines if not line.startswith("STRAVA_API_URL=")),
             encoding="utf-8",
         )
-        result = _config(docker_compose, project)
+        result = compose_config(docker_compose, project)
         assert result.returncode != 0
         assert "set STRAVA_API_URL in .env" in result.stderr
 
@@ -97,7 +86,7 @@ class TestValidation:
         env = project / ".env"
         text = env.read_text(encoding="utf-8")
         env.write_text(re.sub(r"^STRAVA_CLIENT_ID=.*$", "STRAVA_CLIENT_ID=", text, flags=re.M))
-        result = _config(docker_compose, project)
+        result = compose_config(docker_compose, project)
         assert result.returncode != 0
         assert "set STRAVA_CLIENT_ID in .env" in result.stderr
 

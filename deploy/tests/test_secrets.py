@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import ROOT, SettingsClass, make_project, read_env_file
+from conftest import ROOT, SettingsClass, compose_config, make_project, read_env_file
 
 ALL_PROFILES = ("--profile", "demo", "--profile", "tools")
 SECRETS_DIR = "/run/secrets/"
@@ -41,16 +41,6 @@ IMAGE_READERS = {
 POSTGRES_IMAGE_VARIABLES = re.compile(r"POSTGRES_[A-Z_]+|PGDATA")
 
 
-def render(docker_compose: str, project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [docker_compose, "--env-file", ".env", "-f", "docker-compose.yml", *args, "config"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
 @pytest.fixture(scope="module")
 def shared_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One generated project for the tests that only read it (`config` takes seconds)."""
@@ -59,7 +49,7 @@ def shared_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def rendered(docker_compose: str, shared_project: Path) -> dict[str, Any]:
-    result = render(docker_compose, shared_project, *ALL_PROFILES)
+    result = compose_config(docker_compose, shared_project, *ALL_PROFILES)
     assert result.returncode == 0, result.stderr
     config: dict[str, Any] = yaml.safe_load(result.stdout)
     config["text"] = result.stdout

@@ -114,18 +114,7 @@ def service_role_database() -> Iterator[tuple[str, str]]:
         admin.dispose()
 
 
-@pytest.fixture
-def runnerly(env: dict[str, str]) -> Callable[..., Result]:
-    def invoke(*args: Any, input: str | None = None, **overrides: str) -> Result:
-        return CliRunner().invoke(
-            main,
-            [str(a) for a in args],
-            input=input,
-            env={**env, **overrides},
-            catch_exceptions=False,
-        )
-
-    return invoke
+# `runnerly` is conftest's, run with this module's `env`.
 
 
 @pytest.fixture

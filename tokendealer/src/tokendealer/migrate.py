@@ -12,7 +12,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -29,6 +28,8 @@ from sqlalchemy import (
     inspect,
 )
 
+from runnerly_common import migrations
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 BASELINE = "0001"
 
@@ -38,25 +39,15 @@ class SchemaError(RuntimeError):
 
 
 def alembic_config(database_url: str) -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
-    return config
+    return migrations.alembic_config(MIGRATIONS, database_url)
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(database_url), revision)
+    migrations.upgrade(MIGRATIONS, database_url, revision)
 
 
 def current(database_url: str) -> str | None:
-    from runnerly_common.db import make_engine
-
-    engine = make_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            return MigrationContext.configure(connection).get_current_revision()
-    finally:
-        engine.dispose()
+    return migrations.current_revision(database_url)
 
 
 def baseline_metadata() -> MetaData:
