@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from runnerly_common import Settings, SettingsError, secret
-from runnerly_common.settings import alias
+from runnerly_common.settings import DatabaseSettings, alias
 
 
 @dataclasses.dataclass
@@ -264,3 +264,16 @@ def test_settings_load_without_the_app_factory() -> None:
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"), [("SVC_DB_POOL_SIZE", "0"), ("SVC_DB_MAX_OVERFLOW", "-1")]
+)
+def test_a_pool_that_cannot_serve_refuses_to_start(variable: str, value: str) -> None:
+    @dataclasses.dataclass
+    class PooledSettings(DatabaseSettings):
+        ENV_PREFIX = "SVC_"
+
+    assert PooledSettings.load(environ={}).db_pool_size == 5
+    with pytest.raises(SettingsError, match="SVC_DB_POOL_SIZE must be at least 1"):
+        PooledSettings.load(environ={variable: value})

@@ -5,20 +5,16 @@ from __future__ import annotations
 import dataclasses
 from typing import ClassVar
 
-from runnerly_common.settings import Settings, SettingsError, alias, secret
+from runnerly_common.settings import DatabaseSettings, SettingsError, alias, secret
 
 
 @dataclasses.dataclass
-class DataServiceSettings(Settings):
+class DataServiceSettings(DatabaseSettings):
     SECTION: ClassVar[str] = "dataservice"
     ENV_PREFIX: ClassVar[str] = "DATASERVICE_"
 
     port: int = 5002
     database_url: str = alias("sqlite:///var/dataservice.db", "DATABASE_URL")
-    # Connections a process keeps to PostgreSQL, and how many more at a busy moment
-    # (SQLAlchemy's defaults); × workers × containers must fit in max_connections.
-    db_pool_size: int = 5
-    db_max_overflow: int = 10
     jwks_url: str = "http://127.0.0.1:5001/.well-known/jwks.json"
     token_audience: str = "dataservice"
     # Fernet keys (comma-separated, newest first) protecting Strava tokens at rest.
@@ -32,10 +28,5 @@ class DataServiceSettings(Settings):
 
     def check(self) -> None:
         super().check()
-        if self.db_pool_size < 1 or self.db_max_overflow < 0:
-            raise SettingsError(
-                f"{self.env_name('db_pool_size')} must be at least 1 and "
-                f"{self.env_name('db_max_overflow')} not negative"
-            )
         if not 1 <= self.max_batch <= 10000:
             raise SettingsError(f"{self.env_name('max_batch')} must be between 1 and 10000")

@@ -163,6 +163,25 @@ class Settings:
         return out
 
 
+@dataclasses.dataclass
+class DatabaseSettings(Settings):
+    """A service holding a SQLAlchemy connection pool per process."""
+
+    # Connections a process keeps to PostgreSQL, and how many more at a busy moment
+    # (SQLAlchemy's defaults); x workers x containers must fit in max_connections
+    # (docs/operations.md, "Capacity"; deploy/tests/test_capacity.py).
+    db_pool_size: int = 5
+    db_max_overflow: int = 10
+
+    def check(self) -> None:
+        super().check()
+        if self.db_pool_size < 1 or self.db_max_overflow < 0:
+            raise SettingsError(
+                f"{self.env_name('db_pool_size')} must be at least 1 and "
+                f"{self.env_name('db_max_overflow')} not negative"
+            )
+
+
 def _aliases(cls: type[Settings], name: str) -> tuple[str, ...]:
     # The run mode is usually set once for the whole suite.
     if name == "env" and cls.ENV_PREFIX != Settings.ENV_PREFIX:

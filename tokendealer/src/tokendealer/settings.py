@@ -5,22 +5,18 @@ from __future__ import annotations
 import dataclasses
 from typing import ClassVar
 
-from runnerly_common.settings import Settings, SettingsError, secret
+from runnerly_common.settings import DatabaseSettings, SettingsError, secret
 
 SIGNING_ALGORITHMS = ("ES256", "RS256", "EdDSA")
 
 
 @dataclasses.dataclass
-class TokenDealerSettings(Settings):
+class TokenDealerSettings(DatabaseSettings):
     SECTION: ClassVar[str] = "tokendealer"
     ENV_PREFIX: ClassVar[str] = "TOKENDEALER_"
 
     port: int = 5001
     database_url: str = "sqlite:///var/tokendealer.db"
-    # Connections a process keeps to PostgreSQL, and how many more at a busy moment
-    # (SQLAlchemy's defaults); × workers × containers must fit in max_connections.
-    db_pool_size: int = 5
-    db_max_overflow: int = 10
     # Encrypts signing keys at rest; required in production.
     keys_passphrase: str = secret()
     signing_alg: str = "ES256"
@@ -58,11 +54,6 @@ class TokenDealerSettings(Settings):
                 f"{self.token_max_lifetime_seconds} s verifiers accept: shorten "
                 f"{self.env_name('access_token_ttl')}/{self.env_name('user_token_ttl')} or "
                 "raise RUNNERLY_TOKEN_MAX_LIFETIME_SECONDS for every service"
-            )
-        if self.db_pool_size < 1 or self.db_max_overflow < 0:
-            raise SettingsError(
-                f"{self.env_name('db_pool_size')} must be at least 1 and "
-                f"{self.env_name('db_max_overflow')} not negative"
             )
         if not 0 <= self.jwks_max_age <= 3600:
             raise SettingsError(f"{self.env_name('jwks_max_age')} must be 0 to 3600 seconds")
