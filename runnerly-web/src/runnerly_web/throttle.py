@@ -28,6 +28,8 @@ from typing import Protocol
 
 import redis
 
+from runnerly_common.sqlite_files import immediate_transaction
+
 
 class Counter(Protocol):
     def count(self, key: str) -> tuple[int, int]:
@@ -93,19 +95,13 @@ class SQLiteCounter:
 
     def add(self, key: str, window: int) -> None:
         now = time.time()
-        db = self._db()
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate_transaction(self._db()) as db:
             db.execute("DELETE FROM login_failures WHERE key = ? AND ends <= ?", (key, now))
             db.execute(
                 "INSERT INTO login_failures (key, count, ends) VALUES (?, 1, ?)"
                 " ON CONFLICT(key) DO UPDATE SET count = count + 1",
                 (key, now + window),
             )
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
 
     def clear(self, key: str) -> None:
         self._db().execute("DELETE FROM login_failures WHERE key = ?", (key,))

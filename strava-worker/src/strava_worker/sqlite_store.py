@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TypeVar
 
+from runnerly_common.sqlite_files import immediate_transaction
 from strava_worker.budget import Windows
 from strava_worker.hints import HINTS_MAX, Hints
 
@@ -47,14 +48,9 @@ class SqliteStore:
     def _transaction(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
         conn = self._connect()
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            conn.execute("DELETE FROM counters WHERE expires < ?", (time.time(),))
-            result = work(conn)
-            conn.execute("COMMIT")
-            return result
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+            with immediate_transaction(conn):
+                conn.execute("DELETE FROM counters WHERE expires < ?", (time.time(),))
+                return work(conn)
         finally:
             conn.close()
 
