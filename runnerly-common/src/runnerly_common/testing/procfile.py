@@ -49,9 +49,12 @@ ERROR_LINE = re.compile(r'\[(error|crit|alert|emerg)\]|"level": "(ERROR|CRITICAL
 # Celery's pool reporting a child killed by a signal. Once the stack is stopping these are
 # honcho's doing: like Ctrl-C in a terminal, it signals each process group, so the pool's
 # children get the signal beside their parent (`docker stop` signals the parent alone).
+# The pool's line about the child, and the worker's about the task the child was running
+# (billiard's SIGTERM handler exits the child with status 15).
 POOL_CHILD_SIGNALLED = re.compile(
     r'"logger": "multiprocessing", "message": "Process \'ForkPoolWorker-\d+\' pid:\d+ exited '
-    r"with 'signal (2|9|15) "
+    r"with '(signal (2|9|15) |exitcode (2|9|15)')"
+    r"|WorkerLostError\('Worker exited prematurely: (signal (2|9|15) |exitcode (2|9|15)\b)"
 )
 
 
