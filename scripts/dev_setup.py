@@ -77,6 +77,9 @@ def main() -> int:
             str(ENV_FILE),
         ],
         ["dataservice", "migrate"],
+        # The embedded broker's queues, before the worker, the streams worker and beat
+        # race to make them (strava_worker.broker).
+        ["python", "-m", "strava_worker.broker"],
         [
             "dataservice",
             "ensure-user",
