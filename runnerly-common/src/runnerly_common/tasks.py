@@ -160,6 +160,20 @@ SEND_REPORT = TaskDef(
     SYNC_QUEUE,
     (Arg("runner_id", int), Arg("year", int), Arg("month", int), _FAILURES),
 )
+# One email, built by the sender (runnerly_common.mail), delivered by the worker, which
+# holds the SMTP settings and retries (docs/decisions.md, 52).
+DELIVER_MAIL = TaskDef(
+    "strava_worker.mail_tasks.deliver_mail",
+    SYNC_QUEUE,
+    (
+        Arg("to", str),
+        Arg("subject", str),
+        Arg("text", str),
+        Arg("html", str | None, None),
+        Arg("headers", dict | None, None),
+        _FAILURES,
+    ),
+)
 
 WORKER_TASKS = (
     SYNC_RUNNER,
@@ -170,6 +184,7 @@ WORKER_TASKS = (
     SUBSCRIBE_WEBHOOK,
     SEND_MONTHLY_REPORTS,
     SEND_REPORT,
+    DELIVER_MAIL,
 )
 
 

@@ -62,7 +62,11 @@ def make_celery(settings: WorkerSettings) -> WorkerApp:
     app = WorkerApp(
         "strava_worker",
         broker=settings.broker_url,
-        include=["strava_worker.tasks", "strava_worker.report_tasks"],
+        include=[
+            "strava_worker.tasks",
+            "strava_worker.report_tasks",
+            "strava_worker.mail_tasks",
+        ],
         # A message without a request id gets one on arrival: its "received" line has it.
         task_cls=RequestIdTask,
     )

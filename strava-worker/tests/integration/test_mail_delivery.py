@@ -1,0 +1,138 @@
+"""``deliver_mail`` end to end: a mail another service composed (runnerly_common.mail),
+queued on the broker as runnerly-web queues it, sent by a real worker to an SMTP sink —
+retried while the server is away, dropped (and logged) when it refuses for good."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default as default_policy
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from celery import Celery
+
+from runnerly_common.mail import Action, Mail, compose
+from runnerly_common.mailsink import Delivery, MailSink
+from runnerly_common.tasks import DELIVER_MAIL
+from runnerly_common.testing import free_port
+
+from .conftest import BROKER
+from .helpers import Worker
+
+
+def _queue(mail: Mail) -> None:
+    app = Celery(broker=BROKER)
+    try:
+        DELIVER_MAIL.send(app, mail.task_kwargs())
+    finally:
+        app.close()
+
+
+def _wait(
+    predicate: Callable[[], object], what: str, worker: Worker, timeout: float = 60
+) -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = predicate()
+        if found:
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"{what}: not after {timeout}s\n{worker.log()[-4000:]}")
+
+
+def _to(sink: MailSink, email: str) -> list[Delivery]:
+    return [d for d in sink.deliveries if email in d.rcpt_tos]
+
+
+def _read(delivery: Delivery) -> EmailMessage:
+    message = message_from_bytes(delivery.path.read_bytes(), policy=default_policy)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def _mail(to: str, **headers: str) -> Mail:
+    return compose(
+        to,
+        "Reset your Runnerly password",
+        ["Someone asked to reset the password of your account <yours>."],
+        public_url="https://runnerly.example",
+        action=Action("Choose a new password", "https://runnerly.example/reset-password#token=t0k"),
+        headers=headers,
+    )
+
+
+@pytest.fixture
+def sink_port() -> int:
+    return free_port()
+
+
+@pytest.fixture
+def sink(tmp_path: Path, sink_port: int) -> Iterator[MailSink]:
+    with MailSink(tmp_path / "mail", port=sink_port) as running:
+        yield running
+
+
+def test_a_queued_mail_reaches_the_smtp_server_as_text_and_html_with_its_headers(
+    start_worker: Callable[..., Worker], sink: MailSink, sink_port: int
+) -> None:
+    to = f"ann-{uuid.uuid4().hex[:8]}@example.org"
+    worker = start_worker(
+        smtp_host="127.0.0.1", smtp_port=str(sink_port), smtp_from="Runnerly <mail@run.example>"
+    )
+    _queue(_mail(to, **{"X-Runnerly-Purpose": "password-reset"}))
+
+    (delivery,) = _wait(lambda: _to(sink, to), "the mail", worker)  # type: ignore[misc]
+    message = _read(delivery)
+    assert message["To"] == to
+    assert message["From"] == "Runnerly <mail@run.example>"
+    assert message["Subject"] == "Reset your Runnerly password"
+    assert message["X-Runnerly-Purpose"] == "password-reset"
+    assert message["Message-ID"].endswith("@run.example>")
+    text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    assert "https://runnerly.example/reset-password#token=t0k" in text
+    assert "Runnerly: https://runnerly.example" in text  # the footer links back to the app
+    assert 'href="https://runnerly.example/reset-password#token=t0k"' in html
+    assert "&lt;yours&gt;" in html and "<yours>" not in html
+
+
+def test_a_mail_the_server_could_not_take_is_retried_and_sent_once(
+    start_worker: Callable[..., Worker], tmp_path: Path, sink_port: int
+) -> None:
+    to = f"bo-{uuid.uuid4().hex[:8]}@example.org"
+    worker = start_worker(smtp_host="127.0.0.1", smtp_port=str(sink_port))
+    _queue(_mail(to))  # nothing listens on the SMTP port yet
+    _wait(lambda: "to @example.org: SMTP server" in worker.log(), "a failed attempt", worker)
+    with MailSink(tmp_path / "late-mail", port=sink_port) as sink:
+        _wait(lambda: _to(sink, to), "the retried mail", worker)
+        time.sleep(1)
+        assert len(_to(sink, to)) == 1
+
+
+class _Refuser:
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]
+        return "550 5.1.1 no such mailbox"
+
+
+def test_a_mail_the_server_refuses_for_good_is_logged_and_not_sent_again(
+    start_worker: Callable[..., Worker],
+) -> None:
+    port = free_port()
+    controller = Controller(_Refuser(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        to = f"cy-{uuid.uuid4().hex[:8]}@example.org"
+        worker = start_worker(smtp_host="127.0.0.1", smtp_port=str(port))
+        _queue(_mail(to))
+        _wait(lambda: "refused: recipient refused" in worker.log(), "the refusal", worker)
+        _wait(
+            lambda: "succeeded" in worker.log() or "'rejected'" in worker.log(), "the end", worker
+        )
+        assert worker.log().count("refused: recipient refused") == 1
+    finally:
+        controller.stop()
