@@ -13,6 +13,10 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
+from e2e.accessibility import assert_accessible
+
+__all__ = ["assert_accessible"]  # the journeys' one import for their steps and checks
+
 DATA = Path(__file__).parent / "data"
 SIM = "http://127.0.0.1:5004"
 

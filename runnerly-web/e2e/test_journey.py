@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.runner import (
+    assert_accessible,
     assert_page_ran_clean,
     connect_strava,
     disconnect_strava,
@@ -27,6 +28,7 @@ from e2e.runner import (
 def test_keyboard_reaches_and_submits_the_login_form(page: Page, artifacts: Path) -> None:
     page.goto("/login")
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    assert_accessible(page, "the login page")
     # From the top of the page, Tab walks skip link → brand → email → password → button.
     order = []
     for _ in range(6):
@@ -40,6 +42,7 @@ def test_keyboard_reaches_and_submits_the_login_form(page: Page, artifacts: Path
     page.keyboard.press("Enter")
     # The refusal is shown, and read out, without a mouse.
     expect(page.get_by_role("alert").first).to_be_visible()
+    assert_accessible(page, "the login page with its refusal")
     shot(page, artifacts, "00-login-keyboard")
     assert_page_ran_clean(page)
 
@@ -59,7 +62,10 @@ def test_a_new_runner_journey(page: Page, artifacts: Path, tmp_path: Path) -> No
     password = f"correct horse {secrets.token_hex(4)} battery"
 
     # Sign up.
+    page.goto("/signup")
+    assert_accessible(page, "the sign-up page")
     sign_up(page, email, password)
+    assert_accessible(page, "the empty dashboard")
     shot(page, artifacts, "02-empty-dashboard")
 
     # Connect Strava: the sim's own authorize page, then back to Runnerly.
@@ -70,9 +76,11 @@ def test_a_new_runner_journey(page: Page, artifacts: Path, tmp_path: Path) -> No
     page.get_by_role("link", name="Strava", exact=True).click()
     progress = page.get_by_role("status").filter(has_text="activities imported")
     expect(progress).to_contain_text(re.compile(r"Waiting|Importing|Fetching|Up to date"))
+    assert_accessible(page, "the Strava page")
     shot(page, artifacts, "05-import-progress")
     page.get_by_role("link", name="Dashboard").click()
     expect(page.get_by_role("region", name="This year")).to_be_visible(timeout=90_000)
+    assert_accessible(page, "the dashboard with runs")
     shot(page, artifacts, "06-dashboard-with-runs")
 
     # Charts carry a text alternative.
@@ -96,15 +104,18 @@ def test_a_new_runner_journey(page: Page, artifacts: Path, tmp_path: Path) -> No
     runs_before = int(summary.inner_text().split()[0])
     assert runs_before > 0, "the Strava import brought no run into this month"
     expect(page.locator(".run-list li")).to_have_count(runs_before)
+    assert_accessible(page, "a month's runs")
     shot(page, artifacts, "07-month")
     page.get_by_role("link", name="Dashboard").click()
     month_runs_before = totals_count(page, "This month")
 
     # Upload a GPX.
     page.get_by_role("link", name="Upload").click()
+    assert_accessible(page, "the upload page")
     page.get_by_label("Activity file").set_input_files(str(gpx_for(start, tmp_path / "lunch.gpx")))
     page.get_by_role("button", name="Upload").click()
     expect(page.get_by_role("status").filter(has_text="Imported")).to_be_visible()
+    assert_accessible(page, "the upload page after an upload")
     shot(page, artifacts, "08-uploaded")
 
     page.goto(month)
@@ -116,6 +127,7 @@ def test_a_new_runner_journey(page: Page, artifacts: Path, tmp_path: Path) -> No
     page.get_by_role("link", name=re.compile("E2E lunch loop")).click()
     expect(page.locator(".leaflet-container")).to_be_visible()
     expect(page.locator(".leaflet-overlay-pane path")).not_to_have_count(0)  # the track
+    assert_accessible(page, "a run's page")
     shot(page, artifacts, "09b-run-map")
     page.get_by_role("link", name="Dashboard").click()
     if start.month == datetime.now(UTC).month:
@@ -133,6 +145,7 @@ def test_a_new_runner_journey(page: Page, artifacts: Path, tmp_path: Path) -> No
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
     page.goto("/")
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    assert_accessible(page, "the login page after logging out")
     shot(page, artifacts, "11-logged-out")
 
     assert_page_ran_clean(page)
