@@ -45,6 +45,7 @@ from dataservice.set_aside import service as set_aside_service
 from dataservice.settings import DataServiceSettings
 from dataservice.strava.models import StravaLink
 from dataservice.strava.service import link_to_dict
+from dataservice.two_factor import service as two_factor
 from dataservice.users import service as users
 from dataservice.users.models import User
 from runnerly_common.errors import APIError
@@ -63,6 +64,7 @@ __all__ = [
     "make_admin",
     "open_database",
     "original_files",
+    "reset_two_factor",
     "runner_data",
     "runner_ids",
     "set_aside",
@@ -165,6 +167,13 @@ def make_admin(session: Session, runner_id: int, *, password: str | None = None)
     if password is not None:
         users.set_password(session, user, password)
     return _runner(user)
+
+
+def reset_two_factor(session: Session, runner_id: int) -> bool:
+    """The runner's two-factor sign-in removed (a lost phone and lost recovery codes), so
+    the password alone logs in again until they enrol anew; whether it was on."""
+    users.get_user(session, runner_id)
+    return two_factor.reset(session, runner_id)
 
 
 # Runs

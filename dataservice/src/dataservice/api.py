@@ -20,11 +20,13 @@ def make_blueprint() -> OpenAPIBlueprint:
     from dataservice.stats import progression_views
     from dataservice.stats import views as stat_views
     from dataservice.strava import views as strava_views
+    from dataservice.two_factor import views as two_factor_views
     from dataservice.users import views as user_views
 
     api = OpenAPIBlueprint("api", __name__, SPEC, url_prefix=PREFIX)
     for module in (
         user_views,
+        two_factor_views,
         strava_views,
         run_views,
         stream_views,

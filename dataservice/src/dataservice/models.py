@@ -27,4 +27,5 @@ def import_all_models() -> None:
     from dataservice.set_aside import models as _set_aside  # noqa: F401
     from dataservice.stats import models as _stats  # noqa: F401
     from dataservice.strava import models as _strava  # noqa: F401
+    from dataservice.two_factor import models as _two_factor  # noqa: F401
     from dataservice.users import models as _users  # noqa: F401
