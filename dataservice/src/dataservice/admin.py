@@ -58,6 +58,8 @@ __all__ = [
     "Runner",
     "SetAside",
     "create_admin",
+    "export_document",
+    "export_files",
     "find_runner",
     "find_runner_by_email",
     "import_file",
@@ -225,6 +227,25 @@ def set_aside(session: Session, runner_id: int | None = None) -> list[SetAside]:
         SetAside(row.runner_id, set_aside_service.to_dict(row))
         for row in set_aside_service.every(session, runner_id)
     ]
+
+
+# A runner's export (the zip: runnerly_common.export_zip)
+
+
+def export_files(session: Session, runner_id: int) -> Iterator[tuple[str, bytes]]:
+    """Each file of the runner's export, by its name in the zip, one at a time: a run's
+    original file byte for byte, or a Strava run's GPX built from its streams."""
+    from dataservice.exports import content
+
+    for entry, found in content.export_files(session, runner_id):
+        yield entry.name, found.content
+
+
+def export_document(session: Session, runner_id: int) -> dict[str, Any]:
+    """The export's runner.json data (:func:`runner_data`, each run naming its file)."""
+    from dataservice.exports import content
+
+    return content.document(session, runner_id)
 
 
 # Everything about a runner

@@ -22,11 +22,16 @@ class DataServiceSettings(DatabaseSettings):
     # Clients trusted with passwords and with Strava tokens.
     password_clients: tuple[str, ...] = ("runnerly-web",)
     strava_clients: tuple[str, ...] = ("runnerly-web", "strava-worker")
+    # Clients that build runners' exports, and the days a ready export stays downloadable.
+    export_clients: tuple[str, ...] = ("strava-worker",)
+    export_days: int = 7
     # A 10 MB upload is refused; activity files beyond this are rare.
     max_content_length: int = 8 * 1024 * 1024
     max_batch: int = 1000
 
     def check(self) -> None:
         super().check()
+        if not 1 <= self.export_days <= 90:
+            raise SettingsError(f"{self.env_name('export_days')} must be between 1 and 90")
         if not 1 <= self.max_batch <= 10000:
             raise SettingsError(f"{self.env_name('max_batch')} must be between 1 and 10000")

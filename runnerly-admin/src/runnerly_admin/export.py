@@ -3,16 +3,16 @@
 ``runner.json`` holds the profile (never the password hash), the Strava link's state (never
 its tokens), the runs with their best efforts, the activities set aside (not imported, with
 why), races and plans, as the API shows them;
-``files/<run_id>-<name>`` holds each imported run's original file, byte for byte.
+``files/<run_id>-<name>`` holds each imported run's original file, byte for byte, and a GPX
+built from its streams for each Strava run (decision 55: the same zip as a runner's own
+export, whose content is the dataservice's ``exports.content``).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import tempfile
-import zipfile
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -24,9 +24,9 @@ from dataservice import admin as dataservice
 from runnerly_admin import stores
 from runnerly_admin.output import config_option, echo_json
 from runnerly_admin.runners import chosen, find_runner, runner_options
-from runnerly_common.db import utcnow
+from runnerly_common.export_zip import FORMAT, ExportZip
 
-FORMAT = "runnerly-export/1"
+__all__ = ["FORMAT", "export", "fingerprint", "write_export"]
 
 
 @click.command("export")
@@ -48,38 +48,20 @@ def export(config: str | None, user_id: int | None, email: str | None, output: P
 
 
 def write_export(session: Session, runner_id: int, output: Path) -> dict[str, int]:
-    """The zip at ``output``, written whole or not at all (a temporary file renamed)."""
+    """The zip at ``output``, written whole or not at all (a temporary file renamed); the
+    same content and format as a runner's own export (``runnerly_common.export_zip``)."""
     output.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(prefix=".runnerly-export-", suffix=".zip", dir=output.parent)
     try:
-        with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as zf:
-            kept = _write_files(session, runner_id, zf)
-            document = runner_document(session, runner_id, kept)
-            zf.writestr("runner.json", json.dumps(document, indent=2, ensure_ascii=False))
+        with os.fdopen(fd, "wb") as raw, ExportZip(raw) as zf:
+            for name, data in dataservice.export_files(session, runner_id):
+                zf.add(name, data)
+            document = zf.finish(dataservice.export_document(session, runner_id))
         os.replace(temporary, output)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    return {"runs": len(document["runs"]), "files": len(kept)}
-
-
-def runner_document(session: Session, runner_id: int, kept: dict[int, str]) -> dict[str, Any]:
-    """runner.json; ``kept`` maps run ids to their file's path in the zip."""
-    return {
-        "format": FORMAT,
-        "exported_at": utcnow().isoformat(),
-        **dataservice.runner_data(session, runner_id, kept),
-    }
-
-
-def _write_files(session: Session, runner_id: int, zf: zipfile.ZipFile) -> dict[int, str]:
-    """Each original file into the zip, one at a time (never all of them in memory)."""
-    kept = {}
-    for original in dataservice.original_files(session, runner_id):
-        name = f"files/{original.run_id}-{original.filename}"
-        zf.writestr(name, original.content)
-        kept[original.run_id] = name
-    return kept
+    return {"runs": len(document["runs"]), "files": len(zf.names)}
 
 
 def fingerprint(session: Session, runner_id: int, on: date | None = None) -> dict[str, Any]:
