@@ -175,6 +175,13 @@ DELIVER_MAIL = TaskDef(
     ),
 )
 
+# A Strava bulk export staged by runnerly-web (runnerly_common.archive_imports).
+IMPORT_ARCHIVE = TaskDef(
+    "strava_worker.archive_tasks.import_archive",
+    SYNC_QUEUE,
+    (Arg("user_id", int), Arg("job_id", str), _FAILURES),
+)
+
 WORKER_TASKS = (
     SYNC_RUNNER,
     FETCH_STREAMS,
@@ -184,6 +191,7 @@ WORKER_TASKS = (
     SUBSCRIBE_WEBHOOK,
     SEND_MONTHLY_REPORTS,
     SEND_REPORT,
+    IMPORT_ARCHIVE,
     DELIVER_MAIL,
 )
 

@@ -14,6 +14,7 @@ def make_blueprint() -> OpenAPIBlueprint:
     from runnerly_web import csp_report
     from runnerly_web.account import views as account_views
     from runnerly_web.admin import views as admin_views
+    from runnerly_web.archives import views as archive_views
     from runnerly_web.records import views as record_views
     from runnerly_web.runs import views as run_views
     from runnerly_web.strava import views as strava_views
@@ -23,6 +24,7 @@ def make_blueprint() -> OpenAPIBlueprint:
     views = (
         account_views,
         run_views,
+        archive_views,
         training_views,
         record_views,
         strava_views,

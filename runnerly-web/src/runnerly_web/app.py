@@ -13,6 +13,7 @@ import runnerly_common
 from runnerly_common.health import add_readiness_check
 from runnerly_common.probes import broker_check
 from runnerly_common.service_client import ServiceTokenClient
+from runnerly_common.shared_store import open_shared_store
 from runnerly_web import csrf, frontend
 from runnerly_web.api import make_blueprint
 from runnerly_web.dataservice_client import DataService
@@ -62,6 +63,7 @@ def create_app(settings: WebSettings | None = None) -> Flask:
         dataservice,
     )
     app.extensions["runnerly_web.sync"] = SyncQueue(settings.broker_url)
+    app.extensions["runnerly_web.shared_store"] = open_shared_store(settings.shared_store)
     throttle = app.extensions["runnerly_web.throttle"] = make_throttle(
         settings.redis_url,
         settings.throttle_db,

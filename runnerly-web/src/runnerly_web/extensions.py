@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import current_app
 
+from runnerly_common.archive_imports import ArchiveImports
+from runnerly_common.shared_store import SharedStore
 from runnerly_web.dataservice_client import DataService
 from runnerly_web.settings import WebSettings
 from runnerly_web.strava.oauth import StravaOAuth
@@ -34,3 +36,12 @@ def strava_oauth() -> StravaOAuth:
 def sync_queue() -> SyncQueue:
     result: SyncQueue = current_app.extensions["runnerly_web.sync"]
     return result
+
+
+def shared_store() -> SharedStore:
+    result: SharedStore = current_app.extensions["runnerly_web.shared_store"]
+    return result
+
+
+def archive_imports() -> ArchiveImports:
+    return ArchiveImports(shared_store())

@@ -51,6 +51,10 @@ class WebSettings(Settings):
     public_url: str = ""
     # The worker's broker, to enqueue a first sync; empty: beat's next round finds the link.
     broker_url: str = ""
+    # Strava bulk exports staged for the worker, their progress, the Strava athlete's name
+    # (docs/decisions.md, 59): a redis:// URL (every process, every machine), or a SQLite
+    # file on one machine; the worker's STRAVA_WORKER_SHARED_STORE names the same store.
+    shared_store: str = "var/shared-store.db"
     # "Sync now" waits this long after the runner's last sync: each sync spends the Strava
     # application's budget, which every runner shares (200 requests per 15 min by default).
     sync_cooldown_seconds: int = 300

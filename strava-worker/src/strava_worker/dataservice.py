@@ -85,6 +85,26 @@ class Dataservice:
         result: dict[str, int] = self._ok(self._call("POST", path, json=body), path)
         return result
 
+    def import_file(
+        self, user_id: int, filename: str, content: bytes
+    ) -> tuple[int, dict[str, Any]]:
+        """A file as a run through the dataservice's import: (201 new or 200 the same file
+        again, the run).  A file it cannot read raises DataserviceRefused with why."""
+        path = f"/users/{user_id}/runs/import"
+        response = self._call(
+            "POST",
+            path,
+            params={"filename": filename},
+            data=content,
+            headers={"Content-Type": "application/octet-stream"},
+        )
+        run: dict[str, Any] = self._ok(response, path)
+        return response.status_code, run
+
+    def update_run(self, user_id: int, run_id: int, **fields: Any) -> dict[str, Any] | None:
+        """The runner's correction (a title); None when the run is gone meanwhile."""
+        return self._found_or_none(f"/users/{user_id}/runs/{run_id}", "PATCH", json=fields)
+
     def strava_run_count(self, user_id: int) -> int:
         """How many of the runner's runs came from Strava."""
         path = f"/users/{user_id}/runs"
@@ -161,8 +181,10 @@ class Dataservice:
         """The month's totals, the previous month's, the change, records set; None: no runner."""
         return self._found_or_none(f"/users/{user_id}/reports/{year}/{month}")
 
-    def _found_or_none(self, path: str) -> dict[str, Any] | None:
-        response = self._call("GET", path)
+    def _found_or_none(
+        self, path: str, method: str = "GET", **kwargs: Any
+    ) -> dict[str, Any] | None:
+        response = self._call(method, path, **kwargs)
         return None if response.status_code == 404 else self._ok(response, path)
 
 

@@ -76,6 +76,8 @@ def make_celery(settings: WorkerSettings) -> WorkerApp:
     json_worker_logs("strava-worker")
     # /healthz, /readyz and /metrics on METRICS_PORT, in `celery worker` only (not beat).
     install_observability(app)
+    # The Strava bulk export's import (docs/decisions.md, 59).
+    app.conf.include = [*app.conf.include, "strava_worker.archive_tasks"]
     app.conf.update(
         task_acks_late=True,
         task_reject_on_worker_lost=True,

@@ -12,7 +12,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
+from runnerly_common.archive_imports import ArchiveImports
 from runnerly_common.service_client import ServiceTokenClient
+from runnerly_common.shared_store import open_shared_store
 from strava_worker.budget import RateBudget, Store, Windows
 from strava_worker.dataservice import Dataservice
 from strava_worker.settings import WorkerSettings
@@ -103,9 +105,18 @@ class Runtime:
         )
         return Dataservice(s.dataservice_url, tokens.authorized_session())
 
+    @cached_property
+    def archives(self) -> ArchiveImports:
+        """Strava bulk exports runnerly-web staged for this worker (archive_tasks)."""
+        return ArchiveImports(open_shared_store(self.settings.shared_store))
+
     def runner_lock(self, user_id: int) -> contextlib.AbstractContextManager[None]:
         """One task per runner at a time: no double import, no racing token refreshes."""
         return self._lock(f"runner:{user_id}")
+
+    def archive_lock(self, user_id: int) -> contextlib.AbstractContextManager[None]:
+        """One archive task per runner: a redelivered one must not import beside it."""
+        return self._lock(f"archive:{user_id}")
 
     def streams_lock(self, user_id: int) -> contextlib.AbstractContextManager[None]:
         """One streams task per runner: two would fetch the same runs twice."""

@@ -63,6 +63,9 @@ class WorkerSettings(Settings):
     # STREAMS_PER_TASK runs a task: a backfill of years spreads over days.  0: no streams.
     streams_budget_percent: int = 40
     streams_per_task: int = 20
+    # Strava bulk exports staged by runnerly-web and their progress (docs/decisions.md, 59):
+    # a redis:// URL, or a SQLite file on one machine; the same as RUNNERLY_WEB_SHARED_STORE.
+    shared_store: str = "var/shared-store.db"
     # A runner's lock expires after this: how long a killed worker blocks that runner.
     lock_seconds: int = 900
     max_failures: int = 8  # transient errors (network, 5xx) before a task gives up

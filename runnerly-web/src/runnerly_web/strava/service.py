@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from runnerly_web.extensions import dataservice, strava_oauth
+from runnerly_web.extensions import dataservice, shared_store, strava_oauth
+from runnerly_web.strava import athletes
 
 STATUS_FIELDS = (
     "athlete_id",
@@ -32,6 +33,7 @@ def strava_status(user_id: int, *, set_aside: bool = False) -> dict[str, Any]:
         "error": link.get("sync_error"),
     }
     if set_aside:
+        status["athlete"] = athletes.shown(shared_store(), user_id, int(link["athlete_id"]))
         status["set_aside"] = set_aside_of(user_id)
         status["streams"] = link.get("streams")
     return status

@@ -17,12 +17,15 @@ from werkzeug.wrappers import Response as BaseResponse
 from runnerly_common.errors import APIError
 from runnerly_common.openapi import OpenAPIBlueprint
 from runnerly_web import web_session
-from runnerly_web.extensions import settings, strava_oauth, sync_queue
+from runnerly_web.extensions import settings, shared_store, strava_oauth, sync_queue
+from runnerly_web.strava import athletes
 from runnerly_web.strava.oauth import ACTIVITY_SCOPES, StravaError, missing_scope
 from runnerly_web.strava.service import strava_status
 
 log = logging.getLogger(__name__)
 _STATE = "strava_state"
+# States a sync ends in; "Sync now" from one of them marks the link "syncing".
+SETTLED = ("idle", "error")
 
 
 def _back(outcome: str, **extra: str) -> BaseResponse:
@@ -108,6 +111,7 @@ def make_blueprint() -> Blueprint:
             if exc.status != 409:
                 return _back("link_failed")
             return _already_linked(user_id, grant, granted)
+        athletes.remember(shared_store(), user_id, grant["athlete"])
         queued = sync_queue().enqueue_sync(user_id)
         return _back("connected", sync="started" if queued else "scheduled")
 
@@ -148,6 +152,14 @@ def bind(api: OpenAPIBlueprint) -> None:
                 "sync_unavailable",
                 "The sync queue cannot be reached; the next scheduled round will sync",
             )
+        if link.get("sync_state") in SETTLED:
+            # The sync is queued: say so where the page reads the state, so it follows the
+            # sync until the worker records its end ("idle" and the new last_sync_at).
+            # Without it the page saw "idle" at once, stopped asking, and showed the old
+            # "Last import" until reloaded.  A lost task is corrected by beat's next round.
+            strava_oauth().dataservice.call(
+                "PATCH", f"/users/{user_id}/strava", json={"sync_state": "syncing"}
+            )
         return {"status": "queued"}, 202
 
     @api.operation("disconnectStrava")
@@ -155,4 +167,5 @@ def bind(api: OpenAPIBlueprint) -> None:
         user_id = web_session.require_user()
         if not strava_oauth().forget(user_id):
             raise APIError(404, "not_connected", "Strava is not connected")
+        athletes.forget(shared_store(), user_id)
         return Response(status=204)
