@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dataservice.errors import invalid, not_found
-from dataservice.runs import edits, files, merges
+from dataservice.runs import edits, files, merges, search
 from dataservice.runs.hashing import content_hash
 from dataservice.runs.local_time import LocalTime, resolve
 from dataservice.runs.models import DeletedActivity, Run, RunTrack
@@ -41,10 +41,14 @@ def list_runs(
     last_day: date | None = None,
     sport: str | None = None,
     source: str | None = None,
+    q: str | None = None,
+    min_distance: float | None = None,
+    max_distance: float | None = None,
     page: int = 1,
     per_page: int = 50,
 ) -> tuple[list[Run], int]:
-    """Newest first; ``start`` inclusive, ``end`` exclusive."""
+    """Newest first; ``start`` inclusive, ``end`` exclusive; ``q`` and the distances are
+    the runner's search (``runs.search``)."""
     if start and end and end <= start:
         raise invalid("query.to", "must be after 'from'")
     conditions = [Run.runner_id == runner_id]
@@ -65,6 +69,7 @@ def list_runs(
         conditions.append(Run.source == source)
     else:  # the runner's list: a merged group once, as its kept run (runs.merges)
         conditions.append(Run.merged_into.is_(None))
+    conditions.extend(search.conditions(q, min_distance, max_distance))
     total = session.scalar(select(func.count(Run.id)).where(*conditions)) or 0
     runs = session.scalars(
         select(Run)

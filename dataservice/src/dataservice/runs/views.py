@@ -42,6 +42,9 @@ def bind(api: OpenAPIBlueprint) -> None:
             last_day=params.get("to_day"),
             sport=params.get("sport"),
             source=params.get("source"),
+            q=params.get("q"),
+            min_distance=params.get("min_distance"),
+            max_distance=params.get("max_distance"),
             page=params["page"],
             per_page=params["per_page"],
         )
