@@ -46,7 +46,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]
     with engine.begin() as conn:  # leave the shared database empty for the next test
         # A test whose tokendealer refused to start created none of them.
         present = set(inspect(conn).get_table_names())
-        for table in ("clients", "signing_keys"):
+        for table in (
+            "refresh_tokens",
+            "authorization_codes",
+            "runner_grants",
+            "clients",
+            "signing_keys",
+        ):
             if table in present:
                 conn.execute(text(f"DELETE FROM {table}"))
     engine.dispose()

@@ -30,6 +30,7 @@ __all__ = [
     "KeyRingError",
     "RegistryError",
     "TokenDealerSettings",
+    "add_app",
     "add_client",
     "list_keys",
     "operator_name",
@@ -63,6 +64,27 @@ def add_client(
     with _transaction(settings) as (_dealer, session):
         client, secret = registry.register(
             session, name, audiences=audiences, scopes=scopes, user_scopes=user_scopes
+        )
+        return {**client.describe(), "client_secret": secret}
+
+
+def add_app(
+    settings: TokenDealerSettings,
+    client_id: str,
+    *,
+    name: str,
+    redirect_uris: Iterable[str],
+    scopes: Iterable[str],
+    public: bool = False,
+) -> dict[str, Any]:
+    """Register a third-party app for the authorization code flow (decision 54): as
+    :func:`add_client` plus ``app_name``, ``redirect_uris`` and ``public``;
+    ``client_secret`` is ``None`` for a public app."""
+    from tokendealer.apps.registry import register_app
+
+    with _transaction(settings) as (_dealer, session):
+        client, secret = register_app(
+            session, client_id, name=name, redirect_uris=redirect_uris, scopes=scopes, public=public
         )
         return {**client.describe(), "client_secret": secret}
 

@@ -16,11 +16,13 @@ OAUTH_ENDPOINTS = {"api.issueToken", "api.introspectToken"}
 
 def make_blueprint() -> OpenAPIBlueprint:
     api = OpenAPIBlueprint("api", __name__, SPEC)
+    from tokendealer.apps import views as app_views
     from tokendealer.keys import views as key_views
     from tokendealer.tokens import views as token_views
 
     key_views.bind(api)
     token_views.bind(api)
+    app_views.bind(api)
     api.check_all_bound()
 
     @api.errorhandler(RequestValidationFailed)

@@ -110,6 +110,58 @@ def add_client(
     _print({"client_id": client_id, "client_secret": secret})
 
 
+@main.command("add-app")
+@config_option
+@click.argument("client_id")
+@click.option("--name", "app_name", required=True, help="The app's name, as runners see it.")
+@click.option(
+    "--redirect-uri",
+    "redirect_uris",
+    multiple=True,
+    required=True,
+    help="Where codes may be sent (repeatable): https, or http on 127.0.0.1/[::1]/localhost "
+    "for a native app (any port then).",
+)
+@click.option(
+    "--scope",
+    "scope",
+    required=True,
+    help='Runner scopes it may ask for, among "runs:read runs:write users:read reports:read".',
+)
+@click.option(
+    "--public",
+    is_flag=True,
+    help="A public app (a script, a native or browser app): no secret, PKCE only.",
+)
+def add_app(
+    config: str | None,
+    client_id: str,
+    app_name: str,
+    redirect_uris: tuple[str, ...],
+    scope: str,
+    public: bool,
+) -> None:
+    """Register a third-party app for the authorization code flow (decision 54); prints its
+    secret this once (a confidential app's)."""
+    from tokendealer.apps.registry import register_app
+
+    td = _dealer(config)
+    try:
+        with td.db.transaction() as session:
+            client, secret = register_app(
+                session,
+                client_id,
+                name=app_name,
+                redirect_uris=redirect_uris,
+                scopes=[scope],
+                public=public,
+            )
+            described = client.describe()
+    except registry.RegistryError as exc:
+        raise click.ClickException(str(exc)) from None
+    _print({**described, "client_secret": secret})
+
+
 @main.command("remove-client")
 @config_option
 @click.argument("name")

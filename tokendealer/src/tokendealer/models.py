@@ -10,6 +10,7 @@ class Base(DeclarativeBase):
 
 def import_all_models() -> MetaData:
     """``Base.metadata`` with every table registered (Alembic compares against it)."""
+    from tokendealer.apps import models as _apps  # noqa: F401
     from tokendealer.clients import models as _clients  # noqa: F401
     from tokendealer.keys import models as _keys  # noqa: F401
 

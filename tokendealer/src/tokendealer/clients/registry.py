@@ -22,6 +22,9 @@ from tokendealer.clients.models import Client
 _NAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 _TOKEN = re.compile(r"[A-Za-z0-9:._-]{1,64}")
 _DUMMY_SALT = secrets.token_hex(16)
+# Client ids tokens name without a registered client: the tokendealer's own, and a
+# personal access token's (apps/grants.py).
+RESERVED = frozenset({"tokendealer", "personal-token"})
 
 
 class RegistryError(ValueError):
@@ -52,6 +55,8 @@ def register(
     """Create a client; returns it with its secret, which is shown this once only."""
     if not _NAME.fullmatch(name):
         raise RegistryError("client name must be 2-64 lowercase letters, digits, '.', '_' or '-'")
+    if name in RESERVED:
+        raise RegistryError(f"client name {name!r} is reserved")
     if session.get(Client, name) is not None:
         raise RegistryError(f"client {name!r} already exists")
     audience_text = words(audiences, "audience")

@@ -53,7 +53,7 @@ def _scopes(allowed: frozenset[str], default: frozenset[str] | None = None) -> l
     return sorted(requested)
 
 
-def _response(token: str, claims: dict[str, Any], ttl: int, **extra: str) -> dict[str, Any]:
+def response(token: str, claims: dict[str, Any], ttl: int, **extra: str) -> dict[str, Any]:
     return {
         "access_token": token,
         "token_type": "Bearer",
@@ -64,6 +64,8 @@ def _response(token: str, claims: dict[str, Any], ttl: int, **extra: str) -> dic
 
 
 def client_credentials(dealer: TokenDealer, client: Client) -> dict[str, Any]:
+    if client.is_app:  # an app acts for runners who consented, never as itself
+        raise OAuthError("unauthorized_client", "an app may not use client_credentials")
     audiences, scopes = _audiences(client), _scopes(client.scope_set)
     ttl = dealer.settings.access_token_ttl
     token, claims = dealer.issue_token(
@@ -73,7 +75,7 @@ def client_credentials(dealer: TokenDealer, client: Client) -> dict[str, Any]:
         scopes=scopes,
         ttl=ttl,
     )
-    return _response(token, claims, ttl)
+    return response(token, claims, ttl)
 
 
 def runner_id(subject: str) -> int:
@@ -87,7 +89,7 @@ def runner_id(subject: str) -> int:
     return int(subject)
 
 
-def _runner(dealer: TokenDealer, runner_id: int) -> Runner:
+def check_runner(dealer: TokenDealer, runner_id: int) -> Runner:
     """The runner from the dataservice; fails closed when it cannot tell."""
     try:
         runner = dealer.runners.find(runner_id)
@@ -111,7 +113,8 @@ def _runner(dealer: TokenDealer, runner_id: int) -> Runner:
 
 def token_exchange(dealer: TokenDealer, client: Client) -> dict[str, Any]:
     """A runner-scoped token for a client trusted to have authenticated that runner."""
-    if not client.user_scope_set:
+    # An app gets a runner's token only with that runner's consent (apps/grants.py).
+    if not client.user_scope_set or client.is_app:
         raise OAuthError("unauthorized_client", "this client may not obtain tokens for runners")
     subject, subject_type = form_value("subject_token"), form_value("subject_token_type")
     if not subject or not subject_type:
@@ -122,7 +125,7 @@ def token_exchange(dealer: TokenDealer, client: Client) -> dict[str, Any]:
     # `admin` only when asked for by name: a request without `scope` gets the rest.
     audiences = _audiences(client)
     scopes = _scopes(client.user_scope_set, client.user_scope_set - {ADMIN})
-    runner = _runner(dealer, number)  # last: a malformed request costs no lookup
+    runner = check_runner(dealer, number)  # last: a malformed request costs no lookup
     if ADMIN in scopes and not runner.is_admin:
         raise OAuthError("invalid_scope", f"runner {number} is not an administrator")
     ttl = dealer.settings.user_token_ttl
@@ -135,7 +138,7 @@ def token_exchange(dealer: TokenDealer, client: Client) -> dict[str, Any]:
         # RFC 8693 §4.1: the client acts on the runner's behalf.
         extra={"act": {"sub": client.client_id}},
     )
-    return _response(token, claims, ttl, issued_token_type=ACCESS_TOKEN_TYPE)
+    return response(token, claims, ttl, issued_token_type=ACCESS_TOKEN_TYPE)
 
 
 GRANTS = {CLIENT_CREDENTIALS: client_credentials, TOKEN_EXCHANGE: token_exchange}

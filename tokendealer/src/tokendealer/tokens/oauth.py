@@ -23,6 +23,10 @@ _SINGLE = (
     "subject_token_type",
     "token",
     "token_type_hint",
+    "code",
+    "redirect_uri",
+    "code_verifier",
+    "refresh_token",
 )
 
 

@@ -12,12 +12,16 @@ from __future__ import annotations
 from typing import Any
 
 import jwt
+from flask import request
 
 from runnerly_common.auth import InvalidToken
 from runnerly_common.errors import APIError
 from runnerly_common.openapi import OpenAPIBlueprint, request_body
+from runnerly_common.service_client import TOKEN_EXCHANGE
+from tokendealer.apps.grants import APP_GRANTS, PERSONAL_TOKEN_TYPE, personal_token_exchange
+from tokendealer.apps.registry import identify_public_app
 from tokendealer.clients.models import Client
-from tokendealer.service import dealer
+from tokendealer.service import TokenDealer, dealer
 from tokendealer.tokens.grants import GRANTS
 from tokendealer.tokens.oauth import NO_STORE, OAuthError, authenticate_client, form_value
 
@@ -26,16 +30,7 @@ def bind(api: OpenAPIBlueprint) -> None:
     @api.operation("issueToken")
     def issue_token() -> tuple[dict[str, Any], int, dict[str, str]]:
         td = dealer()
-        client = authenticate_client(td.db.reader)
-        grant_type = form_value("grant_type")
-        if not grant_type:
-            raise OAuthError("invalid_request", "grant_type is required")
-        grant = GRANTS.get(grant_type)
-        if grant is None:
-            raise OAuthError(
-                "unsupported_grant_type", f"grant_type {grant_type[:80]!r} is not supported"
-            )
-        return grant(td, client), 200, NO_STORE
+        return _token_response(td), 200, NO_STORE
 
     @api.operation("introspectToken")
     def introspect_token() -> tuple[dict[str, Any], int, dict[str, str]]:
@@ -72,6 +67,30 @@ def bind(api: OpenAPIBlueprint) -> None:
         except InvalidToken as exc:
             raise APIError(400, "invalid_token", str(exc), headers=NO_STORE) from None
         return claims, 200, NO_STORE
+
+
+def _token_response(td: TokenDealer) -> dict[str, Any]:
+    grant_type = form_value("grant_type")
+    credentials = bool(request.headers.get("Authorization")) or form_value("client_secret")
+    if not credentials:
+        # Who may ask without a secret: a personal token's holder (the token is the
+        # credential) and a public app (PKCE, or its refresh token, stands in for one).
+        personal = form_value("subject_token_type") == PERSONAL_TOKEN_TYPE
+        if grant_type == TOKEN_EXCHANGE and personal and form_value("client_id") is None:
+            return personal_token_exchange(td)
+        if grant_type in APP_GRANTS and form_value("client_id"):
+            return APP_GRANTS[grant_type](td, identify_public_app(td.db.reader))
+    client = authenticate_client(td.db.reader)
+    if not grant_type:
+        raise OAuthError("invalid_request", "grant_type is required")
+    grant = {**GRANTS, **APP_GRANTS}.get(grant_type)
+    if grant is None:
+        raise OAuthError(
+            "unsupported_grant_type", f"grant_type {grant_type[:80]!r} is not supported"
+        )
+    if grant_type in APP_GRANTS and not client.is_app:
+        raise OAuthError("unauthorized_client", f"{grant_type} is for registered apps")
+    return grant(td, client)
 
 
 def may_know(caller: Client, claims: dict[str, Any]) -> bool:

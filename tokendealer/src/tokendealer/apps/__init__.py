@@ -1,0 +1,1 @@
+"""Apps that act for a runner: the authorization code flow, refresh tokens, personal tokens."""
