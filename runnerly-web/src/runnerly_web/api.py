@@ -16,6 +16,7 @@ def make_blueprint() -> OpenAPIBlueprint:
     from runnerly_web.admin import views as admin_views
     from runnerly_web.archives import views as archive_views
     from runnerly_web.records import views as record_views
+    from runnerly_web.runs import search as run_search
     from runnerly_web.runs import views as run_views
     from runnerly_web.strava import views as strava_views
     from runnerly_web.training import views as training_views
@@ -24,6 +25,7 @@ def make_blueprint() -> OpenAPIBlueprint:
     views = (
         account_views,
         run_views,
+        run_search,
         archive_views,
         training_views,
         record_views,
