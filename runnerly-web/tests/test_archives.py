@@ -52,7 +52,7 @@ HOSTILE = {
         "points outside the archive",
     ),
     "absolute path": (
-        strava_export(RUNS, extra={"/tmp/evil.gpx": gpx_track("2024-01-01T06:00:00Z", 5)}),
+        strava_export(RUNS, extra={"/etc/evil.gpx": gpx_track("2024-01-01T06:00:00Z", 5)}),
         "points outside the archive",
     ),
     "nested zip": (

@@ -66,14 +66,25 @@ class Activity:
         return f"activities/{self.activity_id}{self.suffix}"
 
 
-def gpx_track(start: str, points: int, name: str = "Run", kind: str = "running") -> bytes:
-    """A run of ``points`` trackpoints 10 s apart, ~30 m each (about 3 m/s)."""
+def gpx_track(
+    start: str,
+    points: int,
+    name: str = "Run",
+    kind: str = "running",
+    *,
+    seconds: float | None = None,
+    metres: float | None = None,
+) -> bytes:
+    """A run of ``points`` trackpoints at an even pace: 10 s and ~30 m apart (about 3 m/s),
+    or lasting ``seconds`` over ``metres`` (a file of a given Strava activity)."""
     t0 = datetime.fromisoformat(start.replace("Z", "+00:00"))
+    step_s = (seconds or 10.0 * (points - 1)) / (points - 1)
+    step_deg = (metres or 30.0 * (points - 1)) / (points - 1) / 111_195.0  # metres a degree
     rows = []
     for i in range(points):
-        when = (t0 + timedelta(seconds=10 * i)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        when = (t0 + timedelta(seconds=step_s * i)).strftime("%Y-%m-%dT%H:%M:%SZ")
         rows.append(
-            f'  <trkpt lat="{45.7600 + i * 0.00027:.6f}" lon="4.8400">'
+            f'  <trkpt lat="{45.7600 + i * step_deg:.7f}" lon="4.8400">'
             f"<ele>{170 + i % 7}</ele><time>{when}</time></trkpt>"
         )
     return GPX.format(start=start, name=name, kind=kind, points="\n".join(rows)).encode()
@@ -94,7 +105,7 @@ def tcx_track(start: str, points: int) -> bytes:
         '<?xml version="1.0" encoding="UTF-8"?>'
         '<TrainingCenterDatabase xmlns="http://www.garmin.com/xmlschemas/'
         'TrainingCenterDatabase/v2"><Activities><Activity Sport="Running">'
-        f"<Id>{start}</Id><Lap StartTime=\"{start}\"><Track>{''.join(laps)}</Track></Lap>"
+        f'<Id>{start}</Id><Lap StartTime="{start}"><Track>{"".join(laps)}</Track></Lap>'
         "</Activity></Activities></TrainingCenterDatabase>"
     ).encode()
 
