@@ -146,6 +146,29 @@ class TestGeneratePlan:
             assert fields_named(r) == ["path.race_id"]
         assert stored() == before
 
+    def test_a_race_too_close_is_refused_in_words_a_runner_reads(
+        self, client, token, runner, make_race, today, this_monday
+    ):
+        # The dashboard shows this message as it is (dates in the runner's format): no
+        # field path, no race id, and what to do instead.
+        race_day = this_monday + dt.timedelta(weeks=2, days=6)  # Sunday of the 3rd week
+        race = make_race(runner, days=(race_day - today).days)
+        r = client.post(generate_url(runner, race), headers=token(runner=runner))
+        assert r.status_code == 422, r.json
+        assert r.json["errors"] == [
+            {
+                "field": "path.race_id",
+                "message": f"Your race on {race_day.isoformat()} is 3 weeks away, this week and"
+                " race week included; a generated plan needs at least 4 weeks."
+                " Choose a later race.",
+            }
+        ]
+        past = make_race(runner, days=-30)
+        r = client.post(generate_url(runner, past), headers=token(runner=runner))
+        message = r.json["errors"][0]["message"]
+        assert message.startswith("Your race on ") and " is over: " in message
+        assert f"race {past}" not in message
+
     def test_more_weeks_than_are_left_is_422_naming_weeks(
         self, client, token, runner, half, stored
     ):
@@ -154,6 +177,9 @@ class TestGeneratePlan:
             generate_url(runner, half), json={"weeks": 25}, headers=token(runner=runner)
         )
         assert r.status_code == 422 and fields_named(r) == ["body.weeks"]
+        assert r.json["errors"][0]["message"].endswith(
+            "away, this week and race week included: choose at most 20 weeks."
+        )
         assert stored() == before
 
     @pytest.mark.parametrize(

@@ -36,23 +36,24 @@ def generate_plan(
     # The API refuses such dates; a race stored before it did would overflow the calendar.
     problem = dates.date_problem(race.date)
     if problem:
-        raise invalid("path.race_id", f"race {race.id} is on {race.date}: {problem}", status=422)
+        raise invalid(
+            "path.race_id",
+            f"Your race's date ({race.date.isoformat()}) is outside the calendar Runnerly"
+            f" keeps: it {problem}. Change the race's date first.",
+            status=422,
+        )
     profile = algorithm.profile_for(race.distance)
     available = week_count(monday_of(today), race.date) if race.date >= today else 0
     if available < algorithm.MIN_WEEKS:
-        raise invalid(
-            "path.race_id",
-            f"race {race.id} is on {race.date}: a generated plan needs"
-            f" {algorithm.MIN_WEEKS} weeks from this one to race week",
-            status=422,
-        )
+        raise invalid("path.race_id", too_soon(race.date, available), status=422)
     weeks = body.get("weeks")
     if weeks is None:
         weeks = min(profile.weeks, available)
     elif weeks > available:
         raise invalid(
             "body.weeks",
-            f"the race is {available} weeks away, this week and race week included",
+            f"Your race on {race.date.isoformat()} is {_weeks(available)} away, this week and"
+            f" race week included: choose at most {available} weeks.",
             status=422,
         )
     weekly = body.get("weekly_distance")
@@ -106,9 +107,28 @@ def generate_plan(
     except IntegrityError:  # the same race's plan, generated at the same moment
         session.rollback()
         raise conflict(
-            "path.race_id", f"a plan toward race {race.id} was just made: reload it"
+            "path.race_id", "A plan toward this race was just made: reload the page to see it."
         ) from None
     return plan, inputs, created
+
+
+def too_soon(race_day: date, available: int) -> str:
+    """Why no plan can be generated toward a race ``available`` weeks away (fewer than the
+    minimum), in the runner's words: these messages reach the runner as they are."""
+    if available == 0:
+        return (
+            f"Your race on {race_day.isoformat()} is over: a plan leads up to a race still to"
+            " come. Add your next race to plan toward it."
+        )
+    return (
+        f"Your race on {race_day.isoformat()} is {_weeks(available)} away, this week and race"
+        f" week included; a generated plan needs at least {algorithm.MIN_WEEKS} weeks."
+        " Choose a later race."
+    )
+
+
+def _weeks(count: int) -> str:
+    return "1 week" if count == 1 else f"{count} weeks"
 
 
 def _fitness(session: Session, race: Race, body: dict[str, Any], today: date) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 // The browser's only way to the API: same-origin cookies, the CSRF header on every
 // state-changing request, and one error type that keeps the field errors the API names.
+import { humanDates, humanMessage } from "./messages";
 import type { FieldError } from "./types";
 
 export type { FieldError };
@@ -9,13 +10,16 @@ export class ApiError extends Error {
   readonly code: string;
   readonly errors: FieldError[];
   readonly requestId?: string;
+  /** The API's own message, for developers (the console, a bug report); `message` is the runner's. */
+  readonly detail?: string;
 
-  constructor(status: number, code: string, message: string, errors: FieldError[] = [], requestId?: string) {
+  constructor(status: number, code: string, message: string, errors: FieldError[] = [], requestId?: string, detail?: string) {
     super(message);
     this.status = status;
     this.code = code;
     this.errors = errors;
     this.requestId = requestId;
+    this.detail = detail;
   }
 
   /** The message for one field, matching `profile.age` to `age` too. */
@@ -49,28 +53,21 @@ export function errorFrom(status: number, body: unknown): ApiError {
     const errors = Array.isArray(b.errors)
       ? b.errors
           .filter(isFieldError)
-          .map((e) => ({ field: e.field, message: e.message }))
+          .map((e) => ({ field: e.field, message: humanDates(e.message) }))
       : [];
+    const code = typeof b.code === "string" ? b.code : `http_${status}`;
+    const message = typeof b.message === "string" ? b.message : undefined;
     return new ApiError(
       status,
-      typeof b.code === "string" ? b.code : `http_${status}`,
-      typeof b.message === "string" ? b.message : defaultMessage(status),
+      code,
+      // What the runner reads; the API's own words stay in `detail` for the developer.
+      humanMessage(status, code, message, errors),
       errors,
       typeof b.request_id === "string" ? b.request_id : undefined,
+      message,
     );
   }
-  return new ApiError(status, `http_${status}`, defaultMessage(status));
-}
-
-function defaultMessage(status: number): string {
-  if (status === 0) return "Runnerly could not be reached. Check your connection and try again.";
-  if (status === 401) return "Please log in again.";
-  if (status === 403) return "You are not allowed to do that.";
-  if (status === 404) return "Not found.";
-  if (status === 413) return "That file is too large.";
-  if (status === 429) return "Too many attempts. Wait a moment and try again.";
-  if (status >= 500) return "Something went wrong on our side. Try again in a moment.";
-  return "The request was not accepted.";
+  return new ApiError(status, `http_${status}`, humanMessage(status, undefined, undefined, []));
 }
 
 type Method = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";

@@ -1,4 +1,5 @@
 import type { ApiError } from "../api/client";
+import { fieldSentence } from "../api/messages";
 
 /**
  * The error that belongs to no single field (a wrong password, a rate limit). When the API
@@ -11,12 +12,11 @@ export function FormMessage({ error, fields }: { error: ApiError | null; fields:
   return (
     <div className="form-message" role="alert">
       <p>{placed > 0 && unplaced.length === 0 ? "Please correct the fields marked below." : error.message}</p>
-      {unplaced.length > 0 && (
+      {/* One problem is the message itself; several are listed, each in a sentence. */}
+      {unplaced.length > 0 && error.errors.length > 1 && (
         <ul>
           {unplaced.map((e) => (
-            <li key={e.field}>
-              {e.field}: {e.message}
-            </li>
+            <li key={e.field}>{fieldSentence(e)}</li>
           ))}
         </ul>
       )}

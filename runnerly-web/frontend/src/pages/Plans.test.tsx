@@ -79,7 +79,7 @@ describe("a plan's page", () => {
     await userEvent.clear(day);
     await userEvent.type(day, "2031-10-20");
     await userEvent.click(screen.getByRole("button", { name: "Save" }));
-    expect(await screen.findByText("Must be within the plan (2031-08-25 to 2031-10-12)")).toBeInTheDocument();
+    expect(await screen.findByText("Must be within the plan (Mon, 25 Aug 2031 to Sun, 12 Oct 2031)")).toBeInTheDocument();
     await userEvent.clear(day);
     await userEvent.type(day, "2031-08-29");
     await userEvent.click(screen.getByRole("button", { name: "Save" }));

@@ -92,7 +92,7 @@ describe("the profile's password and sessions", () => {
     const message = await screen.findByText("Is not your password");
     expect(current.getAttribute("aria-describedby")).toContain(message.id);
     await userEvent.click(screen.getByRole("button", { name: "Change password" }));
-    expect(await screen.findByText("too many wrong passwords; try again in 840 s")).toBeInTheDocument();
+    expect(await screen.findByText("Too many wrong passwords; try again in 840 s.")).toBeInTheDocument();
   });
 
   it("logs out everywhere after asking, then goes to the login page", async () => {
