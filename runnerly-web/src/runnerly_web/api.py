@@ -20,10 +20,12 @@ def make_blueprint() -> OpenAPIBlueprint:
     from runnerly_web.runs import views as run_views
     from runnerly_web.strava import views as strava_views
     from runnerly_web.training import views as training_views
+    from runnerly_web.two_factor import views as two_factor_views
 
     api = OpenAPIBlueprint("api", __name__, SPEC, url_prefix=PREFIX)
     views = (
         account_views,
+        two_factor_views,
         run_views,
         run_search,
         archive_views,

@@ -113,9 +113,15 @@ def checked_password(email: str, password: str, wrong: APIError) -> dict[str, An
     return result
 
 
-def log_in(email: str, password: str) -> dict[str, Any]:
+def log_in(email: str, password: str) -> dict[str, Any] | None:
+    """The runner, logged in; None when the account's second factor is still to come
+    (two_factor.login: no session before the code)."""
     wrong = APIError(401, "invalid_credentials", "wrong email or password")
     user = checked_password(email, password, wrong)
+    from runnerly_web.two_factor.login import second_factor_needed  # it builds on this module
+
+    if second_factor_needed(user):
+        return None
     web_session.log_in(user["id"], user["is_admin"], user["created_at"])
     devices.remember(user["email"])
     return user

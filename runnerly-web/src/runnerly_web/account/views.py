@@ -37,7 +37,10 @@ def bind(api: OpenAPIBlueprint) -> None:
     @api.operation("login")
     def login() -> dict[str, Any]:
         body = request_body()
-        return _session_body(service.log_in(body["email"], body["password"]))
+        user = service.log_in(body["email"], body["password"])
+        if user is None:  # the password was right; the second factor is to come
+            return {"two_factor_required": True, "csrf_token": csrf.csrf_token()}
+        return _session_body(user)
 
     @api.operation("logout")
     def logout() -> dict[str, Any]:
