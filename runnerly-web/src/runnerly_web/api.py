@@ -14,6 +14,7 @@ def make_blueprint() -> OpenAPIBlueprint:
     from runnerly_web import csp_report
     from runnerly_web.account import views as account_views
     from runnerly_web.admin import views as admin_views
+    from runnerly_web.apps import views as app_views
     from runnerly_web.archives import views as archive_views
     from runnerly_web.records import views as record_views
     from runnerly_web.runs import search as run_search
@@ -33,6 +34,7 @@ def make_blueprint() -> OpenAPIBlueprint:
         record_views,
         strava_views,
         admin_views,
+        app_views,
         csp_report,
     )
     for module in views:
