@@ -181,6 +181,21 @@ class Dataservice:
         """The month's totals, the previous month's, the change, records set; None: no runner."""
         return self._found_or_none(f"/users/{user_id}/reports/{year}/{month}")
 
+    def email_preferences(self, user_id: int) -> dict[str, Any] | None:
+        """The runner's report choice, day and unsubscribe token; None: no runner."""
+        return self._found_or_none(f"/users/{user_id}/email-preferences")
+
+    def report_subscribers(self, per_page: int = 200) -> Iterator[dict[str, Any]]:
+        """Every runner who wants the monthly report: id, time zone, disabled, day."""
+        page, path = 1, "/email-preferences"
+        while True:
+            params = {"monthly_report": "true", "page": page, "per_page": per_page}
+            body = self._ok(self._call("GET", path, params=params), path)
+            yield from body["items"]
+            if page * per_page >= body["total"] or not body["items"]:
+                return
+            page += 1
+
     def _found_or_none(
         self, path: str, method: str = "GET", **kwargs: Any
     ) -> dict[str, Any] | None:

@@ -112,10 +112,9 @@ def make_celery(settings: WorkerSettings) -> WorkerApp:
             SYNC_ENTRY: SYNC_ALL.beat_entry(
                 float(settings.sync_interval), {"interval": settings.sync_interval}
             ),
-            # Last month's report to every runner; the task works out which month it is.
-            "monthly-reports": SEND_MONTHLY_REPORTS.beat_entry(
-                crontab(minute=0, hour=settings.report_hour, day_of_month=1)
-            ),
+            # Every hour: the reports of runners whose chosen day (and REPORT_HOUR, in
+            # their time zone) has come; the task works out who and which month.
+            "monthly-reports": SEND_MONTHLY_REPORTS.beat_entry(crontab(minute=0)),
         },
         worker_hijack_root_logger=False,
         # KiB; None leaves children alone.

@@ -4,6 +4,9 @@ One set of rows is formatted once, then written twice: plain text and a simple H
 version (every value from the runner's data escaped: run titles and names are theirs).
 The ``Message-ID`` is the same for the same runner and month, so should a crash ever
 make the worker send a month twice, mail clients that collapse duplicates show it once.
+It is optional mail: it links back to the app, carries the runner's one-click unsubscribe
+headers (RFC 8058, :mod:`runnerly_common.unsubscribe`) and shows the same link in its
+footer, beside the page where the day it arrives is chosen.
 """
 
 from __future__ import annotations
@@ -14,7 +17,30 @@ from email.message import EmailMessage
 from email.utils import formataddr, formatdate, parseaddr
 from typing import Any
 
+from runnerly_common import unsubscribe
 from strava_worker import report_format as fmt
+
+
+@dataclass(frozen=True)
+class Links:
+    """Where the mail points: the app, the runner's profile, their unsubscribe page."""
+
+    app: str
+    preferences: str
+    unsubscribe: str
+    token: str
+    mailto: str = ""
+
+    @classmethod
+    def make(cls, public_url: str, token: str, mailto: str = "") -> Links:
+        base = public_url.rstrip("/") or "http://localhost:8080"
+        return cls(
+            app=f"{base}/",
+            preferences=f"{base}/profile",
+            unsubscribe=unsubscribe.unsubscribe_url(base, token),
+            token=token,
+            mailto=mailto,
+        )
 
 
 @dataclass(frozen=True)
@@ -128,7 +154,7 @@ def _local(run: dict[str, Any]) -> str:
     return result
 
 
-def render_text(v: ReportView) -> str:
+def render_text(v: ReportView, links: Links) -> str:
     header = Row("", "This month", v.previous, "Change")
     table = [header, *v.rows]
     widths = [max(len(getattr(row, f.name)) for row in table) for f in fields(Row)]
@@ -141,11 +167,18 @@ def render_text(v: ReportView) -> str:
         lines += ["Records set this month:", *(f"- {r}" for r in v.records), ""]
     if v.longest_run:
         lines += [f"Longest run: {v.longest_run}", ""]
-    lines += ["Keep running,", "Runnerly"]
+    lines += [f"See every run in Runnerly: {links.app}", ""]
+    lines += ["Keep running,", "Runnerly", ""]
+    lines += [
+        "-- ",
+        "You get this report once a month. Choose the day it arrives, or turn it off:",
+        links.preferences,
+        f"Unsubscribe from it: {links.unsubscribe}",
+    ]
     return "\n".join(lines) + "\n"
 
 
-def render_html(v: ReportView) -> str:
+def render_html(v: ReportView, links: Links) -> str:
     e = html.escape
     cell = '<td style="padding:4px 12px">{}</td>'
     head = "".join(
@@ -168,12 +201,20 @@ def render_html(v: ReportView) -> str:
         parts.append(f"<h3>Records set this month</h3><ul>{items}</ul>")
     if v.longest_run:
         parts.append(f"<p>Longest run: {e(v.longest_run)}</p>")
+    parts.append(f'<p><a href="{e(links.app)}">See every run in Runnerly</a></p>')
     parts.append("<p>Keep running,<br>Runnerly</p>")
+    parts.append(
+        '<hr><p style="font-size:small;color:#555">You get this report once a month. '
+        f'<a href="{e(links.preferences)}">Choose the day it arrives</a> or '
+        f'<a href="{e(links.unsubscribe)}">unsubscribe</a>.</p>'
+    )
     page = "".join(parts)
     return f'<!DOCTYPE html><html><body style="font-family:sans-serif">{page}</body></html>\n'
 
 
-def build_message(report: dict[str, Any], user: dict[str, Any], sender: str) -> EmailMessage:
+def build_message(
+    report: dict[str, Any], user: dict[str, Any], sender: str, links: Links
+) -> EmailMessage:
     """The multipart (text, then HTML) report mail from ``sender`` to the runner."""
     v = view(report, user)
     full_name = _clean(f"{user.get('first_name') or ''} {user.get('last_name') or ''}")
@@ -187,6 +228,7 @@ def build_message(report: dict[str, Any], user: dict[str, Any], sender: str) -> 
         f"<report-{report['runner_id']}-{report['year']:04d}-{report['month']:02d}@{domain}>"
     )
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies
-    message.set_content(render_text(v))
-    message.add_alternative(render_html(v), subtype="html")
+    unsubscribe.add_to(message, links.app, links.token, links.mailto or None)
+    message.set_content(render_text(v, links))
+    message.add_alternative(render_html(v, links), subtype="html")
     return message

@@ -1,8 +1,17 @@
-"""The monthly report emails: beat's fan-out on the 1st, then one task per runner.
+"""The monthly report emails: beat's hourly round, then one task per runner.
 
-Who gets one: every runner whose account is enabled, has an email address and ran at
-least once in the month.  A month without runs sends nothing — no "you did not run" mail
-every month to someone who stopped, as there is no way to unsubscribe yet.
+Who gets one: every runner who wants it (their email preferences: on by default), whose
+account is enabled, has an email address and ran at least once in the month.  A month
+without runs sends nothing — no "you did not run" mail every month to someone who stopped.
+
+When (docs/decisions.md, 56): each runner chooses the day of the month (1 to 28, their
+time zone) the previous month's report arrives.  Beat's round runs every hour and queues
+a runner's report once their local time is at or past ``REPORT_HOUR`` on that day — *at or
+past*, not *on*: a runner who moves their day to one already gone this month gets the
+month's report at the next round, one who moves it later after it came gets nothing more
+(the month's *sent* marker), and a round missed (beat down) is made up by the next.  The
+round asks the store before queueing: a month already sent is skipped, and a runner queued
+less than ``QUEUED_SECONDS`` ago is not queued again while that task may still run.
 
 Never the same month twice (reserve, then confirm).  ``send_report`` first reserves the
 runner's month (a store lock, ``LOCK_SECONDS``), returns if the month's *sent* marker is
@@ -23,8 +32,10 @@ import logging
 import random
 import sqlite3
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import redis
 from celery import Task, shared_task
@@ -42,6 +53,9 @@ log = logging.getLogger(__name__)
 MARK_SECONDS = 400 * 86400  # well past any re-run of a month: then it may expire
 BUSY_COUNTDOWN = 30  # another copy holds the month: look again after this
 MONTH_END_COUNTDOWN = 1800  # a month still running in the runner's zone: look again then
+# A runner's report queued by a round is not queued again for this long (its task may be
+# retrying an SMTP server that is down); then the next round tries once more.
+QUEUED_SECONDS = 6 * 3600
 # The marker store (Redis, or SQLite on one machine) failing before the mail is out.
 STORE_ERRORS = (StoreUnavailable, redis.RedisError, sqlite3.Error)
 TRANSIENT = (DataserviceError, mailer.MailError, *STORE_ERRORS)
@@ -74,6 +88,67 @@ def _sent_key(runner_id: int, year: int, month: int) -> str:
     return f"report-sent:{runner_id}:{year:04d}-{month:02d}"
 
 
+def _reservation(runner_id: int, year: int, month: int) -> str:
+    return f"report:{runner_id}:{year:04d}-{month:02d}"
+
+
+def _zone(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def due_month(
+    now: datetime, zone: str | None, report_day: int, hour: int
+) -> tuple[int, int] | None:
+    """The month whose report is due for a runner at ``now`` (an aware instant): the one
+    before their local month once their local time is at or past ``hour`` on their
+    ``report_day``; None before that."""
+    local = now.astimezone(_zone(zone))
+    if (local.day, local.hour) < (report_day, hour):
+        return None
+    return previous_month(local.date())
+
+
+def runners_due(
+    store: Store,
+    subscribers: Iterable[dict[str, Any]],
+    now: datetime,
+    hour: int,
+    lock_seconds: int,
+) -> list[tuple[int, int, int]]:
+    """(runner, year, month) of each report to queue now, each taken in the store as
+    queued for ``QUEUED_SECONDS``; ``subscribers`` as the dataservice lists them."""
+    due: list[tuple[int, int, int]] = []
+    for runner in subscribers:
+        if runner.get("disabled"):
+            continue
+        month_of = due_month(now, runner.get("timezone"), int(runner["report_day"]), hour)
+        if month_of is None:
+            continue
+        runner_id, (year, month) = int(runner["runner_id"]), month_of
+        if _sent_or_busy(store, runner_id, year, month, lock_seconds):
+            continue
+        queued = f"report-queued:{runner_id}:{year:04d}-{month:02d}"
+        if store.acquire(queued, "queued", QUEUED_SECONDS):
+            due.append((runner_id, year, month))
+    return due
+
+
+def _sent_or_busy(store: Store, runner_id: int, year: int, month: int, seconds: int) -> bool:
+    """Whether the month is sent, or a task is at it now.  Looked at under the month's
+    reservation, as the task does: a look racing the task's marker write could win the
+    marker's key for its probe second and make the marker write fail."""
+    owner, name = uuid.uuid4().hex, _reservation(runner_id, year, month)
+    if not store.acquire(name, owner, seconds):
+        return True
+    try:
+        return already_sent(store, _sent_key(runner_id, year, month))
+    finally:
+        _release(store, name, owner)
+
+
 def already_sent(store: Store, key: str) -> bool:
     """Whether the marker ``key`` is set, with the store's set-if-absent only: a probe
     that wins (no marker) is taken back at once and would expire within a second anyway.
@@ -85,29 +160,53 @@ def already_sent(store: Store, key: str) -> bool:
     return False
 
 
-def mark_sent(store: Store, key: str) -> bool:
-    return store.acquire(key, "sent", MARK_SECONDS)
+def mark_sent(store: Store, key: str, outcome: str = "sent") -> bool:
+    return store.acquire(key, outcome, MARK_SECONDS)
+
+
+def _mark(rt: Runtime, key: str, outcome: str, runner_id: int, year: int, month: int) -> None:
+    try:
+        mark_sent(rt.store, key, outcome)
+    except STORE_ERRORS as exc:  # the next round asks once more: harmless
+        log.warning(
+            "report %s-%02d of runner %s: %s not recorded: %s", year, month, runner_id, outcome, exc
+        )
 
 
 @shared_task(name=SEND_MONTHLY_REPORTS.name, bind=True, acks_late=True, max_retries=None)
 def send_monthly_reports(
     self: Task, year: int | None = None, month: int | None = None, failures: int = 0
 ) -> dict[str, Any]:
-    """One ``send_report`` per enabled runner; by default for the previous month (UTC).
+    """Beat's hourly round: a ``send_report`` for each runner whose report is due (the
+    module's docstring).  With ``year`` and ``month`` (an operator's re-run): that month's
+    report for every runner who wants the report, whatever their day.
 
-    Redelivered, it enqueues everyone again, which is harmless: each task is idempotent.
+    Redelivered, it queues again what is still due, which is harmless: each task is
+    idempotent.
     """
-    if year is None or month is None:
-        year, month = previous_month(datetime.now(UTC).date())
-    if not (1 <= month <= 12 and MIN_DATE.year <= year <= MAX_DATE.year):
+    if (year is None) != (month is None) or (
+        month is not None
+        and year is not None
+        and not (1 <= month <= 12 and MIN_DATE.year <= year <= MAX_DATE.year)
+    ):
         log.error("no monthly reports for %s-%s: not a month", year, month)
         return {"status": "invalid"}
     rt = _runtime(self)
     try:
-        runners = [u["id"] for u in rt.dataservice.users() if skip_reason(u) is None]
-    except DataserviceError as exc:
+        subscribers = list(rt.dataservice.report_subscribers())
+        if year is not None and month is not None:
+            due = [(int(r["runner_id"]), year, month) for r in subscribers if not r.get("disabled")]
+        else:
+            due = runners_due(
+                rt.store,
+                subscribers,
+                datetime.now(UTC),
+                rt.settings.report_hour,
+                rt.settings.lock_seconds,
+            )
+    except (DataserviceError, *STORE_ERRORS) as exc:
         if failures >= rt.settings.max_failures:
-            log.error("monthly reports %s-%02d: gave up listing runners: %s", year, month, exc)
+            log.error("monthly reports: gave up listing runners: %s", exc)
             return {"status": "error"}
         retry(
             self,
@@ -115,10 +214,12 @@ def send_monthly_reports(
             countdown=_backoff(rt, failures),
             exc=exc,
         )
-    for runner_id in runners:
-        send_report.apply_async(kwargs={"runner_id": runner_id, "year": year, "month": month})
-    log.info("monthly reports %s-%02d: %s runners", year, month, len(runners))
-    return {"status": "queued", "year": year, "month": month, "runners": len(runners)}
+    for runner_id, report_year, report_month in due:
+        send_report.apply_async(
+            kwargs={"runner_id": runner_id, "year": report_year, "month": report_month}
+        )
+    log.info("monthly reports: %s of %s runners queued", len(due), len(subscribers))
+    return {"status": "queued", "runners": len(due)}
 
 
 @shared_task(
@@ -130,7 +231,7 @@ def send_report(
     """Send ``runner_id`` the report of ``year``-``month`` unless it was sent already."""
     rt = _runtime(self)
     kwargs = {"runner_id": runner_id, "year": year, "month": month}
-    reservation, owner = f"report:{runner_id}:{year:04d}-{month:02d}", uuid.uuid4().hex
+    reservation, owner = _reservation(runner_id, year, month), uuid.uuid4().hex
     try:
         if not rt.store.acquire(reservation, owner, rt.settings.lock_seconds):
             retry(self, kwargs={**kwargs, "failures": failures}, countdown=BUSY_COUNTDOWN)
@@ -178,6 +279,11 @@ def _send_once(rt: Runtime, runner_id: int, year: int, month: int) -> dict[str, 
     reason = skip_reason(user)
     if reason:
         return {"status": reason}
+    preferences = rt.dataservice.email_preferences(runner_id)
+    if preferences is None:
+        return {"status": "gone"}
+    if not preferences["monthly_report"]:  # turned off since the round queued it
+        return {"status": "unsubscribed"}
     report = rt.dataservice.monthly_report(runner_id, year, month)
     if report is None:
         return {"status": "gone"}
@@ -186,8 +292,15 @@ def _send_once(rt: Runtime, runner_id: int, year: int, month: int) -> dict[str, 
         # calendar is local): the task comes back once it is.
         return {"status": "month_not_over"}
     if report["runs_count"] == 0:
+        # Settled for the month like a sent one: the hourly rounds do not ask again.
+        _mark(rt, key, "no_runs", runner_id, year, month)
         return {"status": "no_runs"}
-    message = report_mail.build_message(report, user, rt.settings.smtp_from)
+    links = report_mail.Links.make(
+        rt.settings.public_url,
+        preferences["unsubscribe_token"],
+        rt.settings.unsubscribe_mailto,
+    )
+    message = report_mail.build_message(report, user, rt.settings.smtp_from, links)
     mailer.send(rt.settings, message)
     try:
         marked = mark_sent(rt.store, key)

@@ -100,7 +100,15 @@ class WorkerSettings(Settings):
     # server's certificate against the system's CAs.
     smtp_security: str = "none"
     smtp_timeout: int = 30
-    report_hour: int = 6  # beat sends the monthly reports on the 1st at this hour (UTC)
+    # The hour (the runner's time zone) of the runner's report day from which their report
+    # is sent: beat looks every hour (docs/decisions.md, 56).
+    report_hour: int = 6
+    # The app's address as runners reach it (RUNNERLY_WEB_PUBLIC_URL): mail links back to
+    # it, and to its one-click unsubscribe (RFC 8058 wants https in production).
+    public_url: str = "http://localhost:8080"
+    # A mailbox that acts on "unsubscribe" mail, if the operator has one: added to
+    # List-Unsubscribe after the https URI.  Empty: the URI alone.
+    unsubscribe_mailto: str = ""
     # The lease of the one beat that sends the schedule (REDIS_URL): renewed every third of
     # it while that beat runs; a standby beat takes over at most this long (and a third)
     # after the holder dies.

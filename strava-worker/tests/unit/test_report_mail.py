@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 
 from strava_worker import report_format as fmt
-from strava_worker.report_mail import build_message, subject
+from strava_worker.report_mail import Links, build_message, subject
+
+LINKS = Links.make("https://runnerly.example", "k3Vq0oJ6pY1sVd9x_Zr-2LwQm8nB4cTe7uHa5gKi0fM")
 
 RUNNER = {
     "id": 7,
@@ -108,7 +110,7 @@ def make_report() -> dict[str, Any]:
 
 def parts(report: dict[str, Any], user: dict[str, Any] = RUNNER) -> tuple[Any, str, str]:
     """The message as a mail client reads it back: headers, plain text, HTML."""
-    message = build_message(report, user, "Runnerly <reports@runnerly.example>")
+    message = build_message(report, user, "Runnerly <reports@runnerly.example>", LINKS)
     parsed = message_from_bytes(message.as_bytes(), policy=default_policy)
     text = parsed.get_body(("plain",)).get_content()
     page = parsed.get_body(("html",)).get_content()
