@@ -141,3 +141,72 @@ class TestReconnect:
         assert link is not None
         kept = {k: v for k, v in PROGRESS.items() if k not in ("sync_state", "sync_error")}
         assert {k: link[k] for k in kept} == kept  # the worker resumes, not starts over
+
+
+class TestTheStravaPageTellsTheTruth:
+    """The athlete named as Strava named them; after "Sync now" the state says a sync is
+    on its way until the worker records its end (the page follows it, then shows the new
+    "Last import")."""
+
+    def test_the_status_names_the_connected_athlete_with_their_strava_profile(
+        self, browser: Browser, runner: dict[str, Any], sim: str
+    ) -> None:
+        _user_id, athlete = _connect(browser, sim)
+        known = {a["id"]: a for a in requests.get(f"{sim}/admin/athletes", timeout=10).json()}
+        status = browser.get("/api/web/strava").json
+        assert status["athlete"]["id"] == athlete
+        assert status["athlete"]["name"] == (
+            f"{known[athlete]['firstname']} {known[athlete]['lastname']}"
+        )
+        assert status["athlete"]["url"] == f"https://www.strava.com/athletes/{athlete}"
+        # Disconnecting forgets the name with the link.
+        assert browser.delete("/api/web/strava").status_code == 204
+        assert browser.get("/api/web/strava").json == {"connected": False}
+
+    def test_after_sync_now_the_state_is_syncing_until_the_worker_records_the_end(
+        self, app_with_broker: Flask, redis_url: str, sim: str
+    ) -> None:
+        browser = Browser(app_with_broker.test_client())
+        browser.sign_up()
+        user_id, _athlete = _connect(browser, sim)
+        earlier = "2026-01-01T06:00:00+00:00"  # long past the cooldown
+        _as_worker(
+            app_with_broker,
+            "PATCH",
+            f"/users/{user_id}/strava",
+            {"sync_state": "idle", "last_sync_at": earlier},
+        )
+        broker = redis.Redis.from_url(redis_url)
+        broker.delete("celery")
+
+        assert browser.post("/api/web/strava/sync").status_code == 202
+        # The old code left "idle" here: the page stopped asking and kept the old time.
+        assert browser.get("/api/web/strava").json["sync_state"] == "syncing"
+        assert broker.llen("celery") == 1
+        broker.delete("celery")
+
+        finished = "2026-12-07T10:00:00+00:00"
+        _as_worker(  # as the worker's sync records its end
+            app_with_broker,
+            "PATCH",
+            f"/users/{user_id}/strava",
+            {"sync_state": "idle", "last_sync_at": finished},
+        )
+        status = browser.get("/api/web/strava").json
+        assert status["sync_state"] == "idle"
+        assert status["last_sync_at"].startswith("2026-12-07T10:00:00")
+
+    def test_sync_now_during_an_import_leaves_its_state_alone(
+        self, app_with_broker: Flask, redis_url: str, sim: str
+    ) -> None:
+        browser = Browser(app_with_broker.test_client())
+        browser.sign_up()
+        user_id, _athlete = _connect(browser, sim)
+        _as_worker(
+            app_with_broker, "PATCH", f"/users/{user_id}/strava", {"sync_state": "backfilling"}
+        )
+        broker = redis.Redis.from_url(redis_url)
+        broker.delete("celery")
+        assert browser.post("/api/web/strava/sync").status_code == 202
+        broker.delete("celery")
+        assert browser.get("/api/web/strava").json["sync_state"] == "backfilling"
