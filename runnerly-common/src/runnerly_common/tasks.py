@@ -182,6 +182,15 @@ IMPORT_ARCHIVE = TaskDef(
     (Arg("user_id", int), Arg("job_id", str), _FAILURES),
 )
 
+# A runner's data export: built by the worker into the dataservice, then announced by mail
+# with a link to ``profile_url``; beat deletes expired ones (docs/decisions.md, 55).
+BUILD_EXPORT = TaskDef(
+    "strava_worker.export_tasks.build_export",
+    SYNC_QUEUE,
+    (Arg("user_id", int), Arg("export_id", int), Arg("profile_url", str), _FAILURES),
+)
+EXPIRE_EXPORTS = TaskDef("strava_worker.export_tasks.expire_exports", SYNC_QUEUE, (_FAILURES,))
+
 WORKER_TASKS = (
     SYNC_RUNNER,
     FETCH_STREAMS,
@@ -191,6 +200,8 @@ WORKER_TASKS = (
     SUBSCRIBE_WEBHOOK,
     SEND_MONTHLY_REPORTS,
     SEND_REPORT,
+    BUILD_EXPORT,
+    EXPIRE_EXPORTS,
     IMPORT_ARCHIVE,
     DELIVER_MAIL,
 )

@@ -28,6 +28,7 @@ from runnerly_common.celery_context import (
     propagate_request_ids,
 )
 from runnerly_common.tasks import (
+    EXPIRE_EXPORTS,
     QUEUES,
     SEND_MONTHLY_REPORTS,
     SYNC_ALL,
@@ -66,6 +67,7 @@ def make_celery(settings: WorkerSettings) -> WorkerApp:
             "strava_worker.tasks",
             "strava_worker.report_tasks",
             "strava_worker.mail_tasks",
+            "strava_worker.export_tasks",
         ],
         # A message without a request id gets one on arrival: its "received" line has it.
         task_cls=RequestIdTask,
@@ -115,6 +117,8 @@ def make_celery(settings: WorkerSettings) -> WorkerApp:
             # Every hour: the reports of runners whose chosen day (and REPORT_HOUR, in
             # their time zone) has come; the task works out who and which month.
             "monthly-reports": SEND_MONTHLY_REPORTS.beat_entry(crontab(minute=0)),
+            # Runners' exports past their time, deleted with their bytes (decision 55).
+            "expire-exports": EXPIRE_EXPORTS.beat_entry(3600.0),
         },
         worker_hijack_root_logger=False,
         # KiB; None leaves children alone.

@@ -118,6 +118,10 @@ class Runtime:
         """One archive task per runner: a redelivered one must not import beside it."""
         return self._lock(f"archive:{user_id}")
 
+    def export_lock(self, export_id: int) -> contextlib.AbstractContextManager[None]:
+        """One copy of an export's build at a time: a redelivered one waits its turn."""
+        return self._lock(f"export:{export_id}")
+
     def streams_lock(self, user_id: int) -> contextlib.AbstractContextManager[None]:
         """One streams task per runner: two would fetch the same runs twice."""
         return self._lock(f"streams:{user_id}")

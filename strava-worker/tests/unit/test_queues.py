@@ -68,7 +68,8 @@ def test_a_sender_s_own_app_puts_each_task_on_its_queue(task, app: WorkerApp) ->
     with app.connection_for_write() as connection:
         for queue in app.amqp.queues.values():
             queue.bind(connection.default_channel).declare()
-        required = {arg.name: 1 if arg.type is int else {} for arg in task.args if arg.required}
+        example = {int: 1, str: "x"}
+        required = {arg.name: example.get(arg.type, {}) for arg in task.args if arg.required}
         task.send(sender, required, connection=connection)
         assert _landed(app, connection) == {task.queue: [task.name]}
     sender.close()
