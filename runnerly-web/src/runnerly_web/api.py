@@ -12,6 +12,7 @@ PREFIX = "/api/web"
 
 def make_blueprint() -> OpenAPIBlueprint:
     from runnerly_web import csp_report
+    from runnerly_web.account import recovery_views
     from runnerly_web.account import views as account_views
     from runnerly_web.admin import views as admin_views
     from runnerly_web.apps import views as app_views
@@ -27,6 +28,7 @@ def make_blueprint() -> OpenAPIBlueprint:
     views = (
         account_views,
         two_factor_views,
+        recovery_views,
         run_views,
         run_search,
         archive_views,

@@ -15,6 +15,8 @@ from runnerly_common.probes import broker_check
 from runnerly_common.service_client import ServiceTokenClient
 from runnerly_common.shared_store import open_shared_store
 from runnerly_web import csrf, frontend
+from runnerly_web.account.one_time_tokens import make_token_store
+from runnerly_web.account.request_limits import make_request_limit
 from runnerly_web.api import make_blueprint
 from runnerly_web.dataservice_client import DataService
 from runnerly_web.session_store import make_session_store
@@ -22,6 +24,7 @@ from runnerly_web.settings import WebSettings
 from runnerly_web.strava import views as strava_views
 from runnerly_web.strava.oauth import StravaOAuth
 from runnerly_web.strava.sync import SyncQueue
+from runnerly_web.task_queue import TaskQueue
 from runnerly_web.throttle import LoginThrottle, make_throttle
 
 log = logging.getLogger(__name__)
@@ -78,6 +81,18 @@ def create_app(settings: WebSettings | None = None) -> Flask:
         idle=settings.session_days * 86400,
         absolute=settings.session_max_days * 86400,
     )
+    # Account recovery: single-use links in the sessions' store, mail sent by the worker.
+    app.extensions["runnerly_web.tokens"] = make_token_store(
+        settings.redis_url, settings.throttle_db
+    )
+    app.extensions["runnerly_web.reset_limit"] = make_request_limit(
+        settings.redis_url,
+        settings.throttle_db,
+        window=settings.password_reset_window_seconds,
+        per_email=settings.password_reset_max_per_email,
+        per_address=settings.password_reset_max_per_address,
+    )
+    app.extensions["runnerly_web.mail"] = TaskQueue(settings.broker_url)
     add_readiness_check(app, "dataservice", dataservice.ready)
     # Every call to the dataservice needs a token: can it get its own service token?
     add_readiness_check(app, "tokendealer", tokens.token)

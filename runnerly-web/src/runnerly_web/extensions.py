@@ -6,10 +6,13 @@ from flask import current_app
 
 from runnerly_common.archive_imports import ArchiveImports
 from runnerly_common.shared_store import SharedStore
+from runnerly_web.account.one_time_tokens import TokenStore
+from runnerly_web.account.request_limits import RequestLimit
 from runnerly_web.dataservice_client import DataService
 from runnerly_web.settings import WebSettings
 from runnerly_web.strava.oauth import StravaOAuth
 from runnerly_web.strava.sync import SyncQueue
+from runnerly_web.task_queue import TaskQueue
 from runnerly_web.throttle import LoginThrottle
 
 
@@ -35,6 +38,22 @@ def strava_oauth() -> StravaOAuth:
 
 def sync_queue() -> SyncQueue:
     result: SyncQueue = current_app.extensions["runnerly_web.sync"]
+    return result
+
+
+def mail_queue() -> TaskQueue:
+    """Where account mail is queued for the worker to send."""
+    result: TaskQueue = current_app.extensions["runnerly_web.mail"]
+    return result
+
+
+def one_time_tokens() -> TokenStore:
+    result: TokenStore = current_app.extensions["runnerly_web.tokens"]
+    return result
+
+
+def reset_limit() -> RequestLimit:
+    result: RequestLimit = current_app.extensions["runnerly_web.reset_limit"]
     return result
 
 

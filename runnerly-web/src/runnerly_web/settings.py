@@ -50,7 +50,18 @@ class WebSettings(Settings):
     # Where Strava sends the runner back; empty: this request's own host.
     public_url: str = ""
     # The worker's broker, to enqueue a first sync; empty: beat's next round finds the link.
+    # Account mail (reset links, notices) is queued there too: the worker sends it.
     broker_url: str = ""
+    # Account recovery (docs/decisions.md, 52): a reset link lives an hour, an email
+    # confirmation link a day; reset requests per window, per address asked and per client.
+    password_reset_ttl_seconds: int = 3600
+    email_change_ttl_seconds: int = 86400
+    password_reset_window_seconds: int = 3600
+    password_reset_max_per_email: int = 3
+    password_reset_max_per_address: int = 20
+    # A reset request is answered no sooner than this (milliseconds), whether or not the
+    # address has an account: the time taken says nothing about it.
+    password_reset_answer_ms: int = 400
     # Strava bulk exports staged for the worker, their progress, the Strava athlete's name
     # (docs/decisions.md, 59): a redis:// URL (every process, every machine), or a SQLite
     # file on one machine; the worker's STRAVA_WORKER_SHARED_STORE names the same store.
@@ -78,6 +89,11 @@ class WebSettings(Settings):
             "session_days",
             "session_max_days",
             "known_device_days",
+            "password_reset_ttl_seconds",
+            "email_change_ttl_seconds",
+            "password_reset_window_seconds",
+            "password_reset_max_per_email",
+            "password_reset_max_per_address",
         ):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{self.env_name(name)} must be at least 1")

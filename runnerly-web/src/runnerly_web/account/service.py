@@ -142,7 +142,10 @@ def change_password(user_id: int, current: str, new: str) -> dict[str, Any]:
     wrong = field_error(401, "invalid_credentials", "body.current_password", "is not your password")
     checked_password(user["email"], current, wrong)
     ds.call("PUT", f"/users/{user_id}/password", runner=user_id, json={"password": new})
-    web_session.end_all_sessions(user_id)
+    from runnerly_web.account.recovery import after_password_change  # it builds on this module
+
+    # Every session ends, reset links and a pending email change are cancelled, a notice.
+    after_password_change(user)
     web_session.log_in(user_id, user["is_admin"], user["created_at"])
     devices.remember(user["email"])
     result: dict[str, Any] = user
