@@ -17,6 +17,7 @@ def make_blueprint() -> OpenAPIBlueprint:
     from runnerly_web.admin import views as admin_views
     from runnerly_web.apps import views as app_views
     from runnerly_web.archives import views as archive_views
+    from runnerly_web.email_preferences import views as email_preference_views
     from runnerly_web.records import views as record_views
     from runnerly_web.runs import search as run_search
     from runnerly_web.runs import views as run_views
@@ -37,6 +38,7 @@ def make_blueprint() -> OpenAPIBlueprint:
         strava_views,
         admin_views,
         app_views,
+        email_preference_views,
         csp_report,
     )
     for module in views:

@@ -19,6 +19,7 @@ from runnerly_web.account.one_time_tokens import make_token_store
 from runnerly_web.account.request_limits import make_request_limit
 from runnerly_web.api import make_blueprint
 from runnerly_web.dataservice_client import DataService
+from runnerly_web.email_preferences import one_click
 from runnerly_web.session_store import make_session_store
 from runnerly_web.settings import WebSettings
 from runnerly_web.strava import views as strava_views
@@ -105,6 +106,7 @@ def create_app(settings: WebSettings | None = None) -> Flask:
     csrf.init_app(app)
     app.register_blueprint(make_blueprint())
     app.register_blueprint(strava_views.make_blueprint())
+    app.register_blueprint(one_click.make_blueprint())  # /unsubscribe/<token>, before the catch-all
     app.register_blueprint(frontend.make_blueprint())  # last: its catch-all page route
     return app
 

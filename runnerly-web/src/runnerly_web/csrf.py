@@ -20,7 +20,9 @@ from runnerly_common.errors import APIError
 HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 # Posted by the browser itself, which adds no header: it only logs and counts a report.
-EXEMPT_ENDPOINTS = frozenset({"api.reportCspViolation"})
+# And RFC 8058's one-click unsubscribe, posted by a mail client without any session: the
+# random token in its path is its authority (runnerly_web.email_preferences.one_click).
+EXEMPT_ENDPOINTS = frozenset({"api.reportCspViolation", "unsubscribe.one_click"})
 _KEY = "csrf"
 
 
