@@ -1,6 +1,6 @@
 import { training } from "../api/training";
 import { countdown, formatDay } from "../lib/dates";
-import { formatDistance, formatDuration, formatPace, type Units } from "../lib/units";
+import { formatDistance, formatDuration, formatPace, workoutText, type Units } from "../lib/units";
 import { useApi } from "../lib/useApi";
 import { useToday } from "../session";
 import { Link } from "./Link";
@@ -25,7 +25,7 @@ export function NextWorkout({ units }: { units: Units }) {
           {workout.distance != null && ` ${formatDistance(workout.distance, units, 1)}`}
           {workout.duration != null && workout.kind !== "race" && ` ${formatDuration(workout.duration)}`}
           {workout.target_pace != null && ` at ${formatPace(workout.target_pace, units)}`}
-          {workout.notes && <span className="muted"> — {workout.notes}</span>}
+          {workout.notes && <span className="muted"> — {workoutText(workout.notes, units)}</span>}
           {plan && (
             <>
               {" "}

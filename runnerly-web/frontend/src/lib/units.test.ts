@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDistance, formatDuration, formatPace, fromUnit, paceFromSpeed, paceOf, toUnit } from "./units";
+import { formatDistance, formatDuration, formatElevation, formatPace, fromUnit, paceFromSpeed, paceOf, toUnit, weightFromUnit, weightText, workoutText } from "./units";
 
 describe("distances", () => {
   it("shows metres as kilometres or miles", () => {
@@ -41,5 +41,30 @@ describe("paces and durations", () => {
     expect(formatDuration(125)).toBe("2:05");
     expect(formatDuration(3725)).toBe("1:02:05");
     expect(formatPace(null, "metric")).toBe("–");
+  });
+});
+
+describe("heights, weights and plan texts in the runner's units", () => {
+  it("writes elevation in feet for an imperial runner", () => {
+    expect(formatElevation(123.4, "metric")).toBe("123 m");
+    expect(formatElevation(1000, "imperial")).toBe("3,281 ft");
+    expect(formatElevation(null, "imperial")).toBe("–");
+  });
+
+  it("shows and reads a weight in pounds for an imperial runner", () => {
+    expect(weightText(58, "metric")).toBe("58");
+    expect(weightText(58, "imperial")).toBe("127.9");
+    expect(weightFromUnit(127.9, "imperial")).toBe(58.01);
+    expect(weightFromUnit(58, "metric")).toBe(58);
+  });
+
+  it("rewrites a generated workout's kilometres and paces in miles", () => {
+    const text = "Threshold 8 km: 2 km easy, 4 km at T pace at 4:50/km, 2 km easy";
+    expect(workoutText(text, "metric")).toBe(text);
+    expect(workoutText(text, "imperial")).toBe("Threshold 5 mi: 1.2 mi easy, 2.5 mi at T pace at 7:47/mi, 1.2 mi easy");
+    expect(workoutText("Intervals 10 km: 2 km easy, 5 × 1000 m at I pace at 4:27/km with 500 m jogs, 2.5 km easy", "imperial"))
+      .toBe("Intervals 6.2 mi: 1.2 mi easy, 5 × 1000 m at I pace at 7:10/mi with 500 m jogs, 1.6 mi easy");
+    expect(workoutText("Long run 32 km at 6:00/km (E pace), steady and conversational", "imperial"))
+      .toBe("Long run 20 mi at 9:39/mi (E pace), steady and conversational");
   });
 });

@@ -87,3 +87,55 @@ export function parseDuration(text: string): number | null {
   if (nums.slice(1).some((n) => n >= 60)) return null;
   return nums.reduce((acc, n) => acc * 60 + n, 0);
 }
+
+// Heights and weights follow the same choice: feet and pounds for a runner who counts in
+// miles. The API keeps metres and kilograms.
+export const FEET_PER_METRE = 1 / 0.3048;
+export const POUNDS_PER_KG = 1 / 0.45359237;
+
+export function elevationLabel(units: Units): string {
+  return units === "imperial" ? "ft" : "m";
+}
+
+/** 123.4 m → "123 m", or "405 ft" in imperial. */
+export function formatElevation(metres: number | null | undefined, units: Units): string {
+  if (metres == null || !Number.isFinite(metres)) return "–";
+  const value = units === "imperial" ? metres * FEET_PER_METRE : metres;
+  return `${Math.round(value).toLocaleString("en-GB")} ${elevationLabel(units)}`;
+}
+
+export function weightLabel(units: Units): string {
+  return units === "imperial" ? "lb" : "kg";
+}
+
+/** Kilograms as the runner weighs (kg, or lb in imperial), to a tenth, for a form field. */
+export function weightText(kg: number | null | undefined, units: Units): string {
+  if (kg == null || !Number.isFinite(kg)) return "";
+  const value = units === "imperial" ? kg * POUNDS_PER_KG : kg;
+  return String(Math.round(value * 10) / 10);
+}
+
+/** A weight typed in the runner's unit back to kilograms (to 0.01 kg). */
+export function weightFromUnit(value: number, units: Units): number {
+  const kg = units === "imperial" ? value / POUNDS_PER_KG : value;
+  return Math.round(kg * 100) / 100;
+}
+
+const TEXT_KM = /(\d+(?:\.\d+)?) km\b/g;
+const TEXT_PACE = /(\d{1,2}):([0-5]\d) ?\/km\b/g;
+
+/**
+ * A plan workout's text (the dataservice writes it in kilometres: "Threshold 8 km: 2 km
+ * easy, 4 km at T pace at 4:50/km, 2 km easy") in the runner's units. Distances and paces
+ * are converted; a repeat's metres ("6 × 800 m") stay, as track repeats are counted in
+ * metres wherever runners count in miles.
+ */
+export function workoutText(text: string, units: Units): string {
+  if (units === "metric") return text;
+  return text
+    .replace(TEXT_KM, (_, km: string) => {
+      const miles = toUnit(Number(km) * METRES_PER_KM, units);
+      return `${Number(miles.toFixed(miles < 10 ? 1 : 0))} mi`;
+    })
+    .replace(TEXT_PACE, (_, m: string, s: string) => formatPace(Number(m) * 60 + Number(s), units).replace(" /", "/"));
+}

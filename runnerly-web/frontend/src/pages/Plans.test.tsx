@@ -55,6 +55,14 @@ describe("a plan's page", () => {
     expect(within(rows[3]).getByRole("button", { name: /Unskip/ })).toBeInTheDocument();
   });
 
+  it("writes a generated session's text in miles for an imperial runner", async () => {
+    fakeApi({ "GET /api/web/plans/9": () => ({ body: planWith([session(1, "2031-08-26")]) }) });
+    renderWithSession(<PlanPage id={9} />, sessionFor({ ...runner, units: "imperial" }));
+    const row = (await screen.findAllByRole("listitem")).find((li) => li.classList.contains("session"))!;
+    expect(row).toHaveTextContent("Easy 5 mi at 8:14/mi, conversational");
+    expect(row).not.toHaveTextContent(/km/);
+  });
+
   it("skips a session and moves another to a new day, and shows what the API answers", async () => {
     const plan = planWith([session(1, "2031-08-26"), session(2, "2031-08-28")]);
     const { calls } = fakeApi({

@@ -8,7 +8,7 @@ import { FormMessage } from "../components/FormMessage";
 import { Link } from "../components/Link";
 import { LoadError, Loading } from "../components/Status";
 import { formatDay, weeksUntil } from "../lib/dates";
-import { distanceLabel, formatDistance, formatDuration, formatPace, fromUnit, parsePace, toUnit, type Units } from "../lib/units";
+import { distanceLabel, formatDistance, formatDuration, formatPace, fromUnit, parsePace, toUnit, workoutText, type Units } from "../lib/units";
 import { useApi } from "../lib/useApi";
 import { navigate } from "../router";
 import { useSession, useToday } from "../session";
@@ -155,7 +155,7 @@ function WorkoutRow({ plan, item, units, onSaved }: {
       )}
       {item.moved_from && <span className="muted"> (moved from {formatDay(item.moved_from)})</span>}
       {item.edited && <span className="muted"> (changed by you)</span>}
-      {item.notes && <span className="muted"> — {item.notes}</span>}
+      {item.notes && <span className="muted"> — {workoutText(item.notes, units)}</span>}
       {error && <p className="field__error" role="alert">{error}</p>}
       {item.kind !== "race" && !editing && (
         <span className="actions actions--inline">

@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { formatDistance } from "../lib/units";
 import { useSession } from "../session";
-import { fakeApi, renderWithSession, runner } from "../test/helpers";
+import { fakeApi, renderWithSession, runner, sessionFor } from "../test/helpers";
 import { ProfilePage } from "./Profile";
 
 afterEach(() => vi.unstubAllGlobals());
@@ -47,6 +47,35 @@ describe("the profile's km/mi switch", () => {
     const message = await screen.findByText("Must be at most 250.");
     expect(maxHr.getAttribute("aria-describedby")).toContain(message.id);
     expect(screen.getByLabelText("Age")).not.toHaveAttribute("aria-invalid");
+  });
+});
+
+describe("the profile's weight in the runner's units", () => {
+  it("shows and takes pounds for an imperial runner, and sends kilograms", async () => {
+    const { calls } = fakeApi({
+      "PATCH /api/web/profile": (call) => ({ body: { ...runner, units: "imperial", ...(call.body as object) } }),
+    });
+    const patches = () => calls.filter((c) => c.method === "PATCH");
+    renderWithSession(<ProfilePage />, sessionFor({ ...runner, units: "imperial", weight: 58 }));
+    const weight = screen.getByLabelText("Weight (lb)");
+    expect(weight).toHaveValue(127.9);
+    await userEvent.click(screen.getByRole("button", { name: "Save" }));
+    expect(await screen.findByText("Saved.")).toBeInTheDocument();
+    expect(patches()).toHaveLength(0); // the rounding of 58 kg to 127.9 lb is no change
+    await userEvent.clear(weight);
+    await userEvent.type(weight, "150");
+    await userEvent.click(screen.getByRole("button", { name: "Save" }));
+    await vi.waitFor(() => expect(patches()).toHaveLength(1));
+    expect(patches()[0].body).toEqual({ weight: 68.04 });
+  });
+
+  it("turns the weight into pounds once the runner switches to miles", async () => {
+    fakeApi({ "PATCH /api/web/profile": (call) => ({ body: { ...runner, ...(call.body as object) } }) });
+    renderWithSession(<ProfilePage />);
+    expect(screen.getByLabelText("Weight (kg)")).toHaveValue(58);
+    await userEvent.selectOptions(screen.getByLabelText("Units"), "imperial");
+    await userEvent.click(screen.getByRole("button", { name: "Save" }));
+    expect(await screen.findByLabelText("Weight (lb)")).toHaveValue(127.9);
   });
 });
 

@@ -6,6 +6,7 @@ import type { User } from "../api/types";
 import { Field, SelectField } from "../components/Field";
 import { FormMessage } from "../components/FormMessage";
 import { browserZone } from "../lib/dates";
+import { weightFromUnit, weightLabel, weightText } from "../lib/units";
 import { navigate } from "../router";
 import { useSession } from "../session";
 
@@ -28,6 +29,12 @@ function profileChanges(user: User, form: Record<string, string>): ProfileForm {
   }
   for (const k of NUMBER_FIELDS) {
     const text = form[k].trim();
+    if (k === "weight") {
+      // Typed in the unit the form showed (lb for imperial), sent in kg; unchanged text is
+      // no change, so a conversion's rounding never rewrites the stored weight.
+      if (text !== weightText(user.weight, user.units)) changes.weight = text === "" ? null : weightFromUnit(Number(text), user.units);
+      continue;
+    }
     const value = text === "" ? null : Number(text);
     if (value !== user[k]) changes[k] = value;
   }
@@ -43,6 +50,7 @@ export function ProfilePage() {
     units: u.units,
     timezone: u.timezone ?? "UTC",
     ...Object.fromEntries(NUMBER_FIELDS.map((k) => [k, asText(u[k])])),
+    weight: weightText(u.weight, u.units),
   });
   const [error, setError] = useState<ApiError | null>(null);
   const [saved, setSaved] = useState(false);
@@ -74,7 +82,10 @@ export function ProfilePage() {
     setBusy(true);
     setError(null);
     try {
-      setUser(await endpoints.updateProfile(changes));
+      const updated = await endpoints.updateProfile(changes);
+      setUser(updated);
+      // The weight field follows the units just saved.
+      setForm((f) => ({ ...f, weight: weightText(updated.weight, updated.units) }));
       setSaved(true);
     } catch (err) {
       setError(toError(err));
@@ -138,7 +149,7 @@ export function ProfilePage() {
         <Field label="First name" name="first_name" autoComplete="given-name" value={form.first_name} onChange={set("first_name")} error={fe("first_name")} />
         <Field label="Last name" name="last_name" autoComplete="family-name" value={form.last_name} onChange={set("last_name")} error={fe("last_name")} />
         <Field label="Age" name="age" type="number" inputMode="numeric" value={form.age} onChange={set("age")} error={fe("age")} />
-        <Field label="Weight (kg)" name="weight" type="number" inputMode="decimal" step="any" value={form.weight} onChange={set("weight")} error={fe("weight")} />
+        <Field label={`Weight (${weightLabel(u.units)})`} name="weight" type="number" inputMode="decimal" step="any" value={form.weight} onChange={set("weight")} error={fe("weight")} />
         <Field label="Maximum heart rate (bpm)" name="max_hr" type="number" inputMode="numeric" value={form.max_hr} onChange={set("max_hr")} error={fe("max_hr")} />
         <Field label="Resting heart rate (bpm)" name="rest_hr" type="number" inputMode="numeric" value={form.rest_hr} onChange={set("rest_hr")} error={fe("rest_hr")} />
         <Field label="VO2max" name="vo2max" type="number" inputMode="decimal" step="any" value={form.vo2max} onChange={set("vo2max")} error={fe("vo2max")} />

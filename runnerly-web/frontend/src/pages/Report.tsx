@@ -4,7 +4,7 @@ import { Link } from "../components/Link";
 import { MonthNav } from "../components/MonthNav";
 import { LoadError, Loading } from "../components/Status";
 import { formatDay, localStart, monthLabel, monthOf, type YearMonth } from "../lib/dates";
-import { formatDistance, formatDuration, formatPace, type Units } from "../lib/units";
+import { formatDistance, formatDuration, formatElevation, formatPace, type Units } from "../lib/units";
 import { useApi } from "../lib/useApi";
 import { navigate } from "../router";
 import { useSession, useToday } from "../session";
@@ -63,7 +63,7 @@ function ReportBody({ report, units }: { report: MonthlyReport; units: Units }) 
           <tr><th scope="row">Runs</th><td>{t.count}{percent(c.count)}</td><td>{p.count}</td></tr>
           <tr><th scope="row">Distance</th><td>{formatDistance(t.distance, units, 1)}{percent(c.distance)}</td><td>{formatDistance(p.distance, units, 1)}</td></tr>
           <tr><th scope="row">Moving time</th><td>{formatDuration(t.moving_time)}{percent(c.moving_time)}</td><td>{formatDuration(p.moving_time)}</td></tr>
-          <tr><th scope="row">Elevation gain</th><td>{Math.round(t.elevation_gain)} m</td><td>{Math.round(p.elevation_gain)} m</td></tr>
+          <tr><th scope="row">Elevation gain</th><td>{formatElevation(t.elevation_gain, units)}</td><td>{formatElevation(p.elevation_gain, units)}</td></tr>
           <tr><th scope="row">Average pace</th><td>{formatPace(t.average_pace, units)}{paceDelta != null ? (paceDelta < 0 ? " (faster)" : paceDelta > 0 ? " (slower)" : "") : ""}</td><td>{formatPace(p.average_pace, units)}</td></tr>
         </tbody>
       </table>

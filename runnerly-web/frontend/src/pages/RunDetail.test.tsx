@@ -20,6 +20,7 @@ describe("the run page", () => {
     });
     renderWithSession(<RunDetailPage id={4} />);
     expect(await screen.findByRole("heading", { name: "Riverside loop" })).toBeInTheDocument();
+    expect(screen.getByText("Elevation gain").nextElementSibling).toHaveTextContent("12 m");
     const splits = await screen.findByRole("table");
     const rows = within(splits).getAllByRole("row").slice(1);
     expect(rows).toHaveLength(3);
@@ -32,6 +33,7 @@ describe("the run page", () => {
     fakeApi({ "GET /api/web/runs/4": () => ({ body: { ...base, source: "strava", polyline: "_p~iF~ps|U_ulLnnqC_mqNvxq`@" } }) });
     renderWithSession(<RunDetailPage id={4} />, sessionFor({ ...runner, units: "imperial" }));
     expect(await screen.findByText("1.55 mi")).toBeInTheDocument();
+    expect(screen.getByText("Elevation gain").nextElementSibling).toHaveTextContent("39 ft"); // 12 m
     expect(screen.getAllByLabelText("Map of the route of Riverside loop").length).toBeGreaterThan(0);
     expect(screen.queryByText("This run has no recorded route.")).not.toBeInTheDocument();
   });

@@ -13,7 +13,7 @@ import { formatDateTime, localStart, zoneLabel } from "../lib/dates";
 import { trackPoints } from "../lib/splits";
 import { editedNote, workoutLabel } from "../lib/runEdits";
 import { decodePolyline, type LatLng } from "../lib/polyline";
-import { formatDistance, formatDuration, formatPace, paceOf } from "../lib/units";
+import { formatDistance, formatDuration, formatElevation, formatPace, paceOf } from "../lib/units";
 import { useApi } from "../lib/useApi";
 import { navigate } from "../router";
 import { useSession } from "../session";
@@ -109,7 +109,7 @@ export function RunDetailPage({ id }: { id: number }) {
         <div><dt>Moving time</dt><dd>{formatDuration(r.moving_time)}</dd></div>
         <div><dt>Pace</dt><dd>{formatPace(paceOf(r.distance, r.moving_time), units)}</dd></div>
         <div><dt>Elapsed</dt><dd>{formatDuration(r.elapsed_time)}</dd></div>
-        {r.elevation_gain != null && <div><dt>Elevation gain</dt><dd>{Math.round(r.elevation_gain)} m</dd></div>}
+        {r.elevation_gain != null && <div><dt>Elevation gain</dt><dd>{formatElevation(r.elevation_gain, units)}</dd></div>}
         {r.average_hr != null && <div><dt>Average HR</dt><dd>{Math.round(r.average_hr)} bpm</dd></div>}
       </dl>
       {r.description && <p>{r.description}</p>}
