@@ -2,6 +2,7 @@
 // OpenAPI document is a change here only.
 import { api, uploadFile } from "./client";
 import type {
+  LoginAnswer,
   MonthlyReport,
   Plan,
   PlanOptions,
@@ -45,7 +46,8 @@ export type ProfileForm = ProfileUpdate;
 export const endpoints = {
   session: () => api.get<Session>(`${BASE}/session`),
   signup: (form: SignupForm) => api.post<Session>(`${BASE}/signup`, form),
-  login: (email: string, password: string) => api.post<Session>(`${BASE}/login`, { email, password }),
+  /** The session, or `two_factor_required` when the account's code is to come (api/twoFactor.ts). */
+  login: (email: string, password: string) => api.post<LoginAnswer>(`${BASE}/login`, { email, password }),
   logout: () => api.post<Session>(`${BASE}/logout`),
   /** Ends every session of the account, this one included; answers the anonymous session. */
   logoutEverywhere: () => api.post<Session>(`${BASE}/logout-everywhere`),

@@ -185,6 +185,127 @@ export interface paths {
         patch: operations["adminUpdateUser"];
         trace?: never;
     };
+    "/oauth/authorize/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The consent page reads an app's authorization request
+         * @description The dashboard's `/oauth/authorize` page sends its query here (RFC 6749 §4.1.1 with PKCE, RFC 7636: `code_challenge_method` S256 only) and shows the app's name and what it asks for. An unknown app or a redirect URI the app did not register is 400 without `redirect_to`: the page says so and never redirects (RFC 6749 §4.1.2.1). Any other fault is 400 with `redirect_to`, the app's redirect URI carrying `error` and `state`, where the page sends the browser.
+         */
+        post: operations["checkAppAuthorization"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/authorize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The runner allows or denies an app
+         * @description `allow: true` makes a single-use code (60 s) for the app, this runner and the scopes asked; the answer is where the browser goes: the app's redirect URI with `code`, `state` and `iss`, or with `error=access_denied`.
+         */
+        post: operations["answerAppAuthorization"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/apps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The apps the runner authorized and their personal access tokens
+         * @description Those still in force, newest first. `last_used_at` is when a token was last issued (a refresh or an exchange), not the last API call.
+         */
+        get: operations["listApps"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/apps/{grant_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an app's access or a personal access token
+         * @description Its refresh tokens (or the personal token) stop working at once; an access token already issued keeps working until it expires, 5 minutes at most.
+         */
+        delete: operations["revokeApp"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/apps/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a personal access token, shown this once
+         * @description A script exchanges it at `/oauth/token` (RFC 8693, `subject_token_type` `urn:runnerly:params:oauth:token-type:personal-access-token`) for a 5-minute access token of the scopes chosen (docs/tokens.md, "Third-party apps").
+         */
+        post: operations["createPersonalToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/runs/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The runner's latest archive import and its progress (poll it while it runs) */
+        get: operations["getStravaArchive"];
+        put?: never;
+        /**
+         * Upload a Strava bulk export (the zip of "Download your account") to import its runs
+         * @description The body is the zip itself, at most 8 MB (send it with XMLHttpRequest for upload progress). It must hold `activities.csv` and the files of `activities/` (`.gpx`, `.tcx`, `.fit`, each possibly gzipped); the rest of the export is not read. The archive is checked whole before anything is kept: a member whose path leaves the archive, an archive inside it, an encrypted one, or one that unpacks beyond its limits (a zip bomb) is 422 `archive_refused` naming the problem. 202: the files are staged and the worker imports them one by one (follow it with `GET /runs/archive`); activities `activities.csv` calls another sport are skipped, duplicates of runs you have (the same effort from Strava or a file) are merged, the activity's name becomes the run's title. 409 `archive_importing` while another archive of yours is being imported; 503 `imports_unavailable` when the import cannot be started.
+         */
+        post: operations["uploadStravaArchive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/csp-report": {
         parameters: {
             query?: never;
@@ -203,6 +324,30 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/email-preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Which optional mail the runner wants (the monthly report, and its day)
+         * @description The monthly report is on by default and arrives on `report_day` (1 to 28, the runner's time zone) with the previous month. Every optional mail links to `/unsubscribe/{token}` (one-click, RFC 8058), which turns the report off without a session. Security mail (password reset, sign-in notices) is always sent.
+         */
+        get: operations["getEmailPreferences"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Turn the monthly report on or off, or choose the day it arrives
+         * @description Send only what changes. A day outside 1 to 28 (not in every month) is 400 naming `body.report_day`. A day already gone this month, chosen before this month's report came, brings it within the hour; a report already sent this month is not sent again.
+         */
+        patch: operations["updateEmailPreferences"];
         trace?: never;
     };
     "/stats/records/{distance}/history": {
@@ -258,6 +403,106 @@ export interface paths {
         };
         /** Kilometre and mile splits (404 for a run without stream or track) */
         get: operations["getRunSplits"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask for a password reset link by email
+         * @description Always 202 with the same body, whether or not an account uses the address (and after at least the same time), so the answer never tells who is registered. When an enabled account uses it, the worker mails a link to `<public URL>/reset-password#token=…`: the token works once, for an hour (`RUNNERLY_WEB_PASSWORD_RESET_TTL_SECONDS`). Requests are limited per address asked and per client (429 `too_many_requests` with `Retry-After`).
+         */
+        post: operations["requestPasswordReset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/password-reset/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Choose a new password with a reset link's token
+         * @description The new password is checked as at sign-up (422 naming `body.new_password`; the link stays usable). A token that is wrong, already used, expired or cancelled is 400 `invalid_token` naming `body.token`, its message saying which. On success every session of the account ends, its other reset links and any pending email change are cancelled, and a notice is mailed; nobody is logged in: log in with the new password (two-factor, when on, is asked as usual).
+         */
+        post: operations["confirmPasswordReset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/profile/email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask to change the account's email (the password is asked again)
+         * @description A wrong `password` is 401 naming `body.password` and counts in the login throttle (429 `too_many_attempts` past the limit). An address another account uses is 409 `email_taken` naming `body.new_email`; the current address is 422. A single-use confirmation link (valid a day, `RUNNERLY_WEB_EMAIL_CHANGE_TTL_SECONDS`) is mailed to the new address, `<public URL>/confirm-email#token=…`, and the current address is told; nothing changes until the link is used. A newer request cancels the older link. 503 `mail_unavailable` when the mail cannot be queued.
+         */
+        post: operations["requestEmailChange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/profile/email/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm a new email address with the link's token
+         * @description Works with or without a session (the link may be opened on another device). A wrong, used, expired or cancelled token is 400 `invalid_token` naming `body.token`; an address another account took meanwhile is 409 `email_taken`. On success the old address is told, its pending reset links are cancelled, and every other session of the account ends; when this browser is logged in to the account its session is renewed and answered, else the anonymous one.
+         */
+        post: operations["confirmEmailChange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The runner's runs, newest first, searched and filtered, a page at a time
+         * @description `q` finds words in a run's title or description, in any case; what the runner types is taken literally (`%` and `_` match themselves). `from_day` and `to_day` are days of the runner's calendar (a run is on the day of its local start), inclusive; `min_distance` and `max_distance` are metres, inclusive (the dashboard converts the runner's kilometres or miles). A `to_day` before `from_day` is 400 naming `query.to_day`, a `max_distance` below `min_distance` 400 naming `query.max_distance`. The dashboard's recent activities are `per_page=5`.
+         */
+        get: operations["searchRuns"];
         put?: never;
         post?: never;
         delete?: never;
@@ -431,7 +676,7 @@ export interface paths {
         put?: never;
         /**
          * Sync now: queue a sync of the runner's new Strava runs
-         * @description 202 once the sync is queued; poll `GET /strava` for its progress. A sync already running makes this one a no-op. 404 `not_connected` without a link, 409 `deauthorized` when the runner revoked access on Strava (connect again), 409 `reconnect_needed` when Strava refused Runnerly's refresh token (connect again: the runs and the import's progress are kept, and the import resumes), 429 `sync_too_soon` (with `Retry-After`) within `RUNNERLY_WEB_SYNC_COOLDOWN_SECONDS` of the last sync (every sync spends the Strava budget all runners share), 503 `sync_unavailable` when the queue cannot be reached (the worker's next scheduled round syncs anyway).
+         * @description 202 once the sync is queued; the link's `sync_state` is then `syncing` until the worker records the sync's end (`idle` with the new `last_sync_at`): poll `GET /strava` while it is. A sync already running makes this one a no-op. 404 `not_connected` without a link, 409 `deauthorized` when the runner revoked access on Strava (connect again), 409 `reconnect_needed` when Strava refused Runnerly's refresh token (connect again: the runs and the import's progress are kept, and the import resumes), 429 `sync_too_soon` (with `Retry-After`) within `RUNNERLY_WEB_SYNC_COOLDOWN_SECONDS` of the last sync (every sync spends the Strava budget all runners share), 503 `sync_unavailable` when the queue cannot be reached (the worker's next scheduled round syncs anyway).
          */
         post: operations["syncStrava"];
         delete?: never;
@@ -659,6 +904,142 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/login/two-factor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The login's second step, a code from the app or a recovery code
+         * @description After `POST /login` answered `two_factor_required`, from the same browser within 5 minutes. Right, the runner is logged in (as by a password-only login: a new CSRF token, the `runnerly_device` cookie). A wrong or already used code is 401 `invalid_code` naming `body.code` or `body.recovery_code`; too many are 429 `too_many_attempts` with `Retry-After`, counted per account and address, or per known device, as passwords are. No pending login (never asked, expired, or completed) is 401 `two_factor_expired`: log in again.
+         */
+        post: operations["loginTwoFactor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/profile/two-factor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether two-factor sign-in is on, and how many recovery codes are left */
+        get: operations["getTwoFactor"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/profile/two-factor/enrolment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start enrolling an authenticator app
+         * @description A new secret, shown this once: as a QR code (`qr_svg`, an SVG `data:` URI for an `img`), as text for typing in, and as its `otpauth://` URI. Two-factor stays off until `POST /profile/two-factor/confirm`. 409 when it is already on.
+         */
+        post: operations["startTwoFactor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/profile/two-factor/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turn two-factor on with a first code from the app
+         * @description A wrong code is 401 `invalid_code` naming `body.code`. The ten recovery codes are answered this once: each logs in once when the phone is not at hand.
+         */
+        post: operations["confirmTwoFactor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/profile/two-factor/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turn two-factor off (the password and a code or a recovery code)
+         * @description A wrong password is 401 naming `body.password` (counted in the login throttle); a wrong code 401 `invalid_code` naming the code's field (counted in the code throttle).
+         */
+        post: operations["disableTwoFactor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/profile/two-factor/recovery-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** New recovery codes against a current code; the old ones stop working */
+        post: operations["regenerateRecoveryCodes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/users/{user_id}/two-factor/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Remove a runner's two-factor sign-in (administrators only)
+         * @description For a runner who lost both their phone and their recovery codes: their password alone logs in again until they enrol anew. `runner_told` says whether they were emailed about it.
+         */
+        post: operations["adminResetTwoFactor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -721,6 +1102,88 @@ export interface components {
             /** Format: date-time */
             created_at?: string;
         };
+        /** @enum {string} */
+        AppScopeName: "runs:read" | "runs:write" | "users:read" | "reports:read";
+        AppScope: {
+            scope: string;
+            description: string;
+        };
+        /** @description The query of `/oauth/authorize`, as the app sent it */
+        AppAuthorizationRequest: {
+            client_id: string;
+            redirect_uri?: string;
+            response_type?: string;
+            scope?: string;
+            state?: string;
+            code_challenge?: string;
+            code_challenge_method?: string;
+        };
+        AppAuthorization: {
+            client_id: string;
+            app_name: string;
+            redirect_uri: string;
+            scopes: components["schemas"]["AppScope"][];
+        };
+        AppAuthorizationError: components["schemas"]["Error"] & {
+            /** @description Where the browser goes (the app's redirect URI with `error`); absent when the app cannot be trusted with a redirect */
+            redirect_to?: string;
+        };
+        AppGrant: {
+            id: string;
+            /** @enum {string} */
+            kind: "app" | "personal";
+            client_id: string | null;
+            name: string;
+            scopes: components["schemas"]["AppScope"][];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            last_used_at: string | null;
+            /** Format: date-time */
+            expires_at: string | null;
+        };
+        ArchiveImport: {
+            id: string;
+            filename: string;
+            /**
+             * @description queued: waiting for the worker; running; done; failed: see `error`
+             * @enum {string}
+             */
+            state: "queued" | "running" | "done" | "failed";
+            /** @description Activity files in the archive */
+            total: number;
+            /** @description Files dealt with so far */
+            done: number;
+            /** @description New runs */
+            imported: number;
+            /** @description Merged with a run you had (the same effort) */
+            merged: number;
+            /** @description Files imported before */
+            already: number;
+            /** @description Not runs (rides, swims...) */
+            skipped: number;
+            /** @description Files that could not be read */
+            refused: number;
+            /** @description The skipped and refused files, each with why (the first 100) */
+            problems: {
+                file: string;
+                title: string | null;
+                /** @enum {string} */
+                outcome: "skipped" | "refused";
+                reason: string;
+            }[];
+            error: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        EmailPreferences: {
+            /** @description Whether the monthly report is sent */
+            monthly_report: boolean;
+            /** @description The day of the month (the runner's time zone) the previous month's report arrives */
+            report_day: number;
+        };
         /**
          * @description `stream`: the fastest stretch of the run's Strava stream; `track`: of its file's track; `strava`: Strava's best effort; `whole`: the whole run, about that long; `pace`: held at the pace of a longer effort of the same run (never slower per km)
          * @enum {string}
@@ -770,6 +1233,19 @@ export interface components {
             elapsed: number;
             /** @description seconds per kilometre or per mile */
             pace: number;
+        };
+        MailRequested: {
+            /** @enum {string} */
+            status: "requested";
+            /** @description What to tell the runner */
+            message: string;
+        };
+        RunPage: {
+            items: components["schemas"]["Run"][];
+            /** @description Runs found in all pages */
+            total: number;
+            page: number;
+            per_page: number;
         };
         /**
          * @description What kind of session it was; null for an ordinary run
@@ -851,6 +1327,16 @@ export interface components {
         StravaStatus: {
             connected: boolean;
             athlete_id?: number;
+            /** @description Only in `GET /strava`: the connected Strava athlete, named as Strava's token exchange named them when the runner connected (`name` and `place` are null for a link made before names were kept: connecting again names it), and their Strava profile. */
+            athlete?: {
+                id: number;
+                /** @description First and last name */
+                name: string | null;
+                /** @description City, country */
+                place: string | null;
+                /** Format: uri */
+                url: string;
+            };
             /** @description Granted scopes, comma-separated */
             scopes?: string;
             /**
@@ -1167,6 +1653,28 @@ export interface components {
             records_set: components["schemas"]["RecordSet"][];
             longest_run: components["schemas"]["LongestRun"] | null;
         };
+        /** @description The 6 digits the app shows (spaces and dashes are ignored) */
+        TotpCodeInput: string;
+        SecondFactor: {
+            code: components["schemas"]["TotpCodeInput"];
+        } | {
+            recovery_code: string;
+        };
+        TwoFactorStatus: {
+            enabled: boolean;
+            /** @description an enrolment started, not confirmed */
+            pending: boolean;
+            /** Format: date-time */
+            enabled_at: string | null;
+            recovery_codes_left: number;
+        };
+        TwoFactorChallenge: {
+            /** @constant */
+            two_factor_required: true;
+            csrf_token: string;
+        };
+        /** @description The session when the password logged in; `two_factor_required` when the account's second factor is to come (`POST /login/two-factor`). */
+        LoginAnswer: components["schemas"]["Session"] | components["schemas"]["TwoFactorChallenge"];
     };
     responses: {
         /** @description An error; `code` names it, `errors` names the fields at fault. */
@@ -1273,13 +1781,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Logged in; a new CSRF token */
+            /** @description Logged in, with a new CSRF token; or, for an account with two-factor sign-in, `two_factor_required` and no session yet (`POST /login/two-factor` completes it) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Session"];
+                    "application/json": components["schemas"]["LoginAnswer"];
                 };
             };
             default: components["responses"]["Error"];
@@ -1477,6 +1985,198 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    checkAppAuthorization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppAuthorizationRequest"];
+            };
+        };
+        responses: {
+            /** @description The app and the permissions it asks for */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppAuthorization"];
+                };
+            };
+            /** @description A request that cannot be granted */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppAuthorizationError"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    answerAppAuthorization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppAuthorizationRequest"] & {
+                    allow: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Where the browser goes now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        redirect_to: string;
+                    };
+                };
+            };
+            /** @description A request that cannot be granted */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppAuthorizationError"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    listApps: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Apps and tokens */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        grants: components["schemas"]["AppGrant"][];
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    revokeApp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                grant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: components["responses"]["NoContent"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createPersonalToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    scopes: components["schemas"]["AppScopeName"][];
+                    days: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The token (never shown again) and its entry in the list */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        token: string;
+                        grant: components["schemas"]["AppGrant"];
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getStravaArchive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The latest import, or null when there is none (kept 3 days) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        job: null | components["schemas"]["ArchiveImport"];
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    uploadStravaArchive: {
+        parameters: {
+            query: {
+                filename: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description Staged; the worker imports it */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArchiveImport"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
     reportCspViolation: {
         parameters: {
             query?: never;
@@ -1493,6 +2193,55 @@ export interface operations {
         };
         responses: {
             204: components["responses"]["NoContent"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getEmailPreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preferences */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailPreferences"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    updateEmailPreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    monthly_report?: boolean;
+                    report_day?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The changed preferences */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailPreferences"];
+                };
+            };
             default: components["responses"]["Error"];
         };
     };
@@ -1564,6 +2313,158 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RunSplits"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    requestPasswordReset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: email */
+                    email: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Asked; a link is on its way if an account uses the address */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailRequested"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    confirmPasswordReset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    token: string;
+                    new_password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Password changed; the anonymous session and its CSRF token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    requestEmailChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: email */
+                    new_email: string;
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The confirmation link was sent to the new address */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "confirmation_sent";
+                        new_email: string;
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    confirmEmailChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Changed; the session (renewed, or anonymous) and its CSRF token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    searchRuns: {
+        parameters: {
+            query?: {
+                /** @description Words in the title or description */
+                q?: string;
+                /** @description First local day, inclusive */
+                from_day?: string;
+                /** @description Last local day, inclusive */
+                to_day?: string;
+                /** @description Metres, inclusive */
+                min_distance?: number;
+                /** @description Metres, inclusive */
+                max_distance?: number;
+                /** @description Strava's sport type (Run, TrailRun, Walk...) */
+                sport?: string;
+                page?: components["parameters"]["Page"];
+                per_page?: components["parameters"]["PerPage"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the runs found, with how many there are in all */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunPage"];
                 };
             };
             default: components["responses"]["Error"];
@@ -2241,6 +3142,196 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NextSession"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    loginTwoFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SecondFactor"];
+            };
+        };
+        responses: {
+            /** @description Logged in; a new CSRF token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getTwoFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The state (never the secret) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TwoFactorStatus"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    startTwoFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The secret, shown once */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description base32, for typing into the app */
+                        secret: string;
+                        otpauth_uri: string;
+                        /** @description data:image/svg+xml URI of the QR code */
+                        qr_svg: string;
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    confirmTwoFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    code: components["schemas"]["TotpCodeInput"];
+                };
+            };
+        };
+        responses: {
+            /** @description On; the recovery codes, shown once */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        enabled_at: string;
+                        recovery_codes: string[];
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    disableTwoFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    password: string;
+                    code: components["schemas"]["TotpCodeInput"];
+                } | {
+                    password: string;
+                    recovery_code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Turned off */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TwoFactorStatus"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    regenerateRecoveryCodes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    code: components["schemas"]["TotpCodeInput"];
+                };
+            };
+        };
+        responses: {
+            /** @description The new codes, shown once */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        recovery_codes: string[];
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    adminResetTwoFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed; whether it was on */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        was_enabled: boolean;
+                        runner_told: boolean;
+                    };
                 };
             };
             default: components["responses"]["Error"];

@@ -69,3 +69,13 @@ export type NextSession = Schemas["NextSession"];
 export type Change = Schemas["Change"];
 export type RecordSet = Schemas["RecordSet"];
 export type MonthlyReport = Schemas["MonthlyReport"];
+
+/** What POST /login answers: the session, or `two_factor_required` (the code is to come). */
+export type LoginAnswer = Schemas["LoginAnswer"];
+export type TwoFactorStatus = Schemas["TwoFactorStatus"];
+/** A code from the authenticator app, or a recovery code. */
+export type SecondFactor = Schemas["SecondFactor"];
+export type TwoFactorEnrolment = JsonAnswer<"startTwoFactor", 201>;
+export type TwoFactorConfirmed = JsonAnswer<"confirmTwoFactor">;
+export type RecoveryCodes = JsonAnswer<"regenerateRecoveryCodes">;
+export type TwoFactorReset = JsonAnswer<"adminResetTwoFactor">;

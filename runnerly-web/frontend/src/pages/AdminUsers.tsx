@@ -1,5 +1,6 @@
 import { useState } from "react";
 import { endpoints } from "../api/endpoints";
+import { twoFactor } from "../api/twoFactor";
 import type { User } from "../api/types";
 import { LoadError, Loading } from "../components/Status";
 import { useApi } from "../lib/useApi";
@@ -20,6 +21,25 @@ function UserRow({ user, self, onChanged }: { user: User; self: boolean; onChang
     }
   };
   const name = `${user.first_name} ${user.last_name}`.trim() || user.email;
+  const [reset, setReset] = useState<string | null>(null);
+  // For a runner who lost both their phone and their recovery codes.
+  const resetTwoFactor = async () => {
+    if (!window.confirm(`Remove ${name}'s two-factor sign-in? Their password alone will log in until they set it up again.`)) return;
+    setError(null);
+    setReset(null);
+    try {
+      const answer = await twoFactor.adminReset(user.id);
+      setReset(
+        !answer.was_enabled
+          ? "Two-factor sign-in was not on."
+          : answer.runner_told
+            ? "Two-factor sign-in removed; the runner was emailed."
+            : "Two-factor sign-in removed. Tell the runner yourself: no email was sent.",
+      );
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  };
   return (
     <tr>
       <th scope="row">{name}</th>
@@ -33,6 +53,12 @@ function UserRow({ user, self, onChanged }: { user: User; self: boolean; onChang
             <span className="visually-hidden"> {name}</span>
           </button>
         )}
+        {!self && (
+          <button type="button" className="button" onClick={resetTwoFactor}>
+            Reset two-factor<span className="visually-hidden"> of {name}</span>
+          </button>
+        )}
+        {reset && <p role="status">{reset}</p>}
         {error && <p className="field__error" role="alert">{error}</p>}
       </td>
     </tr>

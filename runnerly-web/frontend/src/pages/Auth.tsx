@@ -4,6 +4,7 @@ import { endpoints } from "../api/endpoints";
 import { Field, SelectField } from "../components/Field";
 import { FormMessage } from "../components/FormMessage";
 import { Link } from "../components/Link";
+import { TwoFactorLogin } from "../components/TwoFactorLogin";
 import { browserZone } from "../lib/dates";
 import { navigate } from "../router";
 import { useSession } from "../session";
@@ -18,13 +19,21 @@ export function LoginPage() {
   const [password, setPassword] = useState("");
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
+  // The password was right and the account has two-factor sign-in: its code is asked next.
+  const [secondStep, setSecondStep] = useState(false);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
     setError(null);
     try {
-      update(await endpoints.login(email, password));
+      const answer = await endpoints.login(email, password);
+      if ("two_factor_required" in answer) {
+        setPassword("");
+        setSecondStep(true);
+        return;
+      }
+      update(answer);
       navigate("/");
     } catch (err) {
       setError(asApiError(err));
@@ -32,6 +41,21 @@ export function LoginPage() {
       setBusy(false);
     }
   };
+
+  if (secondStep) {
+    return (
+      <section className="auth">
+        <h1>Log in</h1>
+        <TwoFactorLogin
+          onDone={(session) => {
+            update(session);
+            navigate("/");
+          }}
+          onRestart={() => setSecondStep(false)}
+        />
+      </section>
+    );
+  }
 
   return (
     <section className="auth">

@@ -5,6 +5,7 @@ import { endpoints } from "../api/endpoints";
 import type { User } from "../api/types";
 import { Field, SelectField } from "../components/Field";
 import { FormMessage } from "../components/FormMessage";
+import { TwoFactorSection } from "../components/TwoFactorSection";
 import { browserZone } from "../lib/dates";
 import { weightFromUnit, weightLabel, weightText } from "../lib/units";
 import { navigate } from "../router";
@@ -173,6 +174,7 @@ export function ProfilePage() {
         </button>
         {passwordChanged && <p role="status">Password changed. Your other devices have been logged out.</p>}
       </form>
+      <TwoFactorSection />
       <section className="card" aria-labelledby="sessions-title">
         <h2 id="sessions-title">Devices</h2>
         <p>Lost a phone, or logged in on a shared computer? End every session of your account at once.</p>
