@@ -4,8 +4,10 @@ import { Link } from "./components/Link";
 import { LoadError, Loading } from "./components/Status";
 import { ApiError } from "./api/client";
 import { lastCompleteMonth, monthOf, today, type Day, type YearMonth } from "./lib/dates";
+import { afterLogin, CONSENT_PATH, loginFor } from "./api/apps";
 import { AdminUsersPage } from "./pages/AdminUsers";
 import { LoginPage, SignupPage } from "./pages/Auth";
+import { ConsentPage } from "./pages/Consent";
 import { DashboardPage } from "./pages/Dashboard";
 import { PlanPage, PlansPage } from "./pages/Plans";
 import { ProfilePage } from "./pages/Profile";
@@ -89,10 +91,12 @@ export function App() {
   const needsLogin = !loading && !user && !PUBLIC.has(pathname);
   const loggedInOnPublic = !loading && !!user && PUBLIC.has(pathname);
 
+  const next = params.get("next");
   useEffect(() => {
-    if (needsLogin) navigate("/login", { replace: true });
-    else if (loggedInOnPublic) navigate("/", { replace: true });
-  }, [needsLogin, loggedInOnPublic]);
+    // An app's consent page survives the detour through login (api/apps.ts).
+    if (needsLogin) navigate(loginFor(pathname, path), { replace: true });
+    else if (loggedInOnPublic) navigate(afterLogin(next), { replace: true });
+  }, [needsLogin, loggedInOnPublic, pathname, path, next]);
 
   // After a navigation, move focus to the new page's content so keyboard and screen-reader
   // users follow along; on the first load leave it at the top, where the skip link is.
@@ -109,6 +113,7 @@ export function App() {
   else if (pathname === "/login") content = <LoginPage />;
   else if (pathname === "/signup") content = <SignupPage />;
   else if (!user) content = <Loading />;
+  else if (pathname === CONSENT_PATH) content = <ConsentPage query={query ?? ""} />;
   else content = page(pathname, today(user.timezone));
 
   const strava = params.get("strava");

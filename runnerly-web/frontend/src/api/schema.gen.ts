@@ -350,6 +350,49 @@ export interface paths {
         patch: operations["updateEmailPreferences"];
         trace?: never;
     };
+    "/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My export and its progress, or null (poll it while it builds) */
+        get: operations["getExport"];
+        put?: never;
+        /**
+         * Export all my data (the worker builds the zip; follow it with GET /exports)
+         * @description The zip holds `runner.json` (your profile, your Strava link's state, every run with its best efforts, races and plans) and every run's file: the one you uploaded, or a GPX built from a Strava run's recorded streams. One export at a time: while one is being built this answers it. Once ready it can be downloaded until `expires_at`, and you get an email. 503 `exports_unavailable` when the build cannot be started just now (try again).
+         */
+        post: operations["startExport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/exports/{export_id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                export_id: number;
+            };
+            cookie?: never;
+        };
+        /**
+         * The ready export's zip, as an attachment
+         * @description Another runner's export is 404. 409 while it is not ready; 410 `gone` once it has expired (start a new one).
+         */
+        get: operations["downloadExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/stats/records/{distance}/history": {
         parameters: {
             query?: never;
@@ -1183,6 +1226,27 @@ export interface components {
             monthly_report: boolean;
             /** @description The day of the month (the runner's time zone) the previous month's report arrives */
             report_day: number;
+        };
+        DataExport: {
+            id: number;
+            /** @enum {string} */
+            state: "queued" | "building" | "ready" | "failed" | "expired";
+            /** @description Files written so far */
+            done: number;
+            /** @description Files the zip will hold (0 until counted) */
+            total: number;
+            /** @description The zip's size in bytes, once ready */
+            size: number | null;
+            error: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            finished_at: string | null;
+            /**
+             * Format: date-time
+             * @description Downloadable until then
+             */
+            expires_at: string | null;
         };
         /**
          * @description `stream`: the fastest stretch of the run's Strava stream; `track`: of its file's track; `strava`: Strava's best effort; `whole`: the whole run, about that long; `pace`: held at the pace of a longer effort of the same run (never slower per km)
@@ -2240,6 +2304,75 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EmailPreferences"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export, or null when there is none */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        export: null | components["schemas"]["DataExport"];
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    startExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export, on its way */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataExport"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    downloadExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                export_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The zip */
+            200: {
+                headers: {
+                    /** @description `attachment; filename="runnerly-export-<date>.zip"` */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": unknown;
                 };
             };
             default: components["responses"]["Error"];

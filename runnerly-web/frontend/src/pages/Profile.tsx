@@ -3,6 +3,7 @@ import { ApiError } from "../api/client";
 import type { ProfileForm } from "../api/endpoints";
 import { endpoints } from "../api/endpoints";
 import type { User } from "../api/types";
+import { AppsSection } from "../components/AppsSection";
 import { Field, SelectField } from "../components/Field";
 import { FormMessage } from "../components/FormMessage";
 import { TwoFactorSection } from "../components/TwoFactorSection";
@@ -175,6 +176,7 @@ export function ProfilePage() {
         {passwordChanged && <p role="status">Password changed. Your other devices have been logged out.</p>}
       </form>
       <TwoFactorSection />
+      <AppsSection />
       <section className="card" aria-labelledby="sessions-title">
         <h2 id="sessions-title">Devices</h2>
         <p>Lost a phone, or logged in on a shared computer? End every session of your account at once.</p>
