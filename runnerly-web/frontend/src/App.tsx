@@ -1,9 +1,10 @@
-import { useEffect, useRef, type ReactNode } from "react";
+import { lazy, Suspense, useEffect, useRef, type ReactNode } from "react";
 import { Layout } from "./components/Layout";
 import { Link } from "./components/Link";
 import { LoadError, Loading } from "./components/Status";
 import { ApiError } from "./api/client";
 import { lastCompleteMonth, monthOf, today, type Day, type YearMonth } from "./lib/dates";
+import { titleFor, usePageTitle } from "./lib/pageTitle";
 import { afterLogin, CONSENT_PATH, loginFor } from "./api/apps";
 import { AdminUsersPage } from "./pages/AdminUsers";
 import { LoginPage, SignupPage } from "./pages/Auth";
@@ -21,6 +22,24 @@ import { navigate, usePath } from "./router";
 import { useSession } from "./session";
 
 const PUBLIC = new Set(["/login", "/signup"]);
+
+// Pages a dashboard visit does not need, loaded when first opened.
+const CalendarPage = lazy(() => import("./pages/Calendar").then((m) => ({ default: m.CalendarPage })));
+const RunSearchPage = lazy(() => import("./pages/RunSearch").then((m) => ({ default: m.RunSearchPage })));
+
+function later(node: ReactNode): ReactNode {
+  return <Suspense fallback={<Loading />}>{node}</Suspense>;
+}
+
+/** What page() answers for a path no route knows (App titles it "Page not found"). */
+const NOT_FOUND = (
+  <>
+    <h1>Page not found</h1>
+    <p>
+      <Link to="/">Back to the dashboard</Link>
+    </p>
+  </>
+);
 
 function monthFrom(match: RegExpMatchArray | null): YearMonth | null {
   if (!match) return null;
@@ -52,9 +71,15 @@ function StravaOutcome({ code }: { code: string }) {
   );
 }
 
-function page(pathname: string, day: Day): ReactNode {
+function page(pathname: string, day: Day, query: string): ReactNode {
   let m: RegExpMatchArray | null;
   if (pathname === "/") return <DashboardPage />;
+  if (pathname === "/runs/search") return later(<RunSearchPage query={query} />);
+  if (pathname === "/calendar") return later(<CalendarPage month={monthOf(day)} />);
+  if ((m = pathname.match(/^\/calendar\/(\d{4})\/(\d{1,2})$/))) {
+    const month = monthFrom(m);
+    if (month) return later(<CalendarPage key={`${month.year}-${month.month}`} month={month} />);
+  }
   if (pathname === "/runs") return <RunsMonthPage month={monthOf(day)} />;
   if ((m = pathname.match(/^\/runs\/(\d{4})\/(\d{1,2})$/))) {
     const month = monthFrom(m);
@@ -73,14 +98,7 @@ function page(pathname: string, day: Day): ReactNode {
   if (pathname === "/sync") return <SyncPage />;
   if (pathname === "/profile") return <ProfilePage />;
   if (pathname === "/admin/users") return <AdminUsersPage />;
-  return (
-    <>
-      <h1>Page not found</h1>
-      <p>
-        <Link to="/">Back to the dashboard</Link>
-      </p>
-    </>
-  );
+  return NOT_FOUND;
 }
 
 export function App() {
@@ -114,7 +132,16 @@ export function App() {
   else if (pathname === "/signup") content = <SignupPage />;
   else if (!user) content = <Loading />;
   else if (pathname === CONSENT_PATH) content = <ConsentPage query={query ?? ""} />;
-  else content = page(pathname, today(user.timezone));
+  else content = page(pathname, today(user.timezone), query ?? "");
+  usePageTitle(
+    error && !user && !loading
+      ? "Cannot load Runnerly"
+      : loading || (!user && !PUBLIC.has(pathname))
+        ? null
+        : content === NOT_FOUND
+          ? "Page not found"
+          : titleFor(pathname, today(user?.timezone)),
+  );
 
   const strava = params.get("strava");
   return (

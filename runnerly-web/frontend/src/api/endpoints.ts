@@ -1,6 +1,7 @@
 // Every /api/web/ address the dashboard calls, in one place, so a change in the Flask side's
 // OpenAPI document is a change here only.
 import { api, uploadFile } from "./client";
+import { searchQuery } from "../lib/runSearch";
 import type {
   LoginAnswer,
   MonthlyReport,
@@ -14,6 +15,8 @@ import type {
   Records,
   Run,
   RunEdit,
+  RunPage,
+  RunSearch,
   RunRecords,
   RunSplits,
   Session,
@@ -61,6 +64,8 @@ export const endpoints = {
 
   runsOfMonth: async (year: number, month: number) =>
     listOf<Run>(await api.get<unknown>(`${BASE}/runs/${year}/${month}`), "runs"),
+  /** The runner's search, newest first; unset filters are left out of the address. */
+  searchRuns: (search: RunSearch) => api.get<RunPage>(`${BASE}/runs?${searchQuery(search)}`),
   run: (id: number) => api.get<Run>(`${BASE}/runs/${id}`),
   updateRun: (id: number, changes: RunEdit) => api.patch<Run>(`${BASE}/runs/${id}`, changes),
   deleteRun: (id: number) => api.delete<unknown>(`${BASE}/runs/${id}`),

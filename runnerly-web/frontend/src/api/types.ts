@@ -30,6 +30,9 @@ export type ProfileUpdate = Schemas["ProfileUpdate"];
 export type SignupBody = JsonBody<"signup">;
 
 export type Run = Schemas["Run"];
+/** A page of the runner's search of their runs, with how many were found in all. */
+export type RunPage = Schemas["RunPage"];
+export type RunSearch = NonNullable<operations["searchRuns"]["parameters"]["query"]>;
 /** One run of a merged group: where it came from (and a file's format). */
 export type MergedRun = Schemas["MergedRun"];
 /** What kind of session the runner says it was (null, in a run, for an ordinary run). */

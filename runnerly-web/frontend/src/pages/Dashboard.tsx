@@ -6,6 +6,7 @@ import { RecordHistory } from "../components/RecordHistory";
 import { PaceTrendChart, WeeklyDistanceChart } from "../components/charts";
 import { EmptyState } from "../components/EmptyState";
 import { NextWorkout } from "../components/NextWorkout";
+import { RecentRuns } from "../components/RecentRuns";
 import { LoadError, Loading } from "../components/Status";
 import { formatDay, localStart, weeksAgoMonday } from "../lib/dates";
 import { ACTIVE, useStravaStatus } from "../lib/strava";
@@ -145,6 +146,7 @@ export function DashboardPage() {
             <TotalsCard title="This month" totals={s.month} units={units} />
             <TotalsCard title="This year" totals={s.year} units={units} />
           </div>
+          <RecentRuns units={units} />
           <section className="card" aria-labelledby="weekly-title">
             <div className="card__head">
               <h2 id="weekly-title">Weekly distance</h2>
