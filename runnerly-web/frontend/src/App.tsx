@@ -50,7 +50,8 @@ function monthFrom(match: RegExpMatchArray | null): YearMonth | null {
 
 /** Strava's OAuth callback sends the browser to `/?strava=<outcome>`. */
 const STRAVA_OUTCOMES: Record<string, string> = {
-  connected: "Strava is connected. Your runs are being imported now.",
+  // The import itself is told by the live status below (it ends; this message stays).
+  connected: "Strava is connected.",
   access_denied: "Strava was not connected: access was declined on Strava's page. You can try again at any time.",
   missing_scope:
     "Strava was connected without permission to read your activities, so no runs can be imported. Connect again and leave “View data about your activities” ticked.",

@@ -30,6 +30,8 @@ export type ProfileUpdate = Schemas["ProfileUpdate"];
 export type SignupBody = JsonBody<"signup">;
 
 export type Run = Schemas["Run"];
+/** A Strava bulk export being imported by the worker, with its progress and problems. */
+export type ArchiveImport = Schemas["ArchiveImport"];
 /** A page of the runner's search of their runs, with how many were found in all. */
 export type RunPage = Schemas["RunPage"];
 export type RunSearch = NonNullable<operations["searchRuns"]["parameters"]["query"]>;

@@ -10,3 +10,21 @@ export function checkFile(file: File | null | undefined): string | null {
   if (file.size > MAX_UPLOAD_BYTES) return `“${file.name}” is larger than 8 MB.`;
   return null;
 }
+
+/** A Strava bulk export ("Download your account"): a zip, imported by the worker. */
+export function isArchive(file: File): boolean {
+  return /\.zip$/i.test(file.name);
+}
+
+export const MAX_ARCHIVE_BYTES = 8 * 1024 * 1024;
+
+/** The reason an archive cannot be sent, found before uploading it. */
+export function checkArchive(file: File): string | null {
+  if (file.size === 0) return `“${file.name}” is empty.`;
+  if (file.size > MAX_ARCHIVE_BYTES)
+    return `“${file.name}” is larger than 8 MB: upload its activity files instead (several at once).`;
+  return null;
+}
+
+/** The files that share one upload slot at a time: the rest wait their turn. */
+export const PARALLEL_UPLOADS = 2;

@@ -54,17 +54,67 @@ describe("the Strava sync page", () => {
     );
   });
 
-  it("queues a sync on Sync now and says so", async () => {
+  it("after Sync now follows the sync to its end and shows the new Last import at once", async () => {
+    vi.useFakeTimers();
+    let synced = false;
+    let polls = 0;
     const { calls } = fakeApi({
-      "GET /api/web/strava": () => ({ body: { connected: true, sync_state: "idle", runs_imported: 12 } }),
-      "POST /api/web/strava/sync": () => ({ status: 202, body: { status: "queued" } }),
+      // As the server answers: "syncing" once the sync is queued, until the worker's end.
+      "GET /api/web/strava": () => {
+        if (synced) polls += 1;
+        const body = !synced
+          ? { connected: true, sync_state: "idle", runs_imported: 12, last_sync_at: "2026-11-28T06:00:00Z" }
+          : polls < 3
+            ? { connected: true, sync_state: "syncing", runs_imported: 12, last_sync_at: "2026-11-28T06:00:00Z" }
+            : { connected: true, sync_state: "idle", runs_imported: 14, last_sync_at: "2026-12-07T09:30:00Z" };
+        return { body };
+      },
+      "POST /api/web/strava/sync": () => {
+        synced = true;
+        return { status: 202, body: { status: "queued" } };
+      },
     });
     renderWithSession(<SyncPage />);
-    (await screen.findByRole("button", { name: "Sync now" })).click();
-    expect(await screen.findByText("Sync queued: new runs appear in a moment.")).toBeInTheDocument();
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(0);
+    });
+    expect(screen.getByText(/Last import .*28 Nov 2026, 06:00/)).toBeInTheDocument();
+    await act(async () => {
+      screen.getByRole("button", { name: "Sync now" }).click();
+      await vi.advanceTimersByTimeAsync(0);
+    });
+    expect(screen.getByText("Fetching your latest runs…")).toBeInTheDocument();
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(POLL_MS * 2);
+    });
+    expect(screen.getByText("Up to date.")).toBeInTheDocument();
+    expect(screen.getByText(/Last import .*7 Dec 2026, 09:30/)).toBeInTheDocument();
+    expect(screen.getByRole("status")).toHaveTextContent("14 activities imported");
     const posts = calls.filter((c) => c.method === "POST" && c.url.endsWith("/api/web/strava/sync"));
     expect(posts).toHaveLength(1);
     expect(posts[0].headers["X-CSRF-Token"]).toBeTruthy();
+    // Once idle, nothing claims a sync is still coming, and the page stops asking.
+    expect(screen.queryByText(/Sync queued/)).not.toBeInTheDocument();
+    const asked = calls.length;
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(POLL_MS * 5);
+    });
+    expect(calls).toHaveLength(asked);
+  });
+
+  it("names the connected athlete and links to their Strava profile", async () => {
+    fakeApi({
+      "GET /api/web/strava": () => ({
+        body: {
+          connected: true, sync_state: "idle", runs_imported: 3,
+          athlete: { id: 42, name: "Ada Lovelace", place: "London, United Kingdom", url: "https://www.strava.com/athletes/42" },
+        },
+      }),
+    });
+    renderWithSession(<SyncPage />);
+    const link = await screen.findByRole("link", { name: "Ada Lovelace" });
+    expect(link).toHaveAttribute("href", "https://www.strava.com/athletes/42");
+    expect(screen.getByText(/London, United Kingdom/)).toBeInTheDocument();
   });
 
   it("shows why Sync now failed", async () => {

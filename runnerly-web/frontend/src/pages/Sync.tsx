@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { ApiError } from "../api/client";
 import { endpoints } from "../api/endpoints";
-import type { SetAsideActivity } from "../api/types";
+import type { SetAsideActivity, StravaStatus } from "../api/types";
 import { LoadError, Loading } from "../components/Status";
 import { formatDateTime } from "../lib/dates";
 import { ACTIVE, useStravaStatus } from "../lib/strava";
@@ -28,14 +28,13 @@ export function SyncPage() {
   const [busy, setBusy] = useState(false);
   const [actionError, setActionError] = useState<string | null>(null);
 
-  const [queued, setQueued] = useState(false);
-
   const syncNow = async () => {
     setBusy(true);
     setActionError(null);
     try {
       await endpoints.stravaSync();
-      setQueued(true);
+      // The link now says "syncing": the status is followed until the worker records the
+      // end, so "Last import" shows the new time as soon as there is one.
       reload();
     } catch (e) {
       setActionError(e instanceof Error ? e.message : String(e));
@@ -77,6 +76,7 @@ export function SyncPage() {
         </section>
       ) : (
         <section className="card" aria-labelledby="sync-title">
+          {status.athlete && <Athlete athlete={status.athlete} />}
           <h2 id="sync-title">Import</h2>
           <div role="status" aria-live="polite">
             <p>{STATE_TEXT[status.sync_state ?? "pending"] ?? status.sync_state}</p>
@@ -107,7 +107,6 @@ export function SyncPage() {
             </a>
           )}
           {actionError && <p className="field__error" role="alert">{actionError}</p>}
-          {queued && !active && <p className="muted">Sync queued: new runs appear in a moment.</p>}
           {!active && !needsConnect && (
             <button type="button" className="button button--primary" onClick={syncNow} disabled={busy}>
               Sync now
@@ -122,6 +121,19 @@ export function SyncPage() {
         <NotImported items={status.set_aside.items} total={status.set_aside.total} />
       )}
     </>
+  );
+}
+
+/** Who Runnerly reads on Strava, named as Strava named them, with their Strava profile. */
+function Athlete({ athlete }: { athlete: NonNullable<StravaStatus["athlete"]> }) {
+  return (
+    <p>
+      Connected to Strava as{" "}
+      <a href={athlete.url} rel="noreferrer">
+        {athlete.name ?? `athlete ${athlete.id}`}
+      </a>
+      {athlete.place ? <span className="muted"> ({athlete.place})</span> : null}.
+    </p>
   );
 }
 

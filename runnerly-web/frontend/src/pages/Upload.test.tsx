@@ -1,103 +1,174 @@
-import { screen } from "@testing-library/react";
+import { act, fireEvent, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { ApiError, type UploadHandle } from "../api/client";
-import type { Run } from "../api/types";
+import type { ArchiveImport, Run } from "../api/types";
 import { renderWithSession } from "../test/helpers";
-import { checkFile } from "../lib/activityFile";
+import { checkArchive, checkFile } from "../lib/activityFile";
 import { UploadPage } from "./Upload";
 
 const gpx = (name = "morning.gpx", size = 2000) => new File(["x".repeat(size)], name, { type: "application/gpx+xml" });
+const zip = (name = "export_42.zip", size = 4000) => new File(["P".repeat(size)], name, { type: "application/zip" });
 
-function failingUpload(error: ApiError) {
-  return vi.fn((_file: File, onProgress: (f: number | null) => void): UploadHandle<Run> => {
-    onProgress(0.5);
-    return { promise: Promise.reject(error), abort: () => {} };
-  });
+function run(id: number, title: string, extra: Partial<Run> = {}): Run {
+  return {
+    id, source: "file", title, start_time: "2026-11-20T07:00:00Z", distance: 8000, moving_time: 2400,
+    elapsed_time: 2500, average_speed: 3.3, average_hr: null, elevation_gain: null, sport_type: "Run", ...extra,
+  };
 }
 
-describe("checkFile", () => {
+/** An uploader whose uploads the test finishes one by one, reporting progress as it likes. */
+function controlled<T>() {
+  const calls: { file: File; progress: (f: number | null) => void; resolve: (v: T) => void; reject: (e: unknown) => void }[] = [];
+  const upload = vi.fn((file: File, progress: (f: number | null) => void): UploadHandle<T> => {
+    let resolve: (v: T) => void = () => {};
+    let reject: (e: unknown) => void = () => {};
+    const promise = new Promise<T>((ok, fail) => {
+      resolve = ok;
+      reject = fail;
+    });
+    calls.push({ file, progress, resolve, reject });
+    return { promise, abort: () => reject(new ApiError(0, "aborted", "Upload cancelled.")) };
+  });
+  return { upload, calls };
+}
+
+const noArchive = () => Promise.resolve(null);
+
+/** Runs ``finish`` (an upload ending) and lets the page's reaction render before the checks. */
+const settle = (finish: () => void) =>
+  act(() => {
+    finish();
+    return Promise.resolve();
+  });
+
+function job(extra: Partial<ArchiveImport> = {}): ArchiveImport {
+  return {
+    id: "j1", filename: "export_42.zip", state: "running", total: 5, done: 2, imported: 1, merged: 1, already: 0,
+    skipped: 0, refused: 0, problems: [], error: null, created_at: "2026-12-07T10:00:00Z",
+    updated_at: "2026-12-07T10:00:02Z", ...extra,
+  };
+}
+
+describe("checkFile and checkArchive", () => {
   it("refuses files that are not GPX, TCX or FIT, empty, or too large", () => {
     expect(checkFile(gpx("run.gpx"))).toBeNull();
     expect(checkFile(gpx("RUN.FIT"))).toBeNull();
     expect(checkFile(gpx("notes.txt"))).toMatch(/not a GPX, TCX or FIT file/);
     expect(checkFile(gpx("empty.tcx", 0))).toMatch(/empty/);
     expect(checkFile(new File([new Uint8Array(9 * 1024 * 1024)], "huge.fit"))).toMatch(/larger than 8 MB/);
+    expect(checkArchive(zip())).toBeNull();
+    expect(checkArchive(new File([new Uint8Array(9 * 1024 * 1024)], "big.zip"))).toMatch(/larger than 8 MB/);
   });
 });
 
-describe("UploadPage", () => {
-  it("shows the API's reason for a broken file beside the file field", async () => {
-    const upload = failingUpload(
-      new ApiError(422, "unreadable_file", "The file could not be read.", [
-        { field: "body", message: "The GPX file has no track points." },
-      ]),
+describe("UploadPage: several files", () => {
+  it("sends several files two at a time, each with its own progress and its own result", async () => {
+    const { upload, calls } = controlled<Run>();
+    renderWithSession(<UploadPage upload={upload} latestArchive={noArchive} />);
+    await userEvent.upload(screen.getByLabelText(/Activity files/), [gpx("a.gpx"), gpx("b.tcx"), gpx("c.fit")]);
+
+    // Two at a time: the third waits for a slot.
+    expect(upload).toHaveBeenCalledTimes(2);
+    const list = screen.getByRole("list", { name: "Files" });
+    expect(within(list).getByText("Waiting…")).toBeInTheDocument();
+    act(() => calls[0].progress(0.25));
+    act(() => calls[1].progress(0.8));
+    expect(screen.getByRole("progressbar", { name: "Uploading a.gpx" })).toHaveAttribute("value", "0.25");
+    expect(screen.getByRole("progressbar", { name: "Uploading b.tcx" })).toHaveAttribute("value", "0.8");
+    expect(screen.getByText("25%")).toBeInTheDocument();
+
+    await settle(() => calls[0].resolve(run(11, "Hill repeats")));
+    expect(upload).toHaveBeenCalledTimes(3); // the freed slot takes c.fit
+    expect(calls[2].file.name).toBe("c.fit");
+    await settle(() => calls[1].resolve(run(12, "Morning Run", { merged_into: 4 })));
+    await settle(() =>
+      calls[2].reject(
+        new ApiError(422, "unreadable_file", "The file could not be read.", [
+          { field: "body", message: "FIT: the file header is not valid" },
+        ]),
+      ),
     );
-    renderWithSession(<UploadPage upload={upload} />);
-    const input = screen.getByLabelText("Activity file");
-    await userEvent.upload(input, gpx());
-    await userEvent.click(screen.getByRole("button", { name: "Upload" }));
 
-    const message = await screen.findByText("The GPX file has no track points.");
-    expect(input).toHaveAttribute("aria-invalid", "true");
-    expect(input.getAttribute("aria-describedby")).toContain(message.id);
-    expect(input).toHaveFocus();
-    expect(upload).toHaveBeenCalledTimes(1);
-  });
-
-  it("says a file of a run already there was merged with it, and links to the run that counts", async () => {
-    const merged: Run = {
-      id: 9, source: "file", title: "Morning Run", start_time: "2026-03-02T07:00:05Z", distance: 10020, moving_time: 3050,
-      elapsed_time: 3050, average_speed: 3.29, average_hr: 150, elevation_gain: null, sport_type: "Run", merged_into: 4,
-    };
-    const upload = vi.fn((): UploadHandle<Run> => ({ promise: Promise.resolve(merged), abort: () => {} }));
-    renderWithSession(<UploadPage upload={upload} />);
-    await userEvent.upload(screen.getByLabelText("Activity file"), gpx());
-    await userEvent.click(screen.getByRole("button", { name: "Upload" }));
-    expect(await screen.findByRole("status")).toHaveTextContent("Merged with a run you already had");
+    expect(screen.getByRole("link", { name: "Hill repeats" })).toHaveAttribute("href", "/runs/11");
     expect(screen.getByRole("link", { name: "a run you already had" })).toHaveAttribute("href", "/runs/4");
+    expect(screen.getByRole("alert")).toHaveTextContent("Not imported: FIT: the file header is not valid");
+    expect(screen.getByText("3 files sent.")).toBeInTheDocument();
   });
 
-  it("explains a file too large for the server", async () => {
-    renderWithSession(<UploadPage upload={failingUpload(new ApiError(413, "too_large", "That file is too large."))} />);
-    await userEvent.upload(screen.getByLabelText("Activity file"), gpx());
-    await userEvent.click(screen.getByRole("button", { name: "Upload" }));
-    expect(await screen.findByText("That file is too large.")).toBeInTheDocument();
-  });
-
-  it("does not send a file of the wrong kind, and says why", async () => {
-    const upload = failingUpload(new ApiError(500, "x", "should not be called"));
-    renderWithSession(<UploadPage upload={upload} />);
-    // The accept attribute is a hint only; a runner can still pick any file.
-    await userEvent.upload(screen.getByLabelText("Activity file"), gpx("route.kml"), { applyAccept: false });
-    await userEvent.click(screen.getByRole("button", { name: "Upload" }));
-    expect(screen.getByText(/“route.kml” is not a GPX, TCX or FIT file/)).toBeInTheDocument();
-    expect(upload).not.toHaveBeenCalled();
-  });
-
-  it("shows progress while sending, then links to the imported run", async () => {
-    let finish: (run: Run) => void = () => {};
-    let report: (f: number | null) => void = () => {};
-    const upload = vi.fn((_f: File, onProgress: (f: number | null) => void): UploadHandle<Run> => {
-      report = onProgress;
-      return { promise: new Promise<Run>((resolve) => (finish = resolve)), abort: () => {} };
+  it("takes files dropped on the zone, and refuses a wrong kind without sending it", () => {
+    const { upload, calls } = controlled<Run>();
+    renderWithSession(<UploadPage upload={upload} latestArchive={noArchive} />);
+    fireEvent.drop(screen.getByTestId("dropzone"), {
+      dataTransfer: { files: [gpx("route.kml"), gpx("evening.gpx")] },
     });
-    renderWithSession(<UploadPage upload={upload} />);
-    await userEvent.upload(screen.getByLabelText("Activity file"), gpx());
-    await userEvent.click(screen.getByRole("button", { name: "Upload" }));
-    const { act } = await import("@testing-library/react");
-    act(() => report(0.42));
-    expect(screen.getByText("42%")).toBeInTheDocument();
-    expect(screen.getByRole("button", { name: "Upload" })).toBeDisabled();
-    // Awaited act: the page's reaction to the finished upload (a promise) renders before the checks.
-    await act(() => {
-      finish({
-        id: 99, source: "file", title: "Morning Run", start_time: "2026-11-20T07:00:00Z", distance: 8000,
-        moving_time: 2400, elapsed_time: 2500, average_speed: 3.3, average_hr: null, elevation_gain: null, sport_type: "Run",
-      });
-      return Promise.resolve();
-    });
-    expect(screen.getByRole("link", { name: "Morning Run" })).toHaveAttribute("href", "/runs/99");
-    expect(screen.getByText(/8\.00 km/)).toBeInTheDocument();
+    expect(upload).toHaveBeenCalledTimes(1);
+    expect(calls[0].file.name).toBe("evening.gpx");
+    expect(screen.getByRole("alert")).toHaveTextContent("“route.kml” is not a GPX, TCX or FIT file");
+  });
+
+  it("is reached by keyboard: the zone's file input takes focus and several files", async () => {
+    renderWithSession(<UploadPage latestArchive={noArchive} />);
+    await userEvent.tab();
+    const input = screen.getByLabelText(/Activity files/);
+    expect(input).toHaveFocus();
+    expect(input).toHaveAttribute("multiple");
+  });
+
+  it("cancels one upload and leaves the others going", async () => {
+    const { upload } = controlled<Run>();
+    renderWithSession(<UploadPage upload={upload} latestArchive={noArchive} />);
+    await userEvent.upload(screen.getByLabelText(/Activity files/), [gpx("a.gpx"), gpx("b.gpx")]);
+    await userEvent.click(screen.getAllByRole("button", { name: "Cancel" })[0]);
+    expect(await screen.findByRole("alert")).toHaveTextContent("Upload cancelled.");
+    expect(screen.getByRole("progressbar", { name: "Uploading b.gpx" })).toBeInTheDocument();
+  });
+});
+
+describe("UploadPage: a Strava export", () => {
+  it("uploads the zip with progress, then follows the import to its end with problems listed", async () => {
+    const archive = controlled<ArchiveImport>();
+    const states = [job({ state: "queued", done: 0, imported: 0, merged: 0 }), job(), job({
+      state: "done", done: 5, imported: 2, merged: 1, skipped: 1, refused: 1,
+      problems: [
+        { file: "activities/3.gpx", title: "To work", outcome: "skipped", reason: "Not a run (Ride)" },
+        { file: "activities/5.gpx", title: null, outcome: "refused", reason: "GPX: not well-formed" },
+      ],
+    })];
+    let asked = 0;
+    const latest = vi.fn(() => Promise.resolve(asked === 0 ? (asked++, null) : states[Math.min(asked++ - 1, 2)]));
+    renderWithSession(
+      <UploadPage uploadArchive={archive.upload} latestArchive={latest} pollMs={5} upload={controlled<Run>().upload} />,
+    );
+    await userEvent.upload(screen.getByLabelText(/Activity files/), zip());
+    act(() => archive.calls[0].progress(0.5));
+    expect(screen.getByRole("progressbar", { name: "Uploading the Strava export" })).toHaveAttribute("value", "0.5");
+
+    await settle(() => archive.calls[0].resolve(states[0]));
+    expect(await screen.findByText("Import finished.", {}, { timeout: 2000 })).toBeInTheDocument();
+    expect(screen.getByText("5 of 5")).toBeInTheDocument();
+    expect(screen.getByText(/2 imported, 1 merged with runs you had/)).toBeInTheDocument();
+    expect(screen.getByText(/Not a run \(Ride\)/)).toBeInTheDocument();
+    expect(screen.getByText(/GPX: not well-formed/)).toBeInTheDocument();
+  });
+
+  it("says why an archive was refused", async () => {
+    const archive = controlled<ArchiveImport>();
+    renderWithSession(<UploadPage uploadArchive={archive.upload} latestArchive={noArchive} />);
+    await userEvent.upload(screen.getByLabelText(/Activity files/), zip());
+    await settle(() =>
+      archive.calls[0].reject(
+        new ApiError(422, "archive_refused", "refused", [
+          { field: "body", message: "“../../etc/passwd” points outside the archive: refused" },
+        ]),
+      ),
+    );
+    expect(screen.getByRole("alert")).toHaveTextContent("points outside the archive");
+  });
+
+  it("shows an import already under way when the page opens", async () => {
+    renderWithSession(<UploadPage latestArchive={() => Promise.resolve(job())} pollMs={60_000} />);
+    expect(await screen.findByText("Importing…")).toBeInTheDocument();
+    expect(screen.getByRole("progressbar", { name: "Import progress" })).toHaveAttribute("value", "2");
   });
 });

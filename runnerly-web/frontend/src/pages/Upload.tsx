@@ -1,110 +1,291 @@
-import { useRef, useState, type FormEvent } from "react";
+import { useCallback, useEffect, useRef, useState, type DragEvent } from "react";
+import { archives } from "../api/archives";
 import { ApiError, type UploadHandle } from "../api/client";
 import { endpoints } from "../api/endpoints";
-import type { Run } from "../api/types";
+import type { ArchiveImport, Run } from "../api/types";
 import { Link } from "../components/Link";
-import { checkFile } from "../lib/activityFile";
+import { PARALLEL_UPLOADS, checkArchive, checkFile, isArchive } from "../lib/activityFile";
 import { formatDistance } from "../lib/units";
 import { useSession } from "../session";
 
-type Uploader = (file: File, onProgress: (f: number | null) => void) => UploadHandle<Run>;
+type Uploader<T> = (file: File, onProgress: (f: number | null) => void) => UploadHandle<T>;
 
-export function UploadPage({ upload = endpoints.importFile }: { upload?: Uploader }) {
+/** How often the page asks about an archive while the worker imports it. */
+export const ARCHIVE_POLL_MS = 2000;
+
+interface Item {
+  key: number;
+  file: File;
+  state: "waiting" | "uploading" | "done" | "refused";
+  progress: number | null;
+  run?: Run;
+  reason?: string;
+  abort?: () => void;
+}
+
+/** What the API said, in words for the runner: the fields' messages first. */
+function reasonOf(err: unknown): string {
+  if (err instanceof ApiError) return err.errors.length ? err.errors.map((e) => e.message).join(" ") : err.message;
+  return String(err);
+}
+
+export function UploadPage({
+  upload = endpoints.importFile,
+  uploadArchive = archives.upload,
+  latestArchive = archives.latest,
+  pollMs = ARCHIVE_POLL_MS,
+}: {
+  upload?: Uploader<Run>;
+  uploadArchive?: Uploader<ArchiveImport>;
+  latestArchive?: () => Promise<ArchiveImport | null>;
+  pollMs?: number;
+}) {
   const { units } = useSession();
   const input = useRef<HTMLInputElement>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [progress, setProgress] = useState<number | null | undefined>(undefined);
-  const [done, setDone] = useState<Run | null>(null);
-  const [handle, setHandle] = useState<UploadHandle<Run> | null>(null);
+  const nextKey = useRef(1);
+  const started = useRef(new Set<number>());
+  const [items, setItems] = useState<Item[]>([]);
+  const [dragging, setDragging] = useState(false);
+  const [archive, setArchive] = useState<ArchiveImport | null>(null);
+  const [archiveSending, setArchiveSending] = useState<number | null | undefined>(undefined);
+  const [archiveError, setArchiveError] = useState<string | null>(null);
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    const file = input.current?.files?.[0];
-    const problem = checkFile(file);
-    setDone(null);
-    if (problem || !file) {
-      setError(problem);
-      input.current?.focus();
-      return;
+  const change = useCallback((key: number, patch: Partial<Item>) => {
+    setItems((all) => all.map((item) => (item.key === key ? { ...item, ...patch } : item)));
+  }, []);
+
+  // Files wait their turn: PARALLEL_UPLOADS at a time, in the order they were chosen.
+  useEffect(() => {
+    const busy = items.filter((i) => i.state === "uploading").length;
+    const waiting = items.filter((i) => i.state === "waiting" && !started.current.has(i.key));
+    for (const item of waiting.slice(0, Math.max(0, PARALLEL_UPLOADS - busy))) {
+      started.current.add(item.key);
+      const handle = upload(item.file, (progress) => change(item.key, { progress }));
+      change(item.key, { state: "uploading", progress: 0, abort: handle.abort });
+      handle.promise.then(
+        (run) => change(item.key, { state: "done", run, progress: 1, abort: undefined }),
+        (err) => change(item.key, { state: "refused", reason: reasonOf(err), abort: undefined }),
+      );
     }
-    setError(null);
-    setProgress(0);
-    const h = upload(file, setProgress);
-    setHandle(h);
+  }, [items, upload, change]);
+
+  // The latest archive import, followed while the worker is at it.
+  const [archiveTick, setArchiveTick] = useState(0);
+  useEffect(() => {
+    let live = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const load = async () => {
+      try {
+        const job = await latestArchive();
+        if (!live) return;
+        setArchive(job);
+        if (job && (job.state === "queued" || job.state === "running")) timer = setTimeout(load, pollMs);
+      } catch {
+        if (live) timer = setTimeout(load, pollMs * 3); // a restarting service: keep watching
+      }
+    };
+    void load();
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [latestArchive, pollMs, archiveTick]);
+
+  const sendArchive = async (file: File) => {
+    const problem = checkArchive(file);
+    setArchiveError(problem);
+    if (problem) return;
+    setArchiveSending(0);
     try {
-      setDone(await h.promise);
-      if (input.current) input.current.value = "";
+      setArchive(await uploadArchive(file, setArchiveSending).promise);
+      setArchiveTick((t) => t + 1);
     } catch (err) {
-      const apiError = err instanceof ApiError ? err : null;
-      // The only field here is the file: every message the API sends belongs beside it.
-      const message = apiError
-        ? (apiError.errors.length
-          ? apiError.errors.map((e) => e.message).join(" ")
-          : apiError.message)
-        : String(err);
-      setError(message);
-      input.current?.focus();
+      setArchiveError(reasonOf(err));
     } finally {
-      setProgress(undefined);
-      setHandle(null);
+      setArchiveSending(undefined);
     }
   };
 
-  const uploading = progress !== undefined;
+  const add = (files: FileList | File[] | null) => {
+    if (!files) return;
+    const fresh: Item[] = [];
+    for (const file of Array.from(files)) {
+      if (isArchive(file)) {
+        void sendArchive(file);
+        continue;
+      }
+      const problem = checkFile(file);
+      fresh.push({
+        key: nextKey.current++,
+        file,
+        state: problem ? "refused" : "waiting",
+        progress: null,
+        reason: problem ?? undefined,
+      });
+    }
+    setItems((all) => [...all, ...fresh]);
+    if (input.current) input.current.value = "";
+  };
+
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    setDragging(false);
+    add(e.dataTransfer.files);
+  };
+
+  const sending = items.filter((i) => i.state === "uploading" || i.state === "waiting").length;
   return (
     <>
-      <h1>Upload a run</h1>
-      <p>Export the activity from your watch or app as GPX, TCX or FIT, then choose the file here.</p>
-      <form onSubmit={submit} noValidate className="card">
-        <div className={error ? "field field--invalid" : "field"}>
-          <label htmlFor="upload-file">Activity file</label>
+      <h1>Upload runs</h1>
+      <p>
+        Export activities from your watch or app as GPX, TCX or FIT and add them here, several at once. To bring in
+        your whole Strava history, add the zip of Strava's “Download your account” (Settings → My Account).
+      </p>
+      <section className="card" aria-labelledby="upload-files-title">
+        <h2 id="upload-files-title">Add files</h2>
+        <div
+          className={dragging ? "dropzone dropzone--over" : "dropzone"}
+          onDragOver={(e) => {
+            e.preventDefault();
+            setDragging(true);
+          }}
+          onDragLeave={() => setDragging(false)}
+          onDrop={onDrop}
+          data-testid="dropzone"
+        >
+          <label htmlFor="upload-file">Activity files or a Strava export</label>
           <input
             id="upload-file"
             ref={input}
             type="file"
             name="file"
-            accept=".gpx,.tcx,.fit"
-            aria-invalid={error ? true : undefined}
-            aria-describedby={error ? "upload-file-error upload-file-hint" : "upload-file-hint"}
-            onChange={() => setError(null)}
+            multiple
+            accept=".gpx,.tcx,.fit,.zip"
+            aria-describedby="upload-file-hint"
+            onChange={(e) => add(e.currentTarget.files)}
           />
           <p className="field__hint" id="upload-file-hint">
-            GPX, TCX or FIT, up to 8 MB.
+            Drop files here or choose them: GPX, TCX or FIT up to 8 MB each; a Strava export zip up to 8 MB.
           </p>
-          {error && (
-            <p className="field__error" id="upload-file-error" role="alert">
-              {error}
-            </p>
-          )}
         </div>
-        {uploading && (
-          <div className="field">
-            <label htmlFor="upload-progress">Uploading</label>
-            <progress id="upload-progress" max={1} value={progress ?? undefined} />
-            <span aria-live="polite">{progress == null ? "Sending…" : progress >= 1 ? "Reading the file…" : `${Math.round(progress * 100)}%`}</span>
-          </div>
+        {items.length > 0 && (
+          <>
+            <p aria-live="polite" className="muted">
+              {sending ? `Sending ${sending} of ${items.length} files…` : `${items.length} files sent.`}
+            </p>
+            <ul className="plain upload-list" aria-label="Files">
+              {items.map((item) => (
+                <UploadRow key={item.key} item={item} units={units} />
+              ))}
+            </ul>
+          </>
         )}
-        <div className="actions">
-          <button type="submit" className="button button--primary" disabled={uploading}>
-            Upload
-          </button>
-          {handle && (
-            <button type="button" className="button" onClick={handle.abort}>
+      </section>
+      {(archive || archiveSending !== undefined || archiveError) && (
+        <ArchiveProgress job={archive} sending={archiveSending} error={archiveError} />
+      )}
+    </>
+  );
+}
+
+function UploadRow({ item, units }: { item: Item; units: ReturnType<typeof useSession>["units"] }) {
+  const { file, state, progress, run, reason } = item;
+  const label = `${file.name}`;
+  return (
+    <li className="upload-list__item">
+      <strong>{label}</strong>{" "}
+      {state === "waiting" && <span className="muted">Waiting…</span>}
+      {state === "uploading" && (
+        <>
+          <progress aria-label={`Uploading ${file.name}`} max={1} value={progress ?? undefined} />
+          <span className="muted">
+            {progress == null ? "Sending…" : progress >= 1 ? "Reading the file…" : `${Math.round(progress * 100)}%`}
+          </span>{" "}
+          {item.abort && (
+            <button type="button" className="button" onClick={item.abort}>
               Cancel
             </button>
           )}
+        </>
+      )}
+      {state === "done" && run && run.merged_into != null && (
+        <span role="status">
+          Merged with <Link to={`/runs/${run.merged_into}`}>a run you already had</Link>: the same effort, so it counts
+          once.
+        </span>
+      )}
+      {state === "done" && run && run.merged_into == null && (
+        <span role="status">
+          Imported <Link to={`/runs/${run.id}`}>{run.title}</Link>, {formatDistance(run.distance, units)}.
+        </span>
+      )}
+      {state === "refused" && (
+        <span className="field__error" role="alert">
+          Not imported: {reason}
+        </span>
+      )}
+    </li>
+  );
+}
+
+const ARCHIVE_STATE: Record<ArchiveImport["state"], string> = {
+  queued: "Waiting for the importer…",
+  running: "Importing…",
+  done: "Import finished.",
+  failed: "The import stopped.",
+};
+
+function ArchiveProgress({
+  job,
+  sending,
+  error,
+}: {
+  job: ArchiveImport | null;
+  sending: number | null | undefined;
+  error: string | null;
+}) {
+  return (
+    <section className="card" aria-labelledby="archive-title">
+      <h2 id="archive-title">Strava export{job && sending === undefined ? `: ${job.filename}` : ""}</h2>
+      {sending !== undefined && (
+        <>
+          <progress aria-label="Uploading the Strava export" max={1} value={sending ?? undefined} />
+          <p className="muted">
+            {sending == null ? "Sending…" : sending >= 1 ? "Checking the archive…" : `${Math.round(sending * 100)}%`}
+          </p>
+        </>
+      )}
+      {error && (
+        <p className="field__error" role="alert">
+          {error}
+        </p>
+      )}
+      {job && sending === undefined && (
+        <div role="status" aria-live="polite">
+          <p>{ARCHIVE_STATE[job.state]}</p>
+          <progress aria-label="Import progress" max={job.total || 1} value={job.done} />
+          <p>
+            <strong>
+              {job.done} of {job.total}
+            </strong>{" "}
+            files: {job.imported} imported, {job.merged} merged with runs you had, {job.already} imported before,{" "}
+            {job.skipped} not runs, {job.refused} unreadable.
+          </p>
+          {job.error && <p className="field__error">{job.error}</p>}
         </div>
-      </form>
-      {done && done.merged_into != null && (
-        <p className="notice" role="status">
-          Merged with <Link to={`/runs/${done.merged_into}`}>a run you already had</Link>: the same effort, so it counts once.
-        </p>
       )}
-      {done && done.merged_into == null && (
-        <p className="notice" role="status">
-          Imported <Link to={`/runs/${done.id}`}>{done.title}</Link>, {formatDistance(done.distance, units)}.
-        </p>
+      {job && sending === undefined && job.problems.length > 0 && (
+        <details open={job.state !== "running"}>
+          <summary>Files not imported ({job.skipped + job.refused})</summary>
+          <ul className="plain">
+            {job.problems.map((p) => (
+              <li key={p.file}>
+                <strong>{p.title || p.file}</strong> <span className="muted">{p.file}</span>: {p.reason}
+              </li>
+            ))}
+          </ul>
+        </details>
       )}
-    </>
+    </section>
   );
 }
