@@ -17,6 +17,7 @@ def make_blueprint() -> OpenAPIBlueprint:
     from runnerly_web.admin import views as admin_views
     from runnerly_web.apps import views as app_views
     from runnerly_web.archives import views as archive_views
+    from runnerly_web.exports import views as export_views
     from runnerly_web.email_preferences import views as email_preference_views
     from runnerly_web.records import views as record_views
     from runnerly_web.runs import search as run_search
@@ -33,6 +34,7 @@ def make_blueprint() -> OpenAPIBlueprint:
         run_views,
         run_search,
         archive_views,
+        export_views,
         training_views,
         record_views,
         strava_views,

@@ -47,11 +47,13 @@ class DataService:
         data: bytes | None = None,
         content_type: str | None = None,
         allow: tuple[int, ...] = (),
+        stream: bool = False,
     ) -> requests.Response:
         """Send one request; a 4xx not in ``allow`` is raised as the same APIError.
 
         ``runner`` makes it a call on that runner's behalf; ``admin`` adds the ``admin``
-        scope to that runner's token (the dataservice checks they are an admin now)."""
+        scope to that runner's token (the dataservice checks they are an admin now);
+        ``stream`` leaves a success's body unread (the caller reads and closes it)."""
         url = f"{self.base_url}{PREFIX}{path}"
         if json is not None:
             # Validated bodies hold dates and instants as Python values.
@@ -62,7 +64,9 @@ class DataService:
         for attempt in (1, 2):
             headers["Authorization"] = f"Bearer {self._token(runner, admin)}"
             try:
-                response = self.http.request(method, url, params=params, data=data, headers=headers)
+                response = self.http.request(
+                    method, url, params=params, data=data, headers=headers, stream=stream
+                )
             except requests.RequestException as exc:
                 log.warning("dataservice unreachable: %s", exc)
                 raise unavailable("the dataservice cannot be reached") from None

@@ -1,0 +1,1 @@
+"""The runner's "Export all my data": started here, built by the worker (decision 55)."""
