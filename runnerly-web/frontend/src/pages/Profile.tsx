@@ -4,6 +4,7 @@ import type { ProfileForm } from "../api/endpoints";
 import { endpoints } from "../api/endpoints";
 import type { User } from "../api/types";
 import { AppsSection } from "../components/AppsSection";
+import { EmailSection } from "../components/EmailSection";
 import { Field, SelectField } from "../components/Field";
 import { FormMessage } from "../components/FormMessage";
 import { TwoFactorSection } from "../components/TwoFactorSection";
@@ -177,6 +178,7 @@ export function ProfilePage() {
       </form>
       <TwoFactorSection />
       <AppsSection />
+      <EmailSection />
       <section className="card" aria-labelledby="sessions-title">
         <h2 id="sessions-title">Devices</h2>
         <p>Lost a phone, or logged in on a shared computer? End every session of your account at once.</p>
