@@ -15,6 +15,7 @@ ROUTES = [
     ("GET", "/api/v1/users/1/runs", "dataservice", "/api/v1/users/1/runs", "api"),
     ("GET", "/api/v1/openapi.json", "dataservice", "/api/v1/openapi.json", "api"),
     ("POST", "/api/v1/users/7/runs/import", "dataservice", "/api/v1/users/7/runs/import", "upload"),
+    ("POST", "/api/web/runs/archive", "web", "/api/web/runs/archive", "upload"),
     ("POST", "/oauth/token", "tokendealer", "/oauth/token", "token"),
     ("GET", "/.well-known/jwks.json", "tokendealer", "/.well-known/jwks.json", "api"),
     ("POST", "/strava/webhook", "webhook", "/webhook", "webhook"),

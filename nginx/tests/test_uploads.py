@@ -1,8 +1,8 @@
-"""File uploads through the gateway: both import addresses (the browser's
-``/api/web/runs/import`` and the dataservice's) are in the ``upload`` class, whose body limit
-is the one runnerly-web and the dataservice accept; and a multi-megabyte GPX of a long run
-passes the WAF whole, fast, with no false positive, while an XXE in its head is still
-refused."""
+"""File uploads through the gateway: the import addresses (the browser's
+``/api/web/runs/import`` and ``/api/web/runs/archive``, and the dataservice's) are in the
+``upload`` class, whose body limit is the one runnerly-web and the dataservice accept; and a
+multi-megabyte GPX of a long run passes the WAF whole, fast, with no false positive, while
+an XXE in its head is still refused."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from runnerly_gateway.limits import parse_limits
 
 REPO = Path(__file__).resolve().parents[2]
 LIMITS = parse_limits(merge_limits(None))
-IMPORTS = ("/api/web/runs/import", "/api/v1/users/1/runs/import")
+IMPORTS = ("/api/web/runs/import", "/api/web/runs/archive", "/api/v1/users/1/runs/import")
 
 
 def settings_default(path: Path, field: str) -> int:
