@@ -7,6 +7,7 @@ import { Link } from "./Link";
 const LINKS: [string, string][] = [
   ["/", "Dashboard"],
   ["/runs", "Runs"],
+  ["/calendar", "Calendar"],
   ["/upload", "Upload"],
   ["/races", "Races"],
   ["/plans", "Plans"],

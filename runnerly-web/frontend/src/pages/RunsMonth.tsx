@@ -52,6 +52,10 @@ export function RunsMonthPage({ month }: { month: YearMonth }) {
     <>
       <h1>Runs</h1>
       <MonthNav value={month} latest={monthOf(today)} onChange={(m) => navigate(monthPath(m))} />
+      <p>
+        <Link to="/runs/search">Find runs</Link> ·{" "}
+        <Link to={`/calendar/${month.year}/${String(month.month).padStart(2, "0")}`}>{monthLabel(month)} as a calendar</Link>
+      </p>
       {runs.loading && !runs.data ? (
         <Loading what={`Loading ${monthLabel(month)}`} />
       ) : runs.error ? (
