@@ -7,16 +7,20 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import importlib.util
 import json
 import secrets
+import threading
 import uuid
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from flask import Flask, Response, request
 
-from runnerly_common.testing.services import Dataservice, Tokendealer
+from runnerly_common.testing import LiveServer
+from runnerly_common.testing.services import Dataservice, Tokendealer, repo_root
 
 from .helpers import Browser, gpx_file
 
@@ -216,3 +220,66 @@ def test_a_personal_token_is_shown_once_and_reads_runs(browser, runner, tokendea
 def test_a_personal_token_cannot_carry_admin(browser, runner):
     made = browser.post("/api/web/apps/tokens", json={"name": "x", "scopes": ["admin"], "days": 30})
     assert made.status_code == 400
+
+
+def _gateway_stand_in(tokendealer: Tokendealer, dataservice: Dataservice) -> Flask:
+    """The gateway's routing for the example: /oauth/token to the tokendealer, /api/v1 to
+    the dataservice (nginx itself is in the e2e journey, e2e/test_apps.py)."""
+    proxy = Flask("gateway-stand-in")
+
+    @proxy.route("/<path:path>", methods=["GET", "POST"])
+    def forward(path: str) -> Response:
+        target = tokendealer.url if path == "oauth/token" else dataservice.url
+        headers = {
+            k: v for k, v in request.headers if k.lower() in ("authorization", "content-type")
+        }
+        answer = requests.request(
+            request.method,
+            f"{target}/{path}",
+            params=request.args,
+            data=request.get_data(),
+            headers=headers,
+            timeout=10,
+        )
+        return Response(
+            answer.content, answer.status_code, content_type=answer.headers.get("Content-Type")
+        )
+
+    return proxy
+
+
+def test_the_documented_example_lists_the_runners_runs(browser, runner, tokendealer, dataservice):
+    path = repo_root() / "docs" / "examples" / "runs_by_code_flow.py"
+    spec = importlib.util.spec_from_file_location("runs_by_code_flow", path)
+    assert spec is not None and spec.loader is not None
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    client_id = f"runs-script-{uuid.uuid4().hex[:6]}"
+    tokendealer.cli(
+        "add-app", client_id, "--name", "Runs script", "--redirect-uri", REDIRECT,
+        "--scope", "runs:read", "--public",
+    )  # fmt: skip
+    upload = browser.post(
+        "/api/web/runs/import?filename=evening.gpx",
+        data=gpx_file(),
+        headers={"Content-Type": "application/octet-stream"},
+    )
+    assert upload.status_code == 201
+    gateway = LiveServer(_gateway_stand_in(tokendealer, dataservice))
+    example.BASE, example.CLIENT_ID = gateway.url, client_id
+
+    def runner_allows(url: str) -> None:
+        """The browser on the consent page: the runner clicks Allow; it follows the redirect."""
+        assert url.startswith(f"{gateway.url}/oauth/authorize?")
+        query = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+        allowed = browser.post("/api/web/oauth/authorize", json={**query, "allow": True})
+        assert allowed.status_code == 200, allowed.json
+        # The script waits for this request on its loopback server: sent from a thread.
+        threading.Thread(target=requests.get, args=(allowed.json["redirect_to"],)).start()
+
+    try:
+        tokens = example.get_token(open_url=runner_allows)
+        runs = example.list_runs(tokens["access_token"])
+    finally:
+        gateway.stop()
+    assert [run["runner_id"] for run in runs] == [runner["id"]]
