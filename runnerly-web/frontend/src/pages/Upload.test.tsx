@@ -67,6 +67,9 @@ describe("UploadPage: several files", () => {
     const { upload, calls } = controlled<Run>();
     renderWithSession(<UploadPage upload={upload} latestArchive={noArchive} />);
     await userEvent.upload(screen.getByLabelText(/Activity files/), [gpx("a.gpx"), gpx("b.tcx"), gpx("c.fit")]);
+    expect(upload).not.toHaveBeenCalled(); // chosen, listed, sent on Upload
+    expect(screen.getByText("3 files ready: press Upload.")).toBeInTheDocument();
+    await userEvent.click(screen.getByRole("button", { name: "Upload" }));
 
     // Two at a time: the third waits for a slot.
     expect(upload).toHaveBeenCalledTimes(2);
@@ -96,29 +99,37 @@ describe("UploadPage: several files", () => {
     expect(screen.getByText("3 files sent.")).toBeInTheDocument();
   });
 
-  it("takes files dropped on the zone, and refuses a wrong kind without sending it", () => {
+  it("takes files dropped on the zone, and refuses a wrong kind without sending it", async () => {
     const { upload, calls } = controlled<Run>();
     renderWithSession(<UploadPage upload={upload} latestArchive={noArchive} />);
     fireEvent.drop(screen.getByTestId("dropzone"), {
       dataTransfer: { files: [gpx("route.kml"), gpx("evening.gpx")] },
     });
+    await userEvent.click(screen.getByRole("button", { name: "Upload" }));
     expect(upload).toHaveBeenCalledTimes(1);
     expect(calls[0].file.name).toBe("evening.gpx");
     expect(screen.getByRole("alert")).toHaveTextContent("“route.kml” is not a GPX, TCX or FIT file");
   });
 
-  it("is reached by keyboard: the zone's file input takes focus and several files", async () => {
-    renderWithSession(<UploadPage latestArchive={noArchive} />);
+  it("is reached by keyboard: the zone's file input, then Upload, which sends the files", async () => {
+    const { upload } = controlled<Run>();
+    renderWithSession(<UploadPage upload={upload} latestArchive={noArchive} />);
     await userEvent.tab();
     const input = screen.getByLabelText(/Activity files/);
     expect(input).toHaveFocus();
     expect(input).toHaveAttribute("multiple");
+    await userEvent.upload(input, [gpx("a.gpx"), gpx("b.gpx")]);
+    await userEvent.tab();
+    expect(screen.getByRole("button", { name: "Upload" })).toHaveFocus();
+    await userEvent.keyboard("{Enter}");
+    expect(upload).toHaveBeenCalledTimes(2);
   });
 
   it("cancels one upload and leaves the others going", async () => {
     const { upload } = controlled<Run>();
     renderWithSession(<UploadPage upload={upload} latestArchive={noArchive} />);
     await userEvent.upload(screen.getByLabelText(/Activity files/), [gpx("a.gpx"), gpx("b.gpx")]);
+    await userEvent.click(screen.getByRole("button", { name: "Upload" }));
     await userEvent.click(screen.getAllByRole("button", { name: "Cancel" })[0]);
     expect(await screen.findByRole("alert")).toHaveTextContent("Upload cancelled.");
     expect(screen.getByRole("progressbar", { name: "Uploading b.gpx" })).toBeInTheDocument();
@@ -141,6 +152,7 @@ describe("UploadPage: a Strava export", () => {
       <UploadPage uploadArchive={archive.upload} latestArchive={latest} pollMs={5} upload={controlled<Run>().upload} />,
     );
     await userEvent.upload(screen.getByLabelText(/Activity files/), zip());
+    await userEvent.click(screen.getByRole("button", { name: "Upload" }));
     act(() => archive.calls[0].progress(0.5));
     expect(screen.getByRole("progressbar", { name: "Uploading the Strava export" })).toHaveAttribute("value", "0.5");
 
@@ -156,6 +168,7 @@ describe("UploadPage: a Strava export", () => {
     const archive = controlled<ArchiveImport>();
     renderWithSession(<UploadPage uploadArchive={archive.upload} latestArchive={noArchive} />);
     await userEvent.upload(screen.getByLabelText(/Activity files/), zip());
+    await userEvent.click(screen.getByRole("button", { name: "Upload" }));
     await settle(() =>
       archive.calls[0].reject(
         new ApiError(422, "archive_refused", "refused", [

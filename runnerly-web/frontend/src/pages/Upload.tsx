@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState, type DragEvent } from "react";
+import { useCallback, useEffect, useRef, useState, type DragEvent, type FormEvent } from "react";
 import { archives } from "../api/archives";
 import { ApiError, type UploadHandle } from "../api/client";
 import { endpoints } from "../api/endpoints";
@@ -16,7 +16,7 @@ export const ARCHIVE_POLL_MS = 2000;
 interface Item {
   key: number;
   file: File;
-  state: "waiting" | "uploading" | "done" | "refused";
+  state: "chosen" | "waiting" | "uploading" | "done" | "refused";
   progress: number | null;
   run?: Run;
   reason?: string;
@@ -49,6 +49,7 @@ export function UploadPage({
   const [archive, setArchive] = useState<ArchiveImport | null>(null);
   const [archiveSending, setArchiveSending] = useState<number | null | undefined>(undefined);
   const [archiveError, setArchiveError] = useState<string | null>(null);
+  const [pendingArchive, setPendingArchive] = useState<File | null>(null);
 
   const change = useCallback((key: number, patch: Partial<Item>) => {
     setItems((all) => all.map((item) => (item.key === key ? { ...item, ...patch } : item)));
@@ -92,9 +93,7 @@ export function UploadPage({
   }, [latestArchive, pollMs, archiveTick]);
 
   const sendArchive = async (file: File) => {
-    const problem = checkArchive(file);
-    setArchiveError(problem);
-    if (problem) return;
+    setArchiveError(null);
     setArchiveSending(0);
     try {
       setArchive(await uploadArchive(file, setArchiveSending).promise);
@@ -111,20 +110,29 @@ export function UploadPage({
     const fresh: Item[] = [];
     for (const file of Array.from(files)) {
       if (isArchive(file)) {
-        void sendArchive(file);
+        const problem = checkArchive(file);
+        setArchiveError(problem);
+        setPendingArchive(problem ? null : file);
         continue;
       }
       const problem = checkFile(file);
       fresh.push({
         key: nextKey.current++,
         file,
-        state: problem ? "refused" : "waiting",
+        state: problem ? "refused" : "chosen",
         progress: null,
         reason: problem ?? undefined,
       });
     }
     setItems((all) => [...all, ...fresh]);
     if (input.current) input.current.value = "";
+  };
+
+  const start = (e: FormEvent) => {
+    e.preventDefault();
+    setItems((all) => all.map((item) => (item.state === "chosen" ? { ...item, state: "waiting" } : item)));
+    if (pendingArchive) void sendArchive(pendingArchive);
+    setPendingArchive(null);
   };
 
   const onDrop = (e: DragEvent) => {
@@ -134,6 +142,7 @@ export function UploadPage({
   };
 
   const sending = items.filter((i) => i.state === "uploading" || i.state === "waiting").length;
+  const chosen = items.filter((i) => i.state === "chosen").length + (pendingArchive ? 1 : 0);
   return (
     <>
       <h1>Upload runs</h1>
@@ -141,7 +150,7 @@ export function UploadPage({
         Export activities from your watch or app as GPX, TCX or FIT and add them here, several at once. To bring in
         your whole Strava history, add the zip of Strava's “Download your account” (Settings → My Account).
       </p>
-      <section className="card" aria-labelledby="upload-files-title">
+      <form className="card" aria-labelledby="upload-files-title" onSubmit={start} noValidate>
         <h2 id="upload-files-title">Add files</h2>
         <div
           className={dragging ? "dropzone dropzone--over" : "dropzone"}
@@ -167,11 +176,21 @@ export function UploadPage({
           <p className="field__hint" id="upload-file-hint">
             Drop files here or choose them: GPX, TCX or FIT up to 8 MB each; a Strava export zip up to 8 MB.
           </p>
+          {pendingArchive && <p>Strava export: {pendingArchive.name}</p>}
+        </div>
+        <div className="actions">
+          <button type="submit" className="button button--primary" disabled={chosen === 0}>
+            Upload
+          </button>
         </div>
         {items.length > 0 && (
           <>
             <p aria-live="polite" className="muted">
-              {sending ? `Sending ${sending} of ${items.length} files…` : `${items.length} files sent.`}
+              {sending
+                ? `Sending ${sending} of ${items.length} files…`
+                : chosen
+                  ? `${chosen} files ready: press Upload.`
+                  : `${items.length} files sent.`}
             </p>
             <ul className="plain upload-list" aria-label="Files">
               {items.map((item) => (
@@ -180,7 +199,7 @@ export function UploadPage({
             </ul>
           </>
         )}
-      </section>
+      </form>
       {(archive || archiveSending !== undefined || archiveError) && (
         <ArchiveProgress job={archive} sending={archiveSending} error={archiveError} />
       )}
@@ -194,6 +213,7 @@ function UploadRow({ item, units }: { item: Item; units: ReturnType<typeof useSe
   return (
     <li className="upload-list__item">
       <strong>{label}</strong>{" "}
+      {state === "chosen" && <span className="muted">Ready</span>}
       {state === "waiting" && <span className="muted">Waiting…</span>}
       {state === "uploading" && (
         <>
