@@ -5,6 +5,7 @@ import { endpoints } from "../api/endpoints";
 import type { User } from "../api/types";
 import { AppsSection } from "../components/AppsSection";
 import { EmailSection } from "../components/EmailSection";
+import { ExportSection } from "../components/ExportSection";
 import { Field, SelectField } from "../components/Field";
 import { FormMessage } from "../components/FormMessage";
 import { TwoFactorSection } from "../components/TwoFactorSection";
@@ -179,6 +180,7 @@ export function ProfilePage() {
       <TwoFactorSection />
       <AppsSection />
       <EmailSection />
+      <ExportSection />
       <section className="card" aria-labelledby="sessions-title">
         <h2 id="sessions-title">Devices</h2>
         <p>Lost a phone, or logged in on a shared computer? End every session of your account at once.</p>
