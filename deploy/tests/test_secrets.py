@@ -29,12 +29,14 @@ IMAGE_READERS = {
     "strava-sim/Dockerfile": ("STRAVA_SIM_",),
     "nginx/Dockerfile": ("GATEWAY_",),
     # The admin CLI opens both databases and the broker (runnerly_admin.stores), and
-    # `runnerly backup` reads its own settings too.
+    # `runnerly backup` reads its own settings too; `runnerly two-factor reset` reads
+    # runnerly-web's public_url (the link in the runner's mail).
     "runnerly-admin/Dockerfile": (
         "TOKENDEALER_",
         "DATASERVICE_",
         "STRAVA_WORKER_",
         "RUNNERLY_BACKUP_",
+        "RUNNERLY_WEB_",
     ),
 }
 # Images that are not ours: the variables their entry points document.

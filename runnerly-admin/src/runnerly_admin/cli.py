@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from runnerly_admin import accounts, clients, export, imports, keys, sync
+from runnerly_admin import accounts, clients, export, imports, keys, sync, two_factor
 from runnerly_admin.backups.commands import backup
 from runnerly_admin.failures import explain
 
@@ -43,6 +43,7 @@ for command in (
     sync.sync,
     imports.import_files,
     export.export,
+    two_factor.two_factor,
     backup,
 ):
     main.add_command(command)

@@ -10,7 +10,7 @@ from typing import Any
 import segno
 
 from runnerly_common.errors import APIError
-from runnerly_common.mail import Action, compose
+from runnerly_common.two_factor_mail import reset_notice
 from runnerly_web.account import mails
 from runnerly_web.account.service import checked_password, field_error
 from runnerly_web.extensions import dataservice
@@ -93,26 +93,8 @@ def admin_reset(admin_id: int, user_id: int) -> dict[str, Any]:
     return {**answer, "runner_told": bool(told)}
 
 
-RESET_SUBJECT = "Two-factor sign-in was removed from your Runnerly account"
-
-
 def _tell_runner(user: dict[str, Any]) -> bool:
     """A security notice to the runner, queued for the worker (False when it could not be:
     the administrator is told to say it themself)."""
-    name = "".join(ch for ch in str(user.get("first_name") or "") if ch.isprintable()).strip()
-    notice = compose(
-        str(user["email"]),
-        RESET_SUBJECT,
-        [
-            "An administrator removed two-factor sign-in from your Runnerly account, as is "
-            "done for a runner who lost their phone and their recovery codes. Your password "
-            "alone now logs in.",
-            "Set it up again from your profile. If you did not ask for this, change your "
-            "password now and write to your Runnerly administrator.",
-        ],
-        public_url=mails.public_url(),
-        action=Action("Open your profile", f"{mails.public_url()}/profile"),
-        greeting=f"Hi {name}," if name else "Hello,",
-        headers={"X-Runnerly-Mail": "account"},
-    )
+    notice = reset_notice(str(user["email"]), mails.public_url(), str(user.get("first_name") or ""))
     return mails.send(notice)
