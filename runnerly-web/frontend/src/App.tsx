@@ -21,11 +21,16 @@ import { UploadPage } from "./pages/Upload";
 import { navigate, usePath } from "./router";
 import { useSession } from "./session";
 
-const PUBLIC = new Set(["/login", "/signup"]);
+const PUBLIC = new Set(["/login", "/signup", "/forgot-password"]);
+// Pages an emailed link opens, with or without a session (the runner may be logged in).
+const FROM_EMAIL = new Set(["/reset-password", "/confirm-email"]);
 
 // Pages a dashboard visit does not need, loaded when first opened.
 const CalendarPage = lazy(() => import("./pages/Calendar").then((m) => ({ default: m.CalendarPage })));
 const RunSearchPage = lazy(() => import("./pages/RunSearch").then((m) => ({ default: m.RunSearchPage })));
+const ForgotPasswordPage = lazy(() => import("./pages/ForgotPassword").then((m) => ({ default: m.ForgotPasswordPage })));
+const ResetPasswordPage = lazy(() => import("./pages/ResetPassword").then((m) => ({ default: m.ResetPasswordPage })));
+const ConfirmEmailPage = lazy(() => import("./pages/ConfirmEmail").then((m) => ({ default: m.ConfirmEmailPage })));
 
 function later(node: ReactNode): ReactNode {
   return <Suspense fallback={<Loading />}>{node}</Suspense>;
@@ -107,7 +112,7 @@ export function App() {
   const path = usePath();
   const [pathname, query] = path.split("?");
   const params = new URLSearchParams(query ?? "");
-  const needsLogin = !loading && !user && !PUBLIC.has(pathname);
+  const needsLogin = !loading && !user && !PUBLIC.has(pathname) && !FROM_EMAIL.has(pathname);
   const loggedInOnPublic = !loading && !!user && PUBLIC.has(pathname);
 
   const next = params.get("next");
@@ -131,13 +136,16 @@ export function App() {
   else if (error && !user) content = <LoadError error={new ApiError(0, "session", error)} retry={refresh} />;
   else if (pathname === "/login") content = <LoginPage />;
   else if (pathname === "/signup") content = <SignupPage />;
+  else if (pathname === "/forgot-password") content = later(<ForgotPasswordPage />);
+  else if (pathname === "/reset-password") content = later(<ResetPasswordPage />);
+  else if (pathname === "/confirm-email") content = later(<ConfirmEmailPage />);
   else if (!user) content = <Loading />;
   else if (pathname === CONSENT_PATH) content = <ConsentPage query={query ?? ""} />;
   else content = page(pathname, today(user.timezone), query ?? "");
   usePageTitle(
     error && !user && !loading
       ? "Cannot load Runnerly"
-      : loading || (!user && !PUBLIC.has(pathname))
+      : loading || (!user && !PUBLIC.has(pathname) && !FROM_EMAIL.has(pathname))
         ? null
         : content === NOT_FOUND
           ? "Page not found"

@@ -71,6 +71,9 @@ export function LoginPage() {
         </button>
       </form>
       <p>
+        <Link to="/forgot-password">Forgot your password?</Link>
+      </p>
+      <p>
         New to Runnerly? <Link to="/signup">Create an account</Link>
       </p>
     </section>

@@ -6,6 +6,7 @@ import type { User } from "../api/types";
 import { AppsSection } from "../components/AppsSection";
 import { EmailSection } from "../components/EmailSection";
 import { ExportSection } from "../components/ExportSection";
+import { EmailChange } from "../components/EmailChange";
 import { Field, SelectField } from "../components/Field";
 import { FormMessage } from "../components/FormMessage";
 import { TwoFactorSection } from "../components/TwoFactorSection";
@@ -162,6 +163,7 @@ export function ProfilePage() {
         </button>
         {saved && <p role="status">Saved.</p>}
       </form>
+      <EmailChange />
       <form onSubmit={changePassword} noValidate className="card" aria-labelledby="password-title">
         <h2 id="password-title">Change password</h2>
         <p>Every other device logged in to your account is logged out; this one stays.</p>
