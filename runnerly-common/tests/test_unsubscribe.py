@@ -45,3 +45,20 @@ def test_a_mailto_comes_after_the_https_uri_when_the_operator_has_one():
         f"<https://r.example.org/unsubscribe/{TOKEN}>, "
         "<mailto:leave@r.example.org?subject=unsubscribe>"
     )
+
+
+def test_a_mail_the_worker_delivers_keeps_the_headers_a_sender_passed_readable():
+    # The export announcement's path: runnerly_common.mail.build_message with extra headers.
+    from runnerly_common.mail import build_message
+
+    message = build_message(
+        "Runnerly <mail@runnerly.example.org>",
+        "ann@example.org",
+        "Your export is ready",
+        "Hello",
+        headers=unsubscribe.headers("https://runnerly.example.org", TOKEN),
+    )
+    raw = bytes(message)
+    assert f"List-Unsubscribe: <https://runnerly.example.org/unsubscribe/{TOKEN}>".encode() in raw
+    assert b"List-Unsubscribe-Post: List-Unsubscribe=One-Click" in raw
+    assert b"=?utf-8?" not in raw.split(b"\n\n", 1)[0]

@@ -18,6 +18,8 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from typing import Any
 
+from runnerly_common.unsubscribe import POLICY
+
 APP_NAME = "Runnerly"
 # RFC 5322 §2.2: a field name is printable ASCII except the colon.
 _FIELD_NAME = re.compile(r"^[!-9;-~]{1,76}$")
@@ -147,7 +149,9 @@ def build_message(
     if any(ch in f"{to}{subject}" for ch in "\r\n"):
         raise MailHeaderError("the recipient and subject are one line each")
     domain = parseaddr(sender)[1].rpartition("@")[2] or "runnerly.local"
-    message = EmailMessage()
+    # Folded only past 998 characters: the default policy would write a List-Unsubscribe
+    # URI longer than a line as RFC 2047 encoded words, which no client reads as a URI.
+    message = EmailMessage(policy=POLICY)
     message["From"] = sender
     message["To"] = to
     message["Subject"] = subject
