@@ -38,6 +38,7 @@ def main() -> None:
 for command in (
     accounts.create_admin,
     clients.add_client,
+    clients.add_app,
     clients.rotate_keys,
     keys.keys,
     sync.sync,

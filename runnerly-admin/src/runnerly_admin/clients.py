@@ -1,5 +1,5 @@
-"""``runnerly add-client`` and ``runnerly rotate-keys``: the tokendealer's registry and key
-ring, through its admin facade."""
+"""``runnerly add-client``, ``runnerly add-app`` and ``runnerly rotate-keys``: the
+tokendealer's registry and key ring, through its admin facade."""
 
 from __future__ import annotations
 
@@ -34,6 +34,41 @@ def add_client(
     with stores.tokendealer(config) as settings:
         result = tokendealer.add_client(
             settings, name, audiences=audiences, scopes=[scope], user_scopes=[user_scope]
+        )
+    echo_json(result)
+
+
+@click.command("add-app")
+@config_option
+@click.argument("client_id")
+@click.option("--name", "app_name", required=True, help="The app's name, as runners see it.")
+@click.option(
+    "--redirect-uri",
+    "redirect_uris",
+    multiple=True,
+    required=True,
+    help="Where codes may be sent (repeatable): https, or http on a loopback address.",
+)
+@click.option("--scope", required=True, help='Runner scopes it may ask for, e.g. "runs:read".')
+@click.option("--public", is_flag=True, help="No secret: a script, a native or browser app.")
+def add_app(
+    config: str | None,
+    client_id: str,
+    app_name: str,
+    redirect_uris: tuple[str, ...],
+    scope: str,
+    public: bool,
+) -> None:
+    """Register a third-party app for the authorization code flow with PKCE (decision 54);
+    prints a confidential app's secret this once."""
+    with stores.tokendealer(config) as settings:
+        result = tokendealer.add_app(
+            settings,
+            client_id,
+            name=app_name,
+            redirect_uris=redirect_uris,
+            scopes=[scope],
+            public=public,
         )
     echo_json(result)
 
