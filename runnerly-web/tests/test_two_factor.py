@@ -256,3 +256,25 @@ class TestAdministratorReset:
         assert password_step(later, enrolled).json["user"]["id"] == enrolled["id"]
         missing = admin.post("/api/web/admin/users/987654/two-factor/reset")
         assert missing.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"code": 123456},
+        {"code": "12345\u0000"},
+        {"recovery_code": "abcde\u0000fghjk"},
+        {"recovery_code": "x" * 65},
+        {"code": "123456", "recovery_code": "abcde-fghjk"},
+        {},
+        [1, 2],
+    ],
+)
+def test_a_bad_second_factor_is_a_4xx_never_a_500(
+    enrolled: dict[str, Any], new_browser: Any, body: Any
+) -> None:
+    browser = new_browser()
+    password_step(browser, enrolled)
+    answer = browser.post("/api/web/login/two-factor", json=body)
+    assert 400 <= answer.status_code < 500 and answer.is_json, answer.data[:200]
+    assert browser.refresh()["user"] is None
