@@ -45,6 +45,7 @@ describe("each page's title", () => {
     expect(titleFor("/runs", "2026-12-07")).toBe("Runs — December 2026");
     expect(titleFor("/calendar", "2027-01-01")).toBe("Calendar — January 2027");
     expect(titleFor("/plans/4", "2026-12-07")).toBe("Training plan");
+    expect(titleFor("/forgot-password", "2026-12-07")).toBe("Forgot your password");
     expect(titleFor("/somewhere-new", "2026-12-07")).toBeNull();
   });
 });
