@@ -147,6 +147,17 @@ class TestByToken:
         assert response.json["code"] == "not_found"
         assert snapshot() == before
 
+    @pytest.mark.parametrize("secret", ["", "a\u0000b", "a b", "a'--", "%41"])
+    def test_a_token_that_cannot_be_one_is_refused_naming_it(
+        self, client, token, prefs, runner, snapshot, secret
+    ):
+        prefs(runner)
+        before = snapshot()
+        response = _by_token(client, token, {"token": secret, "monthly_report": False})
+        assert response.status_code == 400
+        assert "token" in response.json["message"]
+        assert snapshot() == before
+
     def test_a_runners_token_cannot_use_another_runners_link(
         self, client, token, prefs, runner, other_runner
     ):

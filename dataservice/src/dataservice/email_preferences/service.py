@@ -3,6 +3,7 @@ found by their unsubscribe token, and listed for the worker's report round."""
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,7 @@ from dataservice.users.models import User
 
 TOKEN_BYTES = 32  # 256 bits: guessing one is hopeless whatever an answer reveals
 TOKEN_MAX = 64  # the column; secrets.token_urlsafe(32) is 43 characters
+TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
 def new_token() -> str:
@@ -58,7 +60,8 @@ def update(session: Session, runner_id: int, data: dict[str, Any]) -> EmailPrefe
 
 
 def by_token(session: Session, token: str) -> EmailPreferences | None:
-    if not token or len(token) > TOKEN_MAX:
+    # Not one of ours (and never a NUL, which PostgreSQL refuses in text): nothing to find.
+    if not TOKEN_SHAPE.match(token) or len(token) > TOKEN_MAX:
         return None
     return session.scalar(
         select(EmailPreferences).where(EmailPreferences.unsubscribe_token == token)
