@@ -69,8 +69,8 @@ def code_flow(browser: Browser, tokendealer: Tokendealer, app_id: str) -> dict[s
     """The consent page's two calls, then the app's exchange: the token response."""
     verifier = secrets.token_urlsafe(64)
     query = authorize_query(app_id, verifier)
-    assert browser.post("/api/web/oauth/authorize/check", json=query).status_code == 200
-    allowed = browser.post("/api/web/oauth/authorize", json={**query, "allow": True})
+    assert browser.get("/api/web/oauth/authorize/check", query_string=query).status_code == 200
+    allowed = browser.post("/api/web/oauth/authorize", query_string=query, json={"allow": True})
     assert allowed.status_code == 200, allowed.json
     params = {k: v[0] for k, v in parse_qs(urlsplit(allowed.json["redirect_to"]).query).items()}
     assert params["state"] == query["state"]
@@ -99,7 +99,7 @@ def runs_of(dataservice: Dataservice, runner_id: int, token: str) -> requests.Re
 
 def test_the_consent_page_names_the_app_and_what_it_may_do(browser, runner, app_id):
     query = authorize_query(app_id, secrets.token_urlsafe(64), scope="runs:read users:read")
-    response = browser.post("/api/web/oauth/authorize/check", json=query)
+    response = browser.get("/api/web/oauth/authorize/check", query_string=query)
     assert response.status_code == 200, response.json
     assert response.json["app_name"] == "Run Stats"
     assert [s["scope"] for s in response.json["scopes"]] == ["runs:read", "users:read"]
@@ -110,15 +110,16 @@ def test_a_foreign_redirect_uri_is_refused_and_not_redirected_to(browser, runner
     query = authorize_query(
         app_id, secrets.token_urlsafe(64), redirect_uri="https://evil.example/cb"
     )
-    for path in ("/api/web/oauth/authorize/check", "/api/web/oauth/authorize"):
-        response = browser.post(path, json={**query, "allow": True})
+    checked = browser.get("/api/web/oauth/authorize/check", query_string=query)
+    answered = browser.post("/api/web/oauth/authorize", query_string=query, json={"allow": True})
+    for response in (checked, answered):
         assert response.status_code == 400
         assert "redirect_to" not in response.json
 
 
 def test_a_request_without_pkce_goes_back_to_the_app_with_an_error(browser, runner, app_id):
     query = authorize_query(app_id, "x" * 43, code_challenge_method="plain")
-    response = browser.post("/api/web/oauth/authorize/check", json=query)
+    response = browser.get("/api/web/oauth/authorize/check", query_string=query)
     assert response.status_code == 400
     target = response.json["redirect_to"]
     assert target.startswith("http://127.0.0.1:61234/callback?")
@@ -127,14 +128,14 @@ def test_a_request_without_pkce_goes_back_to_the_app_with_an_error(browser, runn
 
 def test_denying_sends_access_denied(browser, runner, app_id):
     query = authorize_query(app_id, secrets.token_urlsafe(64))
-    response = browser.post("/api/web/oauth/authorize", json={**query, "allow": False})
+    response = browser.post("/api/web/oauth/authorize", query_string=query, json={"allow": False})
     assert "error=access_denied" in response.json["redirect_to"]
 
 
 def test_without_a_session_there_is_no_consent(new_browser, app_id):
     anonymous = new_browser()
     query = authorize_query(app_id, secrets.token_urlsafe(64))
-    response = anonymous.post("/api/web/oauth/authorize", json={**query, "allow": True})
+    response = anonymous.post("/api/web/oauth/authorize", query_string=query, json={"allow": True})
     assert response.status_code == 401
 
 
@@ -272,7 +273,7 @@ def test_the_documented_example_lists_the_runners_runs(browser, runner, tokendea
         """The browser on the consent page: the runner clicks Allow; it follows the redirect."""
         assert url.startswith(f"{gateway.url}/oauth/authorize?")
         query = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
-        allowed = browser.post("/api/web/oauth/authorize", json={**query, "allow": True})
+        allowed = browser.post("/api/web/oauth/authorize", query_string=query, json={"allow": True})
         assert allowed.status_code == 200, allowed.json
         # The script waits for this request on its loopback server: sent from a thread.
         threading.Thread(target=requests.get, args=(allowed.json["redirect_to"],)).start()

@@ -1,13 +1,14 @@
 // Apps acting for the runner (decision 54): the consent page's two calls and the profile's
 // authorized apps and personal access tokens. Shapes are the spec's (apps.yaml).
 import { CSRF_HEADER, api, errorFrom, getCsrfToken, type ApiError } from "./client";
-import type { components } from "./schema.gen";
+import type { components, operations } from "./schema.gen";
 
 const BASE = "/api/web";
 
 export type AppGrant = components["schemas"]["AppGrant"];
 export type AppAuthorization = components["schemas"]["AppAuthorization"];
-export type AppAuthorizationRequest = components["schemas"]["AppAuthorizationRequest"];
+/** The query of /oauth/authorize: what the app asked, passed on as it came. */
+export type AppAuthorizationRequest = operations["checkAppAuthorization"]["parameters"]["query"];
 export type AppScopeName = components["schemas"]["AppScopeName"];
 
 /** What an authorization call answers: the runner's next step, or why there is none. */
@@ -17,17 +18,28 @@ export type AuthorizeOutcome<T> =
    * absent when the app or its redirect URI cannot be trusted (never redirected to). */
   | { ok: false; error: ApiError; redirectTo?: string };
 
-async function authorizeCall<T>(path: string, body: unknown): Promise<AuthorizeOutcome<T>> {
-  const headers: Record<string, string> = { Accept: "application/json", "Content-Type": "application/json" };
+/** The request travels in the query, as the app sent it (the gateway's WAF lets a loopback
+ * redirect_uri through there only). */
+async function authorizeCall<T>(
+  method: "GET" | "POST",
+  path: string,
+  request: AppAuthorizationRequest,
+  body?: unknown,
+): Promise<AuthorizeOutcome<T>> {
+  const headers: Record<string, string> = { Accept: "application/json" };
   const csrf = getCsrfToken();
-  if (csrf) headers[CSRF_HEADER] = csrf;
+  if (method === "POST") {
+    headers["Content-Type"] = "application/json";
+    if (csrf) headers[CSRF_HEADER] = csrf;
+  }
+  const query = new URLSearchParams(Object.entries(request).filter((e): e is [string, string] => typeof e[1] === "string"));
   let response: Response;
   try {
-    response = await fetch(`${BASE}${path}`, {
-      method: "POST",
+    response = await fetch(`${BASE}${path}?${query.toString()}`, {
+      method,
       headers,
       credentials: "same-origin",
-      body: JSON.stringify(body),
+      body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
     return { ok: false, error: errorFrom(0, null) };
@@ -60,9 +72,10 @@ export function authorizationRequest(query: string): AppAuthorizationRequest {
 }
 
 export const apps = {
-  check: (request: AppAuthorizationRequest) => authorizeCall<AppAuthorization>("/oauth/authorize/check", request),
+  check: (request: AppAuthorizationRequest) =>
+    authorizeCall<AppAuthorization>("GET", "/oauth/authorize/check", request),
   answer: (request: AppAuthorizationRequest, allow: boolean) =>
-    authorizeCall<{ redirect_to: string }>("/oauth/authorize", { ...request, allow }),
+    authorizeCall<{ redirect_to: string }>("POST", "/oauth/authorize", request, { allow }),
   list: async () => (await api.get<{ grants: AppGrant[] }>(`${BASE}/apps`)).grants,
   revoke: (id: string) => api.delete<unknown>(`${BASE}/apps/${encodeURIComponent(id)}`),
   createToken: (name: string, scopes: AppScopeName[], days: number) =>

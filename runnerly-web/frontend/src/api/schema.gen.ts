@@ -192,13 +192,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
-        put?: never;
         /**
          * The consent page reads an app's authorization request
-         * @description The dashboard's `/oauth/authorize` page sends its query here (RFC 6749 §4.1.1 with PKCE, RFC 7636: `code_challenge_method` S256 only) and shows the app's name and what it asks for. An unknown app or a redirect URI the app did not register is 400 without `redirect_to`: the page says so and never redirects (RFC 6749 §4.1.2.1). Any other fault is 400 with `redirect_to`, the app's redirect URI carrying `error` and `state`, where the page sends the browser.
+         * @description The dashboard's `/oauth/authorize` page passes its query on as it came (RFC 6749 §4.1.1 with PKCE, RFC 7636: `code_challenge_method` S256 only; in the query, as the app sent it, where the gateway's WAF lets a loopback `redirect_uri` through) and shows the app's name and what it asks for. An unknown app or a redirect URI the app did not register is 400 without `redirect_to`: the page says so and never redirects (RFC 6749 §4.1.2.1). Any other fault is 400 with `redirect_to`, the app's redirect URI carrying `error` and `state`, where the page sends the browser.
          */
-        post: operations["checkAppAuthorization"];
+        get: operations["checkAppAuthorization"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -216,7 +216,7 @@ export interface paths {
         put?: never;
         /**
          * The runner allows or denies an app
-         * @description `allow: true` makes a single-use code (60 s) for the app, this runner and the scopes asked; the answer is where the browser goes: the app's redirect URI with `code`, `state` and `iss`, or with `error=access_denied`.
+         * @description The authorization request in the query, as for the check; `allow: true` makes a single-use code (60 s) for the app, this runner and the scopes asked; the answer is where the browser goes: the app's redirect URI with `code`, `state` and `iss`, or with `error=access_denied`.
          */
         post: operations["answerAppAuthorization"];
         delete?: never;
@@ -1151,16 +1151,6 @@ export interface components {
             scope: string;
             description: string;
         };
-        /** @description The query of `/oauth/authorize`, as the app sent it */
-        AppAuthorizationRequest: {
-            client_id: string;
-            redirect_uri?: string;
-            response_type?: string;
-            scope?: string;
-            state?: string;
-            code_challenge?: string;
-            code_challenge_method?: string;
-        };
         AppAuthorization: {
             client_id: string;
             app_name: string;
@@ -2051,16 +2041,20 @@ export interface operations {
     };
     checkAppAuthorization: {
         parameters: {
-            query?: never;
+            query: {
+                client_id: string;
+                redirect_uri?: string;
+                response_type?: string;
+                scope?: string;
+                state?: string;
+                code_challenge?: string;
+                code_challenge_method?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["AppAuthorizationRequest"];
-            };
-        };
+        requestBody?: never;
         responses: {
             /** @description The app and the permissions it asks for */
             200: {
@@ -2085,14 +2079,22 @@ export interface operations {
     };
     answerAppAuthorization: {
         parameters: {
-            query?: never;
+            query: {
+                client_id: string;
+                redirect_uri?: string;
+                response_type?: string;
+                scope?: string;
+                state?: string;
+                code_challenge?: string;
+                code_challenge_method?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["AppAuthorizationRequest"] & {
+                "application/json": {
                     allow: boolean;
                 };
             };

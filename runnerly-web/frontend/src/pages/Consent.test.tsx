@@ -29,7 +29,7 @@ afterEach(() => {
 describe("the consent page", () => {
   it("names the app and what it asks in words, and Allow sends the browser back with the code", async () => {
     const { calls } = fakeApi({
-      "POST /api/web/oauth/authorize/check": () => ({ body: ASKED }),
+      "GET /api/web/oauth/authorize/check": () => ({ body: ASKED }),
       "POST /api/web/oauth/authorize": () => ({ body: { redirect_to: "http://127.0.0.1:5555/cb?code=c0de&state=abc" } }),
     });
     renderWithSession(<ConsentPage query={QUERY} />);
@@ -37,25 +37,29 @@ describe("the consent page", () => {
     expect(screen.getByText(/See your runs/)).toBeInTheDocument();
     await userEvent.click(screen.getByRole("button", { name: "Allow" }));
     await waitFor(() => expect(went).toEqual(["http://127.0.0.1:5555/cb?code=c0de&state=abc"]));
-    expect(calls[0].body).toMatchObject({ client_id: "run-stats", state: "abc", code_challenge_method: "S256" });
-    expect(calls[1].body).toMatchObject({ client_id: "run-stats", allow: true });
+    // The request goes on in the query, as the app sent it; the answer in the body.
+    const asked = new URL(calls[0].url, "http://localhost").searchParams;
+    expect([asked.get("client_id"), asked.get("state"), asked.get("code_challenge_method")]).toEqual(["run-stats", "abc", "S256"]);
+    expect(asked.get("redirect_uri")).toBe("http://127.0.0.1:5555/cb");
+    expect(new URL(calls[1].url, "http://localhost").searchParams.get("client_id")).toBe("run-stats");
+    expect(calls[1].body).toEqual({ allow: true });
     expect(calls[1].headers["X-CSRF-Token"]).toBe("csrf-123");
   });
 
   it("Deny answers allow: false and follows the app's redirect", async () => {
     const { calls } = fakeApi({
-      "POST /api/web/oauth/authorize/check": () => ({ body: ASKED }),
+      "GET /api/web/oauth/authorize/check": () => ({ body: ASKED }),
       "POST /api/web/oauth/authorize": () => ({ body: { redirect_to: "http://127.0.0.1:5555/cb?error=access_denied" } }),
     });
     renderWithSession(<ConsentPage query={QUERY} />);
     await userEvent.click(await screen.findByRole("button", { name: "Deny" }));
     await waitFor(() => expect(went).toEqual(["http://127.0.0.1:5555/cb?error=access_denied"]));
-    expect(calls[1].body).toMatchObject({ allow: false });
+    expect(calls[1].body).toEqual({ allow: false });
   });
 
   it("never redirects when the app or its redirect URI is not trusted", async () => {
     fakeApi({
-      "POST /api/web/oauth/authorize/check": () => ({
+      "GET /api/web/oauth/authorize/check": () => ({
         status: 400,
         body: { code: "invalid_request", message: "redirect_uri is not one this app registered", request_id: "r" },
       }),
@@ -68,7 +72,7 @@ describe("the consent page", () => {
 
   it("sends other faults back to the app", async () => {
     fakeApi({
-      "POST /api/web/oauth/authorize/check": () => ({
+      "GET /api/web/oauth/authorize/check": () => ({
         status: 400,
         body: { code: "invalid_scope", message: "no", request_id: "r", redirect_to: "http://127.0.0.1:5555/cb?error=invalid_scope" },
       }),

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Response
 
-from runnerly_common.openapi import OpenAPIBlueprint, request_body
+from runnerly_common.openapi import OpenAPIBlueprint, query_params, request_body
 from runnerly_web import web_session
 from runnerly_web.apps.scopes import described
 from runnerly_web.apps.tokendealer import tokendealer
@@ -23,8 +23,10 @@ _REQUEST_FIELDS = (
 )
 
 
-def _authorization_request(body: dict[str, Any]) -> dict[str, Any]:
-    return {k: body[k] for k in _REQUEST_FIELDS if k in body}
+def _authorization_request() -> dict[str, Any]:
+    """The app's request, from the query (where the app put it on /oauth/authorize)."""
+    query = query_params()
+    return {k: query[k] for k in _REQUEST_FIELDS if query.get(k) is not None}
 
 
 def _grant(grant: dict[str, Any]) -> dict[str, Any]:
@@ -35,9 +37,7 @@ def bind(api: OpenAPIBlueprint) -> None:
     @api.operation("checkAppAuthorization")
     def check_app_authorization() -> dict[str, Any]:
         web_session.require_user()
-        asked = tokendealer().call(
-            "POST", "/apps/authorization-requests", _authorization_request(request_body())
-        )
+        asked = tokendealer().call("POST", "/apps/authorization-requests", _authorization_request())
         return {
             "client_id": asked["client_id"],
             "app_name": asked["app_name"],
@@ -48,11 +48,11 @@ def bind(api: OpenAPIBlueprint) -> None:
     @api.operation("answerAppAuthorization")
     def answer_app_authorization() -> dict[str, Any]:
         runner = web_session.require_user()
-        body = request_body()
+        allow = request_body()["allow"]
         answered = tokendealer().call(
             "POST",
             "/apps/authorizations",
-            {**_authorization_request(body), "runner_id": runner, "allow": body["allow"]},
+            {**_authorization_request(), "runner_id": runner, "allow": allow},
         )
         return {"redirect_to": answered["redirect_to"]}
 
