@@ -36,11 +36,13 @@ def test_the_consent_page_reaches_the_web_app_with_its_query(gateway):
 
 def test_the_dashboards_consent_calls_carry_it_in_their_query_not_in_a_body(gateway):
     gw = gateway(waf=True)
-    checked = requests.post(
-        gw.url(f"/api/web/oauth/authorize/check?{AUTHORIZE}"), json={}, timeout=5
+    checked = requests.get(gw.url(f"/api/web/oauth/authorize/check?{AUTHORIZE}"), timeout=5)
+    answered = requests.post(
+        gw.url(f"/api/web/oauth/authorize?{AUTHORIZE}"), json={"allow": True}, timeout=5
     )
-    assert checked.status_code == 200, checked.text
-    assert checked.json()["query"] == AUTHORIZE
+    for response in (checked, answered):
+        assert response.status_code == 200, response.text
+        assert response.json()["query"] == AUTHORIZE
     # Anywhere else on the web route a loopback URL is still taken for SSRF.
     smuggled = requests.post(
         gw.url("/api/web/profile"),
