@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,36 @@ from e2e.runner import (
     sign_up,
     totals_count,
 )
+
+
+def assert_charts_readable(page: Page) -> None:
+    """Every chart drawn within the phone's width, its axis labels at least 11 px tall as
+    drawn, its date labels apart; the weekly chart's tooltip reached from the keyboard."""
+    charts = page.locator(".chart svg")
+    expect(charts.first).to_be_visible()
+    for i in range(charts.count()):
+        # Redrawn at the box's new width (ResizeObserver), not scaled down.
+        expect(charts.nth(i)).to_have_attribute("width", re.compile(r"^[1-3]\d\d$"))
+    labels = page.eval_on_selector_all(
+        ".chart svg",
+        """svgs => svgs.map(svg => ({
+            heights: [...svg.querySelectorAll("text.axis")]
+                .map(t => t.getBoundingClientRect().height),
+            dates: [...svg.querySelectorAll(".x-axis text")].map(t => {
+                const r = t.getBoundingClientRect();
+                return [t.textContent, r.left, r.right];
+            }),
+        }))""",
+    )
+    for chart in labels:
+        assert chart["dates"], "a chart without dates on its x axis"
+        assert min(chart["heights"]) >= 11, f"axis labels drawn {min(chart['heights'])} px tall"
+        for (a, _, a_right), (b, b_left, _) in pairwise(chart["dates"]):
+            assert a_right <= b_left, f"the date labels {a!r} and {b!r} overlap"
+    plot = page.get_by_role("group", name=re.compile("^Distance per week"))
+    plot.focus()
+    page.keyboard.press("ArrowLeft")
+    expect(plot.get_by_role("status")).to_contain_text(re.compile(r"^Week of .+: \d"))
 
 
 def test_keyboard_reaches_and_submits_the_login_form(page: Page, artifacts: Path) -> None:
@@ -82,6 +113,13 @@ def test_a_new_runner_journey(page: Page, artifacts: Path, tmp_path: Path) -> No
     expect(page.get_by_role("region", name="This year")).to_be_visible(timeout=90_000)
     assert_accessible(page, "the dashboard with runs")
     shot(page, artifacts, "06-dashboard-with-runs")
+
+    # At phone size the charts keep readable labels, dates that do not overlap, and a
+    # tooltip the keyboard reaches.
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert_charts_readable(page)
+    shot(page, artifacts, "06b-dashboard-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     # Charts carry a text alternative.
     charts = page.locator("svg[role='img'], [role='img']")

@@ -45,6 +45,8 @@ describe("what a runner reads when the API refuses", () => {
   it("hides an unexpected failure's text, keeps one written for the occasion", () => {
     expect(errorFrom(500, { code: "internal_error", message: "internal server error" }).message).toMatch(/^Something went wrong on our side/);
     expect(errorFrom(503, { code: "sync_unavailable", message: "the sync queue cannot be reached" }).message).toBe("The sync queue cannot be reached.");
+    expect(errorFrom(503, { code: "service_unavailable", message: "the dataservice failed to answer; try again shortly" }).message)
+      .toBe("Something went wrong on our side. Try again in a moment.");
     expect(errorFrom(401, null).message).toBe("Your session has ended. Log in again to go on.");
   });
 

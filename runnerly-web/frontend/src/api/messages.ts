@@ -28,6 +28,9 @@ const LABELS: Record<string, string> = {
 /** Verbs a fragment starts with when it continues the field's name ("is required"). */
 const CONTINUES = /^(is|are|must|should|has|have|was|were|cannot|can|does|do|needs|need|may|already)\b/;
 
+/** Our parts' names, which mean nothing to a runner ("the dataservice failed to answer"). */
+const INTERNAL = /\b(dataservice|tokendealer|broker|redis|postgres\w*|sqlite|database|upstream|celery|gunicorn|nginx|traceback)\b/i;
+
 const ISO_DAY = /\b(\d{4})-(\d{2})-(\d{2})\b(?!T)/g;
 
 /** "2026-12-20" → "Sun, 20 Dec 2026": days as the dashboard writes them everywhere. */
@@ -112,7 +115,8 @@ export function statusMessage(status: number): string {
 export function humanMessage(status: number, code: string | undefined, message: string | undefined, errors: FieldError[]): string {
   if (status === 0) return statusMessage(status);
   if (status >= 500) {
-    return message && code && code !== "internal_error" && !code.startsWith("http_") ? sentence(message) : statusMessage(status);
+    const written = message && code && code !== "internal_error" && !code.startsWith("http_") && !INTERNAL.test(message);
+    return written ? sentence(message) : statusMessage(status);
   }
   if (errors.length === 1) return fieldSentence(errors[0]);
   if (errors.length > 1) return "Please correct the fields marked below.";

@@ -7,6 +7,7 @@ import { LoadError } from "./Status";
 describe("a page that failed to load", () => {
   it("offers to try again after a failure on our side, with the reference to quote", async () => {
     const retry = vi.fn();
+    window.history.pushState(null, "", "/runs/2026/11");
     render(<LoadError error={errorFrom(502, { code: "bad_gateway", message: "upstream failed", request_id: "req-9" })} retry={retry} />);
     const alert = screen.getByRole("alert");
     expect(alert).toHaveTextContent("Runnerly could not load this.");
@@ -30,5 +31,13 @@ describe("a page that failed to load", () => {
     expect(screen.queryByRole("button", { name: "Try again" })).not.toBeInTheDocument();
     expect(screen.getByRole("button", { name: "Go back" })).toBeInTheDocument();
     expect(screen.getByRole("link", { name: "Dashboard" })).toBeInTheDocument();
+  });
+
+  it("offers only to try again for a part of the dashboard itself", () => {
+    window.history.pushState(null, "", "/");
+    render(<LoadError error={errorFrom(503, { code: "service_unavailable", message: "the sign-in service cannot be reached; try again shortly" })} retry={() => {}} />);
+    expect(screen.getByRole("alert")).toHaveTextContent("The sign-in service cannot be reached; try again shortly.");
+    expect(screen.getByRole("button", { name: "Try again" })).toBeInTheDocument();
+    expect(screen.queryByRole("link", { name: "Dashboard" })).not.toBeInTheDocument();
   });
 });

@@ -27,6 +27,8 @@ function heading(error: ApiError): string {
 export function LoadError({ error, retry }: { error: ApiError; retry?: () => void }) {
   const retryHelps = error.status === 0 || error.status === 429 || error.status >= 500 || error.status === 409;
   const back = () => window.history.back();
+  // On the dashboard (home) a part that failed has nowhere to go back to.
+  const away = error.status !== 401 && window.location.pathname !== "/";
   return (
     <div className="form-message load-error" role="alert">
       <p>
@@ -45,12 +47,12 @@ export function LoadError({ error, retry }: { error: ApiError; retry?: () => voi
             </button>
           )
         )}
-        {error.status !== 401 && window.history.length > 1 && (
+        {away && window.history.length > 1 && (
           <button type="button" className="button" onClick={back}>
             Go back
           </button>
         )}
-        {error.status !== 401 && (
+        {away && (
           <Link to="/" className="button">
             Dashboard
           </Link>
