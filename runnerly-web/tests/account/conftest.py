@@ -18,7 +18,7 @@ from ..conftest import make_app, web_settings
 from ..helpers import Browser
 from .outbox import OUTBOX_DB, Outbox
 
-ANSWER_MS = 200
+ANSWER_MS = 500
 
 
 @pytest.fixture(scope="module")

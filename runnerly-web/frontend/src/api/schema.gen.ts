@@ -2497,7 +2497,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Password changed; the anonymous session and its CSRF token */
+            /** @description Password changed; this browser's session and its CSRF token (anonymous when it was the account's: every session of the account ended) */
             200: {
                 headers: {
                     [name: string]: unknown;

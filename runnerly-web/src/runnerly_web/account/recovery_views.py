@@ -6,7 +6,7 @@ from typing import Any
 
 from runnerly_common.openapi import OpenAPIBlueprint, request_body
 from runnerly_web import web_session
-from runnerly_web.account import email_change, recovery
+from runnerly_web.account import email_change, recovery, service
 
 # The answer every account operation gives: the session, its CSRF token.
 from runnerly_web.account.views import _session_body as session_body
@@ -21,7 +21,8 @@ def bind(api: OpenAPIBlueprint) -> None:
     def confirm_password_reset() -> dict[str, Any]:
         body = request_body()
         recovery.reset_password(body["token"], body["new_password"])
-        return session_body(None)
+        # Anonymous when this browser was the account's (its session ended with the rest).
+        return session_body(service.current_user())
 
     @api.operation("requestEmailChange")
     def request_email_change() -> tuple[dict[str, Any], int]:
@@ -31,5 +32,6 @@ def bind(api: OpenAPIBlueprint) -> None:
 
     @api.operation("confirmEmailChange")
     def confirm_email_change() -> dict[str, Any]:
-        user = email_change.confirm_change(request_body()["token"])
-        return session_body(user if web_session.current_user_id() == user["id"] else None)
+        email_change.confirm_change(request_body()["token"])
+        # The runner's own browser is still logged in (renewed); any other as it was.
+        return session_body(service.current_user())
