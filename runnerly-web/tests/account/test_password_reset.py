@@ -8,6 +8,7 @@ a mail file is e2e/test_account_recovery.py.
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -96,6 +97,7 @@ class TestAskingForALink:
         assert refused.status_code == 429
         assert refused.json["code"] == "too_many_requests"
         assert 3000 < int(refused.headers["Retry-After"]) <= 3600
+        assert re.search(r"try again in (5\d|60) minutes$", refused.json["message"])
         assert len(outbox.take(runner["email"])) == 3  # no fourth mail
 
     def test_an_unknown_address_is_limited_alike_so_a_429_tells_nothing(

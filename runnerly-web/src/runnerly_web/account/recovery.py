@@ -60,6 +60,12 @@ def store_unavailable(exc: Exception) -> APIError:
     )
 
 
+def _wait_words(seconds: int) -> str:
+    if seconds < 120:
+        return f"{seconds} seconds"
+    return f"{-(-seconds // 60)} minutes"
+
+
 def find_by_email(email: str) -> dict[str, Any] | None:
     """The account using ``email`` (any case), or None."""
     found = dataservice().json("GET", "/users", params={"email": email.strip(), "per_page": 1})
@@ -79,7 +85,7 @@ def request_reset(email: str) -> dict[str, Any]:
         raise APIError(
             429,
             "too_many_requests",
-            f"too many reset requests; try again in {wait} s",
+            f"too many reset requests for now; try again in {_wait_words(wait)}",
             headers={"Retry-After": str(wait)},
         )
     user = find_by_email(email)
