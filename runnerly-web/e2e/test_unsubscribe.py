@@ -64,6 +64,8 @@ def _report_to(email: str, timeout: float = 90) -> EmailMessage:
 def test_a_runner_unsubscribes_with_the_report_mails_one_click_header(
     stack: ProcfileStack, page: Page, tmp_path: Path
 ) -> None:
+    # The browser context is the session's: start logged out, whatever ran before.
+    page.context.clear_cookies()
     email = f"e2e-mail-{secrets.token_hex(4)}@example.com"
     sign_up(page, email, f"mail {secrets.token_hex(6)} harbour")
     session = page.request.get("/api/web/session").json()
@@ -129,3 +131,4 @@ def test_a_runner_unsubscribes_with_the_report_mails_one_click_header(
     expect(page.get_by_role("heading", name="You are unsubscribed")).to_be_visible()
     assert page.request.get("/api/web/email-preferences").json()["monthly_report"] is False
     assert_page_ran_clean(page)
+    page.context.clear_cookies()  # the next test starts logged out
