@@ -42,7 +42,8 @@ class TestDefinitions:
     def test_the_names_stay_those_the_worker_has_always_registered(self) -> None:
         # Messages queued before an upgrade (beat's, a retry's countdown) carry the old name:
         # a renamed task would leave them with no one to run them.
-        assert [task.name for task in WORKER_TASKS] == [
+        # New tasks join the list; a name once shipped never leaves it.
+        shipped = [
             "strava_worker.tasks.sync_runner",
             "strava_worker.tasks.fetch_streams",
             "strava_worker.tasks.handle_event",
@@ -51,7 +52,11 @@ class TestDefinitions:
             "strava_worker.tasks.subscribe_webhook",
             "strava_worker.report_tasks.send_monthly_reports",
             "strava_worker.report_tasks.send_report",
+            "strava_worker.mail_tasks.deliver_mail",
         ]
+        names = [task.name for task in WORKER_TASKS]
+        assert [name for name in shipped if name not in names] == []
+        assert len(set(names)) == len(names)
 
     def test_the_streams_alone_have_a_queue_of_their_own(self) -> None:
         # docs/decisions.md, 32: a backlog of streams never holds a slot a sync needs.
