@@ -29,8 +29,12 @@ from runnerly_web.extensions import dataservice
 ENDPOINT = "unsubscribe.one_click"  # exempt from the CSRF check (runnerly_web.csrf)
 # What the dataservice makes (secrets.token_urlsafe); anything else is no token of ours.
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
-# The page has no script, style or image: it may only post its own form.
-POLICY = "default-src 'none'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+# The page has no script, style or image of its own: it may post its own form, and the
+# browser may fetch the site's icon (Chromium holds a favicon to img-src).
+POLICY = (
+    "default-src 'none'; img-src 'self'; form-action 'self'; base-uri 'none'; "
+    "frame-ancestors 'none'"
+)
 
 _PAGE = Template("""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
