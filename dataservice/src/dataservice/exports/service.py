@@ -104,7 +104,8 @@ def update(session: Session, export: Export, change: dict[str, Any], days: int) 
         export.finished_at, export.expires_at = now, now + timedelta(days=days)
     else:
         export.error = (change.get("error") or "the export could not be built")[:300]
-        export.finished_at, export.expires_at = now, now + timedelta(days=days)
+        # A failure holds no bytes; it shows for a day, then the cleanup deletes it.
+        export.finished_at, export.expires_at = now, now + timedelta(days=1)
         session.execute(delete(ExportChunk).where(ExportChunk.export_id == export.id))
     export.state, export.updated_at = state, now
     session.flush()
