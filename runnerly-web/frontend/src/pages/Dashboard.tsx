@@ -141,6 +141,8 @@ export function DashboardPage() {
         <EmptyState stravaConnected={connected} />
       ) : (
         <>
+          {/* Headings in order (h1, h2, h3) for those who move through a page by them. */}
+          <h2 className="visually-hidden">Totals</h2>
           <div className="grid-3">
             <TotalsCard title="This week" totals={s.week} units={units} />
             <TotalsCard title="This month" totals={s.month} units={units} />

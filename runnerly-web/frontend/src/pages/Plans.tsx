@@ -262,6 +262,8 @@ export function PlanPage({ id }: { id: number }) {
         )}
         <button type="button" className="button button--danger" disabled={busy} onClick={remove}>Delete plan</button>
       </div>
+      {/* Headings in order (h1, h2, h3) for those who move through a page by them. */}
+      <h2 className="visually-hidden">Weeks of the plan</h2>
       <ol className="plain">
         {p.weeks.map((w) => (
           <WeekRow key={w.week} plan={p} week={w} units={units} today={today} onSaved={setChanged} />

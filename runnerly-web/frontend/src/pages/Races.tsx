@@ -128,11 +128,15 @@ export function RacesPage() {
       ) : races.data!.length === 0 ? (
         <p className="muted">No races yet. Add the next one you are training for, and Runnerly counts down to it.</p>
       ) : (
-        <ul className="plain">
-          {races.data!.map((r) => (
-            <RaceItem key={r.id} race={r} units={units} onChanged={races.reload} />
-          ))}
-        </ul>
+        <>
+          {/* Headings in order (h1, h2, h3) for those who move through a page by them. */}
+          <h2 className="visually-hidden">Your races</h2>
+          <ul className="plain">
+            {races.data!.map((r) => (
+              <RaceItem key={r.id} race={r} units={units} onChanged={races.reload} />
+            ))}
+          </ul>
+        </>
       )}
       <RaceForm units={units} onCreated={races.reload} />
     </>
