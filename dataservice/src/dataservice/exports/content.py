@@ -54,7 +54,7 @@ def entries(session: Session, runner_id: int) -> list[Entry]:
         .join(RunStream, RunStream.run_id == Run.id)
         .where(Run.runner_id == runner_id, RunStream.data.is_not(None))
     ):
-        if run.id not in found and streams.decode(data).get("latlng"):
+        if run.id not in found and data is not None and streams.decode(data).get("latlng"):
             found[run.id] = zip_name(run.id, _strava_name(run))
         session.expunge(run)
     return [Entry(run_id, name) for run_id, name in sorted(found.items())]
