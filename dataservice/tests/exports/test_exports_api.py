@@ -310,3 +310,23 @@ class TestExpiry:
         assert answer.json == {"deleted": 0, "failed": 1}
         again = start(client, token, runner)
         assert (again.status_code, again.json["state"]) == (201, "queued")
+
+
+class TestOperatorsExport:
+    def test_the_admin_facade_gives_the_same_files_and_document_as_the_worker_reads(
+        self, client, token, runner, app, strava_run_with_streams
+    ):
+        from dataservice import admin
+
+        run_id = strava_run_with_streams(runner)
+        export_id = start(client, token, runner).json["id"]
+        base = f"/api/v1/users/{runner}/exports/{export_id}"
+        content = client.get(f"{base}/content", headers=token(**WORKER)).json
+        gpx = client.get(f"{base}/files/{run_id}", headers=token(**WORKER)).data
+        with app.extensions["runnerly.db"].transaction() as session:
+            files = list(admin.export_files(session, runner))
+            document = admin.export_document(session, runner)
+        assert files == [(f"files/{run_id}-strava-777.gpx", gpx)]
+        assert [item["name"] for item in content["files"]] == [files[0][0]]
+        assert document["runs"][0]["file"] == files[0][0]
+        assert content["document"]["runs"] == document["runs"]
