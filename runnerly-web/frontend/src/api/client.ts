@@ -1,6 +1,6 @@
 // The browser's only way to the API: same-origin cookies, the CSRF header on every
 // state-changing request, and one error type that keeps the field errors the API names.
-import { humanDates, humanMessage } from "./messages";
+import { fieldMessage, humanMessage } from "./messages";
 import type { FieldError } from "./types";
 
 export type { FieldError };
@@ -53,7 +53,7 @@ export function errorFrom(status: number, body: unknown): ApiError {
     const errors = Array.isArray(b.errors)
       ? b.errors
           .filter(isFieldError)
-          .map((e) => ({ field: e.field, message: humanDates(e.message) }))
+          .map((e) => ({ field: e.field, message: fieldMessage(e.message) }))
       : [];
     const code = typeof b.code === "string" ? b.code : `http_${status}`;
     const message = typeof b.message === "string" ? b.message : undefined;

@@ -37,6 +37,11 @@ describe("what a runner reads when the API refuses", () => {
     expect(errorFrom(400, { code: "invalid_request", message: "body.email: is required" }).message).toBe("Email is required.");
   });
 
+  it("puts a schema's phrasing plainly beside its field too", () => {
+    const e = errorFrom(400, { code: "invalid_request", message: "x", errors: [{ field: "body.weekly_distance", message: "-1000 is less than the minimum of 0" }] });
+    expect(e.fieldError("weekly_distance")).toBe("must be at least 0");
+  });
+
   it("tells several problems apart from one", () => {
     const e = errorFrom(400, { code: "invalid", message: "x", errors: [{ field: "body.a", message: "is required" }, { field: "body.b", message: "is required" }] });
     expect(e.message).toBe("Please correct the fields marked below.");

@@ -33,6 +33,11 @@ const INTERNAL = /\b(dataservice|tokendealer|broker|redis|postgres\w*|sqlite|dat
 
 const ISO_DAY = /\b(\d{4})-(\d{2})-(\d{2})\b(?!T)/g;
 
+/** A field's own message, shown beside it: plain words, days as the dashboard writes them. */
+export function fieldMessage(message: string): string {
+  return humanDates(plainSchema(message.trim()));
+}
+
 /** "2026-12-20" → "Sun, 20 Dec 2026": days as the dashboard writes them everywhere. */
 export function humanDates(text: string): string {
   return text.replace(ISO_DAY, (whole, y: string, m: string, d: string) => {
@@ -51,7 +56,7 @@ export function fieldLabel(field: string): string {
 }
 
 /** The few JSON-schema phrasings a form can still meet, in plain words. */
-function plainSchema(message: string): string {
+export function plainSchema(message: string): string {
   const rules: [RegExp, string][] = [
     [/^.* is less than or equal to the minimum of (\S+)$/, "must be more than $1"],
     [/^.* is less than the minimum of (\S+)$/, "must be at least $1"],
