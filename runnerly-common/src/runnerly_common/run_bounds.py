@@ -29,12 +29,48 @@ POLYLINE_MAX = 100_000
 REASON_MAX = 300  # a set-aside activity's reason, as the dataservice stores it
 
 
+# As a runner reads each value's name: the reason is shown on the Strava page under the
+# activity it set aside.
+LABELS = {
+    "distance": "distance",
+    "moving_time": "moving time",
+    "elapsed_time": "elapsed time",
+    "average_speed": "average speed",
+    "max_speed": "maximum speed",
+    "average_hr": "average heart rate",
+    "max_hr": "maximum heart rate",
+    "elevation_gain": "elevation gain",
+}
+
+
 def problem(name: str, value: Any) -> str | None:
-    """Why ``value`` cannot be stored as the run's ``name``, or None."""
+    """Why ``value`` cannot be stored as the run's ``name``, or None: a sentence for the
+    runner ("Its elapsed time (1,168 h) is more than Runnerly keeps (at most 556 h)")."""
     low, high, unit = {**REQUIRED, **OPTIONAL}[name]
+    label = LABELS[name]
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        return f"{name} {str(value)[:40]!r} is not a number"
-    if not low <= value <= high:
-        stored = f"{low:g} to {high:g} {unit}"
-        return f"{name} {value:g} {unit} is outside what Runnerly stores ({stored})"
+        return f"Its {label} ({str(value)[:40]!r}) is not a number"
+    if value > high:
+        return (
+            f"Its {label} ({_shown(value, unit)}) is more than Runnerly keeps"
+            f" (at most {_shown(high, unit)})"
+        )
+    if value < low:
+        if low == 0:
+            return f"Its {label} ({_shown(value, unit)}) is below zero"
+        return (
+            f"Its {label} ({_shown(value, unit)}) is less than Runnerly keeps"
+            f" (at least {_shown(low, unit)})"
+        )
     return None
+
+
+def _shown(value: float, unit: str) -> str:
+    """A bound or a value in the unit a runner reads it in: hours, km, km/h."""
+    if unit == "s" and abs(value) >= 3600:
+        return f"{value / 3600:,.0f} h"
+    if unit == "m" and abs(value) >= 10_000:
+        return f"{value / 1000:,.0f} km"
+    if unit == "m/s":
+        return f"{value * 3.6:,.0f} km/h"
+    return f"{value:,.0f} {unit}" if abs(value) >= 1000 else f"{value:g} {unit}"

@@ -149,10 +149,10 @@ def _start(activity: dict[str, Any]) -> datetime:
         start = start_of(activity)
     except (KeyError, ValueError, TypeError, OverflowError):
         text = str(activity.get("start_date"))[:40]
-        raise SetAside(f"start date {text!r} is not a date") from None
+        raise SetAside(f"Its start date ({text!r}) is not a date") from None
     problem = dates.datetime_problem(start)
     if problem:
-        raise SetAside(f"start date {start.isoformat()} {problem}")
+        raise SetAside(f"Its start date ({start.isoformat()}) {problem}")
     return start
 
 

@@ -85,10 +85,19 @@ def test_an_activity_outside_runnerlys_dates_is_set_aside_with_its_reason(start_
 @pytest.mark.parametrize(
     ("field", "value", "words"),
     [
-        ("elapsed_time", 4_204_800, "elapsed_time 4.2048e+06 s is outside"),  # 1,168 hours
-        ("distance", 2_000_000.0, "distance 2e+06 m is outside"),
-        ("moving_time", -5, "moving_time -5 s is outside"),
-        ("distance", "ten k", "distance 'ten k' is not a number"),
+        # Shown to the runner on the Strava page as it is: words, hours, kilometres.
+        (
+            "elapsed_time",
+            4_204_800,  # 1,168 hours: a watch left running
+            "Its elapsed time (1,168 h) is more than Runnerly keeps (at most 556 h)",
+        ),
+        (
+            "distance",
+            2_000_000.0,
+            "Its distance (2,000 km) is more than Runnerly keeps (at most 1,000 km)",
+        ),
+        ("moving_time", -5, "Its moving time (-5 s) is below zero"),
+        ("distance", "ten k", "Its distance ('ten k') is not a number"),
         ("moving_time", float("nan"), "is not a number"),
     ],
 )
@@ -135,7 +144,7 @@ def test_an_activity_without_a_usable_id_is_skipped_and_the_rest_kept():
 
 
 def test_to_run_names_the_problem():
-    with pytest.raises(SetAside, match="elapsed_time"):
+    with pytest.raises(SetAside, match="Its elapsed time"):
         to_run({**ACTIVITY, "elapsed_time": 10**9})
 
 
