@@ -52,8 +52,10 @@ BODIES: dict[str, Any] = {
     "generatePlan": {},
     "updatePlanSession": {"skipped": True},
     "putRunStreams": {"streams": None},
+    "updateExport": {"state": "failed", "error": "planted"},
+    "putExportChunk": b"PK",  # the zip's bytes, not JSON (_request)
 }
-FILLS = {"year": "2026", "month": "3", "distance": "5000", "activity_id": "b1"}
+FILLS = {"year": "2026", "month": "3", "distance": "5000", "activity_id": "b1", "seq": "0"}
 
 
 def runner_operations() -> list[tuple[str, str, str]]:
@@ -98,9 +100,12 @@ def victim(client, token, other_runner) -> dict[str, Any]:
         },
         headers=token(client="strava-worker", scope="runs:write"),
     )
+    export = client.post(f"{base}/exports", headers=b)
     assert plan.status_code == 201, plan.json
     assert set_aside.json["set_aside"] == 1, set_aside.json
+    assert export.status_code == 201, export.json
     return {
+        "export_id": export.json["id"],
         "user_id": other_runner,
         "runner_id": other_runner,
         "run_id": run["id"],
@@ -116,6 +121,8 @@ def _request(client, method, path, ids, headers, operation_id):
     body = BODIES.get(operation_id)
     if operation_id == "createPlan":
         body = {**body, "race_id": ids["race_id"], "start_date": ids["monday"]}
+    if operation_id == "putExportChunk":
+        return client.put(url, data=body, content_type="application/octet-stream", headers=headers)
     if operation_id == "importRunFile":
         return client.post(
             url + "?filename=mine.gpx",

@@ -13,7 +13,8 @@ from runnerly_common.openapi import OpenAPIBlueprint, request_body
 
 
 def _builder() -> None:
-    """Building an export (its content, its progress, its bytes) is the worker's."""
+    """Building an export (its content, its progress, its bytes) is the worker's; asked
+    after the export is found, so another runner's is 404 whoever asks."""
     require_client(settings().export_clients, "building an export")
 
 
@@ -39,8 +40,8 @@ def bind(api: OpenAPIBlueprint) -> None:
     @api.operation("updateExport")
     def update_export(user_id: int, export_id: int) -> dict[str, Any]:
         runner_or_404(session(), user_id)
-        _builder()
         export = service.get(session(), user_id, export_id, for_update=True)
+        _builder()
         service.update(session(), export, request_body(), settings().export_days)
         session().commit()
         return service.to_dict(export)
@@ -48,8 +49,8 @@ def bind(api: OpenAPIBlueprint) -> None:
     @api.operation("getExportContent")
     def get_export_content(user_id: int, export_id: int) -> dict[str, Any]:
         runner_or_404(session(), user_id)
-        _builder()
         service.get(session(), user_id, export_id)
+        _builder()
         return {
             "document": content.document(session(), user_id),
             "files": [
@@ -61,16 +62,16 @@ def bind(api: OpenAPIBlueprint) -> None:
     @api.operation("getExportFile")
     def get_export_file(user_id: int, export_id: int, run_id: int) -> Response:
         runner_or_404(session(), user_id)
-        _builder()
         service.get(session(), user_id, export_id)
+        _builder()
         found = content.entry_file(session(), user_id, run_id)
         return Response(found.content, mimetype=found.media_type)
 
     @api.operation("putExportChunk")
     def put_export_chunk(user_id: int, export_id: int, seq: int) -> Response:
         runner_or_404(session(), user_id)
-        _builder()
         export = service.get(session(), user_id, export_id, for_update=True)
+        _builder()
         service.put_chunk(session(), export, seq, request.get_data(cache=False))
         session().commit()
         return Response(status=204)
