@@ -34,7 +34,9 @@ describe("the profile's email preferences", () => {
       "PATCH /api/web/email-preferences": () => ({ body: { monthly_report: false, report_day: 3 } }),
     });
     renderWithSession(<EmailSection />);
-    await userEvent.click(await screen.findByLabelText("Send me the monthly report"));
+    const box = await screen.findByLabelText("Send me the monthly report");
+    await userEvent.click(box);
+    expect(box).not.toBeChecked(); // at once, before the server answers
     expect(await screen.findByText("Saved: no more monthly reports.")).toBeInTheDocument();
     expect(screen.getByLabelText("Send me the monthly report")).not.toBeChecked();
     expect(screen.getByLabelText("It arrives on the")).toBeDisabled();
@@ -58,5 +60,6 @@ describe("the profile's email preferences", () => {
     await userEvent.selectOptions(await screen.findByLabelText("It arrives on the"), "28");
     expect(await screen.findByRole("alert")).toBeInTheDocument();
     expect(screen.queryByText(/Saved/)).not.toBeInTheDocument();
+    expect(screen.getByLabelText("It arrives on the")).toHaveValue("1"); // what is stored
   });
 });

@@ -26,13 +26,19 @@ export function EmailSection() {
     emailPreferences.get().then(setPrefs, (e: unknown) => setError(toError(e)));
   }, []);
 
+  // The control shows the choice at once (a checkbox that waits for the server looks broken
+  // and is, to a keyboard or a test); the server's answer then stands, or the old value on
+  // an error.
   const change = async (next: EmailPreferencesChange) => {
+    const before = prefs;
     setError(null);
     setSaved(false);
+    setPrefs((now) => (now ? { ...now, ...next } : now));
     try {
       setPrefs(await emailPreferences.update(next));
       setSaved(true);
     } catch (e) {
+      setPrefs(before);
       setError(toError(e));
     }
   };
