@@ -31,6 +31,8 @@ def _password_step(page: Page, email: str, password: str) -> None:
 def test_a_runner_signs_in_with_a_code_and_then_with_a_recovery_code(
     stack: ProcfileStack, page: Page
 ) -> None:
+    # The browser context is the session's: start logged out, whatever ran before.
+    page.context.clear_cookies()
     email = f"e2e-2fa-{secrets.token_hex(4)}@example.com"
     password = f"totp {secrets.token_hex(6)} lighthouse"
     sign_up(page, email, password)
