@@ -32,7 +32,7 @@ import logging
 import random
 import sqlite3
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -56,6 +56,7 @@ MONTH_END_COUNTDOWN = 1800  # a month still running in the runner's zone: look a
 # A runner's report queued by a round is not queued again for this long (its task may be
 # retrying an SMTP server that is down); then the next round tries once more.
 QUEUED_SECONDS = 6 * 3600
+LOOK_SECONDS = 60  # the round's hold of a month's reservation while it looks at the marker
 # The marker store (Redis, or SQLite on one machine) failing before the mail is out.
 STORE_ERRORS = (StoreUnavailable, redis.RedisError, sqlite3.Error)
 TRANSIENT = (DataserviceError, mailer.MailError, *STORE_ERRORS)
@@ -112,15 +113,11 @@ def due_month(
 
 
 def runners_due(
-    store: Store,
-    subscribers: Iterable[dict[str, Any]],
-    now: datetime,
-    hour: int,
-    lock_seconds: int,
-) -> list[tuple[int, int, int]]:
+    store: Store, subscribers: Iterable[dict[str, Any]], now: datetime, hour: int
+) -> Iterator[tuple[int, int, int]]:
     """(runner, year, month) of each report to queue now, each taken in the store as
-    queued for ``QUEUED_SECONDS``; ``subscribers`` as the dataservice lists them."""
-    due: list[tuple[int, int, int]] = []
+    queued for ``QUEUED_SECONDS``; ``subscribers`` as the dataservice lists them.  One at
+    a time: a store failing midway leaves no runner marked queued without its task."""
     for runner in subscribers:
         if runner.get("disabled"):
             continue
@@ -128,20 +125,19 @@ def runners_due(
         if month_of is None:
             continue
         runner_id, (year, month) = int(runner["runner_id"]), month_of
-        if _sent_or_busy(store, runner_id, year, month, lock_seconds):
+        if _sent_or_busy(store, runner_id, year, month):
             continue
         queued = f"report-queued:{runner_id}:{year:04d}-{month:02d}"
         if store.acquire(queued, "queued", QUEUED_SECONDS):
-            due.append((runner_id, year, month))
-    return due
+            yield runner_id, year, month
 
 
-def _sent_or_busy(store: Store, runner_id: int, year: int, month: int, seconds: int) -> bool:
+def _sent_or_busy(store: Store, runner_id: int, year: int, month: int) -> bool:
     """Whether the month is sent, or a task is at it now.  Looked at under the month's
     reservation, as the task does: a look racing the task's marker write could win the
     marker's key for its probe second and make the marker write fail."""
     owner, name = uuid.uuid4().hex, _reservation(runner_id, year, month)
-    if not store.acquire(name, owner, seconds):
+    if not store.acquire(name, owner, LOOK_SECONDS):
         return True
     try:
         return already_sent(store, _sent_key(runner_id, year, month))
@@ -192,18 +188,20 @@ def send_monthly_reports(
         log.error("no monthly reports for %s-%s: not a month", year, month)
         return {"status": "invalid"}
     rt = _runtime(self)
+    queued = 0
     try:
         subscribers = list(rt.dataservice.report_subscribers())
         if year is not None and month is not None:
-            due = [(int(r["runner_id"]), year, month) for r in subscribers if not r.get("disabled")]
+            due: Iterable[tuple[int, int, int]] = [
+                (int(r["runner_id"]), year, month) for r in subscribers if not r.get("disabled")
+            ]
         else:
-            due = runners_due(
-                rt.store,
-                subscribers,
-                datetime.now(UTC),
-                rt.settings.report_hour,
-                rt.settings.lock_seconds,
+            due = runners_due(rt.store, subscribers, datetime.now(UTC), rt.settings.report_hour)
+        for runner_id, report_year, report_month in due:
+            send_report.apply_async(
+                kwargs={"runner_id": runner_id, "year": report_year, "month": report_month}
             )
+            queued += 1
     except (DataserviceError, *STORE_ERRORS) as exc:
         if failures >= rt.settings.max_failures:
             log.error("monthly reports: gave up listing runners: %s", exc)
@@ -214,12 +212,8 @@ def send_monthly_reports(
             countdown=_backoff(rt, failures),
             exc=exc,
         )
-    for runner_id, report_year, report_month in due:
-        send_report.apply_async(
-            kwargs={"runner_id": runner_id, "year": report_year, "month": report_month}
-        )
-    log.info("monthly reports: %s of %s runners queued", len(due), len(subscribers))
-    return {"status": "queued", "runners": len(due)}
+    log.info("monthly reports: %s of %s runners queued", queued, len(subscribers))
+    return {"status": "queued", "runners": queued}
 
 
 @shared_task(

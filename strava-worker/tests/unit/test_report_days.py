@@ -50,7 +50,7 @@ def store(tmp_path: Path) -> SqliteStore:
 
 
 def _round(store: SqliteStore, now: datetime, *runners: dict) -> list[tuple[int, int, int]]:
-    return runners_due(store, runners, now, HOUR, lock_seconds=60)
+    return list(runners_due(store, runners, now, HOUR))
 
 
 def test_a_day_moved_to_one_already_gone_this_month_sends_the_month_once(store):
