@@ -85,10 +85,14 @@ def export_files(session: Session, runner_id: int) -> Iterator[tuple[Entry, Orig
             session.expunge(kept)  # let the bytes go
 
 
-def document(session: Session, runner_id: int, on: date | None = None) -> dict[str, Any]:
+def document(
+    session: Session, runner_id: int, files: list[Entry] | None = None, on: date | None = None
+) -> dict[str, Any]:
     """runner.json's data (its ``format`` and time are the zip writer's): everything the
-    dataservice holds about the runner, each run naming its file in the zip."""
+    dataservice holds about the runner, each run naming its file in the zip (``files``:
+    :func:`entries`, when the caller has them already)."""
     from dataservice import admin  # the facade holds runner_data; it imports this module
 
-    kept = {entry.run_id: entry.name for entry in entries(session, runner_id)}
+    found = entries(session, runner_id) if files is None else files
+    kept = {entry.run_id: entry.name for entry in found}
     return admin.runner_data(session, runner_id, kept, on)

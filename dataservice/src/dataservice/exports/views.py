@@ -51,12 +51,10 @@ def bind(api: OpenAPIBlueprint) -> None:
         runner_or_404(session(), user_id)
         service.get(session(), user_id, export_id)
         _builder()
+        files = content.entries(session(), user_id)
         return {
-            "document": content.document(session(), user_id),
-            "files": [
-                {"run_id": entry.run_id, "name": entry.name}
-                for entry in content.entries(session(), user_id)
-            ],
+            "document": content.document(session(), user_id, files),
+            "files": [{"run_id": entry.run_id, "name": entry.name} for entry in files],
         }
 
     @api.operation("getExportFile")
