@@ -6,18 +6,10 @@ import { ApiError } from "./api/client";
 import { lastCompleteMonth, monthOf, today, type Day, type YearMonth } from "./lib/dates";
 import { titleFor, usePageTitle } from "./lib/pageTitle";
 import { afterLogin, CONSENT_PATH, loginFor } from "./api/apps";
-import { AdminUsersPage } from "./pages/AdminUsers";
 import { LoginPage, SignupPage } from "./pages/Auth";
 import { ConsentPage } from "./pages/Consent";
 import { DashboardPage } from "./pages/Dashboard";
-import { PlanPage, PlansPage } from "./pages/Plans";
-import { ProfilePage } from "./pages/Profile";
-import { RacesPage } from "./pages/Races";
-import { ReportPage } from "./pages/Report";
-import { RunDetailPage } from "./pages/RunDetail";
 import { RunsMonthPage } from "./pages/RunsMonth";
-import { SyncPage } from "./pages/Sync";
-import { UploadPage } from "./pages/Upload";
 import { navigate, usePath } from "./router";
 import { useSession } from "./session";
 
@@ -31,6 +23,17 @@ const RunSearchPage = lazy(() => import("./pages/RunSearch").then((m) => ({ defa
 const ForgotPasswordPage = lazy(() => import("./pages/ForgotPassword").then((m) => ({ default: m.ForgotPasswordPage })));
 const ResetPasswordPage = lazy(() => import("./pages/ResetPassword").then((m) => ({ default: m.ResetPasswordPage })));
 const ConfirmEmailPage = lazy(() => import("./pages/ConfirmEmail").then((m) => ({ default: m.ConfirmEmailPage })));
+// Every page but the dashboard and the month's runs too: on a phone's CPU the JavaScript a
+// first visit parses is most of its wait (benchmarks.web, decision 57).
+const AdminUsersPage = lazy(() => import("./pages/AdminUsers").then((m) => ({ default: m.AdminUsersPage })));
+const PlanPage = lazy(() => import("./pages/Plans").then((m) => ({ default: m.PlanPage })));
+const PlansPage = lazy(() => import("./pages/Plans").then((m) => ({ default: m.PlansPage })));
+const ProfilePage = lazy(() => import("./pages/Profile").then((m) => ({ default: m.ProfilePage })));
+const RacesPage = lazy(() => import("./pages/Races").then((m) => ({ default: m.RacesPage })));
+const ReportPage = lazy(() => import("./pages/Report").then((m) => ({ default: m.ReportPage })));
+const RunDetailPage = lazy(() => import("./pages/RunDetail").then((m) => ({ default: m.RunDetailPage })));
+const SyncPage = lazy(() => import("./pages/Sync").then((m) => ({ default: m.SyncPage })));
+const UploadPage = lazy(() => import("./pages/Upload").then((m) => ({ default: m.UploadPage })));
 
 function later(node: ReactNode): ReactNode {
   return <Suspense fallback={<Loading />}>{node}</Suspense>;
@@ -91,19 +94,19 @@ function page(pathname: string, day: Day, query: string): ReactNode {
     const month = monthFrom(m);
     if (month) return <RunsMonthPage key={`${month.year}-${month.month}`} month={month} />;
   }
-  if ((m = pathname.match(/^\/runs\/(\d+)$/))) return <RunDetailPage key={m[1]} id={Number(m[1])} />;
-  if (pathname === "/upload") return <UploadPage />;
-  if (pathname === "/races") return <RacesPage />;
-  if (pathname === "/plans") return <PlansPage />;
-  if ((m = pathname.match(/^\/plans\/(\d+)$/))) return <PlanPage key={m[1]} id={Number(m[1])} />;
-  if (pathname === "/reports") return <ReportPage month={lastCompleteMonth(day)} />;
+  if ((m = pathname.match(/^\/runs\/(\d+)$/))) return later(<RunDetailPage key={m[1]} id={Number(m[1])} />);
+  if (pathname === "/upload") return later(<UploadPage />);
+  if (pathname === "/races") return later(<RacesPage />);
+  if (pathname === "/plans") return later(<PlansPage />);
+  if ((m = pathname.match(/^\/plans\/(\d+)$/))) return later(<PlanPage key={m[1]} id={Number(m[1])} />);
+  if (pathname === "/reports") return later(<ReportPage month={lastCompleteMonth(day)} />);
   if ((m = pathname.match(/^\/reports\/(\d{4})\/(\d{1,2})$/))) {
     const month = monthFrom(m);
-    if (month) return <ReportPage key={`${month.year}-${month.month}`} month={month} />;
+    if (month) return later(<ReportPage key={`${month.year}-${month.month}`} month={month} />);
   }
-  if (pathname === "/sync") return <SyncPage />;
-  if (pathname === "/profile") return <ProfilePage />;
-  if (pathname === "/admin/users") return <AdminUsersPage />;
+  if (pathname === "/sync") return later(<SyncPage />);
+  if (pathname === "/profile") return later(<ProfilePage />);
+  if (pathname === "/admin/users") return later(<AdminUsersPage />);
   return NOT_FOUND;
 }
 

@@ -1,14 +1,13 @@
-import { endpoints } from "../api/endpoints";
-import { RECENT_RUNS } from "../lib/runSearch";
 import type { Units } from "../lib/units";
-import { useApi } from "../lib/useApi";
+import type { Loaded } from "../lib/useApi";
+import type { RunPage } from "../api/types";
 import { RunList } from "../pages/RunsMonth";
 import { Link } from "./Link";
 import { LoadError } from "./Status";
 
-/** The dashboard's latest runs: the run search, newest first, one short page. */
-export function RecentRuns({ units }: { units: Units }) {
-  const recent = useApi(() => endpoints.searchRuns({ per_page: RECENT_RUNS }), "recent-runs");
+/** The dashboard's latest runs; `recent` is asked by the page (useRecentRuns), with its
+ * other calls. */
+export function RecentRuns({ recent, units }: { recent: Loaded<RunPage>; units: Units }) {
   return (
     <section className="card recent-runs" aria-labelledby="recent-title">
       <div className="card__head">

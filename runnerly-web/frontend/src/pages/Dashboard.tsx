@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "react";
+import { startTransition, useEffect, useRef, useState } from "react";
 import { endpoints } from "../api/endpoints";
 import type { Records, Summary, Totals } from "../api/types";
 import { Link } from "../components/Link";
@@ -9,6 +9,7 @@ import { NextWorkout } from "../components/NextWorkout";
 import { RecentRuns } from "../components/RecentRuns";
 import { LoadError, Loading } from "../components/Status";
 import { formatDay, localStart, weeksAgoMonday } from "../lib/dates";
+import { useRecentRuns } from "../lib/recentRuns";
 import { ACTIVE, useStravaStatus } from "../lib/strava";
 import { formatDistance, formatDuration, formatPace, type Units } from "../lib/units";
 import { useApi } from "../lib/useApi";
@@ -97,6 +98,16 @@ export function DashboardPage() {
   const from = weeksAgoMonday(weeks, today);
   const series = useApi(() => endpoints.weeklyTotals(from), `weekly:${from}`);
   const records = useApi<Records>(() => endpoints.records(), "records");
+  // Asked with the others, not once the summary is in: one round trip fewer before the
+  // first screen (benchmarks.web, docs/performance.md).
+  const recent = useRecentRuns();
+  // What lies below the first screen (the pace trend, the records) is drawn after it, in a
+  // transition a tap interrupts: on a slow phone it doubled the time to the first screen.
+  const [belowFold, setBelowFold] = useState(false);
+  const shown = !!summary.data;
+  useEffect(() => {
+    if (shown) startTransition(() => setBelowFold(true));
+  }, [shown]);
 
   // During an import, follow it here too and refresh the figures as runs arrive.
   const importing = !!session?.strava?.sync_state && ACTIVE.has(session.strava.sync_state);
@@ -148,7 +159,7 @@ export function DashboardPage() {
             <TotalsCard title="This month" totals={s.month} units={units} />
             <TotalsCard title="This year" totals={s.year} units={units} />
           </div>
-          <RecentRuns units={units} />
+          <RecentRuns recent={recent} units={units} />
           <section className="card" aria-labelledby="weekly-title">
             <div className="card__head">
               <h2 id="weekly-title">Weekly distance</h2>
@@ -168,11 +179,13 @@ export function DashboardPage() {
               <Loading />
             )}
           </section>
-          <section className="card" aria-labelledby="pace-title">
-            <h2 id="pace-title">Pace trend</h2>
-            {series.data && <PaceTrendChart weeks={series.data.buckets} units={units} />}
-          </section>
-          {records.error ? (
+          {belowFold && (
+            <section className="card" aria-labelledby="pace-title">
+              <h2 id="pace-title">Pace trend</h2>
+              {series.data && <PaceTrendChart weeks={series.data.buckets} units={units} />}
+            </section>
+          )}
+          {!belowFold ? null : records.error ? (
             <LoadError error={records.error} retry={records.reload} />
           ) : records.data ? (
             <>
