@@ -1,6 +1,7 @@
 // The account-recovery calls: a password reset by email, and changing the account's email
 // (confirmed from the new address). Links from those emails carry their token in the
-// address's fragment (#token=...), which no server ever sees; tokenFromLink reads it.
+// address's fragment (#token=...), which no server ever sees; useLinkToken reads it.
+import { useEffect, useState } from "react";
 import { api } from "./client";
 import type { components, operations } from "./schema.gen";
 import type { Session } from "./types";
@@ -23,12 +24,23 @@ export const account = {
   confirmEmailChange: (token: string) => api.post<Session>(`${BASE}/profile/email/confirm`, { token }),
 };
 
-/** The token of an emailed link (`…#token=abc`), then gone from the address bar and the
- * history entry, so a screenshot, a shared screen or Back does not show it. */
-export function tokenFromLink(): string {
-  const token = new URLSearchParams(window.location.hash.slice(1)).get("token") ?? "";
-  if (window.location.hash) {
-    window.history.replaceState(null, "", window.location.pathname + window.location.search);
-  }
+function readLinkToken(): string {
+  const fromHash = new URLSearchParams(window.location.hash.slice(1)).get("token");
+  if (fromHash) return fromHash;
+  const state = window.history.state as { linkToken?: unknown } | null;
+  return typeof state?.linkToken === "string" ? state.linkToken : "";
+}
+
+/** The token of an emailed link (`…#token=abc`). Read without side effects (React may render
+ * a page more than once before showing it); once shown, the token leaves the address bar
+ * for this history entry's state, so a screenshot or a shared screen does not show it and
+ * a second render still finds it. */
+export function useLinkToken(): string {
+  const [token] = useState(readLinkToken);
+  useEffect(() => {
+    if (!window.location.hash) return;
+    const state = { ...((window.history.state as object | null) ?? {}), linkToken: token };
+    window.history.replaceState(state, "", window.location.pathname + window.location.search);
+  }, [token]);
   return token;
 }

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { account, tokenFromLink } from "../api/account";
+import { account, useLinkToken } from "../api/account";
 import { ApiError } from "../api/client";
 import { Link } from "../components/Link";
 import { useSession } from "../session";
@@ -13,7 +13,7 @@ function asApiError(e: unknown): ApiError {
  * page's load: a mail scanner that opens links must not confirm for the runner. */
 export function ConfirmEmailPage() {
   const { update, user } = useSession();
-  const [token] = useState(tokenFromLink);
+  const token = useLinkToken();
   const [error, setError] = useState<ApiError | null>(null);
   const [email, setEmail] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);

@@ -29,6 +29,20 @@ describe("choosing a new password from the emailed link", () => {
     expect(screen.getByRole("link", { name: "Log in" })).toHaveAttribute("href", "/login");
   });
 
+  it("keeps the link's token when the page is mounted again after it left the address bar", async () => {
+    const { calls } = fakeApi({
+      "POST /api/web/password-reset/confirm": () => ({ body: sessionFor(null) }),
+    });
+    const first = renderWithSession(<ResetPasswordPage />, sessionFor(null));
+    expect(window.location.hash).toBe("");
+    first.unmount();
+    renderWithSession(<ResetPasswordPage />, sessionFor(null));
+    await userEvent.type(screen.getByLabelText("New password"), "copper heron 61 meadow");
+    await userEvent.click(screen.getByRole("button", { name: "Set my new password" }));
+    expect(await screen.findByRole("status")).toBeInTheDocument();
+    expect(calls[0].body).toMatchObject({ token: "tok-123" });
+  });
+
   it("puts a weak password's problem beside the field and keeps the form", async () => {
     fakeApi({
       "POST /api/web/password-reset/confirm": () => ({

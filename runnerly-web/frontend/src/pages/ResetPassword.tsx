@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from "react";
-import { account, tokenFromLink } from "../api/account";
+import { account, useLinkToken } from "../api/account";
 import { ApiError } from "../api/client";
 import { Field } from "../components/Field";
 import { FormMessage } from "../components/FormMessage";
@@ -30,7 +30,7 @@ export function LinkProblem({ message, again }: { message: string; again: { to: 
  * ends, this browser's too; the runner then logs in as usual. */
 export function ResetPasswordPage() {
   const { update } = useSession();
-  const [token] = useState(tokenFromLink);
+  const token = useLinkToken();
   const [password, setPassword] = useState("");
   const [error, setError] = useState<ApiError | null>(null);
   const [done, setDone] = useState(false);
