@@ -41,7 +41,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from strava_worker import batches, mapping
+from strava_worker import athletes, batches, mapping
 from strava_worker.budget import OutOfBudget
 from strava_worker.listing import Window, next_window
 from strava_worker.runtime import Runtime
@@ -152,6 +152,7 @@ def _backfill(rt: Runtime, user_id: int, link: dict[str, Any]) -> dict[str, Any]
                 sync_cursor=progress["sync_cursor"] or iso(started),
             )
             rt.dataservice.update_link(user_id, **progress)
+            athletes.ensure_named(rt, user_id, link)  # once a link's history is in
             return {"status": DONE, "pages": pages, **counts}
         progress.update(
             backfill_before=_iso_or_none(following.before),

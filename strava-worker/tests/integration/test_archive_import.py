@@ -11,7 +11,9 @@ import time
 from typing import Any
 
 import pytest
+import requests
 
+from runnerly_common import strava_athletes
 from runnerly_common.archive_imports import ArchiveImports, Entry
 from runnerly_common.shared_store import open_shared_store
 from runnerly_common.tasks import IMPORT_ARCHIVE, SYNC_RUNNER
@@ -150,3 +152,22 @@ def test_a_task_starting_over_after_its_worker_died_doubles_nothing(
     runs = _file_runs(runner)
     assert len(runs) == 6
     assert sorted(run["title"] for run in runs) == [f"Run {n}" for n in range(7001, 7007)]
+
+
+def test_a_link_made_without_the_web_app_gets_its_athletes_name_at_its_first_sync(
+    runner: Any, start_worker: Any, archives: ArchiveImports, sim: str
+) -> None:
+    """The demo runner's link (made by `make setup`, not by Strava's consent in the web
+    app) has no name until the worker asks Strava once."""
+    store = archives.store
+    strava_athletes.forget(store, runner.user_id)  # a runner id of an earlier session
+    worker = start_worker(shared_store=STORE)
+    worker.send(SYNC_RUNNER, user_id=runner.user_id)
+    runner.wait_synced()
+    athletes = {a["id"]: a for a in requests.get(f"{sim}/admin/athletes", timeout=10).json()}
+    deadline = time.monotonic() + 10  # asked right after the sync's end
+    while (named := strava_athletes.known(store, runner.user_id)) is None:
+        assert time.monotonic() < deadline, worker.log()
+        time.sleep(0.2)
+    expected = athletes[runner.athlete]
+    assert (named["firstname"], named["lastname"]) == (expected["firstname"], expected["lastname"])
