@@ -218,12 +218,14 @@ def _start(
         _start_strava_worker(stack, wanted, sync_workers, options)
     if "web" in wanted:
         assert stack.tokendealer is not None and stack.dataservice is not None
+        # The store the web app shares with the worker (decision 59): Redis's database 3.
+        shared = {"shared_store": stack.redis.url(3)} if stack.redis else {}
         stack.web = start_web(
             work / "web",
             dataservice_url=stack.dataservice.url,
             tokendealer=stack.tokendealer,
             strava_url=stack.sim.url if stack.sim else "",
-            **_options(options, "web"),
+            **{**shared, **_options(options, "web")},
         )
         stack.processes["web"] = stack.web.process
     if "gateway" in wanted:
@@ -254,7 +256,7 @@ def _start_strava_worker(
         dataservice_url=stack.dataservice.url,
         tokendealer=stack.tokendealer,
         strava_url=stack.sim.url,
-        **worker,
+        **{"shared_store": stack.redis.url(3), **worker},
     )
     celery = stack.work / "celery"
     if "workers" in wanted:
