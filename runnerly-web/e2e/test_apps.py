@@ -62,6 +62,8 @@ def _example() -> Any:
 def test_an_app_gets_a_runners_runs_by_the_code_flow_and_loses_them_when_revoked(
     stack: ProcfileStack, page: Page, tmp_path: Path
 ) -> None:
+    # The browser context is the session's: whatever an earlier test left, start logged out.
+    page.context.clear_cookies()
     sign_up(
         page, f"e2e-apps-{secrets.token_hex(4)}@example.com", f"apps {secrets.token_hex(6)} kite"
     )
@@ -135,3 +137,6 @@ def test_an_app_gets_a_runners_runs_by_the_code_flow_and_loses_them_when_revoked
     assert refreshed.status_code == 400, refreshed.text
     assert refreshed.json()["error"] == "invalid_grant"
     assert_page_ran_clean(page)
+    # Logged out, as the next test expects to find the browser.
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
