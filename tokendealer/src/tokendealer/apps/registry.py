@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from tokendealer.clients import registry
 from tokendealer.clients.models import Client
 from tokendealer.clients.registry import RegistryError
+from tokendealer.tokens.oauth import form_value, invalid_client
 
 # What a runner may grant an app: their runs and profile to read, their runs to write and
 # their reports.  Never `admin`, `strava:tokens` (a Strava credential), or `users:write`
@@ -110,8 +111,6 @@ def register_app(
 def identify_public_app(session: Session) -> Client:
     """A public app, named by ``client_id`` alone (RFC 6749 §3.2.1): one that holds no
     secret.  A confidential app must authenticate."""
-    from tokendealer.tokens.oauth import form_value, invalid_client
-
     client_id = form_value("client_id") or ""
     client = session.get(Client, client_id) if len(client_id) <= 64 else None
     if client is None or client.disabled or not client.is_app:
