@@ -40,6 +40,16 @@ def _zip(members: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
+def _encrypted() -> bytes:
+    """A member marked encrypted (PKWARE's flag bit 0, in the local and the central header;
+    Python's zipfile never writes it, so it is set in the bytes)."""
+    data = bytearray(_zip({"activities.csv": b"Activity ID,Filename\n"}))
+    data[6] |= 0x1  # the local file header's general purpose flags
+    central = data.index(b"PK\x01\x02")
+    data[central + 8] |= 0x1
+    return bytes(data)
+
+
 def _staged(app: Flask, user_id: int) -> dict[str, Any] | None:
     return ArchiveImports(app.extensions["runnerly_web.shared_store"]).job(user_id)
 
@@ -71,6 +81,7 @@ HOSTILE = {
         ),
         "larger than 32 MB once unpacked",
     ),
+    "encrypted": (_encrypted(), "encrypted"),
     "no activities.csv": (
         _zip({"activities/1.gpx": gpx_track("2024-01-01T06:00:00Z", 5)}),
         "no activities.csv",
