@@ -16,7 +16,8 @@ from runnerly_common.testing.procfile import ProcfileStack
 
 
 def _log_out(page: Page) -> None:
-    page.get_by_role("button", name="Log out").click()
+    # Exact: the profile also has "Log out everywhere".
+    page.get_by_role("button", name="Log out", exact=True).click()
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
 
 
