@@ -233,3 +233,18 @@ def test_a_database_at_0013_gains_the_empty_tables_and_loses_them_going_back(tmp
         assert not {"two_factor", "recovery_codes"} & set(inspect(engine).get_table_names())
     finally:
         engine.dispose()
+
+
+def test_an_accepted_code_moves_the_secret_to_the_newest_key(client, token, runner, app, db):
+    from cryptography.fernet import Fernet
+
+    from dataservice.strava.crypto import TokenCipher
+
+    secret, _ = enrol(client, token, runner)
+    new_key = Fernet.generate_key().decode()
+    # The configured keys, newest first: a new one put in front of the old.
+    settings_keys = app.extensions["runnerly.settings"].strava_token_keys
+    app.extensions["dataservice.cipher"] = TokenCipher(f"{new_key},{settings_keys}")
+    assert verify(client, token, runner, code=code(secret, 1))["valid"] is True
+    stored = db.execute(text("SELECT secret FROM two_factor")).scalar_one()
+    assert TokenCipher(new_key).decrypt(stored) == secret

@@ -158,7 +158,9 @@ def _accept_code(session: Session, cipher: TokenCipher, row: TwoFactor, code: st
         update(TwoFactor)
         .where(TwoFactor.runner_id == row.runner_id)
         .where((TwoFactor.last_step.is_(None)) | (TwoFactor.last_step < step))
-        .values(last_step=step)
+        # Written again with the newest key: after a key rotation, every runner's next
+        # code moves their secret off the old key.
+        .values(last_step=step, secret=cipher.encrypt(secret))
         .execution_options(synchronize_session=False)
     )
     session.refresh(row)
