@@ -78,3 +78,4 @@ def test_a_runner_signs_in_with_a_code_and_then_with_a_recovery_code(
     region = page.get_by_role("region", name="Two-factor sign-in")
     expect(region.get_by_text("9 recovery codes left")).to_be_visible()
     assert_page_ran_clean(page)
+    _log_out(page)  # the browser context is the next test's
