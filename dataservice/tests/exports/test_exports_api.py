@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from dataservice.exports.models import Export, ExportChunk
+from dataservice.imports import xmlsafe
 from runnerly_common.db import utcnow
 from runnerly_common.export_zip import FORMAT, ExportZip
 
@@ -133,6 +134,13 @@ class TestStravaGPX:
         assert b'<gpx version="1.1"' in gpx and b"<gpxtpx:hr>140</gpxtpx:hr>" in gpx
         assert b"<gpxtpx:cad>85</gpxtpx:cad>" in gpx
         assert b"Along the &lt;river&gt; &amp; back" in gpx
+        # GPX 1.1's order within a point (wptType: ele, time, ..., extensions), in its namespace.
+        root = xmlsafe.parse(gpx, "GPX")
+        assert root.tag == "{http://www.topografix.com/GPX/1/1}gpx" and root.get("version") == "1.1"
+        points = root.findall(".//{http://www.topografix.com/GPX/1/1}trkpt")
+        assert len(points) == len(streams["time"])
+        order = [xmlsafe.local_name(child.tag) for child in points[0]]
+        assert order == ["ele", "time", "extensions"]
         # The dataservice's own GPX importer reads it back as the same run.
         imported = client.post(
             f"/api/v1/users/{other_runner}/runs/import?filename=strava-777.gpx",
