@@ -195,6 +195,17 @@ def sign_up(browser: Any, state_path: Path) -> int:
     return int(user_id)
 
 
+def wait_for_mark(page: Any, condition: str, timeout: float = 15) -> None:
+    """Polls from here: the page's CSP forbids the eval that ``wait_for_function`` polls
+    with in the page (``page.evaluate`` goes through the DevTools protocol, which CSP does
+    not govern)."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(condition):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{condition} still false after {timeout} s")
+        time.sleep(0.005)
+
+
 def one_load(browser: Any, state_path: Path, slowdown: float) -> dict[str, Any]:
     context = browser.new_context(base_url=GATEWAY_URL, storage_state=str(state_path), **PHONE)
     context.add_init_script(WATCH)
@@ -202,12 +213,10 @@ def one_load(browser: Any, state_path: Path, slowdown: float) -> dict[str, Any]:
     # Before the navigation, so the HTML's parsing and every script run on the slowed CPU.
     context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": slowdown})
     page.goto("/")
-    # One wait for all of (1), as the page's own observer saw it: one driver round trip.
-    page.wait_for_function("window.__drawn !== undefined", timeout=15_000)
+    # One wait for all of (1), as the page's own observer saw it.
+    wait_for_mark(page, "window.__drawn !== undefined")
     page.get_by_role("button", name="26 weeks").click()
-    page.wait_for_function(
-        "window.__answered !== undefined && window.__drawn !== undefined", timeout=15_000
-    )
+    wait_for_mark(page, "window.__answered !== undefined && window.__drawn !== undefined")
     marks = page.evaluate(
         "({drawn: window.__drawn, answered: Math.max(window.__drawn, window.__answered),"
         " dcl: performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd})"
