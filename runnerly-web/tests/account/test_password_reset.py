@@ -88,6 +88,16 @@ class TestAskingForALink:
         outbox.none(nobody)
         assert outbox.take(runner["email"])
 
+    def test_a_disabled_account_gets_the_same_answer_and_no_link(
+        self, browser: Browser, runner: dict[str, Any], admin: Browser, outbox: Outbox
+    ) -> None:
+        disabled = admin.patch(f"/api/web/admin/users/{runner['id']}", json={"disabled": True})
+        assert disabled.status_code == 200
+        nobody = f"nobody-{uuid.uuid4().hex[:8]}@example.org"
+        answer = _ask(browser, runner["email"])
+        assert (answer.status_code, answer.json) == (202, _ask(browser, nobody).json)
+        outbox.none(runner["email"])
+
     def test_a_fourth_request_for_one_address_within_the_hour_is_refused(
         self, browser: Browser, runner: dict[str, Any], outbox: Outbox
     ) -> None:
