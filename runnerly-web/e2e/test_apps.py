@@ -138,5 +138,5 @@ def test_an_app_gets_a_runners_runs_by_the_code_flow_and_loses_them_when_revoked
     assert refreshed.json()["error"] == "invalid_grant"
     assert_page_ran_clean(page)
     # Logged out, as the next test expects to find the browser.
-    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("button", name="Log out", exact=True).click()
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
