@@ -53,6 +53,7 @@ class TestDefinitions:
             "strava_worker.report_tasks.send_monthly_reports",
             "strava_worker.report_tasks.send_report",
             "strava_worker.mail_tasks.deliver_mail",
+            "strava_worker.archive_tasks.import_archive",
         ]
         names = [task.name for task in WORKER_TASKS]
         assert [name for name in shipped if name not in names] == []
