@@ -70,6 +70,15 @@ class TestAskingForALink:
         assert mail["text"].startswith("Hi Ada,")
         assert token_in(mail, "/reset-password")
 
+    def test_the_link_and_the_footer_use_the_public_url_when_it_is_set(
+        self, browser: Browser, runner: dict[str, Any], outbox: Outbox, settings: Any
+    ) -> None:
+        settings.public_url = "https://runnerly.example/"
+        assert _ask(browser, runner["email"]).status_code == 202
+        mail = outbox.one(runner["email"], SUBJECT)
+        assert "https://runnerly.example/reset-password#token=" in mail["text"]
+        assert mail["text"].rstrip().endswith("Runnerly: https://runnerly.example")
+
     def test_an_unknown_address_gets_the_same_answer_in_as_long_and_no_mail(
         self, browser: Browser, runner: dict[str, Any], outbox: Outbox
     ) -> None:
