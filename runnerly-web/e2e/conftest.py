@@ -76,6 +76,10 @@ def browser_context(
 
 @pytest.fixture
 def page(browser_context: BrowserContext, artifacts: Path) -> Page:
+    # Every test starts logged out, whatever the one before it left: the browser is shared
+    # (one Chromium for the run), its cookies are not.  A test that failed half-way, still
+    # logged in, sent every later sign-up to the dashboard.
+    browser_context.clear_cookies()
     page = browser_context.new_page()
     page.server_errors = []  # type: ignore[attr-defined]
 
