@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState, type ReactNode } from "react";
 import { setCsrfToken } from "../api/client";
 import { endpoints } from "../api/endpoints";
+import { preloaded } from "../lib/preload";
 import type { Session, User } from "../api/types";
 import { SessionContext, type SessionValue } from "../session";
 
@@ -16,7 +17,7 @@ export function SessionProvider({ children, initial }: { children: ReactNode; in
 
   const refresh = useCallback(async () => {
     try {
-      update(await endpoints.session());
+      update(await preloaded("session", endpoints.session));
       setError(null);
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));

@@ -9,6 +9,7 @@ import { NextWorkout } from "../components/NextWorkout";
 import { RecentRuns } from "../components/RecentRuns";
 import { LoadError, Loading } from "../components/Status";
 import { formatDay, localStart, weeksAgoMonday } from "../lib/dates";
+import { preloaded, weeklyKey } from "../lib/preload";
 import { useRecentRuns } from "../lib/recentRuns";
 import { ACTIVE, useStravaStatus } from "../lib/strava";
 import { formatDistance, formatDuration, formatPace, type Units } from "../lib/units";
@@ -94,10 +95,10 @@ export function DashboardPage() {
   const { units, session } = useSession();
   const [weeks, setWeeks] = useState(12);
   const today = useToday();
-  const summary = useApi<Summary>(() => endpoints.summary(), "summary");
+  const summary = useApi<Summary>(() => preloaded("summary", endpoints.summary), "summary");
   const from = weeksAgoMonday(weeks, today);
-  const series = useApi(() => endpoints.weeklyTotals(from), `weekly:${from}`);
-  const records = useApi<Records>(() => endpoints.records(), "records");
+  const series = useApi(() => preloaded(weeklyKey(from), () => endpoints.weeklyTotals(from)), weeklyKey(from));
+  const records = useApi<Records>(() => preloaded("records", endpoints.records), "records");
   // Asked with the others, not once the summary is in: one round trip fewer before the
   // first screen (benchmarks.web, docs/performance.md).
   const recent = useRecentRuns();

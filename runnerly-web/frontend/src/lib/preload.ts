@@ -1,0 +1,41 @@
+// The first screen's API calls, started as soon as the app's script runs instead of after
+// React has drawn the page and read the session: on a phone's CPU that first render is a
+// few hundred milliseconds in which the network would otherwise sit idle (benchmarks.web,
+// decision 57). Each answer is taken at most once, by the first caller that asks for its
+// key; a call that failed (no session yet, say) is simply asked again by that caller.
+import { endpoints } from "../api/endpoints";
+import { browserZone, today, weeksAgoMonday } from "./dates";
+import { RECENT_RUNS } from "./runSearch";
+
+const started = new Map<string, Promise<unknown>>();
+
+function start(key: string, load: () => Promise<unknown>): void {
+  const answer = load();
+  answer.catch(() => undefined); // its caller asks again
+  started.set(key, answer);
+}
+
+/** The answer started for `key` if there is one (once), else, or when it failed, `load()`. */
+export function preloaded<T>(key: string, load: () => Promise<T>): Promise<T> {
+  const answer = started.get(key) as Promise<T> | undefined;
+  started.delete(key);
+  return answer ? answer.catch(() => load()) : load();
+}
+
+/** The dashboard's first weeks: its chart's key, in the zone the runner is in now. */
+export function weeklyKey(from: string): string {
+  return `weekly:${from}`;
+}
+
+/** Starts the calls the page at `pathname` makes first and that need only the cookie. */
+export function preloadFirstScreen(pathname: string): void {
+  start("session", () => endpoints.session());
+  if (pathname !== "/") return;
+  start("summary", () => endpoints.summary());
+  start("records", () => endpoints.records());
+  start("recent-runs", () => endpoints.searchRuns({ per_page: RECENT_RUNS }));
+  // The browser's zone; when the runner's profile names another, the key differs and the
+  // dashboard asks for its own weeks.
+  const from = weeksAgoMonday(12, today(browserZone()));
+  start(weeklyKey(from), () => endpoints.weeklyTotals(from));
+}
