@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import warnings
 import zipfile
 from typing import Any
 
@@ -50,6 +51,17 @@ def _encrypted() -> bytes:
     return bytes(data)
 
 
+def _twice() -> bytes:
+    out = io.BytesIO()
+    with warnings.catch_warnings():  # zipfile warns of the duplicate: that is the point
+        warnings.simplefilter("ignore")
+        with zipfile.ZipFile(out, "w") as archive:
+            archive.writestr("activities.csv", b"Activity ID,Filename\n1,activities/1.gpx\n")
+            archive.writestr("activities/1.gpx", gpx_track("2024-01-01T06:00:00Z", 5))
+            archive.writestr("activities/1.gpx", gpx_track("2024-02-01T06:00:00Z", 5))
+    return out.getvalue()
+
+
 def _staged(app: Flask, user_id: int) -> dict[str, Any] | None:
     return ArchiveImports(app.extensions["runnerly_web.shared_store"]).job(user_id)
 
@@ -82,6 +94,7 @@ HOSTILE = {
         "larger than 32 MB once unpacked",
     ),
     "encrypted": (_encrypted(), "encrypted"),
+    "a file named twice": (_twice(), "names a file twice"),
     "no activities.csv": (
         _zip({"activities/1.gpx": gpx_track("2024-01-01T06:00:00Z", 5)}),
         "no activities.csv",

@@ -6,7 +6,7 @@ Activity Name, Activity Type, ..., Filename) and ``activities/`` with each recor
 (media, clubs, other CSVs), which are never opened.  A hostile archive is refused whole,
 with why, before anything is kept:
 
-- not a zip, or an encrypted one; more members than any export has;
+- not a zip, or an encrypted one; more members than any export has, or one named twice;
 - a member whose path leaves the archive (absolute, ``..``, a drive, a backslash);
 - a nested archive (a zip, tar, 7z... anywhere; a ``.gz`` outside ``activities/``);
 - a zip bomb: every member read is inflated with a cap (a member's stated size may lie),
@@ -117,6 +117,8 @@ def read_archive(data: bytes) -> list[tuple[Entry, bytes]]:
         if NESTED.search(name) and not ACTIVITY.match(name):
             raise refused(f"“{name[:80]}” is an archive inside the archive: refused")
     by_name = {info.filename: info for info in infos}
+    if len(by_name) != len(infos):  # which of two same-named members would count?
+        raise refused("The archive names a file twice: upload it as Strava sent it")
     if CSV_NAME not in by_name:
         raise refused(
             "The archive has no activities.csv: upload the zip from Strava's “Download your "
