@@ -146,6 +146,12 @@ def test_an_export_is_staged_with_its_csv_rows_queued_and_one_at_a_time(
     index = [entry.path for entry in manifest].index("activities/102.gpx.gz")
     staged = imports.content(runner["id"], job["id"], index)
     assert staged is not None and gzip.decompress(staged).startswith(b"<?xml")
+    # A plain file is staged gzipped too: what waits in the store stays small.
+    plain = imports.content(
+        runner["id"], job["id"], [e.path for e in manifest].index("activities/101.gpx")
+    )
+    assert plain is not None and plain.startswith(b"\x1f\x8b")
+    assert gzip.decompress(plain).startswith(b"<?xml")
     assert browser.get("/api/web/runs/archive").json["job"]["id"] == job["id"]
     # The worker has not taken it (none runs here): a second archive waits its turn.
     again = _send(browser, strava_export(RUNS))
