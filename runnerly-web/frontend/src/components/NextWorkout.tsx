@@ -1,6 +1,7 @@
 import { training } from "../api/training";
 import { countdown, formatDay } from "../lib/dates";
 import { formatDistance, formatDuration, formatPace, workoutText, type Units } from "../lib/units";
+import { preloaded } from "../lib/preload";
 import { useApi } from "../lib/useApi";
 import { useToday } from "../session";
 import { Link } from "./Link";
@@ -8,7 +9,7 @@ import { Link } from "./Link";
 /** The dashboard's card: the coming race, and the next workout of its plan still to do
  * (the API's `session`). */
 export function NextWorkout({ units }: { units: Units }) {
-  const next = useApi(() => training.next(), "training:next");
+  const next = useApi(() => preloaded("training:next", training.next), "training:next");
   const today = useToday();
   if (!next.data || !next.data.race) return null;
   const { race, plan, session: workout } = next.data;

@@ -4,6 +4,7 @@
 // decision 57). Each answer is taken at most once, by the first caller that asks for its
 // key; a call that failed (no session yet, say) is simply asked again by that caller.
 import { endpoints } from "../api/endpoints";
+import { training } from "../api/training";
 import { browserZone, today, weeksAgoMonday } from "./dates";
 import { RECENT_RUNS } from "./runSearch";
 
@@ -27,13 +28,16 @@ export function weeklyKey(from: string): string {
   return `weekly:${from}`;
 }
 
-/** Starts the calls the page at `pathname` makes first and that need only the cookie. */
+/** Starts the calls the page at `pathname` makes first and that need only the cookie (on
+ * the dashboard its coming session too: drawn with the first screen, not in a task of its
+ * own just as the runner taps). */
 export function preloadFirstScreen(pathname: string): void {
   start("session", () => endpoints.session());
   if (pathname !== "/") return;
   start("summary", () => endpoints.summary());
   start("records", () => endpoints.records());
   start("recent-runs", () => endpoints.searchRuns({ per_page: RECENT_RUNS }));
+  start("training:next", () => training.next());
   // The browser's zone; when the runner's profile names another, the key differs and the
   // dashboard asks for its own weeks.
   const from = weeksAgoMonday(12, today(browserZone()));
