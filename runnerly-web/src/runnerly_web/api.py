@@ -17,8 +17,8 @@ def make_blueprint() -> OpenAPIBlueprint:
     from runnerly_web.admin import views as admin_views
     from runnerly_web.apps import views as app_views
     from runnerly_web.archives import views as archive_views
-    from runnerly_web.exports import views as export_views
     from runnerly_web.email_preferences import views as email_preference_views
+    from runnerly_web.exports import views as export_views
     from runnerly_web.records import views as record_views
     from runnerly_web.runs import search as run_search
     from runnerly_web.runs import views as run_views

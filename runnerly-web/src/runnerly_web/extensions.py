@@ -41,6 +41,15 @@ def sync_queue() -> SyncQueue:
     return result
 
 
+def shared_store() -> SharedStore:
+    result: SharedStore = current_app.extensions["runnerly_web.shared_store"]
+    return result
+
+
+def archive_imports() -> ArchiveImports:
+    return ArchiveImports(shared_store())
+
+
 def mail_queue() -> TaskQueue:
     """Where account mail is queued for the worker to send."""
     result: TaskQueue = current_app.extensions["runnerly_web.mail"]
@@ -55,12 +64,3 @@ def one_time_tokens() -> TokenStore:
 def reset_limit() -> RequestLimit:
     result: RequestLimit = current_app.extensions["runnerly_web.reset_limit"]
     return result
-
-
-def shared_store() -> SharedStore:
-    result: SharedStore = current_app.extensions["runnerly_web.shared_store"]
-    return result
-
-
-def archive_imports() -> ArchiveImports:
-    return ArchiveImports(shared_store())

@@ -179,8 +179,8 @@ export function ProfilePage() {
         </button>
         {passwordChanged && <p role="status">Password changed. Your other devices have been logged out.</p>}
       </form>
-      <TwoFactorSection />
       <AppsSection />
+      <TwoFactorSection />
       <EmailSection />
       <ExportSection />
       <section className="card" aria-labelledby="sessions-title">
