@@ -21,4 +21,5 @@ def bind(api: OpenAPIBlueprint) -> None:
             for key, value in query_params().items()
         }
         path = f"/users/{user_id}/runs"
-        return dataservice().json("GET", path, runner=user_id, params=params)
+        result: dict[str, Any] = dataservice().json("GET", path, runner=user_id, params=params)
+        return result
