@@ -72,7 +72,7 @@ def runner_operations() -> list[tuple[str, str, str]]:
             ):
                 continue
             # An administrator's operation on a runner (resetTwoFactor) is meant for others'
-            # accounts: a runner's token lacks its scope (403), as two_factor/test_two_factor_api checks.
+            # accounts: a runner's token lacks its scope (403); two_factor's API tests check it.
             if any(
                 "admin" in scopes for s in operation.get("security", []) for scopes in s.values()
             ):
