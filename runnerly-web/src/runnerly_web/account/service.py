@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import Any
 from zoneinfo import available_timezones
@@ -15,6 +17,7 @@ from runnerly_common.errors import APIError
 from runnerly_web import devices, web_session
 from runnerly_web.extensions import dataservice, strava_oauth, throttle
 from runnerly_web.passwords import password_problem
+from runnerly_web.throttle import LoginThrottle
 
 log = logging.getLogger(__name__)
 PUBLIC_USER_FIELDS = (
@@ -85,18 +88,7 @@ def checked_password(email: str, password: str, wrong: APIError) -> dict[str, An
     """The account when ``password`` is its password, else ``wrong``.  Every check counts
     in the login throttle, whichever form asked (login, deletion, password change), so a
     session cannot be used to guess the password without limit."""
-    address = client_address()
-    device = devices.known_device(email)
-    limiter = throttle()
-    try:
-        wait = limiter.retry_after(email, address, device)
-        if wait:
-            raise APIError(
-                429,
-                "too_many_attempts",
-                f"too many wrong passwords; try again in {wait} s",
-                headers={"Retry-After": str(wait)},
-            )
+    with throttled(throttle(), email, "passwords", "password checks") as (limiter, address, device):
         answer = dataservice().json(
             "POST", "/auth/password-check", json={"email": email, "password": password}
         )
@@ -104,13 +96,35 @@ def checked_password(email: str, password: str, wrong: APIError) -> dict[str, An
             limiter.failed(email, address, device)
             raise wrong
         limiter.succeeded(email, device)
-    except (redis.RedisError, sqlite3.Error) as exc:
-        log.error("login throttle store unavailable: %s", exc)
-        raise APIError(
-            503, "service_unavailable", "password checks are paused; try again shortly"
-        ) from None
     result: dict[str, Any] = answer["user"]
     return result
+
+
+@contextmanager
+def throttled(
+    limiter: LoginThrottle, email: str, what: str, checks: str
+) -> Iterator[tuple[LoginThrottle, str, str | None]]:
+    """Refuses (429) once too many ``what`` failed for ``email`` from this browser; yields
+    the throttle, the client's address and its known device, for the caller to count the
+    outcome.  A store that does not answer pauses the ``checks`` (503): without counting
+    they could be tried without limit."""
+    address = client_address()
+    device = devices.known_device(email)
+    try:
+        wait = limiter.retry_after(email, address, device)
+        if wait:
+            raise APIError(
+                429,
+                "too_many_attempts",
+                f"too many wrong {what}; try again in {wait} s",
+                headers={"Retry-After": str(wait)},
+            )
+        yield limiter, address, device
+    except (redis.RedisError, sqlite3.Error) as exc:
+        log.error("%s: throttle store unavailable: %s", checks, exc)
+        raise APIError(
+            503, "service_unavailable", f"{checks} are paused; try again shortly"
+        ) from None
 
 
 def log_in(email: str, password: str) -> dict[str, Any] | None:

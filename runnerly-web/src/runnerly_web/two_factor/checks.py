@@ -11,17 +11,14 @@ from __future__ import annotations
 
 import logging
 import re
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
-import redis
 from flask import current_app
 
 from runnerly_common.errors import APIError
-from runnerly_web import devices
-from runnerly_web.account.service import client_address, field_error
+from runnerly_web.account.service import field_error
+from runnerly_web.account.service import throttled as account_throttled
 from runnerly_web.extensions import settings, throttle
 from runnerly_web.throttle import Counter, LoginThrottle
 
@@ -91,25 +88,7 @@ def wrong_factor(factor: dict[str, str]) -> APIError:
     )
 
 
-@contextmanager
-def throttled(email: str) -> Iterator[tuple[LoginThrottle, str, str | None]]:
+def throttled(email: str) -> AbstractContextManager[tuple[LoginThrottle, str, str | None]]:
     """Refuses (429) once too many codes failed; yields the throttle, the address and the
-    known device for the caller to count its outcome."""
-    address = client_address()
-    device = devices.known_device(email)
-    limiter = code_throttle()
-    try:
-        wait = limiter.retry_after(email, address, device)
-        if wait:
-            raise APIError(
-                429,
-                "too_many_attempts",
-                f"too many wrong codes; try again in {wait} s",
-                headers={"Retry-After": str(wait)},
-            )
-        yield limiter, address, device
-    except (redis.RedisError, sqlite3.Error) as exc:
-        log.error("two-factor throttle store unavailable: %s", exc)
-        raise APIError(
-            503, "service_unavailable", "code checks are paused; try again shortly"
-        ) from None
+    known device for the caller to count its outcome (as passwords are, on these counters)."""
+    return account_throttled(code_throttle(), email, "codes", "code checks")
