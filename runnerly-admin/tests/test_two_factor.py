@@ -63,6 +63,7 @@ class TestReset:
         [mail] = _mails(broker)
         assert (mail["to"], mail["subject"]) == ("ada@example.org", RESET_SUBJECT)
         assert "https://runnerly.example.org/profile" in mail["text"]
+        assert mail["runner_id"] == enrolled  # the worker adds their unsubscribe
 
     def test_a_runner_without_it_is_not_emailed(self, runnerly, broker, runner):
         result = runnerly("two-factor", "reset", "--user", runner)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from runnerly_common.mail import Action, MailHeaderError, build_message, compose
+from runnerly_common.mail import Action, MailHeaderError, build_message, compose, with_unsubscribe
 
 
 def _mail(**headers: str):  # type: ignore[no-untyped-def]
@@ -78,3 +78,58 @@ def test_a_header_that_could_redirect_or_forge_the_mail_is_refused(
 def test_a_subject_or_recipient_on_two_lines_is_refused() -> None:
     with pytest.raises(MailHeaderError):
         build_message("mail@run.example", "ann@example.org", "Hi\r\nBcc: x@y.z", "text")
+
+
+# RFC 8058 §8.1's example: the header pair a mail to example.com's list carries.
+RFC_8058_LIST_UNSUBSCRIBE = "<https://example.com/unsubscribe/opaquepart>"
+
+
+def test_a_mail_to_a_runner_names_them_for_the_worker_and_others_do_not() -> None:
+    to_runner = compose("ann@example.org", "S", ["p"], public_url="https://x", runner_id=7)
+    assert to_runner.task_kwargs()["runner_id"] == 7
+    assert "runner_id" not in _mail().task_kwargs()  # a worker not yet upgraded takes it
+
+
+def test_the_unsubscribe_adds_rfc_8058_headers_and_a_footer_in_both_parts() -> None:
+    mail = _mail(**{"X-Runnerly-Mail": "account"})
+    out = with_unsubscribe(
+        mail.text, mail.html, mail.headers, public_url="https://example.com/", token="opaquepart"
+    )
+    assert out.headers == {
+        "X-Runnerly-Mail": "account",
+        "List-Unsubscribe": RFC_8058_LIST_UNSUBSCRIBE,
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    assert out.text.startswith(mail.text.rstrip("\n"))
+    assert "Unsubscribe: https://example.com/unsubscribe/opaquepart\n" in out.text
+    assert "Choose which emails you get: https://example.com/profile" in out.text
+    assert "whatever your email preferences" in out.text
+    assert out.html is not None
+    assert 'href="https://example.com/unsubscribe/opaquepart"' in out.html
+    assert 'href="https://example.com/profile"' in out.html
+    assert "whatever your email preferences" in out.html
+    assert out.html.endswith("</body></html>\n")  # inside the page, not after it
+    message = build_message(
+        "mail@run.example", mail.to, mail.subject, out.text, out.html, out.headers
+    )
+    assert message["List-Unsubscribe"] == RFC_8058_LIST_UNSUBSCRIBE
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_the_worker_s_unsubscribe_replaces_a_sender_s_instead_of_doubling_it() -> None:
+    mail = _mail(**{"list-unsubscribe": "<https://evil.example/u>", "LIST-UNSUBSCRIBE-POST": "x"})
+    out = with_unsubscribe(
+        mail.text, mail.html, mail.headers, public_url="https://example.com", token="opaquepart"
+    )
+    message = build_message(
+        "mail@run.example", mail.to, mail.subject, out.text, out.html, out.headers
+    )
+    assert message.get_all("List-Unsubscribe") == [RFC_8058_LIST_UNSUBSCRIBE]
+    assert message.get_all("List-Unsubscribe-Post") == ["List-Unsubscribe=One-Click"]
+
+
+def test_a_token_is_escaped_in_the_link_and_a_text_only_mail_gets_the_text_footer() -> None:
+    out = with_unsubscribe("Hello,\n", None, None, public_url="https://example.com", token="a/b<c>")
+    assert out.html is None
+    assert "Unsubscribe: https://example.com/unsubscribe/a%2Fb%3Cc%3E" in out.text
+    assert out.headers["List-Unsubscribe"] == "<https://example.com/unsubscribe/a%2Fb%3Cc%3E>"

@@ -55,7 +55,7 @@ def reset(config: str | None, user_id: int | None, email: str | None, no_email: 
             send(
                 stores.broker_url(config),
                 DELIVER_MAIL,
-                reset_notice(runner.email, public_url).task_kwargs(),
+                reset_notice(runner.email, public_url, runner_id=runner.id).task_kwargs(),
             )
             told = True
         except failures.Unavailable as exc:

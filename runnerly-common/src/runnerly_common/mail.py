@@ -4,8 +4,10 @@ A sender (runnerly-web) composes a :class:`Mail` — plain text, an HTML alterna
 the same words, a footer linking back to the app — and queues it as the worker's
 ``deliver_mail`` task (:data:`runnerly_common.tasks.DELIVER_MAIL`); the worker, which
 holds the SMTP settings, turns it into a MIME message with :func:`build_message` and sends
-it.  Extra headers travel with it (``List-Unsubscribe`` for optional mail, RFC 8058), but
-never ones that would change who the mail is from or to: those are the worker's.
+it.  Extra headers travel with it, but never ones that would change who the mail is from
+or to: those are the worker's.  A mail to a runner names them (``runner_id``): the worker
+then looks up their unsubscribe token and adds the one-click headers (RFC 8058) and a
+footer with the same link, :func:`with_unsubscribe` (decision 56).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from typing import Any
 
+from runnerly_common import unsubscribe
 from runnerly_common.unsubscribe import POLICY
 
 APP_NAME = "Runnerly"
@@ -62,16 +65,23 @@ class Mail:
     text: str
     html: str
     headers: Mapping[str, str] = field(default_factory=dict)
+    # The runner whose account the mail is about, when it goes to their address on record:
+    # the worker adds their one-click unsubscribe (decision 56).
+    runner_id: int | None = None
 
     def task_kwargs(self) -> dict[str, Any]:
-        """The arguments of the worker's ``deliver_mail`` task."""
-        return {
+        """The arguments of the worker's ``deliver_mail`` task (``runner_id`` only when
+        set: a worker not yet upgraded takes the rest as before)."""
+        kwargs: dict[str, Any] = {
             "to": self.to,
             "subject": self.subject,
             "text": self.text,
             "html": self.html,
             "headers": dict(self.headers) or None,
         }
+        if self.runner_id is not None:
+            kwargs["runner_id"] = self.runner_id
+        return kwargs
 
 
 def check_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
@@ -101,9 +111,11 @@ def compose(
     action: Action | None = None,
     greeting: str = "Hello,",
     headers: Mapping[str, str] | None = None,
+    runner_id: int | None = None,
 ) -> Mail:
     """A mail of a greeting, ``paragraphs``, an optional ``action`` link and the footer,
-    written twice (text, HTML: every value escaped); ``public_url`` is the app's address."""
+    written twice (text, HTML: every value escaped); ``public_url`` is the app's address,
+    ``runner_id`` the runner it goes to (their unsubscribe is added on delivery)."""
     home = _footer_url(public_url)
     text = [greeting, ""]
     for paragraph in paragraphs:
@@ -132,7 +144,60 @@ def compose(
         text="\n".join(text) + "\n",
         html=f'<!DOCTYPE html><html><body style="font-family:sans-serif">{page}</body></html>\n',
         headers=check_headers(headers),
+        runner_id=runner_id,
     )
+
+
+@dataclass(frozen=True)
+class WithUnsubscribe:
+    """A mail's parts and headers once :func:`with_unsubscribe` added the runner's link."""
+
+    text: str
+    html: str | None
+    headers: dict[str, str]
+
+
+def with_unsubscribe(
+    text: str,
+    html_body: str | None,
+    headers: Mapping[str, str] | None,
+    *,
+    public_url: str,
+    token: str,
+    mailto: str | None = None,
+) -> WithUnsubscribe:
+    """The mail with the runner's one-click unsubscribe (RFC 8058): the two headers
+    (replacing any a sender wrote, in whatever case: one of each, the worker's token) and
+    a visible footer in both parts — the unsubscribe link, the email preferences in the
+    profile, and that this mail itself comes whatever those preferences say."""
+    base = public_url.rstrip("/") or "http://localhost:8080"
+    url = unsubscribe.unsubscribe_url(base, token)
+    preferences = f"{base}/profile"
+    added = unsubscribe.headers(base, token, mailto)
+    ours = {name.casefold() for name in added}
+    merged = {n: v for n, v in (headers or {}).items() if n.casefold() not in ours}
+    merged.update(added)
+
+    footer = [
+        "",
+        "This email is about your account: you get it whatever your email preferences.",
+        f"Don't want {APP_NAME}'s optional emails (the monthly report)? Unsubscribe: {url}",
+        f"Choose which emails you get: {preferences}",
+    ]
+    new_text = text.rstrip("\n") + "\n" + "\n".join(footer) + "\n"
+    if html_body is None:
+        return WithUnsubscribe(new_text, None, merged)
+    e = html.escape
+    block = (
+        '<p style="font-size:small;color:#555">This email is about your account: you get '
+        "it whatever your email preferences. "
+        f"Don't want {APP_NAME}'s optional emails (the monthly report)? "
+        f'<a href="{e(url)}">Unsubscribe</a>: {e(url)}<br>'
+        f'<a href="{e(preferences)}">Choose which emails you get</a></p>'
+    )
+    at = html_body.lower().rfind("</body>")
+    new_html = html_body + block if at < 0 else html_body[:at] + block + html_body[at:]
+    return WithUnsubscribe(new_text, new_html, merged)
 
 
 def build_message(

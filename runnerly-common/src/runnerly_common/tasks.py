@@ -171,6 +171,8 @@ DELIVER_MAIL = TaskDef(
         Arg("text", str),
         Arg("html", str | None, None),
         Arg("headers", dict | None, None),
+        # The runner the mail goes to: their one-click unsubscribe is added (decision 56).
+        Arg("runner_id", int | None, None),
         _FAILURES,
     ),
 )

@@ -9,7 +9,10 @@ from runnerly_common.mail import Action, Mail, compose
 RESET_SUBJECT = "Two-factor sign-in was removed from your Runnerly account"
 
 
-def reset_notice(to: str, public_url: str, first_name: str = "") -> Mail:
+def reset_notice(
+    to: str, public_url: str, first_name: str = "", runner_id: int | None = None
+) -> Mail:
+    """``runner_id``: the runner whose address ``to`` is (the worker adds their unsubscribe)."""
     name = "".join(ch for ch in first_name if ch.isprintable()).strip()
     home = public_url.rstrip("/")
     return compose(
@@ -26,4 +29,5 @@ def reset_notice(to: str, public_url: str, first_name: str = "") -> Mail:
         action=Action("Open your profile", f"{home or 'http://localhost:8080'}/profile"),
         greeting=f"Hi {name}," if name else "Hello,",
         headers={"X-Runnerly-Mail": "account"},
+        runner_id=runner_id,
     )

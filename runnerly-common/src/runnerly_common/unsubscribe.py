@@ -11,8 +11,10 @@ preferences).  A mail client that offers "unsubscribe" POSTs the body
 ``List-Unsubscribe=One-Click`` to that URI, without cookies or any other context
 (RFC 8058 §3.2); runnerly-web answers it.  The same URI, opened in a browser (the link in
 the mail's footer), shows a page that asks before it changes anything: link scanners
-open every link in a mail, and a GET must not unsubscribe.  Security mail (a password
-reset, a sign-in notice) is not optional and carries none of this.
+open every link in a mail, and a GET must not unsubscribe.  Mail about the runner's
+account (a password reset, a sign-in notice, an export ready) is not optional, yet carries
+the same headers and link on delivery (:func:`runnerly_common.mail.with_unsubscribe`), with
+a line saying it is sent whatever the preferences (issue 19: every email carries them).
 
 A header holding a URI longer than a line (78 characters) would be folded by Python's
 default policy into RFC 2047 encoded words, which no mail client reads as a URI: a message

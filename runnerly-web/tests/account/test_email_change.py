@@ -56,6 +56,10 @@ class TestAskingForANewAddress:
         assert "http://localhost/confirm-email#token=" in confirm["text"]
         told = outbox.one(runner["email"], REQUESTED)
         assert new_email in told["text"]
+        # The account's address gets the runner's unsubscribe on delivery; the address
+        # being confirmed, maybe a stranger's, does not (decision 56).
+        assert told["runner_id"] == runner["id"]
+        assert "runner_id" not in confirm
         # Nothing changes until the new address confirms.
         assert browser.get("/api/web/profile").json["email"] == runner["email"]
 
@@ -110,6 +114,7 @@ class TestConfirming:
         assert phone.get("/api/web/profile").status_code == 401
         changed = outbox.one(runner["email"], CHANGED)
         assert new_email in changed["text"]
+        assert "runner_id" not in changed  # no longer the account's address
         assert _log_in(new_browser(), runner["email"]) == 401
         assert _log_in(new_browser(), new_email) == 200
 

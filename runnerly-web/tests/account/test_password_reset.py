@@ -69,6 +69,8 @@ class TestAskingForALink:
         assert "works once, for 1 hour" in mail["text"]
         assert mail["text"].startswith("Hi Ada,")
         assert token_in(mail, "/reset-password")
+        # The worker adds this runner's one-click unsubscribe on delivery (decision 56).
+        assert mail["runner_id"] == runner["id"]
 
     def test_the_link_and_the_footer_use_the_public_url_when_it_is_set(
         self, browser: Browser, runner: dict[str, Any], outbox: Outbox, settings: Any

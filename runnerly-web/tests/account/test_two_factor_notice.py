@@ -28,6 +28,7 @@ def test_the_runner_is_told_when_an_administrator_removes_it(
     mail = outbox.one(runner["email"], SUBJECT)
     assert "Your password alone now logs in" in mail["text"]
     assert "/profile" in mail["text"]
+    assert mail["runner_id"] == runner["id"]  # the worker adds their unsubscribe
     # A runner without two-factor is not mailed about a reset that removed nothing.
     again = admin.post(f"/api/web/admin/users/{runner['id']}/two-factor/reset")
     assert again.json == {"was_enabled": False, "runner_told": False}

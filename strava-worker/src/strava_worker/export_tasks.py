@@ -145,11 +145,13 @@ def _announce(
         return
     if user is None or user.get("disabled") or not (user.get("email") or "").strip():
         return
-    mail = export_ready_mail(user, profile_url, result["expires_at"])
+    mail = export_ready_mail(user, profile_url, result["expires_at"], runner_id=user_id)
     DELIVER_MAIL.send(task.app, mail.task_kwargs())
 
 
-def export_ready_mail(user: dict[str, Any], profile_url: str, expires_at: str) -> Any:
+def export_ready_mail(
+    user: dict[str, Any], profile_url: str, expires_at: str, runner_id: int | None = None
+) -> Any:
     name = "".join(ch for ch in str(user.get("first_name") or "") if ch.isprintable()).strip()
     day = expires_at[:10]
     origin = profile_url.split("/", 3)
@@ -166,6 +168,7 @@ def export_ready_mail(user: dict[str, Any], profile_url: str, expires_at: str) -
         action=Action("Open your profile", profile_url),
         greeting=f"Hi {name}," if name else "Hello,",
         headers={"X-Runnerly-Mail": "export"},
+        runner_id=runner_id,
     )
 
 

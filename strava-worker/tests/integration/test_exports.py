@@ -157,6 +157,10 @@ def test_the_worker_builds_the_export_stores_it_and_mails_the_runner(
     body = message.get_body(("plain",))
     assert body is not None and PROFILE in body.get_content()
     assert export["expires_at"][:10] in body.get_content()
+    # Every mail to a runner carries their one-click unsubscribe (RFC 8058, decision 56).
+    assert "/unsubscribe/" in message["List-Unsubscribe"]
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert "Unsubscribe: http" in body.get_content()
 
     # Delivered again (a redelivery, a second click that raced): nothing built or sent twice.
     worker.send(

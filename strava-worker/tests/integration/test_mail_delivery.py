@@ -1,6 +1,7 @@
 """``deliver_mail`` end to end: a mail another service composed (runnerly_common.mail),
 queued on the broker as runnerly-web queues it, sent by a real worker to an SMTP sink —
-retried while the server is away, dropped (and logged) when it refuses for good."""
+retried while the server is away, dropped (and logged) when it refuses for good; one that
+names its runner carries their one-click unsubscribe (RFC 8058, decision 56)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,10 @@ from celery import Celery
 
 from runnerly_common.mail import Action, Mail, compose
 from runnerly_common.mailsink import Delivery, MailSink
+from runnerly_common.service_client import ServiceTokenClient
 from runnerly_common.tasks import DELIVER_MAIL
 from runnerly_common.testing import free_port
+from runnerly_common.testing.services import Dataservice, Tokendealer
 
 from .conftest import BROKER
 from .helpers import Worker
@@ -55,7 +58,7 @@ def _read(delivery: Delivery) -> EmailMessage:
     return message
 
 
-def _mail(to: str, **headers: str) -> Mail:
+def _mail(to: str, headers: dict[str, str] | None = None, runner_id: int | None = None) -> Mail:
     return compose(
         to,
         "Reset your Runnerly password",
@@ -63,6 +66,7 @@ def _mail(to: str, **headers: str) -> Mail:
         public_url="https://runnerly.example",
         action=Action("Choose a new password", "https://runnerly.example/reset-password#token=t0k"),
         headers=headers,
+        runner_id=runner_id,
     )
 
 
@@ -84,7 +88,7 @@ def test_a_queued_mail_reaches_the_smtp_server_as_text_and_html_with_its_headers
     worker = start_worker(
         smtp_host="127.0.0.1", smtp_port=str(sink_port), smtp_from="Runnerly <mail@run.example>"
     )
-    _queue(_mail(to, **{"X-Runnerly-Purpose": "password-reset"}))
+    _queue(_mail(to, {"X-Runnerly-Purpose": "password-reset"}))
 
     (delivery,) = _wait(lambda: _to(sink, to), "the mail", worker)  # type: ignore[misc]
     message = _read(delivery)
@@ -99,6 +103,62 @@ def test_a_queued_mail_reaches_the_smtp_server_as_text_and_html_with_its_headers
     assert "Runnerly: https://runnerly.example" in text  # the footer links back to the app
     assert 'href="https://runnerly.example/reset-password#token=t0k"' in html
     assert "&lt;yours&gt;" in html and "<yours>" not in html
+
+
+def test_a_mail_to_a_runner_carries_their_one_click_unsubscribe_in_headers_and_both_parts(
+    start_worker: Callable[..., Worker],
+    sink: MailSink,
+    sink_port: int,
+    make_user: Callable[..., int],
+    tokendealer: Tokendealer,
+    dataservice: Dataservice,
+) -> None:
+    to = f"di-{uuid.uuid4().hex[:8]}@example.org"
+    runner_id = make_user(to, first_name="Di")
+    client_id, secret = tokendealer.client("INTEGRATION_TESTS_CLIENT")
+    reader = ServiceTokenClient(
+        tokendealer.token_url, client_id, secret, audience="dataservice", scope="users:read"
+    ).authorized_session()
+    answer = reader.get(f"{dataservice.api}/users/{runner_id}/email-preferences", timeout=10)
+    assert answer.status_code == 200, answer.text
+    token = answer.json()["unsubscribe_token"]
+    worker = start_worker(
+        smtp_host="127.0.0.1", smtp_port=str(sink_port), public_url="https://runnerly.example/"
+    )
+    # A sender's own List-Unsubscribe is replaced, not doubled.
+    _queue(_mail(to, {"List-Unsubscribe": "<https://elsewhere.example/u>"}, runner_id))
+
+    (delivery,) = _wait(lambda: _to(sink, to), "the mail", worker)  # type: ignore[misc]
+    message = _read(delivery)
+    url = f"https://runnerly.example/unsubscribe/{token}"
+    assert message.get_all("List-Unsubscribe") == [f"<{url}>"]
+    assert message.get_all("List-Unsubscribe-Post") == ["List-Unsubscribe=One-Click"]
+    text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    assert f"Unsubscribe: {url}" in text
+    assert "https://runnerly.example/profile" in text
+    assert f'href="{url}"' in html
+    assert 'href="https://runnerly.example/profile"' in html
+    assert "https://runnerly.example/reset-password#token=t0k" in text  # the mail itself
+
+
+def test_a_mail_to_a_runner_is_retried_while_the_dataservice_is_away_then_sent_without_it(
+    start_worker: Callable[..., Worker], sink: MailSink, sink_port: int
+) -> None:
+    to = f"ed-{uuid.uuid4().hex[:8]}@example.org"
+    # The dataservice answers, but nothing listens where this worker looks for it.
+    worker = start_worker(
+        smtp_host="127.0.0.1",
+        smtp_port=str(sink_port),
+        dataservice_url=f"http://127.0.0.1:{free_port()}",
+        max_failures="1",
+    )
+    _queue(_mail(to, runner_id=1))
+    _wait(lambda: "unsubscribe:" in worker.log(), "a failed look-up", worker)
+    assert _to(sink, to) == []  # not sent while the retry is pending
+    (delivery,) = _wait(lambda: _to(sink, to), "the mail, at last", worker)  # type: ignore[misc]
+    assert "sent without unsubscribe" in worker.log()
+    assert _read(delivery)["List-Unsubscribe"] is None
 
 
 def test_a_mail_the_server_could_not_take_is_retried_and_sent_once(

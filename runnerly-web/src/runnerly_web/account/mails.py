@@ -1,7 +1,11 @@
 """The account's security mail: what each one says, and queueing it for the worker.
 
-Security mail is not optional (no unsubscribe link): it tells the runner about a change to
-their account, or carries the link they asked for.  Links point at the app's public
+Security mail is not optional: it tells the runner about a change to their account, or
+carries the link they asked for.  One sent to the account's address names the runner, and
+the worker adds their one-click unsubscribe from the optional mail and a line saying this
+one comes whatever (decision 56).  One to an address that is not the account's — the new
+address being confirmed, the old one after a change — names nobody: its holder may be
+someone else, who must not get the runner's unsubscribe token.  Links point at the app's public
 address (``PUBLIC_URL``; this request's host when unset, as in development) and carry the
 token in the fragment (``#token=``), which browsers never send to a server: no access
 log, proxy or ``Referer`` sees it.
@@ -46,8 +50,14 @@ def send(mail: Mail) -> bool:
 
 
 def _compose(
-    to: str, subject: str, user: dict[str, object], *lines: str, action: Action | None = None
+    to: str,
+    subject: str,
+    user: dict[str, object],
+    *lines: str,
+    action: Action | None = None,
+    to_account: bool = True,
 ) -> Mail:
+    """``to_account``: ``to`` is the account's address on record (it gets the unsubscribe)."""
     return compose(
         to,
         subject,
@@ -56,6 +66,7 @@ def _compose(
         action=action,
         greeting=_greeting(user),
         headers={"X-Runnerly-Mail": "account"},
+        runner_id=int(str(user["id"])) if to_account else None,
     )
 
 
@@ -95,6 +106,7 @@ def confirm_new_email(user: dict[str, object], new_email: str, token: str, ttl: 
         "account keeps its current address.",
         "If you did not ask, ignore this email.",
         action=Action("Confirm this address", f"{public_url()}/confirm-email#token={token}"),
+        to_account=False,
     )
 
 
@@ -118,4 +130,5 @@ def email_changed(user: dict[str, object], old_email: str, new_email: str) -> Ma
         f"The email address of your Runnerly account is now {new_email}; this address "
         f"({old_email}) no longer logs in to it. Every other device was logged out.",
         "If this was not you, write to your Runnerly administrator at once.",
+        to_account=False,
     )

@@ -96,5 +96,10 @@ def admin_reset(admin_id: int, user_id: int) -> dict[str, Any]:
 def _tell_runner(user: dict[str, Any]) -> bool:
     """A security notice to the runner, queued for the worker (False when it could not be:
     the administrator is told to say it themself)."""
-    notice = reset_notice(str(user["email"]), mails.public_url(), str(user.get("first_name") or ""))
+    notice = reset_notice(
+        str(user["email"]),
+        mails.public_url(),
+        str(user.get("first_name") or ""),
+        runner_id=int(user["id"]),
+    )
     return mails.send(notice)
