@@ -149,7 +149,7 @@ def test_an_out_of_range_activity_stops_neither_its_page_nor_later_syncs(runner,
     assert set(runner.runs()) == expected
     assert link["sync_error"] is None and link["backfill_before"] is None
     aside = _set_aside(runner)[runaway]
-    assert "elapsed_time" in aside["reason"] and aside["title"] == "Forgot to stop"
+    assert aside["reason"].startswith("Its elapsed time (") and aside["title"] == "Forgot to stop"
 
     # Later syncs go on; the runner crops it on Strava and the next reconciliation brings it
     # in, though it started before the weeks the reconciliation reads, and though the
