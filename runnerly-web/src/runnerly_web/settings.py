@@ -97,6 +97,9 @@ class WebSettings(Settings):
         ):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{self.env_name(name)} must be at least 1")
+        if self.is_production and not self.broker_url:
+            # Reset links and account notices go out through the worker's broker only.
+            raise SettingsError(f"{self.env_name('broker_url')} is required in production")
         if self.sync_cooldown_seconds < 0:
             raise SettingsError(f"{self.env_name('sync_cooldown_seconds')} must not be negative")
         if self.trusted_proxies < 0:

@@ -43,7 +43,13 @@ def _hours(seconds: int) -> str:
 
 def send(mail: Mail) -> bool:
     """Queue ``mail`` for the worker; False (logged) when the broker cannot take it."""
-    queued = mail_queue().send(DELIVER_MAIL, mail.task_kwargs())
+    queue = mail_queue()
+    if not queue.broker_url:
+        # Only outside production (WebSettings.check requires a broker there): a test stack
+        # or a development setup without a worker, where no mail is expected to go out.
+        log.warning("no broker is set (RUNNERLY_WEB_BROKER_URL): mail %r is not sent", mail.subject)
+        return False
+    queued = queue.send(DELIVER_MAIL, mail.task_kwargs())
     if not queued:
         log.error("mail %r could not be queued for the worker", mail.subject)
     return queued
