@@ -21,7 +21,9 @@ import requests
 
 from runnerly_common.testing.stack import Stack
 
-PARTS = ("tokendealer", "dataservice", "web")
+# Redis: runnerly-web's broker (account mail and exports are queued there, as in compose;
+# no worker takes them) and its shared store.
+PARTS = ("redis", "tokendealer", "dataservice", "web")
 # The fuzzing run's tokens are fetched once and outlive the run.
 OPTIONS: dict[str, dict[str, Any]] = {
     "tokendealer": {

@@ -218,8 +218,13 @@ def _start(
         _start_strava_worker(stack, wanted, sync_workers, options)
     if "web" in wanted:
         assert stack.tokendealer is not None and stack.dataservice is not None
-        # The store the web app shares with the worker (decision 59): Redis's database 3.
-        shared = {"shared_store": stack.redis.url(3)} if stack.redis else {}
+        # As compose has it: the worker's broker (a first sync, account mail, exports are
+        # queued there) and the store the web app shares with the worker (decision 59).
+        shared = (
+            {"broker_url": stack.redis.url(0), "shared_store": stack.redis.url(3)}
+            if stack.redis
+            else {}
+        )
         stack.web = start_web(
             work / "web",
             dataservice_url=stack.dataservice.url,
