@@ -16,6 +16,8 @@ ROUTES = [
     ("GET", "/api/v1/openapi.json", "dataservice", "/api/v1/openapi.json", "api"),
     ("POST", "/api/v1/users/7/runs/import", "dataservice", "/api/v1/users/7/runs/import", "upload"),
     ("POST", "/api/web/runs/archive", "web", "/api/web/runs/archive", "upload"),
+    # Its progress, polled: the web class, not the upload class's POST-only, 1 r/s bucket.
+    ("GET", "/api/web/runs/archive/latest", "web", "/api/web/runs/archive/latest", "web"),
     ("POST", "/oauth/token", "tokendealer", "/oauth/token", "token"),
     ("GET", "/.well-known/jwks.json", "tokendealer", "/.well-known/jwks.json", "api"),
     ("POST", "/strava/webhook", "webhook", "/webhook", "webhook"),

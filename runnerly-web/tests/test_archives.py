@@ -116,7 +116,7 @@ def test_a_hostile_or_wrong_archive_is_refused_whole_with_why_and_nothing_staged
     assert answer.json["code"] == "archive_refused"
     assert reason in answer.json["message"], answer.json["message"]
     assert _staged(app, runner["id"]) is None
-    assert browser.get("/api/web/runs/archive").json == {"job": None}
+    assert browser.get("/api/web/runs/archive/latest").json == {"job": None}
 
 
 def test_an_archive_needs_a_session_and_a_zip_name(browser: Browser) -> None:
@@ -152,7 +152,7 @@ def test_an_export_is_staged_with_its_csv_rows_queued_and_one_at_a_time(
     )
     assert plain is not None and plain.startswith(b"\x1f\x8b")
     assert gzip.decompress(plain).startswith(b"<?xml")
-    assert browser.get("/api/web/runs/archive").json["job"]["id"] == job["id"]
+    assert browser.get("/api/web/runs/archive/latest").json["job"]["id"] == job["id"]
     # The worker has not taken it (none runs here): a second archive waits its turn.
     again = _send(browser, strava_export(RUNS))
     assert again.status_code == 409 and again.json["code"] == "archive_importing"

@@ -9,5 +9,5 @@ export const archives = {
   upload: (file: File, onProgress: (fraction: number | null) => void) =>
     uploadFile<ArchiveImport>(`${BASE}/runs/archive?filename=${encodeURIComponent(file.name)}`, file, onProgress),
   /** The runner's latest import, null when there is none. */
-  latest: async () => (await api.get<{ job: ArchiveImport | null }>(`${BASE}/runs/archive`)).job,
+  latest: async () => (await api.get<{ job: ArchiveImport | null }>(`${BASE}/runs/archive/latest`)).job,
 };

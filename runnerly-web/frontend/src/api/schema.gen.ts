@@ -292,14 +292,30 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The runner's latest archive import and its progress (poll it while it runs) */
-        get: operations["getStravaArchive"];
+        get?: never;
         put?: never;
         /**
          * Upload a Strava bulk export (the zip of "Download your account") to import its runs
-         * @description The body is the zip itself, at most 8 MB (send it with XMLHttpRequest for upload progress). It must hold `activities.csv` and the files of `activities/` (`.gpx`, `.tcx`, `.fit`, each possibly gzipped); the rest of the export is not read. The archive is checked whole before anything is kept: a member whose path leaves the archive, an archive inside it, an encrypted one, or one that unpacks beyond its limits (a zip bomb) is 422 `archive_refused` naming the problem. 202: the files are staged and the worker imports them one by one (follow it with `GET /runs/archive`); activities `activities.csv` calls another sport are skipped, duplicates of runs you have (the same effort from Strava or a file) are merged, the activity's name becomes the run's title. 409 `archive_importing` while another archive of yours is being imported; 503 `imports_unavailable` when the import cannot be started.
+         * @description The body is the zip itself, at most 8 MB (send it with XMLHttpRequest for upload progress). It must hold `activities.csv` and the files of `activities/` (`.gpx`, `.tcx`, `.fit`, each possibly gzipped); the rest of the export is not read. The archive is checked whole before anything is kept: a member whose path leaves the archive, an archive inside it, an encrypted one, or one that unpacks beyond its limits (a zip bomb) is 422 `archive_refused` naming the problem. 202: the files are staged and the worker imports them one by one (follow it with `GET /runs/archive/latest`); activities `activities.csv` calls another sport are skipped, duplicates of runs you have (the same effort from Strava or a file) are merged, the activity's name becomes the run's title. 409 `archive_importing` while another archive of yours is being imported; 503 `imports_unavailable` when the import cannot be started.
          */
         post: operations["uploadStravaArchive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/runs/archive/latest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The runner's latest archive import and its progress (poll it while it runs) */
+        get: operations["getStravaArchive"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2193,29 +2209,6 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
-    getStravaArchive: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The latest import, or null when there is none (kept 3 days) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        job: null | components["schemas"]["ArchiveImport"];
-                    };
-                };
-            };
-            default: components["responses"]["Error"];
-        };
-    };
     uploadStravaArchive: {
         parameters: {
             query: {
@@ -2238,6 +2231,29 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ArchiveImport"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getStravaArchive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The latest import, or null when there is none (kept 3 days) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        job: null | components["schemas"]["ArchiveImport"];
+                    };
                 };
             };
             default: components["responses"]["Error"];

@@ -1,5 +1,5 @@
 """A Strava bulk export uploaded whole and imported by the worker (docs/decisions.md, 59):
-``POST /runs/archive`` checks and stages it, ``GET /runs/archive`` follows the import."""
+``POST /runs/archive`` checks and stages it, ``GET /runs/archive/latest`` follows the import."""
 
 from __future__ import annotations
 
