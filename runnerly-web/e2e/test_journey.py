@@ -135,7 +135,7 @@ def test_a_new_runner_journey(page: Page, artifacts: Path, tmp_path: Path) -> No
     # Open a month with runs in it.
     start = (datetime.now(UTC) - timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
     month = f"/runs/{start.year}/{start.month:02d}"
-    page.get_by_role("link", name="Runs").click()
+    page.get_by_role("link", name="Runs", exact=True).click()
     page.goto(month)
     summary = page.get_by_text(re.compile(r"^\d+ runs?, "))
     expect(summary).to_be_visible()
