@@ -161,6 +161,14 @@ def test_a_new_runner_journey(page: Page, artifacts: Path, tmp_path: Path) -> No
     expect(page.get_by_text(re.compile(rf"^{runs_before + 1} runs, "))).to_be_visible()
     shot(page, artifacts, "09-month-after-upload")
 
+    # Found again by its words, and on its day in the month's calendar.
+    page.goto("/runs/search?q=lunch%20loop")
+    expect(page.get_by_role("link", name=re.compile("E2E lunch loop")).first).to_be_visible()
+    assert_accessible(page, "the run search")
+    page.goto(f"/calendar/{start.year}/{start.month}")
+    expect(page.get_by_role("link", name=re.compile("E2E lunch loop")).first).to_be_visible()
+    assert_accessible(page, "the calendar")
+
     # The run's page draws its track on a Leaflet map (tiles may not load offline).
     page.get_by_role("link", name=re.compile("E2E lunch loop")).click()
     expect(page.locator(".leaflet-container")).to_be_visible()

@@ -11,7 +11,7 @@ import time
 import pyotp
 from playwright.sync_api import Page, expect
 
-from e2e.runner import assert_page_ran_clean, sign_up
+from e2e.runner import assert_accessible, assert_page_ran_clean, sign_up
 from runnerly_common.testing.procfile import ProcfileStack
 
 
@@ -43,6 +43,7 @@ def test_a_runner_signs_in_with_a_code_and_then_with_a_recovery_code(
     section.get_by_role("button", name="Set up two-factor sign-in").click()
     qr = section.get_by_role("img", name=re.compile("QR code"))
     expect(qr).to_be_visible()
+    assert_accessible(page, "the two-factor enrolment")
     # Drawn: the server's SVG data: URI, loaded under the page's own policy.
     assert qr.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
     app = pyotp.TOTP(section.get_by_test_id("two-factor-secret").inner_text().replace(" ", ""))
@@ -63,6 +64,7 @@ def test_a_runner_signs_in_with_a_code_and_then_with_a_recovery_code(
     step = max(int(time.time()) // 30, int(enrolled_at) // 30 + 1)
     code = page.get_by_label("Code from your app")
     expect(code).to_have_attribute("autocomplete", "one-time-code")
+    assert_accessible(page, "the login's second step")
     code.fill(app.at(step * 30))
     page.get_by_role("button", name="Verify").click()
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()

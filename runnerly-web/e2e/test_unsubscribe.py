@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import requests
 from playwright.sync_api import Page, expect
 
-from e2e.runner import assert_page_ran_clean, gpx_for, sign_up
+from e2e.runner import assert_accessible, assert_page_ran_clean, gpx_for, sign_up
 from runnerly_common.testing.procfile import GATEWAY_URL, ROOT, ProcfileStack
 
 MAILDIR = ROOT / "var" / "dev" / "mail"
@@ -127,8 +127,10 @@ def test_a_runner_unsubscribes_with_the_report_mails_one_click_header(
     ).to_be_visible()
     page.goto(urlsplit(uri).path)
     expect(page.get_by_role("heading", name="Unsubscribe from the monthly report?")).to_be_visible()
+    assert_accessible(page, "the unsubscribe page")
     page.get_by_role("button", name="Unsubscribe").click()
     expect(page.get_by_role("heading", name="You are unsubscribed")).to_be_visible()
+    assert_accessible(page, "the unsubscribed page")
     assert page.request.get("/api/web/email-preferences").json()["monthly_report"] is False
     assert_page_ran_clean(page)
     page.context.clear_cookies()  # the next test starts logged out
