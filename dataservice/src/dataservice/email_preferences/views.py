@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from dataservice.authz import principal, require_admin, runner_or_404
-from dataservice.context import session
+from dataservice.context import session, write_transaction
 from dataservice.email_preferences import service
+from dataservice.email_preferences.models import EmailPreferences
 from dataservice.errors import forbidden, not_found
 from runnerly_common.openapi import OpenAPIBlueprint, query_params, request_body
 
@@ -16,8 +17,10 @@ def bind(api: OpenAPIBlueprint) -> None:
     @api.operation("getEmailPreferences")
     def get_email_preferences(user_id: int) -> dict[str, Any]:
         runner_or_404(session(), user_id)
-        row = service.preferences(session(), user_id)
-        session().commit()  # a first read keeps the defaults and the token it made
+        row = session().get(EmailPreferences, user_id)
+        if row is None:  # a first read keeps the defaults and the token it makes
+            with write_transaction() as writer:
+                row = service.preferences(writer, user_id)
         # The token goes to services (the worker writes it into mail), never to a runner's
         # token: the browser has no use for it.
         return service.to_dict(row, with_token=not principal().is_runner)
