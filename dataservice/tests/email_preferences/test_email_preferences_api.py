@@ -5,9 +5,11 @@ switches the report off (or on) by that token alone."""
 from __future__ import annotations
 
 import re
+import sqlite3
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 WORKER_READ = {"client": "strava-worker", "scope": "users:read"}
 WEB_WRITE = {"client": "runnerly-web", "scope": "users:read users:write"}
@@ -216,3 +218,35 @@ class TestListing:
         assert (
             client.get("/api/v1/email-preferences", headers=token(runner=runner)).status_code == 403
         )
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_first_read_while_another_process_writes_is_answered(app, client, token, runner):
+    """The first read makes the runner's row. Made in the GET's read transaction, after
+    another process (the worker importing a Strava export) committed a write, SQLite
+    refused the insert at once ("database is locked", a 500 the worker retried)."""
+    engine = app.extensions["runnerly.db"].engine
+    path = engine.url.database
+
+    def another_process_writes(conn, cursor, statement, *args: Any) -> None:
+        if not statement.startswith("INSERT INTO email_preferences"):
+            return
+        other = sqlite3.connect(path, timeout=0.2)
+        try:
+            other.execute("CREATE TABLE IF NOT EXISTS lock_probe (x INTEGER)")
+            other.execute("INSERT INTO lock_probe VALUES (1)")
+            other.commit()
+        except sqlite3.OperationalError:
+            pass  # the request holds the write lock already: the other waits its turn
+        finally:
+            other.close()
+
+    event.listen(engine, "before_cursor_execute", another_process_writes)
+    try:
+        response = client.get(
+            f"/api/v1/users/{runner}/email-preferences", headers=token(runner=runner)
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", another_process_writes)
+    assert response.status_code == 200, response.json
+    assert response.json["monthly_report"] is True
