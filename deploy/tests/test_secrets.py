@@ -29,16 +29,17 @@ IMAGE_READERS = {
     "strava-sim/Dockerfile": ("STRAVA_SIM_",),
     "nginx/Dockerfile": ("GATEWAY_",),
     # The admin CLI opens both databases and the broker (runnerly_admin.stores), and
-    # `runnerly backup` reads its own settings too; `runnerly two-factor reset` reads
-    # runnerly-web's public_url (the link in the runner's mail).
+    # `runnerly backup` reads its own settings too.
     "runnerly-admin/Dockerfile": (
         "TOKENDEALER_",
         "DATASERVICE_",
         "STRAVA_WORKER_",
         "RUNNERLY_BACKUP_",
-        "RUNNERLY_WEB_",
     ),
 }
+# Single variables an image reads beside its settings classes: `runnerly two-factor reset`
+# reads runnerly-web's public_url (the link in the runner's mail), none of its secrets.
+IMAGE_ALSO_READS = {"runnerly-admin/Dockerfile": {"RUNNERLY_WEB_PUBLIC_URL"}}
 # Images that are not ours: the variables their entry points document.
 POSTGRES_IMAGE_VARIABLES = re.compile(r"POSTGRES_[A-Z_]+|PGDATA")
 
@@ -101,6 +102,7 @@ def reads(
     if dockerfile is None:  # redis, mailpit: nothing of ours
         return set()
     names = set().union(*(c.env_names() for c in settings_of(service, settings_classes)))
+    names |= IMAGE_ALSO_READS.get(dockerfile, set())
     if "tokendealer.provision" in " ".join(service.get("command") or []):
         names |= _provisioned_client_variables()
     return names
