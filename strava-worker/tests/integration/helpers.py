@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import subprocess
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import requests
 
 from runnerly_common.tasks import TaskDef
 from runnerly_common.testing import CeleryProcess
+
+if TYPE_CHECKING:
+    from runnerly_common.mailsink import Delivery, MailSink
 
 
 class Worker:
@@ -140,3 +144,20 @@ class Runner:
                 return link
             time.sleep(0.3)
         raise AssertionError(f"not synced after {timeout}s: {self.link()}")
+
+
+def wait_for(predicate: Callable[[], Any], what: str, worker: Worker, timeout: float = 60) -> Any:
+    """``predicate()``'s first truthy answer; after ``timeout``, a failure naming ``what``
+    with the end of the worker's log."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = predicate()
+        if found:
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"{what}: not after {timeout}s\n{worker.log()[-4000:]}")
+
+
+def delivered_to(sink: MailSink, email: str) -> list[Delivery]:
+    """What the SMTP sink received for ``email``."""
+    return [d for d in sink.deliveries if email in d.rcpt_tos]

@@ -28,7 +28,7 @@ from runnerly_common.tasks import BUILD_EXPORT, EXPIRE_EXPORTS
 from runnerly_common.testing import free_port
 from runnerly_common.testing.services import Dataservice
 
-from .helpers import Worker
+from .helpers import Worker, wait_for
 
 PROFILE = "https://runnerly.example/profile"
 
@@ -99,16 +99,6 @@ def exporting_runner(
     return {"id": user_id, "email": email, "api": api}
 
 
-def _wait(predicate: Callable[[], Any], what: str, worker: Worker, timeout: float = 60) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = predicate()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError(f"{what}: not after {timeout}s\n{worker.log()[-4000:]}")
-
-
 def test_the_worker_builds_the_export_stores_it_and_mails_the_runner(
     start_worker: Callable[..., Worker],
     sink: MailSink,
@@ -130,7 +120,7 @@ def test_the_worker_builds_the_export_stores_it_and_mails_the_runner(
         shown = ds_session.get(f"{api}/exports/{export_id}", timeout=10).json()
         return shown if shown["state"] == "ready" else None
 
-    export = _wait(ready, "the export ready", worker)
+    export = wait_for(ready, "the export ready", worker)
     assert (export["done"], export["total"]) == (3, 3)
     download = ds_session.get(f"{api}/exports/{export_id}/zip", timeout=10)
     assert download.status_code == 200
@@ -146,7 +136,7 @@ def test_the_worker_builds_the_export_stores_it_and_mails_the_runner(
     files = {run["title"]: run["file"] for run in document["runs"]}
     assert files["Treadmill"] is None and files["Morning 1"] in gpx_names
 
-    delivery = _wait(
+    delivery = wait_for(
         lambda: [d for d in sink.deliveries if exporting_runner["email"] in d.rcpt_tos],
         "the ready mail",
         worker,
@@ -166,7 +156,7 @@ def test_the_worker_builds_the_export_stores_it_and_mails_the_runner(
     worker.send(
         BUILD_EXPORT, user_id=exporting_runner["id"], export_id=export_id, profile_url=PROFILE
     )
-    _wait(lambda: ": done_before" in worker.log(), "the second delivery", worker)
+    wait_for(lambda: ": done_before" in worker.log(), "the second delivery", worker)
     time.sleep(1)
     assert len([d for d in sink.deliveries if exporting_runner["email"] in d.rcpt_tos]) == 1
 
@@ -180,7 +170,7 @@ def test_the_worker_builds_the_export_stores_it_and_mails_the_runner(
         )
     assert ds_session.get(f"{api}/exports/{export_id}/zip", timeout=10).status_code == 410
     worker.send(EXPIRE_EXPORTS)
-    _wait(
+    wait_for(
         lambda: ds_session.get(f"{api}/exports", timeout=10).json()["items"] == [],
         "the expired export deleted",
         worker,

@@ -25,7 +25,7 @@ from runnerly_common.testing import free_port
 from runnerly_common.testing.services import Dataservice, Tokendealer
 
 from .conftest import BROKER
-from .helpers import Worker
+from .helpers import Worker, delivered_to, wait_for
 
 
 def _queue(mail: Mail) -> None:
@@ -34,22 +34,6 @@ def _queue(mail: Mail) -> None:
         DELIVER_MAIL.send(app, mail.task_kwargs())
     finally:
         app.close()
-
-
-def _wait(
-    predicate: Callable[[], object], what: str, worker: Worker, timeout: float = 60
-) -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = predicate()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError(f"{what}: not after {timeout}s\n{worker.log()[-4000:]}")
-
-
-def _to(sink: MailSink, email: str) -> list[Delivery]:
-    return [d for d in sink.deliveries if email in d.rcpt_tos]
 
 
 def _read(delivery: Delivery) -> EmailMessage:
@@ -90,7 +74,7 @@ def test_a_queued_mail_reaches_the_smtp_server_as_text_and_html_with_its_headers
     )
     _queue(_mail(to, {"X-Runnerly-Purpose": "password-reset"}))
 
-    (delivery,) = _wait(lambda: _to(sink, to), "the mail", worker)  # type: ignore[misc]
+    (delivery,) = wait_for(lambda: delivered_to(sink, to), "the mail", worker)
     message = _read(delivery)
     assert message["To"] == to
     assert message["From"] == "Runnerly <mail@run.example>"
@@ -128,7 +112,7 @@ def test_a_mail_to_a_runner_carries_their_one_click_unsubscribe_in_headers_and_b
     # A sender's own List-Unsubscribe is replaced, not doubled.
     _queue(_mail(to, {"List-Unsubscribe": "<https://elsewhere.example/u>"}, runner_id))
 
-    (delivery,) = _wait(lambda: _to(sink, to), "the mail", worker)  # type: ignore[misc]
+    (delivery,) = wait_for(lambda: delivered_to(sink, to), "the mail", worker)
     message = _read(delivery)
     url = f"https://runnerly.example/unsubscribe/{token}"
     assert message.get_all("List-Unsubscribe") == [f"<{url}>"]
@@ -154,9 +138,9 @@ def test_a_mail_to_a_runner_is_retried_while_the_dataservice_is_away_then_sent_w
         max_failures="1",
     )
     _queue(_mail(to, runner_id=1))
-    _wait(lambda: "unsubscribe:" in worker.log(), "a failed look-up", worker)
-    assert _to(sink, to) == []  # not sent while the retry is pending
-    (delivery,) = _wait(lambda: _to(sink, to), "the mail, at last", worker)  # type: ignore[misc]
+    wait_for(lambda: "unsubscribe:" in worker.log(), "a failed look-up", worker)
+    assert delivered_to(sink, to) == []  # not sent while the retry is pending
+    (delivery,) = wait_for(lambda: delivered_to(sink, to), "the mail, at last", worker)
     assert "sent without unsubscribe" in worker.log()
     assert _read(delivery)["List-Unsubscribe"] is None
 
@@ -167,11 +151,11 @@ def test_a_mail_the_server_could_not_take_is_retried_and_sent_once(
     to = f"bo-{uuid.uuid4().hex[:8]}@example.org"
     worker = start_worker(smtp_host="127.0.0.1", smtp_port=str(sink_port))
     _queue(_mail(to))  # nothing listens on the SMTP port yet
-    _wait(lambda: "to @example.org: SMTP server" in worker.log(), "a failed attempt", worker)
+    wait_for(lambda: "to @example.org: SMTP server" in worker.log(), "a failed attempt", worker)
     with MailSink(tmp_path / "late-mail", port=sink_port) as sink:
-        _wait(lambda: _to(sink, to), "the retried mail", worker)
+        wait_for(lambda: delivered_to(sink, to), "the retried mail", worker)
         time.sleep(1)
-        assert len(_to(sink, to)) == 1
+        assert len(delivered_to(sink, to)) == 1
 
 
 class _Refuser:
@@ -189,8 +173,8 @@ def test_a_mail_the_server_refuses_for_good_is_logged_and_not_sent_again(
         to = f"cy-{uuid.uuid4().hex[:8]}@example.org"
         worker = start_worker(smtp_host="127.0.0.1", smtp_port=str(port))
         _queue(_mail(to))
-        _wait(lambda: "refused: recipient refused" in worker.log(), "the refusal", worker)
-        _wait(
+        wait_for(lambda: "refused: recipient refused" in worker.log(), "the refusal", worker)
+        wait_for(
             lambda: "succeeded" in worker.log() or "'rejected'" in worker.log(), "the end", worker
         )
         assert worker.log().count("refused: recipient refused") == 1

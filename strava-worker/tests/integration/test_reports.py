@@ -8,7 +8,6 @@ the runs this test inserts.
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from email import message_from_bytes
@@ -28,7 +27,7 @@ from runnerly_common.testing import free_port
 from runnerly_common.testing.services import Dataservice
 
 from .conftest import BROKER
-from .helpers import Worker
+from .helpers import Worker, delivered_to, wait_for
 
 YEAR, MONTH = 2016, 1
 # (start, title, sport, metres, moving s, elevation m, {record distance: seconds})
@@ -125,20 +124,6 @@ def _trigger(**kwargs: Any) -> None:
         app.close()
 
 
-def _wait(predicate: Callable[[], Any], what: str, worker: Worker, timeout: float = 60) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = predicate()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError(f"{what}: not after {timeout}s\n{worker.log()[-4000:]}")
-
-
-def _to(sink: MailSink, email: str) -> list[Delivery]:
-    return [d for d in sink.deliveries if email in d.rcpt_tos]
-
-
 def _read(delivery: Delivery) -> tuple[EmailMessage, str, str]:
     message = message_from_bytes(delivery.path.read_bytes(), policy=default_policy)
     return (
@@ -165,7 +150,7 @@ def test_the_monthly_report_reaches_the_sink_once_with_the_months_totals(
     worker = start_worker(smtp_host="127.0.0.1", smtp_port=str(sink.port))
 
     _trigger(year=YEAR, month=MONTH)
-    [delivery] = _wait(lambda: _to(sink, ann["email"]), "Ann's report", worker)
+    [delivery] = wait_for(lambda: delivered_to(sink, ann["email"]), "Ann's report", worker)
     message, text, page = _read(delivery)
 
     assert delivery.rcpt_tos == (ann["email"],)
@@ -212,14 +197,14 @@ def test_the_monthly_report_reaches_the_sink_once_with_the_months_totals(
 
     # Triggered again (a re-run of beat's task, a redelivery): nothing more is sent.
     _trigger(year=YEAR, month=MONTH)
-    _wait(
+    wait_for(
         lambda: f"report 2016-01 of runner {ann['id']}: already_sent" in worker.log(),
         "the second round",
         worker,
     )
-    assert len(_to(sink, ann["email"])) == 1
+    assert len(delivered_to(sink, ann["email"])) == 1
     assert f"report 2016-01 of runner {idle['id']}: no_runs" in worker.log()
-    assert _to(sink, idle["email"]) == []
+    assert delivered_to(sink, idle["email"]) == []
 
 
 def test_a_report_the_smtp_server_could_not_take_is_retried_and_sent_once(
@@ -231,17 +216,17 @@ def test_a_report_the_smtp_server_could_not_take_is_retried_and_sent_once(
     bo = make_runner("Bo", DECEMBER + JANUARY)
     worker = start_worker(smtp_host="127.0.0.1", smtp_port=str(sink_port))
     _trigger(year=YEAR, month=MONTH)  # nothing listens on the SMTP port yet
-    _wait(
+    wait_for(
         lambda: f"report 2016-01 of runner {bo['id']}: SMTP server" in worker.log(),
         "a failed attempt",
         worker,
     )
     with MailSink(tmp_path / "late-mail", port=sink_port) as sink:
-        _wait(lambda: _to(sink, bo["email"]), "the retried report", worker)
+        wait_for(lambda: delivered_to(sink, bo["email"]), "the retried report", worker)
         _trigger(year=YEAR, month=MONTH)
-        _wait(
+        wait_for(
             lambda: f"report 2016-01 of runner {bo['id']}: already_sent" in worker.log(),
             "the second round",
             worker,
         )
-        assert len(_to(sink, bo["email"])) == 1
+        assert len(delivered_to(sink, bo["email"])) == 1
