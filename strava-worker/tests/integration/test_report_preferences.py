@@ -15,12 +15,10 @@ from runnerly_common.mailsink import MailSink
 from runnerly_common.testing.services import Dataservice
 from strava_worker.report_tasks import previous_month
 
-from .helpers import Worker
+from .helpers import Worker, delivered_to, wait_for
 from .test_reports import (  # noqa: F401  (fixtures)
     _read,
-    _to,
     _trigger,
-    _wait,
     ds_session,
     make_runner,
     sink,
@@ -71,10 +69,10 @@ def test_the_round_mails_runners_who_want_the_report_with_one_click_headers_once
         nonlocal rounds
         rounds += 1
         _trigger()  # beat's round: no month given
-        _wait(lambda: worker.log().count("monthly reports: ") >= rounds, "a round", worker)
+        wait_for(lambda: worker.log().count("monthly reports: ") >= rounds, "a round", worker)
 
     round_done()
-    [delivery] = _wait(lambda: _to(sink, ann["email"]), "Ann's report", worker)
+    [delivery] = wait_for(lambda: delivered_to(sink, ann["email"]), "Ann's report", worker)
     message, text, page = _read(delivery)
     [uri] = re.findall(r"<([^>]*)>", str(message["List-Unsubscribe"]))
     assert uri.startswith(f"{PUBLIC}/unsubscribe/")
@@ -84,20 +82,20 @@ def test_the_round_mails_runners_who_want_the_report_with_one_click_headers_once
 
     # The round again (the next hour): Ann's month is sent, nobody else is due meanwhile.
     round_done()
-    assert len(_to(sink, ann["email"])) == 1
-    assert _to(sink, off["email"]) == []
+    assert len(delivered_to(sink, ann["email"])) == 1
+    assert delivered_to(sink, off["email"]) == []
     if today < 28:
-        assert _to(sink, later["email"]) == []
+        assert delivered_to(sink, later["email"]) == []
         # Moved to today, a day already come: the month's report at the next round.
         _prefs(users_api, dataservice, later, report_day=today)
         round_done()
-        _wait(lambda: _to(sink, later["email"]), "Later's report", worker)
+        wait_for(lambda: delivered_to(sink, later["email"]), "Later's report", worker)
 
     # Turned on again after the day: the month's report comes once, at the next round.
     _prefs(users_api, dataservice, off, monthly_report=True)
     round_done()
-    _wait(lambda: _to(sink, off["email"]), "the report of the runner back in", worker)
+    wait_for(lambda: delivered_to(sink, off["email"]), "the report of the runner back in", worker)
     round_done()
-    assert len(_to(sink, off["email"])) == 1
-    assert len(_to(sink, ann["email"])) == 1
-    assert len(_to(sink, later["email"])) == 1
+    assert len(delivered_to(sink, off["email"])) == 1
+    assert len(delivered_to(sink, ann["email"])) == 1
+    assert len(delivered_to(sink, later["email"])) == 1
