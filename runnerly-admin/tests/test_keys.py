@@ -35,3 +35,10 @@ class TestRevoke:
         first = json.loads(runnerly("keys", "list").stdout)
         rotated = json.loads(runnerly("keys", "rotate").stdout)
         assert rotated["current"] == first["next"][0]
+
+
+def test_a_kid_that_begins_with_a_dash_is_given_after_the_options(runnerly):
+    # Keys made before kids stopped beginning with "-" are still revocable.
+    result = runnerly("keys", "revoke", "--rotate", "--", "-no-such-kid")
+    assert result.exit_code == 1
+    assert "no signing key '-no-such-kid'" in one_line(result)

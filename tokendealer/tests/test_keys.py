@@ -88,3 +88,14 @@ class TestRotation:
         published = {k["kid"] for k in http.get("/.well-known/jwks.json").json["keys"]}
         assert {_kid(t) for t in tokens} <= published
         assert len({_kid(t) for t in tokens}) == 3
+
+
+class TestKid:
+    def test_no_new_key_has_a_kid_an_operator_cannot_paste_into_keys_revoke(self):
+        from tokendealer.keys import material
+
+        # base64url thumbprints begin with "-" one time in 64; 600 keys all missing it
+        # by chance would be odds of 1 in 10,000.
+        kids = [material.public_jwk(material.generate("EdDSA"), "EdDSA")["kid"] for _ in range(600)]
+        assert not [kid for kid in kids if kid.startswith("-")]
+        assert {kid[0] for kid in kids} > {"_"}, "the kid is still the RFC 7638 thumbprint"

@@ -51,7 +51,10 @@ def rotate(config: str | None) -> None:
 )
 def revoke(config: str | None, kid: str, rotate_first: bool, by: str) -> None:
     """Revoke a signing key now (a leak): withdrawn from the JWKS at once, its private
-    half erased; the services refuse its tokens within the JWKS max-age (60 s)."""
+    half erased; the services refuse its tokens within the JWKS max-age (60 s).
+
+    A kid made before 2026-12-07 may begin with "-": give it after the options and
+    "--", as in ``keys revoke --rotate -- -Xy...``."""
     with stores.tokendealer(config) as settings:
         try:
             result = tokendealer.revoke_key(settings, kid, by=by, rotate=rotate_first)

@@ -249,7 +249,10 @@ def keys_rotate(config: str | None) -> None:
 )
 def keys_revoke(config: str | None, kid: str, rotate: bool, by: str) -> None:
     """Revoke a signing key now (a leak): withdrawn from the JWKS at once, its private half
-    erased; services stop accepting its tokens within the JWKS max-age (60 s)."""
+    erased; services stop accepting its tokens within the JWKS max-age (60 s).
+
+    A kid made before 2026-12-07 may begin with "-": give it after the options and
+    "--", as in ``keys revoke --rotate -- -Xy...``."""
     td = _dealer(config)
     try:
         with td.db.transaction() as session:

@@ -20,6 +20,15 @@ _THUMBPRINT_MEMBERS = {
 
 
 def generate(alg: str) -> PrivateKey:
+    """A new key whose ``kid`` does not begin with ``-``: an operator pastes kids into
+    ``keys revoke``, where a leading ``-`` reads as an option (one key in 64 did)."""
+    while True:
+        key = _generate(alg)
+        if not public_jwk(key, alg)["kid"].startswith("-"):
+            return key
+
+
+def _generate(alg: str) -> PrivateKey:
     if alg == "ES256":
         return ec.generate_private_key(ec.SECP256R1())
     if alg == "RS256":
