@@ -59,6 +59,9 @@ BODIES: dict[str, Any] = {
     "disableTwoFactor": {"code": "123456"},
     "regenerateRecoveryCodes": {"code": "123456"},
     "updateEmailPreferences": {"monthly_report": False},
+    # A link to B's run (filled in by _request: A's own run under A's path is allowed).
+    "createShareLink": {"run_id": 1},
+    "createPrivacyZone": {"label": "B's home", "lat": 48.0, "lon": 2.0, "radius": 200},
 }
 FILLS = {"year": "2026", "month": "3", "distance": "5000", "activity_id": "b1", "seq": "0"}
 
@@ -118,7 +121,12 @@ def victim(client, token, other_runner) -> dict[str, Any]:
     assert plan.status_code == 201, plan.json
     assert set_aside.json["set_aside"] == 1, set_aside.json
     assert export.status_code == 201, export.json
+    link = client.post(f"{base}/share-links", json={"run_id": run["id"]}, headers=b)
+    zone = client.post(f"{base}/privacy-zones", json=BODIES["createPrivacyZone"], headers=b)
+    assert link.status_code == 201 and zone.status_code == 201, (link.json, zone.json)
     return {
+        "link_id": link.json["id"],
+        "zone_id": zone.json["id"],
         "export_id": export.json["id"],
         "user_id": other_runner,
         "runner_id": other_runner,
@@ -135,6 +143,8 @@ def _request(client, method, path, ids, headers, operation_id):
     body = BODIES.get(operation_id)
     if operation_id == "createPlan":
         body = {**body, "race_id": ids["race_id"], "start_date": ids["monday"]}
+    if operation_id == "createShareLink":
+        body = {"run_id": ids["run_id"]}
     if operation_id == "putExportChunk":
         return client.put(url, data=body, content_type="application/octet-stream", headers=headers)
     if operation_id == "importRunFile":

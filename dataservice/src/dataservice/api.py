@@ -19,6 +19,7 @@ def make_blueprint() -> OpenAPIBlueprint:
     from dataservice.runs import stream_views
     from dataservice.runs import views as run_views
     from dataservice.set_aside import views as set_aside_views
+    from dataservice.sharing import views as sharing_views
     from dataservice.stats import progression_views
     from dataservice.stats import views as stat_views
     from dataservice.strava import views as strava_views
@@ -40,6 +41,7 @@ def make_blueprint() -> OpenAPIBlueprint:
         plan_views,
         export_views,
         email_preference_views,
+        sharing_views,
     ):
         module.bind(api)
     api.check_all_bound()

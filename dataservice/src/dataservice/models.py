@@ -27,6 +27,7 @@ def import_all_models() -> None:
     from dataservice.races import models as _races  # noqa: F401
     from dataservice.runs import models as _runs  # noqa: F401
     from dataservice.set_aside import models as _set_aside  # noqa: F401
+    from dataservice.sharing import models as _sharing  # noqa: F401
     from dataservice.stats import models as _stats  # noqa: F401
     from dataservice.strava import models as _strava  # noqa: F401
     from dataservice.two_factor import models as _two_factor  # noqa: F401
