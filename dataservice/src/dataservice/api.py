@@ -13,6 +13,7 @@ PREFIX = "/api/v1"
 def make_blueprint() -> OpenAPIBlueprint:
     from dataservice.email_preferences import views as email_preference_views
     from dataservice.exports import views as export_views
+    from dataservice.heatmap import views as heatmap_views
     from dataservice.plans import views as plan_views
     from dataservice.races import views as race_views
     from dataservice.reports import views as report_views
@@ -40,6 +41,7 @@ def make_blueprint() -> OpenAPIBlueprint:
         race_views,
         plan_views,
         export_views,
+        heatmap_views,
         email_preference_views,
         sharing_views,
     ):
