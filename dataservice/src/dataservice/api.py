@@ -26,6 +26,7 @@ def make_blueprint() -> OpenAPIBlueprint:
     from dataservice.strava import views as strava_views
     from dataservice.two_factor import views as two_factor_views
     from dataservice.users import views as user_views
+    from dataservice.vo2max import views as vo2max_views
 
     api = OpenAPIBlueprint("api", __name__, SPEC, url_prefix=PREFIX)
     for module in (
@@ -43,6 +44,7 @@ def make_blueprint() -> OpenAPIBlueprint:
         export_views,
         heatmap_views,
         email_preference_views,
+        vo2max_views,
         sharing_views,
     ):
         module.bind(api)

@@ -32,3 +32,4 @@ def import_all_models() -> None:
     from dataservice.strava import models as _strava  # noqa: F401
     from dataservice.two_factor import models as _two_factor  # noqa: F401
     from dataservice.users import models as _users  # noqa: F401
+    from dataservice.vo2max import models as _vo2max  # noqa: F401

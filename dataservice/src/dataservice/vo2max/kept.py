@@ -1,0 +1,140 @@
+"""Each run's VDOT, kept in ``run_vdots`` and rewritten on write.
+
+The refresher (:mod:`dataservice.runs.changed`) computes the VDOT of every counted running
+run of a touched runner from their best efforts, heart rates and profile, and writes only
+the rows that differ: an added run is one insert, an edited one an update, a run gone or no
+longer counted a delete.  All of a runner's runs are computed, not only the changed one,
+because a race's heart rate moves the correction factor of every run.  A change of the
+runner's max or resting heart rate touches them too (:func:`watch_profiles`).
+
+The dataservice's tests check after every test that the stored rows equal fresh ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import delete, event, inspect, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from dataservice.runs.changed import touch
+from dataservice.runs.counted import counted
+from dataservice.runs.efforts import RUNNING_SPORTS
+from dataservice.runs.models import BestEffort, Run
+from dataservice.users.models import User
+from dataservice.vo2max import estimate
+from dataservice.vo2max.models import RunVdot
+from runnerly_common.db import Database
+
+COLUMNS = ("day", "duration", "vdot", "by_time", "effort_distance", "by_hr", "factor")
+PROFILE_FIELDS = ("max_hr", "rest_hr")
+
+
+def compute(session: Session, runner_id: int) -> dict[int, dict[str, Any]]:
+    """The runner's run VDOTs as their data is now: {run_id: row values}."""
+    max_hr = session.scalar(select(User.max_hr).where(User.id == runner_id))
+    runs = session.execute(
+        select(
+            Run.id, Run.start_local, Run.distance, Run.moving_time, Run.average_hr,
+            Run.workout_type,
+        ).where(Run.runner_id == runner_id, Run.sport_type.in_(RUNNING_SPORTS), *counted())
+    ).all()  # fmt: skip
+    efforts: dict[int, list[tuple[int, float]]] = {}
+    for run_id, distance, elapsed in session.execute(
+        select(BestEffort.run_id, BestEffort.distance, BestEffort.elapsed).where(
+            BestEffort.runner_id == runner_id, BestEffort.distance >= estimate.SHORTEST_EFFORT
+        )
+    ):
+        efforts.setdefault(run_id, []).append((distance, elapsed))
+    figures = {}
+    for run_id, _start, distance, moving, average_hr, workout_type in runs:
+        best = estimate.by_time(efforts.get(run_id, ()))
+        figures[run_id] = estimate.RunFigures(
+            run_id=run_id,
+            by_time=None if best is None else best[0],
+            effort_distance=None if best is None else best[1],
+            by_hr=estimate.by_heart_rate(distance, moving, average_hr, max_hr),
+            is_race=workout_type == "race",
+        )
+    factor = estimate.correction_factor(list(figures.values()))
+    answer: dict[int, dict[str, Any]] = {}
+    for run_id, start, _distance, moving, _hr, _type in runs:
+        f = figures[run_id]
+        value = estimate.run_vdot(f, factor)
+        if value is None:
+            continue
+        answer[run_id] = {
+            "day": start.date(),
+            "duration": int(moving),
+            "vdot": value,
+            "by_time": f.by_time,
+            "effort_distance": f.effort_distance,
+            "by_hr": f.by_hr,
+            "factor": factor if f.by_hr is not None else 1.0,
+        }
+    return answer
+
+
+def stored(session: Session, runner_id: int) -> dict[int, dict[str, Any]]:
+    rows = session.execute(
+        select(RunVdot.run_id, *(getattr(RunVdot, c) for c in COLUMNS)).where(
+            RunVdot.runner_id == runner_id
+        )
+    )
+    return {row[0]: dict(zip(COLUMNS, row[1:], strict=True)) for row in rows}
+
+
+def same(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Equal, floats to a part in 10^9 (a database's float may round the last bit)."""
+    for column in COLUMNS:
+        x, y = a[column], b[column]
+        if isinstance(x, float) and isinstance(y, float):
+            if abs(x - y) > 1e-9 * max(1.0, abs(x)):
+                return False
+        elif x != y:
+            return False
+    return True
+
+
+def refresh(session: Session, runner_id: int) -> None:
+    """Bring the runner's stored run VDOTs to what their data gives now (in the caller's
+    transaction; the records refresher before it has locked the runner's row)."""
+    fresh = compute(session, runner_id)
+    kept = stored(session, runner_id)
+    gone = [run_id for run_id in kept if run_id not in fresh]
+    if gone:
+        session.execute(delete(RunVdot).where(RunVdot.run_id.in_(gone)))
+    for run_id, values in fresh.items():
+        old = kept.get(run_id)
+        if old is None:
+            session.add(RunVdot(run_id=run_id, runner_id=runner_id, **values))
+        elif not same(old, values):
+            row = session.get(RunVdot, run_id, populate_existing=True)
+            assert row is not None
+            for column, value in values.items():
+                setattr(row, column, value)
+
+
+def watch_profiles(factory: sessionmaker[Session]) -> None:
+    """Touch a runner whose max or resting heart rate changes: every estimate uses them."""
+
+    def before_flush(session: Session, _context: Any, _instances: Any) -> None:
+        for obj in session.dirty:
+            if isinstance(obj, User) and obj.id is not None:
+                state = inspect(obj)
+                if any(state.attrs[f].history.has_changes() for f in PROFILE_FIELDS):
+                    touch(session, [obj.id])
+
+    event.listen(factory, "before_flush", before_flush)
+
+
+def store(db: Database, runner_ids: Iterable[int]) -> int:
+    """Compute and store these runners' run VDOTs, one transaction each (``dataservice
+    migrate``, a load by COPY); how many runners."""
+    count = 0
+    for runner_id in runner_ids:
+        with db.transaction() as session:
+            refresh(session, runner_id)
+        count += 1
+    return count
