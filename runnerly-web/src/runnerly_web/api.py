@@ -22,6 +22,7 @@ def make_blueprint() -> OpenAPIBlueprint:
     from runnerly_web.records import views as record_views
     from runnerly_web.runs import search as run_search
     from runnerly_web.runs import views as run_views
+    from runnerly_web.sharing import views as sharing_views
     from runnerly_web.strava import views as strava_views
     from runnerly_web.training import views as training_views
     from runnerly_web.two_factor import views as two_factor_views
@@ -41,6 +42,7 @@ def make_blueprint() -> OpenAPIBlueprint:
         admin_views,
         app_views,
         email_preference_views,
+        sharing_views,
         csp_report,
     )
     for module in views:

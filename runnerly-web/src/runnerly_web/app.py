@@ -21,6 +21,7 @@ from runnerly_web.api import make_blueprint
 from runnerly_web.dataservice_client import DataService
 from runnerly_web.email_preferences import one_click
 from runnerly_web.session_store import make_session_store
+from runnerly_web.sharing import page as shared_page
 from runnerly_web.settings import WebSettings
 from runnerly_web.strava import views as strava_views
 from runnerly_web.strava.oauth import StravaOAuth
@@ -107,6 +108,7 @@ def create_app(settings: WebSettings | None = None) -> Flask:
     app.register_blueprint(make_blueprint())
     app.register_blueprint(strava_views.make_blueprint())
     app.register_blueprint(one_click.make_blueprint())  # /unsubscribe/<token>, before the catch-all
+    app.register_blueprint(shared_page.make_blueprint())  # /s/<token>, before the catch-all
     app.register_blueprint(frontend.make_blueprint())  # last: its catch-all page route
     return app
 

@@ -52,13 +52,19 @@ def make_blueprint() -> Blueprint:
         # Files at the build's top level (favicon, robots.txt) are served as they are.
         if page and "/" not in page and (dist / page).is_file() and page != "index.html":
             return send_from_directory(dist, page, max_age=3600)
-        index = dist / "index.html"
-        if not index.is_file():
-            body = _MISSING_BUILD.format(dist=escape(str(dist)))
-            response = Response(body, status=200, mimetype="text/html")
-        else:
-            response = send_from_directory(dist, "index.html", max_age=0)
-            response.headers["Cache-Control"] = "no-cache"
-        return page_policy.apply(response, settings().map_tile_sources)
+        return index_page()
 
     return bp
+
+
+def index_page() -> Response:
+    """The single-page app's ``index.html`` under the dashboard's policy, never cached."""
+    dist = _dist()
+    index = dist / "index.html"
+    if not index.is_file():
+        body = _MISSING_BUILD.format(dist=escape(str(dist)))
+        response = Response(body, status=200, mimetype="text/html")
+    else:
+        response = send_from_directory(dist, "index.html", max_age=0)
+        response.headers["Cache-Control"] = "no-cache"
+    return page_policy.apply(response, settings().map_tile_sources)
