@@ -55,7 +55,23 @@ def migrate(config: str | None, revision: str) -> None:
     settings = _settings(config)
     upgrade(settings.database_url, revision)
     stored = _store_panels(settings, None, only_missing=True) if revision == "head" else 0
-    click.echo(json.dumps({"migrated_to": revision, "records_stored": stored}))
+    vdots = _store_vdots(settings) if revision == "head" else 0
+    click.echo(
+        json.dumps({"migrated_to": revision, "records_stored": stored, "vdots_stored": vdots})
+    )
+
+
+def _store_vdots(settings: DataServiceSettings) -> int:
+    """Store the run VDOTs of runners who have none (``dataservice.vo2max.kept``)."""
+    from dataservice.vo2max import kept
+
+    db = open_database(settings.database_url)
+    try:
+        with db.sessionmaker() as session:
+            runners = kept.missing(session)
+        return kept.store(db, runners)
+    finally:
+        db.dispose()
 
 
 @main.command("refresh-records")

@@ -206,3 +206,21 @@ def test_kept_run_vdots_equal_a_fresh_computation_after_any_changes(app, runner,
             stored, fresh = kept.stored(session, runner), kept.compute(session, runner)
             assert stored.keys() == fresh.keys()
             assert all(kept.same(stored[r], fresh[r]) for r in fresh)
+
+
+def test_migrate_stores_the_run_vdots_a_database_lacks(database_url, db, runner, add_runs, run):
+    from click.testing import CliRunner
+    from sqlalchemy import delete, func
+
+    from dataservice.cli import main as dataservice_cli
+    from dataservice.vo2max.models import RunVdot
+
+    add_runs(runner, run("2026-03-01T07:00:00Z", 5.0, 1200), run("2026-03-03T07:00:00Z", 10, 2600))
+    db.execute(delete(RunVdot))  # as a database from before revision 0018
+    db.commit()
+    env = {"DATASERVICE_DATABASE_URL": database_url}
+    migrated = CliRunner().invoke(dataservice_cli, ["migrate"], env=env)
+    assert migrated.exit_code == 0, migrated.output
+    assert '"vdots_stored": 1' in migrated.output
+    assert db.scalar(select(func.count()).select_from(RunVdot)) == 2
+    # (the teardown check compares every stored row with a fresh one)

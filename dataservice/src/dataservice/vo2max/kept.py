@@ -138,3 +138,15 @@ def store(db: Database, runner_ids: Iterable[int]) -> int:
             refresh(session, runner_id)
         count += 1
     return count
+
+
+def missing(session: Session) -> list[int]:
+    """Runners with counted running runs and no stored run VDOT at all (a database from
+    before revision 0018, or loaded by COPY)."""
+    from sqlalchemy import exists
+
+    has_rows = exists().where(RunVdot.runner_id == User.id)
+    has_runs = exists().where(
+        Run.runner_id == User.id, Run.sport_type.in_(RUNNING_SPORTS), *counted()
+    )
+    return list(session.scalars(select(User.id).where(has_runs, ~has_rows).order_by(User.id)))
