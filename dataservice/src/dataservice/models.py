@@ -23,6 +23,7 @@ def import_all_models() -> None:
     """Import every domain's tables so that the metadata is complete (Alembic, tests)."""
     from dataservice.email_preferences import models as _email_preferences  # noqa: F401
     from dataservice.exports import models as _exports  # noqa: F401
+    from dataservice.gear import models as _gear  # noqa: F401
     from dataservice.plans import models as _plans  # noqa: F401
     from dataservice.races import models as _races  # noqa: F401
     from dataservice.runs import models as _runs  # noqa: F401

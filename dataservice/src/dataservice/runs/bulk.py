@@ -10,13 +10,14 @@ Sending the same batch twice therefore writes nothing the second time.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from sqlalchemy import Table, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from dataservice.gear import service as gear_service
 from dataservice.runs import changed, edits
 from dataservice.runs.fast_insert import (
     by_source,
@@ -48,15 +49,20 @@ class UpsertResult:
     unchanged: int = 0
     deleted: int = 0
     skipped: int = 0  # runs their runner deleted: a sync does not bring them back
+    # (id, Strava id) of the pairs of shoes made for Strava gear ids seen for the first time
+    new_gear: list[tuple[int, str]] = field(default_factory=list)
 
-    def as_dict(self) -> dict[str, int]:
-        return {
+    def as_dict(self) -> dict[str, Any]:
+        answer: dict[str, Any] = {
             "created": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
             "deleted": self.deleted,
             "skipped": self.skipped,
         }
+        if self.new_gear:
+            answer["new_gear"] = [{"id": i, "strava_id": s} for i, s in self.new_gear]
+        return answer
 
 
 def _row(
@@ -82,7 +88,12 @@ def _row(
     row["sport_type"] = row["sport_type"] or "Run"
     # JSON Schema's "integer" admits 1800.0; the columns (and binary COPY) take 1800.
     row["moving_time"], row["elapsed_time"] = int(row["moving_time"]), int(row["elapsed_time"])
-    row["content_hash"] = content_hash(row, provided)
+    # Strava's gear id is part of what the source sent (a new pair on Strava updates the
+    # run) but not a column: the row gets the runner's pair in _write.  Hashed only when
+    # present, so runs stored before gear was kept keep their digests.
+    gear = item.get("strava_gear_id")
+    row["content_hash"] = content_hash({**row, "strava_gear_id": gear} if gear else row, provided)
+    row["gear_id"] = None  # the runner's pair for ``gear``: _write maps it
     return row, provided
 
 
@@ -95,20 +106,25 @@ def upsert_runs(
     """Create, update (and delete) the runs of one runner; the caller commits (and nothing
     else may be pending in ``session``: a conflict rolls it back and tries once more)."""
     batch: dict[tuple[str, str], tuple[dict[str, Any], dict[int, float]]] = {}
+    gear_of: dict[tuple[str, str], str] = {}  # Strava's gear id of each run sent with one
     zone = runner_zone(session, runner_id)
     for item in items:  # the last copy of a run repeated within one batch wins
         row, provided = _row(runner_id, item, zone)
-        batch[(row["source"], row["external_id"])] = (row, provided)
+        key = (row["source"], row["external_id"])
+        batch[key] = (row, provided)
+        gear_of.pop(key, None)
+        if item.get("strava_gear_id"):
+            gear_of[key] = item["strava_gear_id"]
     gone = {(d["source"], d["external_id"]) for d in deleted}
     refused = deleted_by_runner(session, runner_id, batch)
     for key in refused:
         del batch[key]
     try:
-        result = _write(session, runner_id, batch)
+        result = _write(session, runner_id, batch, gear_of)
     except IntegrityError:
-        # A concurrent upsert inserted some of these runs first: they exist now.
+        # A concurrent upsert inserted some of these runs (or pairs) first: they exist now.
         session.rollback()
-        result = _write(session, runner_id, batch)
+        result = _write(session, runner_id, batch, gear_of)
     result.deleted = delete_by_keys(session, Run, runner_id, gone)
     result.skipped = len(refused)
     if result.created or result.updated or result.deleted:
@@ -137,8 +153,10 @@ def _write(
     session: Session,
     runner_id: int,
     batch: dict[tuple[str, str], tuple[dict[str, Any], dict[int, float]]],
+    gear_of: Mapping[tuple[str, str], str],
 ) -> UpsertResult:
     result = UpsertResult()
+    _map_gear(session, runner_id, batch, gear_of, result)
     existing = _existing(session, runner_id, batch)
     new_rows, changed_rows, efforts = [], [], []
     edited: dict[int, list[str]] = {}  # the runner's edits, kept through the sync
@@ -182,6 +200,24 @@ def _write(
     insert_many(session, _BEST_EFFORTS, efforts)
     result.created, result.updated = len(new_rows), len(changed_rows)
     return result
+
+
+def _map_gear(
+    session: Session,
+    runner_id: int,
+    batch: Mapping[tuple[str, str], tuple[dict[str, Any], dict[int, float]]],
+    gear_of: Mapping[tuple[str, str], str],
+    result: UpsertResult,
+) -> None:
+    """Each row's Strava gear id to the runner's pair (made when new; none for a bike's).
+    Here, in the transaction a conflict retries, so a retry makes the pairs again."""
+    if not gear_of:
+        return
+    sent = [gear_of[key] for key in batch if key in gear_of]  # not a refused run's
+    known, made = gear_service.map_strava(session, runner_id, sent)
+    result.new_gear = [(g.id, str(g.strava_id)) for g in made]
+    for key, (row, _provided) in batch.items():
+        row["gear_id"] = known.get(gear_of.get(key, ""))
 
 
 def _drop_stale_streams(

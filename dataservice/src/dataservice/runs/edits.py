@@ -62,7 +62,7 @@ def keep_local(
     ids = [row["id"] for row in rows if edited.get(row["id"])]
     if not ids:
         return
-    names = [*SOURCE_FIELDS, *_WITH_START]
+    names = [*SOURCE_FIELDS, *_WITH_START, "gear_id"]  # gear: gear.service.set_on_run
     columns = [getattr(Run, name) for name in names]
     stored = {r.id: r for r in session.execute(select(Run.id, *columns).where(Run.id.in_(ids)))}
     for row in rows:

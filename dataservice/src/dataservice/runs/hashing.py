@@ -25,5 +25,7 @@ def content_hash(run: Mapping[str, Any], efforts: Mapping[int, float] | None = N
         run.get("utc_offset"),
         run.get("timezone"),
     ]
+    if run.get("strava_gear_id"):  # only when sent: older digests stay what they were
+        payload.append(run["strava_gear_id"])
     encoded = _ENCODER.encode(payload).encode()
     return hashlib.blake2b(encoded, digest_size=16).hexdigest()

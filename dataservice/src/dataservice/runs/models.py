@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from dataservice.gear import models as _gear  # noqa: F401  (runs.gear_id's target table)
 from dataservice.models import Base, BigId
 from dataservice.runs.local_time import default_start_local
 from dataservice.users import models as _users  # noqa: F401  (the foreign keys' target table)
@@ -81,6 +82,13 @@ class Run(Base):
     # this one counts again rather than vanishing with it.
     merged_into: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("runs.id", ondelete="SET NULL"), index=True
+    )
+
+    # The shoes it was run in (decision 64): from Strava's gear_id, the runner's default pair
+    # for a file, or the runner's choice.  SET NULL: only a pair no run wears can be deleted
+    # (gear.service), this is for the runner's account going.
+    gear_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("gear.id", ondelete="SET NULL"), index=True
     )
 
     track: Mapped[RunTrack | None] = relationship(

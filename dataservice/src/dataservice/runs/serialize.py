@@ -38,6 +38,7 @@ def run_to_dict(run: Run) -> dict[str, Any]:
         "workout_type": run.workout_type,
         "excluded": bool(run.excluded),
         "edited_fields": list(run.edited_fields or ()),
+        "gear_id": run.gear_id,
         # The run this one was merged into (runs.merges): shown there, counted there.
         "merged_into": run.merged_into,
         "created_at": run.created_at.isoformat(),

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dataservice.errors import invalid, not_found
+from dataservice.gear import service as gear_service
 from dataservice.runs import edits, files, merges, search
 from dataservice.runs.hashing import content_hash
 from dataservice.runs.local_time import LocalTime, resolve
@@ -108,6 +109,7 @@ def runs_of_month(session: Session, runner_id: int, year: int, month: int) -> li
 
 def create_manual_run(session: Session, runner_id: int, data: dict[str, Any]) -> Run:
     run = Run(runner_id=runner_id, source="manual", external_id=uuid.uuid4().hex)
+    run.gear_id = gear_service.default_id(session, runner_id)
     _apply(run, data)
     # A run entered by hand was run where its runner lives.
     _place(run, resolve(run.start_time, fallback_zone=runner_zone(session, runner_id)))
@@ -121,6 +123,8 @@ def update_run(session: Session, run: Run, data: dict[str, Any]) -> Run:
     """The runner's correction: what it changes of the source's fields is kept through
     later syncs (``runs.edits``); efforts, and so records, follow at once."""
     edits.record(run, data)
+    if "gear_id" in data:
+        gear_service.set_on_run(session, run, data["gear_id"])
     _apply(run, data, partial=True)
     if "start_time" in data:  # moved in time: same place, the offset its zone has then
         zone = run.timezone or runner_zone(session, run.runner_id)
@@ -202,6 +206,7 @@ def import_file(
     except FileRejected as exc:
         raise invalid("body", exc.problem, status=422) from None
     run = Run(runner_id=runner_id, source="file", external_id=external_id)
+    run.gear_id = gear_service.default_id(session, runner_id)  # the runner may change it
     _apply(
         run,
         {

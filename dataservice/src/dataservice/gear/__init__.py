@@ -1,0 +1,1 @@
+"""A runner's gear (shoes): see models.py, service.py and views.py."""
