@@ -100,6 +100,10 @@ def sort_page(activities: Iterable[dict[str, Any]]) -> Page:
     return page
 
 
+# Strava's gear ids are "g" or "b" and digits; the dataservice takes up to 30 characters.
+GEAR_ID_MAX = 30
+
+
 def to_run(activity: dict[str, Any]) -> dict[str, Any]:
     """The run, or :class:`SetAside` saying why it cannot be stored."""
     number = activity_id(activity)
@@ -139,6 +143,9 @@ def to_run(activity: dict[str, Any]) -> dict[str, Any]:
     polyline = (activity.get("map") or {}).get("summary_polyline")
     if isinstance(polyline, str) and 0 < len(polyline) <= run_bounds.POLYLINE_MAX:
         run["polyline"] = polyline
+    gear = activity.get("gear_id")  # the dataservice maps a shoe's to the runner's pair
+    if isinstance(gear, str) and 0 < len(gear) <= GEAR_ID_MAX:
+        run["strava_gear_id"] = gear
     # No description: the listing has none, so a webhook's detail fetch and a listing
     # must send the same fields or re-syncs would flip the run back and forth.
     return run

@@ -215,3 +215,13 @@ class TestWhereItWasRun:
     def test_an_activity_without_them_is_left_to_the_runners_zone(self):
         run = to_run(ACTIVITY)
         assert "utc_offset" not in run and "timezone" not in run
+
+
+@pytest.mark.parametrize(
+    ("gear_id", "sent"),
+    [("g1234", "g1234"), ("b77", "b77"), (None, None), ("", None), (12, None), ("g" * 31, None)],
+)
+def test_strava_gear_id_goes_to_the_dataservice_as_sent_when_it_is_an_id(gear_id, sent):
+    """The dataservice decides what a shoe is (a bike's "b" id maps to no pair there)."""
+    run = to_run({**ACTIVITY, "gear_id": gear_id})
+    assert run.get("strava_gear_id") == sent
