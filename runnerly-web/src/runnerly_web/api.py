@@ -20,6 +20,7 @@ def make_blueprint() -> OpenAPIBlueprint:
     from runnerly_web.email_preferences import views as email_preference_views
     from runnerly_web.exports import views as export_views
     from runnerly_web.records import views as record_views
+    from runnerly_web.vo2max import views as vo2max_views
     from runnerly_web.runs import search as run_search
     from runnerly_web.runs import views as run_views
     from runnerly_web.sharing import views as sharing_views
@@ -38,6 +39,7 @@ def make_blueprint() -> OpenAPIBlueprint:
         export_views,
         training_views,
         record_views,
+        vo2max_views,
         strava_views,
         admin_views,
         app_views,
