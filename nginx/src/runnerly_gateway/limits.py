@@ -15,7 +15,7 @@ from typing import Any
 from runnerly_common.settings import SettingsError
 
 # The classes the template's locations use; each needs limits.
-ROUTE_CLASSES = ("token", "login", "upload", "api", "web", "webhook")
+ROUTE_CLASSES = ("token", "login", "upload", "api", "web", "webhook", "share")
 _RATE = re.compile(r"(\d+(?:\.\d+)?)r/([sm])")
 _SIZE = re.compile(r"\d+[km]?", re.IGNORECASE)
 # Whose allowance a request spends: its client address's, or (when it carries a JWT bearer)
