@@ -19,6 +19,7 @@ def make_blueprint() -> OpenAPIBlueprint:
     from runnerly_web.archives import views as archive_views
     from runnerly_web.email_preferences import views as email_preference_views
     from runnerly_web.exports import views as export_views
+    from runnerly_web.gear import views as gear_views
     from runnerly_web.records import views as record_views
     from runnerly_web.vo2max import views as vo2max_views
     from runnerly_web.runs import search as run_search
@@ -44,6 +45,7 @@ def make_blueprint() -> OpenAPIBlueprint:
         admin_views,
         app_views,
         email_preference_views,
+        gear_views,
         sharing_views,
         csp_report,
     )
