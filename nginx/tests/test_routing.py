@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
+UPLOAD = "/api/web/runs/archive/uploads/Ab_9-x"  # a chunked export's upload (decision 60)
 ROUTES = [
     # (method, path sent to the gateway, upstream, path the upstream sees, route class)
     ("GET", "/", "web", "/", "web"),
@@ -18,6 +19,11 @@ ROUTES = [
     ("POST", "/api/web/runs/archive", "web", "/api/web/runs/archive", "upload"),
     # Its progress, polled: the web class, not the upload class's POST-only, 1 r/s bucket.
     ("GET", "/api/web/runs/archive/latest", "web", "/api/web/runs/archive/latest", "web"),
+    # A chunked export (decision 60): each part in the upload class, the upload itself not.
+    ("POST", "/api/web/runs/archive/uploads", "web", "/api/web/runs/archive/uploads", "web"),
+    ("GET", f"{UPLOAD}", "web", f"{UPLOAD}", "web"),
+    ("DELETE", f"{UPLOAD}", "web", f"{UPLOAD}", "web"),
+    ("PUT", f"{UPLOAD}/chunks", "web", f"{UPLOAD}/chunks", "upload"),
     ("POST", "/oauth/token", "tokendealer", "/oauth/token", "token"),
     ("GET", "/.well-known/jwks.json", "tokendealer", "/.well-known/jwks.json", "api"),
     ("POST", "/strava/webhook", "webhook", "/webhook", "webhook"),

@@ -7,6 +7,7 @@ an XXE in its head is still refused."""
 from __future__ import annotations
 
 import ast
+import random
 import re
 import time
 from pathlib import Path
@@ -160,3 +161,41 @@ def test_an_xxe_at_the_head_of_a_big_gpx_is_still_refused(gateway) -> None:
 
     assert response.status_code == 403
     assert response.json()["code"] == "forbidden"
+
+
+def test_a_full_binary_part_of_a_chunked_export_passes_whole_and_one_byte_more_is_413(
+    gateway,
+) -> None:
+    """Decision 60: a part of a multi-GB export is PUT in the upload class, at most its body
+    limit (runnerly-web's chunk_size), as application/octet-stream, which the WAF does not
+    read: random bytes that happen to spell an attack are not one."""
+    gw = gateway(waf=True, allowed_errors=[TOO_LARGE])
+    limit = LIMITS.classes["upload"].body_bytes
+    part = bytearray(random.Random(60).randbytes(limit))
+    part[1000:1040] = b"' OR 1=1 -- <script>alert(1)</script>../"
+    path = "/api/web/runs/archive/uploads/Ab_9-x/chunks"
+
+    started = time.monotonic()
+    response = requests.put(
+        gw.url(path),
+        params={"offset": 0},
+        data=bytes(part),
+        headers={"Content-Type": "application/octet-stream"},
+        timeout=30,
+    )
+    elapsed = time.monotonic() - started
+
+    assert response.status_code == 200, response.text
+    assert response.json()["body_length"] == limit
+    assert elapsed < 3, f"{elapsed:.2f} s"
+    refused = requests.put(
+        gw.url(path),
+        params={"offset": limit},
+        data=b"a" * (limit + 1),
+        headers={"Content-Type": "application/octet-stream"},
+        timeout=30,
+    )
+    assert refused.status_code == 413
+    assert refused.json()["code"] == "payload_too_large"
+    first = gw.access_log_lines(expect=2)[0]
+    assert first["route"] == "upload" and first["waf"]["action"] == "pass"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -81,16 +82,24 @@ class ArchiveImports:
         self.store.put(_job_key(user_id), json.dumps(job).encode(), TTL_SECONDS)
 
     def stage(
-        self, user_id: int, filename: str, files: list[tuple[Entry, bytes]]
+        self, user_id: int, filename: str, files: Iterable[tuple[Entry, bytes]]
     ) -> dict[str, Any]:
         """Keep the files and their manifest, then the job (queued) that names them: a job
-        is never seen before its files are there."""
+        is never seen before its files are there.  ``files`` may be read as they are kept
+        (a large export is never held whole): when it raises (a file past a cap), the files
+        already kept are dropped before the error goes on."""
         job_id = secrets.token_urlsafe(12)
-        for index, (_, content) in enumerate(files):
-            self.store.put(_file_key(user_id, job_id, index), content, TTL_SECONDS)
-        manifest = [asdict(entry) for entry, _ in files]
+        entries: list[Entry] = []
+        try:
+            for entry, content in files:
+                self.store.put(_file_key(user_id, job_id, len(entries)), content, TTL_SECONDS)
+                entries.append(entry)
+        except BaseException:
+            self.drop_files(user_id, job_id, len(entries) + 1)
+            raise
+        manifest = [asdict(entry) for entry in entries]
         self.store.put(_manifest_key(user_id, job_id), json.dumps(manifest).encode(), TTL_SECONDS)
-        job = new_job(job_id, len(files), filename)
+        job = new_job(job_id, len(entries), filename)
         self.save(user_id, job)
         return job
 

@@ -16,6 +16,7 @@ def make_blueprint() -> OpenAPIBlueprint:
     from runnerly_web.account import views as account_views
     from runnerly_web.admin import views as admin_views
     from runnerly_web.apps import views as app_views
+    from runnerly_web.archives import upload_views as archive_upload_views
     from runnerly_web.archives import views as archive_views
     from runnerly_web.email_preferences import views as email_preference_views
     from runnerly_web.exports import views as export_views
@@ -37,6 +38,7 @@ def make_blueprint() -> OpenAPIBlueprint:
         run_views,
         run_search,
         archive_views,
+        archive_upload_views,
         export_views,
         training_views,
         record_views,

@@ -66,6 +66,13 @@ class WebSettings(Settings):
     # (docs/decisions.md, 59): a redis:// URL (every process, every machine), or a SQLite
     # file on one machine; the worker's STRAVA_WORKER_SHARED_STORE names the same store.
     shared_store: str = "var/shared-store.db"
+    # A Strava export uploaded in chunks (docs/decisions.md, 60): the largest archive taken
+    # (announced larger: 413 up front), also the cap on its activities staged in the store;
+    # the directory its chunks are written to (on a disk every web process reaches: a
+    # volume shared by the web containers); an upload untouched this long is dropped.
+    archive_max_bytes: int = 4 * 1024 * 1024 * 1024
+    archive_upload_dir: str = "var/archive-uploads"
+    archive_upload_ttl_seconds: int = 86400
     # "Sync now" waits this long after the runner's last sync: each sync spends the Strava
     # application's budget, which every runner shares (200 requests per 15 min by default).
     sync_cooldown_seconds: int = 300
@@ -94,6 +101,8 @@ class WebSettings(Settings):
             "password_reset_window_seconds",
             "password_reset_max_per_email",
             "password_reset_max_per_address",
+            "archive_max_bytes",
+            "archive_upload_ttl_seconds",
         ):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{self.env_name(name)} must be at least 1")

@@ -337,6 +337,7 @@ def web_environ(
         "RUNNERLY_WEB_STRAVA_CLIENT_SECRET": SIM_SECRET,
         "RUNNERLY_WEB_THROTTLE_DB": str(work / f"throttle-{uuid.uuid4().hex[:6]}.db"),
         "RUNNERLY_WEB_SHARED_STORE": str(work / "shared-store.db"),
+        "RUNNERLY_WEB_ARCHIVE_UPLOAD_DIR": str(work / "archive-uploads"),
         "RUNNERLY_WEB_FRONTEND_DIST": str(work / "no-build"),
         "RUNNERLY_WEB_LOGIN_MAX_PER_ADDRESS": "1000000",
         "RUNNERLY_WEB_LOG_LEVEL": "WARNING",

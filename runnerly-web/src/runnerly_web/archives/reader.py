@@ -21,7 +21,9 @@ import io
 import re
 import zipfile
 import zlib
+from collections.abc import Iterator
 from pathlib import PurePosixPath
+from typing import BinaryIO
 
 from runnerly_common.archive_imports import Entry
 from runnerly_common.errors import APIError
@@ -29,10 +31,12 @@ from runnerly_common.errors import APIError
 MAX_MEMBERS = 20_000
 MAX_FILE_BYTES = 32 * 1024 * 1024  # one activity once unpacked (a long run's GPX: ~10 MB)
 MAX_CSV_BYTES = 16 * 1024 * 1024
-MAX_TOTAL_BYTES = 512 * 1024 * 1024  # the whole archive's activities once unpacked
 # What is staged is gzipped (Strava's own files already are; a plain one is gzipped here), so
-# an 8 MB zip of plain GPX keeps tens of MB in the store, not the hundreds it unpacks to.
-MAX_STAGED_BYTES = 128 * 1024 * 1024
+# a zip of plain GPX keeps a fraction of what it unpacks to. The default of the setting
+# ARCHIVE_MAX_BYTES (which also caps an archive's size, decision 60).
+MAX_STAGED_BYTES = 4 * 1024 * 1024 * 1024
+# The whole archive's activities once unpacked, per byte staged (512 MB to 128 MB before).
+TOTAL_PER_STAGED = 4
 ACTIVITY = re.compile(r"^activities/[^/]+\.(gpx|tcx|fit)(\.gz)?$", re.IGNORECASE)
 NESTED = re.compile(r"\.(zip|jar|tar|tgz|tbz2?|txz|7z|rar|gz|bz2|xz|zst|cab|iso)$", re.IGNORECASE)
 CSV_NAME = "activities.csv"
@@ -100,15 +104,34 @@ def _rows(data: bytes) -> dict[str, Entry]:
     return rows
 
 
-def read_archive(data: bytes) -> list[tuple[Entry, bytes]]:
-    """The archive's activity files, each with its row; :class:`APIError` 422 naming why
-    the archive is refused."""
-    if not data.startswith(b"PK\x03\x04"):
+def read_archive(
+    source: bytes | BinaryIO, max_staged: int = MAX_STAGED_BYTES
+) -> Iterator[tuple[Entry, bytes]]:
+    """The archive's activity files, each with its row, read one at a time (a multi-GB
+    export is never held whole); :class:`APIError` 422 naming why the archive is refused.
+
+    The archive's names, flags and ``activities.csv`` are checked before the first file is
+    yielded; a file past a cap is refused when it is reached, so whoever keeps the files
+    must drop those already kept (:meth:`ArchiveImports.stage` does).  ``max_staged`` caps
+    the gzipped files kept (``ARCHIVE_MAX_BYTES``); four times that, the activities once
+    unpacked (the worker's time)."""
+    archive, rows = _open(source)
+    return _activities(archive, rows, max_staged)
+
+
+def _open(source: bytes | BinaryIO) -> tuple[zipfile.ZipFile, dict[str, Entry]]:
+    if isinstance(source, bytes):
+        head, stream = source[:4], io.BytesIO(source)
+    else:
+        stream = source
+        head = stream.read(4)
+        stream.seek(0)
+    if head != b"PK\x03\x04":
         raise refused("This is not a zip archive: upload the zip Strava sent, as it came")
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive = zipfile.ZipFile(stream)
         infos = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError):
         raise refused("The zip archive is damaged or incomplete") from None
     if len(infos) > MAX_MEMBERS:
         raise refused(f"The archive holds more than {MAX_MEMBERS} files")
@@ -128,10 +151,17 @@ def read_archive(data: bytes) -> list[tuple[Entry, bytes]]:
             "The archive has no activities.csv: upload the zip from Strava's “Download your "
             "account” (Settings → My Account)"
         )
-    rows = _rows(_read(archive, by_name[CSV_NAME], MAX_CSV_BYTES))
-    files: list[tuple[Entry, bytes]] = []
+    if not any(not info.is_dir() and ACTIVITY.match(info.filename) for info in infos):
+        raise refused("The archive's activities/ folder holds no GPX, TCX or FIT file")
+    return archive, _rows(_read(archive, by_name[CSV_NAME], MAX_CSV_BYTES))
+
+
+def _activities(
+    archive: zipfile.ZipFile, rows: dict[str, Entry], max_staged: int
+) -> Iterator[tuple[Entry, bytes]]:
+    max_total = TOTAL_PER_STAGED * max_staged
     total = staged = 0
-    for info in infos:
+    for info in archive.infolist():
         if info.is_dir() or not ACTIVITY.match(info.filename):
             continue
         content = _read(archive, info, MAX_FILE_BYTES)
@@ -142,14 +172,10 @@ def read_archive(data: bytes) -> list[tuple[Entry, bytes]]:
             # Deterministic (no timestamp): the same file staged again is the same bytes.
             content = gzip.compress(content, compresslevel=6, mtime=0)
         staged += len(content)
-        if total > MAX_TOTAL_BYTES or staged > MAX_STAGED_BYTES:
-            limit = MAX_TOTAL_BYTES // (1024 * 1024)
+        if total > max_total or staged > max_staged:
+            limit = max_total // (1024 * 1024)
             raise refused(f"The activities are larger than {limit} MB once unpacked")
-        entry = rows.get(info.filename) or Entry(path=info.filename)
-        files.append((entry, content))
-    if not files:
-        raise refused("The archive's activities/ folder holds no GPX, TCX or FIT file")
-    return files
+        yield rows.get(info.filename) or Entry(path=info.filename), content
 
 
 def display_name(filename: str) -> str:
