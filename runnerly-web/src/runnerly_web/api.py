@@ -20,6 +20,7 @@ def make_blueprint() -> OpenAPIBlueprint:
     from runnerly_web.archives import views as archive_views
     from runnerly_web.email_preferences import views as email_preference_views
     from runnerly_web.exports import views as export_views
+    from runnerly_web.heatmap import views as heatmap_views
     from runnerly_web.gear import views as gear_views
     from runnerly_web.records import views as record_views
     from runnerly_web.vo2max import views as vo2max_views
@@ -42,6 +43,7 @@ def make_blueprint() -> OpenAPIBlueprint:
         export_views,
         training_views,
         record_views,
+        heatmap_views,
         vo2max_views,
         strava_views,
         admin_views,

@@ -322,6 +322,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/runs/archive/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Announce a Strava export to send in chunks (any size up to the server's limit)
+         * @description The resumable way to send an export larger than one request (decision 60): announce the zip's name, size in bytes and, when you can compute it, its SHA-256 (checked once the whole file has arrived), then send it in order with `PUT /runs/archive/uploads/{upload_id}/chunks`, each part at most `chunk_size` bytes. 201: the upload, with `offset` 0. 200: the same file (name, size, SHA-256) was already being uploaded: that upload, to resume at its `offset`. 413 `archive_too_large` past the server's limit (`ARCHIVE_MAX_BYTES`); 409 `archive_upload_active` while another archive is being uploaded (resume or cancel it), `archive_importing` while one is imported. An upload untouched for a day is dropped with its bytes.
+         */
+        post: operations["createArchiveUpload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/runs/archive/uploads/{upload_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                upload_id: components["parameters"]["UploadId"];
+            };
+            cookie?: never;
+        };
+        /** How much of an upload has arrived (where to resume) */
+        get: operations["getArchiveUpload"];
+        put?: never;
+        post?: never;
+        /** Cancel an upload; what has arrived is deleted */
+        delete: operations["cancelArchiveUpload"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/runs/archive/uploads/{upload_id}/chunks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                upload_id: components["parameters"]["UploadId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Send one part of an upload, at its byte offset
+         * @description The body is the file's bytes from `offset`, at most `chunk_size` (8 MB). A part that was already received (its answer was lost) is answered again without being written twice; one that starts past what has arrived is 409 `upload_offset_mismatch` (ask `GET` for the offset), one that differs from the bytes it overlaps is 409 `chunk_conflict`. With `sha256` (the part's, lowercase hex) a damaged part is 422 `chunk_checksum_mismatch`: send it again. The part that completes the file checks it whole (its size, the SHA-256 announced) and then the archive as `POST /runs/archive` does (422 `archive_refused` naming the problem, `upload_checksum_mismatch`; the upload is then gone) and queues its import: the answer's `state` is `complete` and `job` the import to follow.
+         */
+        put: operations["sendArchiveChunk"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/csp-report": {
         parameters: {
             query?: never;
@@ -401,6 +463,70 @@ export interface paths {
          * @description Another runner's export is 404. 409 while it is not ready; 410 `gone` once it has expired (start a new one).
          */
         get: operations["downloadExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/gear": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The runner's shoes, each with its distance and retirement alert
+         * @description The default pair first, then pairs in use, then retired ones. `distance` is the pair's starting distance plus the runs that count (not excluded, not merged) worn in it; `alert` is `near` within 50 km of the retirement distance, `past` at or over it.
+         */
+        get: operations["listGear"];
+        put?: never;
+        /**
+         * Add a pair of shoes
+         * @description `is_default: true` makes it the pair uploaded files get (the previous default stops being it).
+         */
+        post: operations["createGear"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/gear/{gear_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                gear_id: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a pair no run wears (409 while one does; retire it instead) */
+        delete: operations["deleteGear"];
+        options?: never;
+        head?: never;
+        /** Rename, retire, set the retirement or starting distance, make the default */
+        patch: operations["updateGear"];
+        trace?: never;
+    };
+    "/heatmap": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every route of the runner, for one heatmap
+         * @description The dataservice's getHeatmap for the signed-in runner: the stored route (a Google encoded polyline, precision 5) of each run that counts, private ones included, in the year (of its local start) and of the sport asked for, with the years and sports there are to choose from. The answer carries an ETag (`Cache-Control: private, no-cache`): `If-None-Match` with it answers 304 while nothing changed.
+         */
+        get: operations["getHeatmap"];
         put?: never;
         post?: never;
         delete?: never;
@@ -697,6 +823,111 @@ export interface paths {
          * @description The body is the file itself (send it with XMLHttpRequest for upload progress). The same file twice gives the same run (200). A file that cannot be read is 422 naming the problem (`errors[].field` is `body` or the file's element at fault); a name without .gpx/.tcx/.fit is 400 naming `query.filename`; more than 8 MB is 413.
          */
         post: operations["uploadRunFile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/share-links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The runner's share links, optionally those of one run or one race
+         * @description Every run is private; a share link is the only way anyone else sees one. A link's address is shown once, when it is made (only its hash is stored): the list carries no token.
+         */
+        get: operations["listShareLinks"];
+        put?: never;
+        /**
+         * A new share link to one of the runner's runs or races
+         * @description Exactly one of `run_id` and `race_id` (another runner's is 404). The answer's `path` (`/s/<token>`) is the link, known only now. `show_hr` adds the run's heart rate to the shared page; `expires_in_days` ends the link by itself.
+         */
+        post: operations["createShareLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/share-links/{link_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                link_id: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a share link
+         * @description The link answers 404 at once here, and through the gateway within 5 seconds (the longest a shared answer is cached).
+         */
+        delete: operations["revokeShareLink"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/privacy-zones": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The runner's privacy zones (their own pages only) */
+        get: operations["listPrivacyZones"];
+        put?: never;
+        /** Name a place whose circle hides a shared route's start and end (at most 20) */
+        post: operations["createPrivacyZone"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/privacy-zones/{zone_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                zone_id: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Forget a privacy zone */
+        delete: operations["deletePrivacyZone"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/shared/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * What a share link shows, to anyone (no session, no cookie set)
+         * @description The JSON of the public page `/s/{token}`. An unknown, revoked, expired or malformed token is the same 404 `not_found`. A run: title, local day, distance, times, pace, elevation, splits and its route (an encoded polyline and its bounds) without the start and end inside the runner's privacy zones (`null` when nothing is left); heart rate only if the runner chose to show it. A race: name, day, distance and result time. Never the runner's name or email. `Cache-Control: public, max-age=0, s-maxage=5`: a shared cache keeps an answer at most 5 seconds, so a revoked link stops working within 5 seconds.
+         */
+        get: operations["getShared"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1099,6 +1330,108 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/vo2max/trend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A runner's VDOT trend per day or week
+         * @description As the dataservice's getVdotTrend, for the signed-in runner. Each counted running run has a VDOT: the corrected heart-rate estimate (Runalyze's "effective VO2max" from pace and average heart rate, when the run has one and the runner a max heart rate), else the best VDOT of its best efforts of 1500 m or more (Daniels and Gilbert). The trend on a day is the mean of the run VDOTs of the 30 days ending that day, weighted by moving time (null without a run in them); a week's point is the trend on its Sunday (on `to` in an unfinished week). Without `to`: the runner's today; without `from`: 365 days before `to`. At most 731 days (400 naming `query.from` beyond that).
+         */
+        get: operations["getVdotTrend"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/vo2max/predictions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Race predictions for 5 km to the marathon, and for the next race
+         * @description As the dataservice's getRacePredictions, for the signed-in runner. Two ways, both shown: `vdot_time` from the runner's current VDOT (the trend today) by Daniels' formula solved for the time (his tables), `riegel_time` from the best recent effort (the best effort of 1500 m or more of the last 12 weeks with the highest VDOT) by Riegel's T2 = T1 (D2/D1)^1.06. Either is null without what it needs. `next_race` is the runner's first race from today on, with both predictions for its distance. Seconds.
+         */
+        get: operations["getRacePredictions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/vo2max/readiness": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Marathon shape (Runalyze), with its inputs
+         * @description As the dataservice's getMarathonReadiness, for the signed-in runner. Runalyze's marathon shape: 67 % of the weekly volume of the last 182 days (70 at least, fewer for a new runner) against VDOT^1.135 km a week, plus 33 % of the long runs (over 13 km) of the last 70 days against a long run of 12 ln(VDOT/4) km, each scored (2 - 2/70 x age) x ((km - 13) / (target - 13))^2. `percentage` is shown from 0 to 100; `shape` is null without a current VDOT.
+         */
+        get: operations["getMarathonReadiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/heart-rate-zones": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Time in each heart-rate zone per week
+         * @description As the dataservice's getWeeklyHeartRateZones, for the signed-in runner. Karvonen zones from the profile's max and resting heart rate: zone 1 from 50 % of the heart-rate reserve, then 60, 70, 80, 90 to 100 % (above the max is zone 5), and "below zone 1". Each counted running run with a heart-rate stream (or a file track with heart rate) adds its seconds per zone to its week (Monday to Sunday, local); runs without one are counted in `runs_without_hr`. `missing` is `profile` (and `zones` null) without both heart rates. Without `to`: this week; without `from`: 12 weeks; at most 26 weeks (400 naming `query.from`).
+         */
+        get: operations["getWeeklyHeartRateZones"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/runs/{run_id}/fitness": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: components["parameters"]["RunId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A run's VDOT and its time in each heart-rate zone
+         * @description As the dataservice's getRunFitness, for the signed-in runner. `vdot` is null for a run that does not count, is not a run, or gives no plausible figure. `heart_rate_zones.missing` says why there are no times: `profile` (no max or resting heart rate) or `heart_rate` (no stream or track with heart rate).
+         */
+        get: operations["getRunFitness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1191,6 +1524,26 @@ export interface components {
             /** Format: date-time */
             expires_at: string | null;
         };
+        ArchiveUpload: {
+            id: string;
+            filename: string;
+            size: number;
+            /** @description Bytes received: where the next part starts */
+            offset: number;
+            /** @description The largest part taken */
+            chunk_size: number;
+            /**
+             * @description receiving: send the rest; complete: checked and queued, see `job`
+             * @enum {string}
+             */
+            state: "receiving" | "complete";
+            job: null | components["schemas"]["ArchiveImport"];
+            /**
+             * Format: date-time
+             * @description Dropped if untouched until then
+             */
+            expires_at: string;
+        };
         ArchiveImport: {
             id: string;
             filename: string;
@@ -1253,6 +1606,81 @@ export interface components {
              * @description Downloadable until then
              */
             expires_at: string | null;
+        };
+        GearFields: {
+            /** @description Not blank */
+            name?: string;
+            brand?: string | null;
+            model?: string | null;
+            retired?: boolean;
+            /** @description metres: where the alert is */
+            retire_distance?: number | null;
+            /** @description metres on the pair before its first run here */
+            start_distance?: number | null;
+            /** @description The pair uploaded files get */
+            is_default?: boolean;
+        };
+        GearWrite: {
+            /** @description Not blank */
+            name: string;
+            brand?: string | null;
+            model?: string | null;
+            retired?: boolean;
+            /** @description metres: where the alert is */
+            retire_distance?: number | null;
+            /** @description metres on the pair before its first run here */
+            start_distance?: number | null;
+            /** @description The pair uploaded files get */
+            is_default?: boolean;
+        };
+        GearUpdate: {
+            /** @description Not blank */
+            name?: string;
+            brand?: string | null;
+            model?: string | null;
+            retired?: boolean;
+            /** @description metres: where the alert is */
+            retire_distance?: number | null;
+            /** @description metres on the pair before its first run here */
+            start_distance?: number | null;
+            /** @description The pair uploaded files get */
+            is_default?: boolean;
+        };
+        Gear: {
+            id: number;
+            name: string;
+            brand?: string | null;
+            model?: string | null;
+            /** @description Strava's id when the pair came from Strava */
+            strava_id?: string | null;
+            retired: boolean;
+            /** @description metres */
+            retire_distance?: number | null;
+            /** @description metres */
+            start_distance?: number;
+            is_default: boolean;
+            /** @description metres */
+            distance: number;
+            runs: number;
+            /** @description metres to the retirement distance (negative past it) */
+            remaining?: number | null;
+            /** @enum {string|null} */
+            alert: "near" | "past" | null;
+            /** Format: date-time */
+            created_at?: string;
+            /** Format: date-time */
+            updated_at?: string;
+        };
+        Heatmap: {
+            year: number | null;
+            sport: string | null;
+            /** @description Runs chosen, with or without a route */
+            runs: number;
+            routes: string[];
+            /** @description metres of the runs with a route */
+            distance: number;
+            years: number[];
+            sports: string[];
         };
         /**
          * @description `stream`: the fastest stretch of the run's Strava stream; `track`: of its file's track; `strava`: Strava's best effort; `whole`: the whole run, about that long; `pace`: held at the pace of a longer effort of the same run (never slower per km)
@@ -1333,6 +1761,8 @@ export interface components {
             distance?: number;
             /** @description Leave the run out of statistics */
             excluded?: boolean;
+            /** @description The runner's pair of shoes it was run in (null: none); kept through Strava's later syncs */
+            gear_id?: number | null;
         };
         Run: {
             id: number;
@@ -1370,6 +1800,8 @@ export interface components {
             workout_type?: components["schemas"]["WorkoutType"];
             /** @description Left out of every statistic by the runner */
             excluded?: boolean;
+            /** @description The runner's pair of shoes it was run in (GET /gear) */
+            gear_id?: number | null;
             /** @description Fields the runner edited here (title, distance...): Strava's later syncs keep them */
             edited_fields?: string[];
             /** @description The run this one was merged into (the same effort from another source): only that run counts and is listed */
@@ -1393,6 +1825,54 @@ export interface components {
             original_filename?: string | null;
             /** @description Each point [t (s from start), lat, lon, ele (m) or null, hr (bpm) or null, cumulative distance (m)]; only ele and hr are ever null. */
             points: (number | null)[][];
+        };
+        ShareLink: {
+            id: number;
+            run_id: number | null;
+            race_id: number | null;
+            show_hr: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            expires_at: string | null;
+        };
+        PrivacyZone: {
+            id: number;
+            label: string;
+            lat: number;
+            lon: number;
+            radius: number;
+            /** Format: date-time */
+            created_at: string;
+        };
+        Shared: {
+            /** @enum {string} */
+            kind: "run" | "race";
+            title?: string;
+            name?: string;
+            /** Format: date */
+            date?: string;
+            sport_type?: string;
+            distance?: number;
+            moving_time?: number;
+            elapsed_time?: number;
+            /** @description Seconds per kilometre of moving time */
+            pace?: number | null;
+            elevation_gain?: number | null;
+            route?: {
+                polyline: string;
+                bounds: number[][];
+                trimmed: boolean;
+            } | null;
+            splits?: {
+                split: number;
+                distance: number;
+                elapsed: number;
+                pace: number;
+            }[];
+            average_hr?: number | null;
+            max_hr?: number | null;
+            result_time?: number | null;
         };
         StravaStatus: {
             connected: boolean;
@@ -1745,6 +2225,16 @@ export interface components {
         };
         /** @description The session when the password logged in; `two_factor_required` when the account's second factor is to come (`POST /login/two-factor`). */
         LoginAnswer: components["schemas"]["Session"] | components["schemas"]["TwoFactorChallenge"];
+        HeartRateZone: {
+            zone: number;
+            name: string;
+            /** @description Share of the heart-rate reserve */
+            reserve_from: number;
+            reserve_to: number;
+            from_bpm: number | null;
+            to_bpm: number;
+            seconds: number | null;
+        };
     };
     responses: {
         /** @description An error; `code` names it, `errors` names the fields at fault. */
@@ -1769,11 +2259,15 @@ export interface components {
         Month: number;
         Page: number;
         PerPage: number;
+        UploadId: string;
         RunId: number;
         RaceId: number;
     };
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description Bytes received so far (tus 1.0's header) */
+        UploadOffset: number;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -2259,6 +2753,124 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    createArchiveUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    filename: string;
+                    /** @description Bytes (22: the smallest zip) */
+                    size: number;
+                    /** @description The whole file's SHA-256, lowercase hex */
+                    sha256?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The same file's upload already under way, to resume at its `offset` */
+            200: {
+                headers: {
+                    "Upload-Offset": components["headers"]["UploadOffset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArchiveUpload"];
+                };
+            };
+            /** @description The upload, to send from `offset` 0 */
+            201: {
+                headers: {
+                    "Upload-Offset": components["headers"]["UploadOffset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArchiveUpload"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getArchiveUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                upload_id: components["parameters"]["UploadId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upload; `offset` is where the next part starts */
+            200: {
+                headers: {
+                    "Upload-Offset": components["headers"]["UploadOffset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArchiveUpload"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    cancelArchiveUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                upload_id: components["parameters"]["UploadId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cancelled */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    sendArchiveChunk: {
+        parameters: {
+            query: {
+                offset: number;
+                sha256?: string;
+            };
+            header?: never;
+            path: {
+                upload_id: components["parameters"]["UploadId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description The upload after this part */
+            200: {
+                headers: {
+                    "Upload-Offset": components["headers"]["UploadOffset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArchiveUpload"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
     reportCspViolation: {
         parameters: {
             query?: never;
@@ -2392,6 +3004,134 @@ export interface operations {
                 content: {
                     "application/zip": unknown;
                 };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    listGear: {
+        parameters: {
+            query?: {
+                /** @description Pairs in use, retired ones, or all */
+                state?: "in_use" | "retired" | "all";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The runner's shoes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Gear"][];
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    createGear: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GearWrite"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Gear"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    deleteGear: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                gear_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: components["responses"]["NoContent"];
+            default: components["responses"]["Error"];
+        };
+    };
+    updateGear: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                gear_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GearUpdate"];
+            };
+        };
+        responses: {
+            /** @description The changed pair */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Gear"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getHeatmap: {
+        parameters: {
+            query?: {
+                /** @description Only the runs started (local time) in this year */
+                year?: number;
+                /** @description Only the runs of this sport type (Run, TrailRun...) */
+                sport?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The routes */
+            200: {
+                headers: {
+                    /** @description The answer's validator, for If-None-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Heatmap"];
+                };
+            };
+            /** @description Unchanged since the ETag sent in If-None-Match */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             default: components["responses"]["Error"];
         };
@@ -2826,6 +3566,173 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Run"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    listShareLinks: {
+        parameters: {
+            query?: {
+                run_id?: number;
+                race_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The links */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ShareLink"][];
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    createShareLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    run_id?: number;
+                    race_id?: number;
+                    /** @default false */
+                    show_hr?: boolean;
+                    expires_in_days?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The new link, with its path */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShareLink"] & {
+                        /** @description The public page: /s/<token> */
+                        path: string;
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    revokeShareLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                link_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: components["responses"]["NoContent"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listPrivacyZones: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The zones */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["PrivacyZone"][];
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    createPrivacyZone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    label: string;
+                    lat: number;
+                    lon: number;
+                    /** @description Metres */
+                    radius: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The new zone */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrivacyZone"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    deletePrivacyZone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                zone_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: components["responses"]["NoContent"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getShared: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What the link shows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Shared"];
                 };
             };
             default: components["responses"]["Error"];
@@ -3482,6 +4389,249 @@ export interface operations {
                     "application/json": {
                         was_enabled: boolean;
                         runner_told: boolean;
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getVdotTrend: {
+        parameters: {
+            query?: {
+                /** @description The first day (the runner's local calendar) */
+                from?: string;
+                /** @description The last day; not before `from` */
+                to?: string;
+                /** @description One point a day or a week */
+                period?: "day" | "week";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The trend */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date */
+                        from: string;
+                        /** Format: date */
+                        to: string;
+                        /** @enum {string} */
+                        period: "day" | "week";
+                        /** @description Days averaged per point */
+                        window_days: number;
+                        current: {
+                            /**
+                             * Format: date
+                             * @description The runner's today
+                             */
+                            date: string;
+                            vdot: number | null;
+                        };
+                        points: {
+                            /**
+                             * Format: date
+                             * @description The day
+                             */
+                            date: string;
+                            /**
+                             * Format: date
+                             * @description The day whose trend it is
+                             */
+                            as_of: string;
+                            vdot: number | null;
+                            /** @description Runs in its 30 days */
+                            runs: number;
+                        }[];
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getRacePredictions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The predictions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date */
+                        date: string;
+                        vdot: number | null;
+                        riegel_from: {
+                            distance: number;
+                            elapsed: number;
+                            run_id: number;
+                            /** Format: date-time */
+                            start_time: string;
+                            vdot: number;
+                        } | null;
+                        predictions: {
+                            distance: number;
+                            label: string;
+                            vdot_time: number | null;
+                            riegel_time: number | null;
+                        }[];
+                        next_race: {
+                            id: number;
+                            name: string;
+                            /** Format: date */
+                            date: string;
+                            distance: number;
+                            goal_time: number | null;
+                            vdot_time: number | null;
+                            riegel_time: number | null;
+                        } | null;
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getMarathonReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The shape */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date */
+                        date: string;
+                        shape: {
+                            percentage: number;
+                            raw_percentage: number;
+                            vdot: number;
+                            week: {
+                                days: number;
+                                km_per_week: number;
+                                target_km_per_week: number;
+                                share: number;
+                                weight: number;
+                            };
+                            long_runs: {
+                                days: number;
+                                min_km: number;
+                                target_km: number;
+                                share: number;
+                                weight: number;
+                                runs: {
+                                    run_id: number;
+                                    /** Format: date */
+                                    date: string;
+                                    km: number;
+                                    points: number;
+                                }[];
+                            };
+                        } | null;
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getWeeklyHeartRateZones: {
+        parameters: {
+            query?: {
+                /** @description A day in the first week */
+                from?: string;
+                /** @description A day in the last week; not before `from` */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The weeks */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date */
+                        from: string;
+                        /** Format: date */
+                        to: string;
+                        /** @enum {string|null} */
+                        missing: "profile" | null;
+                        zones: components["schemas"]["HeartRateZone"][] | null;
+                        weeks: {
+                            /** Format: date */
+                            week: string;
+                            /** @description Below zone 1, then zones 1 to 5 */
+                            seconds: number[];
+                            runs_with_hr: number;
+                            runs_without_hr: number;
+                        }[];
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getRunFitness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: components["parameters"]["RunId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The run's figures */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        run_id: number;
+                        vdot: {
+                            vdot: number;
+                            by_time: number | null;
+                            effort_distance: number | null;
+                            by_heart_rate: number | null;
+                            factor: number;
+                            /** @enum {string} */
+                            method: "heart_rate" | "best_effort";
+                        } | null;
+                        heart_rate_zones: {
+                            /** @enum {string|null} */
+                            missing: "profile" | "heart_rate" | null;
+                            /** @enum {string|null} */
+                            source: "stream" | "track" | null;
+                            seconds_with_hr: number | null;
+                            zones: components["schemas"]["HeartRateZone"][] | null;
+                        };
                     };
                 };
             };
