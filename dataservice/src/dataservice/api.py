@@ -13,7 +13,6 @@ PREFIX = "/api/v1"
 def make_blueprint() -> OpenAPIBlueprint:
     from dataservice.email_preferences import views as email_preference_views
     from dataservice.exports import views as export_views
-    from dataservice.heatmap import views as heatmap_views
     from dataservice.gear import views as gear_views
     from dataservice.heatmap import views as heatmap_views
     from dataservice.plans import views as plan_views
