@@ -1,0 +1,245 @@
+"""The run search (``listRuns`` with ``q``, ``min_distance``, ``max_distance``) at 1,000,000
+runs on PostgreSQL, as a ratio to the month query measured in the same run.
+
+Loads the data set of ``python -m benchmarks.dataservice`` (1,000 runners x 1,000 runs, COPY;
+or reuses a ``--database-url`` that holds it), then for random runners measures p50/p95/p99 of
+``runs.service.list_runs`` with each search below (first page of 50, newest first, with its
+total, as the Runs page asks) and of ``runs_of_month`` for the same runner-days, interleaved
+sample by sample so that drift in the machine's load hits every query alike: at the DB layer
+(one session per sample, as a request has) and over HTTP against a live ``dataservice serve``
+(gunicorn, 2 workers, a runner's token). EXPLAIN (ANALYZE, BUFFERS) of the worst case, a word
+found nowhere (every row of the runner compared), shows that the runner's index bounds it.
+Decision 57: no index serves a match inside a text; this is what that costs.
+Run: .venv/bin/python -m benchmarks.dataservice.search [--quick] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import signal
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import requests
+from sqlalchemy.orm import Session
+
+from benchmarks.common.repo import invocation
+from benchmarks.dataservice.benchmark import (
+    FULL,
+    QUICK,
+    Tokens,
+    benchmark_database,
+    machine,
+    prepare_data,
+    random_samples,
+)
+from benchmarks.dataservice.measure import QUERIES, Query, Sample, explain, latency
+from benchmarks.dataservice.report import print_load
+from benchmarks.dataservice.server import served_dataservice
+from dataservice.database import open_database
+from dataservice.runs.service import list_runs
+from runnerly_common.db import Database
+from runnerly_common.testing import new_key
+
+PER_PAGE = 50  # the Runs page's page
+
+
+@dataclass(frozen=True)
+class Search:
+    key: str
+    label: str
+    params: dict[str, Any]  # listRuns' query parameters, as the API takes them
+
+    def call(self, session: Session, sample: Sample) -> object:
+        return list_runs(
+            session,
+            sample.runner_id,
+            q=self.params.get("q"),
+            min_distance=self.params.get("min_distance"),
+            max_distance=self.params.get("max_distance"),
+            per_page=PER_PAGE,
+        )
+
+    def path(self, sample: Sample) -> str:
+        query = urlencode({**self.params, "per_page": PER_PAGE})
+        return f"/users/{sample.runner_id}/runs?{query}"
+
+    def as_query(self) -> Query:
+        return Query(self.key, self.label, 0.0, self.call, self.path)
+
+
+# What the loaded history holds (benchmarks/dataservice/data.py): 40 % of titles picked from
+# six ("Tempo", "Long run", ...), the rest "Morning Run"-like; 5 % of runs have a description.
+SEARCHES = (
+    Search("list", "the list, no search", {}),
+    Search("word_common", "q=run (most titles)", {"q": "run"}),
+    Search("word_rare", "q=tempo (~7 % of titles)", {"q": "tempo"}),
+    Search("description", "q=negative split (descriptions)", {"q": "negative split"}),
+    Search("word_nowhere", "q=zanzibar (found nowhere)", {"q": "zanzibar"}),
+    Search("distance", "10 to 21.1 km", {"min_distance": 10_000, "max_distance": 21_100}),
+    Search(
+        "word_distance",
+        "q=long, from 15 km",
+        {"q": "long", "min_distance": 15_000},
+    ),
+)
+MONTH = QUERIES[0]  # runs_of_month, the baseline
+
+
+def interleaved_db(
+    database: Database, samples: Sequence[Sample], warmup: int
+) -> dict[str, dict[str, float]]:
+    """For each sample the month query then every search, each in a session of its own."""
+    calls: list[tuple[str, Callable[[Session, Sample], object]]] = [(MONTH.key, MONTH.call)]
+    calls += [(search.key, search.call) for search in SEARCHES]
+    times: dict[str, list[float]] = {key: [] for key, _ in calls}
+    for index, sample in enumerate([*samples[:warmup], *samples]):
+        for key, call in calls:
+            with database.sessionmaker() as session:
+                started = time.perf_counter()
+                call(session, sample)
+                elapsed = time.perf_counter() - started
+            if index >= warmup:
+                times[key].append(elapsed)
+    return {key: latency(seconds) for key, seconds in times.items()}
+
+
+def interleaved_http(
+    base_url: str, samples: Sequence[Sample], tokens: Tokens, warmup: int
+) -> dict[str, dict[str, float]]:
+    """The same over HTTP: sequential GETs on one keep-alive session."""
+    paths: list[tuple[str, Callable[[Sample], str]]] = [(MONTH.key, MONTH.path)]
+    paths += [(search.key, search.path) for search in SEARCHES]
+    times: dict[str, list[float]] = {key: [] for key, _ in paths}
+    errors = dict.fromkeys(times, 0)
+    with requests.Session() as http:
+        for index, sample in enumerate([*samples[:warmup], *samples]):
+            for key, path in paths:
+                url = f"{base_url}/api/v1{path(sample)}"
+                started = time.perf_counter()
+                response = http.get(url, headers=tokens.runner(sample.runner_id), timeout=30)
+                elapsed = time.perf_counter() - started
+                if index >= warmup:
+                    times[key].append(elapsed)
+                    errors[key] += response.status_code != 200
+    return {key: {**latency(seconds), "errors": errors[key]} for key, seconds in times.items()}
+
+
+def ratios(figures: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+    month = figures[MONTH.key]
+    return {
+        search.key: {
+            "p50": figures[search.key]["p50_ms"] / month["p50_ms"],
+            "p99": figures[search.key]["p99_ms"] / month["p99_ms"],
+        }
+        for search in SEARCHES
+    }
+
+
+def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
+    results: dict[str, Any] = {"machine": machine(url), "command": args.command}
+    results["parameters"] = {k: v for k, v in vars(args).items() if k not in {"command", "json"}}
+    ids, load = prepare_data(args, url)
+    print_load(load)
+    rng = random.Random(args.seed)
+    samples = random_samples(ids, args.samples, rng.randrange(1 << 30))
+    database = open_database(url)
+    try:
+        results["db"] = interleaved_db(database, samples, args.warmup)
+        worst = next(s for s in SEARCHES if s.key == "word_nowhere")
+        results["explain"] = explain(database, worst.as_query(), samples[0])
+        with database.sessionmaker() as session:
+            _, results["runs_of_sampled_runner"] = list_runs(session, samples[0].runner_id)
+    finally:
+        database.dispose()
+    tokens = Tokens(new_key("ES256", "bench-dataservice-search"))
+    with served_dataservice(url, tokens.key, args.workers) as service:
+        results["http"] = interleaved_http(service.url, samples, tokens, args.warmup)
+    results["ratio_db"] = ratios(results["db"])
+    results["ratio_http"] = ratios(results["http"])
+    return results
+
+
+def report(results: dict[str, Any]) -> None:
+    machine_ = results["machine"]
+    print(f"# {results['command']}")
+    print(
+        f"revision {machine_['revision']}, {machine_['nproc']} CPUs ({machine_['cpu']}), "
+        f"PostgreSQL {machine_['postgresql']['server_version']}, 1-minute load average "
+        f"{machine_['loadavg_1m_before']:.2f} before the run"
+    )
+    params = results["parameters"]
+    print(
+        f"{params['runners'] * params['runs_per_runner']:,} runs ({params['runners']:,} runners "
+        f"x {params['runs_per_runner']:,}), {params['samples']:,} samples a query, "
+        f"first page of {PER_PAGE} with its total\n"
+    )
+    print(
+        "| query | DB p50 | DB p99 | × month p50 | × month p99 "
+        "| HTTP p50 | HTTP p99 | × month p50 |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    rows = [(MONTH.key, "month: runs_of_month (baseline)")]
+    rows += [(s.key, f"listRuns, {s.label}") for s in SEARCHES]
+    for key, label in rows:
+        db, http = results["db"][key], results["http"][key]
+        ratio_db = results["ratio_db"].get(key, {"p50": 1.0, "p99": 1.0})
+        ratio_http = results["ratio_http"].get(key, {"p50": 1.0})
+        print(
+            f"| {label} | {db['p50_ms']:.2f} ms | {db['p99_ms']:.2f} ms | "
+            f"{ratio_db['p50']:.1f}× | {ratio_db['p99']:.1f}× | {http['p50_ms']:.2f} ms | "
+            f"{http['p99_ms']:.2f} ms | {ratio_http['p50']:.1f}× |"
+        )
+    print(
+        "\nEXPLAIN (ANALYZE, BUFFERS), a word found nowhere, runner of "
+        f"{results['runs_of_sampled_runner']:,} runs:"
+    )
+    for plan in results["explain"]:
+        print(f"  {plan['sql'][:110]}...")
+        print(f"    {'; '.join(plan['scans'])}; {plan['buffers']}; {plan['execution_ms']:.2f} ms")
+    print(f"\nwall time {results['wall_s']:.0f} s")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.dataservice.search", description=__doc__.split("\n\n")[0]
+    )
+    add = parser.add_argument
+    add("--runners", type=int, help=f"runners loaded (default {FULL['runners']:,})")
+    add("--runs-per-runner", type=int, help=f"runs each (default {FULL['runs_per_runner']:,})")
+    add("--samples", type=int, help=f"samples per query (default {FULL['samples']:,})")
+    add("--warmup", type=int, default=50, help="samples run first, not counted (%(default)s)")
+    add("--workers", type=int, default=2, help="gunicorn workers (%(default)s)")
+    add("--seed", type=int, default=1, help="random seed of the data and samples (%(default)s)")
+    add("--database-url", help="an existing database holding the data set (else a throw-away one)")
+    add("--keep", action="store_true", help="keep the throw-away database for re-runs")
+    add("--quick", action="store_true", help="a small smoke run (benchmarks.dataservice's sizes)")
+    add("--json", action="store_true", help="print the results as JSON")
+    args = parser.parse_args(argv)
+    for name in ("runners", "runs_per_runner", "samples"):
+        if getattr(args, name) is None:
+            setattr(args, name, (QUICK if args.quick else FULL)[name])
+    args.command = invocation()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the server, drop the DB
+    started = time.perf_counter()
+    with benchmark_database(args.database_url, args.keep) as (url, _kept):
+        results = run(args, url)
+    results["wall_s"] = time.perf_counter() - started
+    if args.json:
+        print(json.dumps(results, indent=2, default=str))
+    else:
+        report(results)
+    errors = sum(figures["errors"] for figures in results["http"].values())
+    if errors:
+        print(f"FAIL: {errors} HTTP requests were not answered 200", file=sys.stderr)
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
