@@ -8,16 +8,13 @@
 // from week to week, the tooltip being a live region.
 import { scaleBand, scaleLinear } from "d3-scale";
 import { line } from "d3-shape";
-import { useCallback, useId, useState, type KeyboardEvent, type PointerEvent, type ReactNode } from "react";
+import { useId, type PointerEvent, type ReactNode } from "react";
 import type { PeriodTotals } from "../api/types";
-import { shortDay, tickIndexes, useWidth } from "../lib/chartAxis";
+import { HEIGHT, M, shortDay, tickIndexes, useActive, useWidth } from "../lib/chartAxis";
 import { formatDay } from "../lib/dates";
 import { distanceLabel, formatDistance, formatPace, paceInUnit, toUnit, type Units } from "../lib/units";
 
-const HEIGHT = 220;
-const M = { top: 12, right: 24, bottom: 30, left: 44 };
-
-function ChartTable({ caption, rows, head }: { caption: string; head: [string, string]; rows: [string, string][] }) {
+export function ChartTable({ caption, rows, head }: { caption: string; head: [string, string]; rows: [string, string][] }) {
   return (
     <details className="chart-table">
       <summary>Show as a table</summary>
@@ -42,31 +39,6 @@ function ChartTable({ caption, rows, head }: { caption: string; head: [string, s
   );
 }
 
-/** The week under the pointer or chosen with the arrow keys; null when none. */
-function useActive(count: number) {
-  const [active, setActive] = useState<number | null>(null);
-  const onKeyDown = useCallback(
-    (e: KeyboardEvent) => {
-      if (count === 0) return;
-      const moves: Record<string, (i: number) => number> = {
-        ArrowRight: (i) => Math.min(count - 1, i + 1),
-        ArrowLeft: (i) => Math.max(0, i - 1),
-        Home: () => 0,
-        End: () => count - 1,
-      };
-      const move = moves[e.key];
-      if (!move) return;
-      e.preventDefault();
-      setActive((i) => (i == null ? count - 1 : move(i)));
-    },
-    [count],
-  );
-  // Focus shows the latest week at once: the one a runner most often wants.
-  const onFocus = useCallback(() => setActive((i) => (i == null && count > 0 ? count - 1 : i)), [count]);
-  const onBlur = useCallback(() => setActive(null), []);
-  return { active, setActive, handlers: { onKeyDown, onFocus, onBlur } };
-}
-
 interface PlotProps {
   title: string;
   tip: string | null;
@@ -76,7 +48,7 @@ interface PlotProps {
 }
 
 /** The focusable frame around a chart's SVG, with its tooltip. */
-function Plot({ title, tip, tipX, width, handlers, children }: PlotProps & { children: ReactNode }) {
+export function Plot({ title, tip, tipX, width, handlers, children }: PlotProps & { children: ReactNode }) {
   const left = tipX == null ? 0 : Math.min(Math.max(tipX, 80), Math.max(80, width - 80));
   return (
     <div className="chart__plot" tabIndex={0} role="group" aria-label={`${title}: use the arrow keys to read each week`} {...handlers}>
@@ -89,7 +61,7 @@ function Plot({ title, tip, tipX, width, handlers, children }: PlotProps & { chi
   );
 }
 
-function XAxis({ labels, width }: { labels: { x: number; day: string }[]; width: number }) {
+export function XAxis({ labels, width }: { labels: { x: number; day: string }[]; width: number }) {
   return (
     <g className="x-axis">
       <line className="grid" x1={M.left} x2={width - M.right} y1={HEIGHT - M.bottom} y2={HEIGHT - M.bottom} />

@@ -1,9 +1,11 @@
-// What the charts (components/charts.tsx) measure and label: their box's width, and which
-// weeks get a date on the x axis.
-import { useEffect, useRef, useState } from "react";
+// What the charts (components/charts.tsx) share: their height and margins, their box's width,
+// which weeks get a date on the x axis, and the week the pointer or the arrow keys chose.
+import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from "react";
 import { wallClock } from "./dates";
 
 export const DEFAULT_WIDTH = 640;
+export const HEIGHT = 220;
+export const M = { top: 12, right: 24, bottom: 30, left: 44 };
 /** Room one date label needs ("12 Mar" at 12 px, with a gap). */
 export const TICK_SPACING = 56;
 
@@ -38,4 +40,29 @@ export function tickIndexes(count: number, span: number): number[] {
   const out: number[] = [];
   for (let i = 0; i < count; i += every) out.push(i);
   return out;
+}
+
+/** The week under the pointer or chosen with the arrow keys; null when none. */
+export function useActive(count: number) {
+  const [active, setActive] = useState<number | null>(null);
+  const onKeyDown = useCallback(
+    (e: KeyboardEvent) => {
+      if (count === 0) return;
+      const moves: Record<string, (i: number) => number> = {
+        ArrowRight: (i) => Math.min(count - 1, i + 1),
+        ArrowLeft: (i) => Math.max(0, i - 1),
+        Home: () => 0,
+        End: () => count - 1,
+      };
+      const move = moves[e.key];
+      if (!move) return;
+      e.preventDefault();
+      setActive((i) => (i == null ? count - 1 : move(i)));
+    },
+    [count],
+  );
+  // Focus shows the latest week at once: the one a runner most often wants.
+  const onFocus = useCallback(() => setActive((i) => (i == null && count > 0 ? count - 1 : i)), [count]);
+  const onBlur = useCallback(() => setActive(null), []);
+  return { active, setActive, handlers: { onKeyDown, onFocus, onBlur } };
 }

@@ -6,6 +6,7 @@ import { RecordHistory } from "../components/RecordHistory";
 import { PaceTrendChart, WeeklyDistanceChart } from "../components/charts";
 import { EmptyState } from "../components/EmptyState";
 import { NextWorkout } from "../components/NextWorkout";
+import { NextRacePrediction } from "../components/RacePredictions";
 import { RecentRuns } from "../components/RecentRuns";
 import { LoadError, Loading } from "../components/Status";
 import { formatDay, localStart, weeksAgoMonday } from "../lib/dates";
@@ -149,6 +150,7 @@ export function DashboardPage() {
         </p>
       )}
       <NextWorkout units={units} />
+      <NextRacePrediction units={units} />
       {s.all_time.count === 0 ? (
         <EmptyState stravaConnected={connected} />
       ) : (

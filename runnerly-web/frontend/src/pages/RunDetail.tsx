@@ -3,6 +3,7 @@ import { endpoints } from "../api/endpoints";
 import { ApiError } from "../api/client";
 import type { Track } from "../api/types";
 import { Link } from "../components/Link";
+import { RunFitness } from "../components/HeartRateZones";
 import { RunEditForm } from "../components/RunEditForm";
 import { RunMerges } from "../components/RunMerges";
 import { RunRecords } from "../components/RunRecords";
@@ -126,6 +127,7 @@ export function RunDetailPage({ id }: { id: number }) {
       {track.data && <TrackSplits track={track.data} units={units} />}
       {!hasTrack && r.source === "strava" && <StreamSplits runId={r.id} units={units} />}
       <RunRecords runId={r.id} units={units} />
+      <RunFitness runId={r.id} units={units} />
       <RunMerges run={r} units={units} onChanged={(shown) => (shown === r.id ? run.reload() : navigate(`/runs/${shown}`))} />
     </>
   );
