@@ -9,6 +9,7 @@ import { ExportSection } from "../components/ExportSection";
 import { EmailChange } from "../components/EmailChange";
 import { Field, SelectField } from "../components/Field";
 import { FormMessage } from "../components/FormMessage";
+import { GearSection } from "../components/GearSection";
 import { TwoFactorSection } from "../components/TwoFactorSection";
 import { browserZone } from "../lib/dates";
 import { weightFromUnit, weightLabel, weightText } from "../lib/units";
@@ -163,6 +164,7 @@ export function ProfilePage() {
         </button>
         {saved && <p role="status">Saved.</p>}
       </form>
+      <GearSection />
       <EmailChange />
       <form onSubmit={changePassword} noValidate className="card" aria-labelledby="password-title">
         <h2 id="password-title">Change password</h2>

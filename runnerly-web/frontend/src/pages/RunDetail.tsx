@@ -6,6 +6,7 @@ import { Link } from "../components/Link";
 import { RunFitness } from "../components/HeartRateZones";
 import { RunEditForm } from "../components/RunEditForm";
 import { RunMerges } from "../components/RunMerges";
+import { RunGear } from "../components/RunGear";
 import { RunRecords } from "../components/RunRecords";
 import { StreamSplits, TrackSplits } from "../components/Splits";
 import { LoadError, Loading } from "../components/Status";
@@ -126,6 +127,7 @@ export function RunDetailPage({ id }: { id: number }) {
       )}
       {track.data && <TrackSplits track={track.data} units={units} />}
       {!hasTrack && r.source === "strava" && <StreamSplits runId={r.id} units={units} />}
+      <RunGear run={r} units={units} onChanged={run.reload} />
       <RunRecords runId={r.id} units={units} />
       <RunFitness runId={r.id} units={units} />
       <RunMerges run={r} units={units} onChanged={(shown) => (shown === r.id ? run.reload() : navigate(`/runs/${shown}`))} />
