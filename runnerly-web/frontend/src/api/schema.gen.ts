@@ -322,6 +322,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/runs/archive/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Announce a Strava export to send in chunks (any size up to the server's limit)
+         * @description The resumable way to send an export larger than one request (decision 60): announce the zip's name, size in bytes and, when you can compute it, its SHA-256 (checked once the whole file has arrived), then send it in order with `PUT /runs/archive/uploads/{upload_id}/chunks`, each part at most `chunk_size` bytes. 201: the upload, with `offset` 0. 200: the same file (name, size, SHA-256) was already being uploaded: that upload, to resume at its `offset`. 413 `archive_too_large` past the server's limit (`ARCHIVE_MAX_BYTES`); 409 `archive_upload_active` while another archive is being uploaded (resume or cancel it), `archive_importing` while one is imported. An upload untouched for a day is dropped with its bytes.
+         */
+        post: operations["createArchiveUpload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/runs/archive/uploads/{upload_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                upload_id: components["parameters"]["UploadId"];
+            };
+            cookie?: never;
+        };
+        /** How much of an upload has arrived (where to resume) */
+        get: operations["getArchiveUpload"];
+        put?: never;
+        post?: never;
+        /** Cancel an upload; what has arrived is deleted */
+        delete: operations["cancelArchiveUpload"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/runs/archive/uploads/{upload_id}/chunks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                upload_id: components["parameters"]["UploadId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Send one part of an upload, at its byte offset
+         * @description The body is the file's bytes from `offset`, at most `chunk_size` (8 MB). A part that was already received (its answer was lost) is answered again without being written twice; one that starts past what has arrived is 409 `upload_offset_mismatch` (ask `GET` for the offset), one that differs from the bytes it overlaps is 409 `chunk_conflict`. With `sha256` (the part's, lowercase hex) a damaged part is 422 `chunk_checksum_mismatch`: send it again. The part that completes the file checks it whole (its size, the SHA-256 announced) and then the archive as `POST /runs/archive` does (422 `archive_refused` naming the problem, `upload_checksum_mismatch`; the upload is then gone) and queues its import: the answer's `state` is `complete` and `job` the import to follow.
+         */
+        put: operations["sendArchiveChunk"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/csp-report": {
         parameters: {
             query?: never;
@@ -451,6 +513,26 @@ export interface paths {
         head?: never;
         /** Rename, retire, set the retirement or starting distance, make the default */
         patch: operations["updateGear"];
+        trace?: never;
+    };
+    "/heatmap": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every route of the runner, for one heatmap
+         * @description The dataservice's getHeatmap for the signed-in runner: the stored route (a Google encoded polyline, precision 5) of each run that counts, private ones included, in the year (of its local start) and of the sport asked for, with the years and sports there are to choose from. The answer carries an ETag (`Cache-Control: private, no-cache`): `If-None-Match` with it answers 304 while nothing changed.
+         */
+        get: operations["getHeatmap"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/stats/records/{distance}/history": {
@@ -1442,6 +1524,26 @@ export interface components {
             /** Format: date-time */
             expires_at: string | null;
         };
+        ArchiveUpload: {
+            id: string;
+            filename: string;
+            size: number;
+            /** @description Bytes received: where the next part starts */
+            offset: number;
+            /** @description The largest part taken */
+            chunk_size: number;
+            /**
+             * @description receiving: send the rest; complete: checked and queued, see `job`
+             * @enum {string}
+             */
+            state: "receiving" | "complete";
+            job: null | components["schemas"]["ArchiveImport"];
+            /**
+             * Format: date-time
+             * @description Dropped if untouched until then
+             */
+            expires_at: string;
+        };
         ArchiveImport: {
             id: string;
             filename: string;
@@ -1568,6 +1670,17 @@ export interface components {
             created_at?: string;
             /** Format: date-time */
             updated_at?: string;
+        };
+        Heatmap: {
+            year: number | null;
+            sport: string | null;
+            /** @description Runs chosen, with or without a route */
+            runs: number;
+            routes: string[];
+            /** @description metres of the runs with a route */
+            distance: number;
+            years: number[];
+            sports: string[];
         };
         /**
          * @description `stream`: the fastest stretch of the run's Strava stream; `track`: of its file's track; `strava`: Strava's best effort; `whole`: the whole run, about that long; `pace`: held at the pace of a longer effort of the same run (never slower per km)
@@ -2146,11 +2259,15 @@ export interface components {
         Month: number;
         Page: number;
         PerPage: number;
+        UploadId: string;
         RunId: number;
         RaceId: number;
     };
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description Bytes received so far (tus 1.0's header) */
+        UploadOffset: number;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -2636,6 +2753,124 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    createArchiveUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    filename: string;
+                    /** @description Bytes (22: the smallest zip) */
+                    size: number;
+                    /** @description The whole file's SHA-256, lowercase hex */
+                    sha256?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The same file's upload already under way, to resume at its `offset` */
+            200: {
+                headers: {
+                    "Upload-Offset": components["headers"]["UploadOffset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArchiveUpload"];
+                };
+            };
+            /** @description The upload, to send from `offset` 0 */
+            201: {
+                headers: {
+                    "Upload-Offset": components["headers"]["UploadOffset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArchiveUpload"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getArchiveUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                upload_id: components["parameters"]["UploadId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upload; `offset` is where the next part starts */
+            200: {
+                headers: {
+                    "Upload-Offset": components["headers"]["UploadOffset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArchiveUpload"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    cancelArchiveUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                upload_id: components["parameters"]["UploadId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cancelled */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    sendArchiveChunk: {
+        parameters: {
+            query: {
+                offset: number;
+                sha256?: string;
+            };
+            header?: never;
+            path: {
+                upload_id: components["parameters"]["UploadId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description The upload after this part */
+            200: {
+                headers: {
+                    "Upload-Offset": components["headers"]["UploadOffset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArchiveUpload"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
     reportCspViolation: {
         parameters: {
             query?: never;
@@ -2862,6 +3097,41 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Gear"];
                 };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getHeatmap: {
+        parameters: {
+            query?: {
+                /** @description Only the runs started (local time) in this year */
+                year?: number;
+                /** @description Only the runs of this sport type (Run, TrailRun...) */
+                sport?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The routes */
+            200: {
+                headers: {
+                    /** @description The answer's validator, for If-None-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Heatmap"];
+                };
+            };
+            /** @description Unchanged since the ETag sent in If-None-Match */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             default: components["responses"]["Error"];
         };
