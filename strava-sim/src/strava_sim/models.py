@@ -65,6 +65,25 @@ class Activity(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class Gear(Base):
+    """An athlete's shoes or bike, as ``GET /gear/{id}`` shows them (DetailedGear).  Strava's
+    ids are "g" (shoes) or "b" (bikes) and digits; its distance is summed from the athlete's
+    activities with that ``gear_id`` when asked, as Strava's follows them."""
+
+    __tablename__ = "gear"
+
+    athlete_id: Mapped[int] = mapped_column(
+        ForeignKey("athletes.id", ondelete="CASCADE"), primary_key=True
+    )
+    id: Mapped[str] = mapped_column(String(30), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    brand_name: Mapped[str | None] = mapped_column(String(100))
+    model_name: Mapped[str | None] = mapped_column(String(100))
+    description: Mapped[str | None] = mapped_column(String(255))
+    primary: Mapped[bool] = mapped_column(Boolean, default=False)
+    frame_type: Mapped[int | None] = mapped_column(Integer)  # bikes only
+
+
 class Authorization(Base):
     """One athlete's grant to one application: the current refresh token and scope."""
 

@@ -1,11 +1,12 @@
-"""Rows to Strava's JSON shapes: SummaryAthlete, SummaryActivity, DetailedActivity."""
+"""Rows to Strava's JSON shapes: SummaryAthlete, SummaryActivity, DetailedActivity,
+DetailedGear."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-from strava_sim.models import Activity, Athlete
+from strava_sim.models import Activity, Athlete, Gear
 
 RUN_TYPES = {"TrailRun": "Run", "VirtualRun": "VirtualRun"}  # sport_type → legacy `type`
 
@@ -157,3 +158,18 @@ def stream_set(
     if key_by_type:
         return found
     return [{"type": key, **stream} for key, stream in found.items()]
+
+
+def gear_detail(gear: Gear, distance: float) -> dict[str, Any]:
+    """DetailedGear (``GET /gear/{id}``): Strava's published model, metres in ``distance``."""
+    return {
+        "id": gear.id,
+        "resource_state": 3,
+        "primary": gear.primary,
+        "name": gear.name,
+        "distance": round(distance, 1),
+        "brand_name": gear.brand_name,
+        "model_name": gear.model_name,
+        "frame_type": gear.frame_type,
+        "description": gear.description,
+    }

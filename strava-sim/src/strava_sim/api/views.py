@@ -1,22 +1,23 @@
 """``/api/v3/athlete``, ``/api/v3/athlete/activities``, ``/api/v3/activities/{id}`` and
-its ``/streams``."""
+its ``/streams``, and ``/api/v3/gear/{id}``."""
 
 from __future__ import annotations
 
 from typing import Any, overload
 
 from flask import Blueprint, g, request
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from strava_sim.api import metering
 from strava_sim.api.serialize import (
     activity_detail,
     activity_summary,
     athlete_summary,
+    gear_detail,
     stream_set,
 )
 from strava_sim.errors import bad_request, not_found, unauthorized
-from strava_sim.models import AccessToken, Activity, Athlete
+from strava_sim.models import AccessToken, Activity, Athlete, Gear
 from strava_sim.oauth.scopes import allows_activities
 from strava_sim.seed.streams import generate
 from strava_sim.service import sim
@@ -88,6 +89,22 @@ def make_blueprint() -> Blueprint:
         ):
             raise not_found("Activity")
         return stream_set(generate(row), keys, _true(request.args.get("key_by_type")))
+
+    @bp.get("/gear/<gear_id>")
+    def get_gear(gear_id: str) -> dict[str, Any]:
+        """Strava's getGearById: the athlete's own shoes or bike; an id they do not have
+        (another's, a deleted pair's) is Strava's 404 naming the Gear."""
+        token: AccessToken = g.access_token
+        reader = sim().db.reader
+        row = reader.get(Gear, (token.athlete_id, gear_id))
+        if row is None:
+            raise not_found("Gear")
+        distance = reader.scalar(
+            select(func.coalesce(func.sum(Activity.distance), 0.0)).where(
+                Activity.athlete_id == token.athlete_id, Activity.gear_id == gear_id
+            )
+        )
+        return gear_detail(row, float(distance or 0.0))
 
     return bp
 

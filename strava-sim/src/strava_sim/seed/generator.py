@@ -120,11 +120,31 @@ def _activity(
         commute=row["sport_type"] in ("Ride", "Walk") and rng.random() < 0.2,
         trainer=bool(row.get("trainer")),
         manual=False,
-        gear_id="g1001" if row["sport_type"] in ("Run", "TrailRun", "VirtualRun") else None,
+        gear_id=SHOE_ID if row["sport_type"] in ("Run", "TrailRun", "VirtualRun") else None,
         updated_at=datetime.fromtimestamp(start + row["elapsed_time"] + 900, UTC),
     )
     heart(rng, row)
     return row
+
+
+# Every athlete's running shoes: the activities' ``gear_id`` above.
+SHOE_ID = "g1001"
+
+
+def gear_rows(athlete_id: int) -> list[dict[str, Any]]:
+    """The gear the generated activities use: one pair of shoes, the athlete's primary."""
+    return [
+        {
+            "athlete_id": athlete_id,
+            "id": SHOE_ID,
+            "name": "Nike Pegasus 40",
+            "brand_name": "Nike",
+            "model_name": "Pegasus 40",
+            "description": None,
+            "primary": True,
+            "frame_type": None,
+        }
+    ]
 
 
 def _title(sport: str) -> str:

@@ -14,10 +14,11 @@ from strava_sim.models import (
     Athlete,
     AuthCode,
     Authorization,
+    Gear,
     RateUsage,
     Subscription,
 )
-from strava_sim.seed.generator import activity_rows, athlete_row
+from strava_sim.seed.generator import activity_rows, athlete_row, gear_rows
 from strava_sim.settings import SimSettings
 
 BATCH = 5000
@@ -33,11 +34,21 @@ def anchor_of(settings: SimSettings) -> date:
 def seed(session: Session, settings: SimSettings) -> int:
     """Replace every athlete, activity, token, subscription and usage count; returns the
     number of activities.  Runtime switches are reset by the caller."""
-    for model in (AccessToken, AuthCode, Authorization, Activity, Athlete, RateUsage, Subscription):
+    for model in (
+        AccessToken,
+        AuthCode,
+        Authorization,
+        Activity,
+        Gear,
+        Athlete,
+        RateUsage,
+        Subscription,
+    ):
         session.execute(delete(model))
     anchor = anchor_of(settings)
     ids = range(1, settings.athletes + 1)
     session.execute(insert(Athlete), [athlete_row(settings.seed, i, anchor) for i in ids])
+    session.execute(insert(Gear), [row for i in ids for row in gear_rows(i)])
     total = 0
     for athlete_id in ids:
         rows = activity_rows(
