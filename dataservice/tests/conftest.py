@@ -108,8 +108,8 @@ def app(settings: DataServiceSettings) -> Iterator[Flask]:
     app.config["OPENAPI_VALIDATE_RESPONSES"] = True
     yield app
     try:
-        check_kept_vdots(app)
         check_kept_panels(app)
+        check_kept_training(app)
     finally:
         app.extensions["runnerly.db"].dispose()
 
@@ -140,23 +140,24 @@ def check_kept_panels(app: Flask) -> None:
             assert kept_records.panel(session, runner_id) == fresh
 
 
-def check_kept_vdots(app: Flask) -> None:
-    """After every test: each runner's stored run VDOTs are what their runs, efforts and
-    heart rates give now (dataservice.vo2max.kept)."""
+def check_kept_training(app: Flask) -> None:
+    """After every test: each runner's stored days (training load, fitness, fatigue, form)
+    are what a recomputation from every run gives now (a write that forgot to touch its
+    runner, or an incremental update that went wrong, fails the test that made it)."""
     from sqlalchemy import inspect, select
 
+    from dataservice.training import kept
     from dataservice.users.models import User
-    from dataservice.vo2max import kept
 
     db = app.extensions["runnerly.db"]
-    if not inspect(db.engine).has_table("run_vdots"):
+    if not inspect(db.engine).has_table("training_days"):
         return  # a migration test left the schema below the table
     with db.sessionmaker() as session:
         for runner_id in session.scalars(select(User.id)):
-            stored, fresh = kept.stored(session, runner_id), kept.compute(session, runner_id)
-            assert stored.keys() == fresh.keys(), f"runner {runner_id}: stale run VDOTs"
-            for run_id, values in fresh.items():
-                assert kept.same(stored[run_id], values), f"run {run_id}: stale VDOT"
+            stored, fresh = kept.stored_days(session, runner_id), kept.compute(session, runner_id)
+            assert kept.rounded(stored) == kept.rounded(fresh), (
+                f"runner {runner_id}: stored training days are stale"
+            )
 
 
 @pytest.fixture

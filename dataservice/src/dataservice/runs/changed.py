@@ -23,6 +23,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from dataservice.runs.models import BestEffort, Run
+from dataservice.training.kept import profile_changed
+from dataservice.users.models import User
 
 Refresher = Callable[[Session, int], None]
 
@@ -42,6 +44,8 @@ def attach(factory: sessionmaker[Session], refreshers: Sequence[Refresher]) -> N
         for obj in (*session.new, *session.dirty, *session.deleted):
             if isinstance(obj, (Run, BestEffort)) and obj.runner_id is not None:
                 touch(session, [obj.runner_id])
+            elif isinstance(obj, User) and obj in session.dirty and profile_changed(obj):
+                touch(session, [obj.id])  # the heart rates and threshold every load uses
 
     def before_commit(session: Session) -> None:
         session.flush()  # what the refreshers read, and what may touch more runners

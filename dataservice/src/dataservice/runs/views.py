@@ -15,6 +15,7 @@ from dataservice.runs.local_time import is_zone
 from dataservice.runs.models import Run
 from dataservice.runs.serialize import run_to_dict
 from dataservice.set_aside import service as set_aside_service
+from dataservice.training import kept as kept_training
 from runnerly_common.openapi import OpenAPIBlueprint, query_params, request_body
 
 
@@ -25,7 +26,10 @@ def _keys(items: list[dict[str, Any]]) -> set[tuple[str, str]]:
 def _shown(runs: list[Run]) -> list[dict[str, Any]]:
     """Runs as the runner sees them: a kept run with what it was merged from."""
     extra = merges.merged_from(session(), runs)
-    return [{**run_to_dict(run), **extra.get(run.id, {})} for run in runs]
+    loads = kept_training.loads_of(session(), [run.id for run in runs])
+    return [
+        {**run_to_dict(run), "load": loads.get(run.id), **extra.get(run.id, {})} for run in runs
+    ]
 
 
 def bind(api: OpenAPIBlueprint) -> None:
@@ -75,7 +79,7 @@ def bind(api: OpenAPIBlueprint) -> None:
         runner_or_404(session(), user_id)
         run = service.create_manual_run(session(), user_id, request_body())
         session().commit()
-        return run_to_dict(run), 201
+        return _shown([run])[0], 201
 
     @api.operation("addRuns")
     def add_runs(user_id: int) -> dict[str, int]:
@@ -111,7 +115,7 @@ def bind(api: OpenAPIBlueprint) -> None:
         content = request.get_data(cache=False)
         run, created = service.import_file(session(), user_id, query_params()["filename"], content)
         session().commit()
-        return run_to_dict(run), 201 if created else 200
+        return _shown([run])[0], 201 if created else 200
 
     @api.operation("getRun")
     def get_run(user_id: int, run_id: int) -> dict[str, Any]:
@@ -125,7 +129,7 @@ def bind(api: OpenAPIBlueprint) -> None:
             session(), service.get_run(session(), user_id, run_id, for_change=True), request_body()
         )
         session().commit()
-        return run_to_dict(run)
+        return _shown([run])[0]
 
     @api.operation("deleteRun")
     def delete_run(user_id: int, run_id: int) -> Response:

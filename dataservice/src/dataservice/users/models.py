@@ -27,6 +27,8 @@ class User(Base):
     max_hr: Mapped[int | None] = mapped_column(Integer)
     rest_hr: Mapped[int | None] = mapped_column(Integer)
     vo2max: Mapped[float | None] = mapped_column(Float)
+    # Seconds a km at lactate threshold, when the runner knows it (training.load).
+    threshold_pace: Mapped[int | None] = mapped_column(Integer)
     units: Mapped[str] = mapped_column(String(8), default="metric")
     # IANA name: the runner's days, weeks and months, and the zone of runs that carry none.
     timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")

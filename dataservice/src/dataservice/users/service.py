@@ -21,6 +21,7 @@ PROFILE_FIELDS = (
     "max_hr",
     "rest_hr",
     "vo2max",
+    "threshold_pace",
     "units",
     "timezone",
 )

@@ -1,0 +1,399 @@
+"""Each run's load and each runner's days, kept in ``run_loads`` and ``training_days`` and
+brought up to date in the transaction of every change (``runs.changed``).
+
+A refresh reads the runner's runs (one indexed read of a few columns), compares each
+with what its stored load was computed from (``basis``: the run's figures, whether it has
+a heart-rate stream or track, the profile's heart rates and threshold), computes the loads
+that changed only (a stream is decoded only for those), and rewrites the days from the
+earliest one whose load changed onward: fitness and fatigue before it are unchanged, so
+the day before seeds the rest.  A change of the profile's heart rates or threshold
+changes every basis, so every load and every day follows, by the same path.
+
+Stored days run from the runner's first day with a load to their last; later days only
+decay and are computed on read (:func:`series`).  Only runs that count (``runs.counted``)
+feed the days; every run has its load, shown with it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, insert, inspect, select, update
+from sqlalchemy.orm import Session
+
+from dataservice.runs import streams
+from dataservice.runs.models import Run, RunStream, RunTrack
+from dataservice.training import daily, load
+from dataservice.training.models import RunLoad, TrainingDay
+from dataservice.users.models import User
+from runnerly_common.db import Database
+
+PROFILE_FIELDS = ("max_hr", "rest_hr", "threshold_pace", "vo2max")
+REASONS = {
+    "no_hr_sport": "no heart rate, and pace does not say how hard this sport was",
+    "no_threshold": (
+        "no heart rate with max and resting heart rate in the profile, and no threshold "
+        "pace or VO2max in the profile"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Profile:
+    max_hr: int | None  # both None unless both are set and max is above rest
+    rest_hr: int | None
+    threshold_pace: float | None  # s/km: the runner's, else Daniels' T from VO2max
+    threshold_from: str | None  # "profile" or "vo2max"
+
+    @classmethod
+    def of(cls, user: User | Any) -> Profile:
+        max_hr, rest_hr = user.max_hr, user.rest_hr
+        if not (max_hr and rest_hr and max_hr > rest_hr):
+            max_hr = rest_hr = None
+        if user.threshold_pace:
+            return cls(max_hr, rest_hr, float(user.threshold_pace), "profile")
+        if user.vo2max:
+            return cls(max_hr, rest_hr, load.threshold_from_vdot(user.vo2max), "vo2max")
+        return cls(max_hr, rest_hr, None, None)
+
+    @property
+    def key(self) -> str:
+        return f"{self.max_hr}/{self.rest_hr}/{self.threshold_pace}"
+
+
+def profile_changed(user: User) -> bool:
+    """Whether a change to ``user`` changes their loads (``runs.changed`` touches them)."""
+    state = inspect(user)
+    return any(state.attrs[name].history.has_changes() for name in PROFILE_FIELDS)
+
+
+_RUN_COLUMNS = (
+    Run.id,
+    Run.start_local,
+    Run.moving_time,
+    Run.distance,
+    Run.average_hr,
+    Run.sport_type,
+    Run.excluded,
+    Run.merged_into,
+    RunStream.points,
+    func.length(RunStream.data),
+    RunTrack.run_id,
+)
+
+
+def _runs(session: Session, runner_id: int) -> Iterator[Any]:
+    yield from session.execute(
+        select(*_RUN_COLUMNS)
+        .outerjoin(RunStream, RunStream.run_id == Run.id)
+        .outerjoin(RunTrack, RunTrack.run_id == Run.id)
+        .where(Run.runner_id == runner_id)
+    )
+
+
+def basis(row: Any, profile: Profile) -> str:
+    """What a run's load is computed from, as a string to compare."""
+    stream = f"{row[8]}:{row[9]}" if row[9] else "-"
+    return (
+        f"{row.moving_time}|{row.distance}|{row.average_hr}|{row.sport_type}|{stream}|"
+        f"{'t' if row[10] is not None else '-'}|{profile.key}"
+    )
+
+
+def _hr_samples(session: Session, row: Any) -> tuple[list[float], list[Any]] | None:
+    if row[9]:
+        data = session.scalar(select(RunStream.data).where(RunStream.run_id == row.id))
+        if data is not None:
+            kept = streams.decode(data)
+            if "heartrate" in kept and "time" in kept:
+                return kept["time"], kept["heartrate"]
+    if row[10] is not None:
+        points = session.scalar(select(RunTrack.points).where(RunTrack.run_id == row.id))
+        if points and any(p[4] for p in points):
+            return [p[0] for p in points], [p[4] for p in points]
+    return None
+
+
+def run_load(session: Session, row: Any, profile: Profile) -> tuple[float | None, str]:
+    """(load, method) of one run read by :func:`_runs`."""
+    if profile.max_hr is not None and profile.rest_hr is not None:
+        samples = _hr_samples(session, row)
+        if samples is not None:
+            value = load.trimp_of_samples(*samples, profile.max_hr, profile.rest_hr)
+            if value is not None:
+                return round(value, 1), "hr_stream"
+        if row.average_hr and row.moving_time > 0:
+            reserve = load.hrr(row.average_hr, profile.max_hr, profile.rest_hr)
+            return round(load.trimp(row.moving_time / 60, reserve), 1), "hr_average"
+    if row.sport_type not in load.PACED_SPORTS:
+        return None, "no_hr_sport"
+    if profile.threshold_pace is None or row.moving_time <= 0 or row.distance <= 0:
+        return None, "no_threshold"
+    value = load.pace_load(row.moving_time, row.distance, profile.threshold_pace)
+    return round(value, 1), "pace"
+
+
+def _lock_profile(session: Session, runner_id: int) -> Profile | None:
+    user = session.execute(
+        # FOR NO KEY UPDATE, as kept_records: waits for another refresh of this runner only.
+        select(User.max_hr, User.rest_hr, User.threshold_pace, User.vo2max)
+        .where(User.id == runner_id)
+        .with_for_update(key_share=True)
+    ).first()
+    return None if user is None else Profile.of(user)
+
+
+def refresh(session: Session, runner_id: int) -> None:
+    """Bring the runner's run loads and days up to date (in the caller's transaction)."""
+    profile = _lock_profile(session, runner_id)
+    if profile is None:  # the runner is gone, and their days with them
+        return
+    stored = {
+        r.run_id: r
+        for r in session.execute(
+            select(RunLoad.run_id, RunLoad.day, RunLoad.counted, RunLoad.load, RunLoad.basis).where(
+                RunLoad.runner_id == runner_id
+            )
+        )
+    }
+    rows: list[dict[str, Any]] = []
+    kept: list[tuple[date, bool, float | None]] = []
+    for row in _runs(session, runner_id):
+        day = row.start_local.date()
+        counted = not row.excluded and row.merged_into is None
+        now_basis = basis(row, profile)
+        old = stored.pop(row.id, None)
+        if old is not None and old.basis == now_basis:
+            value = old.load
+            if (old.day, old.counted) != (day, counted):  # moved, excluded or merged
+                session.execute(
+                    update(RunLoad).where(RunLoad.run_id == row.id).values(day=day, counted=counted)
+                )
+        else:
+            value, method = run_load(session, row, profile)
+            if old is not None:
+                session.execute(delete(RunLoad).where(RunLoad.run_id == row.id))
+            rows.append(
+                {
+                    "run_id": row.id,
+                    "runner_id": runner_id,
+                    "day": day,
+                    "counted": counted,
+                    "load": value,
+                    "method": method,
+                    "basis": now_basis,
+                }
+            )
+        kept.append((day, counted, value))
+    if stored:  # runs deleted (on PostgreSQL the foreign key's cascade took their loads)
+        session.execute(delete(RunLoad).where(RunLoad.run_id.in_(list(stored))))
+    if rows:
+        session.execute(insert(RunLoad), rows)
+    loads = daily_loads(kept)
+    since = first_change(session, runner_id, loads)
+    if since is not None:
+        _rewrite_days(session, runner_id, since, loads)
+
+
+def first_change(session: Session, runner_id: int, loads: dict[date, float]) -> date | None:
+    """The earliest day whose stored load is not ``loads``'s (a run added, changed, moved,
+    excluded, merged or deleted, whichever way it went), or whose range of stored days
+    is not ``loads``'s; None when every day stands."""
+    stored = {
+        r.day: r.load
+        for r in session.execute(
+            select(TrainingDay.day, TrainingDay.load).where(TrainingDay.runner_id == runner_id)
+        )
+    }
+    changed = [
+        day
+        for day in stored.keys() | loads.keys()
+        if abs(stored.get(day, 0.0) - loads.get(day, 0.0)) > 1e-9
+    ]
+    if stored and loads:
+        for old, new in ((min(stored), min(loads)), (max(stored), max(loads))):
+            if old != new:
+                changed.append(min(old, new))
+    elif stored or loads:
+        changed.append(min(stored or loads))
+    return min(changed) if changed else None
+
+
+def daily_loads(runs: Iterable[tuple[date, bool, float | None]]) -> dict[date, float]:
+    """The sum of the loads of the runs that count, per day (exact whatever the order)."""
+    per_day: dict[date, list[float]] = defaultdict(list)
+    for day, counted, value in runs:
+        if counted and value is not None:
+            per_day[day].append(value)
+    return {day: math.fsum(values) for day, values in per_day.items()}
+
+
+def _rewrite_days(session: Session, runner_id: int, since: date, loads: dict[date, float]) -> None:
+    mine = TrainingDay.runner_id == runner_id
+    if not loads:
+        session.execute(delete(TrainingDay).where(mine))
+        return
+    first, last = min(loads), max(loads)
+    session.execute(
+        delete(TrainingDay).where(
+            mine, (TrainingDay.day >= since) | (TrainingDay.day < first) | (TrainingDay.day > last)
+        )
+    )
+    start = max(since, first)
+    if start > last:
+        return
+    before = session.execute(
+        select(TrainingDay.day, TrainingDay.fitness, TrainingDay.fatigue)
+        .where(mine, TrainingDay.day < start)
+        .order_by(TrainingDay.day.desc())
+        .limit(1)
+    ).first()
+    fitness = fatigue = 0.0
+    if before is not None:
+        gap = (start - before.day).days - 1
+        fitness, fatigue = daily.decayed(before.fitness, before.fatigue, gap)
+    session.execute(
+        insert(TrainingDay),
+        [
+            {
+                "runner_id": runner_id,
+                "day": d.day,
+                "load": d.load,
+                "fitness": d.fitness,
+                "fatigue": d.fatigue,
+                "form": d.form,
+            }
+            for d in daily.days(start, last, loads, fitness, fatigue)
+        ],
+    )
+
+
+def compute(session: Session, runner_id: int) -> list[daily.Day]:
+    """The runner's days from scratch, from every run (the tests' reference)."""
+    user = session.get(User, runner_id)
+    if user is None:
+        return []
+    profile = Profile.of(user)
+    loads = daily_loads(
+        (
+            row.start_local.date(),
+            not row.excluded and row.merged_into is None,
+            run_load(session, row, profile)[0],
+        )
+        for row in _runs(session, runner_id)
+    )
+    if not loads:
+        return []
+    return list(daily.days(min(loads), max(loads), loads))
+
+
+def stored_days(session: Session, runner_id: int) -> list[daily.Day]:
+    return [
+        daily.Day(r.day, r.load, r.fitness, r.fatigue, r.form)
+        for r in session.execute(
+            select(
+                TrainingDay.day,
+                TrainingDay.load,
+                TrainingDay.fitness,
+                TrainingDay.fatigue,
+                TrainingDay.form,
+            )
+            .where(TrainingDay.runner_id == runner_id)
+            .order_by(TrainingDay.day)
+        )
+    ]
+
+
+def series(session: Session, runner_id: int, first: date, last: date) -> list[daily.Day]:
+    """Every day from ``first`` to ``last``: stored days, zeros before the runner's first
+    load, decay after their last.  One range read of the primary key, plus one row."""
+    mine = TrainingDay.runner_id == runner_id
+    columns = (
+        TrainingDay.day,
+        TrainingDay.load,
+        TrainingDay.fitness,
+        TrainingDay.fatigue,
+        TrainingDay.form,
+    )
+    found = {
+        r.day: daily.Day(*r)
+        for r in session.execute(
+            select(*columns).where(mine, TrainingDay.day >= first, TrainingDay.day <= last)
+        )
+    }
+    latest = None
+    if not found or max(found) < last:  # days after the last stored one decay from it
+        row = session.execute(
+            select(*columns)
+            .where(mine, TrainingDay.day <= last)
+            .order_by(TrainingDay.day.desc())
+            .limit(1)
+        ).first()
+        latest = None if row is None else daily.Day(*row)
+    answer = []
+    day = first
+    while day <= last:
+        if day in found:
+            answer.append(found[day])
+        elif latest is not None and day > latest.day:
+            gap = (day - latest.day).days
+            fitness, fatigue = daily.decayed(latest.fitness, latest.fatigue, gap)
+            before = daily.decayed(latest.fitness, latest.fatigue, gap - 1)
+            answer.append(daily.Day(day, 0.0, fitness, fatigue, before[0] - before[1]))
+        else:
+            answer.append(daily.Day(day, 0.0, 0.0, 0.0, 0.0))
+        day += timedelta(days=1)
+    return answer
+
+
+def loads_of(session: Session, run_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Each run's load as a run's JSON shows it."""
+    if not run_ids:
+        return {}
+    return {
+        run_id: {
+            "value": value,
+            "method": method if value is not None else None,
+            "reason": REASONS.get(method),
+        }
+        for run_id, value, method in session.execute(
+            select(RunLoad.run_id, RunLoad.load, RunLoad.method).where(RunLoad.run_id.in_(run_ids))
+        )
+    }
+
+
+def store(db: Database, runner_ids: Iterable[int]) -> int:
+    """Refresh these runners, one short transaction each (``dataservice migrate``, a load
+    by COPY); how many."""
+    count = 0
+    for runner_id in runner_ids:
+        with db.transaction() as session:
+            refresh(session, runner_id)
+        count += 1
+    return count
+
+
+def missing(session: Session) -> list[int]:
+    """Runners with a run whose load is not stored."""
+    return list(
+        session.scalars(
+            select(Run.runner_id)
+            .outerjoin(RunLoad, RunLoad.run_id == Run.id)
+            .where(RunLoad.run_id.is_(None))
+            .distinct()
+            .order_by(Run.runner_id)
+        )
+    )
+
+
+def rounded(days: Iterable[daily.Day], places: int = 6) -> list[tuple[Any, ...]]:
+    """Days as tuples rounded to ``places``: an incremental update and a recomputation
+    add the same numbers in another order, equal to far below what is shown."""
+    return [
+        (d.day, *(round(v, places) for v in (d.load, d.fitness, d.fatigue, d.form))) for d in days
+    ]
