@@ -8,8 +8,9 @@ import { ProfilePage } from "./Profile";
 
 afterEach(() => vi.unstubAllGlobals());
 
-/** Without the reads of the profile's own sections (apps, two-factor, email), made when they show. */
-const ownCalls = (calls: Call[]) => calls.filter((c) => !/^\/api\/web\/(apps|profile\/two-factor|email-preferences|exports|gear)$/.test(c.url));
+/** Without the reads of the profile's own sections (apps, two-factor, email...), made when they show. */
+const ownCalls = (calls: Call[]) =>
+  calls.filter((c) => !/^\/api\/web\/(apps|profile\/two-factor|email-preferences|exports|gear|privacy-zones)$/.test(c.url));
 
 function ElsewhereOnThePage() {
   const { units } = useSession();

@@ -10,6 +10,7 @@ import { EmailChange } from "../components/EmailChange";
 import { Field, SelectField } from "../components/Field";
 import { FormMessage } from "../components/FormMessage";
 import { GearSection } from "../components/GearSection";
+import { PrivacyZones } from "../components/PrivacyZones";
 import { TwoFactorSection } from "../components/TwoFactorSection";
 import { browserZone } from "../lib/dates";
 import { weightFromUnit, weightLabel, weightText } from "../lib/units";
@@ -185,6 +186,7 @@ export function ProfilePage() {
       <TwoFactorSection />
       <EmailSection />
       <ExportSection />
+      <PrivacyZones />
       <section className="card" aria-labelledby="sessions-title">
         <h2 id="sessions-title">Devices</h2>
         <p>Lost a phone, or logged in on a shared computer? End every session of your account at once.</p>

@@ -5,6 +5,7 @@ import type { Race } from "../api/types";
 import { Field } from "../components/Field";
 import { FormMessage } from "../components/FormMessage";
 import { Link } from "../components/Link";
+import { ShareLinks } from "../components/ShareLinks";
 import { LoadError, Loading } from "../components/Status";
 import { countdown, formatDay } from "../lib/dates";
 import { distanceLabel, formatDistance, formatDuration, formatPace, fromUnit, parseDuration, type Units } from "../lib/units";
@@ -71,6 +72,7 @@ function RaceForm({ units, onCreated }: { units: Units; onCreated: () => void })
 function RaceItem({ race, units, onChanged }: { race: Race; units: Units; onChanged: () => void }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [sharing, setSharing] = useState(false);
   const act = async (what: () => Promise<unknown>) => {
     setBusy(true);
     setError(null);
@@ -107,7 +109,14 @@ function RaceItem({ race, units, onChanged }: { race: Race; units: Units; onChan
           onClick={() => window.confirm(`Delete ${race.name} and its plans?`) && act(() => endpoints.deleteRace(race.id))}>
           Delete<span className="visually-hidden"> {race.name}</span>
         </button>
+        {race.days_to_go <= 0 && (
+          <button type="button" className="button" aria-expanded={sharing} onClick={() => setSharing((s) => !s)}>
+            Share the result{" "}
+            <span className="visually-hidden">of {race.name}</span>
+          </button>
+        )}
       </div>
+      {sharing && <ShareLinks target={{ race_id: race.id }} what={race.name} />}
     </li>
   );
 }

@@ -8,6 +8,7 @@ import { RunEditForm } from "../components/RunEditForm";
 import { RunMerges } from "../components/RunMerges";
 import { RunGear } from "../components/RunGear";
 import { RunRecords } from "../components/RunRecords";
+import { ShareLinks } from "../components/ShareLinks";
 import { StreamSplits, TrackSplits } from "../components/Splits";
 import { LoadError, Loading } from "../components/Status";
 import { TrackOutline } from "../components/TrackOutline";
@@ -131,6 +132,7 @@ export function RunDetailPage({ id }: { id: number }) {
       <RunRecords runId={r.id} units={units} />
       <RunFitness runId={r.id} units={units} />
       <RunMerges run={r} units={units} onChanged={(shown) => (shown === r.id ? run.reload() : navigate(`/runs/${shown}`))} />
+      <ShareLinks target={{ run_id: r.id }} what={r.title} />
     </>
   );
 }
