@@ -32,6 +32,8 @@ export type SignupBody = JsonBody<"signup">;
 export type Run = Schemas["Run"];
 /** A Strava bulk export being imported by the worker, with its progress and problems. */
 export type ArchiveImport = Schemas["ArchiveImport"];
+/** A Strava export on its way in parts: where the next part starts, the import once complete. */
+export type ArchiveUpload = Schemas["ArchiveUpload"];
 /** A page of the runner's search of their runs, with how many were found in all. */
 export type RunPage = Schemas["RunPage"];
 export type RunSearch = NonNullable<operations["searchRuns"]["parameters"]["query"]>;

@@ -34,6 +34,7 @@ function controlled<T>() {
 }
 
 const noArchive = () => Promise.resolve(null);
+const MB = 1024 * 1024;
 
 /** Runs ``finish`` (an upload ending) and lets the page's reaction render before the checks. */
 const settle = (finish: () => void) =>
@@ -58,7 +59,9 @@ describe("checkFile and checkArchive", () => {
     expect(checkFile(gpx("empty.tcx", 0))).toMatch(/empty/);
     expect(checkFile(new File([new Uint8Array(9 * 1024 * 1024)], "huge.fit"))).toMatch(/larger than 8 MB/);
     expect(checkArchive(zip())).toBeNull();
-    expect(checkArchive(new File([new Uint8Array(9 * 1024 * 1024)], "big.zip"))).toMatch(/larger than 8 MB/);
+    // An export of any size goes in parts (decision 60): the server judges its size.
+    expect(checkArchive(new File([new Uint8Array(9 * 1024 * 1024)], "big.zip"))).toBeNull();
+    expect(checkArchive(zip("empty.zip", 0))).toMatch(/empty/);
   });
 });
 
@@ -183,5 +186,59 @@ describe("UploadPage: a Strava export", () => {
     renderWithSession(<UploadPage latestArchive={() => Promise.resolve(job())} pollMs={60_000} />);
     expect(await screen.findByText("Importing…")).toBeInTheDocument();
     expect(screen.getByRole("progressbar", { name: "Import progress" })).toHaveAttribute("value", "2");
+  });
+
+  it("shows the export's progress over all its parts and cancels it", async () => {
+    const archive = controlled<ArchiveImport>();
+    renderWithSession(<UploadPage uploadArchive={archive.upload} latestArchive={noArchive} />);
+    const big = new File([new Uint8Array(10)], "export_big.zip");
+    Object.defineProperty(big, "size", { value: 2048 * MB }); // 2 GB, without holding them
+    await userEvent.upload(screen.getByLabelText(/Activity files/), big);
+    await userEvent.click(screen.getByRole("button", { name: "Upload" }));
+    act(() => archive.calls[0].progress(0.25));
+    expect(screen.getByRole("progressbar", { name: "Uploading the Strava export" })).toHaveAttribute("value", "0.25");
+    expect(screen.getByText("512 MB of 2.0 GB (25%)")).toBeInTheDocument();
+
+    await userEvent.click(screen.getByRole("button", { name: "Cancel upload" }));
+
+    expect(await screen.findByRole("alert")).toHaveTextContent("Upload cancelled.");
+    expect(screen.queryByRole("progressbar", { name: "Uploading the Strava export" })).not.toBeInTheDocument();
+  });
+
+  it("offers to resume an upload a reload interrupted, or to discard it", async () => {
+    const interrupted = vi.fn(() =>
+      Promise.resolve({
+        id: "u1", filename: "export_big.zip", size: 1024 * MB, offset: 256 * MB, chunk_size: 8 * MB,
+        state: "receiving" as const, job: null, expires_at: "2026-12-08T10:00:00Z",
+        note: { name: "export_big.zip", size: 1024 * MB },
+      }),
+    );
+    const discard = vi.fn(() => Promise.resolve());
+    renderWithSession(
+      <UploadPage latestArchive={noArchive} interruptedArchive={interrupted} discardArchive={discard} />,
+    );
+    const card = await screen.findByRole("region", { name: "Unfinished Strava export" });
+    expect(card).toHaveTextContent("The upload of “export_big.zip” stopped at 256 MB of 1.0 GB (25%)");
+    expect(card).toHaveTextContent("Choose the same file and press Upload to continue");
+
+    await userEvent.click(within(card).getByRole("button", { name: "Discard it" }));
+
+    expect(discard).toHaveBeenCalledTimes(1);
+    expect(screen.queryByRole("region", { name: "Unfinished Strava export" })).not.toBeInTheDocument();
+  });
+
+  it("says in words why an export is too large", async () => {
+    const archive = controlled<ArchiveImport>();
+    renderWithSession(<UploadPage uploadArchive={archive.upload} latestArchive={noArchive} />);
+    await userEvent.upload(screen.getByLabelText(/Activity files/), zip());
+    await userEvent.click(screen.getByRole("button", { name: "Upload" }));
+    await settle(() =>
+      archive.calls[0].reject(
+        new ApiError(413, "archive_too_large", "This archive is 5.0 GB: the largest taken is 4.0 GB.", [
+          { field: "body.size", message: "This archive is 5.0 GB: the largest taken is 4.0 GB" },
+        ]),
+      ),
+    );
+    expect(screen.getByRole("alert")).toHaveTextContent("This archive is 5.0 GB: the largest taken is 4.0 GB");
   });
 });

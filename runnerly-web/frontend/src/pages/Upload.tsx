@@ -2,13 +2,15 @@ import { useCallback, useEffect, useRef, useState, type DragEvent, type FormEven
 import { archives } from "../api/archives";
 import { ApiError, type UploadHandle } from "../api/client";
 import { endpoints } from "../api/endpoints";
-import type { ArchiveImport, Run } from "../api/types";
+import type { ArchiveImport, ArchiveUpload, Run } from "../api/types";
 import { Link } from "../components/Link";
-import { PARALLEL_UPLOADS, checkArchive, checkFile, isArchive } from "../lib/activityFile";
+import { PARALLEL_UPLOADS, checkArchive, checkFile, formatBytes, isArchive } from "../lib/activityFile";
 import { formatDistance } from "../lib/units";
 import { useSession } from "../session";
 
 type Uploader<T> = (file: File, onProgress: (f: number | null) => void) => UploadHandle<T>;
+/** An export upload this browser left unfinished, with the file it was for. */
+type Interrupted = ArchiveUpload & { note: { name: string; size: number } };
 
 /** How often the page asks about an archive while the worker imports it. */
 export const ARCHIVE_POLL_MS = 2000;
@@ -33,11 +35,15 @@ export function UploadPage({
   upload = endpoints.importFile,
   uploadArchive = archives.upload,
   latestArchive = archives.latest,
+  interruptedArchive = archives.interrupted,
+  discardArchive = archives.discard,
   pollMs = ARCHIVE_POLL_MS,
 }: {
   upload?: Uploader<Run>;
   uploadArchive?: Uploader<ArchiveImport>;
   latestArchive?: () => Promise<ArchiveImport | null>;
+  interruptedArchive?: () => Promise<Interrupted | null>;
+  discardArchive?: () => Promise<void>;
   pollMs?: number;
 }) {
   const { units } = useSession();
@@ -50,6 +56,21 @@ export function UploadPage({
   const [archiveSending, setArchiveSending] = useState<number | null | undefined>(undefined);
   const [archiveError, setArchiveError] = useState<string | null>(null);
   const [pendingArchive, setPendingArchive] = useState<File | null>(null);
+  const [archiveFile, setArchiveFile] = useState<File | null>(null);
+  const [archiveCancel, setArchiveCancel] = useState<(() => void) | null>(null);
+  const [interrupted, setInterrupted] = useState<Interrupted | null>(null);
+
+  // An export upload left unfinished by a reload or a closed tab: offered to resume.
+  useEffect(() => {
+    let live = true;
+    interruptedArchive().then(
+      (found) => live && setInterrupted(found),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [interruptedArchive]);
 
   const change = useCallback((key: number, patch: Partial<Item>) => {
     setItems((all) => all.map((item) => (item.key === key ? { ...item, ...patch } : item)));
@@ -95,14 +116,24 @@ export function UploadPage({
   const sendArchive = async (file: File) => {
     setArchiveError(null);
     setArchiveSending(0);
+    setArchiveFile(file);
+    setInterrupted(null);
+    const handle = uploadArchive(file, setArchiveSending);
+    setArchiveCancel(() => handle.abort);
     try {
-      setArchive(await uploadArchive(file, setArchiveSending).promise);
+      setArchive(await handle.promise);
       setArchiveTick((t) => t + 1);
     } catch (err) {
       setArchiveError(reasonOf(err));
     } finally {
+      setArchiveCancel(null);
       setArchiveSending(undefined);
     }
+  };
+
+  const discard = async () => {
+    setInterrupted(null);
+    await discardArchive();
   };
 
   const add = (files: FileList | File[] | null) => {
@@ -174,7 +205,8 @@ export function UploadPage({
             onChange={(e) => add(e.currentTarget.files)}
           />
           <p className="field__hint" id="upload-file-hint">
-            Drop files here or choose them: GPX, TCX or FIT up to 8 MB each; a Strava export zip up to 8 MB.
+            Drop files here or choose them: GPX, TCX or FIT up to 8 MB each; a Strava export zip of any size (it is
+            sent in parts and picks up where it stopped if the connection drops).
           </p>
           {pendingArchive && <p>Strava export: {pendingArchive.name}</p>}
         </div>
@@ -200,8 +232,29 @@ export function UploadPage({
           </>
         )}
       </form>
+      {interrupted && archiveSending === undefined && (
+        <section className="card" aria-labelledby="interrupted-title">
+          <h2 id="interrupted-title">Unfinished Strava export</h2>
+          <p>
+            The upload of “{interrupted.note.name}” stopped at {formatBytes(interrupted.offset)} of{" "}
+            {formatBytes(interrupted.size)} ({Math.floor((interrupted.offset / interrupted.size) * 100)}%). Choose the
+            same file and press Upload to continue from there.
+          </p>
+          <div className="actions">
+            <button type="button" className="button" onClick={() => void discard()}>
+              Discard it
+            </button>
+          </div>
+        </section>
+      )}
       {(archive || archiveSending !== undefined || archiveError) && (
-        <ArchiveProgress job={archive} sending={archiveSending} error={archiveError} />
+        <ArchiveProgress
+          job={archive}
+          sending={archiveSending}
+          size={archiveFile?.size ?? 0}
+          error={archiveError}
+          onCancel={archiveCancel ?? undefined}
+        />
       )}
     </>
   );
@@ -258,11 +311,15 @@ const ARCHIVE_STATE: Record<ArchiveImport["state"], string> = {
 function ArchiveProgress({
   job,
   sending,
+  size,
   error,
+  onCancel,
 }: {
   job: ArchiveImport | null;
   sending: number | null | undefined;
+  size: number;
   error: string | null;
+  onCancel?: () => void;
 }) {
   return (
     <section className="card" aria-labelledby="archive-title">
@@ -271,8 +328,19 @@ function ArchiveProgress({
         <>
           <progress aria-label="Uploading the Strava export" max={1} value={sending ?? undefined} />
           <p className="muted">
-            {sending == null ? "Sending…" : sending >= 1 ? "Checking the archive…" : `${Math.round(sending * 100)}%`}
+            {sending == null
+              ? "Sending…"
+              : sending >= 1
+                ? "Checking the archive…"
+                : `${formatBytes(sending * size)} of ${formatBytes(size)} (${Math.floor(sending * 100)}%)`}
           </p>
+          {onCancel && sending != null && sending < 1 && (
+            <div className="actions">
+              <button type="button" className="button" onClick={onCancel}>
+                Cancel upload
+              </button>
+            </div>
+          )}
         </>
       )}
       {error && (
