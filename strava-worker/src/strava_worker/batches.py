@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from runnerly_common import dates, run_bounds
-from strava_worker import mapping
+from strava_worker import gear, mapping
 from strava_worker.dataservice import DataserviceRefused
 from strava_worker.mapping import Page
 from strava_worker.runtime import Runtime
@@ -71,6 +71,7 @@ def _send(
         log.error("runner %s: deletions refused by the dataservice: %s", user_id, exc)
         return counts
     counts.update({k: int(answer.get(k, 0)) for k in COUNTS if k != "set_aside"})
+    gear.name_new(rt, user_id, list(answer.get("new_gear", [])))
     return counts
 
 

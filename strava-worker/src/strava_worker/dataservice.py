@@ -73,7 +73,7 @@ class Dataservice:
         runs: Sequence[dict[str, Any]],
         deleted: Sequence[dict[str, str]] = (),
         set_aside: Sequence[dict[str, Any]] = (),
-    ) -> dict[str, int]:
+    ) -> dict[str, Any]:
         """Idempotent: the same runs again answer ``unchanged``.  ``set_aside``: activities
         not imported, with their reason (a run stored or deleted leaves that list)."""
         path = f"/users/{user_id}/runs/batch"
@@ -82,7 +82,7 @@ class Dataservice:
             body["deleted"] = list(deleted)
         if set_aside:
             body["set_aside"] = list(set_aside)
-        result: dict[str, int] = self._ok(self._call("POST", path, json=body), path)
+        result: dict[str, Any] = self._ok(self._call("POST", path, json=body), path)
         return result
 
     def import_file(
@@ -104,6 +104,10 @@ class Dataservice:
     def update_run(self, user_id: int, run_id: int, **fields: Any) -> dict[str, Any] | None:
         """The runner's correction (a title); None when the run is gone meanwhile."""
         return self._found_or_none(f"/users/{user_id}/runs/{run_id}", "PATCH", json=fields)
+
+    def update_gear(self, user_id: int, gear_id: int, **fields: Any) -> dict[str, Any] | None:
+        """Name a pair the dataservice made for a Strava gear id; None when it is gone."""
+        return self._found_or_none(f"/users/{user_id}/gear/{gear_id}", "PATCH", json=fields)
 
     def strava_run_count(self, user_id: int) -> int:
         """How many of the runner's runs came from Strava."""

@@ -10,6 +10,7 @@ No HTTP-level retries: each retry would spend budget the reservation did not cou
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import requests
 
@@ -94,6 +95,11 @@ class StravaClient:
             token, f"/activities/{int(activity_id)}/streams", params
         )
         return streams
+
+    def get_gear(self, token: str, gear_id: str) -> dict[str, Any]:
+        """DetailedGear: the athlete's shoes (or bike) by Strava's id; NotFound when gone."""
+        gear: dict[str, Any] = self._get(token, f"/gear/{quote(gear_id, safe='')}", {})
+        return gear
 
     def get_athlete(self, token: str) -> dict[str, Any]:
         """The athlete of ``token``: the cheapest call that proves the token works."""
