@@ -224,3 +224,25 @@ def test_migrate_stores_the_run_vdots_a_database_lacks(database_url, db, runner,
     assert '"vdots_stored": 1' in migrated.output
     assert db.scalar(select(func.count()).select_from(RunVdot)) == 2
     # (the teardown check compares every stored row with a fresh one)
+
+
+def test_the_trend_is_the_30_day_mean_weighted_by_duration(app, runner, add_runs, run):
+    from dataservice.plans.vdot import vdot as daniels
+    from dataservice.vo2max import trend
+
+    add_runs(
+        runner,
+        run("2026-03-31T07:00:00Z", 5, 1200, sport_type="Run"),  # VDOT 49.8, 20 min
+        run("2026-03-21T07:00:00Z", 10, 2480, sport_type="Run"),  # VDOT 50.0, 41:20
+        run("2026-03-01T07:00:00Z", 5, 1500, sport_type="Run"),  # 30 days before the 31st
+    )
+    with app.extensions["runnerly.db"].sessionmaker() as session:
+        days = {
+            d: (v, n)
+            for d, v, n in trend.daily(session, runner, date(2026, 3, 1), date(2026, 4, 30))
+        }
+    fast, ten, slow = daniels(5000, 1200), daniels(10000, 2480), daniels(5000, 1500)
+    assert days[date(2026, 3, 31)] == (pytest.approx((fast * 1200 + ten * 2480) / 3680), 2)
+    assert days[date(2026, 3, 30)] == (pytest.approx((ten * 2480 + slow * 1500) / 3980), 2)
+    assert days[date(2026, 4, 29)] == (pytest.approx(fast), 1)
+    assert days[date(2026, 4, 30)] == (None, 0)
