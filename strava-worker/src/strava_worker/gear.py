@@ -39,13 +39,13 @@ def name_new(rt: Runtime, user_id: int, made: list[dict[str, Any]]) -> None:
     try:
         link = rt.dataservice.link(user_id)
         for pair in made:
+            strava_id = str(pair["strava_id"])
+
+            def fetch(token: str, gear_id: str = strava_id) -> dict[str, Any]:
+                return rt.strava.get_gear(token, gear_id)
+
             try:
-                detail = with_token(
-                    rt,
-                    user_id,
-                    link,
-                    lambda token, g=pair["strava_id"]: rt.strava.get_gear(token, g),
-                )
+                detail = with_token(rt, user_id, link, fetch)
             except NotFound:
                 log.info(
                     "runner %s: Strava has no gear %s: its pair keeps its name",

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from dataservice.errors import conflict, invalid, not_found
 from dataservice.gear.models import Gear
@@ -63,7 +64,7 @@ def worn(
     session: Session, runner_id: int, gear_ids: Collection[int] | None = None
 ) -> dict[int, Worn]:
     """Per pair of the runner's: the counted runs' metres and number; one grouped read."""
-    conditions = [Run.runner_id == runner_id, Run.gear_id.is_not(None), *counted()]
+    conditions = worn_conditions(runner_id)
     if gear_ids is not None:
         if not gear_ids:
             return {}
@@ -73,7 +74,12 @@ def worn(
         .where(*conditions)
         .group_by(Run.gear_id)
     )
-    return {int(g): Worn(float(d or 0.0), int(n)) for g, d, n in rows}
+    return {int(g or 0): Worn(float(d or 0.0), int(n)) for g, d, n in rows}  # g: never null
+
+
+def worn_conditions(runner_id: int) -> list[ColumnElement[bool]]:
+    """The runs a runner's pairs sum: theirs, wearing one, and counted (``runs.counted``)."""
+    return [Run.runner_id == runner_id, Run.gear_id.is_not(None), *counted()]
 
 
 def total(gear: Gear, use: Worn) -> float:
