@@ -20,6 +20,7 @@ def make_blueprint() -> OpenAPIBlueprint:
     from runnerly_web.archives import views as archive_views
     from runnerly_web.email_preferences import views as email_preference_views
     from runnerly_web.exports import views as export_views
+    from runnerly_web.fitness import views as fitness_views
     from runnerly_web.heatmap import views as heatmap_views
     from runnerly_web.gear import views as gear_views
     from runnerly_web.records import views as record_views
@@ -45,6 +46,7 @@ def make_blueprint() -> OpenAPIBlueprint:
         record_views,
         heatmap_views,
         vo2max_views,
+        fitness_views,
         strava_views,
         admin_views,
         app_views,

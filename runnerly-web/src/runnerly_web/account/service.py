@@ -30,6 +30,7 @@ PUBLIC_USER_FIELDS = (
     "max_hr",
     "rest_hr",
     "vo2max",
+    "threshold_pace",
     "units",
     "timezone",
     "is_admin",
