@@ -246,3 +246,18 @@ def test_the_trend_is_the_30_day_mean_weighted_by_duration(app, runner, add_runs
     assert days[date(2026, 3, 30)] == (pytest.approx((ten * 2480 + slow * 1500) / 3980), 2)
     assert days[date(2026, 4, 29)] == (pytest.approx(fast), 1)
     assert days[date(2026, 4, 30)] == (None, 0)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "/vo2max/trend?from=0001-01-01&to=0001-01-09",
+        "/vo2max/trend?to=9999-12-31",
+        "/heart-rate-zones?to=9999-12-31",
+        "/heart-rate-zones?from=0001-01-01&to=0001-01-02",
+    ],
+)
+def test_a_day_outside_the_range_is_400_naming_it(client, token, runner, query):
+    response = client.get(f"/api/v1/users/{runner}{query}", headers=token(runner=runner))
+    assert response.status_code == 400, response.json
+    assert "between 1970-01-01 and 2100-12-31" in response.json["message"]

@@ -17,7 +17,7 @@ from dataservice.runs import service as runs
 from dataservice.runs.local_time import local_today
 from dataservice.runs.models import Run, RunStream, RunTrack
 from dataservice.runs.streams import decode
-from dataservice.stats.periods import midnight
+from dataservice.stats.periods import FIRST_DAY, LAST_DAY, midnight
 from dataservice.users.models import User
 from dataservice.users.service import runner_zone
 from dataservice.vo2max import predictions, shape, trend, zones
@@ -33,9 +33,18 @@ def today_of(session: Session, runner_id: int, day: date | None) -> date:
     return day or local_today(runner_zone(session, runner_id))
 
 
+def _in_range(first: date | None, last: date | None) -> None:
+    """The dates every statistic accepts (a day beyond them is not a run's, and arithmetic
+    around year 1 or 9999 overflows)."""
+    for field, day in (("query.from", first), ("query.to", last)):
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            raise invalid(field, f"must be between {FIRST_DAY} and {LAST_DAY}")
+
+
 def vdot_trend(
     session: Session, runner_id: int, first: date | None, last: date | None, period: str
 ) -> dict[str, Any]:
+    _in_range(first, last)
     today = today_of(session, runner_id, None)
     last = last or today
     first = first or last - timedelta(days=DEFAULT_TREND_DAYS - 1)
@@ -203,6 +212,7 @@ def _run_zones(session: Session, run: Run) -> dict[str, Any]:
 def weekly_zones(
     session: Session, runner_id: int, first: date | None, last: date | None
 ) -> dict[str, Any]:
+    _in_range(first, last)
     today = today_of(session, runner_id, None)
     last = last or today
     last_monday = last - timedelta(days=last.weekday())
