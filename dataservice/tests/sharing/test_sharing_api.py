@@ -115,10 +115,7 @@ class TestShareLinks:
                 .where(ShareLink.id == expired["id"])
                 .values(expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1))
             )
-        answers = [
-            shared(client, token, t)
-            for t in (revoked["token"], expired["token"], "A" * 43)
-        ]
+        answers = [shared(client, token, t) for t in (revoked["token"], expired["token"], "A" * 43)]
         assert {a.status_code for a in answers} == {404}
         assert len({(a.json["code"], a.json["message"]) for a in answers}) == 1
 
@@ -178,9 +175,7 @@ class TestShareLinks:
 
 
 class TestPrivacyZones:
-    def test_the_routes_start_and_end_inside_zones_are_hidden(
-        self, client, token, runner, own_run
-    ):
+    def test_the_routes_start_and_end_inside_zones_are_hidden(self, client, token, runner, own_run):
         home = add_zone(client, token, runner, label="Home", lat=48.0, lon=2.0, radius=300)
         assert home.status_code == 201, home.json
         add_zone(client, token, runner, label="Work", lat=48.010, lon=2.0, radius=150)

@@ -64,9 +64,7 @@ class TestTrim:
 
 
 points = st.lists(
-    st.tuples(
-        st.floats(47.99, 48.01, allow_nan=False), st.floats(1.99, 2.01, allow_nan=False)
-    ),
+    st.tuples(st.floats(47.99, 48.01, allow_nan=False), st.floats(1.99, 2.01, allow_nan=False)),
     max_size=40,
 )
 zones = st.lists(

@@ -26,9 +26,7 @@ class ShareLink(Base):
     runner_id: Mapped[int] = mapped_column(BigId, ForeignKey("users.id", ondelete="CASCADE"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     run_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("runs.id", ondelete="CASCADE"))
-    race_id: Mapped[int | None] = mapped_column(
-        BigId, ForeignKey("races.id", ondelete="CASCADE")
-    )
+    race_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("races.id", ondelete="CASCADE"))
     show_hr: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -43,7 +43,7 @@ def create_link(session: Session, runner_id: int, data: dict[str, Any]) -> tuple
         raise invalid("body", "give exactly one of run_id and race_id", 422)
     if run_id is not None:
         runs.get_run(session, runner_id, run_id)  # another runner's run is 404
-    else:
+    elif race_id is not None:
         races.get_race(session, runner_id, race_id)
     live = session.scalar(
         select(func.count()).select_from(ShareLink).where(ShareLink.runner_id == runner_id)
@@ -186,9 +186,7 @@ def shared_run(session: Session, run: Run, show_hr: bool) -> dict[str, Any]:
 def shared_route(session: Session, run: Run) -> dict[str, Any] | None:
     """The run's map shape with its ends trimmed by the runner's zones (``sharing.zones``)."""
     points = _positions(run)
-    found = [
-        zones.Zone(z.lat, z.lon, z.radius) for z in list_zones(session, run.runner_id)
-    ]
+    found = [zones.Zone(z.lat, z.lon, z.radius) for z in list_zones(session, run.runner_id)]
     kept = zones.trim(points, found)
     if len(kept) < 2:
         return None
@@ -251,4 +249,3 @@ def race_result(session: Session, race: Race) -> int | None:
         ):
             best = run
     return best.elapsed_time if best is not None else None
-

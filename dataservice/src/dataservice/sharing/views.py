@@ -19,9 +19,7 @@ def bind(api: OpenAPIBlueprint) -> None:
     def list_share_links(user_id: int) -> dict[str, Any]:
         runner_or_404(session(), user_id)
         params = query_params()
-        links = service.list_links(
-            session(), user_id, params.get("run_id"), params.get("race_id")
-        )
+        links = service.list_links(session(), user_id, params.get("run_id"), params.get("race_id"))
         return {"items": [service.link_to_dict(link) for link in links]}
 
     @api.operation("createShareLink")
