@@ -62,6 +62,8 @@ BODIES: dict[str, Any] = {
     # A link to B's run (filled in by _request: A's own run under A's path is allowed).
     "createShareLink": {"run_id": 1},
     "createPrivacyZone": {"label": "B's home", "lat": 48.0, "lon": 2.0, "radius": 200},
+    "createGear": {"name": "Stolen shoes"},
+    "updateGear": {"name": "Mine now", "retired": True},
 }
 FILLS = {"year": "2026", "month": "3", "distance": "5000", "activity_id": "b1", "seq": "0"}
 
@@ -124,7 +126,10 @@ def victim(client, token, other_runner) -> dict[str, Any]:
     link = client.post(f"{base}/share-links", json={"run_id": run["id"]}, headers=b)
     zone = client.post(f"{base}/privacy-zones", json=BODIES["createPrivacyZone"], headers=b)
     assert link.status_code == 201 and zone.status_code == 201, (link.json, zone.json)
+    shoes = client.post(f"{base}/gear", json={"name": "B's shoes", "is_default": True}, headers=b)
+    assert shoes.status_code == 201, shoes.json
     return {
+        "gear_id": shoes.json["id"],
         "link_id": link.json["id"],
         "zone_id": zone.json["id"],
         "export_id": export.json["id"],
@@ -178,7 +183,11 @@ class TestOneRunnerCannotTouchAnother:
 
     @pytest.mark.parametrize(
         ("operation_id", "method", "path"),
-        [o for o in OPERATIONS if any(k in o[2] for k in ("{run_id}", "{race_id}", "{plan_id}"))],
+        [
+            o
+            for o in OPERATIONS
+            if any(k in o[2] for k in ("{run_id}", "{race_id}", "{plan_id}", "{gear_id}"))
+        ],
         ids=lambda o: o if isinstance(o, str) else None,
     )
     def test_another_runners_ids_under_ones_own_path_are_404_and_nothing_changes(
