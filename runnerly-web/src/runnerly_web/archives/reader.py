@@ -120,6 +120,7 @@ def read_archive(
 
 
 def _open(source: bytes | BinaryIO) -> tuple[zipfile.ZipFile, dict[str, Entry]]:
+    stream: BinaryIO
     if isinstance(source, bytes):
         head, stream = source[:4], io.BytesIO(source)
     else:
