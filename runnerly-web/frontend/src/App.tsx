@@ -21,6 +21,7 @@ const FROM_EMAIL = new Set(["/reset-password", "/confirm-email"]);
 const CalendarPage = lazy(() => import("./pages/Calendar").then((m) => ({ default: m.CalendarPage })));
 const RunSearchPage = lazy(() => import("./pages/RunSearch").then((m) => ({ default: m.RunSearchPage })));
 const HeatmapPage = lazy(() => import("./pages/Heatmap").then((m) => ({ default: m.HeatmapPage })));
+const FitnessPage = lazy(() => import("./pages/Fitness").then((m) => ({ default: m.FitnessPage })));
 const ForgotPasswordPage = lazy(() => import("./pages/ForgotPassword").then((m) => ({ default: m.ForgotPasswordPage })));
 const ResetPasswordPage = lazy(() => import("./pages/ResetPassword").then((m) => ({ default: m.ResetPasswordPage })));
 const ConfirmEmailPage = lazy(() => import("./pages/ConfirmEmail").then((m) => ({ default: m.ConfirmEmailPage })));
@@ -86,6 +87,7 @@ function page(pathname: string, day: Day, query: string): ReactNode {
   if (pathname === "/") return <DashboardPage />;
   if (pathname === "/runs/search") return later(<RunSearchPage query={query} />);
   if (pathname === "/heatmap") return later(<HeatmapPage query={query} />);
+  if (pathname === "/fitness") return later(<FitnessPage query={query} />);
   if (pathname === "/calendar") return later(<CalendarPage month={monthOf(day)} />);
   if ((m = pathname.match(/^\/calendar\/(\d{4})\/(\d{1,2})$/))) {
     const month = monthFrom(m);

@@ -471,6 +471,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/fitness": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The runner's training load, fitness, fatigue and form per day
+         * @description As the dataservice's getFitness, for the signed-in runner: one entry per day of the runner's calendar from `from` to `to` (default the 90 days up to their today; at most 1,099 days, 400 naming `query.from` beyond). `load` is the sum of the day's run loads (Banister's TRIMP from heart rate with the profile's max and resting heart rate, else a pace-based load from the threshold pace, decision 61); `fitness` and `fatigue` its 42- and 7-day exponentially weighted averages; `form` yesterday's fitness minus yesterday's fatigue. `settings`: the profile values the loads come from.
+         */
+        get: operations["getFitness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/gear": {
         parameters: {
             query?: never;
@@ -1466,6 +1486,8 @@ export interface components {
             max_hr?: number | null;
             rest_hr?: number | null;
             vo2max?: number | null;
+            /** @description s/km at lactate threshold: the training load of a run without heart rate */
+            threshold_pace?: number | null;
             /**
              * @description metric: km; imperial: mi
              * @enum {string}
@@ -1485,6 +1507,8 @@ export interface components {
             max_hr?: number | null;
             rest_hr?: number | null;
             vo2max?: number | null;
+            /** @description s/km */
+            threshold_pace?: number | null;
             /** @enum {string} */
             units: "metric" | "imperial";
             /** @description the runner's IANA time zone */
@@ -3003,6 +3027,57 @@ export interface operations {
                 };
                 content: {
                     "application/zip": unknown;
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getFitness: {
+        parameters: {
+            query?: {
+                /** @description The first day (the runner's local calendar) */
+                from?: string;
+                /** @description The last day; not before `from` */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The days */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date */
+                        from: string;
+                        /** Format: date */
+                        to: string;
+                        /** Format: date */
+                        today: string;
+                        fitness_days: number;
+                        fatigue_days: number;
+                        settings: {
+                            max_hr: number | null;
+                            rest_hr: number | null;
+                            /** @description s/km */
+                            threshold_pace: number | null;
+                            /** @enum {string|null} */
+                            threshold_from: "profile" | "vo2max" | null;
+                        };
+                        days: {
+                            /** Format: date */
+                            date: string;
+                            load: number;
+                            fitness: number;
+                            fatigue: number;
+                            form: number;
+                        }[];
+                    };
                 };
             };
             default: components["responses"]["Error"];

@@ -8,6 +8,7 @@ const LINKS: [string, string][] = [
   ["/", "Dashboard"],
   ["/runs", "Runs"],
   ["/calendar", "Calendar"],
+  ["/fitness", "Fitness"],
   ["/heatmap", "Heatmap"],
   ["/upload", "Upload"],
   ["/races", "Races"],

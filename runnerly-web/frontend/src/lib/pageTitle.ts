@@ -32,6 +32,7 @@ const FIXED: Record<string, string> = {
   "/confirm-email": "Confirm your email",
   "/oauth/authorize": "Allow an app",
   "/runs/search": "Find runs",
+  "/fitness": "Fitness",
   "/heatmap": "Heatmap",
   "/upload": "Upload",
   "/races": "Races",

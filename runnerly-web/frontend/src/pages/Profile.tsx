@@ -13,13 +13,16 @@ import { GearSection } from "../components/GearSection";
 import { PrivacyZones } from "../components/PrivacyZones";
 import { TwoFactorSection } from "../components/TwoFactorSection";
 import { browserZone } from "../lib/dates";
-import { weightFromUnit, weightLabel, weightText } from "../lib/units";
+import { distanceLabel, formatPace, parsePace, weightFromUnit, weightLabel, weightText, type Units } from "../lib/units";
 import { navigate } from "../router";
 import { useSession } from "../session";
 
 const NUMBER_FIELDS = ["age", "weight", "max_hr", "rest_hr", "vo2max"] as const;
 
 const asText = (v: number | null | undefined) => (v == null ? "" : String(v));
+
+/** A threshold pace (s/km) as the runner types it: "4:15", per km or mile. */
+const paceText = (v: number | null | undefined, units: Units) => (v == null ? "" : formatPace(v, units).split(" ")[0]);
 
 function toError(e: unknown): ApiError {
   return e instanceof ApiError ? e : new ApiError(0, "client", String(e));
@@ -45,6 +48,10 @@ function profileChanges(user: User, form: Record<string, string>): ProfileForm {
     const value = text === "" ? null : Number(text);
     if (value !== user[k]) changes[k] = value;
   }
+  const pace = (form.threshold_pace ?? "").trim();
+  if (pace !== paceText(user.threshold_pace, user.units)) {
+    changes.threshold_pace = pace === "" ? null : (parsePace(pace, user.units) ?? Number.NaN);
+  }
   return changes;
 }
 
@@ -58,6 +65,7 @@ export function ProfilePage() {
     timezone: u.timezone ?? "UTC",
     ...Object.fromEntries(NUMBER_FIELDS.map((k) => [k, asText(u[k])])),
     weight: weightText(u.weight, u.units),
+    threshold_pace: paceText(u.threshold_pace, u.units),
   });
   const [error, setError] = useState<ApiError | null>(null);
   const [saved, setSaved] = useState(false);
@@ -77,9 +85,11 @@ export function ProfilePage() {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const changes = profileChanges(u, form);
-    const bad = NUMBER_FIELDS.filter((k) => changes[k] !== undefined && changes[k] !== null && Number.isNaN(changes[k]));
+    const bad: string[] = NUMBER_FIELDS.filter((k) => changes[k] !== undefined && changes[k] !== null && Number.isNaN(changes[k]));
+    if (Number.isNaN(changes.threshold_pace)) bad.push("threshold_pace");
     if (bad.length) {
-      setError(new ApiError(400, "invalid", "Please correct the fields marked below.", bad.map((field) => ({ field, message: "Enter a number." }))));
+      const message = (field: string) => (field === "threshold_pace" ? "Enter a pace as min:s, such as 4:15." : "Enter a number.");
+      setError(new ApiError(400, "invalid", "Please correct the fields marked below.", bad.map((field) => ({ field, message: message(field) }))));
       return;
     }
     if (Object.keys(changes).length === 0) {
@@ -160,6 +170,8 @@ export function ProfilePage() {
         <Field label="Maximum heart rate (bpm)" name="max_hr" type="number" inputMode="numeric" value={form.max_hr} onChange={set("max_hr")} error={fe("max_hr")} />
         <Field label="Resting heart rate (bpm)" name="rest_hr" type="number" inputMode="numeric" value={form.rest_hr} onChange={set("rest_hr")} error={fe("rest_hr")} />
         <Field label="VO2max" name="vo2max" type="number" inputMode="decimal" step="any" value={form.vo2max} onChange={set("vo2max")} error={fe("vo2max")} />
+        <Field label={`Threshold pace (min:s per ${distanceLabel(u.units)})`} name="threshold_pace" placeholder="4:15" value={form.threshold_pace} onChange={set("threshold_pace")} error={fe("threshold_pace")}
+          hint="The pace you could hold for about an hour: the training load of runs without heart rate (Fitness page). Empty: from your VO2max." />
         <button type="submit" className="button button--primary" disabled={busy}>
           Save
         </button>
