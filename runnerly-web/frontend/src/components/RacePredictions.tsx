@@ -102,12 +102,14 @@ export function NextRacePrediction({ units }: { units: Units }) {
   const race = answer.data?.next_race;
   if (!race || (race.vdot_time == null && race.riegel_time == null)) return null;
   return (
-    <p className="card next-race-prediction" aria-label="Predicted time for your next race">
-      <strong>{race.name}</strong> ({formatDistance(race.distance, units, 1)}, {formatDay(race.date)}): predicted{" "}
+    <section className="card" aria-label="Predicted time for your next race">
+      <p>
+        <strong>{race.name}</strong> ({formatDistance(race.distance, units, 1)}, {formatDay(race.date)}): predicted{" "}
       {race.vdot_time != null && <>{formatDuration(race.vdot_time)} by VDOT</>}
       {race.vdot_time != null && race.riegel_time != null && " · "}
       {race.riegel_time != null && <>{formatDuration(race.riegel_time)} by Riegel</>}
       {race.goal_time != null && <span className="muted"> · goal {formatDuration(race.goal_time)}</span>}
-    </p>
+      </p>
+    </section>
   );
 }
