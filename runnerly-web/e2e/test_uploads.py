@@ -1,10 +1,12 @@
 """Uploads as a runner makes them: three files at once, each with its own result (two runs
-imported, a broken file refused with why); then a small Strava export ("Download your
-account") whose import the worker carries out, followed on the page to its end, its runs
-named as activities.csv names them and a ride left out."""
+imported, a broken file refused with why); then a Strava export ("Download your account")
+of 12 MB, past what one request may carry, sent in parts through the gateway (decision 60)
+and imported by the worker, followed on the page to its end, its runs named as
+activities.csv names them and a ride left out."""
 
 from __future__ import annotations
 
+import os
 import re
 import uuid
 from datetime import UTC, datetime
@@ -42,7 +44,8 @@ def test_several_files_at_once_then_a_strava_export_imported_in_the_background(
     assert_accessible(page, "the upload page after three files")
     shot(page, artifacts, "uploads-01-three-files")
 
-    # A Strava export: two runs (one gzipped), a ride; media and other CSVs beside them.
+    # A Strava export: two runs (one gzipped), a ride; media and other CSVs beside them, a
+    # photo that does not compress making it two parts of 8 MB.
     export = tmp_path / "export_31415.zip"
     export.write_bytes(
         strava_export(
@@ -50,7 +53,8 @@ def test_several_files_at_once_then_a_strava_export_imported_in_the_background(
                 Activity(31001, "2025-03-01T08:00:00Z", "Parkrun PB"),
                 Activity(31002, "2025-03-04T06:30:00Z", "Hill repeats", suffix=".gpx.gz"),
                 Activity(31003, "2025-03-05T17:00:00Z", "Ride home", kind="Ride"),
-            ]
+            ],
+            extra={"media/photo.jpg": os.urandom(12 * 1024 * 1024)},
         )
     )
     page.get_by_label("Activity files").set_input_files(str(export))
