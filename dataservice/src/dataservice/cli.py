@@ -56,9 +56,23 @@ def migrate(config: str | None, revision: str) -> None:
     upgrade(settings.database_url, revision)
     stored = _store_panels(settings, None, only_missing=True) if revision == "head" else 0
     vdots = _store_vdots(settings) if revision == "head" else 0
-    click.echo(
-        json.dumps({"migrated_to": revision, "records_stored": stored, "vdots_stored": vdots})
-    )
+    loads = _store_training(settings) if revision == "head" else 0
+    answer = {"records_stored": stored, "vdots_stored": vdots, "training_stored": loads}
+    click.echo(json.dumps({"migrated_to": revision, **answer}))
+
+
+def _store_training(settings: DataServiceSettings) -> int:
+    """Store the run loads and days of runners with a run that has none
+    (``dataservice.training.kept``: a database from before 0017, a load by COPY)."""
+    from dataservice.training import kept
+
+    db = open_database(settings.database_url)
+    try:
+        with db.sessionmaker() as session:
+            runners = kept.missing(session)
+        return kept.store(db, runners)
+    finally:
+        db.dispose()
 
 
 def _store_vdots(settings: DataServiceSettings) -> int:

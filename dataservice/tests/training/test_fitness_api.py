@@ -131,3 +131,27 @@ class TestFitness:
         )
         assert response.status_code == 400
         assert "threshold_pace" in response.json["errors"][0]["field"]
+
+
+def test_migrate_stores_the_loads_and_days_a_database_lacks(
+    database_url, db, make_runner, add_runs, run
+):
+    from click.testing import CliRunner
+    from sqlalchemy import delete, func, select
+
+    from dataservice.cli import main as dataservice_cli
+    from dataservice.training.models import RunLoad, TrainingDay
+
+    runner = make_runner(**PROFILE)
+    add_runs(runner, run("2026-03-01T07:00:00Z", 10, 3000, average_hr=150.0))
+    db.execute(delete(RunLoad))  # as a database from before revision 0017, or a COPY
+    db.execute(delete(TrainingDay))
+    db.commit()
+    env = {"DATASERVICE_DATABASE_URL": database_url}
+    migrated = CliRunner().invoke(dataservice_cli, ["migrate"], env=env)
+    assert migrated.exit_code == 0, migrated.output
+    assert '"training_stored": 1' in migrated.output
+    assert db.scalar(select(func.count()).select_from(TrainingDay)) == 1
+    again = CliRunner().invoke(dataservice_cli, ["migrate"], env=env)
+    assert '"training_stored": 0' in again.output  # nothing missing: nothing computed
+    # (the teardown check compares the stored days with a recomputation)
