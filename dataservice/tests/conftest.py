@@ -6,6 +6,7 @@ every request goes through the same verification as in production.
 
 from __future__ import annotations
 
+import graphlib
 import json
 import shutil
 from collections.abc import Callable, Iterator
@@ -87,8 +88,41 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]
     yield url
     engine = create_engine(url)
     with engine.begin() as conn:  # leave the shared database empty for the next test
-        conn.execute(text("TRUNCATE users RESTART IDENTITY CASCADE"))
+        empty_runner_tables(conn)
     engine.dispose()
+
+
+# The tables ``TRUNCATE users CASCADE`` would empty: users and every table whose foreign keys
+# lead to it, however indirectly.
+RUNNER_TABLES = """
+WITH RECURSIVE refs(tbl) AS (
+    SELECT 'users'::regclass
+    UNION SELECT con.conrelid::regclass FROM pg_constraint con
+    JOIN refs ON con.confrelid = refs.tbl WHERE con.contype = 'f'
+) SELECT tbl::text FROM refs
+"""
+FOREIGN_KEYS = "SELECT conrelid::regclass::text, confrelid::regclass::text FROM pg_constraint "
+FOREIGN_KEYS += "WHERE contype = 'f'"
+RESTART_SEQUENCES = """
+SELECT setval(seq.seqrelid, seq.seqstart, false) FROM pg_sequence seq
+JOIN pg_depend dep ON dep.objid = seq.seqrelid AND dep.deptype IN ('a', 'i')
+WHERE dep.refobjid = ANY(CAST(:tables AS regclass[]))
+"""
+
+
+def empty_runner_tables(conn: Any) -> None:
+    """What ``TRUNCATE users RESTART IDENTITY CASCADE`` does, by DELETE: a TRUNCATE gives
+    each of the ~20 tables new files, 0.1-0.5 s a test on this machine, where deleting the
+    few rows a test wrote takes milliseconds. Referencing tables go first; the sequences
+    start again, as with RESTART IDENTITY."""
+    tables = set(conn.execute(text(RUNNER_TABLES)).scalars())
+    order = graphlib.TopologicalSorter({table: set() for table in tables})
+    for child, parent in conn.execute(text(FOREIGN_KEYS)):
+        if child in tables and parent in tables and child != parent:
+            order.add(parent, child)  # the rows referring to ``parent`` are deleted first
+    for table in order.static_order():
+        conn.execute(text(f"DELETE FROM {table}"))  # names from the catalog
+    conn.execute(text(RESTART_SEQUENCES), {"tables": sorted(tables)})
 
 
 @pytest.fixture
