@@ -161,7 +161,11 @@ def latency(seconds: list[float]) -> dict[str, float]:
     }
 
 
-FILTERS = {"all": {}, "one year": {"year": 2025}, "one sport": {"sport": "TrailRun"}}
+FILTERS: dict[str, dict[str, Any]] = {
+    "all": {},
+    "one year": {"year": 2025},
+    "one sport": {"sport": "TrailRun"},
+}
 
 
 def measure_db(database_url: str, runner_id: int, samples: int) -> dict[str, Any]:
@@ -169,7 +173,7 @@ def measure_db(database_url: str, runner_id: int, samples: int) -> dict[str, Any
     from dataservice.heatmap.service import heatmap
 
     db = open_database(database_url)
-    out = {}
+    out: dict[str, Any] = {}
     try:
         for name, filters in FILTERS.items():
             times = []
@@ -187,11 +191,14 @@ def measure_db(database_url: str, runner_id: int, samples: int) -> dict[str, Any
 
 def measure_http(
     base_url: str, headers: dict[str, str], runner_id: int, samples: int
-) -> dict[str, Any]:
-    out = {}
+) -> tuple[dict[str, Any], bytes]:
+    """Sequential GETs per filter; with the answer of every route (for the browser)."""
+    out: dict[str, Any] = {}
+    bodies: dict[str, bytes] = {}
     with requests.Session() as http:
         for name, filters in FILTERS.items():
-            times, body = [], b""
+            times: list[float] = []
+            body = b""
             for i in range(samples + 2):
                 started = time.perf_counter()
                 response = http.get(
@@ -212,8 +219,8 @@ def measure_http(
                 "bytes": len(body),
                 "gzip_bytes": len(gzip.compress(body, 5)),
             }
-            out[name]["body"] = body
-    return out
+            bodies[name] = body
+    return out, bodies["all"]
 
 
 # --- Chromium -------------------------------------------------------------------------------
@@ -331,7 +338,10 @@ def measure_browser(body: bytes, loads: int, mbps: float, rtt_ms: float) -> dict
         "csrf_token": "bench",
         "strava": None,
     }
-    settings = {"desktop": (DESKTOP, 1.0), "phone, CPU 4x slower": (PHONE, 4.0)}
+    settings: dict[str, tuple[dict[str, Any], float]] = {
+        "desktop": (DESKTOP, 1.0),
+        "phone, CPU 4x slower": (PHONE, 4.0),
+    }
     samples: dict[str, list[dict[str, float]]] = {name: [] for name in settings}
     with page_server(session, body) as base, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
@@ -405,13 +415,10 @@ def main() -> int:
                 client_id="runnerly-web",
                 act={"sub": "runnerly-web"},
             )
-            over_http = measure_http(
+            over_http, body = measure_http(
                 service.url, {"Authorization": f"Bearer {token}"}, runner_id, args.samples
             )
         at_db = measure_db(url, runner_id, args.samples)
-    body = over_http["all"].pop("body")
-    for name in FILTERS:
-        over_http[name].pop("body", None)
     browser = measure_browser(body, args.loads, args.mbps, args.rtt_ms)
 
     result = {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { draw, fitView, MAX_LATITUDE, pan, project, projectRoutes, tileOf, unproject, zoomAt } from "./heatmap";
+import { decodePolyline } from "./polyline";
+import { BACKGROUND, colourise, colourOf, density, fitView, MAX_LATITUDE, pan, project, projectRoutes, tileOf, unproject, zoomAt } from "./heatmap";
 
 // "_p~iF~ps|U_ulLnnqC_mqNvxq`@": Google's polyline example, (38.5, -120.2), (40.7, -120.95),
 // (43.252, -126.453).
@@ -41,6 +42,19 @@ describe("Web Mercator", () => {
   });
 });
 
+describe("reading the routes", () => {
+  it("decodes each route as the shared decoder does, projected", () => {
+    const routes = projectRoutes([GOOGLE_EXAMPLE, "", GOOGLE_EXAMPLE.slice(0, -1), GOOGLE_EXAMPLE]);
+    const expected = decodePolyline(GOOGLE_EXAMPLE).flatMap(([lat, lng]) => [project(lat, lng).x, project(lat, lng).y]);
+    expect(Array.from(routes.coords)).toEqual([...expected, ...expected]);
+    expect(Array.from(routes.starts)).toEqual([0, 3, 6]);
+    expect(routes.skipped).toBe(1); // the one cut short; the empty one is no route at all
+    const first = project(38.5, -120.2);
+    const last = project(43.252, -126.453);
+    expect(routes.bounds).toEqual([last.x, last.y, first.x, first.y]);
+  });
+});
+
 describe("the view", () => {
   it("keeps the point under the wheel or the fingers where it is while zooming", () => {
     const view = { center: { x: 100, y: 50 }, zoom: 12 };
@@ -71,43 +85,67 @@ describe("the view", () => {
   });
 });
 
-function recorder() {
-  const lines: [number, number][][] = [];
-  const ctx = {
-    fillRect: () => {},
-    beginPath: () => lines.push([]),
-    moveTo: (x: number, y: number) => lines[lines.length - 1].push([x, y]),
-    lineTo: (x: number, y: number) => lines[lines.length - 1].push([x, y]),
-    stroke: () => {},
-  } as unknown as CanvasRenderingContext2D;
-  return { ctx, lines };
-}
+describe("the density", () => {
+  const line = (from: [number, number], to: [number, number]) => {
+    // A route of two points at zoom 0 world pixels, the view one to one from (0, 0).
+    const routes = projectRoutes([]);
+    return {
+      ...routes,
+      coords: Float64Array.from([...from, ...to]),
+      starts: Uint32Array.from([0, 2]),
+      boxes: Float64Array.from([Math.min(from[0], to[0]), Math.min(from[1], to[1]), Math.max(from[0], to[0]), Math.max(from[1], to[1])]),
+    };
+  };
+  const oneToOne = (w: number, h: number) => ({ center: { x: w / 2, y: h / 2 }, zoom: 0 });
 
-describe("drawing", () => {
-  it("draws each route in view as one line, added to the others (lighter)", () => {
-    const routes = projectRoutes([GOOGLE_EXAMPLE, GOOGLE_EXAMPLE, "not a polyline \u00ff"]);
-    expect(routes.skipped).toBe(1);
-    const view = fitView(routes.bounds, 400, 400);
-    const { ctx, lines } = recorder();
-    expect(draw(ctx, routes, view, 400, 400)).toBe(2);
-    expect(lines).toHaveLength(2);
-    expect(lines[0]).toHaveLength(3);
-    // Google's first point, (38.5, -120.2), where the view puts it.
-    const first = project(38.5, -120.2);
-    const scale = 2 ** view.zoom;
-    expect(lines[0][0][0]).toBeCloseTo((first.x - view.center.x) * scale + 200, 6);
-    expect(lines[0][0][1]).toBeCloseTo((first.y - view.center.y) * scale + 200, 6);
+  it("counts each pixel a route crosses once, and routes on top of each other add up", () => {
+    const { counts, drawn } = density(line([1.5, 2.5], [6.5, 2.5]), oneToOne(10, 5), 10, 5);
+    expect(drawn).toBe(1);
+    expect(Array.from(counts.slice(20, 30))).toEqual([0, 1, 1, 1, 1, 1, 1, 0, 0, 0]);
+    expect(counts.reduce((a, b) => a + b)).toBe(6);
+    const twice = projectRoutes([GOOGLE_EXAMPLE, GOOGLE_EXAMPLE]);
+    const once = projectRoutes([GOOGLE_EXAMPLE]);
+    const view = fitView(once.bounds, 200, 200);
+    const a = density(once, view, 200, 200).counts;
+    const b = density(twice, view, 200, 200).counts;
+    expect(b.every((count, i) => count === 2 * a[i])).toBe(true);
+    expect(a.some((count) => count > 0)).toBe(true);
   });
 
-  it("skips routes out of view and points within half a pixel of the last one drawn", () => {
+  it("places Google's first point where the view puts it", () => {
     const routes = projectRoutes([GOOGLE_EXAMPLE]);
-    const far = { center: { x: 10, y: 10 }, zoom: 10 };
-    const { ctx, lines } = recorder();
-    expect(draw(ctx, routes, far, 400, 400)).toBe(0);
-    expect(lines).toHaveLength(0);
-    // The whole world in one pixel: the first and the last point only.
-    const tiny = { center: project(40, -123), zoom: -8 };
-    expect(draw(ctx, routes, tiny, 400, 400)).toBe(1);
-    expect(lines[0]).toHaveLength(2);
+    const view = fitView(routes.bounds, 400, 400);
+    const first = project(38.5, -120.2);
+    const scale = 2 ** view.zoom;
+    const x = Math.floor((first.x - view.center.x) * scale + 200);
+    const y = Math.floor((first.y - view.center.y) * scale + 200);
+    expect(density(routes, view, 400, 400).counts[y * 400 + x]).toBeGreaterThan(0);
+  });
+
+  it("skips routes out of view and draws the part of a route in it", () => {
+    const routes = projectRoutes([GOOGLE_EXAMPLE]);
+    expect(density(routes, { center: { x: 10, y: 10 }, zoom: 10 }, 400, 400).drawn).toBe(0);
+    // A line from far left to far right of a small canvas: only its pixels in view count.
+    const { counts } = density(line([-1000.5, 1.5], [1000.5, 1.5]), oneToOne(4, 3), 4, 3);
+    expect(Array.from(counts.slice(4, 8))).toEqual([1, 1, 1, 1]);
+  });
+});
+
+describe("the colours", () => {
+  it("leaves the background where no route passes and grows brighter with more", () => {
+    expect(colourOf(0, 10)).toEqual(BACKGROUND);
+    const brightness = (c: [number, number, number]) => c[0] + c[1] + c[2];
+    const ramp = [1, 2, 4, 8, 10].map((n) => brightness(colourOf(n, 10)));
+    expect(ramp).toEqual([...ramp].sort((p, q) => p - q));
+    expect(new Set(ramp).size).toBe(5);
+    expect(colourOf(10, 10)).toEqual([255, 255, 255]);
+    expect(colourOf(50, 10)).toEqual([255, 255, 255]);
+  });
+
+  it("colours one route alone dimly, not white", () => {
+    const pixels = colourise(Float32Array.from([0, 1, 1, 1]));
+    expect(Array.from(pixels.slice(0, 4))).toEqual([...BACKGROUND, 255]);
+    expect(Array.from(pixels.slice(4, 8))).toEqual([...colourOf(1, 4), 255]);
+    expect(colourOf(1, 4)[1]).toBeLessThan(200);
   });
 });

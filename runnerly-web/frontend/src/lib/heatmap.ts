@@ -1,7 +1,6 @@
 // The heatmap's geometry and drawing: routes in Web Mercator (the projection of every web map,
 // so that a route looks as it does on any map), a view that pans and zooms, and the routes drawn
 // with additive blending so that where many pass the colour builds up towards white.
-import { decodePolyline, PolylineError } from "./polyline";
 
 /** Web Mercator's latitude limit: the square world's top and bottom edges. */
 export const MAX_LATITUDE = 85.0511287798066;
@@ -51,44 +50,68 @@ export interface Routes {
   skipped: number; // routes that could not be read (never expected: the server checks them)
 }
 
+/** Decodes and projects in one pass, straight into typed arrays: thousands of routes are
+ * millions of points, and a [lat, lng] array per point was most of the page's time. A route
+ * that cannot be read (never expected: the server stores checked polylines) is skipped. */
 export function projectRoutes(encoded: string[]): Routes {
-  const decoded: [number, number][][] = [];
-  let skipped = 0;
-  let total = 0;
-  for (const line of encoded) {
-    try {
-      const points = decodePolyline(line);
-      if (points.length === 0) continue;
-      decoded.push(points);
-      total += points.length;
-    } catch (e) {
-      if (!(e instanceof PolylineError)) throw e;
-      skipped += 1;
-    }
-  }
-  const coords = new Float64Array(total * 2);
-  const starts = new Uint32Array(decoded.length + 1);
-  const boxes = new Float64Array(decoded.length * 4);
+  let coords = new Float64Array(1024);
+  const starts: number[] = [];
+  const boxes: number[] = [];
   let at = 0;
+  let skipped = 0;
   let all: [number, number, number, number] | null = null;
-  decoded.forEach((points, i) => {
-    starts[i] = at;
+  for (const line of encoded) {
+    const begin = at;
     let [minX, minY, maxX, maxY] = [Infinity, Infinity, -Infinity, -Infinity];
-    for (const [lat, lng] of points) {
-      const { x, y } = project(lat, lng);
+    let index = 0;
+    let lat = 0;
+    let lng = 0;
+    let bad = false;
+    const next = (): number => {
+      let result = 0;
+      let shift = 0;
+      let byte: number;
+      do {
+        byte = index < line.length ? line.charCodeAt(index++) - 63 : -1;
+        if (byte < 0 || byte > 63) {
+          bad = true;
+          return 0;
+        }
+        result |= (byte & 0x1f) << shift;
+        shift += 5;
+      } while (byte >= 0x20);
+      return result & 1 ? ~(result >> 1) : result >> 1;
+    };
+    while (index < line.length && !bad) {
+      lat += next();
+      lng += next();
+      if (bad) break;
+      if (2 * at + 2 > coords.length) {
+        const grown = new Float64Array(coords.length * 2);
+        grown.set(coords);
+        coords = grown;
+      }
+      const { x, y } = project(lat / 1e5, lng / 1e5);
       coords[2 * at] = x;
       coords[2 * at + 1] = y;
       at += 1;
-      minX = Math.min(minX, x);
-      minY = Math.min(minY, y);
-      maxX = Math.max(maxX, x);
-      maxY = Math.max(maxY, y);
+      if (x < minX) minX = x;
+      if (x > maxX) maxX = x;
+      if (y < minY) minY = y;
+      if (y > maxY) maxY = y;
     }
-    boxes.set([minX, minY, maxX, maxY], 4 * i);
+    if (bad) {
+      at = begin;
+      skipped += 1;
+      continue;
+    }
+    if (at === begin) continue;
+    starts.push(begin);
+    boxes.push(minX, minY, maxX, maxY);
     all = all ? [Math.min(all[0], minX), Math.min(all[1], minY), Math.max(all[2], maxX), Math.max(all[3], maxY)] : [minX, minY, maxX, maxY];
-  });
-  starts[decoded.length] = at;
-  return { coords, starts, boxes, bounds: all, skipped };
+  }
+  starts.push(at);
+  return { coords: coords.subarray(0, 2 * at), starts: Uint32Array.from(starts), boxes: Float64Array.from(boxes), bounds: all, skipped };
 }
 
 /** What is shown: the world point at the canvas's centre and the zoom (2^zoom canvas pixels
@@ -129,22 +152,18 @@ export function zoomAt(view: View, by: number, offset: Point = { x: 0, y: 0 }): 
   return { zoom, center: { x: anchor.x - offset.x / after, y: anchor.y - offset.y / after } };
 }
 
-export const BACKGROUND = "#10141c";
-// One route alone is a dim line; ten on top of each other are bright; a hundred are white.
-export const ROUTE_COLOUR = "rgba(255, 96, 32, 0.35)";
+export const BACKGROUND: [number, number, number] = [0x10, 0x14, 0x1c];
 
-/** Draws the routes in view on a canvas of `width` x `height` device pixels; answers how many
- * routes it drew. Points closer than half a pixel to the last one drawn are skipped: at a city's
- * zoom a route is a few hundred pixels, not its thousand points. */
-export function draw(ctx: CanvasRenderingContext2D, routes: Routes, view: View, width: number, height: number, lineWidth = 1.5): number {
-  ctx.globalCompositeOperation = "source-over";
-  ctx.fillStyle = BACKGROUND;
-  ctx.fillRect(0, 0, width, height);
-  ctx.globalCompositeOperation = "lighter";
-  ctx.strokeStyle = ROUTE_COLOUR;
-  ctx.lineWidth = lineWidth;
-  ctx.lineJoin = "round";
-  ctx.lineCap = "round";
+/** How many times routes pass over each pixel of a `width` x `height` canvas (CSS pixels) in
+ * the view, and how many routes are in view. Each segment is walked a pixel at a time (a DDA
+ * line), its first point left to the segment before, so a route adds one per pixel it
+ * crosses; routes out of view are skipped by their box. Counting in JS instead of stroking
+ * thousands of canvas paths: with 5,000 routes the strokes took seconds a frame in Chromium
+ * (decision 63). */
+export function density(routes: Routes, view: View, width: number, height: number): { counts: Float32Array; drawn: number } {
+  const w = Math.max(0, Math.floor(width));
+  const h = Math.max(0, Math.floor(height));
+  const counts = new Float32Array(w * h);
   const scale = 2 ** view.zoom;
   const left = view.center.x - width / 2 / scale;
   const top = view.center.y - height / 2 / scale;
@@ -152,23 +171,70 @@ export function draw(ctx: CanvasRenderingContext2D, routes: Routes, view: View, 
   const bottom = top + height / scale;
   const { coords, starts, boxes } = routes;
   let drawn = 0;
+  const plot = (x: number, y: number) => {
+    const px = Math.floor(x);
+    const py = Math.floor(y);
+    if (px >= 0 && py >= 0 && px < w && py < h) counts[py * w + px] += 1;
+  };
   for (let r = 0; r < starts.length - 1; r += 1) {
     if (boxes[4 * r] > right || boxes[4 * r + 2] < left || boxes[4 * r + 1] > bottom || boxes[4 * r + 3] < top) continue;
-    ctx.beginPath();
-    let lastX = (coords[2 * starts[r]] - left) * scale;
-    let lastY = (coords[2 * starts[r] + 1] - top) * scale;
-    ctx.moveTo(lastX, lastY);
-    for (let i = starts[r] + 1; i < starts[r + 1]; i += 1) {
-      const x = (coords[2 * i] - left) * scale;
-      const y = (coords[2 * i + 1] - top) * scale;
-      if (Math.abs(x - lastX) < 0.5 && Math.abs(y - lastY) < 0.5 && i < starts[r + 1] - 1) continue;
-      ctx.lineTo(x, y);
-      lastX = x;
-      lastY = y;
-    }
-    ctx.stroke();
     drawn += 1;
+    let x0 = (coords[2 * starts[r]] - left) * scale;
+    let y0 = (coords[2 * starts[r] + 1] - top) * scale;
+    plot(x0, y0);
+    for (let i = starts[r] + 1; i < starts[r + 1]; i += 1) {
+      const x1 = (coords[2 * i] - left) * scale;
+      const y1 = (coords[2 * i + 1] - top) * scale;
+      const outside = (x0 < 0 && x1 < 0) || (y0 < 0 && y1 < 0) || (x0 >= w && x1 >= w) || (y0 >= h && y1 >= h);
+      const steps = Math.ceil(Math.max(Math.abs(x1 - x0), Math.abs(y1 - y0)));
+      if (!outside && steps > 0) {
+        for (let s = 1; s <= steps; s += 1) plot(x0 + ((x1 - x0) * s) / steps, y0 + ((y1 - y0) * s) / steps);
+      }
+      x0 = x1;
+      y0 = y1;
+    }
   }
-  ctx.globalCompositeOperation = "source-over";
-  return drawn;
+  return { counts, drawn };
+}
+
+/** The colour of a count: the background for none, then from dark red through orange and
+ * yellow to white, on a log scale up to `top` (counts above it are white). */
+export function colourOf(count: number, top: number): [number, number, number] {
+  if (count <= 0) return BACKGROUND;
+  const t = Math.min(1, Math.log1p(count) / Math.log1p(Math.max(top, 1)));
+  const stops: [number, number, number, number][] = [
+    [0, 140, 30, 20],
+    [0.45, 240, 90, 20],
+    [0.8, 255, 210, 60],
+    [1, 255, 255, 255],
+  ];
+  let i = 1;
+  while (i < stops.length - 1 && t > stops[i][0]) i += 1;
+  const [t0, r0, g0, b0] = stops[i - 1];
+  const [t1, r1, g1, b1] = stops[i];
+  const k = (t - t0) / (t1 - t0);
+  return [Math.round(r0 + (r1 - r0) * k), Math.round(g0 + (g1 - g0) * k), Math.round(b0 + (b1 - b0) * k)];
+}
+
+/** The counts as RGBA pixels. The top of the scale is the 99th percentile of the lit pixels'
+ * counts (at least 4, so one route alone is a dim red, not white): a few pixels every route
+ * crosses (a front door) do not turn the rest dark. */
+export function colourise(counts: Float32Array): Uint8ClampedArray<ArrayBuffer> {
+  const pixels = new Uint8ClampedArray(counts.length * 4);
+  const lit = counts.filter((c) => c > 0).sort();
+  const top = Math.max(4, lit.length ? lit[Math.floor((lit.length - 1) * 0.99)] : 0);
+  const palette = new Map<number, [number, number, number]>();
+  for (let i = 0; i < counts.length; i += 1) {
+    const c = counts[i];
+    let colour = palette.get(c);
+    if (!colour) {
+      colour = colourOf(c, top);
+      palette.set(c, colour);
+    }
+    pixels[4 * i] = colour[0];
+    pixels[4 * i + 1] = colour[1];
+    pixels[4 * i + 2] = colour[2];
+    pixels[4 * i + 3] = 255;
+  }
+  return pixels;
 }

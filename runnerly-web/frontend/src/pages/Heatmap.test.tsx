@@ -33,21 +33,24 @@ function sent(calls: { url: string }[]): string[] {
   return calls.filter((c) => c.url.startsWith("/api/web/heatmap")).map((c) => c.url);
 }
 
-// jsdom draws nothing: a canvas whose 2D context records what the page asks of it.
-const strokes = vi.fn();
+// jsdom draws nothing: a canvas whose 2D context records the images the page puts on it.
+const painted = vi.fn();
 beforeEach(() => {
-  strokes.mockClear();
+  painted.mockClear();
   vi.spyOn(HTMLCanvasElement.prototype, "getContext").mockImplementation(
-    () =>
-      ({
-        setTransform: () => {},
-        fillRect: () => {},
-        beginPath: () => {},
-        moveTo: () => {},
-        lineTo: () => {},
-        stroke: strokes,
-      }) as unknown as CanvasRenderingContext2D,
+    () => ({ putImageData: painted, drawImage: () => {} }) as unknown as CanvasRenderingContext2D,
   );
+  vi.stubGlobal(
+    "ImageData",
+    class {
+      constructor(
+        public data: Uint8ClampedArray,
+        public width: number,
+        public height: number,
+      ) {}
+    },
+  );
+  vi.spyOn(HTMLElement.prototype, "getBoundingClientRect").mockReturnValue({ width: 390, height: 300, top: 0, left: 0 } as DOMRect);
   vi.stubGlobal("requestAnimationFrame", (f: FrameRequestCallback) => setTimeout(() => f(0), 0));
 });
 afterEach(() => {
@@ -65,7 +68,7 @@ describe("the heatmap page", () => {
     expect(sent(calls)).toEqual(["/api/web/heatmap?year=2025"]);
     const canvas = screen.getByRole("img", { name: /^Heatmap of 1 route, 6\.2 mi in total/ });
     await waitFor(() => expect(canvas).toHaveAttribute("data-drawn", "1"));
-    expect(strokes).toHaveBeenCalled();
+    expect(painted).toHaveBeenCalled();
     expect(screen.getByLabelText("Year")).toHaveValue("2025");
     expect(document.title).toBe("Heatmap · Runnerly");
     const nav = screen.getByRole("navigation", { name: "Main" });
@@ -97,11 +100,11 @@ describe("the heatmap page", () => {
     const { container } = renderWithSession(<App />);
     const canvas = await screen.findByRole("img", { name: /^Heatmap of/ });
     await waitFor(() => expect(canvas).toHaveAttribute("data-drawn", "1"));
-    const before = strokes.mock.calls.length;
+    const before = painted.mock.calls.length;
     canvas.focus();
     await userEvent.keyboard("{ArrowLeft}+-0");
     await userEvent.click(screen.getByRole("button", { name: "Zoom in" }));
-    await waitFor(() => expect(strokes.mock.calls.length).toBeGreaterThan(before));
+    await waitFor(() => expect(painted.mock.calls.length).toBeGreaterThan(before));
     const result = await axe.run(container, { rules: { "color-contrast": { enabled: false }, region: { enabled: false } } });
     const serious = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
     expect(serious.map((v) => `${v.id}: ${v.nodes.map((node) => node.html).join(" ")}`)).toEqual([]);

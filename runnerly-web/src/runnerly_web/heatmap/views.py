@@ -10,6 +10,7 @@ so a new run shows at once.
 from __future__ import annotations
 
 from flask import Response, json, request
+from werkzeug.wrappers import Response as BaseResponse
 
 from runnerly_common.openapi import OpenAPIBlueprint, query_params
 from runnerly_web.extensions import dataservice
@@ -18,7 +19,7 @@ from runnerly_web.web_session import require_user
 
 def bind(api: OpenAPIBlueprint) -> None:
     @api.operation("getHeatmap")
-    def get_heatmap() -> Response:
+    def get_heatmap() -> BaseResponse:
         user_id = require_user()
         params = {key: str(value) for key, value in query_params().items()}
         path = f"/users/{user_id}/heatmap"
