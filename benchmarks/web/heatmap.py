@@ -304,7 +304,7 @@ def one_load(
         cdp.send("Emulation.setCPUThrottlingRate", {"rate": slowdown})
         page.add_init_script(WATCH)
         page.goto("/heatmap")
-        page.wait_for_function("window.__painted > 0", timeout=120_000)
+        page.wait_for_function("window.__painted > 0", timeout=300_000)
         painted = page.evaluate("window.__painted")
         response_end = page.evaluate(
             "performance.getEntriesByType('resource')"
