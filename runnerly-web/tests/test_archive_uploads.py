@@ -193,9 +193,17 @@ def test_one_upload_a_runner_resumed_when_announced_again_and_cancelled_with_its
     same = _create(browser, data)
     assert same.status_code == 200 and same.json["id"] == upload["id"]
     assert same.json["offset"] == 1000
+    # Another browser of the runner's, which has no note of it, finds it to resume or cancel.
+    current = browser.get(f"{UPLOADS}/current").json["upload"]
+    assert (current["id"], current["offset"], current["filename"]) == (
+        upload["id"],
+        1000,
+        "export_60.zip",
+    )
     # Another runner sees nothing of it.
     stranger = new_browser()
     stranger.sign_up()
+    assert stranger.get(f"{UPLOADS}/current").json == {"upload": None}
     assert stranger.get(f"{UPLOADS}/{upload['id']}").status_code == 404
     assert _put(stranger, upload["id"], 1000, data[1000:]).status_code == 404
     assert stranger.delete(f"{UPLOADS}/{upload['id']}").status_code == 404
@@ -206,6 +214,7 @@ def test_one_upload_a_runner_resumed_when_announced_again_and_cancelled_with_its
     gone = browser.get(f"{UPLOADS}/{upload['id']}")
     assert gone.status_code == 404 and gone.json["code"] == "upload_not_found"
     assert _put(browser, upload["id"], 1000, data[1000:]).status_code == 404
+    assert browser.get(f"{UPLOADS}/current").json == {"upload": None}
     assert _create(browser, data, name="another.zip").status_code == 201
 
 

@@ -44,6 +44,10 @@ function server(chunkSize: number, flaky: () => boolean = () => false) {
       return Promise.resolve(shown(id));
     }),
     get: vi.fn((id: string) => Promise.resolve().then(() => shown(find(id)))),
+    current: vi.fn(() => {
+      const receiving = [...uploads.entries()].find(([, u]) => u.state === "receiving");
+      return Promise.resolve(receiving ? shown(receiving[0]) : null);
+    }),
     put: vi.fn((id: string, offset: number, part: Blob, sha256: string | null, onSent: (b: number) => void) => {
       const promise = (async () => {
         if (flaky()) throw new ApiError(0, "http_0", "Runnerly could not be reached.");
@@ -187,14 +191,17 @@ describe("chunkedUpload", () => {
     await expect(chunkedUpload(file(10), () => undefined, refused, noWait).promise).rejects.toThrow("the largest taken is 4.0 GB");
   });
 
-  it("discards the upload this browser left unfinished", async () => {
+  it("finds an upload another browser began, and discards it", async () => {
     const { transport, uploads } = server(1000);
-    const handle = chunkedUpload(file(3000), () => undefined, transport, noWait);
-    await handle.promise;
-    localStorage.setItem(NOTE_KEY, JSON.stringify({ id: "u1", name: "export.zip", size: 3000, lastModified: 1 }));
-    await discardUpload(transport);
+    await transport.create(file(3000)); // elsewhere: this browser has no note of it
+    expect(localStorage.getItem(NOTE_KEY)).toBeNull();
+
+    const found = await interruptedUpload(transport);
+
+    expect(found?.id).toBe("u1");
+    await discardUpload("u1", transport);
     expect(transport.cancel).toHaveBeenCalledWith("u1");
     expect(uploads.size).toBe(0);
-    expect(localStorage.getItem(NOTE_KEY)).toBeNull();
+    expect(await interruptedUpload(transport)).toBeNull();
   });
 });

@@ -26,6 +26,8 @@ export interface UploadNote {
 export interface UploadTransport {
   create: (file: File) => Promise<ArchiveUpload>;
   get: (id: string) => Promise<ArchiveUpload>;
+  /** The runner's upload under way, whichever browser began it. */
+  current: () => Promise<ArchiveUpload | null>;
   put: (id: string, offset: number, part: Blob, sha256: string | null, onSent: (bytes: number) => void) => UploadHandle<ArchiveUpload>;
   cancel: (id: string) => Promise<void>;
 }
@@ -90,6 +92,7 @@ function putPart(id: string, offset: number, part: Blob, sha256: string | null, 
 export const httpTransport: UploadTransport = {
   create: (file) => api.post<ArchiveUpload>(UPLOADS, { filename: file.name, size: file.size }),
   get: (id) => api.get<ArchiveUpload>(`${UPLOADS}/${encodeURIComponent(id)}`),
+  current: async () => (await api.get<{ upload: ArchiveUpload | null }>(`${UPLOADS}/current`)).upload,
   put: putPart,
   cancel: async (id) => {
     await api.delete<unknown>(`${UPLOADS}/${encodeURIComponent(id)}`);
@@ -181,25 +184,31 @@ export function chunkedUpload(
   };
 }
 
-/** The upload this browser left unfinished (a reload, a closed tab), with how far it got. */
-export async function interruptedUpload(transport: UploadTransport = httpTransport): Promise<(ArchiveUpload & { note: UploadNote }) | null> {
+/** The runner's unfinished upload (a reload, a closed tab, another browser), with how far
+ * it got: the one this browser noted, else the one the server has. Announcing the same file
+ * again resumes it (the server answers the upload under way for the same name and size). */
+export async function interruptedUpload(transport: UploadTransport = httpTransport): Promise<ArchiveUpload | null> {
   const note = readNote();
-  if (!note) return null;
   try {
-    const upload = await transport.get(note.id);
-    if (upload.state === "receiving") return { ...upload, note };
+    if (note) {
+      const upload = await transport.get(note.id);
+      if (upload.state === "receiving") return upload;
+    }
   } catch (err) {
     if (!(err instanceof ApiError) || err.status !== 404) return null; // ask again next time
   }
   writeNote(null);
-  return null;
+  try {
+    return await transport.current();
+  } catch {
+    return null;
+  }
 }
 
-/** Cancel the upload this browser left unfinished: its bytes are deleted. */
-export async function discardUpload(transport: UploadTransport = httpTransport): Promise<void> {
-  const note = readNote();
-  writeNote(null);
-  if (note) await transport.cancel(note.id).catch(() => undefined);
+/** Cancel an unfinished upload: its bytes are deleted. */
+export async function discardUpload(id: string, transport: UploadTransport = httpTransport): Promise<void> {
+  if (readNote()?.id === id) writeNote(null);
+  await transport.cancel(id).catch(() => undefined);
 }
 
 export const archives = {
@@ -207,5 +216,5 @@ export const archives = {
   /** The runner's latest import, null when there is none. */
   latest: async () => (await api.get<{ job: ArchiveImport | null }>(`${BASE}/runs/archive/latest`)).job,
   interrupted: () => interruptedUpload(),
-  discard: () => discardUpload(),
+  discard: (id: string) => discardUpload(id),
 };

@@ -342,6 +342,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/runs/archive/uploads/current": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The runner's upload under way, from whichever browser began it (null when none)
+         * @description For a page that has lost its note of the upload (another browser, storage cleared): the upload to resume (announce the same file again) or to cancel. A finished upload is not shown here: follow its import at `GET /runs/archive/latest`.
+         */
+        get: operations["getCurrentArchiveUpload"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/runs/archive/uploads/{upload_id}": {
         parameters: {
             query?: never;
@@ -2814,6 +2834,29 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ArchiveUpload"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getCurrentArchiveUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upload receiving parts, or null */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        upload: null | components["schemas"]["ArchiveUpload"];
+                    };
                 };
             };
             default: components["responses"]["Error"];

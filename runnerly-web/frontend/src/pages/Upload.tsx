@@ -9,8 +9,6 @@ import { formatDistance } from "../lib/units";
 import { useSession } from "../session";
 
 type Uploader<T> = (file: File, onProgress: (f: number | null) => void) => UploadHandle<T>;
-/** An export upload this browser left unfinished, with the file it was for. */
-type Interrupted = ArchiveUpload & { note: { name: string; size: number } };
 
 /** How often the page asks about an archive while the worker imports it. */
 export const ARCHIVE_POLL_MS = 2000;
@@ -42,8 +40,8 @@ export function UploadPage({
   upload?: Uploader<Run>;
   uploadArchive?: Uploader<ArchiveImport>;
   latestArchive?: () => Promise<ArchiveImport | null>;
-  interruptedArchive?: () => Promise<Interrupted | null>;
-  discardArchive?: () => Promise<void>;
+  interruptedArchive?: () => Promise<ArchiveUpload | null>;
+  discardArchive?: (id: string) => Promise<void>;
   pollMs?: number;
 }) {
   const { units } = useSession();
@@ -58,9 +56,11 @@ export function UploadPage({
   const [pendingArchive, setPendingArchive] = useState<File | null>(null);
   const [archiveFile, setArchiveFile] = useState<File | null>(null);
   const [archiveCancel, setArchiveCancel] = useState<(() => void) | null>(null);
-  const [interrupted, setInterrupted] = useState<Interrupted | null>(null);
+  const [interrupted, setInterrupted] = useState<ArchiveUpload | null>(null);
 
-  // An export upload left unfinished by a reload or a closed tab: offered to resume.
+  // An export upload left unfinished by a reload, a closed tab or another browser: offered
+  // to resume (asked again when an upload is refused because one is under way).
+  const [interruptedTick, setInterruptedTick] = useState(0);
   useEffect(() => {
     let live = true;
     interruptedArchive().then(
@@ -70,7 +70,7 @@ export function UploadPage({
     return () => {
       live = false;
     };
-  }, [interruptedArchive]);
+  }, [interruptedArchive, interruptedTick]);
 
   const change = useCallback((key: number, patch: Partial<Item>) => {
     setItems((all) => all.map((item) => (item.key === key ? { ...item, ...patch } : item)));
@@ -125,15 +125,17 @@ export function UploadPage({
       setArchiveTick((t) => t + 1);
     } catch (err) {
       setArchiveError(reasonOf(err));
+      if (err instanceof ApiError && err.code === "archive_upload_active") setInterruptedTick((t) => t + 1);
     } finally {
       setArchiveCancel(null);
       setArchiveSending(undefined);
     }
   };
 
-  const discard = async () => {
+  const discard = async (id: string) => {
     setInterrupted(null);
-    await discardArchive();
+    setArchiveError(null);
+    await discardArchive(id);
   };
 
   const add = (files: FileList | File[] | null) => {
@@ -236,12 +238,12 @@ export function UploadPage({
         <section className="card" aria-labelledby="interrupted-title">
           <h2 id="interrupted-title">Unfinished Strava export</h2>
           <p>
-            The upload of “{interrupted.note.name}” stopped at {formatBytes(interrupted.offset)} of{" "}
+            The upload of “{interrupted.filename}” stopped at {formatBytes(interrupted.offset)} of{" "}
             {formatBytes(interrupted.size)} ({Math.floor((interrupted.offset / interrupted.size) * 100)}%). Choose the
             same file and press Upload to continue from there.
           </p>
           <div className="actions">
-            <button type="button" className="button" onClick={() => void discard()}>
+            <button type="button" className="button" onClick={() => void discard(interrupted.id)}>
               Discard it
             </button>
           </div>

@@ -132,6 +132,18 @@ def bind(api: OpenAPIBlueprint) -> None:
             raise unavailable() from None
         return _answer(_shown(uploads, user_id, upload), 201)
 
+    @api.operation("getCurrentArchiveUpload")
+    def get_current_upload() -> dict[str, Any]:
+        user_id = require_user()
+        uploads = _uploads()
+        uploads.sweep()
+        try:
+            upload = uploads.current(user_id)
+            receiving = upload is not None and upload["state"] == "receiving"
+            return {"upload": _shown(uploads, user_id, upload) if upload and receiving else None}
+        except StoreUnavailable:
+            raise unavailable() from None
+
     @api.operation("getArchiveUpload")
     def get_upload(upload_id: str) -> Response:
         user_id = require_user()
