@@ -21,6 +21,13 @@ ROUTES = [
     ("GET", "/api/web/runs/archive/latest", "web", "/api/web/runs/archive/latest", "web"),
     # A chunked export (decision 60): each part in the upload class, the upload itself not.
     ("POST", "/api/web/runs/archive/uploads", "web", "/api/web/runs/archive/uploads", "web"),
+    (
+        "GET",
+        "/api/web/runs/archive/uploads/current",
+        "web",
+        "/api/web/runs/archive/uploads/current",
+        "web",
+    ),
     ("GET", f"{UPLOAD}", "web", f"{UPLOAD}", "web"),
     ("DELETE", f"{UPLOAD}", "web", f"{UPLOAD}", "web"),
     ("PUT", f"{UPLOAD}/chunks", "web", f"{UPLOAD}/chunks", "upload"),
