@@ -223,14 +223,11 @@ export function colourise(counts: Float32Array): Uint8ClampedArray<ArrayBuffer> 
   const pixels = new Uint8ClampedArray(counts.length * 4);
   const lit = counts.filter((c) => c > 0).sort();
   const top = Math.max(4, lit.length ? lit[Math.floor((lit.length - 1) * 0.99)] : 0);
-  const palette = new Map<number, [number, number, number]>();
+  // Counts are whole numbers: one colour per count up to the top, looked up by index.
+  const last = Math.ceil(top);
+  const palette = Array.from({ length: last + 1 }, (_, n) => colourOf(n, top));
   for (let i = 0; i < counts.length; i += 1) {
-    const c = counts[i];
-    let colour = palette.get(c);
-    if (!colour) {
-      colour = colourOf(c, top);
-      palette.set(c, colour);
-    }
+    const colour = palette[Math.min(last, Math.ceil(counts[i]))];
     pixels[4 * i] = colour[0];
     pixels[4 * i + 1] = colour[1];
     pixels[4 * i + 2] = colour[2];
