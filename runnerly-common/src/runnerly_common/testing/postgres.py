@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import graphlib
 import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import Connection, create_engine, make_url, text
 
 from runnerly_common.testing.ci import ServiceUnavailable
 
@@ -37,3 +38,36 @@ def temporary_postgres_database(
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+# The tables ``TRUNCATE <table> CASCADE`` would empty: the table and every table whose foreign
+# keys lead to it, however indirectly.
+_TABLES_UNDER = """
+WITH RECURSIVE refs(tbl) AS (
+    SELECT CAST(:table AS regclass)
+    UNION SELECT con.conrelid::regclass FROM pg_constraint con
+    JOIN refs ON con.confrelid = refs.tbl WHERE con.contype = 'f'
+) SELECT tbl::text FROM refs
+"""
+_FOREIGN_KEYS = "SELECT conrelid::regclass::text, confrelid::regclass::text FROM pg_constraint "
+_FOREIGN_KEYS += "WHERE contype = 'f'"
+_RESTART_SEQUENCES = """
+SELECT setval(seq.seqrelid, seq.seqstart, false) FROM pg_sequence seq
+JOIN pg_depend dep ON dep.objid = seq.seqrelid AND dep.deptype IN ('a', 'i')
+WHERE dep.refobjid = ANY(CAST(:tables AS regclass[]))
+"""
+
+
+def empty_cascade(conn: Connection, table: str) -> None:
+    """What ``TRUNCATE <table> RESTART IDENTITY CASCADE`` does, by DELETE, for a test's
+    teardown: a TRUNCATE gives each table new files (0.1-0.5 s for twenty tables on a 2-core
+    machine) where deleting the few rows a test wrote takes milliseconds. Referencing tables
+    go first; their sequences start again, as with RESTART IDENTITY."""
+    tables = set(conn.execute(text(_TABLES_UNDER), {"table": table}).scalars())
+    order = graphlib.TopologicalSorter({name: set() for name in tables})
+    for child, parent in conn.execute(text(_FOREIGN_KEYS)):
+        if child in tables and parent in tables and child != parent:
+            order.add(parent, child)  # the rows referring to ``parent`` are deleted first
+    for name in order.static_order():
+        conn.execute(text(f"DELETE FROM {name}"))  # noqa: S608 - names from the catalog
+    conn.execute(text(_RESTART_SEQUENCES), {"tables": sorted(tables)})
