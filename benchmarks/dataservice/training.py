@@ -22,12 +22,13 @@ import json
 import random
 import sys
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from benchmarks.common.repo import invocation
@@ -42,9 +43,11 @@ from benchmarks.dataservice.benchmark import (
 from benchmarks.dataservice.measure import QUERIES as BASELINE_QUERIES
 from benchmarks.dataservice.measure import Sample, latency, measure_service_function
 from dataservice.database import open_database
+from dataservice.migrate import upgrade
+from dataservice.models import import_all_models
 from dataservice.runs import service
 from dataservice.runs.bulk import upsert_runs
-from dataservice.runs.models import Run
+from dataservice.runs.models import DeletedActivity, Run
 from dataservice.training import kept
 from runnerly_common.db import Database
 
@@ -76,7 +79,7 @@ def _add(session: Session, sample: Sample, number: int) -> None:
     start = datetime.combine(sample.day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=7)
     item = {
         "source": "strava",
-        "external_id": f"bench-training-{number}",
+        "external_id": f"bench-training-{RUN_TAG}-{number}",
         "start_time": start,
         "title": "Benchmark run",
         "distance": 10_000.0,
@@ -96,11 +99,28 @@ def _edit(session: Session, sample: Sample, number: int) -> None:
     service.update_run(session, run, {"distance": run.distance + (1 if number % 2 else -1)})
 
 
+def _nothing(session: Session, sample: Sample, number: int) -> None:
+    """No change: the refresh alone, as every other write of the runner's runs pays it."""
+
+
 # Changes timed with the refresh they cause: (key, label, change).
 CHANGES: list[tuple[str, str, Callable[[Session, Sample, int], None]]] = [
+    ("none", "no change: the training refresh alone (a write of something else)", _nothing),
     ("add", "a run added (its day and every later one rewritten)", _add),
     ("edit", "a run edited: the runner's oldest (three years of days rewritten)", _edit),
 ]
+ADDED = "bench-training-%"
+RUN_TAG = uuid.uuid4().hex[:8]  # a deleted Strava run's key is never stored again
+
+
+def remove_added(database: Database) -> None:
+    """Delete the runs ``_add`` made (through the service: their runners' days follow), so
+    that the data set stays the one ``--database-url`` reuses."""
+    with database.transaction() as session:
+        for run in session.scalars(select(Run).where(Run.external_id.like(ADDED))):
+            service.delete_run(session, run)
+        session.flush()
+        session.execute(delete(DeletedActivity).where(DeletedActivity.external_id.like(ADDED)))
 
 
 def measure_change(
@@ -138,6 +158,11 @@ def store_training(url: str) -> tuple[int, float]:
 
 
 def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
+    upgrade(url)
+    import_all_models()
+    database = open_database(url)
+    remove_added(database)  # an earlier run's, stopped before it cleaned up
+    database.dispose()
     ids, load = prepare_data(args, url)
     training_runners, training_s = store_training(url)
     samples = random_samples(ids, args.samples, args.seed)
@@ -162,6 +187,7 @@ def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
             results["changes"][key] = measure_change(database, change, recent)
             print(f"{label}: {results['changes'][key]}", file=sys.stderr)
     finally:
+        remove_added(database)
         database.dispose()
     results["load"] = {
         "runners": load.runners,
