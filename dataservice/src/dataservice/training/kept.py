@@ -115,7 +115,8 @@ def _hr_samples(session: Session, row: Any) -> tuple[list[float], list[Any]] | N
     if row[10] is not None:
         points = session.scalar(select(RunTrack.points).where(RunTrack.run_id == row.id))
         if points and any(p[4] for p in points):
-            return [p[0] for p in points], [p[4] for p in points]
+            # A stored track's time is always set (imports.track): `or` only types it.
+            return [p[0] or 0.0 for p in points], [p[4] for p in points]
     return None
 
 
