@@ -261,3 +261,17 @@ def test_a_day_outside_the_range_is_400_naming_it(client, token, runner, query):
     response = client.get(f"/api/v1/users/{runner}{query}", headers=token(runner=runner))
     assert response.status_code == 400, response.json
     assert "between 1970-01-01 and 2100-12-31" in response.json["message"]
+
+
+def test_riegel_starts_from_the_best_effort_of_the_last_12_weeks(
+    client, token, runner, add_runs, run
+):
+    add_runs(
+        runner,
+        run(recent(3), 5, 1200, sport_type="Run"),  # VDOT 49.8
+        run(recent(10), 10, 2700, sport_type="Run"),  # VDOT 45.2
+        run(recent(100), 5, 1000, sport_type="Run"),  # faster, but 14 weeks ago
+    )
+    basis = get(client, token, runner, "/vo2max/predictions")["riegel_from"]
+    assert (basis["distance"], basis["elapsed"]) == (5000, 1200)
+    assert basis["vdot"] == pytest.approx(49.8, abs=0.05)

@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 
 from dataservice.errors import invalid
 from dataservice.plans.counting import counted_conditions
-from dataservice.plans.fitness import recent_fitness
+from dataservice.plans.fitness import RECENT_WEEKS, Fitness
 from dataservice.races.models import Race
 from dataservice.runs import service as runs
 from dataservice.runs.local_time import local_today
-from dataservice.runs.models import Run, RunStream, RunTrack
+from dataservice.runs.models import BestEffort, Run, RunStream, RunTrack
 from dataservice.runs.streams import decode
 from dataservice.stats.periods import FIRST_DAY, LAST_DAY, midnight
 from dataservice.users.models import User
@@ -89,10 +89,34 @@ def _round(value: float | None, digits: int = 1) -> float | None:
     return None if value is None else round(value, digits)
 
 
+def _best_recent_effort(session: Session, runner_id: int, today: date) -> Fitness | None:
+    """The effort of 1500 m or more of the last 12 weeks with the highest VDOT (as
+    ``plans.fitness.recent_fitness``), read off the kept run VDOTs: one index range and one
+    primary-key read, where walking the runner's efforts took most of a prediction's time."""
+    since = today - timedelta(weeks=RECENT_WEEKS)
+    row = session.execute(
+        select(RunVdot.run_id, RunVdot.effort_distance, RunVdot.by_time)
+        .where(
+            RunVdot.runner_id == runner_id,
+            RunVdot.day > since,
+            RunVdot.day <= today,
+            RunVdot.by_time.is_not(None),
+        )
+        .order_by(RunVdot.by_time.desc(), RunVdot.run_id)
+        .limit(1)
+    ).first()
+    if row is None or row.effort_distance is None or row.by_time is None:
+        return None
+    effort = session.get(BestEffort, (row.run_id, row.effort_distance))
+    if effort is None:
+        return None
+    return Fitness(row.by_time, effort.distance, effort.elapsed, effort.run_id, effort.start_time)
+
+
 def race_predictions(session: Session, runner_id: int) -> dict[str, Any]:
     today = today_of(session, runner_id, None)
     current = trend.on(session, runner_id, today)
-    best = recent_fitness(session, runner_id, today)
+    best = _best_recent_effort(session, runner_id, today)
 
     def predict(distance: float) -> dict[str, Any]:
         return {
