@@ -8,7 +8,9 @@ the local one; without them those tests skip, except in CI where they fail.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any, NoReturn
 
 import pytest
@@ -24,6 +26,7 @@ from dataservice.models import Base, import_all_models
 from dataservice.users import service as users
 from runnerly_common.db import Database
 from runnerly_common.testing import IN_CI, ServiceUnavailable, temporary_postgres_database
+from runnerly_common.testing.postgres import empty_cascade
 from tokendealer.models import Base as TokenDealerBase
 
 REDIS_URL = os.environ.get("RUNNERLY_TEST_REDIS_URL", "redis://127.0.0.1:6379").rstrip("/")
@@ -54,17 +57,28 @@ def postgres_urls() -> Iterator[tuple[str, str]]:
         missing(str(exc))
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The dataservice's SQLite database migrated once: each test gets a copy (migrating
+    took ~0.5 s a test, the copy a millisecond)."""
+    path = tmp_path_factory.mktemp("template") / "dataservice.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def urls(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[tuple[str, str]]:
     """(dataservice, tokendealer) database URLs, each test starting empty."""
     if request.param == "sqlite":
-        dataservice = f"sqlite:///{tmp_path}/dataservice.db"
-        upgrade(dataservice)
-        yield dataservice, f"sqlite:///{tmp_path}/tokendealer.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), tmp_path / "dataservice.db")
+        yield f"sqlite:///{tmp_path}/dataservice.db", f"sqlite:///{tmp_path}/tokendealer.db"
         return
     dataservice, tokendealer = request.getfixturevalue("postgres_urls")
     yield dataservice, tokendealer
-    _empty(dataservice, "TRUNCATE users RESTART IDENTITY CASCADE")
+    engine = create_engine(dataservice)
+    with engine.begin() as conn:  # as TRUNCATE users CASCADE, in milliseconds
+        empty_cascade(conn, "users")
+    engine.dispose()
     names = ", ".join(t.name for t in TokenDealerBase.metadata.sorted_tables)
     # setup() migrates them again (its Alembic version table goes too, or it would find
     # the schema current with no table left).
