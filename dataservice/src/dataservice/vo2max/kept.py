@@ -41,12 +41,14 @@ def compute(session: Session, runner_id: int) -> dict[int, dict[str, Any]]:
         ).where(Run.runner_id == runner_id, Run.sport_type.in_(RUNNING_SPORTS), *counted())
     ).all()  # fmt: skip
     efforts: dict[int, list[tuple[int, float]]] = {}
-    for run_id, distance, elapsed in session.execute(
+    effort_distance: int
+    elapsed: float
+    for run_id, effort_distance, elapsed in session.execute(
         select(BestEffort.run_id, BestEffort.distance, BestEffort.elapsed).where(
             BestEffort.runner_id == runner_id, BestEffort.distance >= estimate.SHORTEST_EFFORT
         )
     ):
-        efforts.setdefault(run_id, []).append((distance, elapsed))
+        efforts.setdefault(run_id, []).append((effort_distance, elapsed))
     figures = {}
     for run_id, _start, distance, moving, average_hr, workout_type in runs:
         best = estimate.by_time(efforts.get(run_id, ()))

@@ -13,7 +13,7 @@ DISTANCES = ((5000, "5 km"), (10000, "10 km"), (21097.5, "Half marathon"), (4219
 
 def riegel(seconds: float, distance: float, target: float) -> float:
     """Seconds over ``target`` metres for a runner who covered ``distance`` in ``seconds``."""
-    return seconds * (target / distance) ** RIEGEL_EXPONENT
+    return float(seconds * (target / distance) ** RIEGEL_EXPONENT)
 
 
 def by_vdot(fitness: float, distance: float) -> float:

@@ -190,7 +190,8 @@ def _heart_rate_series(session: Session, run_id: int) -> tuple[str, list[float],
             return "stream", streams["time"], streams["heartrate"]
     points = session.scalar(select(RunTrack.points).where(RunTrack.run_id == run_id))
     if points and any(p[4] is not None for p in points if len(p) > 4):
-        return "track", [p[0] for p in points], [p[4] if len(p) > 4 else None for p in points]
+        times = [float(p[0] or 0) for p in points]  # a stored track's time is always set
+        return "track", times, [p[4] if len(p) > 4 else None for p in points]
     return None
 
 

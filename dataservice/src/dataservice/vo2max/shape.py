@@ -29,7 +29,7 @@ WEEK_SHARE, LONG_RUN_SHARE = 0.67, 0.33
 
 
 def target_week_km(fitness: float) -> float:
-    return max(fitness, 10.0) ** 1.135
+    return float(max(fitness, 10.0) ** 1.135)
 
 
 def target_long_run_km(fitness: float) -> float:

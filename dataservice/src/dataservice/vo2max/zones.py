@@ -44,11 +44,15 @@ def time_in_zones(
     return seconds
 
 
+def _rounded(bpm: float | None) -> float | None:
+    return None if bpm is None else round(bpm, 1)
+
+
 def describe(zone_bounds: Sequence[float], seconds: Sequence[float] | None) -> list[dict[str, Any]]:
     """The zones as the API shows them: name, share of the reserve, bpm bounds, seconds."""
     lows = [0.0, *RESERVE_SHARES[:-1]]
     highs = list(RESERVE_SHARES)
-    low_bpm = [None, *zone_bounds[:-1]]
+    low_bpm: list[float | None] = [None, *zone_bounds[:-1]]
     high_bpm = list(zone_bounds)
     return [
         {
@@ -56,7 +60,7 @@ def describe(zone_bounds: Sequence[float], seconds: Sequence[float] | None) -> l
             "name": NAMES[index],
             "reserve_from": lows[index],
             "reserve_to": highs[index],
-            "from_bpm": None if low_bpm[index] is None else round(low_bpm[index], 1),
+            "from_bpm": _rounded(low_bpm[index]),
             "to_bpm": round(high_bpm[index], 1),
             "seconds": None if seconds is None else round(seconds[index], 1),
         }
