@@ -1844,6 +1844,13 @@ export interface components {
             workout_type?: components["schemas"]["WorkoutType"];
             /** @description Left out of every statistic by the runner */
             excluded?: boolean;
+            /** @description The run's training load (decision 61): TRIMP from heart rate (`hr_stream`, `hr_average`) or from pace (`pace`); a null value with the reason when nothing gives one */
+            load?: {
+                value: number | null;
+                /** @enum {string|null} */
+                method: "hr_stream" | "hr_average" | "pace" | null;
+                reason: string | null;
+            } | null;
             /** @description The runner's pair of shoes it was run in (GET /gear) */
             gear_id?: number | null;
             /** @description Fields the runner edited here (title, distance...): Strava's later syncs keep them */

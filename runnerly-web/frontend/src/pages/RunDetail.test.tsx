@@ -43,4 +43,16 @@ describe("the run page", () => {
     renderWithSession(<RunDetailPage id={4} />);
     expect(await screen.findByText("This run has no recorded route.")).toBeInTheDocument();
   });
+
+  it("shows the run's training load with a link to the Fitness page, or why it has none", async () => {
+    const load = { value: 104.2, method: "hr_stream", reason: null };
+    fakeApi({ "GET /api/web/runs/4": () => ({ body: { ...base, source: "manual", polyline: null, load } }) });
+    const { unmount } = renderWithSession(<RunDetailPage id={4} />);
+    expect(await screen.findByRole("link", { name: "104" })).toHaveAttribute("href", "/fitness");
+    unmount();
+    const none = { value: null, method: null, reason: "no heart rate, and no threshold pace" };
+    fakeApi({ "GET /api/web/runs/4": () => ({ body: { ...base, source: "manual", polyline: null, load: none } }) });
+    renderWithSession(<RunDetailPage id={4} />);
+    expect(await screen.findByText("none: no heart rate, and no threshold pace")).toBeInTheDocument();
+  });
 });

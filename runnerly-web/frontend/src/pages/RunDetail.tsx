@@ -114,6 +114,20 @@ export function RunDetailPage({ id }: { id: number }) {
         <div><dt>Elapsed</dt><dd>{formatDuration(r.elapsed_time)}</dd></div>
         {r.elevation_gain != null && <div><dt>Elevation gain</dt><dd>{formatElevation(r.elevation_gain, units)}</dd></div>}
         {r.average_hr != null && <div><dt>Average HR</dt><dd>{Math.round(r.average_hr)} bpm</dd></div>}
+        {r.load && (
+          <div>
+            <dt>Training load</dt>
+            <dd>
+              {r.load.value != null ? (
+                <Link to="/fitness" title={r.load.method === "pace" ? "From pace and your threshold pace" : "TRIMP, from heart rate"}>
+                  {Math.round(r.load.value)}
+                </Link>
+              ) : (
+                <span className="muted">none: {r.load.reason}</span>
+              )}
+            </dd>
+          </div>
+        )}
       </dl>
       {r.description && <p>{r.description}</p>}
       {points.length > 1 ? (
