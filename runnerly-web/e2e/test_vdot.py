@@ -87,4 +87,14 @@ def test_the_demo_runner_sees_race_predictions_on_the_fitness_page(
     expect(page.get_by_role("region", name="Heart-rate zones")).to_be_visible()
     shot(page, artifacts, "vdot-fitness")
     assert_accessible(page, "the Fitness page with VDOT, predictions, shape and zones")
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    table = page.get_by_role("region", name="Race predictions").get_by_role("table")
+    expect(table.get_by_role("row", name=re.compile("^Marathon"))).to_contain_text(CLOCK)
+    box = table.bounding_box()
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, artifacts, "vdot-fitness-phone")
+    assert_accessible(page, "the Fitness page's VDOT sections at 390 px")
     assert_page_ran_clean(page)
