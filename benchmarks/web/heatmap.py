@@ -286,7 +286,10 @@ def page_server(session: dict[str, Any], heatmap_body: bytes) -> Iterator[str]:
 
 def one_load(
     browser: Any, base: str, device: dict[str, Any], slowdown: float, mbps: float, rtt_ms: float
-) -> dict[str, float]:
+) -> dict[str, Any]:
+    """A load's timings, or ``{"failed": what the page showed}`` when it never painted."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     context = browser.new_context(base_url=base, **device)
     try:
         page = context.new_page()
@@ -304,7 +307,15 @@ def one_load(
         cdp.send("Emulation.setCPUThrottlingRate", {"rate": slowdown})
         page.add_init_script(WATCH)
         page.goto("/heatmap")
-        page.wait_for_function("window.__painted > 0", timeout=300_000)
+        try:
+            page.wait_for_function("window.__painted > 0", timeout=120_000)
+        except PlaywrightTimeout as exc:  # a load that never painted: told, not the run lost
+            state = page.evaluate(
+                "({url: location.href, painted: window.__painted,"
+                " drawn: document.querySelector('canvas')?.dataset.drawn ?? null,"
+                " text: document.querySelector('main')?.innerText.slice(0, 200) ?? null})"
+            )
+            return {"failed": f"{type(exc).__name__}: {state}"}
         painted = page.evaluate("window.__painted")
         response_end = page.evaluate(
             "performance.getEntriesByType('resource')"
@@ -342,7 +353,7 @@ def measure_browser(body: bytes, loads: int, mbps: float, rtt_ms: float) -> dict
         "desktop": (DESKTOP, 1.0),
         "phone, CPU 4x slower": (PHONE, 4.0),
     }
-    samples: dict[str, list[dict[str, float]]] = {name: [] for name in settings}
+    samples: dict[str, list[dict[str, Any]]] = {name: [] for name in settings}
     with page_server(session, body) as base, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
@@ -352,8 +363,12 @@ def measure_browser(body: bytes, loads: int, mbps: float, rtt_ms: float) -> dict
                     samples[name].append(one_load(browser, base, device, slowdown, mbps, rtt_ms))
         finally:
             browser.close()
-    out = {}
-    for name, runs in samples.items():
+    out: dict[str, Any] = {}
+    for name, loaded in samples.items():
+        runs = [r for r in loaded if "failed" not in r]
+        if not runs:
+            out[name] = {"loads": 0, "failed": [r["failed"] for r in loaded]}
+            continue
         painted = [r["painted_ms"] for r in runs]
         out[name] = {
             "loads": len(runs),
@@ -364,6 +379,7 @@ def measure_browser(body: bytes, loads: int, mbps: float, rtt_ms: float) -> dict
             "response_end_p50_ms": statistics.median(r["response_end_ms"] for r in runs),
             "after_response_p50_ms": statistics.median(r["after_response_ms"] for r in runs),
             "routes_drawn": runs[-1]["drawn"],
+            "failed": [r["failed"] for r in loaded if "failed" in r],
         }
     return out
 
@@ -438,7 +454,10 @@ def main() -> int:
         missed.append(f"server p95 {over_http['all']['p95_ms']:.0f} ms > {SERVER_TARGET_MS} ms")
     if over_http["all"]["gzip_bytes"] > BYTES_TARGET:
         missed.append(f"gzipped answer {over_http['all']['gzip_bytes']} B > {BYTES_TARGET} B")
-    if browser["desktop"]["painted_p95_ms"] > PAINT_TARGET_MS:
+    for name, b in browser.items():
+        if b.get("failed"):
+            missed.append(f"{name}: {len(b['failed'])} loads never painted: {b['failed'][0]}")
+    if browser["desktop"].get("painted_p95_ms", 0) > PAINT_TARGET_MS:
         missed.append(
             f"desktop painted p95 {browser['desktop']['painted_p95_ms']:.0f} ms"
             f" > {PAINT_TARGET_MS} ms"
@@ -461,6 +480,8 @@ def main() -> int:
                 f"  HTTP p50/p95 {h['p50_ms']:.0f}/{h['p95_ms']:.0f} ms"
             )
         for name, b in browser.items():
+            if not b["loads"]:
+                continue
             print(
                 f"  {name}: painted p50 {b['painted_p50_ms']:.0f} ms,"
                 f" p95 {b['painted_p95_ms']:.0f} ms (answer downloaded at"
