@@ -15,6 +15,7 @@ Run: .venv/bin/python -m benchmarks.dataservice.gear [--quick] [--json]
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import random
 import time
@@ -113,16 +114,28 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=64)
     parser.add_argument("--quick", action="store_true", help="4 runners, 200 samples")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--database-url",
+        help="measure a database this benchmark loaded before (kept with --keep): no load",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the database it makes")
     args = parser.parse_args()
     if args.quick:
         args.runners, args.samples = 4, 200
     rng = random.Random(args.seed)
-    with temporary_postgres_database("runnerly_bench_gear") as url:
+    with contextlib.ExitStack() as stack:
+        url = args.database_url or stack.enter_context(
+            temporary_postgres_database("runnerly_bench_gear", keep=args.keep)
+        )
         upgrade(url)
         database = open_database(url)
         try:
             started = time.perf_counter()
-            ids = load(database, args.runners, args.runs, rng)
+            if args.database_url:
+                with database.sessionmaker() as session:
+                    ids = list(session.scalars(select(Run.runner_id).distinct()))
+            else:
+                ids = load(database, args.runners, args.runs, rng)
             loaded = time.perf_counter() - started
             with database.transaction() as session:
                 session.execute(text("ANALYZE"))
@@ -131,10 +144,13 @@ def main() -> None:
             with database.sessionmaker() as session:
                 pairs = service.list_gear(session, ids[0])
                 worn = service.worn(session, ids[0])
+            with database.sessionmaker() as session:
+                total_runs = session.scalar(select(func.count(Run.id))) or 0
             results = {
                 "command": invocation(),
                 "machine": machine(url),
-                "runs": args.runners * args.runs,
+                "runs": total_runs,
+                "runners": len(ids),
                 "load_seconds": round(loaded, 1),
                 "db": figures,
                 "pairs_of_sampled_runner": len(pairs),
@@ -148,8 +164,8 @@ def main() -> None:
         return
     print(f"# {results['command']}")
     print(
-        f"{results['runs']:,} runs ({args.runners} runners x {args.runs:,}), loaded through "
-        f"upsert_runs in {results['load_seconds']} s; {args.samples} samples a query\n"
+        f"{results['runs']:,} runs of {results['runners']} runners, loaded through upsert_runs "
+        f"in {results['load_seconds']} s (0: reused); {args.samples} samples a query\n"
     )
     print("| query | p50 | p95 | p99 |\n| --- | ---: | ---: | ---: |")
     for key, label in (
