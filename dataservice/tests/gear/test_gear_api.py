@@ -78,7 +78,10 @@ class TestDistance:
         _sync(client, token, runner, _strava(1, 10), _strava(2, 5), _strava(3, 21.1))
         runs = _runs(client, token, runner)
         for n in ("1", "2", "3"):
-            assert _patch_run(client, token, runner, runs[n]["id"], gear_id=pair["id"]).status_code == 200
+            assert (
+                _patch_run(client, token, runner, runs[n]["id"], gear_id=pair["id"]).status_code
+                == 200
+            )
         assert _gear(client, token, runner, pair["id"])["distance"] == 156_100.0
         # Excluded: it wears nothing out in the figures (runs.counted)
         _patch_run(client, token, runner, runs["3"]["id"], excluded=True)
