@@ -11,6 +11,7 @@ import polyline
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from dataservice import pace
 from dataservice.errors import conflict, invalid, not_found
 from dataservice.races import service as races
 from dataservice.races.models import Race
@@ -172,7 +173,7 @@ def shared_run(session: Session, run: Run, show_hr: bool) -> dict[str, Any]:
         "distance": run.distance,
         "moving_time": run.moving_time,
         "elapsed_time": run.elapsed_time,
-        "pace": round(run.moving_time * 1000 / run.distance, 1) if run.distance > 0 else None,
+        "pace": pace.per_km(run.moving_time, run.distance),
         "elevation_gain": run.elevation_gain,
         "route": shared_route(session, run),
         "splits": _splits(session, run),

@@ -18,6 +18,7 @@ from sqlalchemy import Date, cast, func, literal_column
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from dataservice import pace
 from dataservice.runs.models import Run
 from dataservice.stats.periods import Period
 
@@ -61,7 +62,7 @@ def totals(row: Sequence[Any] | None) -> dict[str, Any]:
         "moving_time": moving,
         "elapsed_time": int(elapsed or 0),
         "elevation_gain": round(float(elevation or 0), 1),
-        "average_pace": round(moving * 1000 / distance, 1) if distance > 0 else None,
+        "average_pace": pace.per_km(moving, distance),
         "average_speed": round(distance / moving, 3) if moving > 0 else None,
     }
 
