@@ -21,16 +21,16 @@ def make_blueprint() -> OpenAPIBlueprint:
     from runnerly_web.email_preferences import views as email_preference_views
     from runnerly_web.exports import views as export_views
     from runnerly_web.fitness import views as fitness_views
-    from runnerly_web.heatmap import views as heatmap_views
     from runnerly_web.gear import views as gear_views
+    from runnerly_web.heatmap import views as heatmap_views
     from runnerly_web.records import views as record_views
-    from runnerly_web.vo2max import views as vo2max_views
     from runnerly_web.runs import search as run_search
     from runnerly_web.runs import views as run_views
     from runnerly_web.sharing import views as sharing_views
     from runnerly_web.strava import views as strava_views
     from runnerly_web.training import views as training_views
     from runnerly_web.two_factor import views as two_factor_views
+    from runnerly_web.vo2max import views as vo2max_views
 
     api = OpenAPIBlueprint("api", __name__, SPEC, url_prefix=PREFIX)
     views = (
@@ -44,9 +44,9 @@ def make_blueprint() -> OpenAPIBlueprint:
         export_views,
         training_views,
         record_views,
-        heatmap_views,
         vo2max_views,
         fitness_views,
+        heatmap_views,
         strava_views,
         admin_views,
         app_views,

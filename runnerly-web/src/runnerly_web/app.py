@@ -21,8 +21,8 @@ from runnerly_web.api import make_blueprint
 from runnerly_web.dataservice_client import DataService
 from runnerly_web.email_preferences import one_click
 from runnerly_web.session_store import make_session_store
-from runnerly_web.sharing import page as shared_page
 from runnerly_web.settings import WebSettings
+from runnerly_web.sharing import page as shared_page
 from runnerly_web.strava import views as strava_views
 from runnerly_web.strava.oauth import StravaOAuth
 from runnerly_web.strava.sync import SyncQueue
