@@ -226,7 +226,7 @@ def test_migrate_stores_the_run_vdots_a_database_lacks(database_url, db, runner,
     # (the teardown check compares every stored row with a fresh one)
 
 
-def test_the_trend_is_the_30_day_mean_weighted_by_duration(app, runner, add_runs, run):
+def test_without_heart_rate_the_trend_is_the_best_vdot_of_30_days(app, runner, add_runs, run):
     from dataservice.plans.vdot import vdot as daniels
     from dataservice.vo2max import trend
 
@@ -239,13 +239,42 @@ def test_the_trend_is_the_30_day_mean_weighted_by_duration(app, runner, add_runs
     with app.extensions["runnerly.db"].sessionmaker() as session:
         days = {
             d: (v, n)
-            for d, v, n in trend.daily(session, runner, date(2026, 3, 1), date(2026, 4, 30))
+            for d, v, n in trend.daily(session, runner, date(2026, 2, 25), date(2026, 4, 30))
         }
     fast, ten, slow = daniels(5000, 1200), daniels(10000, 2480), daniels(5000, 1500)
-    assert days[date(2026, 3, 31)] == (pytest.approx((fast * 1200 + ten * 2480) / 3680), 2)
-    assert days[date(2026, 3, 30)] == (pytest.approx((ten * 2480 + slow * 1500) / 3980), 2)
+    assert days[date(2026, 2, 28)] == (None, 0)
+    assert days[date(2026, 3, 20)] == (pytest.approx(slow), 1)
+    assert days[date(2026, 3, 30)] == (pytest.approx(ten), 2)
+    assert days[date(2026, 3, 31)] == (pytest.approx(ten), 2)  # the 1st left the window
+    assert days[date(2026, 4, 19)] == (pytest.approx(ten), 2)
+    assert days[date(2026, 4, 20)] == (pytest.approx(fast), 1)  # the 41:20 left the window
     assert days[date(2026, 4, 29)] == (pytest.approx(fast), 1)
     assert days[date(2026, 4, 30)] == (None, 0)
+
+
+def test_with_heart_rate_the_trend_is_their_30_day_mean_weighted_by_duration(
+    app, client, token, runner, add_runs, run
+):
+    from dataservice.vo2max import estimate, trend
+
+    client.patch(f"/api/v1/users/{runner}", json={"max_hr": 190}, headers=token(runner=runner))
+    add_runs(
+        runner,
+        run("2026-03-31T07:00:00Z", 10, 3600, sport_type="Run", average_hr=140),
+        run("2026-03-21T07:00:00Z", 8, 2400, sport_type="Run", average_hr=160),
+        # A fast run without heart rate: the heart-rate runs say the trend, not its effort.
+        run("2026-03-25T07:00:00Z", 5, 1080, sport_type="Run"),
+    )
+    with app.extensions["runnerly.db"].sessionmaker() as session:
+        days = {
+            d: (v, n)
+            for d, v, n in trend.daily(session, runner, date(2026, 3, 21), date(2026, 4, 30))
+        }
+    easy = estimate.by_heart_rate(10000, 3600, 140, 190)
+    steady = estimate.by_heart_rate(8000, 2400, 160, 190)
+    assert days[date(2026, 3, 31)] == (pytest.approx((easy * 3600 + steady * 2400) / 6000), 3)
+    assert days[date(2026, 3, 24)] == (pytest.approx(steady), 1)
+    assert days[date(2026, 4, 21)] == (pytest.approx(easy), 2)  # and the run without HR
 
 
 @pytest.mark.parametrize(

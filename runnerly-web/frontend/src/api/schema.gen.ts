@@ -1379,7 +1379,7 @@ export interface paths {
         };
         /**
          * A runner's VDOT trend per day or week
-         * @description As the dataservice's getVdotTrend, for the signed-in runner. Each counted running run has a VDOT: the corrected heart-rate estimate (Runalyze's "effective VO2max" from pace and average heart rate, when the run has one and the runner a max heart rate), else the best VDOT of its best efforts of 1500 m or more (Daniels and Gilbert). The trend on a day is the mean of the run VDOTs of the 30 days ending that day, weighted by moving time (null without a run in them); a week's point is the trend on its Sunday (on `to` in an unfinished week). Without `to`: the runner's today; without `from`: 365 days before `to`. At most 731 days (400 naming `query.from` beyond that).
+         * @description As the dataservice's getVdotTrend, for the signed-in runner. Each counted running run has a VDOT: the corrected heart-rate estimate (Runalyze's "effective VO2max" from pace and average heart rate, when the run has one and the runner a max heart rate), else the best VDOT of its best efforts of 1500 m or more (Daniels and Gilbert). The trend on a day comes from the runs of the 30 days ending that day: the mean of their heart-rate VDOTs weighted by moving time, or, when none has one, their best VDOT by time (null without a run in them); a week's point is the trend on its Sunday (on `to` in an unfinished week). Without `to`: the runner's today; without `from`: 365 days before `to`. At most 731 days (400 naming `query.from` beyond that).
          */
         get: operations["getVdotTrend"];
         put?: never;

@@ -1,5 +1,6 @@
 // The Fitness page's VDOT section: the runner's current VDOT and its trend, one point a week
-// (the 30-day mean of run VDOTs weighted by duration, as Runalyze shows it).
+// (the 30-day mean of heart-rate VDOTs weighted by duration, as Runalyze shows it; the best
+// effort's VDOT when no run of the window has heart rate, as Daniels sets it).
 import { scaleLinear } from "d3-scale";
 import { line } from "d3-shape";
 import { useId, type PointerEvent } from "react";
@@ -86,8 +87,8 @@ export function VdotTrend() {
               <>
                 Current VDOT <strong>{trend.data.current.vdot.toFixed(1)}</strong>{" "}
                 <span className="muted">
-                  (mean of your runs of the last {trend.data.window_days} days, weighted by duration; a run with heart
-                  rate counts by its heart rate, others by their best effort)
+                  (from your runs of the last {trend.data.window_days} days: the mean of those with heart rate,
+                  weighted by duration; when none has heart rate, your best effort)
                 </span>
               </>
             )}
