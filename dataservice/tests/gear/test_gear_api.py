@@ -297,3 +297,38 @@ def test_strava_shoe_ids_are_g_and_digits() -> None:
     assert service.STRAVA_SHOE.fullmatch("g12345")
     assert not service.STRAVA_SHOE.fullmatch("b12345")
     assert not service.STRAVA_SHOE.fullmatch("g")
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_two_batches_at_once_making_one_new_strava_pair_both_succeed(app, runner, request):
+    """A webhook's batch and the periodic sync's can both see a shoe as new: the one that
+    waits on the other's row maps to it, where a plain INSERT failed on the unique key."""
+    # PostgreSQL only: SQLite serializes writers, so the two batches cannot overlap.
+    import threading
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from dataservice.gear import service
+
+    factory = app.extensions["runnerly.db"].sessionmaker
+    first = factory()
+    request.addfinalizer(first.close)
+    first_map, first_made = service.map_strava(first, runner, ["g77"])
+    answer: dict[str, object] = {}
+
+    def second_batch() -> None:
+        with factory() as second:
+            try:
+                answer["map"], answer["made"] = service.map_strava(second, runner, ["g77"])
+                second.commit()
+            except SQLAlchemyError as exc:  # what the batch's 500 would have been
+                answer["error"] = exc
+
+    thread = threading.Thread(target=second_batch)
+    thread.start()
+    thread.join(0.5)  # it now waits on the first's uncommitted row
+    first.commit()
+    thread.join(10)
+    assert "error" not in answer, answer.get("error")
+    assert answer["map"] == first_map and answer["made"] == []
+    assert first_made == [(first_map["g77"], "g77")]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -169,22 +170,45 @@ def by_strava_id(session: Session, runner_id: int, strava_ids: Iterable[str]) ->
 
 def map_strava(
     session: Session, runner_id: int, strava_ids: Iterable[str | None]
-) -> tuple[dict[str, int], list[Gear]]:
+) -> tuple[dict[str, int], list[tuple[int, str]]]:
     """The runner's pair for each of Strava's shoe ids (a bike's id, or anything else that
     is not a shoe's, maps to none); a shoe not seen before becomes a pair named after its id,
     which the worker then names from Strava (``GET /gear/{id}``).  Returns the map and the
-    pairs made."""
+    (id, Strava id) of the pairs made here.
+
+    New pairs go in with ``ON CONFLICT DO NOTHING``: two batches of one runner at once (a
+    webhook's and the periodic sync's) can both see a shoe as new; the second waits on the
+    first's row, makes nothing and reads it, where a plain INSERT failed the batch on the
+    unique constraint."""
     shoes = {s for s in strava_ids if isinstance(s, str) and STRAVA_SHOE.fullmatch(s)}
     known = by_strava_id(session, runner_id, shoes)
-    made = []
-    for strava_id in sorted(shoes - known.keys()):
-        gear = Gear(runner_id=runner_id, strava_id=strava_id, name=f"Strava shoes {strava_id}")
-        gear.start_distance = 0.0
-        session.add(gear)
-        made.append(gear)
-    if made:
-        session.flush()
-        known.update({g.strava_id: g.id for g in made if g.strava_id})
+    missing = sorted(shoes - known.keys())
+    if not missing:
+        return known, []
+    now = utcnow()
+    rows = [
+        {
+            "runner_id": runner_id,
+            "strava_id": strava_id,
+            "name": f"Strava shoes {strava_id}",
+            "start_distance": 0.0,
+            "retired": False,
+            "is_default": False,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for strava_id in missing
+    ]
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(Gear)
+        .on_conflict_do_nothing(index_elements=["runner_id", "strava_id"])
+        .returning(Gear.id, Gear.strava_id)
+    )
+    made = [(int(i), str(s)) for i, s in session.execute(statement, rows)]
+    known.update({s: i for i, s in made})
+    known.update(by_strava_id(session, runner_id, set(missing) - known.keys()))
     return known, made
 
 

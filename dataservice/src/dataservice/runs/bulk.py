@@ -215,7 +215,7 @@ def _map_gear(
         return
     sent = [gear_of[key] for key in batch if key in gear_of]  # not a refused run's
     known, made = gear_service.map_strava(session, runner_id, sent)
-    result.new_gear = [(g.id, str(g.strava_id)) for g in made]
+    result.new_gear = made
     for key, (row, _provided) in batch.items():
         row["gear_id"] = known.get(gear_of.get(key, ""))
 
