@@ -49,7 +49,7 @@ def daily(
         weighted[i] += value * weight
         weights[i] += weight
         hr_runs[i] += 1
-    answer = []
+    answer: list[tuple[date, float | None, int]] = []
     sum_v = sum_w = 0.0
     runs = with_hr = 0
     window_best: deque[tuple[int, float]] = deque()  # (day index, value), values decreasing
@@ -60,11 +60,11 @@ def daily(
             old = i - WINDOW_DAYS
             sum_v, sum_w = sum_v - weighted[old], sum_w - weights[old]
             runs, with_hr = runs - counts[old], with_hr - hr_runs[old]
-        value = best_by_time[i]
-        if value is not None:
-            while window_best and window_best[-1][1] <= value:
+        day_best = best_by_time[i]
+        if day_best is not None:
+            while window_best and window_best[-1][1] <= day_best:
                 window_best.pop()
-            window_best.append((i, value))
+            window_best.append((i, day_best))
         while window_best and window_best[0][0] <= i - WINDOW_DAYS:
             window_best.popleft()
         day = since + timedelta(days=i)
