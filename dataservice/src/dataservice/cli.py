@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from types import ModuleType
 from typing import Any
 
 import click
@@ -11,7 +12,9 @@ import click
 from dataservice.database import open_database
 from dataservice.migrate import upgrade
 from dataservice.settings import DataServiceSettings
+from dataservice.training import kept as training_kept
 from dataservice.users import service as users
+from dataservice.vo2max import kept as vo2max_kept
 from runnerly_common import cli
 
 config_option = cli.config_option(DataServiceSettings.SECTION)
@@ -55,35 +58,20 @@ def migrate(config: str | None, revision: str) -> None:
     settings = _settings(config)
     upgrade(settings.database_url, revision)
     stored = _store_panels(settings, None, only_missing=True) if revision == "head" else 0
-    vdots = _store_vdots(settings) if revision == "head" else 0
-    loads = _store_training(settings) if revision == "head" else 0
+    vdots = _store_missing(settings, vo2max_kept) if revision == "head" else 0
+    loads = _store_missing(settings, training_kept) if revision == "head" else 0
     answer = {"records_stored": stored, "vdots_stored": vdots, "training_stored": loads}
     click.echo(json.dumps({"migrated_to": revision, **answer}))
 
 
-def _store_training(settings: DataServiceSettings) -> int:
-    """Store the run loads and days of runners with a run that has none
-    (``dataservice.training.kept``: a database from before 0017, a load by COPY)."""
-    from dataservice.training import kept
-
+def _store_missing(settings: DataServiceSettings, kept: ModuleType) -> int:
+    """Store what ``kept`` (a module with ``missing`` and ``store``) keeps for the runners
+    who have none of it: a database from before its revision, a load by COPY."""
     db = open_database(settings.database_url)
     try:
         with db.sessionmaker() as session:
-            runners = kept.missing(session)
-        return kept.store(db, runners)
-    finally:
-        db.dispose()
-
-
-def _store_vdots(settings: DataServiceSettings) -> int:
-    """Store the run VDOTs of runners who have none (``dataservice.vo2max.kept``)."""
-    from dataservice.vo2max import kept
-
-    db = open_database(settings.database_url)
-    try:
-        with db.sessionmaker() as session:
-            runners = kept.missing(session)
-        return kept.store(db, runners)
+            runners = list(kept.missing(session))
+        return int(kept.store(db, runners))
     finally:
         db.dispose()
 

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from dataservice.kept import store_each
 from dataservice.runs.models import Run
 from dataservice.stats import records
 from dataservice.stats.models import RunnerRecords
@@ -65,12 +66,7 @@ def refresh(session: Session, runner_id: int) -> None:
 def store(db: Database, runner_ids: Iterable[int]) -> int:
     """Compute and store these runners' panels, one short transaction each (``dataservice
     migrate`` and ``refresh-records``, a load by COPY); how many."""
-    count = 0
-    for runner_id in runner_ids:
-        with db.transaction() as session:
-            refresh(session, runner_id)
-        count += 1
-    return count
+    return store_each(db, runner_ids, refresh)
 
 
 def missing(session: Session) -> Iterator[int]:

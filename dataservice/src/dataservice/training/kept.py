@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
+from dataservice.kept import store_each
 from dataservice.runs import streams
 from dataservice.runs.models import Run, RunStream, RunTrack
 from dataservice.training import daily, load
@@ -371,12 +372,7 @@ def loads_of(session: Session, run_ids: list[int]) -> dict[int, dict[str, Any]]:
 def store(db: Database, runner_ids: Iterable[int]) -> int:
     """Refresh these runners, one short transaction each (``dataservice migrate``, a load
     by COPY); how many."""
-    count = 0
-    for runner_id in runner_ids:
-        with db.transaction() as session:
-            refresh(session, runner_id)
-        count += 1
-    return count
+    return store_each(db, runner_ids, refresh)
 
 
 def missing(session: Session) -> list[int]:

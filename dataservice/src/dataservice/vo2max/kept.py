@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import delete, event, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from dataservice.kept import store_each
 from dataservice.runs.changed import touch
 from dataservice.runs.counted import counted
 from dataservice.runs.efforts import RUNNING_SPORTS
@@ -134,12 +135,7 @@ def watch_profiles(factory: sessionmaker[Session]) -> None:
 def store(db: Database, runner_ids: Iterable[int]) -> int:
     """Compute and store these runners' run VDOTs, one transaction each (``dataservice
     migrate``, a load by COPY); how many runners."""
-    count = 0
-    for runner_id in runner_ids:
-        with db.transaction() as session:
-            refresh(session, runner_id)
-        count += 1
-    return count
+    return store_each(db, runner_ids, refresh)
 
 
 def missing(session: Session) -> list[int]:
