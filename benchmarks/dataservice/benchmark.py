@@ -12,26 +12,29 @@ Run: .venv/bin/python -m benchmarks.dataservice [--quick] [--json]
 from __future__ import annotations
 
 import argparse
-import contextlib
-import json
 import os
 import platform
 import random
-import signal
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import psycopg
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.orm import Session
 
 from benchmarks.common.machine import revision
 from benchmarks.common.repo import invocation
+from benchmarks.dataservice.cli import (
+    FULL,
+    QUICK,
+    failed_targets,
+    run_main,
+)
 from benchmarks.dataservice.data import (
     LoadReport,
     history_window,
@@ -63,19 +66,10 @@ from dataservice.database import open_database
 from dataservice.migrate import upgrade
 from dataservice.models import import_all_models
 from dataservice.stats import kept_records
-from runnerly_common.testing import (
-    POSTGRES_URL,
-    SigningKey,
-    new_key,
-    sign_token,
-    temporary_postgres_database,
-)
+from runnerly_common.db import Database
+from runnerly_common.testing import SigningKey, new_key, sign_token
 
 BULK_EMAIL_DOMAIN = "bulk.bench.invalid"
-FULL = {"runners": 1000, "runs_per_runner": 1000, "samples": 1000, "bulk_runs": 50_000}
-FULL |= {"baseline_runs": 5000, "http_batches": 5, "http_duration": 5.0}
-QUICK = {"runners": 20, "runs_per_runner": 200, "samples": 100, "bulk_runs": 5000}
-QUICK |= {"baseline_runs": 1000, "http_batches": 2, "http_duration": 1.0}
 
 
 def machine(url: str) -> dict[str, Any]:
@@ -100,25 +94,6 @@ def machine(url: str) -> dict[str, Any]:
         "revision": revision(),
         "loadavg_1m_before": os.getloadavg()[0],
     }
-
-
-@contextlib.contextmanager
-def benchmark_database(database_url: str | None, keep: bool) -> Iterator[tuple[str, bool]]:
-    """The database URL, and whether it outlives the run (given, or --keep)."""
-    if database_url:
-        yield database_url, True
-    elif keep:
-        name = f"bench_dataservice_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-        print(f"keeping the database: re-run with --database-url {url}", file=sys.stderr)
-        yield url, True
-    else:
-        with temporary_postgres_database("bench_dataservice") as url:
-            yield url, False
 
 
 def new_runners(url: str, tag: str, count: int, size: int, seed: int) -> list[tuple[int, Items]]:
@@ -161,12 +136,22 @@ def store_panels(url: str) -> tuple[int, float]:
     """Store the records panel of every loaded runner that has none, as the service keeps
     them on write (COPY wrote the runs behind its back, as a restore would); how many, and
     the seconds it took (``dataservice refresh-records --missing`` does the same)."""
+    return store_missing(url, kept_records.missing, kept_records.store)
+
+
+def store_missing(
+    url: str,
+    missing: Callable[[Session], Iterable[int]],
+    store: Callable[[Database, Iterable[int]], int],
+) -> tuple[int, float]:
+    """Store what one of the service's kept answers lacks for the runners ``missing`` names
+    (``dataservice migrate`` does the same); how many runners, and the seconds it took."""
     database = open_database(url)
     started = time.perf_counter()
     try:
         with database.sessionmaker() as session:
-            runners = list(kept_records.missing(session))
-        stored = kept_records.store(database, runners)
+            runners = list(missing(session))
+        stored = store(database, runners)
     finally:
         database.dispose()
     return stored, time.perf_counter() - started
@@ -277,6 +262,7 @@ def run(args: argparse.Namespace, url: str, kept: bool) -> dict[str, Any]:
     results["bulk"] |= results.pop("http_batches")
     if kept:
         remove_bulk_runners(url)
+    results["targets"] = targets(results)
     return results
 
 
@@ -313,20 +299,7 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(args, name) is None:
             setattr(args, name, value)
     args.command = invocation()
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the server, drop the DB
-    started = time.perf_counter()
-    with benchmark_database(args.database_url, args.keep) as (url, kept):
-        results = run(args, url, kept)
-    results["targets"] = targets(results)
-    results["wall_s"] = time.perf_counter() - started
-    if args.json:
-        print(json.dumps(results, indent=2, default=str))
-    else:
-        report(results)
-    failed = [check["name"] for check in results["targets"] if not check["passed"]]
-    for name in failed:
-        print(f"FAIL: {name}", file=sys.stderr)
-    return 1 if failed else 0
+    return run_main(args, run, report, failed_targets)
 
 
 if __name__ == "__main__":

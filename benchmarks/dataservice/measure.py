@@ -136,6 +136,26 @@ def measure_service_function(
     return latency(times)
 
 
+def interleaved_db(
+    database: Database,
+    calls: Sequence[tuple[str, Callable[[Session, Sample], object]]],
+    samples: Sequence[Sample],
+    warmup: int,
+) -> dict[str, dict[str, float]]:
+    """``measure_service_function`` for several calls, sample by sample, so that drift in the
+    machine's load hits every call alike; each in a session of its own, as a request has."""
+    times: dict[str, list[float]] = {key: [] for key, _ in calls}
+    for index, sample in enumerate([*samples[:warmup], *samples]):
+        for key, call in calls:
+            with database.sessionmaker() as session:
+                started = time.perf_counter()
+                call(session, sample)
+                elapsed = time.perf_counter() - started
+            if index >= warmup:
+                times[key].append(elapsed)
+    return {key: latency(seconds) for key, seconds in times.items()}
+
+
 @contextmanager
 def captured_statements(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
     """The SQL (and bound parameters) that ``engine`` sends inside the block."""
@@ -237,6 +257,30 @@ def measure_endpoint(
                 times.append(elapsed)
                 errors += response.status_code != 200
     return {**latency(times), "errors": errors}
+
+
+def interleaved_http(
+    base_url: str,
+    paths: Sequence[tuple[str, Callable[[Sample], str]]],
+    samples: Sequence[Sample],
+    auth: Callable[[int], dict[str, str]],
+    warmup: int,
+) -> dict[str, dict[str, float]]:
+    """``measure_endpoint`` for several paths, sample by sample, so that drift in the
+    machine's load hits every path alike."""
+    times: dict[str, list[float]] = {key: [] for key, _ in paths}
+    errors = dict.fromkeys(times, 0)
+    with requests.Session() as http:
+        for index, sample in enumerate([*samples[:warmup], *samples]):
+            for key, path in paths:
+                url = f"{base_url}/api/v1{path(sample)}"
+                started = time.perf_counter()
+                response = http.get(url, headers=auth(sample.runner_id), timeout=30)
+                elapsed = time.perf_counter() - started
+                if index >= warmup:
+                    times[key].append(elapsed)
+                    errors[key] += response.status_code != 200
+    return {key: {**latency(seconds), "errors": errors[key]} for key, seconds in times.items()}
 
 
 def measure_endpoint_throughput(

@@ -18,6 +18,17 @@ def progress(label: str, figures: dict[str, float]) -> None:
     )
 
 
+def print_machine(results: dict[str, Any]) -> None:
+    """The command, then the revision, machine and load average a run's figures come from."""
+    machine = results["machine"]
+    print(f"# {results['command']}")
+    print(
+        f"revision {machine['revision']}, {machine['nproc']} CPUs ({machine['cpu']}), "
+        f"PostgreSQL {machine['postgresql']['server_version']}, 1-minute load average "
+        f"{machine['loadavg_1m_before']:.2f} before the run"
+    )
+
+
 def print_load(load: LoadReport) -> None:
     if load.skipped:
         print("data already loaded: load skipped", file=sys.stderr)

@@ -16,35 +16,28 @@ Run: .venv/bin/python -m benchmarks.dataservice.search [--quick] [--json]
 from __future__ import annotations
 
 import argparse
-import json
 import random
-import signal
 import sys
-import time
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-import requests
 from sqlalchemy.orm import Session
 
-from benchmarks.common.repo import invocation
-from benchmarks.dataservice.benchmark import (
-    FULL,
-    QUICK,
-    Tokens,
-    benchmark_database,
-    machine,
-    prepare_data,
-    random_samples,
+from benchmarks.dataservice.benchmark import Tokens, machine, prepare_data, random_samples
+from benchmarks.dataservice.cli import add_workers, data_set_parser, http_errors, parse, run_main
+from benchmarks.dataservice.measure import (
+    QUERIES,
+    Query,
+    Sample,
+    explain,
+    interleaved_db,
+    interleaved_http,
 )
-from benchmarks.dataservice.measure import QUERIES, Query, Sample, explain, latency
-from benchmarks.dataservice.report import print_load
+from benchmarks.dataservice.report import print_load, print_machine
 from benchmarks.dataservice.server import served_dataservice
 from dataservice.database import open_database
 from dataservice.runs.service import list_runs
-from runnerly_common.db import Database
 from runnerly_common.testing import new_key
 
 PER_PAGE = 50  # the Runs page's page
@@ -90,45 +83,9 @@ SEARCHES = (
     ),
 )
 MONTH = QUERIES[0]  # runs_of_month, the baseline
-
-
-def interleaved_db(
-    database: Database, samples: Sequence[Sample], warmup: int
-) -> dict[str, dict[str, float]]:
-    """For each sample the month query then every search, each in a session of its own."""
-    calls: list[tuple[str, Callable[[Session, Sample], object]]] = [(MONTH.key, MONTH.call)]
-    calls += [(search.key, search.call) for search in SEARCHES]
-    times: dict[str, list[float]] = {key: [] for key, _ in calls}
-    for index, sample in enumerate([*samples[:warmup], *samples]):
-        for key, call in calls:
-            with database.sessionmaker() as session:
-                started = time.perf_counter()
-                call(session, sample)
-                elapsed = time.perf_counter() - started
-            if index >= warmup:
-                times[key].append(elapsed)
-    return {key: latency(seconds) for key, seconds in times.items()}
-
-
-def interleaved_http(
-    base_url: str, samples: Sequence[Sample], tokens: Tokens, warmup: int
-) -> dict[str, dict[str, float]]:
-    """The same over HTTP: sequential GETs on one keep-alive session."""
-    paths: list[tuple[str, Callable[[Sample], str]]] = [(MONTH.key, MONTH.path)]
-    paths += [(search.key, search.path) for search in SEARCHES]
-    times: dict[str, list[float]] = {key: [] for key, _ in paths}
-    errors = dict.fromkeys(times, 0)
-    with requests.Session() as http:
-        for index, sample in enumerate([*samples[:warmup], *samples]):
-            for key, path in paths:
-                url = f"{base_url}/api/v1{path(sample)}"
-                started = time.perf_counter()
-                response = http.get(url, headers=tokens.runner(sample.runner_id), timeout=30)
-                elapsed = time.perf_counter() - started
-                if index >= warmup:
-                    times[key].append(elapsed)
-                    errors[key] += response.status_code != 200
-    return {key: {**latency(seconds), "errors": errors[key]} for key, seconds in times.items()}
+# The month query then every search, sample by sample.
+CALLS = [(MONTH.key, MONTH.call), *((search.key, search.call) for search in SEARCHES)]
+PATHS = [(MONTH.key, MONTH.path), *((search.key, search.path) for search in SEARCHES)]
 
 
 def ratios(figures: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
@@ -142,7 +99,7 @@ def ratios(figures: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
     }
 
 
-def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
+def run(args: argparse.Namespace, url: str, _kept: bool) -> dict[str, Any]:
     results: dict[str, Any] = {"machine": machine(url), "command": args.command}
     results["parameters"] = {k: v for k, v in vars(args).items() if k not in {"command", "json"}}
     ids, load = prepare_data(args, url)
@@ -151,7 +108,7 @@ def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
     samples = random_samples(ids, args.samples, rng.randrange(1 << 30))
     database = open_database(url)
     try:
-        results["db"] = interleaved_db(database, samples, args.warmup)
+        results["db"] = interleaved_db(database, CALLS, samples, args.warmup)
         worst = next(s for s in SEARCHES if s.key == "word_nowhere")
         results["explain"] = explain(database, worst.as_query(), samples[0])
         with database.sessionmaker() as session:
@@ -160,20 +117,14 @@ def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
         database.dispose()
     tokens = Tokens(new_key("ES256", "bench-dataservice-search"))
     with served_dataservice(url, tokens.key, args.workers) as service:
-        results["http"] = interleaved_http(service.url, samples, tokens, args.warmup)
+        results["http"] = interleaved_http(service.url, PATHS, samples, tokens.runner, args.warmup)
     results["ratio_db"] = ratios(results["db"])
     results["ratio_http"] = ratios(results["http"])
     return results
 
 
 def report(results: dict[str, Any]) -> None:
-    machine_ = results["machine"]
-    print(f"# {results['command']}")
-    print(
-        f"revision {machine_['revision']}, {machine_['nproc']} CPUs ({machine_['cpu']}), "
-        f"PostgreSQL {machine_['postgresql']['server_version']}, 1-minute load average "
-        f"{machine_['loadavg_1m_before']:.2f} before the run"
-    )
+    print_machine(results)
     params = results["parameters"]
     print(
         f"{params['runners'] * params['runs_per_runner']:,} runs ({params['runners']:,} runners "
@@ -207,38 +158,8 @@ def report(results: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m benchmarks.dataservice.search", description=__doc__.split("\n\n")[0]
-    )
-    add = parser.add_argument
-    add("--runners", type=int, help=f"runners loaded (default {FULL['runners']:,})")
-    add("--runs-per-runner", type=int, help=f"runs each (default {FULL['runs_per_runner']:,})")
-    add("--samples", type=int, help=f"samples per query (default {FULL['samples']:,})")
-    add("--warmup", type=int, default=50, help="samples run first, not counted (%(default)s)")
-    add("--workers", type=int, default=2, help="gunicorn workers (%(default)s)")
-    add("--seed", type=int, default=1, help="random seed of the data and samples (%(default)s)")
-    add("--database-url", help="an existing database holding the data set (else a throw-away one)")
-    add("--keep", action="store_true", help="keep the throw-away database for re-runs")
-    add("--quick", action="store_true", help="a small smoke run (benchmarks.dataservice's sizes)")
-    add("--json", action="store_true", help="print the results as JSON")
-    args = parser.parse_args(argv)
-    for name in ("runners", "runs_per_runner", "samples"):
-        if getattr(args, name) is None:
-            setattr(args, name, (QUICK if args.quick else FULL)[name])
-    args.command = invocation()
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the server, drop the DB
-    started = time.perf_counter()
-    with benchmark_database(args.database_url, args.keep) as (url, _kept):
-        results = run(args, url)
-    results["wall_s"] = time.perf_counter() - started
-    if args.json:
-        print(json.dumps(results, indent=2, default=str))
-    else:
-        report(results)
-    errors = sum(figures["errors"] for figures in results["http"].values())
-    if errors:
-        print(f"FAIL: {errors} HTTP requests were not answered 200", file=sys.stderr)
-    return 1 if errors else 0
+    parser = data_set_parser("python -m benchmarks.dataservice.search", __doc__, add_workers)
+    return run_main(parse(parser, argv), run, report, http_errors)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ Run: .venv/bin/python -m benchmarks.dataservice.training [--quick] [--json]
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sys
 import time
@@ -31,15 +30,8 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from benchmarks.common.repo import invocation
-from benchmarks.dataservice.benchmark import (
-    FULL,
-    QUICK,
-    benchmark_database,
-    machine,
-    prepare_data,
-    random_samples,
-)
+from benchmarks.dataservice.benchmark import machine, prepare_data, random_samples, store_missing
+from benchmarks.dataservice.cli import data_set_parser, failed_targets, parse, run_main
 from benchmarks.dataservice.measure import QUERIES as BASELINE_QUERIES
 from benchmarks.dataservice.measure import Sample, latency, measure_service_function
 from dataservice.database import open_database
@@ -144,27 +136,14 @@ def measure_change(
     return {"update": latency(update), "commit": latency(commit)}
 
 
-def store_training(url: str) -> tuple[int, float]:
-    """Every loaded runner's run loads and days, as ``dataservice migrate`` stores them."""
-    database = open_database(url)
-    started = time.perf_counter()
-    try:
-        with database.sessionmaker() as session:
-            runners = kept.missing(session)
-        stored = kept.store(database, runners)
-    finally:
-        database.dispose()
-    return stored, time.perf_counter() - started
-
-
-def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
+def run(args: argparse.Namespace, url: str, _kept: bool) -> dict[str, Any]:
     upgrade(url)
     import_all_models()
     database = open_database(url)
     remove_added(database)  # an earlier run's, stopped before it cleaned up
     database.dispose()
     ids, load = prepare_data(args, url)
-    training_runners, training_s = store_training(url)
+    training_runners, training_s = store_missing(url, kept.missing, kept.store)
     samples = random_samples(ids, args.samples, args.seed)
     # Changes land in the last three months: where a runner's new runs go.
     rng = random.Random(args.seed + 1)
@@ -197,6 +176,8 @@ def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
         "training_store_s": training_s,
     }
     results["machine"] = machine(url)
+    results["command"] = args.command
+    results["targets"] = targets(results)
     return results
 
 
@@ -234,41 +215,22 @@ def report(results: dict[str, Any]) -> None:
     )
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m benchmarks.dataservice.training", description=__doc__.split("\n\n")[0]
-    )
-    add = parser.add_argument
-    add("--runners", type=int, help=f"runners loaded (default {FULL['runners']:,})")
-    add("--runs-per-runner", type=int, help=f"runs each (default {FULL['runs_per_runner']:,})")
-    add("--samples", type=int, help=f"samples per query (default {FULL['samples']:,})")
+def add_changes(add: Callable[..., Any]) -> None:
     add("--changes", type=int, default=200, help="runs added and edited (%(default)s)")
-    add("--warmup", type=int, default=50, help="samples run first, not counted (%(default)s)")
-    add("--seed", type=int, default=1, help="random seed of the data and samples (%(default)s)")
-    add("--database-url", help="an existing database, loaded once and reused")
-    add("--keep", action="store_true", help="keep the throw-away database for re-runs")
-    add("--quick", action="store_true", help="a small smoke run (20 runners x 200 runs)")
-    add("--json", action="store_true", help="print the results as JSON")
-    args = parser.parse_args(argv)
-    for name in ("runners", "runs_per_runner", "samples"):
-        if getattr(args, name) is None:
-            setattr(args, name, (QUICK if args.quick else FULL)[name])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = data_set_parser(
+        "python -m benchmarks.dataservice.training",
+        __doc__,
+        add_changes,
+        database_help="an existing database, loaded once and reused",
+        quick_help="a small smoke run (20 runners x 200 runs)",
+    )
+    args = parse(parser, argv)
     if args.quick:
         args.changes = min(args.changes, 50)
-    started = time.perf_counter()
-    with benchmark_database(args.database_url, args.keep) as (url, _kept):
-        results = run(args, url)
-    results["command"] = invocation()
-    results["targets"] = targets(results)
-    results["wall_s"] = time.perf_counter() - started
-    if args.json:
-        print(json.dumps(results, indent=2, default=str))
-    else:
-        report(results)
-    failed = [check["name"] for check in results["targets"] if not check["passed"]]
-    for name in failed:
-        print(f"FAIL: {name}", file=sys.stderr)
-    return 1 if failed else 0
+    return run_main(args, run, report, failed_targets)
 
 
 if __name__ == "__main__":

@@ -16,32 +16,26 @@ Run: .venv/bin/python -m benchmarks.dataservice.vdot [--quick] [--json]
 from __future__ import annotations
 
 import argparse
-import json
 import random
-import signal
 import sys
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-import requests
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from benchmarks.common.repo import invocation
 from benchmarks.dataservice.benchmark import (
-    FULL,
-    QUICK,
     Tokens,
-    benchmark_database,
     machine,
     prepare_data,
     random_samples,
+    store_missing,
 )
-from benchmarks.dataservice.measure import Sample, latency
-from benchmarks.dataservice.report import print_load
+from benchmarks.dataservice.cli import add_workers, data_set_parser, http_errors, parse, run_main
+from benchmarks.dataservice.measure import Sample, interleaved_db, interleaved_http
+from benchmarks.dataservice.report import print_load, print_machine
 from benchmarks.dataservice.server import served_dataservice
 from dataservice.database import open_database
 from dataservice.vo2max import kept, service
@@ -91,52 +85,6 @@ QUERIES = (
 )
 
 
-def store_vdots(url: str) -> tuple[int, float]:
-    """Store the run VDOTs of every runner who has none; how many runners, and seconds."""
-    database = open_database(url)
-    started = time.perf_counter()
-    try:
-        with database.sessionmaker() as session:
-            runners = kept.missing(session)
-        stored = kept.store(database, runners)
-    finally:
-        database.dispose()
-    return stored, time.perf_counter() - started
-
-
-def interleaved_db(
-    database: Database, samples: Sequence[Sample], warmup: int
-) -> dict[str, dict[str, float]]:
-    times: dict[str, list[float]] = {q.key: [] for q in QUERIES}
-    for index, sample in enumerate([*samples[:warmup], *samples]):
-        for query in QUERIES:
-            with database.sessionmaker() as session:
-                started = time.perf_counter()
-                query.call(session, sample)
-                elapsed = time.perf_counter() - started
-            if index >= warmup:
-                times[query.key].append(elapsed)
-    return {key: latency(seconds) for key, seconds in times.items()}
-
-
-def interleaved_http(
-    base_url: str, samples: Sequence[Sample], tokens: Tokens, warmup: int
-) -> dict[str, dict[str, float]]:
-    times: dict[str, list[float]] = {q.key: [] for q in QUERIES}
-    errors = dict.fromkeys(times, 0)
-    with requests.Session() as http:
-        for index, sample in enumerate([*samples[:warmup], *samples]):
-            for query in QUERIES:
-                url = f"{base_url}/api/v1{query.path(sample)}"
-                started = time.perf_counter()
-                response = http.get(url, headers=tokens.runner(sample.runner_id), timeout=30)
-                elapsed = time.perf_counter() - started
-                if index >= warmup:
-                    times[query.key].append(elapsed)
-                    errors[query.key] += response.status_code != 200
-    return {key: {**latency(seconds), "errors": errors[key]} for key, seconds in times.items()}
-
-
 def explain_trend(database: Database, sample: Sample) -> list[str]:
     first, last = _year(sample)
     with database.engine.connect() as connection:
@@ -150,17 +98,19 @@ def explain_trend(database: Database, sample: Sample) -> list[str]:
         return [row[0] for row in rows]
 
 
-def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
+def run(args: argparse.Namespace, url: str, _kept: bool) -> dict[str, Any]:
     results: dict[str, Any] = {"machine": machine(url), "command": args.command}
     results["parameters"] = {k: v for k, v in vars(args).items() if k not in {"command", "json"}}
     ids, load = prepare_data(args, url)
     print_load(load)
-    results["vdots_stored"], results["vdots_store_s"] = store_vdots(url)
+    results["vdots_stored"], results["vdots_store_s"] = store_missing(url, kept.missing, kept.store)
     rng = random.Random(args.seed)
     samples = random_samples(ids, args.samples, rng.randrange(1 << 30))
     database = open_database(url)
     try:
-        results["db"] = interleaved_db(database, samples, args.warmup)
+        results["db"] = interleaved_db(
+            database, [(q.key, q.call) for q in QUERIES], samples, args.warmup
+        )
         results["explain"] = explain_trend(database, samples[0])
         with database.engine.connect() as connection:
             results["run_vdots"] = connection.execute(
@@ -170,18 +120,13 @@ def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
         database.dispose()
     tokens = Tokens(new_key("ES256", "bench-dataservice-vdot"))
     with served_dataservice(url, tokens.key, args.workers) as served:
-        results["http"] = interleaved_http(served.url, samples, tokens, args.warmup)
+        paths = [(q.key, q.path) for q in QUERIES]
+        results["http"] = interleaved_http(served.url, paths, samples, tokens.runner, args.warmup)
     return results
 
 
 def report(results: dict[str, Any]) -> None:
-    machine_ = results["machine"]
-    print(f"# {results['command']}")
-    print(
-        f"revision {machine_['revision']}, {machine_['nproc']} CPUs ({machine_['cpu']}), "
-        f"PostgreSQL {machine_['postgresql']['server_version']}, 1-minute load average "
-        f"{machine_['loadavg_1m_before']:.2f} before the run"
-    )
+    print_machine(results)
     params = results["parameters"]
     print(
         f"{params['runners'] * params['runs_per_runner']:,} runs ({params['runners']:,} runners "
@@ -205,38 +150,8 @@ def report(results: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m benchmarks.dataservice.vdot", description=__doc__.split("\n\n")[0]
-    )
-    add = parser.add_argument
-    add("--runners", type=int, help=f"runners loaded (default {FULL['runners']:,})")
-    add("--runs-per-runner", type=int, help=f"runs each (default {FULL['runs_per_runner']:,})")
-    add("--samples", type=int, help=f"samples per query (default {FULL['samples']:,})")
-    add("--warmup", type=int, default=50, help="samples run first, not counted (%(default)s)")
-    add("--workers", type=int, default=2, help="gunicorn workers (%(default)s)")
-    add("--seed", type=int, default=1, help="random seed of the data and samples (%(default)s)")
-    add("--database-url", help="an existing database holding the data set (else a throw-away one)")
-    add("--keep", action="store_true", help="keep the throw-away database for re-runs")
-    add("--quick", action="store_true", help="a small smoke run (benchmarks.dataservice's sizes)")
-    add("--json", action="store_true", help="print the results as JSON")
-    args = parser.parse_args(argv)
-    for name in ("runners", "runs_per_runner", "samples"):
-        if getattr(args, name) is None:
-            setattr(args, name, (QUICK if args.quick else FULL)[name])
-    args.command = invocation()
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the server, drop the DB
-    started = time.perf_counter()
-    with benchmark_database(args.database_url, args.keep) as (url, _kept):
-        results = run(args, url)
-    results["wall_s"] = time.perf_counter() - started
-    if args.json:
-        print(json.dumps(results, indent=2, default=str))
-    else:
-        report(results)
-    errors = sum(figures["errors"] for figures in results["http"].values())
-    if errors:
-        print(f"FAIL: {errors} HTTP requests were not answered 200", file=sys.stderr)
-    return 1 if errors else 0
+    parser = data_set_parser("python -m benchmarks.dataservice.vdot", __doc__, add_workers)
+    return run_main(parse(parser, argv), run, report, http_errors)
 
 
 if __name__ == "__main__":
