@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from benchmarks.common.machine import revision
 from benchmarks.common.repo import invocation
+from benchmarks.common.tokens import Tokens
 from benchmarks.dataservice.cli import (
     FULL,
     QUICK,
@@ -67,7 +68,7 @@ from dataservice.migrate import upgrade
 from dataservice.models import import_all_models
 from dataservice.stats import kept_records
 from runnerly_common.db import Database
-from runnerly_common.testing import SigningKey, new_key, sign_token
+from runnerly_common.testing import new_key
 
 BULK_EMAIL_DOMAIN = "bulk.bench.invalid"
 
@@ -191,41 +192,6 @@ def measure_db_layer(args: argparse.Namespace, url: str, samples: list[Sample]) 
         "month_uses_index": uses_index(plans["month"][0]["plan"], "ix_runs_runner_local"),
         "bulk": writes,
     }
-
-
-class Tokens:
-    """Tokens as the tokendealer would issue them, signed before any timing starts."""
-
-    def __init__(self, key: SigningKey) -> None:
-        self.key = key
-        self.runners: dict[int, dict[str, str]] = {}
-
-    def runner(self, runner_id: int) -> dict[str, str]:
-        """A runner's token, obtained by runnerly-web (token exchange: it has ``act``)."""
-        if runner_id not in self.runners:
-            token = sign_token(
-                self.key,
-                audience="dataservice",
-                subject=str(runner_id),
-                scope="runs:read",
-                ttl=3600,
-                client_id="runnerly-web",
-                act={"sub": "runnerly-web"},
-            )
-            self.runners[runner_id] = {"Authorization": f"Bearer {token}"}
-        return self.runners[runner_id]
-
-    def worker(self) -> dict[str, str]:
-        """The Strava worker's service token (client_credentials)."""
-        token = sign_token(
-            self.key,
-            audience="dataservice",
-            subject="strava-worker",
-            scope="runs:write",
-            ttl=3600,
-            client_id="strava-worker",
-        )
-        return {"Authorization": f"Bearer {token}"}
 
 
 def measure_over_http(args: argparse.Namespace, url: str, samples: list[Sample]) -> dict[str, Any]:

@@ -20,6 +20,7 @@ import requests
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
+from benchmarks.common.percentiles import percentiles
 from benchmarks.dataservice.data import stored_rows
 from dataservice.runs.bulk import upsert_runs
 from dataservice.runs.models import BestEffort, Run
@@ -107,12 +108,8 @@ QUERIES = (
 
 
 def latency(seconds: Sequence[float]) -> dict[str, float]:
-    cuts = statistics.quantiles(seconds, n=100, method="inclusive")
     return {
-        "n": len(seconds),
-        "p50_ms": cuts[49] * 1e3,
-        "p95_ms": cuts[94] * 1e3,
-        "p99_ms": cuts[98] * 1e3,
+        **percentiles(seconds),
         "mean_ms": statistics.fmean(seconds) * 1e3,
         "max_ms": max(seconds) * 1e3,
     }

@@ -24,7 +24,8 @@ from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
 
-from benchmarks.dataservice.benchmark import Tokens, machine, prepare_data, random_samples
+from benchmarks.common.tokens import Tokens
+from benchmarks.dataservice.benchmark import machine, prepare_data, random_samples
 from benchmarks.dataservice.cli import add_workers, data_set_parser, http_errors, parse, run_main
 from benchmarks.dataservice.measure import (
     QUERIES,

@@ -26,8 +26,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from benchmarks.common.tokens import Tokens
 from benchmarks.dataservice.benchmark import (
-    Tokens,
     machine,
     prepare_data,
     random_samples,

@@ -49,7 +49,9 @@ from typing import Any
 import requests
 
 from benchmarks.common.machine import busy_cpus, cpu_model, revision
+from benchmarks.common.percentiles import percentiles
 from benchmarks.common.repo import ROOT, invocation
+from benchmarks.common.tokens import Tokens
 from benchmarks.dataservice.server import served_dataservice
 from runnerly_common.testing import SigningKey, new_key, sign_token, temporary_postgres_database
 from runnerly_common.testing.chromium import CHROMIUM, CHROMIUM_ARGS
@@ -151,16 +153,6 @@ def load(base_url: str, key: SigningKey, runner_id: int, runs: list[dict[str, An
 # --- server ---------------------------------------------------------------------------------
 
 
-def latency(seconds: list[float]) -> dict[str, float]:
-    cuts = statistics.quantiles(seconds, n=100, method="inclusive")
-    return {
-        "n": len(seconds),
-        "p50_ms": cuts[49] * 1e3,
-        "p95_ms": cuts[94] * 1e3,
-        "p99_ms": cuts[98] * 1e3,
-    }
-
-
 FILTERS: dict[str, dict[str, Any]] = {
     "all": {},
     "one year": {"year": 2025},
@@ -183,7 +175,7 @@ def measure_db(database_url: str, runner_id: int, samples: int) -> dict[str, Any
                     heatmap(session, runner_id, filters.get("year"), filters.get("sport"))
                     if i >= 2:  # warm-up
                         times.append(time.perf_counter() - started)
-            out[name] = latency(times)
+            out[name] = percentiles(times)
     finally:
         db.engine.dispose()
     return out
@@ -214,7 +206,7 @@ def measure_http(
                     times.append(elapsed)
             answer = json.loads(body)
             out[name] = {
-                **latency(times),
+                **percentiles(times),
                 "routes": len(answer["routes"]),
                 "bytes": len(body),
                 "gzip_bytes": len(gzip.compress(body, 5)),
@@ -422,18 +414,8 @@ def main() -> int:
             started = time.perf_counter()
             load(service.url, key, runner_id, runs)
             load_s = time.perf_counter() - started
-            token = sign_token(
-                key,
-                audience="dataservice",
-                subject=str(runner_id),
-                scope="runs:read",
-                ttl=3600,
-                client_id="runnerly-web",
-                act={"sub": "runnerly-web"},
-            )
-            over_http, body = measure_http(
-                service.url, {"Authorization": f"Bearer {token}"}, runner_id, args.samples
-            )
+            headers = Tokens(key).runner(runner_id)
+            over_http, body = measure_http(service.url, headers, runner_id, args.samples)
         at_db = measure_db(url, runner_id, args.samples)
     browser = measure_browser(body, args.loads, args.mbps, args.rtt_ms)
 
