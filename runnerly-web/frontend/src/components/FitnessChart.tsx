@@ -6,6 +6,7 @@ import { useId, type PointerEvent } from "react";
 import type { FitnessDay } from "../api/fitness";
 import { HEIGHT, M, tickIndexes, useActive, useWidth } from "../lib/chartAxis";
 import { formatDay } from "../lib/dates";
+import { signed } from "../lib/fitness";
 import { ChartTable, Plot, XAxis } from "./charts";
 
 const SERIES = [
@@ -16,11 +17,6 @@ const SERIES = [
 
 function describe(day: FitnessDay): string {
   return `${formatDay(day.date)}: fitness ${day.fitness.toFixed(0)}, fatigue ${day.fatigue.toFixed(0)}, form ${signed(day.form)}, load ${day.load.toFixed(0)}`;
-}
-
-export function signed(value: number): string {
-  const rounded = Math.round(value);
-  return rounded > 0 ? `+${rounded}` : rounded < 0 ? `−${Math.abs(rounded)}` : "0";
 }
 
 export function FitnessChart({ days }: { days: FitnessDay[] }) {

@@ -2,7 +2,8 @@ import { screen } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import type { FitnessDay } from "../api/fitness";
 import { fakeApi, renderWithSession } from "../test/helpers";
-import { FitnessPage, formWords, spanOf } from "./Fitness";
+import { formWords, spanOf } from "../lib/fitness";
+import { FitnessPage } from "./Fitness";
 
 function days(count: number, last: FitnessDay): FitnessDay[] {
   const out: FitnessDay[] = [];

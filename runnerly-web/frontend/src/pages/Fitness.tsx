@@ -3,38 +3,18 @@
 // SECTIONS, in the order the page shows them.
 import type { ReactNode } from "react";
 import { fitness, type Fitness } from "../api/fitness";
-import { FitnessChart, signed } from "../components/FitnessChart";
+import { FitnessChart } from "../components/FitnessChart";
 import { HeartRateZones } from "../components/HeartRateZones";
 import { Link } from "../components/Link";
 import { MarathonReadiness, RacePredictions } from "../components/RacePredictions";
 import { LoadError, Loading } from "../components/Status";
 import { VdotTrend } from "../components/VdotTrend";
+import { SPANS, formWords, signed, spanOf, type Span } from "../lib/fitness";
 import { formatPace, type Units } from "../lib/units";
 import { useApi } from "../lib/useApi";
 import { navigate } from "../router";
 import { useSession } from "../session";
 import "./fitness.css";
-
-export const SPANS = [
-  { key: "6w", label: "6 weeks", days: 42 },
-  { key: "3m", label: "3 months", days: 91 },
-  { key: "1y", label: "1 year", days: 365 },
-] as const;
-type Span = (typeof SPANS)[number];
-
-export function spanOf(query: string): Span {
-  const key = new URLSearchParams(query).get("span");
-  return SPANS.find((s) => s.key === key) ?? SPANS[1];
-}
-
-/** What form says, in Coggan's bands of training stress balance. */
-export function formWords(form: number): string {
-  if (form > 25) return "you are very fresh, and losing fitness";
-  if (form > 5) return "you are fresh: a good day to race";
-  if (form >= -10) return "you are neither fresh nor tired";
-  if (form >= -30) return "you are carrying fatigue: training that builds fitness";
-  return "you are carrying a lot of fatigue: rest before it turns into overtraining";
-}
 
 function addDays(day: string, days: number): string {
   const date = new Date(`${day}T00:00:00Z`);
