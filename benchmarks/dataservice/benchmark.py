@@ -118,6 +118,21 @@ def remove_bulk_runners(url: str) -> None:
         conn.execute("DELETE FROM users WHERE email_key LIKE %s", (f"%@{BULK_EMAIL_DOMAIN}",))
 
 
+def new_results(args: argparse.Namespace, url: str) -> dict[str, Any]:
+    """A run's results as they start: the machine, the command and its parameters."""
+    results: dict[str, Any] = {"machine": machine(url), "command": args.command}
+    results["parameters"] = {k: v for k, v in vars(args).items() if k not in {"command", "json"}}
+    return results
+
+
+def loaded_samples(args: argparse.Namespace, url: str) -> list[Sample]:
+    """The data set, loaded or found, and ``--samples`` random runner-days of it."""
+    ids, load = prepare_data(args, url)
+    print_load(load)
+    rng = random.Random(args.seed)
+    return random_samples(ids, args.samples, rng.randrange(1 << 30))
+
+
 def prepare_data(args: argparse.Namespace, url: str) -> tuple[list[int], LoadReport]:
     """The schema, and the loaded runners' ids: loaded now, or found from an earlier run."""
     upgrade(url)
@@ -217,8 +232,7 @@ def measure_over_http(args: argparse.Namespace, url: str, samples: list[Sample])
 
 
 def run(args: argparse.Namespace, url: str, kept: bool) -> dict[str, Any]:
-    results: dict[str, Any] = {"machine": machine(url), "command": args.command}
-    results["parameters"] = {k: v for k, v in vars(args).items() if k not in {"command", "json"}}
+    results = new_results(args, url)
     ids, load = prepare_data(args, url)
     results["load"] = {**vars(load), "total_s": load.total_s, "bytes": table_sizes(url)}
     print_load(load)

@@ -16,7 +16,6 @@ Run: .venv/bin/python -m benchmarks.dataservice.search [--quick] [--json]
 from __future__ import annotations
 
 import argparse
-import random
 import sys
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +24,7 @@ from urllib.parse import urlencode
 from sqlalchemy.orm import Session
 
 from benchmarks.common.tokens import Tokens
-from benchmarks.dataservice.benchmark import machine, prepare_data, random_samples
+from benchmarks.dataservice.benchmark import loaded_samples, new_results
 from benchmarks.dataservice.cli import add_workers, data_set_parser, http_errors, parse, run_main
 from benchmarks.dataservice.measure import (
     QUERIES,
@@ -35,7 +34,7 @@ from benchmarks.dataservice.measure import (
     interleaved_db,
     interleaved_http,
 )
-from benchmarks.dataservice.report import print_load, print_machine
+from benchmarks.dataservice.report import print_machine
 from benchmarks.dataservice.server import served_dataservice
 from dataservice.database import open_database
 from dataservice.runs.service import list_runs
@@ -101,12 +100,8 @@ def ratios(figures: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
 
 
 def run(args: argparse.Namespace, url: str, _kept: bool) -> dict[str, Any]:
-    results: dict[str, Any] = {"machine": machine(url), "command": args.command}
-    results["parameters"] = {k: v for k, v in vars(args).items() if k not in {"command", "json"}}
-    ids, load = prepare_data(args, url)
-    print_load(load)
-    rng = random.Random(args.seed)
-    samples = random_samples(ids, args.samples, rng.randrange(1 << 30))
+    results = new_results(args, url)
+    samples = loaded_samples(args, url)
     database = open_database(url)
     try:
         results["db"] = interleaved_db(database, CALLS, samples, args.warmup)

@@ -16,7 +16,6 @@ Run: .venv/bin/python -m benchmarks.dataservice.vdot [--quick] [--json]
 from __future__ import annotations
 
 import argparse
-import random
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,15 +26,10 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from benchmarks.common.tokens import Tokens
-from benchmarks.dataservice.benchmark import (
-    machine,
-    prepare_data,
-    random_samples,
-    store_missing,
-)
+from benchmarks.dataservice.benchmark import loaded_samples, new_results, store_missing
 from benchmarks.dataservice.cli import add_workers, data_set_parser, http_errors, parse, run_main
 from benchmarks.dataservice.measure import Sample, interleaved_db, interleaved_http
-from benchmarks.dataservice.report import print_load, print_machine
+from benchmarks.dataservice.report import print_machine
 from benchmarks.dataservice.server import served_dataservice
 from dataservice.database import open_database
 from dataservice.vo2max import kept, service
@@ -99,13 +93,9 @@ def explain_trend(database: Database, sample: Sample) -> list[str]:
 
 
 def run(args: argparse.Namespace, url: str, _kept: bool) -> dict[str, Any]:
-    results: dict[str, Any] = {"machine": machine(url), "command": args.command}
-    results["parameters"] = {k: v for k, v in vars(args).items() if k not in {"command", "json"}}
-    ids, load = prepare_data(args, url)
-    print_load(load)
+    results = new_results(args, url)
+    samples = loaded_samples(args, url)
     results["vdots_stored"], results["vdots_store_s"] = store_missing(url, kept.missing, kept.store)
-    rng = random.Random(args.seed)
-    samples = random_samples(ids, args.samples, rng.randrange(1 << 30))
     database = open_database(url)
     try:
         results["db"] = interleaved_db(
