@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import signal
 import sys
 import time
@@ -16,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, make_url, text
 
+from benchmarks.common.output import finish
 from benchmarks.common.repo import invocation
 from runnerly_common.testing import POSTGRES_URL, temporary_postgres_database
 
@@ -98,14 +98,7 @@ def run_main(
     with benchmark_database(args.database_url, args.keep) as (url, kept):
         results = run(args, url, kept)
     results["wall_s"] = time.perf_counter() - started
-    if args.json:
-        print(json.dumps(results, indent=2, default=str))
-    else:
-        report(results)
-    failed = failures(results)
-    for name in failed:
-        print(f"FAIL: {name}", file=sys.stderr)
-    return 1 if failed else 0
+    return finish(results, args.json, report, failures)
 
 
 def failed_targets(results: dict[str, Any]) -> list[str]:

@@ -21,7 +21,6 @@ Run: .venv/bin/python -m benchmarks.sync [--quick] [--json] [--help]
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import shutil
@@ -36,6 +35,7 @@ from typing import Any
 import psycopg
 
 from benchmarks.common.machine import busy_cpus, revision
+from benchmarks.common.output import finish
 from benchmarks.common.repo import invocation
 from benchmarks.dataservice.data import libpq_url
 from benchmarks.sync.measure import breakdown, timed_sync
@@ -292,14 +292,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             shutil.rmtree(work, ignore_errors=True)
     results["wall_s"] = time.perf_counter() - started
-    if args.json:
-        print(json.dumps(results, indent=2, default=str))
-    else:
-        report(results)
-    failed = targets(results)
-    for name in failed:
-        print(f"FAIL: {name}", file=sys.stderr)
-    return 1 if failed else 0
+    return finish(results, args.json, report, targets)
 
 
 if __name__ == "__main__":
