@@ -9,6 +9,7 @@ from dataservice.api import make_blueprint
 from dataservice.database import open_database
 from dataservice.settings import DataServiceSettings
 from dataservice.strava.crypto import TokenCipher
+from dataservice.users import passwords
 from runnerly_common.db import pool_options
 from runnerly_common.settings import SettingsError
 
@@ -21,6 +22,7 @@ def create_app(settings: DataServiceSettings | None = None) -> Flask:
         raise SettingsError(str(exc)) from None
     app = runnerly_common.create_app("dataservice", settings)
     app.extensions["dataservice.cipher"] = cipher
+    app.extensions[passwords.EXTENSION] = passwords.hasher_for(settings.password_hash)
     pool = pool_options(settings.database_url, settings.db_pool_size, settings.db_max_overflow)
     open_database(settings.database_url, **pool).init_app(app)
     app.register_blueprint(make_blueprint())

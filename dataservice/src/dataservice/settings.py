@@ -28,6 +28,9 @@ class DataServiceSettings(DatabaseSettings):
     # A 10 MB upload is refused; activity files beyond this are rare.
     max_content_length: int = 8 * 1024 * 1024
     max_batch: int = 1000
+    # Argon2id parameters: "rfc9106" (RFC 9106's low-memory choice), or "cheapest" for test
+    # suites only (users.passwords); production refuses it.
+    password_hash: str = "rfc9106"
 
     def check(self) -> None:
         super().check()
@@ -35,3 +38,10 @@ class DataServiceSettings(DatabaseSettings):
             raise SettingsError(f"{self.env_name('export_days')} must be between 1 and 90")
         if not 1 <= self.max_batch <= 10000:
             raise SettingsError(f"{self.env_name('max_batch')} must be between 1 and 10000")
+        if self.password_hash not in ("rfc9106", "cheapest"):
+            raise SettingsError(f"{self.env_name('password_hash')} must be rfc9106 or cheapest")
+        if self.password_hash != "rfc9106" and self.is_production:
+            raise SettingsError(
+                f"{self.env_name('password_hash')}={self.password_hash} is for test suites: "
+                "production hashes passwords with rfc9106"
+            )
