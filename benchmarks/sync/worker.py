@@ -104,11 +104,17 @@ def one_run_per_request() -> None:
         self: Dataservice, user_id: int, runs: list[dict[str, Any]], deleted=(), set_aside=()
     ):
         total: Counter[str] = Counter({"created": 0, "updated": 0, "unchanged": 0, "deleted": 0})
+        new_gear: list[dict[str, Any]] = []  # pairs made for new Strava gear ids: a list
+
+        def add(answer: dict[str, Any]) -> None:
+            new_gear.extend(answer.pop("new_gear", ()))
+            total.update(answer)
+
         for run in runs:
-            total.update(upsert(self, user_id, [run]))
+            add(upsert(self, user_id, [run]))
         if deleted or set_aside:
-            total.update(upsert(self, user_id, [], deleted, set_aside))
-        return dict(total)
+            add(upsert(self, user_id, [], deleted, set_aside))
+        return {**total, **({"new_gear": new_gear} if new_gear else {})}
 
     Dataservice.upsert_runs = row_by_row  # type: ignore[method-assign]
 
