@@ -51,6 +51,10 @@ class UpsertResult:
     skipped: int = 0  # runs their runner deleted: a sync does not bring them back
     # (id, Strava id) of the pairs of shoes made for Strava gear ids seen for the first time
     new_gear: list[tuple[int, str]] = field(default_factory=list)
+    # The ids of the runs created and updated, and the local starts of the created ones
+    # (runs.changed: their refreshers rewrite only what follows from them).
+    written: list[int] = field(default_factory=list, repr=False)
+    new_starts: list[Any] = field(default_factory=list, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         answer: dict[str, Any] = {
@@ -127,8 +131,11 @@ def upsert_runs(
         result = _write(session, runner_id, batch, gear_of)
     result.deleted = delete_by_keys(session, Run, runner_id, gone)
     result.skipped = len(refused)
-    if result.created or result.updated or result.deleted:
+    if result.deleted:
         changed.touch(session, [runner_id])  # Core and COPY: no ORM event sees them
+    elif result.created or result.updated:  # an update's former start is not read here
+        starts = None if result.updated else result.new_starts
+        changed.touch_runs(session, runner_id, result.written, starts)
     return result
 
 
@@ -199,6 +206,8 @@ def _write(
         efforts.extend(efforts_rows(row, series.get(row["id"]), provided))
     insert_many(session, _BEST_EFFORTS, efforts)
     result.created, result.updated = len(new_rows), len(changed_rows)
+    result.written = [row["id"] for row in new_rows + changed_rows]
+    result.new_starts = [row["start_local"] for row in new_rows]
     return result
 
 
