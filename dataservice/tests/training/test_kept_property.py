@@ -1,7 +1,7 @@
 """Property: after any sequence of adds, edits (distance, time, heart rate, day,
-exclusion), heart-rate streams, merges, deletes and profile changes, each in its own
-transaction, the stored days equal a recomputation from scratch, and each stored run
-load the load its run gives now."""
+exclusion), a sync sending a run again changed, heart-rate streams, merges, deletes and
+profile changes, each in its own transaction, the stored days equal a recomputation from
+scratch, and each stored run load the load its run gives now."""
 
 from __future__ import annotations
 
@@ -53,6 +53,7 @@ step = st.one_of(
     st.tuples(st.just("add"), runs),
     st.tuples(st.just("edit"), st.tuples(which, edits)),
     st.tuples(st.just("delete"), which),
+    st.tuples(st.just("sync"), st.tuples(which, runs)),
     st.tuples(st.just("stream"), st.tuples(which, st.sampled_from([130, 165]))),
     st.tuples(st.just("merge"), st.tuples(which, which)),
     st.tuples(st.just("profile"), profiles),
@@ -96,6 +97,10 @@ def _apply(session: Any, runner: int, kind: str, value: Any) -> None:
         service.update_run(session, run, change)
     elif kind == "delete":
         service.delete_run(session, mine[value % len(mine)])
+    elif kind == "sync":  # the bulk upsert's update: its runs' former days are not read
+        position, again = value
+        run = mine[position % len(mine)]
+        upsert_runs(session, runner, [{**_item(again), "external_id": run.external_id}])
     elif kind == "stream":
         position, rate = value
         run = mine[position % len(mine)]

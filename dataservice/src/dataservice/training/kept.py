@@ -9,6 +9,13 @@ earliest one whose load changed onward: fitness and fatigue before it are unchan
 the day before seeds the rest.  A change of the profile's heart rates or threshold
 changes every basis, so every load and every day follows, by the same path.
 
+When the transaction says which runs it changed (``runs.changed.changes``: ORM writes and
+the bulk upsert do) and the profile is the one the stored loads were computed with, only
+those runs are read, with the stored days and loads of the days they left or reached; the
+loads are read from the earliest day that changed on only.  Anything else (a Core write
+that names no run, a profile change, a run gone with its load whose day is unknown)
+takes the whole path above.
+
 Stored days run from the runner's first day with a load to their last; later days only
 decay and are computed on read (:func:`series`).  Only runs that count (``runs.counted``)
 feed the days; every run has its load, shown with it.
@@ -20,7 +27,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, insert, inspect, select, update
@@ -88,13 +95,14 @@ _RUN_COLUMNS = (
 )
 
 
-def _runs(session: Session, runner_id: int) -> Iterator[Any]:
-    yield from session.execute(
+def _runs(session: Session, runner_id: int, ids: list[int] | None = None) -> Iterator[Any]:
+    query = (
         select(*_RUN_COLUMNS)
         .outerjoin(RunStream, RunStream.run_id == Run.id)
         .outerjoin(RunTrack, RunTrack.run_id == Run.id)
         .where(Run.runner_id == runner_id)
     )
+    yield from session.execute(query if ids is None else query.where(Run.id.in_(ids)))
 
 
 def basis(row: Any, profile: Profile) -> str:
@@ -152,9 +160,29 @@ def _lock_profile(session: Session, runner_id: int) -> Profile | None:
 
 def refresh(session: Session, runner_id: int) -> None:
     """Bring the runner's run loads and days up to date (in the caller's transaction)."""
+    from dataservice.runs.changed import changes  # it imports this module
+
     profile = _lock_profile(session, runner_id)
     if profile is None:  # the runner is gone, and their days with them
         return
+    known = changes(session, runner_id)
+    done = (
+        known is not None
+        and _same_profile(session, runner_id, profile)
+        and _refresh_runs(session, runner_id, profile, known.run_ids, known.earliest)
+    )
+    if not done:
+        _refresh_all(session, runner_id, profile)
+
+
+def _same_profile(session: Session, runner_id: int, profile: Profile) -> bool:
+    """Whether the stored loads were computed with ``profile`` (one row says: a change of
+    profile rewrites them all); False without any, so that a runner never refreshed is."""
+    one = session.scalar(select(RunLoad.basis).where(RunLoad.runner_id == runner_id).limit(1))
+    return one is not None and one.endswith(f"|{profile.key}")
+
+
+def _refresh_all(session: Session, runner_id: int, profile: Profile) -> None:
     stored = {
         r.run_id: r
         for r in session.execute(
@@ -199,7 +227,119 @@ def refresh(session: Session, runner_id: int) -> None:
     loads = daily_loads(kept)
     since = first_change(session, runner_id, loads)
     if since is not None:
-        _rewrite_days(session, runner_id, since, loads)
+        _rewrite_days(
+            session, runner_id, since, loads, min(loads, default=None), max(loads, default=None)
+        )
+
+
+def _refresh_runs(
+    session: Session,
+    runner_id: int,
+    profile: Profile,
+    run_ids: Iterable[int],
+    earliest: datetime | None,
+) -> bool:
+    """Refresh the loads of these runs only (the others stand, the profile being the
+    same), and the days from the earliest one whose load changed: what is read is these
+    runs, the days they left or reached, and the loads from that day on.  False (nothing
+    written) when a run is gone with its load (PostgreSQL's cascade) and ``earliest``, the
+    earliest start the changed runs had or have, is unknown: the day it left is."""
+    ids = sorted(run_ids)
+    stored = {
+        r.run_id: r
+        for r in session.execute(
+            select(RunLoad.run_id, RunLoad.day, RunLoad.counted, RunLoad.load, RunLoad.basis).where(
+                RunLoad.runner_id == runner_id, RunLoad.run_id.in_(ids)
+            )
+        )
+    }
+    found = list(_runs(session, runner_id, ids))
+    vanished = set(ids) - stored.keys() - {row.id for row in found}
+    if vanished and earliest is None:
+        return False
+    touched = {r.day for r in stored.values()}  # the days a run left, and those it reached
+    if vanished and earliest is not None:
+        touched.add(earliest.date())
+    rows: list[dict[str, Any]] = []
+    for row in found:
+        day = row.start_local.date()
+        touched.add(day)
+        counted = not row.excluded and row.merged_into is None
+        now_basis = basis(row, profile)
+        old = stored.pop(row.id, None)
+        if old is not None and old.basis == now_basis:
+            if (old.day, old.counted) != (day, counted):
+                session.execute(
+                    update(RunLoad).where(RunLoad.run_id == row.id).values(day=day, counted=counted)
+                )
+            continue
+        value, method = run_load(session, row, profile)
+        if old is not None:
+            session.execute(delete(RunLoad).where(RunLoad.run_id == row.id))
+        rows.append(
+            {
+                "run_id": row.id,
+                "runner_id": runner_id,
+                "day": day,
+                "counted": counted,
+                "load": value,
+                "method": method,
+                "basis": now_basis,
+            }
+        )
+    if stored:  # runs deleted
+        session.execute(delete(RunLoad).where(RunLoad.run_id.in_(list(stored))))
+    if rows:
+        session.execute(insert(RunLoad), rows)
+    if not touched:
+        return True
+    counts = (RunLoad.runner_id == runner_id, RunLoad.counted.is_(True), RunLoad.load.is_not(None))
+    near = daily_loads(
+        session.execute(
+            select(RunLoad.day, RunLoad.counted, RunLoad.load).where(
+                *counts, RunLoad.day.in_(sorted(touched))
+            )
+        )
+    )
+    mine = TrainingDay.runner_id == runner_id
+    were = {
+        r.day: r.load
+        for r in session.execute(
+            select(TrainingDay.day, TrainingDay.load).where(
+                mine, TrainingDay.day.in_(sorted(touched))
+            )
+        )
+    }
+    changed = [d for d in touched if abs(were.get(d, 0.0) - near.get(d, 0.0)) > 1e-9]
+    first = session.scalar(select(RunLoad.day).where(*counts).order_by(RunLoad.day).limit(1))
+    last = session.scalar(select(RunLoad.day).where(*counts).order_by(RunLoad.day.desc()).limit(1))
+    old_first = session.scalar(
+        select(TrainingDay.day).where(mine).order_by(TrainingDay.day).limit(1)
+    )
+    old_last = session.scalar(
+        select(TrainingDay.day).where(mine).order_by(TrainingDay.day.desc()).limit(1)
+    )
+    if first is None or last is None or old_first is None or old_last is None:
+        if first is not None or old_first is not None:
+            changed.append(min(d for d in (first, old_first) if d is not None))
+    else:
+        for was, now in ((old_first, first), (old_last, last)):
+            if was != now:
+                changed.append(min(was, now))
+    if vanished and earliest is not None:  # the day such a run left is no earlier
+        changed.append(earliest.date())
+    if not changed:
+        return True
+    since = min(changed)
+    loads = daily_loads(
+        session.execute(
+            select(RunLoad.day, RunLoad.counted, RunLoad.load).where(
+                *counts, RunLoad.day >= max(since, first or since)
+            )
+        )
+    )
+    _rewrite_days(session, runner_id, since, loads, first, last)
+    return True
 
 
 def first_change(session: Session, runner_id: int, loads: dict[date, float]) -> date | None:
@@ -235,12 +375,20 @@ def daily_loads(runs: Iterable[tuple[date, bool, float | None]]) -> dict[date, f
     return {day: math.fsum(values) for day, values in per_day.items()}
 
 
-def _rewrite_days(session: Session, runner_id: int, since: date, loads: dict[date, float]) -> None:
+def _rewrite_days(
+    session: Session,
+    runner_id: int,
+    since: date,
+    loads: dict[date, float],
+    first: date | None,
+    last: date | None,
+) -> None:
+    """Rewrite the days from ``since`` on, the runner's loads running from ``first`` to
+    ``last`` (None: there is none) and ``loads`` holding at least those from ``since``."""
     mine = TrainingDay.runner_id == runner_id
-    if not loads:
+    if first is None or last is None:
         session.execute(delete(TrainingDay).where(mine))
         return
-    first, last = min(loads), max(loads)
     session.execute(
         delete(TrainingDay).where(
             mine, (TrainingDay.day >= since) | (TrainingDay.day < first) | (TrainingDay.day > last)
