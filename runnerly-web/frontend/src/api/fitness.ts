@@ -2,28 +2,9 @@
 // runnerly-web's openapi/fitness.yaml.
 import { api } from "./client";
 
-export interface FitnessDay {
-  date: string;
-  load: number;
-  fitness: number;
-  fatigue: number;
-  form: number;
-}
+import type { Fitness } from "./types";
 
-export interface Fitness {
-  from: string;
-  to: string;
-  today: string;
-  fitness_days: number;
-  fatigue_days: number;
-  settings: {
-    max_hr: number | null;
-    rest_hr: number | null;
-    threshold_pace: number | null;
-    threshold_from: "profile" | "vo2max" | null;
-  };
-  days: FitnessDay[];
-}
+export type { Fitness, FitnessDay } from "./types";
 
 export const fitness = {
   days: (from?: string, to?: string) => {

@@ -86,3 +86,16 @@ export type TwoFactorEnrolment = JsonAnswer<"startTwoFactor", 201>;
 export type TwoFactorConfirmed = JsonAnswer<"confirmTwoFactor">;
 export type RecoveryCodes = JsonAnswer<"regenerateRecoveryCodes">;
 export type TwoFactorReset = JsonAnswer<"adminResetTwoFactor">;
+
+/** The Fitness page (decisions 61, 62): load, fitness, fatigue and form per day, and VDOT. */
+export type Fitness = JsonAnswer<"getFitness">;
+export type FitnessDay = Fitness["days"][number];
+export type VdotTrend = JsonAnswer<"getVdotTrend">;
+export type VdotPoint = VdotTrend["points"][number];
+export type RacePredictions = JsonAnswer<"getRacePredictions">;
+export type Prediction = RacePredictions["predictions"][number];
+export type MarathonReadiness = JsonAnswer<"getMarathonReadiness">;
+export type MarathonShape = NonNullable<MarathonReadiness["shape"]>;
+export type HeartRateZone = Schemas["HeartRateZone"];
+export type WeeklyZones = JsonAnswer<"getWeeklyHeartRateZones">;
+export type RunFitness = JsonAnswer<"getRunFitness">;
