@@ -18,6 +18,7 @@ def make_blueprint() -> OpenAPIBlueprint:
     from runnerly_web.apps import views as app_views
     from runnerly_web.archives import upload_views as archive_upload_views
     from runnerly_web.archives import views as archive_views
+    from runnerly_web.dashboard import views as dashboard_views
     from runnerly_web.email_preferences import views as email_preference_views
     from runnerly_web.exports import views as export_views
     from runnerly_web.fitness import views as fitness_views
@@ -43,6 +44,7 @@ def make_blueprint() -> OpenAPIBlueprint:
         archive_upload_views,
         export_views,
         training_views,
+        dashboard_views,
         record_views,
         vo2max_views,
         fitness_views,

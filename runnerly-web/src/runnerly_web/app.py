@@ -18,6 +18,7 @@ from runnerly_web import csrf, frontend
 from runnerly_web.account.one_time_tokens import make_token_store
 from runnerly_web.account.request_limits import make_request_limit
 from runnerly_web.api import make_blueprint
+from runnerly_web.dashboard import service as dashboard
 from runnerly_web.dataservice_client import DataService
 from runnerly_web.email_preferences import one_click
 from runnerly_web.session_store import make_session_store
@@ -61,6 +62,8 @@ def create_app(settings: WebSettings | None = None) -> Flask:
     )
     dataservice = DataService(settings.dataservice_url, tokens, settings.user_scope)
     app.extensions["runnerly_web.dataservice"] = dataservice
+    # The dashboard's parts are asked of the dataservice side by side (decision 68).
+    app.extensions[dashboard.POOL] = dashboard.make_pool()
     app.extensions["runnerly_web.strava"] = StravaOAuth(
         settings.strava_oauth_url,
         settings.strava_client_id,

@@ -82,6 +82,11 @@ class DataService:
             raise unavailable("the dataservice failed to answer; try again shortly")
         raise _passed_on(response)
 
+    def authorize(self, runner: int) -> None:
+        """Get the runner's token now (or find it cached), raising as ``call`` would: before
+        calls made side by side, so that a refusal is one request to the tokendealer."""
+        self._token(runner, False)
+
     def json(self, method: str, path: str, **kwargs: Any) -> Any:
         return self.call(method, path, **kwargs).json()
 

@@ -424,6 +424,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The dashboard's first screen in one answer
+         * @description Everything the dashboard draws when it opens, for the signed-in runner: `summary` (getStatsSummary), `weekly_totals` (getStatsTotals with `period=week` from `from`), `records` (getStatsRecords), `recent_runs` (searchRuns, the newest 5), `next_session` (getNextSession) and `race_predictions` (getRacePredictions), each as that operation answers it. runnerly-web asks the dataservice for the six side by side, so the answer takes about as long as the slowest part, not their sum. There is no runner in the address: the parts are always the session's runner's.
+         *
+         *     When a part fails: a client error (4xx) of any part is the answer's error, as that part's operation would give it (a `from` the dataservice refuses is 400 naming `query.from`, an ended session 401). When the dataservice cannot answer (503) for the summary, the answer is that 503 (the page draws nothing without it); for another part, that part is null and `unavailable` names it with the error's code and message, and the rest is answered with 200 (the page shows that panel's error and retries it with the part's own operation).
+         */
+        get: operations["getDashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/email-preferences": {
         parameters: {
             query?: never;
@@ -1624,6 +1646,22 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        Dashboard: {
+            summary: components["schemas"]["Summary"];
+            weekly_totals: components["schemas"]["TotalsSeries"] | null;
+            records: components["schemas"]["Records"] | null;
+            recent_runs: components["schemas"]["RunPage"] | null;
+            next_session: components["schemas"]["NextSession"] | null;
+            race_predictions: components["schemas"]["RacePredictions"] | null;
+            /** @description The parts the dataservice could not answer (null above), in the order above */
+            unavailable: components["schemas"]["UnavailablePart"][];
+        };
+        UnavailablePart: {
+            /** @enum {string} */
+            part: "weekly_totals" | "records" | "recent_runs" | "next_session" | "race_predictions";
+            code: string;
+            message: string;
+        };
         EmailPreferences: {
             /** @description Whether the monthly report is sent */
             monthly_report: boolean;
@@ -2276,6 +2314,36 @@ export interface components {
         };
         /** @description The session when the password logged in; `two_factor_required` when the account's second factor is to come (`POST /login/two-factor`). */
         LoginAnswer: components["schemas"]["Session"] | components["schemas"]["TwoFactorChallenge"];
+        /** @description The race predictions (getRacePredictions); the dashboard's first screen holds them too */
+        RacePredictions: {
+            /** Format: date */
+            date: string;
+            vdot: number | null;
+            riegel_from: {
+                distance: number;
+                elapsed: number;
+                run_id: number;
+                /** Format: date-time */
+                start_time: string;
+                vdot: number;
+            } | null;
+            predictions: {
+                distance: number;
+                label: string;
+                vdot_time: number | null;
+                riegel_time: number | null;
+            }[];
+            next_race: {
+                id: number;
+                name: string;
+                /** Format: date */
+                date: string;
+                distance: number;
+                goal_time: number | null;
+                vdot_time: number | null;
+                riegel_time: number | null;
+            } | null;
+        };
         HeartRateZone: {
             zone: number;
             name: string;
@@ -2961,6 +3029,30 @@ export interface operations {
         };
         responses: {
             204: components["responses"]["NoContent"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getDashboard: {
+        parameters: {
+            query?: {
+                /** @description The weekly chart's first day (the Monday 11 weeks before this week's, in the runner's zone); without it, the dataservice's last 12 weeks */
+                from?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The first screen's parts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dashboard"];
+                };
+            };
             default: components["responses"]["Error"];
         };
     };
@@ -4595,35 +4687,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date */
-                        date: string;
-                        vdot: number | null;
-                        riegel_from: {
-                            distance: number;
-                            elapsed: number;
-                            run_id: number;
-                            /** Format: date-time */
-                            start_time: string;
-                            vdot: number;
-                        } | null;
-                        predictions: {
-                            distance: number;
-                            label: string;
-                            vdot_time: number | null;
-                            riegel_time: number | null;
-                        }[];
-                        next_race: {
-                            id: number;
-                            name: string;
-                            /** Format: date */
-                            date: string;
-                            distance: number;
-                            goal_time: number | null;
-                            vdot_time: number | null;
-                            riegel_time: number | null;
-                        } | null;
-                    };
+                    "application/json": components["schemas"]["RacePredictions"];
                 };
             };
             default: components["responses"]["Error"];

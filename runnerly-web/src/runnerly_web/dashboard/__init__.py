@@ -1,0 +1,1 @@
+"""The dashboard's first screen in one answer (decision 68)."""
