@@ -14,9 +14,12 @@ from runnerly_common.testing.services import Dataservice, start_dataservice
 
 
 @contextlib.contextmanager
-def served_dataservice(database_url: str, key: SigningKey, workers: int) -> Iterator[Dataservice]:
+def served_dataservice(
+    database_url: str, key: SigningKey, workers: int, threads: int | None = None
+) -> Iterator[Dataservice]:
     """The dataservice on ``database_url`` (migrated already), always stopped; RuntimeError
-    when it logged an error."""
+    when it logged an error.  ``threads``: per worker; None, the service's own setting."""
+    extra = {} if threads is None else {"threads": str(threads)}
     jwks = JWKSServer([key])
     jwks.live = LiveServer(jwks)
     try:
@@ -31,6 +34,7 @@ def served_dataservice(database_url: str, key: SigningKey, workers: int) -> Iter
                 log_level="INFO",
                 # The benchmarks' tokens are signed once and outlive a run (up to 6 h).
                 token_max_lifetime_seconds=str(6 * 3600),
+                **extra,
             )
             try:
                 yield service

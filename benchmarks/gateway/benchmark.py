@@ -58,11 +58,16 @@ REQUIRED = ("direct", "gateway", "crs")
 @contextlib.contextmanager
 def endpoint(args: argparse.Namespace) -> Iterator[upstreams.Endpoint]:
     if args.endpoint == "ping":
-        with upstreams.ping(args.upstream_workers) as ping:
+        with upstreams.ping(args.upstream_workers, args.upstream_threads) as ping:
             yield ping
     else:
         with upstreams.month(
-            args.upstream_workers, args.runners, args.runs_per_runner, args.samples, args.seed
+            args.upstream_workers,
+            args.upstream_threads,
+            args.runners,
+            args.runs_per_runner,
+            args.samples,
+            args.seed,
         ) as month:
             yield month
 
@@ -218,8 +223,8 @@ def print_report(results: dict[str, Any], args: argparse.Namespace) -> None:
     )
     print(
         f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s after {args.warmup} s "
-        f"of warm-up; {args.repeats} interleaved rounds; gunicorn {args.upstream_workers} sync "
-        f"workers; nginx workers {args.nginx_workers or 'auto'}"
+        f"of warm-up; {args.repeats} interleaved rounds; gunicorn {args.upstream_workers} "
+        f"workers x {args.upstream_threads} threads; nginx workers {args.nginx_workers or 'auto'}"
     )
     parts = ("nginx", "gunicorn", "postgres", "wrk", "rest", "machine")
     print(" " * 75 + "CPU µs per request (median of the rounds)")
@@ -271,6 +276,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     add("--connections", type=int, default=16, help="wrk connections (%(default)s)")
     add("--threads", type=int, default=1, help="wrk threads (%(default)s)")
     add("--upstream-workers", type=int, default=2, help="gunicorn workers (%(default)s)")
+    add(
+        "--upstream-threads",
+        type=int,
+        default=0,
+        help="threads per gunicorn worker (0: the dataservice's own setting, as it ships; "
+        "1: sync workers, as before decision 67)",
+    )
     add("--nginx-workers", type=int, default=0, help="nginx workers, each front end (0: auto)")
     add("--runners", type=int, default=50, help="month: runners loaded (%(default)s)")
     add("--runs-per-runner", type=int, default=1000, help="month: runs each (%(default)s)")
@@ -298,6 +310,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if unknown:
         parser.error(f"unknown targets: {', '.join(sorted(unknown))}")
     args.targets = [name for name in LABELS if name in chosen or name in REQUIRED]
+    if not args.upstream_threads:
+        from dataservice.settings import DataServiceSettings
+
+        args.upstream_threads = DataServiceSettings.load(environ={}).threads
     args.command = invocation()
     return args
 

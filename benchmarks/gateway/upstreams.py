@@ -1,16 +1,16 @@
 """The gunicorn endpoints ``python -m benchmarks.gateway`` puts behind each front end.
 
-- ``month`` (the default): a real ``dataservice serve`` (gunicorn, sync workers, as the
-  service is deployed) on a throw-away PostgreSQL database holding runners with three years
-  of runs each, answering ``GET /api/v1/runs/{runner}/{year}/{month}`` to runner tokens as
-  runnerly-web sends them (ES256, verified against a JWKS served from this process), the
-  call a dashboard makes most (~28 runs with their polylines, about 21 KB of JSON).
+- ``month`` (the default): a real ``dataservice serve`` (gunicorn with the service's own
+  worker settings, as it is deployed) on a throw-away PostgreSQL database holding runners
+  with three years of runs each, answering ``GET /api/v1/runs/{runner}/{year}/{month}`` to
+  runner tokens as runnerly-web sends them (ES256, verified against a JWKS served from this
+  process), the call a dashboard makes most (~28 runs with their polylines, about 21 KB of JSON).
 - ``ping``: a ``runnerly_common`` Flask app under the same gunicorn settings answering
   ``GET /api/v1/ping`` with a few bytes of JSON: the cheapest request a service answers, so
   that the front end's fixed cost per request weighs the most (the worst case for a ratio).
 
-Run as a module (``python -m benchmarks.gateway.upstreams <port> <workers>``), it serves
-the ping app (the child process of :func:`ping`).
+Run as a module (``python -m benchmarks.gateway.upstreams <port> <workers> <threads>``), it
+serves the ping app (the child process of :func:`ping`).
 """
 
 from __future__ import annotations
@@ -66,13 +66,15 @@ class Endpoint:
         return [row[0] for row in rows]
 
 
-def serve_ping(port: int, workers: int) -> None:
+def serve_ping(port: int, workers: int, threads: int) -> None:
     """The ping app, served as every Runnerly service is (runs in a child process)."""
     from runnerly_common import create_app
     from runnerly_common.server import serve
     from runnerly_common.settings import Settings
 
-    settings = Settings.load(environ={}, port=port, workers=workers, log_level="WARNING")
+    settings = Settings.load(
+        environ={}, port=port, workers=workers, threads=threads, log_level="WARNING"
+    )
 
     def load() -> Any:
         app = create_app("bench-upstream", settings)
@@ -87,10 +89,10 @@ def serve_ping(port: int, workers: int) -> None:
 
 
 @contextlib.contextmanager
-def ping(workers: int) -> Iterator[Endpoint]:
+def ping(workers: int, threads: int) -> Iterator[Endpoint]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    command = module_command("benchmarks.gateway.upstreams", str(port), str(workers))
+    command = module_command("benchmarks.gateway.upstreams", str(port), str(workers), str(threads))
     with (
         tempfile.TemporaryDirectory(prefix="bench-ping-") as tmp,
         ServiceProcess(
@@ -105,7 +107,12 @@ def ping(workers: int) -> Iterator[Endpoint]:
 
 @contextlib.contextmanager
 def month(
-    workers: int, runners: int, runs_per_runner: int, samples: int, seed: int
+    workers: int,
+    threads: int,
+    runners: int,
+    runs_per_runner: int,
+    samples: int,
+    seed: int,
 ) -> Iterator[Endpoint]:
     """The dataservice's month endpoint over a freshly loaded throw-away database."""
     from benchmarks.dataservice.data import history_window, load_history, loaded_runner_ids
@@ -146,9 +153,9 @@ def month(
             "distinct_requests": samples,
             "load_s": round(load.total_s, 1),
         }
-        with served_dataservice(url, key, workers) as server:
+        with served_dataservice(url, key, workers, threads) as server:
             yield Endpoint("month", server.url, server.process.pid, requests, about, url)
 
 
 if __name__ == "__main__":
-    serve_ping(int(sys.argv[1]), int(sys.argv[2]))
+    serve_ping(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]))

@@ -149,6 +149,21 @@ class TestConnectionBudget:
         assert budget.uses["dataservice/dataservice"] == 24 * 4
         assert budget.total > budget.max_connections
 
+    def test_each_process_pool_holds_its_threads_and_one_more(
+        self, rendered: dict[str, Any], settings_classes: dict[str, SettingsClass]
+    ) -> None:
+        # The threads of a gunicorn worker share its pool, and a request may hold two
+        # connections: one fewer than threads + 1 and they can wait on each other until the
+        # pool times out (DatabaseSettings.check refuses to start; this sees it in CI).
+        for name, prefix in (("tokendealer", "TOKENDEALER_"), ("dataservice", "DATASERVICE_")):
+            environment = rendered["services"][name].get("environment") or {}
+            defaults = settings_classes[prefix].cls()
+            pool = int(environment.get(prefix + "DB_POOL_SIZE", defaults.db_pool_size))
+            overflow = int(environment.get(prefix + "DB_MAX_OVERFLOW", defaults.db_max_overflow))
+            threads = int(environment.get(prefix + "THREADS", defaults.threads))
+            assert threads > 1, f"{name}: threaded workers, as shipped (decision 67)"
+            assert pool + overflow >= threads + 1, f"{name}: {pool} + {overflow} for {threads}"
+
     def test_replicas_count_too(
         self, rendered: dict[str, Any], settings_classes: dict[str, SettingsClass]
     ) -> None:

@@ -277,3 +277,22 @@ def test_a_pool_that_cannot_serve_refuses_to_start(variable: str, value: str) ->
     assert PooledSettings.load(environ={}).db_pool_size == 5
     with pytest.raises(SettingsError, match="SVC_DB_POOL_SIZE must be at least 1"):
         PooledSettings.load(environ={variable: value})
+
+
+def test_a_pool_smaller_than_its_threads_need_refuses_to_start() -> None:
+    @dataclasses.dataclass
+    class PooledSettings(DatabaseSettings):
+        ENV_PREFIX = "SVC_"
+
+    pool = {"SVC_DB_POOL_SIZE": "2", "SVC_DB_MAX_OVERFLOW": "2"}
+    # Four connections serve three threads (one spare for a request's second session)...
+    assert PooledSettings.load(environ={**pool, "SVC_THREADS": "3"}).threads == 3
+    # ...not four: each could hold one and wait for its second until the pool times out.
+    with pytest.raises(SettingsError, match=r"SVC_THREADS \+ 1 \(5\)"):
+        PooledSettings.load(environ={**pool, "SVC_THREADS": "4"})
+
+
+def test_threads_start_at_one() -> None:
+    assert Settings.load(environ={}).threads == 1  # a sync worker, unless a service says
+    with pytest.raises(SettingsError, match="RUNNERLY_THREADS must be at least 1"):
+        Settings.load(environ={"RUNNERLY_THREADS": "0"})

@@ -14,6 +14,11 @@ class DataServiceSettings(DatabaseSettings):
     ENV_PREFIX: ClassVar[str] = "DATASERVICE_"
 
     port: int = 5002
+    # Threads per gunicorn worker: its requests are CPU and database work, so few; more
+    # than one makes it a gthread worker that keeps the gateway's and the other services'
+    # connections alive, and overlaps one request's database wait with another's Python
+    # (docs/decisions.md, 67). The pool must hold threads + 1 (DatabaseSettings.check).
+    threads: int = 2
     database_url: str = alias("sqlite:///var/dataservice.db", "DATABASE_URL")
     jwks_url: str = "http://127.0.0.1:5001/.well-known/jwks.json"
     token_audience: str = "dataservice"

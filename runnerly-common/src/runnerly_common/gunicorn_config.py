@@ -45,15 +45,24 @@ class JsonLogger(glogging.Logger):
 
 
 # gunicorn's rule of thumb for sync workers: two per CPU, one more for the one blocked on I/O.
+# Every deployment writes its count down instead (<PREFIX>WORKERS; docs/operations.md).
 workers = cpu_count() * 2 + 1
+# One request at a time per process unless the service's settings ask for threads
+# (<PREFIX>THREADS > 1: server.gunicorn_options switches to gthread).
 worker_class = "sync"
 threads = 1
-# A request running longer than this is killed with its worker (the gateway gives up sooner).
+# A sync worker running a request longer than this is killed with it (the gateway gives up
+# sooner).  A gthread worker's heartbeat comes from its main loop, so there it catches a
+# stuck process, not a slow request: the callers' own timeouts bound those.
 timeout = 30
 # On SIGTERM, requests in progress get this long to finish.  The orchestrator must wait
 # longer before its SIGKILL: docker's default is 10 s, so compose sets stop_grace_period.
 graceful_timeout = 20
-keepalive = 5
+# How long a gthread worker keeps an idle connection (sync workers close every one).
+# Longer than the gateway's upstream keepalive_timeout (60 s, nginx.conf.j2): the side that
+# sends the requests must be the one to close an idle connection, or a request sent just
+# as gunicorn closes it is lost (nginx and urllib3 retry only idempotent ones).
+keepalive = 75
 limit_request_field_size = 16384
 # gunicorn's largest bounded request line (its default is 4094): the gateway passes lines
 # up to its 8k buffer (large_client_header_buffers), and a line between the two limits got

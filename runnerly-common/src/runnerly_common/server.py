@@ -5,7 +5,8 @@ Where gunicorn's settings come from, last one wins:
 1. ``runnerly_common/gunicorn_config.py``, the config file every service shares;
 2. the operator's own config file, named by ``--config`` in ``GUNICORN_CMD_ARGS``;
 3. the service's settings: bind address (``<PREFIX>HOST``/``<PREFIX>PORT``), log level,
-   process name, and ``<PREFIX>WORKERS`` when it is set (else the file's CPU count);
+   process name, ``<PREFIX>WORKERS`` when it is set (else the file's CPU count), and
+   ``<PREFIX>THREADS`` (more than 1: threaded ``gthread`` workers);
 4. the other flags of ``GUNICORN_CMD_ARGS`` (``--timeout 60``, ``--workers 3``...);
 5. keyword arguments of :func:`serve` (tests, benchmarks).
 """
@@ -33,6 +34,11 @@ def gunicorn_options(settings: Settings) -> dict[str, Any]:
     }
     if settings.workers:
         options["workers"] = settings.workers
+    if settings.threads > 1:
+        # gunicorn would switch a sync worker with threads to gthread by itself; saying so
+        # keeps the worker class in the settings' hands (GUNICORN_CMD_ARGS still wins).
+        options["worker_class"] = "gthread"
+        options["threads"] = settings.threads
     return options
 
 

@@ -48,6 +48,12 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 0  # 0: derived from the CPU count by the server
+    # Threads per gunicorn worker. 1: a sync worker, one request at a time, and every
+    # connection closed after its answer. More: a threaded (gthread) worker, in which a
+    # request waiting on another service or the database holds a thread, not the process,
+    # and connections are kept alive (the gateway's and other services' pools reuse them).
+    # A service whose requests mostly wait raises its own default (runnerly-web's).
+    threads: int = 1
     log_level: str = "INFO"
     max_content_length: int = 1024 * 1024
     # Where JWT verification finds keys; empty disables bearer-token checks.
@@ -134,6 +140,11 @@ class Settings:
             )
         if self.hsts_seconds is not None and self.hsts_seconds < 0:
             raise SettingsError(f"{self.env_name('hsts_seconds')} must not be negative")
+        if self.workers < 0 or self.threads < 1:
+            raise SettingsError(
+                f"{self.env_name('workers')} must not be negative and "
+                f"{self.env_name('threads')} must be at least 1"
+            )
         if self.token_max_lifetime_seconds < 30:
             raise SettingsError(
                 f"{self.env_name('token_max_lifetime_seconds')} must be at least 30 seconds"
@@ -169,7 +180,8 @@ class DatabaseSettings(Settings):
 
     # Connections a process keeps to PostgreSQL, and how many more at a busy moment
     # (SQLAlchemy's defaults); x workers x containers must fit in max_connections
-    # (docs/operations.md, "Capacity"; deploy/tests/test_capacity.py).
+    # (docs/operations.md, "Capacity"; deploy/tests/test_capacity.py).  The pool is the
+    # process's, shared by its threads: it must hold one more than the threads (below).
     db_pool_size: int = 5
     db_max_overflow: int = 10
 
@@ -179,6 +191,16 @@ class DatabaseSettings(Settings):
             raise SettingsError(
                 f"{self.env_name('db_pool_size')} must be at least 1 and "
                 f"{self.env_name('db_max_overflow')} not negative"
+            )
+        # A request may hold two connections at once (Database.session and .reader). With
+        # one more connection than threads, some thread can always take its second; with
+        # fewer, every thread may hold one and wait for another until the pool times out.
+        if self.threads > 1 and self.db_pool_size + self.db_max_overflow < self.threads + 1:
+            raise SettingsError(
+                f"{self.env_name('db_pool_size')} + {self.env_name('db_max_overflow')} "
+                f"({self.db_pool_size + self.db_max_overflow}) must be at least "
+                f"{self.env_name('threads')} + 1 ({self.threads + 1}): the threads of a "
+                "process share its pool, and a request may hold two connections"
             )
 
 

@@ -29,11 +29,11 @@ def start(tmp_path: Path) -> Iterator[Start]:
     """Start ``served_app.py`` under gunicorn; every server is stopped after the test."""
     servers: list[ServiceProcess] = []
 
-    def run(workers: int = 2, **env: str) -> tuple[ServiceProcess, str]:
+    def run(workers: int = 2, threads: int = 1, **env: str) -> tuple[ServiceProcess, str]:
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         server = ServiceProcess(
-            [sys.executable, str(SERVED_APP), str(port), str(workers)],
+            [sys.executable, str(SERVED_APP), str(port), str(workers), str(threads)],
             ready_url=f"{base}/healthz",
             log_path=tmp_path / f"served-{port}.log",
             env={"TMPDIR": str(tmp_path), **env},
@@ -172,7 +172,7 @@ class TestConfigFiles:
             "workers": 2,  # the operator's file
             "timeout": 45,  # the operator's file over the shared one's 30
             "graceful_timeout": 9,  # GUNICORN_CMD_ARGS over the operator's file
-            "keepalive": 5,  # the shared file
+            "keepalive": 75,  # the shared file
             "bind": [base.removeprefix("http://")],  # the service's settings
             "logger": "JsonLogger",  # the shared file
         }
@@ -186,3 +186,47 @@ class TestConfigFiles:
         messages = [line["message"] for line in gunicorn_lines]
         assert any(message.startswith("Booting worker") for message in messages)
         assert all(line["service"] == "runnerly" for line in gunicorn_lines)
+
+
+def peers_of_one_client(base: str, requests_made: int) -> list[str]:
+    """The connection each of ``requests_made`` requests from one HTTP/1.1 client arrived
+    on, as the server saw it (the client reuses its connection whenever it may)."""
+    with requests.Session() as client:
+        return [client.get(f"{base}/peer", timeout=5).json()["peer"] for _ in range(requests_made)]
+
+
+class TestThreads:
+    """``<PREFIX>THREADS``: a request that waits holds a thread, not the process, and the
+    connections of callers (the gateway's pool, another service's session) are kept."""
+
+    def test_one_process_serves_several_waiting_requests_at_once(self, start: Start) -> None:
+        _server, base = start(workers=1, threads=4)
+        started = time.monotonic()
+        with ThreadPoolExecutor(4) as pool:
+            answers = list(pool.map(lambda _: requests.get(f"{base}/slow", timeout=10), range(4)))
+        elapsed = time.monotonic() - started
+        assert len({answer.json()["pid"] for answer in answers}) == 1
+        # Four 0.5 s waits side by side; one after the other they take 2 s.
+        assert elapsed < 1.5, f"4 waiting requests on 4 threads took {elapsed:.2f} s"
+
+    def test_a_threaded_worker_keeps_the_connection(self, start: Start) -> None:
+        _server, base = start(workers=1, threads=2)
+        assert len(set(peers_of_one_client(base, 20))) == 1
+
+    def test_a_sync_worker_closes_every_connection(self, start: Start) -> None:
+        # What one thread (the default) still means: the reason services ask for more.
+        _server, base = start(workers=1, threads=1)
+        assert len(set(peers_of_one_client(base, 5))) == 5
+
+    def test_the_worker_class_follows_the_threads(self, start: Start, tmp_path: Path) -> None:
+        report = tmp_path / "report.json"
+        operator_file = tmp_path / "operator.py"
+        operator_file.write_text(
+            "import json\n"
+            "def post_worker_init(worker):\n"
+            f"    with open({str(report)!r}, 'w') as out:\n"
+            "        json.dump({'class': type(worker).__name__,\n"
+            "                   'threads': worker.cfg.threads}, out)\n"
+        )
+        start(workers=1, threads=3, GUNICORN_CMD_ARGS=f"--config {operator_file}")
+        assert json.loads(report.read_text()) == {"class": "ThreadWorker", "threads": 3}

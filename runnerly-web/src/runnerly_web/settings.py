@@ -18,6 +18,11 @@ class WebSettings(Settings):
     ENV_PREFIX: ClassVar[str] = "RUNNERLY_WEB_"
 
     port: int = 5000
+    # Threads per gunicorn worker: a request here mostly waits on the dataservice and the
+    # tokendealer (the soak: 38 % of the time in front of runnerly-web was requests queued
+    # for a sync worker), so a waiting request holds a thread, not the process
+    # (docs/decisions.md, 67). Its SQLite stores keep a connection per thread.
+    threads: int = 8
     # Signs the session cookie; rotating it logs everyone out.
     secret_key: str = secret()
     # Secure cookies also outside production (TLS in front of a test stack).

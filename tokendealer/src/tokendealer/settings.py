@@ -16,6 +16,10 @@ class TokenDealerSettings(DatabaseSettings):
     ENV_PREFIX: ClassVar[str] = "TOKENDEALER_"
 
     port: int = 5001
+    # Threads per gunicorn worker: a token exchange waits on the dataservice (up to
+    # dataservice_timeout), which must not hold the process; the rest is short CPU work
+    # (docs/decisions.md, 67). The pool must hold threads + 1 (DatabaseSettings.check).
+    threads: int = 2
     database_url: str = "sqlite:///var/tokendealer.db"
     # Encrypts signing keys at rest; required in production.
     keys_passphrase: str = secret()
