@@ -310,6 +310,12 @@ def test_the_same_services_as_compose(
         n for n, s in manifests.of("Service").items() if s["spec"].get("type") == "ExternalName"
     }
     assert external == EXTERNAL
+    # Setup first, then the servers (README.md, "Deploy"): `kubectl apply -l
+    # app.kubernetes.io/component!=server` applies all but the Deployments.
+    for resource in manifests.resources:
+        component = resource["metadata"].get("labels", {}).get("app.kubernetes.io/component")
+        expected = {"Deployment": "server", "Job": "setup"}.get(resource["kind"])
+        assert component == expected, (resource["kind"], resource["metadata"]["name"])
     # Every Service in front of pods selects a Deployment's pods.
     for name, service in manifests.of("Service").items():
         if name not in EXTERNAL:
