@@ -129,7 +129,8 @@ def run_wrk(
     out = result.stdout
     done = re.search(r"(\d+) requests in ([\d.]+)(us|ms|s)", out)
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, re.MULTILINE))
+    # wrk pads a value in seconds with a space ("1.19s ").
+    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", out, re.MULTILINE))
     if not (done and rps and {"50", "99"} <= percentiles.keys()):
         raise RuntimeError(f"unexpected wrk output:\n{out}\n{result.stderr}")
     requests = int(done.group(1))
