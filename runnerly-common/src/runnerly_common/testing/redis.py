@@ -42,29 +42,43 @@ class RedisServer(_Process):
     """``redis-server`` on 127.0.0.1:``port`` with its files in ``workdir``.
 
     ``appendonly``: an append-only file fsynced every second, as in production (a restart
-    keeps the queue); without it nothing is kept, and a restart starts empty.
+    keeps the queue); without it nothing is kept, and a restart starts empty. ``host``: the
+    address it binds (a node's); ``wrap``: what the command runs under (``ip netns exec``).
     """
 
     name = "redis"
 
-    def __init__(self, workdir: Path, port: int | None = None, *, appendonly: bool = False) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        port: int | None = None,
+        *,
+        appendonly: bool = False,
+        host: str = "127.0.0.1",
+        wrap: tuple[str, ...] = (),
+    ) -> None:
         self.binary = redis_server_binary()
         self.workdir = workdir
         self.port = port or free_port()
         self.appendonly = appendonly
+        self.host = host
+        self.wrap = wrap
         self.log_path = workdir / "redis.log"
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
     def base_url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}"
+        return f"redis://{self.host}:{self.port}"
 
     def url(self, db: int = 0) -> str:
         return f"{self.base_url}/{db}"
 
     def start(self) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
-        command = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+        command = [*self.wrap, self.binary, "--port", str(self.port), "--bind", self.host]
+        command += ["--save", ""]
+        if self.host != "127.0.0.1":  # a node's address: its peers are not loopback
+            command += ["--protected-mode", "no"]
         if self.appendonly:  # no RDB snapshots either way: they would fork
             command += ["--appendonly", "yes", "--appendfsync", "everysec"]
         else:

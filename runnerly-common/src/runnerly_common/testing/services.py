@@ -4,10 +4,11 @@ returns once it answers.
 
 Every starter takes ``settings``: more of the service's settings, named without the
 service's prefix (``workers="4"`` is ``DATASERVICE_WORKERS=4``; they override the starter's
-own, such as its WARNING ``log_level``), and ``command``: another
-command serving the same app (a benchmark's instrumented one). The caller stops what it
-started (``with`` the returned process, or :func:`runnerly_common.testing.stack.start_stack`
-for several).
+own, such as its WARNING ``log_level``; ``host`` is where it listens and where it is asked
+whether it is ready), and ``command``: another command serving the same app (a benchmark's
+instrumented one, or the service run inside a network namespace: chaos/netns.py). The
+caller stops what it started (``with`` the returned process, or
+:func:`runnerly_common.testing.stack.start_stack` for several).
 """
 
 from __future__ import annotations
@@ -105,10 +106,11 @@ def _serve(
     # environments at once a gunicorn service's two workers took over 30 s to answer.
     timeout: float = 90,
     script: str | None = None,
+    host: str = "127.0.0.1",
 ) -> ServiceProcess:
     process = ServiceProcess(
         list(command or [str(BIN / (script or name)), "serve"]),
-        ready_url=f"http://127.0.0.1:{port}{ready_path}",
+        ready_url=f"http://{host}:{port}{ready_path}",
         log_path=work / f"{name}.log",
         env=env,
         cwd=work,
@@ -118,6 +120,13 @@ def _serve(
     )
     process.start()
     return process
+
+
+def _host(env: Mapping[str, str], prefix: str) -> str:
+    """Where a service started with ``env`` answers: its ``<PREFIX>HOST`` setting (a
+    node's address), else loopback."""
+    host = env.get(f"{prefix}HOST", "") or "127.0.0.1"
+    return "127.0.0.1" if host == "0.0.0.0" else host  # noqa: S104 - compared, not bound
 
 
 # --- the tokendealer --------------------------------------------------------------------------
@@ -180,7 +189,8 @@ def start_tokendealer(
         check=True,
         capture_output=True,
     )
-    process = _serve("tokendealer", work, env, port, "/readyz", command)
+    host = _host(env, "TOKENDEALER_")
+    process = _serve("tokendealer", work, env, port, "/readyz", command, host=host)
     return Tokendealer("tokendealer", process, env, work, read_env_file(work / "c.env"))
 
 
@@ -225,10 +235,17 @@ def start_dataservice(
     env = service_env(
         DATASERVICE_DATABASE_URL=database_url,
         DATASERVICE_JWKS_URL=jwks_url,
-        DATASERVICE_STRAVA_TOKEN_KEYS=Fernet.generate_key().decode(),
         DATASERVICE_PORT=str(port),
         DATASERVICE_WORKERS=str(workers),
-        **prefixed("DATASERVICE_", {"log_level": "WARNING", **settings}),
+        # Nodes of one deployment share a key (``strava_token_keys`` in ``settings``).
+        **prefixed(
+            "DATASERVICE_",
+            {
+                "log_level": "WARNING",
+                "strava_token_keys": Fernet.generate_key().decode(),
+                **settings,
+            },
+        ),
     )
     if migrate:
         subprocess.run(
@@ -238,7 +255,8 @@ def start_dataservice(
             check=True,
             capture_output=True,
         )
-    process = _serve("dataservice", work, env, port, "/readyz", command)
+    host = _host(env, "DATASERVICE_")
+    process = _serve("dataservice", work, env, port, "/readyz", command, host=host)
     return Dataservice("dataservice", process, env, work)
 
 
@@ -301,7 +319,16 @@ def start_strava_sim(
         )
         seeding = json.loads(done.stdout.decode().strip().splitlines()[-1])
     # Seeding the athletes' activities on first start takes longer than a plain start.
-    process = _serve("strava-sim", work, env, port, "/admin/rate-limits", command, timeout=120)
+    process = _serve(
+        "strava-sim",
+        work,
+        env,
+        port,
+        "/admin/rate-limits",
+        command,
+        timeout=120,
+        host=_host(env, "STRAVA_SIM_"),
+    )
     sim = StravaSim("strava-sim", process, env, work, seeding, athletes)
     if latency_ms:
         sim.set_faults(error_rate=0, latency_ms=latency_ms, seed=1)
@@ -368,7 +395,8 @@ def start_web(
         **settings,
     )
     env = service_env(**environ)
-    process = _serve("web", work, env, port, "/healthz", command, script="runnerly-web")
+    host = _host(env, "RUNNERLY_WEB_")
+    process = _serve("web", work, env, port, "/healthz", command, script="runnerly-web", host=host)
     return Service("web", process, env, work)
 
 
@@ -437,14 +465,26 @@ def start_celery_worker(
     return worker
 
 
-def start_celery_beat(work: Path, environ: Mapping[str, str], **settings: Any) -> CeleryProcess:
-    """strava-worker's beat, its schedule file in ``work``."""
+def start_celery_beat(
+    work: Path,
+    environ: Mapping[str, str],
+    *,
+    command: Sequence[str] | None = None,
+    **settings: Any,
+) -> CeleryProcess:
+    """strava-worker's beat, its schedule file in ``work``; ``command``: what runs instead
+    of ``celery -A strava_worker.celery_app``."""
     work.mkdir(parents=True, exist_ok=True)
     settings.setdefault("metrics_port", 0)
     env = service_env(**{**environ, **prefixed("STRAVA_WORKER_", settings)})
     schedule = str(work / "beat-schedule")
     beat = CeleryProcess(
-        "beat", ["beat", "--schedule", schedule], env=env, workdir=work, inherit_env=False
+        "beat",
+        ["beat", "--schedule", schedule],
+        env=env,
+        workdir=work,
+        command=command,
+        inherit_env=False,
     )
     beat.start()
     return beat
@@ -477,11 +517,13 @@ def start_gateway(
     dataservice: str,
     tokendealer: str,
     webhook: str = "",
+    command: Sequence[str] | None = None,
     **settings: Any,
 ) -> Service:
     """nginx with the gateway's Lua layer (``runnerly-gateway run``, target ``test``: its
-    logs in ``work/logs``) in front of the upstreams' URLs; no ``webhook``: an address
-    nothing answers on."""
+    logs in ``work/logs``) in front of the upstreams' URLs (several separated by spaces:
+    nodes of one service); no ``webhook``: an address nothing answers on. ``command``:
+    what runs instead of ``runnerly-gateway run``."""
     work.mkdir(parents=True, exist_ok=True)
     port = free_port()
     upstreams = {
@@ -497,14 +539,14 @@ def start_gateway(
         GATEWAY_PORT=str(port),
         GATEWAY_STATUS_PORT=str(free_port()),
         **{
-            f"GATEWAY_{name.upper()}_UPSTREAM": url.removeprefix("http://")
+            f"GATEWAY_{name.upper()}_UPSTREAM": url.replace("http://", "")
             for name, url in upstreams.items()
         },
         **prefixed("GATEWAY_", settings),
     )
     process = ServiceProcess(
-        [str(BIN / "runnerly-gateway"), "run"],
-        ready_url=f"http://127.0.0.1:{port}/_gateway/healthz",
+        list(command or [str(BIN / "runnerly-gateway"), "run"]),
+        ready_url=f"http://{_host(env, 'GATEWAY_')}:{port}/_gateway/healthz",
         log_path=work / "logs" / "nginx.out",
         env=env,
         cwd=work,
