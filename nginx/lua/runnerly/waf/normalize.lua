@@ -1,12 +1,13 @@
 -- The transforms a rule may name (nginx/waf/rules/*.json) to normalize a value before its
 -- pattern sees it: the decoders of runnerly.waf.decode, and here case, NUL bytes,
 -- whitespace, SQL comments, paths, shell quoting tricks and Log4j lookups. Each takes a
--- string and returns a string.
+-- string and returns a string. Each first looks for what it could change with a plain
+-- string.find (Lua patterns: no FFI call, nothing allocated), the classes spelled as the
+-- PCRE ones they replace (Lua's %s is C's isspace: PCRE's \s, VT included).
 
 local decode = require("runnerly.waf.decode")
 
 local re_gsub = ngx.re.gsub
-local re_find = ngx.re.find
 local str_find = string.find
 local str_gsub = string.gsub
 local str_lower = string.lower
@@ -29,14 +30,14 @@ end
 
 -- A lone 0xA0 byte (Latin-1 NBSP) counts too: MySQL reads it as a space.
 function _M.compress_whitespace(s)
-    if not re_find(s, [[[\t\n\x0b\f\r\xa0]|  ]], "jo") then
+    if not str_find(s, "[\t\n\v\f\r\160]") and not str_find(s, "  ", 1, true) then
         return s
     end
     return (re_gsub(s, [[(?:\s|\x0b|\xc2\xa0|(?<![\xc0-\xff])\xa0)+]], " ", "jo"))
 end
 
 function _M.remove_whitespace(s)
-    if not re_find(s, [=[[\s\x0b\xa0]]=], "jo") then
+    if not str_find(s, "[%s\160]") then
         return s
     end
     return (re_gsub(s, [[(?:\s|\x0b|\xc2\xa0)+]], "", "jo"))
@@ -99,7 +100,7 @@ end
 -- run of anything else but spaces into one "/", so "etc%c0%qfpasswd" reads "etc/passwd".
 -- Only file-name rules use it: dot-dot rules would see "/../" in "\u{1F3C3}..\u{1F3C3}".
 function _M.path_skeleton(s)
-    if not re_find(s, [[[^a-z0-9.\s_-]|0x]], "jo") then
+    if not str_find(s, "[^a-z0-9.%s_%-]") and not str_find(s, "0x", 1, true) then
         return s
     end
     if str_find(s, "0x2e", 1, true) then
@@ -122,10 +123,10 @@ end
 -- Quoting and expansion tricks the shell removes: w'h'o\am"i", c$@at, cat${IFS}/etc,
 -- {cat,/etc/passwd}. Expects lowercased input.
 function _M.cmdline(s)
-    if re_find(s, [=[[\r\n]|\\[nr]]=], "jo") then
+    if str_find(s, "[\r\n]") or str_find(s, "\\[nr]") then
         s = re_gsub(s, [=[\r?\n|\\r\\n|\\[nr]]=], ";", "jo")
     end
-    if re_find(s, [=[[\\'"^]]=], "jo") then
+    if str_find(s, "[\\'\"^]") then
         s = re_gsub(s, [=[[\\'"^]+]=], "", "jo")
     end
     if str_find(s, "$", 1, true) then

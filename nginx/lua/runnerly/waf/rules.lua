@@ -12,8 +12,9 @@
 
 local cjson = require("cjson.safe")
 local normalize = require("runnerly.waf.normalize")
+local regex = require("runnerly.waf.regex")
 
-local re_find = ngx.re.find
+local regex_find = regex.find
 local str_find = string.find
 local type = type
 local ipairs = ipairs
@@ -116,12 +117,12 @@ local function matches(rule, value)
         end
         return false
     end
-    local from, _, err = re_find(value, rule.pattern, rule.options)
+    local found, err = regex_find(rule.re, value)
     if err then
         ngx.log(ngx.ERR, "waf rule ", rule.id, ": ", err)
         return false
     end
-    return from ~= nil
+    return found
 end
 _M.matches = matches
 
@@ -187,10 +188,11 @@ local function build_rule(file, class, defaults, spec, index)
         end
         rule.pattern = spec.pattern
         rule.options = "jo" .. flags
-        local _, _, err = re_find("", rule.pattern, rule.options)
-        if err then
-            fail(where, "pattern does not compile: %s", err)
+        local ok, compiled = pcall(regex.compile, rule.pattern, rule.options)
+        if not ok then
+            fail(where, "pattern does not compile: %s", compiled)
         end
+        rule.re = compiled
     else
         if not is_list(spec.phrases) then
             fail(where, "phrases must be a non-empty list")
@@ -203,6 +205,7 @@ local function build_rule(file, class, defaults, spec, index)
         rule.phrases = spec.phrases
     end
     check_examples(where, rule, spec.examples)
+    rule.examples = spec.examples -- runnerly.waf.combine checks its alternations with them
     return rule
 end
 
