@@ -14,17 +14,18 @@ databases ``runnerly_bench_*`` on 127.0.0.1:5432, dropped at the end:
   shard, placed by ``home_shard`` and changed by a move.
 
 The first size is ``--runners`` generated histories (``benchmarks.dataservice.data``'s
-runners, loaded with its COPY loader); each further step repeats those histories under new
-runner ids with ``INSERT ... SELECT`` (generating 10,000,000 runs in Python takes this
-machine about 25 minutes), and every layout receives the rows by a streamed binary COPY from
-``single``.  Secondary indexes are dropped before a step's rows go in and built after, in
-every layout alike, as a restore does.  At each size, measured in one run, interleaved:
-month query and stats summary p99 (the service functions, one session each, a sample's
-runner routed to its shard), bulk upsert runs/s (batches of 1,000 new runs, interleaved
-between layouts), single-run writes (one run each, its own transaction, with the kept
-answers refreshed), table and index sizes, and the time of a full ``VACUUM (ANALYZE,
-DISABLE_PAGE_SKIPPING)`` per table (per partition, per shard).  Then one runner is moved
-between shards through the directory and its answers compared.
+runners, loaded with its COPY loader into ``single``, then streamed by binary COPY into the
+other layouts, each runner into the shard the directory places it in); each further step
+repeats those histories under new runner ids with ``INSERT ... SELECT`` in every database
+at once (a copy in the shard of the runner it copies), since generating 10,000,000 runs in
+Python takes this machine about 25 minutes.  Secondary indexes are dropped before a step's
+rows go in and built after, in every layout alike, as a restore does. At each size, measured
+in one run, interleaved: month query and stats summary p99 (the service functions, one
+session each, a sample's runner routed to its shard), bulk upsert runs/s (batches of 1,000
+new runs, interleaved between layouts), single-run writes (one run each, its own
+transaction, with the kept answers refreshed), table and index sizes, and the time of a full
+``VACUUM (ANALYZE, DISABLE_PAGE_SKIPPING)`` per table (per partition, per shard). Then one
+runner is moved between shards through the directory and its answers compared.
 
 Run: .venv/bin/python -m benchmarks.dataservice.partition [--quick] [--json] [--keep]
 """
@@ -41,6 +42,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -73,7 +75,7 @@ from runnerly_common.db import Database
 from runnerly_common.testing import POSTGRES_URL
 
 FULL = {"runners": 1000, "runs_per_runner": 1000, "scales": "1,10", "samples": 1000}
-FULL |= {"bulk_runs": 20_000, "single_writes": 300}
+FULL |= {"bulk_runs": 20_000, "single_writes": 200}
 QUICK = {"runners": 20, "runs_per_runner": 200, "scales": "1,3", "samples": 100}
 QUICK |= {"bulk_runs": 2000, "single_writes": 30}
 LAYOUTS = ("single", "hash", "shards")
@@ -108,8 +110,12 @@ class Directory:
     shards: int
     cache: dict[int, int] = field(default_factory=dict)
 
-    def place(self, runner_ids: Sequence[int]) -> None:
-        rows = [(r, home_shard(r, self.shards)) for r in runner_ids]
+    def place(self, runner_ids: Sequence[int], near: Callable[[int], int] | None = None) -> None:
+        """New runners: each in its home shard, or in the shard of the runner ``near``
+        names (placement is the directory's choice, not a function of the id)."""
+        rows = [
+            (r, self.cache[near(r)] if near else home_shard(r, self.shards)) for r in runner_ids
+        ]
         with (
             psycopg.connect(libpq_url(self.url)) as conn,
             conn.cursor() as cur,
@@ -344,7 +350,10 @@ class DataSet:
 
 
 def grow(layouts: Layouts, data: DataSet, args: argparse.Namespace, copies: int) -> dict[str, Any]:
-    """Bring every layout to ``copies`` times the generated histories; what it took."""
+    """Bring every layout to ``copies`` times the generated histories; what it took.  The
+    generated runners are streamed from ``single`` into the others; their copies are made
+    in each database by itself, all at once (each copy in the shard of the runner it
+    copies: the directory places it there)."""
     started = time.perf_counter()
     step: dict[str, Any] = {}
     indexes = {name: secondary_indexes(url) for name, url in layouts.urls().items()}
@@ -352,7 +361,6 @@ def grow(layouts: Layouts, data: DataSet, args: argparse.Namespace, copies: int)
         with connect(url) as conn:
             for index in indexes[name]:
                 conn.execute(index.drop)
-    known = len(data.runner_ids)
     if data.copies == 0:
         load = load_history(layouts.single, args.runners, args.runs_per_runner, args.seed)
         step["generate_and_copy_s"] = load.copy_s
@@ -360,37 +368,61 @@ def grow(layouts: Layouts, data: DataSet, args: argparse.Namespace, copies: int)
             data.template_users, data.template_runs = conn.execute(
                 "SELECT (SELECT max(id) FROM users), (SELECT max(id) FROM runs)"
             ).fetchone()  # type: ignore[misc]
+            generated = [row[0] for row in conn.execute("SELECT id FROM users ORDER BY id")]
         data.copies = 1
-    with connect(layouts.single) as conn:
-        conn.execute("SET session_replication_role = replica")  # consistent as built
+        layouts.directory.place(generated)
+        streamed = time.perf_counter()
+        stream(layouts, generated)
+        step["stream_to_layouts_s"] = time.perf_counter() - streamed
+    if copies > data.copies:
+        made = range(data.copies, copies)
         copied = time.perf_counter()
-        for k in range(data.copies, copies):
-            replicate(conn, k, data.template_users, data.template_runs)
+        in_parallel(
+            lambda url: replicate_all(url, made, data.template_users, data.template_runs),
+            list(layouts.urls().values()),
+        )
         step["insert_select_s"] = time.perf_counter() - copied
-        data.copies = max(copies, data.copies)
+        layouts.directory.place(
+            [t + k * data.template_users for k in made for t in range(1, data.template_users + 1)],
+            near=lambda runner: (runner - 1) % data.template_users + 1,
+        )
+        data.copies = copies
+    with connect(layouts.single) as conn:
         data.runner_ids = [row[0] for row in conn.execute("SELECT id FROM users ORDER BY id")]
         counts = conn.execute(
             "SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM best_efforts)"
         ).fetchone()
         assert counts is not None
         data.runs, data.best_efforts = counts
-        conn.commit()
-    new_ids = data.runner_ids[known:]
-    layouts.directory.place(new_ids)
-    streamed = time.perf_counter()
-    stream(layouts, new_ids)
-    step["stream_to_layouts_s"] = time.perf_counter() - streamed
-    step["index_build_s"] = {}
-    for name, url in layouts.urls().items():
-        built = time.perf_counter()
-        with connect(url) as conn:
-            for index in indexes[name]:
-                conn.execute(index.create)
-            conn.commit()
-        step["index_build_s"][name] = time.perf_counter() - built
+    built = time.perf_counter()
+    in_parallel(
+        lambda name: build_indexes(layouts.urls()[name], indexes[name]), list(layouts.urls())
+    )
+    step["index_build_s"] = time.perf_counter() - built  # every database at once
     set_sequences(layouts)
     step["total_s"] = time.perf_counter() - started
     return step
+
+
+def in_parallel(work: Callable[[str], None], items: list[str]) -> None:
+    """``work`` for each item at once, a thread each (psycopg waits without the GIL)."""
+    with ThreadPoolExecutor(max_workers=len(items)) as pool:
+        list(pool.map(work, items))
+
+
+def build_indexes(url: str, indexes: Sequence[Secondary]) -> None:
+    with connect(url) as conn:
+        for index in indexes:
+            conn.execute(index.create)
+        conn.commit()
+
+
+def replicate_all(url: str, made: range, users: int, runs: int) -> None:
+    with connect(url) as conn:
+        conn.execute("SET session_replication_role = replica")  # consistent as built
+        for k in made:
+            replicate(conn, k, users, runs)
+        conn.commit()
 
 
 def replicate(conn: psycopg.Connection[Any], k: int, users: int, runs: int) -> None:
