@@ -102,11 +102,11 @@ BENCHMARKS = (
     ),
     Benchmark(
         "soak",
-        "200 runners for 15 minutes through the gateway",
+        "1,000 runners for 15 minutes through the gateway",
         ("-m", "benchmarks.soak"),
-        ("--users", "50", "--duration", "1m", "--warmup", "20"),
+        ("--quick",),
         writes_file="soak-*.json",
-        full=("--duration", "15m", "--warmup", "300"),
+        full=("--runners", "1000", "--duration", "15m", "--warmup", "300"),
     ),
 )
 

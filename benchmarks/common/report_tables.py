@@ -202,6 +202,7 @@ def celery_retry(r: dict[str, Any]) -> Rows:
 def soak(r: dict[str, Any]) -> Rows:
     e = r["errors"]
     rows = [
+        ("runners at once", f"{r.get('runners', r['users']):,}, {r['wait']} s between actions"),
         ("requests (whole run)", f"{e['requests']:,} ({e['steady_rps']} /s after the warm-up)"),
         ("errors other than 429 (target 0)", f"{e['errors']:,}"),
         ("429s (intended: limits, Sync now cooldown)", f"{e['rate_limited']:,}"),
@@ -223,6 +224,24 @@ def soak(r: dict[str, Any]) -> Rows:
         )
     ended = [m["name"] for m in r["memory"] if m["warm_mb"] is not None and m["end_mb"] is None]
     rows.append(("processes that ended during the load", ", ".join(ended) or "none"))
+    queueing = r.get("web_queueing")  # since issue 21
+    if queueing:
+        rows.append(
+            (
+                "queueing in front of runnerly-web, share of the gateway's wait (target < 5 %)",
+                "not measured (runnerly-web's /metrics did not answer)"
+                if queueing["share_pct"] is None
+                else f"{queueing['share_pct']} % ({queueing['queued_s']:,.1f} of "
+                f"{queueing['gateway_upstream_s']:,.1f} s)",
+            )
+        )
+    if r.get("load_during"):
+        rows.append(
+            (
+                "load average after the warm-up (other work on the machine), mean / highest",
+                f"{r['load_during']['mean']} / {r['load_during']['max']}",
+            )
+        )
     rows += [
         (f"time spent after the warm-up: {layer}", f"{seconds:,.1f} s")
         for layer, seconds in r.get("layers_s", {}).items()

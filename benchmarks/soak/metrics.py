@@ -26,6 +26,11 @@ FAMILIES = {
     "runnerly_http_request_duration_seconds": "request",
 }
 Scrape = dict[tuple[str, str, str], list[float]]  # (service, part, route) -> [count, sum]
+# The gateway's route classes whose upstream is runnerly-web in the soak: the load generator
+# sends nothing else (the upload class also serves the dataservice's own import, which only
+# API clients use). runnerly-web's routes the gateway never proxies are left out of its side.
+WEB_CLASSES = ("web", "login", "upload", "share")
+WEB_PRIVATE = ("/healthz", "/readyz", "/metrics")
 
 
 def scrape() -> Scrape:
@@ -34,7 +39,7 @@ def scrape() -> Scrape:
     out: Scrape = {}
     for service, url in SOURCES.items():
         try:
-            text = requests.get(url, timeout=10).text
+            text = requests.get(url, timeout=30).text
         except requests.RequestException:
             continue
         for family in text_string_to_metric_families(text):
@@ -80,3 +85,32 @@ def layers(rows: list[dict[str, Any]]) -> dict[str, float]:
         spent[name] = spent.get(name, 0.0) + r["seconds"]
     own = spent.get("gateway request", 0.0) - spent.get("gateway upstream", 0.0)
     return {name: round(s, 3) for name, s in spent.items()} | {"gateway own": round(own, 3)}
+
+
+def web_queueing(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """How much of the gateway's wait on runnerly-web was not runnerly-web's handlers: the
+    gateway's upstream seconds on the classes that go to it, less the seconds runnerly-web's
+    own histogram measured from its first ``before_request`` to its last ``after_request``.
+    What is left is the request waiting for a worker (or a thread) to take it, connecting,
+    and gunicorn reading the request and writing the answer: the queueing in front of it."""
+    upstream = sum(
+        r["seconds"]
+        for r in rows
+        if r["service"] == "gateway" and r["part"] == "upstream" and r["route"] in WEB_CLASSES
+    )
+    web = [
+        r["seconds"]
+        for r in rows
+        if r["service"] == "runnerly-web" and r["route"].split(" ", 1)[-1] not in WEB_PRIVATE
+    ]
+    handlers = sum(web)
+    queued = upstream - handlers
+    # No runnerly-web rows at all: its /metrics did not answer one of the scrapes (it was
+    # swamped), so there is no share to give, rather than a wrong 100 %.
+    measured = bool(upstream and web)
+    return {
+        "gateway_upstream_s": round(upstream, 1),
+        "web_handlers_s": round(handlers, 1) if web else None,
+        "queued_s": round(queued, 1) if measured else None,
+        "share_pct": round(100 * queued / upstream, 1) if measured else None,
+    }
