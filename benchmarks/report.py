@@ -63,6 +63,12 @@ BENCHMARKS = (
         ("--quick",),
     ),
     Benchmark(
+        "partition",
+        "runs at 1M and 10M: one table vs hash-partitioned by runner vs sharded databases",
+        ("-m", "benchmarks.dataservice.partition", "--json"),
+        ("--quick",),
+    ),
+    Benchmark(
         "sync",
         "Strava sync end to end: batched vs one run per request; Strava requests per runner",
         ("-m", "benchmarks.sync", "--json"),

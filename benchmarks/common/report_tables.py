@@ -72,6 +72,35 @@ def dataservice(r: dict[str, Any]) -> Rows:
     return rows
 
 
+def partition(r: dict[str, Any]) -> Rows:
+    rows = []
+    for size in r["sizes"]:
+        reads, writes, runs = size["reads"], size["writes"], size["tables"]["runs"]
+        rows += [
+            (
+                f"{size['runs']:,} runs, {layout}: month / summary p99, bulk upsert, "
+                "longest VACUUM of one runs table",
+                f"{_ms(reads[layout]['month']['p99_ms'])} / "
+                f"{_ms(reads[layout]['summary']['p99_ms'])}, "
+                f"{writes[layout]['bulk_runs_per_s']:,.0f} runs/s, "
+                f"{runs[layout]['vacuum_s_max']:,.1f} s",
+            )
+            for layout in ("single", "hash", "shards")
+        ]
+    h = r["headline"]
+    rows += [
+        (
+            f"month p99 at {h['runs']:,} runs, hash-partitioned / single table",
+            f"{h['hash_vs_single_month_p99']:.2f}x",
+        ),
+        (
+            f"month p99 at {h['runs']:,} runs, sharded over 2 databases / single table",
+            f"{h['shards_vs_single_month_p99']:.2f}x",
+        ),
+    ]
+    return rows
+
+
 def sync(r: dict[str, Any]) -> Rows:
     rows = [
         (
@@ -268,6 +297,7 @@ def chaos(r: dict[str, Any]) -> Rows:
 HEADLINES: dict[str, Callable[[dict[str, Any]], Rows]] = {
     "tokens": tokens,
     "dataservice": dataservice,
+    "partition": partition,
     "sync": sync,
     "gateway": gateway,
     "waf": waf,
