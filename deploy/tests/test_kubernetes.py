@@ -784,6 +784,14 @@ def test_the_connection_budget_holds_at_the_autoscalers_maxima(production: Manif
     assert total <= int(parameters["max_connections"]), total
 
 
+def test_the_gateway_sees_each_client_and_keeps_it_on_one_pod(production: Manifests) -> None:
+    """Its rate limits count per client address, in each pod's memory."""
+    gateway = production.of("Service")["gateway"]["spec"]
+    assert gateway["type"] == "LoadBalancer"
+    assert gateway["externalTrafficPolicy"] == "Local", "the client's address is kept"
+    assert gateway["sessionAffinity"] == "ClientIP", "a client's counters live on one pod"
+
+
 # --- KEDA: the workers scaled by their queue --------------------------------------------------
 
 
