@@ -54,8 +54,19 @@ def serve_command(
     @click.option("--host", help="Address to listen on (default from settings).")
     @click.option("--port", type=int, help=f"Port (default {default_port}).")
     @click.option("--workers", type=int, help="Worker processes (default: from the CPU count).")
-    def serve(config: str | None, host: str | None, port: int | None, workers: int | None) -> None:
-        settings = load_settings(cls, config, host=host, port=port, workers=workers)
+    @click.option(
+        "--threads", type=int, help="Threads per worker (default from settings; 1: sync workers)."
+    )
+    def serve(
+        config: str | None,
+        host: str | None,
+        port: int | None,
+        workers: int | None,
+        threads: int | None,
+    ) -> None:
+        settings = load_settings(
+            cls, config, host=host, port=port, workers=workers, threads=threads
+        )
         configure_logging(section, settings.log_level)
         if prepare is not None:
             try:
