@@ -27,9 +27,36 @@ local function default_config_path()
     return dir .. "/../../waf/config.json"
 end
 
+-- Whether PCRE JIT is there: true, false, or nil when it cannot be told. ngx.re.opt's
+-- "jit_stack_size" hands the size to PCRE's JIT and fails with "no pcre jit support
+-- found" when nginx's Lua module or PCRE was built without it; it only works before any
+-- regex is cached, so this runs before the rules are compiled. 32 KB is PCRE's own
+-- default: the limit the signatures were always run with stays the same.
+local JIT_STACK = 32 * 1024
+
+local function pcre_jit()
+    local ok_re, ngx_re = pcall(require, "ngx.re")
+    if not ok_re then
+        return nil
+    end
+    local ok, err = pcall(ngx_re.opt, "jit_stack_size", JIT_STACK)
+    if ok then
+        return true
+    elseif tostring(err):find("no pcre jit", 1, true) then
+        return false
+    end
+    return nil
+end
+
 -- Loads the config and rules once; raises on any mistake so nginx does not start half-armed.
 function _M.init(config_path)
+    local jit = pcre_jit()
     conf = config_loader.load(config_path or default_config_path())
+    conf.pcre_jit = jit
+    if jit == false then
+        -- Every signature then runs in PCRE's interpreter: about five times the CPU.
+        ngx.log(ngx.WARN, "waf: PCRE JIT is not available; the signatures run interpreted")
+    end
     return conf
 end
 

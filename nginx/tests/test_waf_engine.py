@@ -1,0 +1,177 @@
+"""The WAF engine's shortcuts never change a verdict, and PCRE JIT is on.
+
+The engine checks short values against one alternation per rule group before it runs the
+rules one by one, keeps each transform's output per input for the request, runs the
+signatures as precompiled PCRE objects, and decides with plain string.find checks whether a
+transform has anything to do. tests/lua/waf_reference.lua runs, inside nginx, both the
+engine and the plain way (every rule's whole transform chain, then ngx.re.find with its
+own pattern): on any value, generated here from the pieces attacks are made of, the two
+must name the same rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from waf_support import (
+    NginxServer,
+    _require_nginx,
+    _stop_checked,
+    lua_string,
+    start_nginx,
+)
+
+TESTS_LUA = Path(__file__).resolve().parent / "lua"
+
+# What attack payloads are made of: keywords, the punctuation they need, their encodings
+# (URL, entities, JavaScript escapes, overlong UTF-8, fullwidth forms), whitespace of
+# every kind and comments; and words of ordinary text.
+TOKENS = [
+    *"union select from where or and sleep benchmark information_schema having order by "
+    "script alert onerror onload javascript iframe svg img src etc passwd shadow proc self "
+    "environ win ini system32 cat ls id whoami wget curl nc bash sh ping jndi ldap rmi dns "
+    "lower upper env date localhost 127.0.0.1 169.254.169.254 metadata file gopher dict "
+    "entity doctype system include eval exec config class import os popen run park easy "
+    "tempo hills".split(),
+    *"' \" ` ; ( ) = < > | & $ { } [ ] / \\ . - # * + , ! @ ^ ~ : ? % _".split(),
+    " ",
+    "  ",
+    "\t",
+    "\n",
+    "\r\n",
+    "\x0b",
+    "\xa0",
+    "\x00",
+    "--",
+    "/*",
+    "*/",
+    "/*!50000",
+    "${",
+    "${::-j}",
+    "$(",
+    "../",
+    "..\\",
+    "%27",
+    "%2527",
+    "%3c",
+    "%00",
+    "%u0027",
+    "%c0%ae",
+    "&#x27;",
+    "&#39",
+    "&lt;",
+    "\\u0027",
+    "\\x3c",
+    "\xc0\xae",
+    "\xef\xbc\x9c",  # fullwidth "<"
+    "\xc4\xb1",  # dotless i
+    "0x2e",
+    "Union",
+    "SELECT",
+    "ScRiPt",
+]
+
+
+def hexed(text: str) -> str:
+    # Tokens hold bytes as code points below 256: the engine sees exactly those bytes.
+    return text.encode("latin-1", errors="replace").hex()
+
+
+values = st.lists(st.sampled_from(TOKENS), min_size=1, max_size=12).map("".join)
+short_values = st.lists(st.sampled_from(TOKENS), min_size=1, max_size=5).map(
+    lambda parts: "".join(parts)[:24]  # the engine's alternations check up to 24 bytes
+)
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NginxServer]:
+    _require_nginx()
+    init = (
+        f"package.path = {lua_string(str(TESTS_LUA) + '/?.lua;')} .. package.path; "
+        'require("runnerly.waf").init()'
+    )
+    access = (
+        'access_by_lua_block { local ref = require("waf_reference"); '
+        'if ngx.var.waf_route == "checks" then return ref.checks() end; '
+        "return ref.compare() }"
+    )
+    server = start_nginx(tmp_path_factory.mktemp("waf-engine"), init=init, access=access)
+    yield server
+    _stop_checked(server)
+
+
+def compare(
+    server: NginxServer, route: str, kind: str, field: str, batch: list[str]
+) -> dict[str, Any]:
+    body = {"route": route, "kind": kind, "field": field, "values": [hexed(v) for v in batch]}
+    response = requests.post(server.url("/compare"), json=body, timeout=30)
+    assert response.status_code == 200, response.text
+    answer: dict[str, Any] = response.json()
+    differ = [
+        f"{batch[d['index'] - 1]!r}: engine {d['engine']}, rules one by one {d['reference']}"
+        for d in answer["differ"]
+    ]
+    assert not differ, "\n".join(differ)
+    return answer
+
+
+# (route, kind, field): an item of each kind the rules read, and a field some exceptions
+# cover (a polyline in a JSON body: no command, template or markup rules).
+PLACES = [
+    ("api", "query", "q"),
+    ("web", "body_args", "comment"),
+    ("api", "body_args", "polyline"),
+    ("api", "path", "path"),
+    ("web", "headers", "referer"),
+    ("api", "cookies", "session"),
+    ("upload", "xml", "file"),
+]
+
+
+@pytest.mark.parametrize(("route", "kind", "field"), PLACES)
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(batch=st.lists(st.one_of(values, short_values), min_size=20, max_size=40))
+def test_the_engine_names_the_rules_each_rule_alone_would(
+    reference: NginxServer, route: str, kind: str, field: str, batch: list[str]
+) -> None:
+    compare(reference, route, kind, field, batch)
+
+
+def test_the_generated_values_do_reach_the_rules(reference: NginxServer) -> None:
+    """The comparison means something only if many generated values match some rule."""
+    batch = [
+        "1' or '1'='1",
+        "<script>alert(1)</script>",
+        "../../etc/passwd",
+        ";cat /etc/passwd",
+        "${jndi:ldap://x}",
+        "' or 1--",
+        "%27 or 1=1--",
+        "easy run",
+    ]
+    answer = compare(reference, "api", "query", "q", batch)
+    assert answer["hits"] == 7
+
+
+def test_the_quick_checks_read_the_bytes_the_pcre_classes_did(reference: NginxServer) -> None:
+    answer = requests.get(reference.url("/checks"), timeout=30).json()
+    assert answer["checks"] == 8
+    assert not answer["differ"]  # (an empty Lua table encodes as {})
+
+
+def test_pcre_jit_is_on_and_the_signatures_run_precompiled(reference: NginxServer) -> None:
+    """ngx.re.opt("jit_stack_size") succeeds only where nginx's Lua module and PCRE were
+    built with JIT (runnerly.waf.init asks before compiling the rules); the rules run as
+    compiled objects through resty.core's FFI, not ngx.re.find's cache."""
+    answer = compare(reference, "api", "query", "q", ["easy run"])
+    assert answer["jit"] is True
+    assert answer["direct"] is True
+    assert "PCRE JIT is not available" not in reference.error_log()
