@@ -23,9 +23,19 @@ The gateway's verdict on our own cases must be the one nginx/tests assert (every
 refused, all benign traffic through): otherwise the run says which cases differ and exits 1,
 because its figures would not describe what ships.
 
+The same run also starts the gateway with the WAF as it was at a baseline revision
+(--baseline-rev, default a393072: before issue 21 made it cheaper): the shipped nginx/ with
+that revision's runnerly/waf.lua, runnerly/waf/ and waf/ (rules and config) put in place
+with `git archive`, and the gateway with its WAF off. Both WAFs judge every case (their
+verdicts must be equal, case by case, on our cases and the collection alike: otherwise the
+run exits 1), and wrk sends the same benign traffic to each server in alternating rounds;
+the report gives the new / baseline benign requests/s, and the WAF's own cost per request
+(1/requests/s of the gateway with the WAF, less that of the gateway without it) for both.
+
     .venv/bin/python -m benchmarks.gateway.waf             # everything, large classes sampled
     .venv/bin/python -m benchmarks.gateway.waf --quick     # a small subset, about 30 s
     .venv/bin/python -m benchmarks.gateway.waf --all       # the whole collection, no sampling
+    .venv/bin/python -m benchmarks.gateway.waf --baseline-rev none   # no baseline gateway
 """
 
 from __future__ import annotations
@@ -34,6 +44,7 @@ import argparse
 import contextlib
 import dataclasses
 import http.client
+import io
 import json
 import os
 import random
@@ -42,6 +53,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tarfile
 import tempfile
 import threading
 import time
@@ -159,19 +171,57 @@ def at_gateway(case: ws.Case) -> ws.Case:
 
 
 SERVERS = ("ours", "crs", "none")
+GIT = shutil.which("git") or "git"
+BASELINE_REV = "a393072"  # the WAF before issue 21's "cheaper per request"
+# What a baseline gateway takes from the baseline revision; the rest of nginx/ is today's.
+WAF_PATHS = ("lua/runnerly/waf.lua", "lua/runnerly/waf", "waf")
+
+
+def baseline_home(rev: str, directory: Path) -> Path:
+    """A copy of today's nginx/ (templates, config, Lua) in ``directory`` with the WAF's Lua,
+    config and rules as they were at ``rev``."""
+    home = directory / "nginx"
+    source = ROOT / "nginx"
+    for part in ("templates", "config", "lua", "waf"):
+        shutil.copytree(source / part, home / part)
+    for path in WAF_PATHS:
+        target = home / path
+        if target.is_dir():
+            shutil.rmtree(target)
+        else:
+            target.unlink()
+    archive = subprocess.run(
+        [GIT, "-C", str(ROOT), "archive", rev, *(f"nginx/{path}" for path in WAF_PATHS)],
+        capture_output=True,
+        check=True,
+    )
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(directory)  # noqa: S202 - our own repository's files
+    return home
 
 
 @contextlib.contextmanager
 def running_servers(
-    tmp: Path, workers: int, names: Sequence[str] = SERVERS
+    tmp: Path,
+    workers: int,
+    names: Sequence[str] = SERVERS,
+    baseline: Path | None = None,
 ) -> Iterator[dict[str, Server]]:
     """The handler, and in front of it those of ``ours`` (the gateway as it ships: its
-    nginx.conf rendered by runnerly_gateway, limits out of reach), ``crs`` and ``none``."""
+    nginx.conf rendered by runnerly_gateway, limits out of reach), ``baseline`` (the same
+    with the WAF of ``baseline``, a home from :func:`baseline_home`), ``nowaf`` (the
+    gateway with its WAF off), ``crs`` and ``none``."""
     handler = start_handler(tmp / "handler", workers)
     upstream = handler.url.removeprefix("http://")
     starts = {
         "ours": lambda: running_gateway(
             tmp / "ours", upstream, workers=workers, every_upstream=True
+        ),
+        "baseline": lambda: running_gateway(
+            tmp / "baseline", upstream, workers=workers, every_upstream=True, home=baseline
+        ),
+        "nowaf": lambda: running_gateway(
+            tmp / "nowaf", upstream, workers=workers, every_upstream=True, waf=False
         ),
         "crs": lambda: running_proxy(
             tmp / "crs", upstream, workers=workers, modsecurity=True, log_level="crit"
@@ -312,11 +362,17 @@ class Row:
     cases: int = 0
     ours: int = 0
     crs: int = 0
+    baseline: int | None = None
 
 
-def tabulate(cases: Sequence[ws.Case], ours: Sequence[int], crs: Sequence[int]) -> list[Row]:
+def tabulate(
+    cases: Sequence[ws.Case],
+    ours: Sequence[int],
+    crs: Sequence[int],
+    baseline: Sequence[int] | None = None,
+) -> list[Row]:
     rows: dict[tuple[str, str], Row] = {}
-    for case, a, b in zip(cases, ours, crs, strict=True):
+    for i, (case, a, b) in enumerate(zip(cases, ours, crs, strict=True)):
         source, _, corpus_class = case.source.partition(":")
         kind = case.kind
         if case.kind == "benign" and source == "corpus":
@@ -325,6 +381,8 @@ def tabulate(cases: Sequence[ws.Case], ours: Sequence[int], crs: Sequence[int]) 
         row.cases += 1
         row.ours += a != 200
         row.crs += b != 200
+        if baseline is not None:
+            row.baseline = (row.baseline or 0) + (baseline[i] != 200)
     return sorted(
         rows.values(), key=lambda r: (r.source != "ours", r.kind.startswith("benign"), r.kind)
     )
@@ -337,6 +395,8 @@ def totals(rows: Iterable[Row], source: str, benign: bool) -> Row:
             total.cases += row.cases
             total.ours += row.ours
             total.crs += row.crs
+            if row.baseline is not None:
+                total.baseline = (total.baseline or 0) + row.baseline
     return total
 
 
@@ -346,25 +406,29 @@ def pct(n: int, d: int) -> str:
 
 def render(rows: list[Row], rates: dict[str, float], markdown: bool) -> str:
     lines = []
-    header = ("source", "class", "cases", "blocked: ours", "blocked: CRS PL1")
+    with_baseline = any(row.baseline is not None for row in rows)
+    header: tuple[str, ...] = ("source", "class", "cases", "blocked: ours", "blocked: CRS PL1")
+    if with_baseline:
+        header += ("blocked: baseline",)
     body = []
     for source in ("ours", "corpus"):
         part = [r for r in rows if r.source == source]
         if not part:
             continue
         for row in [*part, totals(rows, source, False), totals(rows, source, True)]:
-            body.append(
-                (
-                    row.source,
-                    row.kind,
-                    str(row.cases),
-                    pct(row.ours, row.cases),
-                    pct(row.crs, row.cases),
-                )
+            cells: tuple[str, ...] = (
+                row.source,
+                row.kind,
+                str(row.cases),
+                pct(row.ours, row.cases),
+                pct(row.crs, row.cases),
             )
+            if with_baseline:
+                cells += (pct(row.baseline or 0, row.cases),)
+            body.append(cells)
     if markdown:
         lines.append("| " + " | ".join(header) + " |")
-        lines.append("| --- | --- | ---: | ---: | ---: |")
+        lines.append("| --- | --- | " + " | ".join("---:" for _ in header[2:]) + " |")
         for cells in body:
             bold = cells[1].startswith("all ")
             lines.append("| " + " | ".join(f"**{c}**" if bold and c else c for c in cells) + " |")
@@ -384,7 +448,8 @@ def render(rows: list[Row], rates: dict[str, float], markdown: bool) -> str:
     )
     lines.append(
         f"Replay throughput (requests/s, all cases): ours {rates['ours']:,.0f}, "
-        f"CRS {rates['crs']:,.0f} (ratio {rates['ours'] / rates['crs']:.2f}x)."
+        f"CRS {rates['crs']:,.0f} (ratio {rates['ours'] / rates['crs']:.2f}x)"
+        + (f", baseline {rates['baseline']:,.0f}." if "baseline" in rates else ".")
     )
     return "\n".join(lines)
 
@@ -432,6 +497,18 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="seconds of wrk load on benign traffic per server (10; 3 with --quick; 0: none)",
     )
     parser.add_argument("--connections", type=int, default=16, help="wrk connections")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=2,
+        help="wrk runs per server, the servers taking turns; each server's best counts (2)",
+    )
+    parser.add_argument(
+        "--baseline-rev",
+        default=BASELINE_REV,
+        help=f"the revision whose WAF the new one is compared with ({BASELINE_REV}; none: no "
+        "baseline)",
+    )
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument(
@@ -457,6 +534,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if args.wrk_seconds is None:
         args.wrk_seconds = 3 if args.quick else 10
+    rev = None if args.baseline_rev.lower() == "none" else args.baseline_rev
+    if rev and not revision_exists(rev):
+        print(f"baseline revision {rev} is not in this repository", file=sys.stderr)
+        return 2
     cases = [at_gateway(case) for case in own_cases(args.quick)]
     if not args.no_corpus and CORPUS.is_dir():
         sample = 100 if args.quick else (None if args.all else args.sample)
@@ -476,31 +557,56 @@ def main(argv: Sequence[str] | None = None) -> int:
     statuses: dict[str, list[int]] = {}
     rates: dict[str, float] = {}
     load: dict[str, dict[str, Any]] = {}
-    with (
-        tempfile.TemporaryDirectory(prefix="waf-bench-") as tmp,
-        running_servers(Path(tmp), args.workers) as servers,
-    ):
-        for name in ("ours", "crs"):
-            server = servers[name]
-            replay(server, cases[: min(200, len(cases))], args.threads)  # warm-up
-            statuses[name], rates[name] = replay(server, cases, args.threads)
-        if args.wrk_seconds and shutil.which("wrk"):
-            # Benign traffic both let through: the same work for both, none of it refused.
-            common = [
-                case
-                for case, a, b in zip(cases, statuses["ours"], statuses["crs"], strict=True)
-                if case.source == "ours" and case.kind == "benign" and a == b == 200
-            ]
-            script = wrk_script(common, Path(tmp) / "benign.lua")
-            for name, server in servers.items():
-                load[name] = wrk_run(server, script, args.wrk_seconds, args.connections)
-                if load[name]["refused"]:
-                    print(f"warning: {name} refused benign requests", file=sys.stderr)
-            load["cases"] = {"count": len(common)}
+    with tempfile.TemporaryDirectory(prefix="waf-bench-") as tmp:
+        names: tuple[str, ...] = SERVERS
+        baseline = None
+        if rev:
+            baseline = baseline_home(rev, Path(tmp) / "baseline-home")
+            names = ("ours", "baseline", "nowaf", "crs", "none")
+        with running_servers(Path(tmp), args.workers, names, baseline) as servers:
+            judges = [name for name in ("ours", "baseline", "crs") if name in servers]
+            for name in judges:
+                server = servers[name]
+                replay(server, cases[: min(200, len(cases))], args.threads)  # warm-up
+                statuses[name], rates[name] = replay(server, cases, args.threads)
+            if args.wrk_seconds and shutil.which("wrk"):
+                # Benign traffic every WAF let through: the same work for all, none refused.
+                common = [
+                    case
+                    for i, case in enumerate(cases)
+                    if case.source == "ours"
+                    and case.kind == "benign"
+                    and all(statuses[name][i] == 200 for name in judges)
+                ]
+                script = wrk_script(common, Path(tmp) / "benign.lua")
+                runs: dict[str, list[dict[str, Any]]] = {name: [] for name in servers}
+                for _ in range(max(1, args.rounds)):
+                    for name, server in servers.items():
+                        runs[name].append(
+                            wrk_run(server, script, args.wrk_seconds, args.connections)
+                        )
+                for name, done in runs.items():
+                    # The least disturbed run: others' work on the machine only slows one.
+                    load[name] = max(done, key=lambda run: run["requests_per_s"])
+                    load[name]["rounds"] = [run["requests_per_s"] for run in done]
+                    if any(run["refused"] for run in done):
+                        print(f"warning: {name} refused benign requests", file=sys.stderr)
+                load["cases"] = {"count": len(common)}
 
-    rows = tabulate(cases, statuses["ours"], statuses["crs"])
+    rows = tabulate(cases, statuses["ours"], statuses["crs"], statuses.get("baseline"))
+    comparison = compare_with_baseline(rev, load) if rev else None
+    verdicts_differ = (
+        differences_from_baseline(cases, statuses["ours"], statuses["baseline"]) if rev else []
+    )
     if args.json:
-        document = {"rows": [r.__dict__ for r in rows], "replay_requests_per_s": rates, "wrk": load}
+        document = {
+            "rows": [r.__dict__ for r in rows],
+            "replay_requests_per_s": rates,
+            "wrk": load,
+            "baseline": None
+            if not rev
+            else {"rev": rev, "verdicts_differ": len(verdicts_differ), **(comparison or {})},
+        }
         print(json.dumps(document, indent=1))
     else:
         print(
@@ -514,11 +620,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"Benign load (wrk, {args.connections} connections, {args.wrk_seconds} s, "
                 f"{load['cases']['count']} benign requests round-robin):"
             )
-            for name in ("ours", "crs", "none"):
+            for name in (n for n in ("ours", "baseline", "nowaf", "crs", "none") if n in load):
                 run = load[name]
                 print(
-                    f"  {name:4}  {run['requests_per_s']:>9,.0f} requests/s  p50 {run['p50']}  "
-                    f"p99 {run['p99']}  refused {run['refused']}"
+                    f"  {name:8}  {run['requests_per_s']:>9,.0f} requests/s  p50 {run['p50']}  "
+                    f"p99 {run['p99']}  refused {run['refused']}  "
+                    f"(rounds: {', '.join(f'{r:,.0f}' for r in run['rounds'])})"
                 )
             rate = {name: load[name]["requests_per_s"] for name in ("ours", "crs", "none")}
             print(
@@ -526,9 +633,38 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"ours / no WAF: {rate['ours'] / rate['none']:.2f}x; "
                 f"CRS / no WAF: {rate['crs'] / rate['none']:.2f}x"
             )
+            if comparison:
+                print(
+                    f"  WAF at {rev} (baseline) -> now, the gateway's benign requests/s: "
+                    f"{comparison['baseline_requests_per_s']:,.0f} -> "
+                    f"{comparison['requests_per_s']:,.0f}, new / baseline "
+                    f"{comparison['throughput_ratio']:.2f}x (target >= 3x); the WAF's own cost "
+                    f"per request (against the gateway with the WAF off, "
+                    f"{comparison['nowaf_requests_per_s']:,.0f}/s): "
+                    f"{comparison['baseline_waf_us']:.1f} -> {comparison['waf_us']:.1f} µs, "
+                    f"{comparison['cost_ratio']:.2f}x cheaper"
+                )
+        if rev:
+            print(
+                f"Verdicts of the WAF now and at {rev}: "
+                + (
+                    "the same on every case."
+                    if not verdicts_differ
+                    else f"{len(verdicts_differ)} cases differ."
+                )
+            )
     for name in ("ours", "crs"):
         for line in misses(cases, statuses[name], args.show_misses):
             print(f"{name}: {line}")
+    if verdicts_differ:
+        print(
+            f"ERROR: on {len(verdicts_differ)} cases the WAF now and the WAF at {rev} do not "
+            "agree (the same detection was the condition of making it cheaper):",
+            file=sys.stderr,
+        )
+        for line in verdicts_differ[:20]:
+            print(f"  {line}", file=sys.stderr)
+        return 1
     differ = differences_from_the_tests(cases, statuses["ours"])
     if differ:
         print(
@@ -540,6 +676,45 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  {line}", file=sys.stderr)
         return 1
     return 0
+
+
+def revision_exists(rev: str) -> bool:
+    return (
+        subprocess.run(
+            [GIT, "-C", str(ROOT), "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
+            capture_output=True,
+        ).returncode
+        == 0
+    )
+
+
+def compare_with_baseline(rev: str, load: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+    """New / baseline benign requests/s through the gateway, and each WAF's own CPU cost per
+    request: the time per request with it, less the time per request with the WAF off."""
+    if not {"ours", "baseline", "nowaf"} <= load.keys():
+        return None
+    new, old, off = (load[name]["requests_per_s"] for name in ("ours", "baseline", "nowaf"))
+    waf_us, baseline_waf_us = 1e6 / new - 1e6 / off, 1e6 / old - 1e6 / off
+    return {
+        "requests_per_s": new,
+        "baseline_requests_per_s": old,
+        "nowaf_requests_per_s": off,
+        "throughput_ratio": new / old,
+        "waf_us": waf_us,
+        "baseline_waf_us": baseline_waf_us,
+        "cost_ratio": baseline_waf_us / waf_us if waf_us > 0 else float("inf"),
+    }
+
+
+def differences_from_baseline(
+    cases: Sequence[ws.Case], ours: Sequence[int], baseline: Sequence[int]
+) -> list[str]:
+    """The cases one WAF refused and the other let through, our own and the collection's."""
+    return [
+        f"{case.source} {case.label} ({case.method} {case.path}): now {a}, baseline {b}"
+        for case, a, b in zip(cases, ours, baseline, strict=True)
+        if (a == 200) != (b == 200)
+    ]
 
 
 def differences_from_the_tests(cases: Sequence[ws.Case], statuses: Sequence[int]) -> list[str]:
