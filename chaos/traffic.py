@@ -13,24 +13,42 @@ import itertools
 import threading
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests
+from requests.adapters import HTTPAdapter
 
 PASSWORD = "plum violin 42 harbour"
 RETRYABLE = {429, 500, 502, 503, 504}
 _files = itertools.count()  # every upload a different run
 
 
+class _FromAddress(HTTPAdapter):
+    """Connections from one of this machine's addresses (a client of its own to a balancer
+    that keys on it)."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["source_address"] = (self.source, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
 class Browser:
     """A browser on runnerly-web through the gateway: its session cookie, and the CSRF
-    token read from ``GET /api/web/session`` and sent back as the dashboard does."""
+    token read from ``GET /api/web/session`` and sent back as the dashboard does.
+    ``source``: the address it connects from (default: the system's choice)."""
 
-    def __init__(self, gateway: str) -> None:
+    def __init__(self, gateway: str, source: str = "") -> None:
         self.base = gateway
         self.http = requests.Session()
+        if source:
+            self.http.mount("http://", _FromAddress(source))
         self.csrf = ""
 
     def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
@@ -99,9 +117,20 @@ class Write:
     what: str
 
 
+@dataclass(frozen=True)
+class Failure:
+    """A request that got no 2xx (a 5xx, a 429, or no answer): when it was sent and ended."""
+
+    started: float  # time.monotonic()
+    ended: float
+    what: str
+
+
 @dataclass
 class UserTraffic:
-    """One thread per account, each writing until :meth:`stop`."""
+    """One thread per account, each writing until :meth:`stop`; with ``reads``, each also
+    reads its races back after every write (an idempotent request a balancer may send to
+    another node). ``sources``: the address each account connects from."""
 
     gateway: str
     accounts: list[str]
@@ -109,13 +138,18 @@ class UserTraffic:
     unexpected: list[str] = field(default_factory=list)
     retried: int = 0  # writes that failed and were sent again
     browsers: dict[str, Browser] = field(default_factory=dict)
+    reads: bool = False
+    sources: dict[str, str] = field(default_factory=dict)
+    failures: list[Failure] = field(default_factory=list)
+    sent: Counter[str] = field(default_factory=Counter)  # times each race name was sent
+    requests: int = 0  # every request sent, reads included
     _stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def start(self) -> None:
         for email in self.accounts:
-            browser = Browser(self.gateway)
+            browser = Browser(self.gateway, self.sources.get(email, ""))
             browser.log_in(email)  # a fresh session each scenario, as a returning runner
             self.browsers[email] = browser
         for email, browser in self.browsers.items():
@@ -136,6 +170,8 @@ class UserTraffic:
                 name = f"Chaos {uuid.uuid4().hex[:8]}"
                 body = {"name": name, "date": "2031-04-06", "distance": 10000}
                 self._write(browser, email, "race", name, "/api/web/races", json=body)
+                if self.reads:
+                    self._read(browser)
             else:
                 start = datetime(2024, 1, 1, 6, tzinfo=UTC) + timedelta(hours=next(_files))
                 self._write(
@@ -153,10 +189,18 @@ class UserTraffic:
         self, browser: Browser, email: str, kind: str, what: str, path: str, **kwargs: Any
     ) -> None:
         while not self._stop.is_set():
+            started = time.monotonic()
+            with self._lock:
+                self.requests += 1
+                if kind == "race":
+                    self.sent[what] += 1
             try:
                 response = browser.request("POST", path, **kwargs)
-            except requests.RequestException:
+            except requests.RequestException as exc:
                 response = None
+                self._failed(started, f"POST {path} {kind} {what}: {exc}")
+            if response is not None and response.status_code not in (200, 201):
+                self._failed(started, f"POST {path} {kind} {what}: {response.status_code}")
             if response is not None and response.status_code in (200, 201):
                 with self._lock:
                     self.accepted.append(Write(kind, email, int(response.json()["id"]), what))
@@ -168,6 +212,22 @@ class UserTraffic:
             with self._lock:
                 self.retried += 1
             time.sleep(0.5)
+
+    def _failed(self, started: float, what: str) -> None:
+        with self._lock:
+            self.failures.append(Failure(started, time.monotonic(), what))
+
+    def _read(self, browser: Browser) -> None:
+        started = time.monotonic()
+        with self._lock:
+            self.requests += 1
+        try:
+            response = browser.request("GET", "/api/web/races")
+        except requests.RequestException as exc:
+            self._failed(started, f"GET /api/web/races: {exc}")
+            return
+        if response.status_code != 200:
+            self._failed(started, f"GET /api/web/races: {response.status_code}")
 
 
 def missing_writes(traffic: UserTraffic) -> list[Write]:
