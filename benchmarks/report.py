@@ -100,7 +100,8 @@ BENCHMARKS = (
     ),
     Benchmark(
         "chaos",
-        "kill -9 and restart each service during a sync and user traffic",
+        "kill -9 and restart each service during a sync and user traffic; several nodes: "
+        "a lost node, a client's rate limit through 1-3 gateway nodes",
         ("run", "-e", "chaos", "--", "--junitxml={junit}"),
         (),
         program=".venv/bin/tox",

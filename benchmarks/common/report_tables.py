@@ -282,6 +282,11 @@ def chaos(r: dict[str, Any]) -> Rows:
     rows = []
     for case in r["cases"]:
         p = case["properties"]
+        if "fault_s" not in p:  # test_nodes.py: a lost node, the rate limit across nodes
+            figures = ", ".join(f"{name.replace('_', ' ')} {value}" for name, value in p.items())
+            name = case["name"].removeprefix("test_").replace("_", " ")
+            rows.append((name, f"{case['outcome']}; {figures}"))
+            continue
         rows.append(
             (
                 case["name"].removeprefix("test_").replace("_", " "),
