@@ -25,8 +25,9 @@ pytestmark = pytest.mark.chaos
 
 DOWN_SECONDS = 4  # how long a lost node stays away
 # A request sent this soon after the kill may still be in flight toward the node: on a
-# connection a gateway keeps alive, before that gateway has read the dead node's FIN.
-IN_FLIGHT_SECONDS = 0.1
+# connection a gateway keeps alive, before that gateway has read the dead node's FIN (its
+# kernel sends them in the 0.2 s before its link goes down, on a machine under load).
+IN_FLIGHT_SECONDS = 0.2
 BACK_SECONDS = 30  # how long a node brought back may take to get traffic again
 ACCOUNTS = 4  # runners using the web app, each from an address of its own
 
