@@ -82,7 +82,7 @@ BENCHMARKS = (
     ),
     Benchmark(
         "waf",
-        "WAF detection and false positives: ours vs ModSecurity + CRS",
+        "WAF detection and false positives: ours vs ModSecurity + CRS; new vs baseline WAF",
         ("-m", "benchmarks.gateway.waf", "--json"),
         ("--quick",),
     ),

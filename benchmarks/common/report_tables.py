@@ -184,6 +184,21 @@ def waf(r: dict[str, Any]) -> Rows:
                 " / ".join(f"{w['requests_per_s']:,.0f}" for w in load.values()),
             )
         )
+    if (base := r.get("baseline")) and "throughput_ratio" in base:
+        rows += [
+            (
+                f"WAF now vs at {base['rev']}: benign requests/s through the gateway, new / old "
+                "(target ≥ 3x)",
+                f"{base['requests_per_s']:,.0f} / {base['baseline_requests_per_s']:,.0f} = "
+                f"{base['throughput_ratio']:.2f}x",
+            ),
+            (
+                "… the WAF's own cost per request, old / new",
+                f"{base['baseline_waf_us']:.0f} / {base['waf_us']:.0f} µs = "
+                f"{base['cost_ratio']:.2f}x cheaper",
+            ),
+            ("… cases on which the two WAFs' verdicts differ", str(base["verdicts_differ"])),
+        ]
     return rows
 
 
