@@ -339,16 +339,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--runners", "--users", dest="runners", type=int, default=1000, help="at once (1000)"
     )
-    # Each sign-in is an Argon2id hash by design (0.16 s of CPU here): 4 a second is 0.64 of
-    # a core, and a thousand runners are all in after 250 s, inside the warm-up. 20 a second
-    # outran a 2-core machine's dataservice (the gateway answers 504 once a login waits
-    # longer than its class's read timeout).
+    # Each sign-in is an Argon2id hash by design (0.16 s of CPU and 64 MiB here): 3 a second
+    # is half a core, and a thousand runners are all in after 333 s, inside the warm-up.
+    # Faster arrivals outran a shared 2-core machine's dataservice (the gateway answers 504
+    # once a login waits longer than its class's read timeout, and the runner tries again).
     parser.add_argument(
-        "--spawn-rate", type=float, default=4, help="runners arriving per second (4)"
+        "--spawn-rate", type=float, default=3, help="runners arriving per second (3)"
     )
     parser.add_argument("--duration", type=seconds, default=900, help="15m, 90s... (15m)")
     parser.add_argument(
-        "--warmup", type=seconds, default=300, help="before the memory baseline (300 s)"
+        "--warmup", type=seconds, default=360, help="before the memory baseline (360 s)"
     )
     parser.add_argument("--runs", type=int, default=500, help="runs in each runner's history")
     parser.add_argument("--link-every", type=int, default=4, help="every n-th runner on Strava")
