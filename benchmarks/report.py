@@ -63,6 +63,12 @@ BENCHMARKS = (
         ("--quick",),
     ),
     Benchmark(
+        "partition",
+        "runs at 1M and 10M: one table vs hash-partitioned by runner vs sharded databases",
+        ("-m", "benchmarks.dataservice.partition", "--json"),
+        ("--quick",),
+    ),
+    Benchmark(
         "sync",
         "Strava sync end to end: batched vs one run per request; Strava requests per runner",
         ("-m", "benchmarks.sync", "--json"),
@@ -76,7 +82,7 @@ BENCHMARKS = (
     ),
     Benchmark(
         "waf",
-        "WAF detection and false positives: ours vs ModSecurity + CRS",
+        "WAF detection and false positives: ours vs ModSecurity + CRS; new vs baseline WAF",
         ("-m", "benchmarks.gateway.waf", "--json"),
         ("--quick",),
     ),
@@ -94,7 +100,8 @@ BENCHMARKS = (
     ),
     Benchmark(
         "chaos",
-        "kill -9 and restart each service during a sync and user traffic",
+        "kill -9 and restart each service during a sync and user traffic; several nodes: "
+        "a lost node, a client's rate limit through 1-3 gateway nodes",
         ("run", "-e", "chaos", "--", "--junitxml={junit}"),
         (),
         program=".venv/bin/tox",
