@@ -126,8 +126,8 @@ class Node:
 
     def kill(self) -> None:
         """Every process of the node at once (``kill -9`` of each group, then anything
-        else left in the namespace); the link stays up a moment so the node's kernel
-        closes its connections, as the peers of a crashed process see."""
+        else left in the namespace). The link is left up: the node's kernel closes the
+        dead processes' connections, as a crash does, until :meth:`link` takes it down."""
         for process in self.processes:
             with contextlib.suppress(ProcessLookupError):
                 if process.process is not None and process.process.poll() is None:

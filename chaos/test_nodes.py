@@ -146,7 +146,8 @@ def test_a_lost_node_fails_only_its_requests_in_flight_and_gets_traffic_again(
     runner sent it, the node gets traffic again once back, and the sync ends with every
     run stored once."""
     assert nodes.balancer is not None
-    runners = link_runners(nodes, nodes.next_athletes(1))  # type: ignore[arg-type]
+    # Nodes answers what runners.py asks of the harness's Stack (urls, tokens, athletes).
+    runners = link_runners(nodes, nodes.next_athletes(1))
     synced += runners
     traffic = UserTraffic(nodes.balancer.url, list(accounts), reads=True, sources=accounts)
     traffic.start()
@@ -195,7 +196,7 @@ def test_a_lost_node_fails_only_its_requests_in_flight_and_gets_traffic_again(
     twice = {n: stored[n] for n, sent in traffic.sent.items() if stored[n] > sent}
     assert not twice, f"races stored more often than sent: {twice}"
     http = nodes.worker_tokens().authorized_session()
-    problems = wait_synced(nodes, http, synced, 90)  # type: ignore[arg-type]
+    problems = wait_synced(nodes, http, synced, 90)
     assert not problems, problems
 
 
