@@ -197,6 +197,10 @@ class Network:
                     process.remove()
             with contextlib.suppress(subprocess.CalledProcessError):
                 _ip("netns", "del", node.netns)
+            # A namespace lives on while a socket of it lingers (TIME_WAIT), its link too:
+            # deleting our end deletes both.
+            with contextlib.suppress(subprocess.CalledProcessError):
+                _ip("link", "del", node.veth)
         with contextlib.suppress(subprocess.CalledProcessError):
             _ip("link", "del", self.bridge)
 
