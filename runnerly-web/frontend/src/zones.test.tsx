@@ -61,7 +61,7 @@ describe("today", () => {
 
 describe("the dashboard's weekly chart", () => {
   function weeklyFrom(calls: { url: string }[]): string | undefined {
-    const url = calls.find((c) => c.url.includes("/stats/totals"))?.url;
+    const url = calls.find((c) => c.url.startsWith("/api/web/dashboard"))?.url;
     return url ? new URL(url, "http://x").searchParams.get("from") ?? undefined : undefined;
   }
 

@@ -3,6 +3,7 @@
 import { api, uploadFile } from "./client";
 import { searchQuery } from "../lib/runSearch";
 import type {
+  Dashboard,
   LoginAnswer,
   MonthlyReport,
   Plan,
@@ -77,6 +78,9 @@ export const endpoints = {
   importFile: (file: File, onProgress: (fraction: number | null) => void) =>
     uploadFile<Run>(`${BASE}/runs/import?filename=${encodeURIComponent(file.name)}`, file, onProgress),
 
+  /** The first screen: summary, these weeks' totals, records, latest runs, next session and
+   * race predictions, in one request (runnerly-web asks the dataservice for them at once). */
+  dashboard: (from: string) => api.get<Dashboard>(`${BASE}/dashboard?from=${from}`),
   summary: () => api.get<Summary>(`${BASE}/stats/summary`),
   weeklyTotals: (from: string) => api.get<TotalsSeries>(`${BASE}/stats/totals?period=week&from=${from}`),
   records: () => api.get<Records>(`${BASE}/stats/records`),

@@ -51,6 +51,10 @@ export type Totals = Schemas["Totals"];
 export type PeriodTotals = Schemas["PeriodTotals"];
 export type Summary = Schemas["Summary"];
 export type TotalsSeries = Schemas["TotalsSeries"];
+/** The dashboard's first screen in one answer; a part the dataservice could not answer is
+ * null and named in `unavailable`. */
+export type Dashboard = Schemas["Dashboard"];
+export type UnavailablePart = Schemas["UnavailablePart"];
 
 export type Effort = Schemas["Effort"];
 export type RecordHistory = Schemas["RecordHistory"];
@@ -92,7 +96,7 @@ export type Fitness = JsonAnswer<"getFitness">;
 export type FitnessDay = Fitness["days"][number];
 export type VdotTrend = JsonAnswer<"getVdotTrend">;
 export type VdotPoint = VdotTrend["points"][number];
-export type RacePredictions = JsonAnswer<"getRacePredictions">;
+export type RacePredictions = Schemas["RacePredictions"];
 export type Prediction = RacePredictions["predictions"][number];
 export type MarathonReadiness = JsonAnswer<"getMarathonReadiness">;
 export type MarathonShape = NonNullable<MarathonReadiness["shape"]>;

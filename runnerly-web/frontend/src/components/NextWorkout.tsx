@@ -1,15 +1,17 @@
+import type { NextSession } from "../api/types";
 import { training } from "../api/training";
 import { countdown, formatDay } from "../lib/dates";
 import { formatDistance, formatDuration, formatPace, workoutText, type Units } from "../lib/units";
-import { preloaded } from "../lib/preload";
-import { useApi } from "../lib/useApi";
+import { useApi, type Loaded } from "../lib/useApi";
 import { useToday } from "../session";
 import { Link } from "./Link";
 
 /** The dashboard's card: the coming race, and the next workout of its plan still to do
- * (the API's `session`). */
-export function NextWorkout({ units }: { units: Units }) {
-  const next = useApi(() => preloaded("training:next", training.next), "training:next");
+ * (the API's `session`). `answer`: the dashboard's first-screen part; without it, the card
+ * asks on its own. */
+export function NextWorkout({ units, answer }: { units: Units; answer?: Loaded<NextSession> }) {
+  const own = useApi(training.next, answer ? null : "training:next");
+  const next = answer ?? own;
   const today = useToday();
   if (!next.data || !next.data.race) return null;
   const { race, plan, session: workout } = next.data;

@@ -3,7 +3,7 @@
 import { vo2max, type RacePredictions as Predictions } from "../api/vo2max";
 import { formatDay } from "../lib/dates";
 import { formatDistance, formatDuration, formatPace, type Units } from "../lib/units";
-import { useApi } from "../lib/useApi";
+import { useApi, type Loaded } from "../lib/useApi";
 import { LoadError, Loading } from "./Status";
 
 function timeAndPace(seconds: number | null, distance: number, units: Units) {
@@ -96,10 +96,11 @@ export function MarathonReadiness({ units }: { units: Units }) {
   );
 }
 
-/** The dashboard's line under the coming race: its predicted time. */
-export function NextRacePrediction({ units }: { units: Units }) {
-  const answer = useApi(vo2max.predictions, "vo2max:predictions");
-  const race = answer.data?.next_race;
+/** The dashboard's line under the coming race: its predicted time. `answer`: the
+ * dashboard's first-screen part; without it, the line asks on its own. */
+export function NextRacePrediction({ units, answer }: { units: Units; answer?: Loaded<Predictions> }) {
+  const own = useApi(vo2max.predictions, answer ? null : "vo2max:predictions");
+  const race = (answer ?? own).data?.next_race;
   if (!race || (race.vdot_time == null && race.riegel_time == null)) return null;
   return (
     <section className="card" aria-label="Predicted time for your next race">

@@ -5,8 +5,7 @@ import { RunList } from "../pages/RunsMonth";
 import { Link } from "./Link";
 import { LoadError } from "./Status";
 
-/** The dashboard's latest runs; `recent` is asked by the page (useRecentRuns), with its
- * other calls. */
+/** The dashboard's latest runs; `recent` is the page's, part of its first-screen call. */
 export function RecentRuns({ recent, units }: { recent: Loaded<RunPage>; units: Units }) {
   return (
     <section className="card recent-runs" aria-labelledby="recent-title">

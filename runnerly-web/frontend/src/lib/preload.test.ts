@@ -18,8 +18,9 @@ describe("the first screen's calls, started before React draws", () => {
     });
     const { preloaded, preloadFirstScreen } = await fresh();
     preloadFirstScreen("/");
+    // The session and the dashboard's whole first screen: two calls (decision 68).
     const asked = calls.map((c) => c.url.split("?")[0]);
-    expect(asked).toEqual(expect.arrayContaining(["/api/web/session", "/api/web/stats/summary", "/api/web/stats/records", "/api/web/runs", "/api/web/stats/totals"]));
+    expect(asked).toEqual(["/api/web/session", "/api/web/dashboard"]);
     const load = () => Promise.resolve({ csrf_token: "fresh" });
     expect(await preloaded("session", load)).toMatchObject({ csrf_token: "c1" });
     expect(await preloaded("session", load)).toEqual({ csrf_token: "fresh" }); // taken once

@@ -4,9 +4,7 @@
 // decision 57). Each answer is taken at most once, by the first caller that asks for its
 // key; a call that failed (no session yet, say) is simply asked again by that caller.
 import { endpoints } from "../api/endpoints";
-import { training } from "../api/training";
 import { browserZone, today, weeksAgoMonday } from "./dates";
-import { RECENT_RUNS } from "./runSearch";
 
 const started = new Map<string, Promise<unknown>>();
 
@@ -23,9 +21,17 @@ export function preloaded<T>(key: string, load: () => Promise<T>): Promise<T> {
   return answer ? answer.catch(() => load()) : load();
 }
 
-/** The dashboard's first weeks: its chart's key, in the zone the runner is in now. */
+/** The dashboard's chart asked on its own (another span of weeks): its key. */
 export function weeklyKey(from: string): string {
   return `weekly:${from}`;
+}
+
+/** The weeks the dashboard's first screen charts (its "12 weeks" button). */
+export const FIRST_WEEKS = 12;
+
+/** The dashboard's first screen (GET /api/web/dashboard), its chart starting on `from`. */
+export function dashboardKey(from: string): string {
+  return `dashboard:${from}`;
 }
 
 /** Starts the calls the page at `pathname` makes first and that need only the cookie (on
@@ -34,12 +40,9 @@ export function weeklyKey(from: string): string {
 export function preloadFirstScreen(pathname: string): void {
   start("session", () => endpoints.session());
   if (pathname !== "/") return;
-  start("summary", () => endpoints.summary());
-  start("records", () => endpoints.records());
-  start("recent-runs", () => endpoints.searchRuns({ per_page: RECENT_RUNS }));
-  start("training:next", () => training.next());
-  // The browser's zone; when the runner's profile names another, the key differs and the
-  // dashboard asks for its own weeks.
-  const from = weeksAgoMonday(12, today(browserZone()));
-  start(weeklyKey(from), () => endpoints.weeklyTotals(from));
+  // The dashboard's whole first screen is one call (decision 68). Its chart starts in the
+  // browser's zone; when the runner's profile names another, the key differs and the
+  // dashboard asks for its own.
+  const from = weeksAgoMonday(FIRST_WEEKS, today(browserZone()));
+  start(dashboardKey(from), () => endpoints.dashboard(from));
 }

@@ -1,6 +1,8 @@
 import { startTransition, useEffect, useRef, useState } from "react";
 import { endpoints } from "../api/endpoints";
-import type { Records, Summary, Totals } from "../api/types";
+import { training } from "../api/training";
+import type { NextSession, RacePredictions, Records, RunPage, Totals } from "../api/types";
+import { vo2max } from "../api/vo2max";
 import { Link } from "../components/Link";
 import { RecordHistory } from "../components/RecordHistory";
 import { PaceTrendChart, WeeklyDistanceChart } from "../components/charts";
@@ -10,11 +12,11 @@ import { NextRacePrediction } from "../components/RacePredictions";
 import { RecentRuns } from "../components/RecentRuns";
 import { LoadError, Loading } from "../components/Status";
 import { formatDay, localStart, weeksAgoMonday } from "../lib/dates";
-import { preloaded, weeklyKey } from "../lib/preload";
-import { useRecentRuns } from "../lib/recentRuns";
+import { useDashboard, usePart } from "../lib/dashboard";
+import { FIRST_WEEKS, weeklyKey } from "../lib/preload";
+import { RECENT_RUNS } from "../lib/runSearch";
 import { ACTIVE, useStravaStatus } from "../lib/strava";
 import { formatDistance, formatDuration, formatPace, type Units } from "../lib/units";
-import { useApi } from "../lib/useApi";
 import { useSession, useToday } from "../session";
 
 function TotalsCard({ title, totals, units }: { title: string; totals: Totals; units: Units }) {
@@ -90,19 +92,32 @@ function RecordsList({ records, units }: { records: Records; units: Units }) {
   );
 }
 
-const SPANS = [12, 26, 52];
+const SPANS = [FIRST_WEEKS, 26, 52];
+// Each panel's own operation, asked only when the runner retries a part the first screen
+// could not hold.
+const RECORDS = { key: "records", load: endpoints.records };
+const RECENT = { key: "recent-runs", load: () => endpoints.searchRuns({ per_page: RECENT_RUNS }) };
+const NEXT = { key: "training:next", load: training.next };
+const PREDICTIONS = { key: "vo2max:predictions", load: vo2max.predictions };
 
 export function DashboardPage() {
   const { units, session } = useSession();
-  const [weeks, setWeeks] = useState(12);
+  const [weeks, setWeeks] = useState(FIRST_WEEKS);
   const today = useToday();
-  const summary = useApi<Summary>(() => preloaded("summary", endpoints.summary), "summary");
+  // The first screen in one call (decision 68): each panel takes its part of the answer.
+  const first = useDashboard(weeksAgoMonday(FIRST_WEEKS, today));
   const from = weeksAgoMonday(weeks, today);
-  const series = useApi(() => preloaded(weeklyKey(from), () => endpoints.weeklyTotals(from)), weeklyKey(from));
-  const records = useApi<Records>(() => preloaded("records", endpoints.records), "records");
-  // Asked with the others, not once the summary is in: one round trip fewer before the
-  // first screen (benchmarks.web, docs/performance.md).
-  const recent = useRecentRuns();
+  // The page draws nothing without the summary: its failure is the first screen's.
+  const summary = { ...first, data: first.data?.summary ?? null };
+  // Another span of weeks is asked on its own; back at 12, the first screen's again.
+  const series = usePart(first, "weekly_totals", (d) => d.weekly_totals, {
+    key: weeklyKey(from),
+    load: () => endpoints.weeklyTotals(from),
+  }, weeks !== FIRST_WEEKS);
+  const records = usePart<Records>(first, "records", (d) => d.records, RECORDS);
+  const recent = usePart<RunPage>(first, "recent_runs", (d) => d.recent_runs, RECENT);
+  const next = usePart<NextSession>(first, "next_session", (d) => d.next_session, NEXT);
+  const predictions = usePart<RacePredictions>(first, "race_predictions", (d) => d.race_predictions, PREDICTIONS);
   // What lies below the first screen (the pace trend, the records) is drawn after it, in a
   // transition a tap interrupts: on a slow phone it doubled the time to the first screen.
   const [belowFold, setBelowFold] = useState(false);
@@ -111,22 +126,25 @@ export function DashboardPage() {
     if (shown) startTransition(() => setBelowFold(true));
   }, [shown]);
 
-  // During an import, follow it here too and refresh the figures as runs arrive.
+  // During an import, follow it here too and refresh the figures as runs arrive: the first
+  // screen's call again, and each panel that asks on its own.
   const importing = !!session?.strava?.sync_state && ACTIVE.has(session.strava.sync_state);
   const { status } = useStravaStatus(undefined, importing);
   const imported = status?.runs_imported;
-  const { reload: reloadSummary } = summary;
-  const { reload: reloadSeries } = series;
-  const { reload: reloadRecords } = records;
+  const { reload: reloadFirst } = first;
+  const { reload: reloadSeries, own: ownSeries } = series;
+  const { reload: reloadRecords, own: ownRecords } = records;
+  const { reload: reloadRecent, own: ownRecent } = recent;
   const seenImported = useRef<number | undefined>(undefined);
   useEffect(() => {
     const before = seenImported.current;
     seenImported.current = imported;
     if (before === undefined || imported === undefined || imported === before) return;
-    reloadSummary();
-    reloadSeries();
-    reloadRecords();
-  }, [imported, reloadSummary, reloadSeries, reloadRecords]);
+    reloadFirst();
+    if (ownSeries) reloadSeries();
+    if (ownRecords) reloadRecords();
+    if (ownRecent) reloadRecent();
+  }, [imported, reloadFirst, reloadSeries, ownSeries, reloadRecords, ownRecords, reloadRecent, ownRecent]);
 
   if (summary.loading && !summary.data) return <Loading what="Loading your dashboard" />;
   if (summary.error) return <LoadError error={summary.error} retry={summary.reload} />;
@@ -149,8 +167,8 @@ export function DashboardPage() {
           <Link to="/sync">connect Strava again</Link>. Your runs are kept.
         </p>
       )}
-      <NextWorkout units={units} />
-      <NextRacePrediction units={units} />
+      <NextWorkout units={units} answer={next} />
+      <NextRacePrediction units={units} answer={predictions} />
       {s.all_time.count === 0 ? (
         <EmptyState stravaConnected={connected} />
       ) : (

@@ -37,8 +37,52 @@ export interface Call {
 
 type Handler = (call: Call) => { status?: number; body?: unknown };
 
-/** Replaces fetch with a router of handlers keyed by "METHOD /path" (query ignored). */
+// The dashboard's first screen (GET /api/web/dashboard) and the operation each part is, as
+// runnerly-web's dashboard/service.py gathers them.
+const DASHBOARD_PARTS: [part: string, path: string][] = [
+  ["weekly_totals", "/api/web/stats/totals"],
+  ["records", "/api/web/stats/records"],
+  ["recent_runs", "/api/web/runs"],
+  ["next_session", "/api/web/training/next"],
+  ["race_predictions", "/api/web/vo2max/predictions"],
+];
+
+/** A fake of GET /api/web/dashboard made of the fakes of its parts, as the server answers:
+ * the summary's error is the answer's, another part's 5xx makes it null and `unavailable`,
+ * a part without a fake is null. */
+function dashboardOf(handlers: Record<string, Handler>): Handler {
+  return (call) => {
+    const from = new URL(call.url, "http://x").searchParams.get("from");
+    const partCall = (url: string) => ({ ...call, url });
+    const summary = handlers["GET /api/web/stats/summary"](partCall("/api/web/stats/summary"));
+    if ((summary.status ?? 200) >= 400) return summary;
+    const body: Record<string, unknown> = { summary: summary.body, unavailable: [] };
+    const unavailable: unknown[] = [];
+    for (const [part, path] of DASHBOARD_PARTS) {
+      const handler = handlers[`GET ${path}`];
+      const url = part === "weekly_totals" ? `${path}?period=week&from=${from}` : part === "recent_runs" ? `${path}?per_page=5` : path;
+      const answer = handler ? handler(partCall(url)) : { body: null };
+      if ((answer.status ?? 200) >= 500) {
+        const error = answer.body as { code: string; message: string };
+        unavailable.push({ part, code: error.code, message: error.message });
+        body[part] = null;
+      } else {
+        if ((answer.status ?? 200) >= 400) return answer;
+        body[part] = answer.body ?? null;
+      }
+    }
+    body.unavailable = unavailable;
+    return { body };
+  };
+}
+
+/** Replaces fetch with a router of handlers keyed by "METHOD /path" (query ignored). With a
+ * fake of the summary and none of GET /api/web/dashboard, the dashboard's first screen is
+ * made of its parts' fakes (dashboardOf); `calls` holds the one call the page made. */
 export function fakeApi(handlers: Record<string, Handler>) {
+  if (handlers["GET /api/web/stats/summary"] && !handlers["GET /api/web/dashboard"]) {
+    handlers = { ...handlers, "GET /api/web/dashboard": dashboardOf(handlers) };
+  }
   const calls: Call[] = [];
   const answer = (input: RequestInfo | URL, init?: RequestInit): Response => {
     const url = input instanceof Request ? input.url : input.toString();
