@@ -5,7 +5,8 @@ gateway and runnerly-web apply their per-client limits as they do in real use. T
 in (or signs up), then repeats the actions of the dashboard, weighted like real use, each one
 sending the requests the React app sends for it (runnerly-web/frontend/src/api/endpoints.ts):
 
-- ``open_dashboard``: the page, the session, the summary, 12 weeks of weekly totals, records;
+- ``open_dashboard``: the page, the session, the first screen (``/api/web/dashboard``), the
+  first record's history;
 - ``change_month``: the runs of a month of the last year and a half;
 - ``view_run``: one run, and its track when it came from a file;
 - ``upload_file``: a small GPX, a new run each time (a unique start time);
@@ -203,13 +204,22 @@ class Runner(HttpUser):
         started = time.perf_counter()
         self.call("GET", "/", headers={"Accept": "text/html"})
         self.session()
-        self.call("GET", f"{API}/stats/summary")
-        self.call(
+        # The first screen in one request (decision 68): summary, weeks, records, latest
+        # runs, next session and race predictions, gathered by runnerly-web.
+        first = self.call(
             "GET",
-            f"{API}/stats/totals?period=week&from={weeks_ago_monday(WEEKS_SHOWN)}",
-            name=f"{API}/stats/totals?period=week",
+            f"{API}/dashboard?from={weeks_ago_monday(WEEKS_SHOWN)}",
+            name=f"{API}/dashboard",
         )
-        self.call("GET", f"{API}/stats/records")
+        # Below it, the chart of the first record held, as the page draws it.
+        records = first.get("records") if isinstance(first, dict) else None
+        held = [e["distance"] for e in (records or {}).get("best_efforts", []) if e.get("best")]
+        if held:
+            self.call(
+                "GET",
+                f"{API}/stats/records/{held[0]}/history",
+                name=f"{API}/stats/records/[distance]/history",
+            )
         self.action("open dashboard", started)
 
     @task(6)
