@@ -1,12 +1,11 @@
 """The WAF engine's shortcuts never change a verdict, and PCRE JIT is on.
 
 The engine checks short values against one alternation per rule group before it runs the
-rules one by one, keeps each transform's output per input for the request, runs the
-signatures as precompiled PCRE objects, and decides with plain string.find checks whether a
-transform has anything to do. tests/lua/waf_reference.lua runs, inside nginx, both the
-engine and the plain way (every rule's whole transform chain, then ngx.re.find with its
-own pattern): on any value, generated here from the pieces attacks are made of, the two
-must name the same rules.
+rules one by one, keeps each transform's output per input for the request, and runs the
+signatures (and the transforms' "anything to do?" checks) as precompiled PCRE objects.
+tests/lua/waf_reference.lua runs, inside nginx, both the engine and the plain way (every
+rule's whole transform chain, then ngx.re.find with its own pattern): on any value,
+generated here from the pieces attacks are made of, the two must name the same rules.
 """
 
 from __future__ import annotations
@@ -196,11 +195,7 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NginxServer]
         f"package.path = {lua_string(str(TESTS_LUA) + '/?.lua;')} .. package.path; "
         'require("runnerly.waf").init()'
     )
-    access = (
-        'access_by_lua_block { local ref = require("waf_reference"); '
-        'if ngx.var.waf_route == "checks" then return ref.checks() end; '
-        "return ref.compare() }"
-    )
+    access = 'access_by_lua_block { return require("waf_reference").compare() }'
     server = start_nginx(tmp_path_factory.mktemp("waf-engine"), init=init, access=access)
     yield server
     _stop_checked(server)
@@ -259,12 +254,6 @@ def test_the_generated_values_do_reach_the_rules(reference: NginxServer) -> None
     ]
     answer = compare(reference, "api", "query", "q", batch)
     assert answer["hits"] == 7
-
-
-def test_the_quick_checks_read_the_bytes_the_pcre_classes_did(reference: NginxServer) -> None:
-    answer = requests.get(reference.url("/checks"), timeout=30).json()
-    assert answer["checks"] == 8
-    assert not answer["differ"]  # (an empty Lua table encodes as {})
 
 
 def test_pcre_jit_is_on_and_the_signatures_run_precompiled(reference: NginxServer) -> None:

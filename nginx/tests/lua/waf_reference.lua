@@ -95,38 +95,4 @@ function _M.compare()
     return ngx.exit(200)
 end
 
--- The transforms' and the engine's quick checks, as Lua patterns, and the PCRE classes
--- they replaced: the same bytes must match, checked over every byte (every pair of bytes
--- for the two-byte ones). Answers the ones that differ.
-local CHECKS = {
-    { "[\t\n\v\f\r\160]", [=[[\t\n\x0b\f\r\xa0]]=] },  -- compress_whitespace
-    { "[%s\160]", [=[[\s\x0b\xa0]]=] },  -- remove_whitespace
-    { "[^a-z0-9.%s_%-]", [=[[^a-z0-9.\s_-]]=] },  -- path_skeleton
-    { "[\r\n]", [=[[\r\n]]=] },  -- cmdline
-    { "\\[nr]", [=[\\[nr]]=], 2 },  -- cmdline
-    { "[\\'\"^]", [=[[\\'"^]]=] },  -- cmdline
-    { "[\192\193\196\224\239\240\248\252]", [=[[\xc0\xc1\xc4\xe0\xef\xf0\xf8\xfc]]=] },  -- unicode_fold
-    { "[%%&\\%z\128-\255]", [=[[%&\\\x00\x80-\xff]]=] },  -- engine: nothing to decode
-}
-
-function _M.checks()
-    local differ = {}
-    for _, check in ipairs(CHECKS) do
-        local lua_pattern, pcre, width = check[1], check[2], check[3] or 1
-        for a = 0, 255 do
-            for b = 0, width == 2 and 255 or 0 do
-                local s = width == 2 and string.char(a, b) or string.char(a)
-                local by_lua = s:find(lua_pattern) ~= nil
-                local by_pcre = ngx.re.find(s, pcre, "jo") ~= nil
-                if by_lua ~= by_pcre then
-                    differ[#differ + 1] = string.format("%s vs %s on %q", lua_pattern, pcre, s)
-                end
-            end
-        end
-    end
-    ngx.header["Content-Type"] = "application/json"
-    ngx.say(cjson.encode({ differ = differ, checks = #CHECKS }))
-    return ngx.exit(200)
-end
-
 return _M

@@ -2,6 +2,8 @@
 -- JavaScript escapes, and the overlong and fullwidth UTF-8 some decoders accept. Each
 -- takes a string and returns a string; runnerly.waf.normalize lists them by name.
 
+local regex = require("runnerly.waf.regex")
+
 local re_gsub = ngx.re.gsub
 local re_find = ngx.re.find
 local unescape_uri = ngx.unescape_uri
@@ -14,6 +16,8 @@ local floor = math.floor
 local tonumber = tonumber
 
 local _M = { _VERSION = "0.1.0" }
+
+local has_fold_lead = regex.tester([=[[\xc0\xc1\xc4\xe0\xef\xf0\xf8\xfc]]=], "jo")
 
 -- Enough for triple encoding plus one layer of %u; each pass must change the string.
 local MAX_URL_PASSES = 5
@@ -147,7 +151,7 @@ end
 -- Overlong UTF-8 (%c0%ae is ".") and fullwidth ASCII, which some decoders accept, and the
 -- dotted and dotless Turkish i, which locale-aware case mapping turns into ASCII i.
 function _M.unicode_fold(s)
-    if not str_find(s, "[\192\193\196\224\239\240\248\252]") then
+    if not has_fold_lead(s) then
         return s
     end
     s = str_gsub(s, "\196[\176\177]", "i")

@@ -1,11 +1,11 @@
 -- The transforms a rule may name (nginx/waf/rules/*.json) to normalize a value before its
 -- pattern sees it: the decoders of runnerly.waf.decode, and here case, NUL bytes,
 -- whitespace, SQL comments, paths, shell quoting tricks and Log4j lookups. Each takes a
--- string and returns a string. Each first looks for what it could change with a plain
--- string.find (Lua patterns: no FFI call, nothing allocated), the classes spelled as the
--- PCRE ones they replace (Lua's %s is C's isspace: PCRE's \s, VT included).
+-- string and returns a string. Each first looks for what it could change, with a plain
+-- string.find or a precompiled PCRE check (runnerly.waf.regex.tester).
 
 local decode = require("runnerly.waf.decode")
+local regex = require("runnerly.waf.regex")
 
 local re_gsub = ngx.re.gsub
 local str_find = string.find
@@ -16,6 +16,12 @@ local str_byte = string.byte
 local _M = { _VERSION = "0.1.0" }
 
 local MAX_LOOKUP_PASSES = 8
+
+local has_space_to_compress = regex.tester([[[\t\n\x0b\f\r\xa0]|  ]], "jo")
+local has_space = regex.tester([=[[\s\x0b\xa0]]=], "jo")
+local has_path_noise = regex.tester([[[^a-z0-9.\s_-]|0x]], "jo")
+local has_line_break = regex.tester([=[[\r\n]|\\[nr]]=], "jo")
+local has_quoting = regex.tester([=[[\\'"^]]=], "jo")
 
 function _M.lowercase(s)
     return str_lower(s)
@@ -30,14 +36,14 @@ end
 
 -- A lone 0xA0 byte (Latin-1 NBSP) counts too: MySQL reads it as a space.
 function _M.compress_whitespace(s)
-    if not str_find(s, "[\t\n\v\f\r\160]") and not str_find(s, "  ", 1, true) then
+    if not has_space_to_compress(s) then
         return s
     end
     return (re_gsub(s, [[(?:\s|\x0b|\xc2\xa0|(?<![\xc0-\xff])\xa0)+]], " ", "jo"))
 end
 
 function _M.remove_whitespace(s)
-    if not str_find(s, "[%s\160]") then
+    if not has_space(s) then
         return s
     end
     return (re_gsub(s, [[(?:\s|\x0b|\xc2\xa0)+]], "", "jo"))
@@ -100,7 +106,7 @@ end
 -- run of anything else but spaces into one "/", so "etc%c0%qfpasswd" reads "etc/passwd".
 -- Only file-name rules use it: dot-dot rules would see "/../" in "\u{1F3C3}..\u{1F3C3}".
 function _M.path_skeleton(s)
-    if not str_find(s, "[^a-z0-9.%s_%-]") and not str_find(s, "0x", 1, true) then
+    if not has_path_noise(s) then
         return s
     end
     if str_find(s, "0x2e", 1, true) then
@@ -123,10 +129,10 @@ end
 -- Quoting and expansion tricks the shell removes: w'h'o\am"i", c$@at, cat${IFS}/etc,
 -- {cat,/etc/passwd}. Expects lowercased input.
 function _M.cmdline(s)
-    if str_find(s, "[\r\n]") or str_find(s, "\\[nr]") then
+    if has_line_break(s) then
         s = re_gsub(s, [=[\r?\n|\\r\\n|\\[nr]]=], ";", "jo")
     end
-    if str_find(s, "[\\'\"^]") then
+    if has_quoting(s) then
         s = re_gsub(s, [=[[\\'"^]+]=], "", "jo")
     end
     if str_find(s, "$", 1, true) then
