@@ -199,6 +199,14 @@ def waf(r: dict[str, Any]) -> Rows:
             ),
             ("… cases on which the two WAFs' verdicts differ", str(base["verdicts_differ"])),
         ]
+        if "capacity_ratio" in base:
+            rows.append(
+                (
+                    "… nginx CPU per benign request, old / new (WAF off)",
+                    f"{base['baseline_cpu_us']:.0f} / {base['cpu_us']:.0f} µs "
+                    f"({base['nowaf_cpu_us']:.0f}) = {base['capacity_ratio']:.2f}x",
+                )
+            )
     return rows
 
 

@@ -65,6 +65,7 @@ from typing import Any
 
 from benchmarks.common.machine import busy_cpus
 from benchmarks.common.repo import ROOT
+from benchmarks.gateway.load import cpu_seconds, family
 from benchmarks.gateway.servers import (
     Server,
     crs_missing,
@@ -324,7 +325,11 @@ def wrk_script(cases: Sequence[ws.Case], path: Path) -> Path:
 
 
 def wrk_run(server: Server, script: Path, seconds: int, connections: int) -> dict[str, Any]:
-    """Requests/s, latency percentiles and refusals of a wrk run against ``server``."""
+    """Requests/s, latency percentiles and refusals of a wrk run against ``server``, and the
+    CPU time its nginx (master and workers) spent per request: unlike requests/s, that does
+    not fall when other work on the machine takes the CPUs away."""
+    pids = family(server.pid) if server.pid else []
+    cpu_before = cpu_seconds(pids)
     result = subprocess.run(
         [
             shutil.which("wrk") or "wrk",
@@ -341,7 +346,10 @@ def wrk_run(server: Server, script: Path, seconds: int, connections: int) -> dic
         check=True,
         timeout=seconds + 30,
     )
+    cpu = cpu_seconds(pids) - cpu_before
     out = result.stdout
+    done = re.search(r"(\d+) requests in", out)
+    requests = int(done.group(1)) if done else 0
     refused = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, flags=re.MULTILINE))
     return {
@@ -349,6 +357,7 @@ def wrk_run(server: Server, script: Path, seconds: int, connections: int) -> dic
         "p50": latency.get("50"),
         "p99": latency.get("99"),
         "refused": int(refused.group(1)) if refused else 0,
+        "cpu_us_per_request": round(cpu / requests * 1e6, 1) if requests and pids else None,
     }
 
 
@@ -622,10 +631,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             for name in (n for n in ("ours", "baseline", "nowaf", "crs", "none") if n in load):
                 run = load[name]
+                cpu = run.get("cpu_us_per_request")
                 print(
                     f"  {name:8}  {run['requests_per_s']:>9,.0f} requests/s  p50 {run['p50']}  "
                     f"p99 {run['p99']}  refused {run['refused']}  "
-                    f"(rounds: {', '.join(f'{r:,.0f}' for r in run['rounds'])})"
+                    + (f"nginx CPU {cpu:.0f} µs/request  " if cpu else "")
+                    + f"(rounds: {', '.join(f'{r:,.0f}' for r in run['rounds'])})"
                 )
             rate = {name: load[name]["requests_per_s"] for name in ("ours", "crs", "none")}
             print(
@@ -644,6 +655,20 @@ def main(argv: Sequence[str] | None = None) -> int:
                     f"{comparison['baseline_waf_us']:.1f} -> {comparison['waf_us']:.1f} µs, "
                     f"{comparison['cost_ratio']:.2f}x cheaper"
                 )
+                if "capacity_ratio" in comparison:
+                    print(
+                        f"  nginx CPU per benign request: baseline "
+                        f"{comparison['baseline_cpu_us']:.0f} µs, now {comparison['cpu_us']:.0f} "
+                        f"µs, WAF off {comparison['nowaf_cpu_us']:.0f} µs: new / baseline "
+                        f"capacity of one worker {comparison['capacity_ratio']:.2f}x; the WAF's "
+                        f"own CPU {comparison['baseline_waf_cpu_us']:.0f} -> "
+                        f"{comparison['waf_cpu_us']:.0f} µs"
+                        + (
+                            f", {comparison['cpu_cost_ratio']:.2f}x cheaper"
+                            if comparison["cpu_cost_ratio"]
+                            else ""
+                        )
+                    )
         if rev:
             print(
                 f"Verdicts of the WAF now and at {rev}: "
@@ -695,7 +720,7 @@ def compare_with_baseline(rev: str, load: dict[str, dict[str, Any]]) -> dict[str
         return None
     new, old, off = (load[name]["requests_per_s"] for name in ("ours", "baseline", "nowaf"))
     waf_us, baseline_waf_us = 1e6 / new - 1e6 / off, 1e6 / old - 1e6 / off
-    return {
+    out = {
         "requests_per_s": new,
         "baseline_requests_per_s": old,
         "nowaf_requests_per_s": off,
@@ -704,6 +729,21 @@ def compare_with_baseline(rev: str, load: dict[str, dict[str, Any]]) -> dict[str
         "baseline_waf_us": baseline_waf_us,
         "cost_ratio": baseline_waf_us / waf_us if waf_us > 0 else float("inf"),
     }
+    cpu = {name: load[name].get("cpu_us_per_request") for name in ("ours", "baseline", "nowaf")}
+    if all(cpu.values()):
+        # nginx CPU per request: what one worker with a CPU of its own would sustain.
+        out.update(
+            cpu_us=cpu["ours"],
+            baseline_cpu_us=cpu["baseline"],
+            nowaf_cpu_us=cpu["nowaf"],
+            capacity_ratio=cpu["baseline"] / cpu["ours"],
+            waf_cpu_us=cpu["ours"] - cpu["nowaf"],
+            baseline_waf_cpu_us=cpu["baseline"] - cpu["nowaf"],
+        )
+        out["cpu_cost_ratio"] = (
+            out["baseline_waf_cpu_us"] / out["waf_cpu_us"] if out["waf_cpu_us"] > 0 else None
+        )
+    return out
 
 
 def differences_from_baseline(
