@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -289,6 +290,29 @@ class TestConcurrentLookups:
             thread.join()
         assert found == [None] * 16
         assert jwks_server.fetches == 1 + 1
+
+    def test_threads_arriving_during_the_first_fetch_wait_for_its_keys(
+        self, cache: JWKSCache, jwks_server: Any, es_key: Any
+    ) -> None:
+        # A threaded worker's first requests: one thread fetches the JWKS, the others come
+        # while the answer is on its way. They must wait for it, not refuse a valid token
+        # as signed by an unknown key (this was a 401 for every thread but the first).
+        jwks_server.delay = 0.5
+        found: list[Any] = []
+
+        def lookup() -> None:
+            found.append(cache.get(es_key.kid))
+
+        first = threading.Thread(target=lookup)
+        first.start()
+        time.sleep(0.2)  # the first thread's fetch is under way
+        others = [threading.Thread(target=lookup) for _ in range(8)]
+        for thread in others:
+            thread.start()
+        for thread in [first, *others]:
+            thread.join()
+        assert [key and key.key_id for key in found] == [es_key.kid] * 9
+        assert jwks_server.fetches == 1
 
 
 class TestRevocationBound:

@@ -130,6 +130,11 @@ class JWKSCache:
         if stale and self._may_refetch(now):
             self._refresh(now, reason="expired")
         key = self._keys.get(kid)
+        if key is None and self._lock.locked():
+            # Another thread's fetch is on its way (a threaded worker's first requests):
+            # it may bring this key, and within the interval this thread may not fetch.
+            with self._lock:
+                key = self._keys.get(kid)
         if key is None and self._may_refetch(now):
             self._refresh(now, reason="unknown kid")
             key = self._keys.get(kid)
@@ -151,6 +156,9 @@ class JWKSCache:
 
     def ready(self) -> bool:
         """True when keys are known (fetching them if none were yet)."""
+        if not self._keys and self._lock.locked():
+            with self._lock:  # a fetch in flight on another thread
+                pass
         if not self._keys and self._may_refetch(self._clock()):
             self._refresh(self._clock(), reason="readiness")
         return bool(self._keys)

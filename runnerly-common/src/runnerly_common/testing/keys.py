@@ -59,6 +59,7 @@ class JWKSServer:
         self.fetches = 0  # every request, answered or not
         self.cache_control: str | None = None  # e.g. "public, max-age=60", as the tokendealer
         self.not_modified = 0  # requests answered 304 (their If-None-Match was current)
+        self.delay = 0.0  # seconds before each answer: a slow tokendealer
         self._lock = threading.Lock()
         self.live: LiveServer | None = None
 
@@ -71,6 +72,8 @@ class JWKSServer:
         with self._lock:
             self.fetches += 1
             document = {"keys": [key.jwk for key in self.keys] + self.extra_entries}
+        if self.delay:
+            time.sleep(self.delay)
         response = Response(
             response=json.dumps(document), status=self.status, mimetype="application/json"
         )
