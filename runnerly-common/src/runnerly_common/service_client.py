@@ -1,7 +1,9 @@
 """Calling other services: a pooled HTTP session and a cached service token.
 
-``ServiceTokenClient`` gets tokens with ``client_credentials`` and keeps each until shortly
-before it expires; one lock makes concurrent threads share one request to the tokendealer.
+``ServiceTokenClient`` gets tokens with ``client_credentials`` (or a runner's by token
+exchange) and keeps each until shortly before it expires.  Threads that need the same token
+while it is being fetched wait for that one request and share its answer, a refusal
+included; a thread that needs another token (another runner's) does not wait for it.
 ``ServiceSession`` adds timeouts, connection pooling, retries for idempotent calls, the
 current request id, and (optionally) the bearer token.
 """
@@ -89,6 +91,17 @@ class _CachedToken:
         self.expires_at = expires_at
 
 
+class _Flight:
+    """One token request in progress, and what it brought (for the threads waiting on it)."""
+
+    __slots__ = ("done", "error", "value")
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.value: str | None = None
+        self.error: TokenError | None = None
+
+
 class ServiceTokenClient:
     def __init__(
         self,
@@ -110,8 +123,13 @@ class ServiceTokenClient:
         self.http = http or ServiceSession(retries=1)
         self.refresh_margin = refresh_margin
         self._clock = clock
+        # Guards the cache, the requests in flight and the generation; never held while
+        # the tokendealer is asked (it may take seconds: a token exchange waits on the
+        # dataservice), so one runner's slow exchange holds up no other token.
         self._lock = threading.Lock()
         self._cache: dict[tuple[str, ...], _CachedToken] = {}
+        self._flights: dict[tuple[str, ...], _Flight] = {}
+        self._generation = 0  # invalidate() counts: a request begun before one is not kept
 
     def token(self) -> str:
         """A service token for ``audience``, fetched only when the cached one is near expiry."""
@@ -134,6 +152,7 @@ class ServiceTokenClient:
     def invalidate(self) -> None:
         with self._lock:
             self._cache.clear()
+            self._generation += 1
 
     def authorized_session(self, **kwargs: Any) -> ServiceSession:
         """A session that sends this client's service token with every call."""
@@ -147,27 +166,62 @@ class ServiceTokenClient:
             cached = self._cache.get(key)
             if cached and self._clock() < cached.expires_at:
                 return cached.value
-            requested_at = self._clock()
-            try:
-                response = self.http.post(
-                    self.token_url, data=form, auth=(self.client_id, self.client_secret)
-                )
-            except requests.RequestException as exc:
-                raise TokenError(f"tokendealer unreachable: {exc}") from exc
-            if response.status_code != 200:
-                raise TokenError(
-                    f"tokendealer refused ({response.status_code}): {response.text[:200]}",
-                    status=response.status_code,
-                    error=_oauth_error(response),
-                )
-            body = response.json()
-            lifetime = float(body.get("expires_in", 0))
-            margin = min(self.refresh_margin, lifetime / 2)
-            self._cache[key] = _CachedToken(body["access_token"], requested_at + lifetime - margin)
+            flight = self._flights.get(key)
+            leading = flight is None
+            if flight is None:
+                flight = self._flights[key] = _Flight()
+            generation = self._generation
+        if not leading:
+            # The same token is on its way: its answer is this thread's too. A refusal
+            # (or an unreachable tokendealer) is not asked again by every waiting thread
+            # in turn, each after the last one's timeout.
+            flight.done.wait()
+            if flight.error is not None:
+                error = flight.error
+                raise TokenError(str(error), status=error.status, error=error.error) from error
+            assert flight.value is not None
+            return flight.value
+        try:
+            value = self._fetch(key, form, generation)
+            flight.value = value
+            return value
+        except TokenError as exc:
+            flight.error = exc
+            raise
+        except BaseException as exc:
+            flight.error = TokenError(f"token request failed: {exc!r}")
+            raise
+        finally:
+            with self._lock:
+                del self._flights[key]
+            flight.done.set()
+
+    def _fetch(self, key: tuple[str, ...], form: dict[str, str], generation: int) -> str:
+        requested_at = self._clock()
+        try:
+            response = self.http.post(
+                self.token_url, data=form, auth=(self.client_id, self.client_secret)
+            )
+        except requests.RequestException as exc:
+            raise TokenError(f"tokendealer unreachable: {exc}") from exc
+        if response.status_code != 200:
+            raise TokenError(
+                f"tokendealer refused ({response.status_code}): {response.text[:200]}",
+                status=response.status_code,
+                error=_oauth_error(response),
+            )
+        body = response.json()
+        lifetime = float(body.get("expires_in", 0))
+        margin = min(self.refresh_margin, lifetime / 2)
+        access_token: str = body["access_token"]
+        with self._lock:
+            # Invalidated while in flight (a 401 elsewhere: a rotated key): the caller may
+            # use this token, the next one asks again.
+            if generation == self._generation:
+                self._cache[key] = _CachedToken(access_token, requested_at + lifetime - margin)
             if len(self._cache) > 1024:  # user tokens: keep memory bounded
                 self._cache = {k: v for k, v in self._cache.items() if v.expires_at > requested_at}
-            access_token: str = body["access_token"]
-            return access_token
+        return access_token
 
 
 def _oauth_error(response: requests.Response) -> str | None:

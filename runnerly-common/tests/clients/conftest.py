@@ -21,6 +21,7 @@ class TokenEndpoint:
         self.calls: list[dict[str, Any]] = []
         self.expires_in = 300
         self.delay = 0.0  # seconds each answer takes
+        self.delays: dict[str, float] = {}  # by subject_token: one runner's slow exchange
         self.refuse = False  # answer 401 invalid_client
         self._lock = threading.Lock()
         self.app = Flask("tokendealer-stand-in")
@@ -31,7 +32,7 @@ class TokenEndpoint:
         with self._lock:
             self.calls.append({"form": request.form.to_dict(), "auth": auth})
             number = len(self.calls)
-        time.sleep(self.delay)
+        time.sleep(self.delays.get(request.form.get("subject_token", ""), self.delay))
         if self.refuse:
             return {"error": "invalid_client"}, 401
         return {

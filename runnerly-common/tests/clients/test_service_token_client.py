@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -56,6 +57,33 @@ class TestClientCredentials:
         assert tokens == ["token-1"] * 16
         assert len(token_endpoint.calls) == 1
 
+    def test_threads_waiting_on_a_refused_request_share_its_refusal(
+        self, token_client: ServiceTokenClient, token_endpoint: Any
+    ) -> None:
+        # A refusing or unreachable tokendealer: the threads that queued behind the request
+        # are answered with its error, not each sent in turn after the last one's wait.
+        token_endpoint.refuse = True
+        token_endpoint.delay = 0.3
+        start = threading.Barrier(4)
+        errors: list[tuple[int | None, str | None]] = []
+
+        def call() -> None:
+            start.wait()
+            try:
+                token_client.token()
+            except TokenError as exc:
+                errors.append((exc.status, exc.error))
+
+        threads = [threading.Thread(target=call) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == [(401, "invalid_client")] * 4
+        assert len(token_endpoint.calls) == 1
+        token_endpoint.refuse = False  # a refusal is not kept: the next call asks again
+        assert token_client.token() == "token-2"
+
     def test_a_token_near_expiry_is_replaced_before_it_expires(
         self, token_client: ServiceTokenClient, token_endpoint: Any, clock: Any
     ) -> None:
@@ -83,6 +111,20 @@ class TestClientCredentials:
         token_client.invalidate()
         assert token_client.token() == "token-2"
 
+    def test_a_token_requested_before_invalidate_is_not_kept(
+        self, token_client: ServiceTokenClient, token_endpoint: Any
+    ) -> None:
+        token_endpoint.delay = 0.5
+        fetching = threading.Thread(target=token_client.token)
+        fetching.start()
+        deadline = time.monotonic() + 5
+        while not token_endpoint.calls and time.monotonic() < deadline:
+            time.sleep(0.01)
+        token_client.invalidate()  # another thread's call was refused 401 meanwhile
+        fetching.join()
+        token_endpoint.delay = 0
+        assert token_client.token() == "token-2"
+
 
 class TestUserTokens:
     def test_it_exchanges_a_runner_id_for_a_user_token(
@@ -106,6 +148,26 @@ class TestUserTokens:
         assert token_client.user_token("runner-7", "runs:read runs:write") != first
         assert token_client.token() != first
         assert len(token_endpoint.calls) == 4
+
+    def test_one_runners_slow_exchange_holds_up_no_other_token(
+        self, token_client: ServiceTokenClient, token_endpoint: Any
+    ) -> None:
+        # runnerly-web's threads ask tokens for different runners; the tokendealer may wait
+        # seconds on the dataservice for one of them.
+        token_endpoint.delays["runner-slow"] = 1.5
+        slow = threading.Thread(target=token_client.user_token, args=("runner-slow", "runs:read"))
+        slow.start()
+        deadline = time.monotonic() + 5
+        while not token_endpoint.calls and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert token_endpoint.calls, "the slow exchange never reached the tokendealer"
+        began = time.monotonic()
+        assert token_client.user_token("runner-fast", "runs:read") == "token-2"
+        assert token_client.token() == "token-3"
+        waited = time.monotonic() - began
+        slow.join()
+        assert waited < 0.75, f"other tokens waited {waited:.2f} s for one runner's exchange"
+        assert token_client.user_token("runner-slow", "runs:read") == "token-1"  # kept
 
 
 class TestFailures:
