@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+import sys
 import threading
 import time
 import uuid
@@ -312,6 +314,49 @@ class TestConcurrentLookups:
         for thread in [first, *others]:
             thread.join()
         assert [key and key.key_id for key in found] == [es_key.kid] * 9
+        assert jwks_server.fetches == 1
+
+    def test_a_fetch_ending_just_after_a_thread_found_no_key_is_not_missed(
+        self, cache: JWKSCache, jwks_server: Any, es_key: Any
+    ) -> None:
+        # The narrow case of the one above: the thread reads the keys while the fetch is on
+        # its way, and the fetch ends before the thread checks whether one is. The thread
+        # is held at that check (a line trace) until the fetch has ended.
+        jwks_server.delay = 0.3
+        source = inspect.getsource(JWKSCache.get).splitlines()
+        check = JWKSCache.get.__code__.co_firstlineno + next(
+            n for n, line in enumerate(source) if "self._lock.locked()" in line
+        )
+        at_check, fetched = threading.Event(), threading.Event()
+        found: list[Any] = []
+
+        def hold(frame: Any, event: str, _arg: Any) -> Any:
+            if frame.f_code is not JWKSCache.get.__code__:
+                return None
+            if event == "line" and frame.f_lineno == check and not at_check.is_set():
+                at_check.set()
+                fetched.wait(5)
+            return hold
+
+        def lookup() -> None:
+            sys.settrace(hold)
+            try:
+                found.append(cache.get(es_key.kid))
+            finally:
+                sys.settrace(None)
+
+        fetching = threading.Thread(target=cache.get, args=(es_key.kid,))
+        fetching.start()
+        deadline = time.monotonic() + 5
+        while not jwks_server.fetches and time.monotonic() < deadline:
+            time.sleep(0.01)
+        late = threading.Thread(target=lookup)
+        late.start()
+        assert at_check.wait(5), "the thread never reached the check"
+        fetching.join()
+        fetched.set()
+        late.join()
+        assert [key and key.key_id for key in found] == [es_key.kid]
         assert jwks_server.fetches == 1
 
 

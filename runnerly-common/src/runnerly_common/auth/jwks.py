@@ -130,11 +130,15 @@ class JWKSCache:
         if stale and self._may_refetch(now):
             self._refresh(now, reason="expired")
         key = self._keys.get(kid)
-        if key is None and self._lock.locked():
-            # Another thread's fetch is on its way (a threaded worker's first requests):
-            # it may bring this key, and within the interval this thread may not fetch.
-            with self._lock:
-                key = self._keys.get(kid)
+        if key is None:
+            if self._lock.locked():
+                # Another thread's fetch is on its way (a threaded worker's first requests):
+                # it may bring this key, and within the interval this thread may not fetch.
+                with self._lock:
+                    pass
+            # Read again even when no fetch is on its way now: one that ended between the
+            # read above and that check brought keys this thread has not looked at.
+            key = self._keys.get(kid)
         if key is None and self._may_refetch(now):
             self._refresh(now, reason="unknown kid")
             key = self._keys.get(kid)
