@@ -199,6 +199,15 @@ def waf(r: dict[str, Any]) -> Rows:
             ),
             ("… cases on which the two WAFs' verdicts differ", str(base["verdicts_differ"])),
         ]
+        if "alone_cpu_ratio" in base:
+            rows.append(
+                (
+                    "… the WAF alone on a trivial handler, benign requests/s new / old; nginx CPU",
+                    f"{base['alone_requests_per_s']:,.0f} / "
+                    f"{base['alone_baseline_requests_per_s']:,.0f} = {base['alone_ratio']:.2f}x; "
+                    f"{base['alone_baseline_cpu_us']:.0f} -> {base['alone_cpu_us']:.0f} µs",
+                )
+            )
         if "capacity_ratio" in base:
             rows.append(
                 (

@@ -264,6 +264,64 @@ def start_handler(prefix: Path, workers: int) -> ServiceProcess:
     return process
 
 
+_WAF_ONLY_CONF = """\
+load_module {modules}/ndk_http_module.so;
+load_module {modules}/ngx_http_lua_module.so;
+{user}
+worker_processes {workers};
+pid {prefix}/nginx.pid;
+error_log {prefix}/logs/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {prefix}/tmp/body;
+    client_max_body_size 16m;
+    client_body_buffer_size 64k;
+    lua_package_path "{lua_dir}/?.lua;{system_lua};;";
+    init_by_lua_block {{ require("runnerly.waf").init() }}
+    server {{
+        listen 127.0.0.1:{port};
+        location = /_ready {{ return 200 "ok"; }}
+        location ~ ^/(?<waf_route>[a-z]+) {{
+            access_by_lua_block {{ require("runnerly.waf").access(ngx.var.waf_route) }}
+            content_by_lua_block {{
+                ngx.header["Content-Type"] = "application/json"
+                ngx.say('{{"ok": true}}')
+            }}
+        }}
+    }}
+}}
+"""
+
+
+@contextlib.contextmanager
+def running_waf_only(prefix: Path, home: Path, *, workers: int) -> Iterator[Server]:
+    """The WAF of ``home`` (an nginx/ folder: its lua/ and waf/) alone on a trivial handler,
+    as nginx/tests/waf_support.py runs it: ``/<route class>/...`` runs
+    ``waf.access(<route class>)`` and answers 200 itself, no proxying and no other Lua."""
+    for sub in ("logs", "tmp"):
+        (prefix / sub).mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    conf = prefix / "nginx.conf"
+    conf.write_text(
+        _WAF_ONLY_CONF.format(
+            modules=MODULE_DIR,
+            user=_user_line(),
+            workers=workers,
+            prefix=prefix,
+            lua_dir=home / "lua",
+            system_lua=SYSTEM_LUA_PATH,
+            port=port,
+        ),
+        encoding="utf-8",
+    )
+    command = ["nginx", "-p", str(prefix), "-c", str(conf), "-e", str(prefix / "logs/error.log")]
+    command += ["-g", "daemon off;"]
+    base = f"http://127.0.0.1:{port}"
+    with _serving(command, f"{base}/_ready", prefix, f"the WAF alone at {prefix.name}") as pid:
+        yield Server(base, pid, prefix)
+
+
 def unlimited_limits(limits: Mapping[str, Any]) -> dict[str, Any]:
     """``limits`` (config/limits.json) with every class's rate out of reach: the buckets and
     the concurrency slots are read and written on every request, and refuse none."""

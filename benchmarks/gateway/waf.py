@@ -71,6 +71,7 @@ from benchmarks.gateway.servers import (
     crs_missing,
     running_gateway,
     running_proxy,
+    running_waf_only,
     start_handler,
 )
 from runnerly_common.testing import ServiceUnavailable
@@ -223,6 +224,10 @@ def running_servers(
         ),
         "nowaf": lambda: running_gateway(
             tmp / "nowaf", upstream, workers=workers, every_upstream=True, waf=False
+        ),
+        "waf_only": lambda: running_waf_only(tmp / "waf_only", ROOT / "nginx", workers=workers),
+        "baseline_waf_only": lambda: running_waf_only(
+            tmp / "baseline_waf_only", baseline or ROOT / "nginx", workers=workers
         ),
         "crs": lambda: running_proxy(
             tmp / "crs", upstream, workers=workers, modsecurity=True, log_level="crit"
@@ -547,7 +552,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if rev and not revision_exists(rev):
         print(f"baseline revision {rev} is not in this repository", file=sys.stderr)
         return 2
-    cases = [at_gateway(case) for case in own_cases(args.quick)]
+    own = own_cases(args.quick)
+    own_by_label = {case.label: case for case in own}
+    cases = [at_gateway(case) for case in own]
     if not args.no_corpus and CORPUS.is_dir():
         sample = 100 if args.quick else (None if args.all else args.sample)
         cases += corpus_cases(sample, args.seed)
@@ -571,7 +578,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         baseline = None
         if rev:
             baseline = baseline_home(rev, Path(tmp) / "baseline-home")
-            names = ("ours", "baseline", "nowaf", "crs", "none")
+            names = (
+                "ours",
+                "baseline",
+                "nowaf",
+                "crs",
+                "none",
+                "waf_only",
+                "baseline_waf_only",
+            )
         with running_servers(Path(tmp), args.workers, names, baseline) as servers:
             judges = [name for name in ("ours", "baseline", "crs") if name in servers]
             for name in judges:
@@ -588,11 +603,20 @@ def main(argv: Sequence[str] | None = None) -> int:
                     and all(statuses[name][i] == 200 for name in judges)
                 ]
                 script = wrk_script(common, Path(tmp) / "benign.lua")
+                # The WAF alone takes each case at its waf_support address, /<class>/...
+                alone = wrk_script(
+                    [own_by_label[case.label] for case in common], Path(tmp) / "alone.lua"
+                )
                 runs: dict[str, list[dict[str, Any]]] = {name: [] for name in servers}
                 for _ in range(max(1, args.rounds)):
                     for name, server in servers.items():
                         runs[name].append(
-                            wrk_run(server, script, args.wrk_seconds, args.connections)
+                            wrk_run(
+                                server,
+                                alone if name.endswith("waf_only") else script,
+                                args.wrk_seconds,
+                                args.connections,
+                            )
                         )
                 for name, done in runs.items():
                     # The least disturbed run: others' work on the machine only slows one.
@@ -629,7 +653,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"Benign load (wrk, {args.connections} connections, {args.wrk_seconds} s, "
                 f"{load['cases']['count']} benign requests round-robin):"
             )
-            for name in (n for n in ("ours", "baseline", "nowaf", "crs", "none") if n in load):
+            order = ("ours", "baseline", "nowaf", "crs", "none", "waf_only", "baseline_waf_only")
+            for name in (n for n in order if n in load):
                 run = load[name]
                 cpu = run.get("cpu_us_per_request")
                 print(
@@ -655,6 +680,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                     f"{comparison['baseline_waf_us']:.1f} -> {comparison['waf_us']:.1f} µs, "
                     f"{comparison['cost_ratio']:.2f}x cheaper"
                 )
+                if "alone_cpu_ratio" in comparison:
+                    print(
+                        "  the WAF alone on a trivial handler (waf_only, baseline_waf_only): "
+                        f"{comparison['alone_baseline_requests_per_s']:,.0f} -> "
+                        f"{comparison['alone_requests_per_s']:,.0f} requests/s, "
+                        f"{comparison['alone_ratio']:.2f}x; nginx CPU per request "
+                        f"{comparison['alone_baseline_cpu_us']:.0f} -> "
+                        f"{comparison['alone_cpu_us']:.0f} µs, "
+                        f"{comparison['alone_cpu_ratio']:.2f}x"
+                    )
                 if "capacity_ratio" in comparison:
                     print(
                         f"  nginx CPU per benign request: baseline "
@@ -729,6 +764,19 @@ def compare_with_baseline(rev: str, load: dict[str, dict[str, Any]]) -> dict[str
         "baseline_waf_us": baseline_waf_us,
         "cost_ratio": baseline_waf_us / waf_us if waf_us > 0 else float("inf"),
     }
+    if {"waf_only", "baseline_waf_only"} <= load.keys():
+        alone, alone_old = load["waf_only"], load["baseline_waf_only"]
+        out.update(
+            alone_requests_per_s=alone["requests_per_s"],
+            alone_baseline_requests_per_s=alone_old["requests_per_s"],
+            alone_ratio=alone["requests_per_s"] / alone_old["requests_per_s"],
+        )
+        if alone.get("cpu_us_per_request") and alone_old.get("cpu_us_per_request"):
+            out.update(
+                alone_cpu_us=alone["cpu_us_per_request"],
+                alone_baseline_cpu_us=alone_old["cpu_us_per_request"],
+                alone_cpu_ratio=alone_old["cpu_us_per_request"] / alone["cpu_us_per_request"],
+            )
     cpu = {name: load[name].get("cpu_us_per_request") for name in ("ours", "baseline", "nowaf")}
     if all(cpu.values()):
         # nginx CPU per request: what one worker with a CPU of its own would sustain.
