@@ -20,7 +20,8 @@ written with every other status to ``RUNNERLY_LOAD_STATUS_FILE`` at the end.
 Environment (locust's own ``LOCUST_HOST``, ``LOCUST_USERS``, ``LOCUST_SPAWN_RATE``,
 ``LOCUST_RUN_TIME``, ``LOCUST_HEADLESS`` set the run; ``benchmarks/soak/`` sets all of them):
 
-- ``RUNNERLY_LOAD_RUNNERS``: a JSON file of runners (``[{"email", "password", "linked"}]``),
+- ``RUNNERLY_LOAD_RUNNERS``: a JSON file of runners (``[{"email", "password", "linked"}]``,
+  and ``cookies``, a session already signed in, when the runner comes back with one),
   handed out one per user in order; without it, each user signs up a new runner (unlinked).
 - ``RUNNERLY_LOAD_FORWARDED_FOR``: ``1`` gives each user an address of its own in
   ``X-Forwarded-For`` (10.77.x.y), for a gateway that trusts the load generator's address
@@ -115,7 +116,14 @@ class Runner(HttpUser):
         if n < len(_runners):
             runner = _runners[n]
             self.linked = bool(runner.get("linked"))
-            self.log_in(runner["email"], runner["password"])
+            if runner.get("cookies"):
+                # Back with the session the seeding signed in (from this runner's address):
+                # the dashboard asks for the session, which gives the CSRF token.
+                for name, value in runner["cookies"].items():
+                    self.client.cookies.set(name, value)
+                self.session()
+            else:
+                self.log_in(runner["email"], runner["password"])
         else:
             self.linked = False
             self.sign_up()

@@ -12,6 +12,10 @@ of CPU) would take minutes of the machine the soak then measures. So, as a resto
 - then the answers the service keeps on write (records panel, run VDOTs, training load) are
   stored for every runner with the service's own functions, as ``dataservice migrate``
   stores them after a restore, in one process per CPU;
+- unless the runners are to sign in under load, each signs in once through runnerly-web
+  (its own port, with the runner's address in ``X-Forwarded-For``, as the gateway would pass
+  it), a few at a time, and comes back to the load with that session, as a runner whose
+  session is days old does;
 - every ``link_every``-th runner is linked to its own strava-sim athlete the way the web app
   links one after Strava's consent (a grant from the simulator, then ``PUT
   /users/{id}/strava``), so its "Sync now" imports that athlete's activities.
@@ -37,6 +41,7 @@ from dataservice.users.passwords import hasher_for
 from dataservice.vo2max import kept as vo2max_kept
 from runnerly_common.testing import link_strava_athlete
 
+WEB = "http://127.0.0.1:5000"
 TOKEN_URL = "http://127.0.0.1:5001/oauth/token"
 DATASERVICE = "http://127.0.0.1:5002/api/v1"
 SIM = "http://127.0.0.1:5004"
@@ -51,7 +56,9 @@ class Runner:
     email: str
     password: str
     linked: bool
+    address: str = ""  # the X-Forwarded-For the load generator sends for it
     athlete_id: int | None = None
+    cookies: dict[str, str] | None = None  # a session signed in by the seeding
 
 
 @dataclass
@@ -72,7 +79,10 @@ def insert_runners(database_url: str, count: int, runs_per_runner: int) -> tuple
             "UPDATE users SET password_hash = %s WHERE email_key LIKE %s RETURNING id, email",
             (password_hash, f"%@{LOADED_EMAIL_DOMAIN}"),
         ).fetchall()
-    runners = [Runner(id, email, password, linked=False) for id, email in sorted(rows)]
+    runners = [
+        Runner(id, email, password, linked=False, address=address(n))
+        for n, (id, email) in enumerate(sorted(rows))
+    ]
     if len(runners) != count:
         raise SystemExit(f"seeding stored {len(runners)} runners, not {count}")
     return runners, load.runs
@@ -107,6 +117,31 @@ def store_kept_answers(database_url: str, runner_ids: list[int]) -> None:
         db.dispose()
     if any(left.values()):
         raise SystemExit(f"kept answers missing after seeding: {left}")
+
+
+def address(n: int) -> str:
+    """The n-th runner's client address (10.77.x.y): one of its own, for the per-address
+    limits, as locustfile.py gives a runner the seeding did not make."""
+    return f"10.77.{n // 250}.{n % 250 + 1}"
+
+
+def sign_in(runner: Runner) -> None:
+    web = requests.Session()
+    web.headers["X-Forwarded-For"] = runner.address
+    for attempt in range(3):
+        csrf = web.get(f"{WEB}/api/web/session", timeout=60).json()["csrf_token"]
+        answer = web.post(
+            f"{WEB}/api/web/login",
+            json={"email": runner.email, "password": runner.password},
+            headers={"X-CSRF-Token": csrf},
+            timeout=60,
+        )
+        if answer.status_code == 200:
+            runner.cookies = web.cookies.get_dict()
+            return
+        if answer.status_code < 500 or attempt == 2:
+            raise SystemExit(f"signing in {runner.email}: {answer.status_code} {answer.text}")
+        time.sleep(2)
 
 
 def worker_session(env: dict[str, str]) -> requests.Session:
@@ -144,8 +179,11 @@ def link(session: requests.Session, sim: requests.Session, runner: Runner, athle
     runner.linked, runner.athlete_id = True, athlete
 
 
-def seed(env: dict[str, str], count: int, runs_per_runner: int, link_every: int) -> Seeded:
-    """``count`` runners, in the order the load generator hands them out."""
+def seed(
+    env: dict[str, str], count: int, runs_per_runner: int, link_every: int, signed_in: bool
+) -> Seeded:
+    """``count`` runners, in the order the load generator hands them out; with ``signed_in``,
+    each with a session."""
     seconds = {}
     started = time.perf_counter()
     runners, runs = insert_runners(env["DATASERVICE_DATABASE_URL"], count, runs_per_runner)
@@ -163,6 +201,13 @@ def seed(env: dict[str, str], count: int, runs_per_runner: int, link_every: int)
             pool.map(lambda k: link(session, sim, linked[k], FIRST_ATHLETE + k), range(len(linked)))
         )
     seconds["links"] = time.perf_counter() - started
+    if signed_in:
+        started = time.perf_counter()
+        # As many at a time as the dataservice has threads (2 x 2): each is an Argon2id hash
+        # (0.16 s of CPU), and more would only wait there, towards runnerly-web's timeout.
+        with ThreadPoolExecutor(4) as pool:
+            list(pool.map(sign_in, runners))
+        seconds["sign_in"] = time.perf_counter() - started
     return Seeded([asdict(r) for r in runners], runs, {k: round(v, 1) for k, v in seconds.items()})
 
 
