@@ -308,7 +308,10 @@ def secondary_indexes(url: str) -> list[Secondary]:
                     create = f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" UNIQUE ({cols})'
                     drop = f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"'
                 else:
-                    create, drop = definition, f'DROP INDEX "{name}"'
+                    # A partitioned table's index reads back as "ON ONLY": as such it would
+                    # be built on the parent alone, invalid, with no index on a partition.
+                    create = definition.replace(" ON ONLY ", " ON ", 1)
+                    drop = f'DROP INDEX "{name}"'
                 found.append(Secondary(table, name, create, drop))
     return found
 
