@@ -4,8 +4,10 @@ password check counts, not only logins."""
 
 from __future__ import annotations
 
+import threading
 import uuid
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -15,6 +17,7 @@ from runnerly_web.throttle import LoginThrottle, RedisCounter, SQLiteCounter
 
 from .conftest import make_app, web_settings
 from .helpers import Browser
+from .test_serving import SlowLink
 
 
 def _app(request: pytest.FixtureRequest, tmp_path: Path, **limits: Any) -> Flask:
@@ -198,3 +201,80 @@ def test_counters_are_shared_between_processes_stores(
         second.failed("a@example.org", "7.7.7.7", device="d1")
     assert first.retry_after("a@example.org", "7.7.7.7", device="d1") > 0
     assert first.retry_after("a@example.org", "7.7.7.7", device="d2") == 0
+
+
+def test_wrong_passwords_sent_at_once_get_no_more_checks_than_the_limit(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Eight guesses at one account sent at once to one threaded process, while each
+    password check takes 0.6 s: the checks in progress count, so three are answered and
+    the rest held up (before, all eight passed on the count from before any failed)."""
+    link = SlowLink(request.getfixturevalue("dataservice").url)
+    try:
+        services = [request.getfixturevalue(n) for n in ("tokendealer", "sim")]
+        settings = web_settings(
+            services[0],
+            SimpleNamespace(url=link.url),  # type: ignore[arg-type]
+            services[1],
+            tmp_path,
+            login_max_per_account=3,
+            login_max_per_address=100,
+        )
+        app = make_app(settings)
+        runner = Browser(app.test_client()).sign_up()
+        bad = {"email": runner["email"], "password": "guess guess guess"}
+        start = threading.Barrier(8)
+        statuses: list[int] = []
+
+        def guess() -> None:
+            attacker = Browser(app.test_client())
+            start.wait()
+            statuses.append(attacker.post("/api/web/login", json=bad).status_code)
+
+        threads = [threading.Thread(target=guess) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(statuses) == [401] * 3 + [429] * 5
+        # The checks are over: the three failures count, nothing else stays counted.
+        counter = SQLiteCounter(settings.throttle_db)
+        assert counter.begin(f"account:{runner['email']}", 60) == 3 + 1
+    finally:
+        link.stop()
+
+
+@pytest.mark.parametrize("store", ["sqlite", "redis"])
+def test_checks_in_progress_count_until_they_end(
+    store: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    if store == "redis":
+        url = request.getfixturevalue("redis_url")
+        prefix = f"test:{uuid.uuid4().hex}:"
+        make = lambda: RedisCounter(url, prefix=prefix)  # noqa: E731
+    else:
+        make = lambda: SQLiteCounter(str(tmp_path / "t.db"))  # noqa: E731
+    limiter = LoginThrottle(make(), window=60, per_account=3, per_address=100)
+    start = threading.Barrier(6)
+    waits: list[int] = []
+
+    def begin() -> None:
+        start.wait()
+        waits.append(limiter.begin("a@example.org", "1.1.1.1"))
+
+    threads = [threading.Thread(target=begin) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # Three go on; the others wait a second (no failure yet: only checks in progress).
+    assert sorted(waits) == [0, 0, 0, 1, 1, 1]
+    for _ in range(3):
+        limiter.end("a@example.org", "1.1.1.1")
+    assert limiter.begin("a@example.org", "1.1.1.1") == 0  # the finished ones count no more
+    limiter.failed("a@example.org", "1.1.1.1")
+    limiter.end("a@example.org", "1.1.1.1")
+    limiter.failed("a@example.org", "1.1.1.1")
+    limiter.failed("a@example.org", "1.1.1.1")
+    wait = limiter.begin("a@example.org", "1.1.1.1")  # three failures: the window's wait
+    assert 1 < wait <= 61

@@ -112,7 +112,9 @@ def throttled(
     address = client_address()
     device = devices.known_device(email)
     try:
-        wait = limiter.retry_after(email, address, device)
+        # The check counts from now until its outcome is known, so that checks sent at
+        # once cannot all pass on the count from before any of them failed.
+        wait = limiter.begin(email, address, device)
         if wait:
             raise APIError(
                 429,
@@ -120,7 +122,10 @@ def throttled(
                 f"too many wrong {what}; try again in {wait} s",
                 headers={"Retry-After": str(wait)},
             )
-        yield limiter, address, device
+        try:
+            yield limiter, address, device
+        finally:
+            limiter.end(email, address, device)
     except (redis.RedisError, sqlite3.Error) as exc:
         log.error("%s: throttle store unavailable: %s", checks, exc)
         raise APIError(

@@ -42,6 +42,12 @@ class _Prefixed:
     def clear(self, key: str) -> None:
         self.counter.clear(self.prefix + key)
 
+    def begin(self, key: str, hold: int) -> int:
+        return self.counter.begin(self.prefix + key, hold)
+
+    def end(self, key: str) -> None:
+        self.counter.end(self.prefix + key)
+
 
 def code_throttle() -> LoginThrottle:
     """Made on first use, on the login throttle's store (no new store to configure)."""
