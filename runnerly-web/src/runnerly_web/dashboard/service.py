@@ -72,6 +72,17 @@ def first_screen(
     futures: list[Future[Any]] = [
         pool.submit(_in_copied_context(_fetch), dataservice, runner, part) for part in asked
     ]
+    try:
+        return _gathered(asked, futures)
+    except BaseException:
+        # The answer is an error now: parts still queued would only hold the shared pool
+        # (and a slow dataservice's connections) for other runners' dashboards.
+        for future in futures:
+            future.cancel()
+        raise
+
+
+def _gathered(asked: list[Part], futures: list[Future[Any]]) -> dict[str, Any]:
     answer: dict[str, Any] = {}
     unavailable: list[dict[str, str]] = []
     for part, future in zip(asked, futures, strict=True):
