@@ -10,6 +10,7 @@ generated here from the pieces attacks are made of, the two must name the same r
 
 from __future__ import annotations
 
+import string
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -186,6 +187,19 @@ values = st.lists(st.sampled_from(TOKENS), min_size=1, max_size=12).map("".join)
 short_values = st.lists(st.sampled_from(TOKENS), min_size=1, max_size=5).map(
     lambda parts: "".join(parts)[:24]  # the engine's alternations check up to 24 bytes
 )
+# Values as benign traffic mostly has them, which take the engine's prefilter (no byte
+# any transform reacts to): keywords, letters, digits and spaces with single punctuation,
+# so that a rule skipped for lacking its trigger bytes would show.
+KEYWORDS = [t for t in TOKENS if t.isalnum()]
+plainish_values = st.lists(
+    st.one_of(
+        st.sampled_from(KEYWORDS),
+        st.text(alphabet=string.ascii_letters + string.digits + " ", max_size=8),
+        st.sampled_from(list(string.punctuation)),
+    ),
+    min_size=1,
+    max_size=10,
+).map("".join)
 
 
 @pytest.fixture(scope="module")
@@ -233,7 +247,7 @@ PLACES = [
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(batch=st.lists(st.one_of(values, short_values), min_size=20, max_size=40))
+@given(batch=st.lists(st.one_of(values, short_values, plainish_values), min_size=20, max_size=40))
 def test_the_engine_names_the_rules_each_rule_alone_would(
     reference: NginxServer, route: str, kind: str, field: str, batch: list[str]
 ) -> None:
@@ -264,3 +278,13 @@ def test_pcre_jit_is_on_and_the_signatures_run_precompiled(reference: NginxServe
     assert answer["jit"] is True
     assert answer["direct"] is True
     assert "PCRE JIT is not available" not in reference.error_log()
+
+
+def test_the_prefilter_is_loaded_and_current(reference: NginxServer) -> None:
+    """The shipped triggers.json matches the rules (a stale entry would switch its rule's
+    prefilter off, with a warning), and plain values that attack through punctuation alone
+    are still caught on the fast path."""
+    batch = ["a;id", "x|ls", "b'or'1'='1", "1 or 1=1--", "<svg onload=alert(1)>", "easy run"]
+    answer = compare(reference, "api", "query", "q", batch)
+    assert answer["hits"] >= 4
+    assert "is stale for rules" not in reference.error_log()

@@ -104,6 +104,8 @@ def write_config(directory: Path, changes: Mapping[str, Any] | None = None) -> P
     config = merge(load_default_config(), changes or {})
     base = DEFAULT_CONFIG.parent
     config["rule_files"] = [str((base / path).resolve()) for path in config["rule_files"]]
+    if config.get("triggers"):
+        config["triggers"] = str((base / config["triggers"]).resolve())
     path = directory / "waf-config.json"
     path.write_text(json.dumps(config, indent=1), encoding="utf-8")
     return path

@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
 
 from runnerly_common.settings import SettingsError
+from runnerly_gateway import waf_triggers
 from runnerly_gateway.logs import encode, entry
 from runnerly_gateway.render import error_log_path, nginx_command, prepare, render
 from runnerly_gateway.settings import TARGETS, GatewaySettings
@@ -72,6 +74,20 @@ def prepare_command(config: str | None, target: str | None, prefix: str | None) 
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(str(conf))
+
+
+@main.command("waf-triggers")
+@click.option(
+    "--waf-config",
+    type=click.Path(exists=True, dir_okay=False),
+    default=str(Path(__file__).resolve().parents[2] / "waf" / "config.json"),
+    show_default=True,
+    help="The WAF config whose rule files to analyse.",
+)
+def waf_triggers_command(waf_config: str) -> None:
+    """Write triggers.json next to the WAF config: each rule's trigger bytes, derived from
+    its pattern (run after changing a rule; a test fails while the file is stale)."""
+    click.echo(str(waf_triggers.write(Path(waf_config))))
 
 
 @main.command()

@@ -13,6 +13,7 @@ local error = error
 local fmt = string.format
 local str_lower = string.lower
 local str_upper = string.upper
+local concat = table.concat
 
 local _M = { _VERSION = "0.1.0" }
 
@@ -191,6 +192,54 @@ local function header_groups(list, ruleset)
     return names, excepted
 end
 
+-- The rules' trigger sets for the engine's prefilter, from the file `triggers` names
+-- (written by `runnerly-gateway waf-triggers`): rule.triggers, a list of byte values. A
+-- rule the file does not list, or lists with the digest of another pattern (edited since),
+-- gets none and always runs: a stale file can cost time, never detection.
+local function source_digest(rule)
+    if rule.phrases then
+        return ngx.md5("phrases\0" .. concat(rule.phrases, "\0"))
+    end
+    return ngx.md5("pattern\0" .. rule.pattern .. "\0" .. rule.options:sub(3))
+end
+
+local function load_triggers(name, base, ruleset)
+    if name == nil then
+        return
+    end
+    if type(name) ~= "string" then
+        fail("triggers must name the trigger sets' file")
+    end
+    local data, err = rules_loader.read_json(resolve(base, name))
+    if not data then
+        fail("cannot read %s", tostring(err))
+    end
+    if type(data.rules) ~= "table" then
+        fail("%s: needs a rules object", name)
+    end
+    local stale = {}
+    for _, rule in ipairs(ruleset.rules) do
+        local entry = data.rules[rule.id]
+        rule.triggers = nil
+        if type(entry) ~= "table" or entry.md5 ~= source_digest(rule) then
+            stale[#stale + 1] = rule.id
+        elseif type(entry.bytes) == "table" and #entry.bytes > 0 then
+            local bytes = {}
+            for i, b in ipairs(entry.bytes) do
+                if type(b) ~= "number" or b < 0 or b > 255 or b % 1 ~= 0 then
+                    fail("%s: rule %s: bytes must be 0 to 255", name, rule.id)
+                end
+                bytes[i] = b
+            end
+            rule.triggers = bytes
+        end
+    end
+    if stale[1] then
+        ngx.log(ngx.WARN, "waf: ", name, " is stale for rules ", concat(stale, ", "),
+            " (they always run); run `runnerly-gateway waf-triggers`")
+    end
+end
+
 -- Loads the config at `path` and the rule files it names.
 function _M.load(path)
     local data, err = rules_loader.read_json(path)
@@ -221,6 +270,8 @@ function _M.load(path)
     for _, rule in ipairs(ruleset.rules) do
         rule_ids[rule.id] = true
     end
+
+    load_triggers(data.triggers, base, ruleset)
 
     local inspect = data.inspect or {}
     local headers, header_exceptions = header_groups(inspect.headers, ruleset)

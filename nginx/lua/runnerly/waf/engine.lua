@@ -12,6 +12,13 @@
 -- transform's result is kept per input for the whole request, so chains that reach the
 -- same string (most transforms leave most values as they are) do not redo each other's
 -- work; and the decoders are skipped on values with nothing to decode.
+--
+-- And a prefilter derived from the rules: each rule's trigger set (runnerly_gateway's
+-- waf_triggers, loaded by runnerly.waf.config as rule.triggers) holds bytes one of which
+-- every match of its pattern contains. On a value whose chain cannot create such bytes
+-- (none of the bytes its transforms react to: normalize.triggers), a rule whose trigger
+-- bytes the value lacks cannot match, and is skipped; a group left with no rule to run
+-- costs neither its transforms nor a regex.
 
 local combine = require("runnerly.waf.combine")
 local exceptions_m = require("runnerly.waf.exceptions")
@@ -23,6 +30,8 @@ local ipairs = ipairs
 local pairs = pairs
 local next = next
 local concat = table.concat
+local str_find = string.find
+local str_char = string.char
 local clear = require("table.clear")
 local matches = rules_loader.matches
 local may_match = combine.may_match
@@ -41,6 +50,35 @@ local has_escapes = regex.tester([=[[%&\\\x00\x80-\xff]]=], "jo")
 local DECODERS = {}
 for _, name in ipairs({ "url_decode", "html_entities", "js_escapes", "unicode_fold", "remove_nulls" }) do
     DECODERS[normalize.transforms[name]] = true
+end
+
+-- The PCRE class of the bytes that let the chain's transforms create a byte a trigger set
+-- may hold (normalize.triggers): "" when none can, false when the chain never takes the
+-- fast path (a transform that creates such bytes from anything).
+local function chain_triggers(names)
+    local classes = {}
+    for _, name in ipairs(names) do
+        local class = normalize.triggers[name]
+        if class == false or class == nil then
+            return false
+        end
+        if class ~= "" then
+            classes[#classes + 1] = class
+        end
+    end
+    return concat(classes)
+end
+
+-- One tester per distinct class, shared by every group and route.
+local chain_testers = {}
+
+local function chain_tester(class)
+    local tester = chain_testers[class]
+    if not tester then
+        tester = regex.tester("[" .. class .. "]", "jo")
+        chain_testers[class] = tester
+    end
+    return tester
 end
 
 -- For each target kind, the groups of rules (at or below `paranoia`) that look there on a
@@ -65,6 +103,14 @@ function _M.plan(ruleset, paranoia, exceptions)
                     local group = groups.by_chain[rule.chain]
                     if not group then
                         group = { transforms = rule.transforms, prefixes = rule.prefixes, rules = {} }
+                        local class = chain_triggers(rule.transform_names)
+                        -- fast: nil when the chain never takes the fast path, true when
+                        -- every value does, else the class whose bytes send it the full way.
+                        if class == "" then
+                            group.fast, group.fast_class = true, ""
+                        elseif class then
+                            group.fast, group.fast_class = chain_tester(class), class
+                        end
                         groups.by_chain[rule.chain] = group
                         groups.list[#groups.list + 1] = group
                     end
@@ -195,16 +241,99 @@ local function combined_for(group, excepted)
     return combined
 end
 
+-- Whether the item's raw value holds the byte `b` (a number), found once per item.
+local function holds(item, b)
+    local bytes = item.bytes
+    if not bytes then
+        bytes = {}
+        item.bytes = bytes
+    end
+    local found = bytes[b]
+    if found == nil then
+        found = str_find(item.value, str_char(b), 1, true) ~= nil
+        bytes[b] = found
+    end
+    return found
+end
+
+-- Whether the group's transforms leave the item's value without bytes its rules' trigger
+-- sets may hold that the raw value lacks (checked once per item and class).
+local function fast_for(item, group)
+    local fast = group.fast
+    if fast == true or not fast then
+        return fast == true
+    end
+    local unchanged = item.unchanged
+    if not unchanged then
+        unchanged = {}
+        item.unchanged = unchanged
+    end
+    local class = group.fast_class
+    local ok = unchanged[class]
+    if ok == nil then
+        ok = not fast(item.value)
+        unchanged[class] = ok
+    end
+    return ok
+end
+
+-- Whether the rule's trigger set leaves it a chance on the item (a fast-path item only).
+local function may_hit(rule, item)
+    local triggers = rule.triggers
+    if not triggers then
+        return true
+    end
+    for i = 1, #triggers do
+        if holds(item, triggers[i]) then
+            return true
+        end
+    end
+    return false
+end
+
+-- The rules of the group to run on a fast-path item: all of them (true), none (false), or
+-- those listed in `out`.
+local picked = {}
+
+local function pick(rules, item, hits, excepted)
+    clear(picked)
+    local all = true
+    for _, rule in ipairs(rules) do
+        if not hits[rule] and not (excepted and exception_skips(excepted, rule)) then
+            if may_hit(rule, item) then
+                picked[#picked + 1] = rule
+            else
+                all = false
+            end
+        end
+    end
+    if all then
+        return true
+    end
+    return picked[1] ~= nil and picked
+end
+
 local function run_group(group, kind, list, exceptions, hits)
     local rules = group.rules
     for _, item in ipairs(list) do
         local excepted = exceptions[1] and exceptions_for(item, kind, exceptions)
         if wanted(rules, hits, excepted) then
-            local value = transformed(item, group)
-            if value ~= "" then
-                local combined = #value <= COMBINE_MAX and combined_for(group, excepted)
-                if not combined or may_match(combined, value) then
-                    run_rules(rules, value, kind, item, excepted, hits)
+            local some = true
+            if group.fast and fast_for(item, group) then
+                some = pick(rules, item, hits, excepted)
+            end
+            if some == true then
+                local value = transformed(item, group)
+                if value ~= "" then
+                    local combined = #value <= COMBINE_MAX and combined_for(group, excepted)
+                    if not combined or may_match(combined, value) then
+                        run_rules(rules, value, kind, item, excepted, hits)
+                    end
+                end
+            elseif some then
+                local value = transformed(item, group)
+                if value ~= "" then
+                    run_rules(some, value, kind, item, excepted, hits)
                 end
             end
         end

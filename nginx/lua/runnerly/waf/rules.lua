@@ -174,6 +174,7 @@ local function build_rule(file, class, defaults, spec, index)
     rule.targets = expand_targets(where, spec.targets or defaults.targets)
     rule.transforms, rule.chain, rule.prefixes =
         compile_transforms(where, spec.transforms or defaults.transforms or {})
+    rule.transform_names = spec.transforms or defaults.transforms or {}
 
     if (spec.pattern == nil) == (spec.phrases == nil) then
         fail(where, "needs exactly one of pattern or phrases")
