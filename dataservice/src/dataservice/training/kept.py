@@ -28,19 +28,24 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, insert, inspect, select, update
+from sqlalchemy import Table, bindparam, delete, func, inspect, select, update
 from sqlalchemy.orm import Session
 
 from dataservice.kept import store_each
 from dataservice.runs import streams
+from dataservice.runs.fast_insert import among, insert_many
 from dataservice.runs.models import Run, RunStream, RunTrack
 from dataservice.training import daily, load
 from dataservice.training.models import RunLoad, TrainingDay
 from dataservice.users.models import User
 from runnerly_common.db import Database
 
+# Core tables: a batch of 1,000 runs writes 1,000 loads and up to three years of days,
+# through COPY on PostgreSQL (the ORM's bulk insert cost more than computing them).
+_LOADS = cast(Table, RunLoad.__table__)
+_DAYS = cast(Table, TrainingDay.__table__)
 PROFILE_FIELDS = ("max_hr", "rest_hr", "threshold_pace", "vo2max")
 REASONS = {
     "no_hr_sport": "no heart rate, and pace does not say how hard this sport was",
@@ -102,7 +107,7 @@ def _runs(session: Session, runner_id: int, ids: list[int] | None = None) -> Ite
         .outerjoin(RunTrack, RunTrack.run_id == Run.id)
         .where(Run.runner_id == runner_id)
     )
-    yield from session.execute(query if ids is None else query.where(Run.id.in_(ids)))
+    yield from session.execute(query if ids is None else query.where(among(session, Run.id, ids)))
 
 
 def basis(row: Any, profile: Profile) -> str:
@@ -192,6 +197,7 @@ def _refresh_all(session: Session, runner_id: int, profile: Profile) -> None:
         )
     }
     rows: list[dict[str, Any]] = []
+    moved: list[dict[str, Any]] = []
     kept: list[tuple[date, bool, float | None]] = []
     for row in _runs(session, runner_id):
         day = row.start_local.date()
@@ -201,13 +207,11 @@ def _refresh_all(session: Session, runner_id: int, profile: Profile) -> None:
         if old is not None and old.basis == now_basis:
             value = old.load
             if (old.day, old.counted) != (day, counted):  # moved, excluded or merged
-                session.execute(
-                    update(RunLoad).where(RunLoad.run_id == row.id).values(day=day, counted=counted)
-                )
+                moved.append({"key": row.id, "day": day, "counted": counted})
         else:
             value, method = run_load(session, row, profile)
             if old is not None:
-                session.execute(delete(RunLoad).where(RunLoad.run_id == row.id))
+                stored[row.id] = old  # its row goes, the new one comes
             rows.append(
                 {
                     "run_id": row.id,
@@ -220,10 +224,9 @@ def _refresh_all(session: Session, runner_id: int, profile: Profile) -> None:
                 }
             )
         kept.append((day, counted, value))
-    if stored:  # runs deleted (on PostgreSQL the foreign key's cascade took their loads)
-        session.execute(delete(RunLoad).where(RunLoad.run_id.in_(list(stored))))
-    if rows:
-        session.execute(insert(RunLoad), rows)
+    # Left in ``stored``: runs deleted (on PostgreSQL the foreign key's cascade took their
+    # loads) and loads recomputed.
+    _write_loads(session, list(stored), moved, rows)
     loads = daily_loads(kept)
     since = first_change(session, runner_id, loads)
     if since is not None:
@@ -249,7 +252,7 @@ def _refresh_runs(
         r.run_id: r
         for r in session.execute(
             select(RunLoad.run_id, RunLoad.day, RunLoad.counted, RunLoad.load, RunLoad.basis).where(
-                RunLoad.runner_id == runner_id, RunLoad.run_id.in_(ids)
+                RunLoad.runner_id == runner_id, among(session, RunLoad.run_id, ids)
             )
         )
     }
@@ -261,6 +264,8 @@ def _refresh_runs(
     if vanished and earliest is not None:
         touched.add(earliest.date())
     rows: list[dict[str, Any]] = []
+    moved: list[dict[str, Any]] = []
+    replaced: list[int] = []
     for row in found:
         day = row.start_local.date()
         touched.add(day)
@@ -269,13 +274,11 @@ def _refresh_runs(
         old = stored.pop(row.id, None)
         if old is not None and old.basis == now_basis:
             if (old.day, old.counted) != (day, counted):
-                session.execute(
-                    update(RunLoad).where(RunLoad.run_id == row.id).values(day=day, counted=counted)
-                )
+                moved.append({"key": row.id, "day": day, "counted": counted})
             continue
         value, method = run_load(session, row, profile)
         if old is not None:
-            session.execute(delete(RunLoad).where(RunLoad.run_id == row.id))
+            replaced.append(row.id)
         rows.append(
             {
                 "run_id": row.id,
@@ -287,17 +290,14 @@ def _refresh_runs(
                 "basis": now_basis,
             }
         )
-    if stored:  # runs deleted
-        session.execute(delete(RunLoad).where(RunLoad.run_id.in_(list(stored))))
-    if rows:
-        session.execute(insert(RunLoad), rows)
+    _write_loads(session, [*stored, *replaced], moved, rows)  # ``stored``: runs deleted
     if not touched:
         return True
     counts = (RunLoad.runner_id == runner_id, RunLoad.counted.is_(True), RunLoad.load.is_not(None))
     near = daily_loads(
         session.execute(
             select(RunLoad.day, RunLoad.counted, RunLoad.load).where(
-                *counts, RunLoad.day.in_(sorted(touched))
+                *counts, among(session, RunLoad.day, sorted(touched), "date")
             )
         )
     )
@@ -306,7 +306,7 @@ def _refresh_runs(
         r.day: r.load
         for r in session.execute(
             select(TrainingDay.day, TrainingDay.load).where(
-                mine, TrainingDay.day.in_(sorted(touched))
+                mine, among(session, TrainingDay.day, sorted(touched), "date")
             )
         )
     }
@@ -340,6 +340,18 @@ def _refresh_runs(
     )
     _rewrite_days(session, runner_id, since, loads, first, last)
     return True
+
+
+def _write_loads(
+    session: Session, drop: list[int], moved: list[dict[str, Any]], rows: list[dict[str, Any]]
+) -> None:
+    """Delete the loads of ``drop``, move ``moved`` ({key: run id, day, counted}), insert
+    ``rows``: three statements whatever the batch, not one a run."""
+    if drop:
+        session.execute(delete(RunLoad).where(among(session, RunLoad.run_id, drop)))
+    if moved:
+        session.execute(update(_LOADS).where(_LOADS.c.run_id == bindparam("key")), moved)
+    insert_many(session, _LOADS, rows)
 
 
 def first_change(session: Session, runner_id: int, loads: dict[date, float]) -> date | None:
@@ -407,8 +419,9 @@ def _rewrite_days(
     if before is not None:
         gap = (start - before.day).days - 1
         fitness, fatigue = daily.decayed(before.fitness, before.fatigue, gap)
-    session.execute(
-        insert(TrainingDay),
+    insert_many(
+        session,
+        _DAYS,
         [
             {
                 "runner_id": runner_id,
