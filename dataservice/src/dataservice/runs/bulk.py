@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from dataservice.gear import service as gear_service
 from dataservice.runs import changed, edits
 from dataservice.runs.fast_insert import (
+    among,
     by_source,
     delete_by_keys,
     insert_many,
@@ -193,7 +194,9 @@ def _write(
             [{k: v for k, v in row.items() if k != "runner_id"} for row in changed_rows],
         )
         session.execute(
-            delete(BestEffort).where(BestEffort.run_id.in_([row["id"] for row in changed_rows]))
+            delete(BestEffort).where(
+                among(session, BestEffort.run_id, [row["id"] for row in changed_rows])
+            )
         )
     # A changed run keeps what its stream measured: only the summary came again.
     series = measured_series(session, [row["id"] for row in changed_rows])
@@ -241,7 +244,7 @@ def _drop_stale_streams(
     stored = session.execute(
         select(Run.id, *(getattr(Run, f) for f in _RECORDING))
         .join(RunStream, RunStream.run_id == Run.id)
-        .where(Run.id.in_(by_id))
+        .where(among(session, Run.id, by_id))
     )
     stale = [
         found.id

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from dataservice.imports.efforts import fastest
 from dataservice.runs import changed, counted
 from dataservice.runs.efforts import efforts_for
+from dataservice.runs.fast_insert import among
 from dataservice.runs.models import RECORD_DISTANCES, BestEffort, Run, RunStream, RunTrack
 from dataservice.runs.streams import decode
 
@@ -48,14 +49,14 @@ def measured_series(
     if not ids:
         return found
     for run_id, points in session.execute(
-        select(RunTrack.run_id, RunTrack.points).where(RunTrack.run_id.in_(ids))
+        select(RunTrack.run_id, RunTrack.points).where(among(session, RunTrack.run_id, ids))
     ):
         # A stored track's time (0) and distance (5) are always set (imports.track).
         distances, times = cast("list[float]", [p[5] for p in points]), [p[0] for p in points]
         found[run_id] = (distances, cast("list[float]", times), "track")
     for run_id, data in session.execute(
         select(RunStream.run_id, RunStream.data).where(
-            RunStream.run_id.in_(ids), RunStream.data.is_not(None)
+            among(session, RunStream.run_id, ids), RunStream.data.is_not(None)
         )
     ):
         if data is None:  # the WHERE above left none
