@@ -30,8 +30,9 @@ local ipairs = ipairs
 local pairs = pairs
 local next = next
 local concat = table.concat
-local str_find = string.find
+local str_byte = string.byte
 local str_char = string.char
+local bit = require("bit")
 local clear = require("table.clear")
 local matches = rules_loader.matches
 local may_match = combine.may_match
@@ -52,39 +53,77 @@ for _, name in ipairs({ "url_decode", "html_entities", "js_escapes", "unicode_fo
     DECODERS[normalize.transforms[name]] = true
 end
 
--- The PCRE class of the bytes that let the chain's transforms create a byte a trigger set
--- may hold (normalize.triggers): "" when none can, false when the chain never takes the
--- fast path (a transform that creates such bytes from anything).
-local function chain_triggers(names)
-    local classes = {}
-    for _, name in ipairs(names) do
-        local class = normalize.triggers[name]
-        if class == false or class == nil then
-            return false
-        end
-        if class ~= "" then
-            classes[#classes + 1] = class
+-- The prefilter's bits. Each trigger byte of the rules gets a bit (beyond 31 of them,
+-- bytes share bits: a coarser filter, still sound), each transform's trigger class a bit
+-- of its own; an item's signature is the OR of its bytes' bits, computed in one pass.
+local band, bor, lshift = bit.band, bit.bor, bit.lshift
+local SIGNATURE_MAX = 512 -- longer values take the full path (one pass over them would cost)
+local BY_SIGNATURE_MAX = 256 -- signatures kept per group before starting over
+local byte_bits, transform_bits = {}, {}
+for b = 0, 255 do
+    byte_bits[b], transform_bits[b] = 0, 0
+end
+local transform_bit = {} -- transform name -> its bit, 0 for none, false: never fast
+do
+    local k = 0
+    for name, class in pairs(normalize.triggers) do
+        if class == "" or class == false then
+            transform_bit[name] = class == "" and 0
+        else
+            local tester = regex.tester(class, "jo") -- a class of single bytes
+            local mask = lshift(1, k % 31)
+            k = k + 1
+            for b = 0, 255 do
+                if tester(str_char(b)) then
+                    transform_bits[b] = bor(transform_bits[b], mask)
+                end
+            end
+            transform_bit[name] = mask
         end
     end
-    return concat(classes)
 end
 
--- One tester per distinct class, shared by every group and route.
-local chain_testers = {}
-
-local function chain_tester(class)
-    local tester = chain_testers[class]
-    if not tester then
-        tester = regex.tester("[" .. class .. "]", "jo")
-        chain_testers[class] = tester
+local function assign_byte_bits(ruleset)
+    local k, seen = 0, {}
+    for b = 0, 255 do
+        byte_bits[b] = 0
     end
-    return tester
+    for _, rule in ipairs(ruleset.rules) do
+        for _, b in ipairs(rule.triggers or {}) do
+            if not seen[b] then
+                seen[b] = true
+                byte_bits[b] = lshift(1, k % 31)
+                k = k + 1
+            end
+        end
+    end
+    for _, rule in ipairs(ruleset.rules) do
+        local mask = 0
+        for _, b in ipairs(rule.triggers or {}) do
+            mask = bor(mask, byte_bits[b])
+        end
+        rule.trigger_mask = rule.triggers and mask or nil
+    end
+end
+
+-- The chain's transform bits, or nil when it never takes the fast path.
+local function chain_mask(names)
+    local mask = 0
+    for _, name in ipairs(names) do
+        local m = transform_bit[name]
+        if not m then
+            return nil
+        end
+        mask = bor(mask, m)
+    end
+    return mask
 end
 
 -- For each target kind, the groups of rules (at or below `paranoia`) that look there on a
 -- route with these `exceptions`; and the exceptions left to check per item.
 function _M.plan(ruleset, paranoia, exceptions)
     local by_kind, active, per_item = {}, {}, {}
+    assign_byte_bits(ruleset)
     for _, ex in ipairs(exceptions) do
         if ex.fields then
             per_item[#per_item + 1] = ex
@@ -103,14 +142,9 @@ function _M.plan(ruleset, paranoia, exceptions)
                     local group = groups.by_chain[rule.chain]
                     if not group then
                         group = { transforms = rule.transforms, prefixes = rule.prefixes, rules = {} }
-                        local class = chain_triggers(rule.transform_names)
-                        -- fast: nil when the chain never takes the fast path, true when
-                        -- every value does, else the class whose bytes send it the full way.
-                        if class == "" then
-                            group.fast, group.fast_class = true, ""
-                        elseif class then
-                            group.fast, group.fast_class = chain_tester(class), class
-                        end
+                        -- nil: the chain never takes the fast path; else the transform
+                        -- bits that send a value the full way.
+                        group.fast = chain_mask(rule.transform_names)
                         groups.by_chain[rule.chain] = group
                         groups.list[#groups.list + 1] = group
                     end
@@ -241,76 +275,60 @@ local function combined_for(group, excepted)
     return combined
 end
 
--- Whether the item's raw value holds the byte `b` (a number), found once per item.
-local function holds(item, b)
-    local bytes = item.bytes
-    if not bytes then
-        bytes = {}
-        item.bytes = bytes
-    end
-    local found = bytes[b]
-    if found == nil then
-        found = str_find(item.value, str_char(b), 1, true) ~= nil
-        bytes[b] = found
-    end
-    return found
-end
-
--- Whether the group's transforms leave the item's value without bytes its rules' trigger
--- sets may hold that the raw value lacks (checked once per item and class).
-local function fast_for(item, group)
-    local fast = group.fast
-    if fast == true or not fast then
-        return fast == true
-    end
-    local unchanged = item.unchanged
-    if not unchanged then
-        unchanged = {}
-        item.unchanged = unchanged
-    end
-    local class = group.fast_class
-    local ok = unchanged[class]
-    if ok == nil then
-        ok = not fast(item.value)
-        unchanged[class] = ok
-    end
-    return ok
-end
-
--- Whether the rule's trigger set leaves it a chance on the item (a fast-path item only).
-local function may_hit(rule, item)
-    local triggers = rule.triggers
-    if not triggers then
-        return true
-    end
-    for i = 1, #triggers do
-        if holds(item, triggers[i]) then
-            return true
+-- The item's signature (its trigger bytes' bits) and its transform bits, once per item;
+-- nil for a long value.
+local function signature(item)
+    local sig = item.signature
+    if sig == nil then
+        local value = item.value
+        local n = #value
+        if n > SIGNATURE_MAX then
+            sig = false
+        else
+            local tm = 0
+            sig = 0
+            for i = 1, n do
+                local b = str_byte(value, i)
+                sig = bor(sig, byte_bits[b])
+                tm = bor(tm, transform_bits[b])
+            end
+            item.transform_bits = tm
         end
+        item.signature = sig
     end
-    return false
+    return sig
 end
 
--- The rules of the group to run on a fast-path item: all of them (true), none (false), or
--- those listed in `out`.
-local picked = {}
-
-local function pick(rules, item, hits, excepted)
-    clear(picked)
-    local all = true
-    for _, rule in ipairs(rules) do
-        if not hits[rule] and not (excepted and exception_skips(excepted, rule)) then
-            if may_hit(rule, item) then
-                picked[#picked + 1] = rule
-            else
-                all = false
+-- What the group runs on values of this signature: the rules whose trigger sets it meets
+-- (or that have none), and their alternation; false when none is left.
+local function for_signature(group, sig)
+    local by_sig = group.by_signature
+    if not by_sig then
+        by_sig = { n = 0 }
+        group.by_signature = by_sig
+    end
+    local entry = by_sig[sig]
+    if entry == nil then
+        local kept = {}
+        for _, rule in ipairs(group.rules) do
+            local mask = rule.trigger_mask
+            if not mask or band(mask, sig) ~= 0 then
+                kept[#kept + 1] = rule
             end
         end
+        if kept[1] then
+            entry = { rules = kept, combined = combine.pattern(kept) or false }
+        else
+            entry = false
+        end
+        if by_sig.n >= BY_SIGNATURE_MAX then
+            by_sig = { n = 0 }
+            group.by_signature = by_sig
+        end
+        by_sig[sig] = entry
+        by_sig.n = by_sig.n + 1
     end
-    if all then
-        return true
-    end
-    return picked[1] ~= nil and picked
+    return entry
 end
 
 local function run_group(group, kind, list, exceptions, hits)
@@ -318,11 +336,17 @@ local function run_group(group, kind, list, exceptions, hits)
     for _, item in ipairs(list) do
         local excepted = exceptions[1] and exceptions_for(item, kind, exceptions)
         if wanted(rules, hits, excepted) then
-            local some = true
-            if group.fast and fast_for(item, group) then
-                some = pick(rules, item, hits, excepted)
+            -- The fast path: a value (without exceptions on it) whose bytes the chain's
+            -- transforms do not react to meets only the rules its bytes may trigger.
+            local entry = true
+            local fast = not excepted and group.fast
+            if fast then
+                local sig = signature(item)
+                if sig and band(item.transform_bits, fast) == 0 then
+                    entry = for_signature(group, sig)
+                end
             end
-            if some == true then
+            if entry == true then
                 local value = transformed(item, group)
                 if value ~= "" then
                     local combined = #value <= COMBINE_MAX and combined_for(group, excepted)
@@ -330,10 +354,13 @@ local function run_group(group, kind, list, exceptions, hits)
                         run_rules(rules, value, kind, item, excepted, hits)
                     end
                 end
-            elseif some then
+            elseif entry then
                 local value = transformed(item, group)
                 if value ~= "" then
-                    run_rules(some, value, kind, item, excepted, hits)
+                    local combined = #value <= COMBINE_MAX and entry.combined
+                    if not combined or may_match(combined, value) then
+                        run_rules(entry.rules, value, kind, item, excepted, hits)
+                    end
                 end
             end
         end

@@ -162,28 +162,28 @@ function _M.log4j_lookups(s)
     return s
 end
 
--- For the engine's prefilter (runnerly.waf.engine): per transform, the PCRE class of the
--- bytes without which it cannot put into a value any byte other than a letter, a digit or
--- a space (the only bytes a rule's trigger set leaves out). "" : it never can (it only
--- changes case, removes bytes, keeps substrings or writes spaces: lowercase, remove_nulls,
--- the whitespace ones, sql_comments, comments_removed, log4j_lookups). false: it can from
--- any value (path_skeleton writes "/" for "0x2f" and for any run of other bytes), so its
--- chains never take the fast path. Keep in step with each function's "anything to do?"
--- check above and in runnerly.waf.decode.
+-- For the engine's prefilter (runnerly.waf.engine): per transform, a PCRE class of single
+-- bytes such that on a value holding none of them, the transform cannot put into the
+-- value any byte other than a letter, a digit or a space (the only bytes a rule's trigger
+-- set leaves out). "" : it never can (it only changes case, removes bytes, keeps
+-- substrings or writes spaces: lowercase, remove_nulls, the whitespace ones, sql_comments,
+-- comments_removed, log4j_lookups). false: it can from letters alone (path_skeleton writes
+-- "/" for "0x2f"), so its chains never take the fast path. Keep in step with each
+-- function's "anything to do?" check above and in runnerly.waf.decode.
 _M.triggers = {
-    url_decode = "%",                 -- escapes; "+" stays "+" without a %XX
-    html_entities = "&",
-    js_escapes = [[\\]],
-    unicode_fold = [[\x80-\xff]],     -- overlong and fullwidth forms, the Turkish i
+    url_decode = "[%]",               -- escapes; "+" stays "+" without a %XX
+    html_entities = "[&]",
+    js_escapes = [=[[\\]]=],
+    unicode_fold = [=[[\x80-\xff]]=], -- overlong and fullwidth forms, the Turkish i
     lowercase = "",
     remove_nulls = "",
     compress_whitespace = "",         -- whitespace of any kind becomes a space
     remove_whitespace = "",
     sql_comments = "",                -- comments become spaces
     comments_removed = "",
-    path = [[\\]],                    -- "\\" becomes "/"; ";params" and "/./" only go
+    path = [=[[\\]]=],                -- "\\" becomes "/"; ";params" and "/./" only go
     path_skeleton = false,
-    cmdline = [[\\\r\n]],             -- line breaks (and "\\n") become ";"; the rest goes or is a space
+    cmdline = [=[[\\\r\n]]=],           -- line breaks (and "\\n") become ";"; the rest goes or is a space
     log4j_lookups = "",               -- a lookup becomes a substring of itself
 }
 
