@@ -75,6 +75,8 @@ def test_every_rule_has_an_entry_and_most_filter() -> None:
         (r"(?<=;)abc", "", None),  # the lookbehind is not part of the match
         (r"(['\"]).*\1", "", b"'\""),
         (r"\$\{jndi:", "", b"$"),  # the rarest element, not the most common
+        ("caf\u00e9;", "", None),  # a character PCRE reads as two bytes: not analysed
+        (r"caf\xe9", "", b"\xe9"),  # a byte written as an escape is one byte for both
     ],
 )
 def test_pattern_triggers(pattern: str, flags: str, expected: bytes | None) -> None:

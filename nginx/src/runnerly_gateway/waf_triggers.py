@@ -141,6 +141,9 @@ def pattern_triggers(pattern: str, flags: str = "") -> Trigger:
     """The trigger set of a PCRE ``pattern`` (with the rule's ``flags``), or None."""
     if "[:" in pattern or "\\" in _SAFE_ESCAPE.sub("", pattern):
         return None
+    if not pattern.isascii():
+        # nginx's PCRE sees the UTF-8 bytes of a character Python reads as one code point.
+        return None
     py_flags = 0
     for flag in flags:
         py_flags |= _FLAGS[flag]
