@@ -331,11 +331,66 @@ local function for_signature(group, sig)
     return entry
 end
 
+-- The group's rules that still run on the item (the rules of `entry`, or all for true).
+local function run_entry(group, entry, kind, item, hits)
+    local value = transformed(item, group)
+    if value ~= "" then
+        if entry == true then
+            local combined = #value <= COMBINE_MAX and group.combined
+            if not combined or may_match(combined, value) then
+                run_rules(group.rules, value, kind, item, false, hits)
+            end
+        else
+            local combined = #value <= COMBINE_MAX and entry.combined
+            if not combined or may_match(combined, value) then
+                run_rules(entry.rules, value, kind, item, false, hits)
+            end
+        end
+    end
+end
+
+-- For a kind and a signature of a value without transform trigger bytes: the groups to
+-- run and what of each (group, entry, group, entry, ...), so such a value skips the
+-- other groups without looking at them. Kept per plan, kind and signature.
+local function fast_groups(plan, kind, groups, sig)
+    local by_kind = plan.fast_groups
+    if not by_kind then
+        by_kind = {}
+        plan.fast_groups = by_kind
+    end
+    local by_sig = by_kind[kind]
+    if not by_sig then
+        by_sig = { n = 0 }
+        by_kind[kind] = by_sig
+    end
+    local list = by_sig[sig]
+    if not list then
+        list = {}
+        for _, group in ipairs(groups) do
+            local entry = true
+            if group.fast then
+                entry = for_signature(group, sig)
+            end
+            if entry then
+                list[#list + 1] = group
+                list[#list + 1] = entry
+            end
+        end
+        if by_sig.n >= BY_SIGNATURE_MAX then
+            by_sig = { n = 0 }
+            by_kind[kind] = by_sig
+        end
+        by_sig[sig] = list
+        by_sig.n = by_sig.n + 1
+    end
+    return list
+end
+
 local function run_group(group, kind, list, exceptions, hits)
     local rules = group.rules
     for _, item in ipairs(list) do
         local excepted = exceptions[1] and exceptions_for(item, kind, exceptions)
-        if wanted(rules, hits, excepted) then
+        if not item.fast_done and wanted(rules, hits, excepted) then
             -- The fast path: a value (without exceptions on it) whose bytes the chain's
             -- transforms do not react to meets only the rules its bytes may trigger.
             local entry = true
@@ -375,8 +430,26 @@ function _M.score(plan, items)
     for kind, groups in pairs(plan.kinds) do
         local list = items[kind]
         if list then
-            for _, group in ipairs(groups) do
-                run_group(group, kind, list, exceptions, hits)
+            -- Values no exception covers and without a byte any transform reacts to (most
+            -- benign ones) go item by item through the groups their signature leaves.
+            local rest = false
+            for _, item in ipairs(list) do
+                local excepted = exceptions[1] and exceptions_for(item, kind, exceptions)
+                local sig = not excepted and signature(item)
+                if sig and item.transform_bits == 0 then
+                    local todo = fast_groups(plan, kind, groups, sig)
+                    for i = 1, #todo, 2 do
+                        run_entry(todo[i], todo[i + 1], kind, item, hits)
+                    end
+                    item.fast_done = true
+                else
+                    rest = true
+                end
+            end
+            if rest then
+                for _, group in ipairs(groups) do
+                    run_group(group, kind, list, exceptions, hits)
+                end
             end
         end
     end
