@@ -53,6 +53,8 @@ import gevent
 from locust import HttpUser, between, events, task
 from locust.env import Environment
 from locust.exception import StopUser
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 API = "/api/web"
 CSRF_HEADER = "X-CSRF-Token"
@@ -113,6 +115,24 @@ class Runner(HttpUser):
         if os.environ.get("RUNNERLY_LOAD_FORWARDED_FOR") == "1":
             self.client.headers["X-Forwarded-For"] = f"10.77.{n // 250}.{n % 250 + 1}"
         self.client.headers["Accept"] = "application/json"
+        # As a browser does: a GET sent on a kept-alive connection that the gateway closed
+        # while the runner paused (30-90 s against nginx's 65 s keepalive_timeout) is sent
+        # again once on a new connection. Only connection failures; every answer counts.
+        self.client.mount(
+            "http://",
+            HTTPAdapter(
+                max_retries=Retry(
+                    total=1,
+                    connect=1,
+                    read=1,
+                    redirect=0,
+                    status=0,
+                    other=0,
+                    allowed_methods=frozenset({"GET", "HEAD"}),
+                    raise_on_status=False,
+                )
+            ),
+        )
         if n < len(_runners):
             runner = _runners[n]
             self.linked = bool(runner.get("linked"))
