@@ -43,7 +43,6 @@ import jinja2
 import psycopg
 from options import WORKER_TIMINGS
 
-from runnerly_common.service_client import ServiceTokenClient
 from runnerly_common.testing.ci import ServiceUnavailable
 from runnerly_common.testing.nginx import require_nginx
 from runnerly_common.testing.processes import BIN, ServiceProcess, _Process, stop_group
@@ -64,7 +63,7 @@ from runnerly_common.testing.services import (
     start_web,
     worker_environ,
 )
-from runnerly_common.testing.stack import WEB_SCOPE, WORKER_SCOPE
+from runnerly_common.testing.stack import StackClients
 
 BALANCER_PORT = 8080
 INTERNAL_DATASERVICE_PORT = 5002
@@ -353,7 +352,7 @@ class Balancer:
 
 
 @dataclass
-class Nodes:
+class Nodes(StackClients):
     """The whole deployment, node by node; what chaos/runners.py asks of a stack (urls,
     tokens, athletes, a first sync) besides."""
 
@@ -384,39 +383,6 @@ class Nodes:
             "tokendealer": self.tokendealer.url,
             "gateway": self.balancer.url,
         }
-
-    def next_athletes(self, count: int) -> list[int]:
-        assert self.sim is not None
-        start = self._next_athlete
-        if start + count - 1 > self.sim.athletes:
-            raise RuntimeError(f"strava-sim was seeded with {self.sim.athletes} athletes only")
-        self._next_athlete += count
-        return list(range(start, start + count))
-
-    def tokens(self, env_prefix: str, scope: str) -> ServiceTokenClient:
-        assert self.tokendealer is not None
-        client_id, secret = self.tokendealer.client(env_prefix)
-        return ServiceTokenClient(
-            self.tokendealer.token_url, client_id, secret, audience="dataservice", scope=scope
-        )
-
-    def worker_tokens(self) -> ServiceTokenClient:
-        return self.tokens("STRAVA_WORKER_CLIENT", WORKER_SCOPE)
-
-    def web_tokens(self) -> ServiceTokenClient:
-        return self.tokens("RUNNERLY_WEB_CLIENT", WEB_SCOPE)
-
-    def enqueue_sync(self, user_ids: Iterable[int]) -> None:
-        from celery import Celery
-
-        from runnerly_common.tasks import SYNC_RUNNER
-
-        app = Celery(broker=self.worker_env["STRAVA_WORKER_BROKER_URL"])
-        try:
-            for user_id in user_ids:
-                SYNC_RUNNER.send(app, {"user_id": user_id})
-        finally:
-            app.close()
 
     def add_gateway(self, name: str) -> Service:
         """A gateway node more, in front of every web and dataservice node."""

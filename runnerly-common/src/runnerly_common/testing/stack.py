@@ -53,8 +53,56 @@ WEB_SCOPE = "users:read users:write strava:tokens"
 WEBHOOK_VERIFY_TOKEN = "stack-webhook-verify-token"
 
 
+class StackClients:
+    """What a scenario asks of a deployment besides its addresses: fresh strava-sim
+    athletes, the clients' service tokens and a first sync. Shared by :class:`Stack` and
+    the chaos suite's several-nodes deployment, which hold these attributes."""
+
+    sim: StravaSim | None
+    tokendealer: Tokendealer | None
+    worker_env: dict[str, str]
+    _next_athlete: int
+
+    def next_athletes(self, count: int) -> list[int]:
+        """strava-sim athletes nobody linked yet (each scenario or test takes fresh ones)."""
+        assert self.sim is not None, "the stack has no strava-sim"
+        start = self._next_athlete
+        if start + count - 1 > self.sim.athletes:
+            raise RuntimeError(f"strava-sim was seeded with {self.sim.athletes} athletes only")
+        self._next_athlete += count
+        return list(range(start, start + count))
+
+    def tokens(self, env_prefix: str, scope: str) -> ServiceTokenClient:
+        """A client's service tokens for the dataservice (``STRAVA_WORKER_CLIENT``...)."""
+        assert self.tokendealer is not None, "the stack has no tokendealer"
+        client_id, secret = self.tokendealer.client(env_prefix)
+        return ServiceTokenClient(
+            self.tokendealer.token_url, client_id, secret, audience="dataservice", scope=scope
+        )
+
+    def worker_tokens(self) -> ServiceTokenClient:
+        """What the worker asks the tokendealer for (runs, Strava tokens)."""
+        return self.tokens("STRAVA_WORKER_CLIENT", WORKER_SCOPE)
+
+    def web_tokens(self) -> ServiceTokenClient:
+        return self.tokens("RUNNERLY_WEB_CLIENT", WEB_SCOPE)
+
+    def enqueue_sync(self, user_ids: Iterable[int]) -> None:
+        """What connecting Strava in the web app does: a ``sync_runner`` per runner, now."""
+        from celery import Celery
+
+        from runnerly_common.tasks import SYNC_RUNNER
+
+        app = Celery(broker=self.worker_env["STRAVA_WORKER_BROKER_URL"])
+        try:
+            for user_id in user_ids:
+                SYNC_RUNNER.send(app, {"user_id": user_id})
+        finally:
+            app.close()
+
+
 @dataclass
-class Stack:
+class Stack(StackClients):
     """What :func:`start_stack` started: every process by name (``redis``, ``tokendealer``,
     ``dataservice``, ``strava-sim``, ``worker-1``..., ``streams``, ``beat``,
     ``strava-webhook``, ``web``, ``gateway``) and the handles of the services."""
@@ -94,43 +142,6 @@ class Stack:
     @property
     def credentials(self) -> dict[str, str]:
         return self.tokendealer.credentials if self.tokendealer else {}
-
-    def next_athletes(self, count: int) -> list[int]:
-        """strava-sim athletes nobody linked yet (each scenario or test takes fresh ones)."""
-        assert self.sim is not None, "the stack has no strava-sim"
-        start = self._next_athlete
-        if start + count - 1 > self.sim.athletes:
-            raise RuntimeError(f"strava-sim was seeded with {self.sim.athletes} athletes only")
-        self._next_athlete += count
-        return list(range(start, start + count))
-
-    def tokens(self, env_prefix: str, scope: str) -> ServiceTokenClient:
-        """A client's service tokens for the dataservice (``STRAVA_WORKER_CLIENT``...)."""
-        assert self.tokendealer is not None, "the stack has no tokendealer"
-        client_id, secret = self.tokendealer.client(env_prefix)
-        return ServiceTokenClient(
-            self.tokendealer.token_url, client_id, secret, audience="dataservice", scope=scope
-        )
-
-    def worker_tokens(self) -> ServiceTokenClient:
-        """What the worker asks the tokendealer for (runs, Strava tokens)."""
-        return self.tokens("STRAVA_WORKER_CLIENT", WORKER_SCOPE)
-
-    def web_tokens(self) -> ServiceTokenClient:
-        return self.tokens("RUNNERLY_WEB_CLIENT", WEB_SCOPE)
-
-    def enqueue_sync(self, user_ids: Iterable[int]) -> None:
-        """What connecting Strava in the web app does: a ``sync_runner`` per runner, now."""
-        from celery import Celery
-
-        from runnerly_common.tasks import SYNC_RUNNER
-
-        app = Celery(broker=self.worker_env["STRAVA_WORKER_BROKER_URL"])
-        try:
-            for user_id in user_ids:
-                SYNC_RUNNER.send(app, {"user_id": user_id})
-        finally:
-            app.close()
 
     def errors_in_logs(self) -> dict[str, list[str]]:
         """Each process's ERROR lines and tracebacks: a clean run leaves none."""
