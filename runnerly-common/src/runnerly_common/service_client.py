@@ -5,7 +5,8 @@ exchange) and keeps each until shortly before it expires.  Threads that need the
 while it is being fetched wait for that one request and share its answer, a refusal
 included; a thread that needs another token (another runner's) does not wait for it.
 ``ServiceSession`` adds timeouts, connection pooling, retries for idempotent calls, the
-current request id, and (optionally) the bearer token.
+current request id, and (optionally) the bearer token.  Both it and ``CookielessSession``
+(for third parties: Strava) keep no cookie from one call to the next.
 """
 
 from __future__ import annotations
@@ -13,10 +14,13 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from http.cookiejar import Cookie, DefaultCookiePolicy
 from typing import Any
+from urllib.request import Request
 
 import requests
 from requests.adapters import HTTPAdapter
+from requests.cookies import RequestsCookieJar
 from urllib3.util.retry import Retry
 
 from runnerly_common.requestid import HEADER as REQUEST_ID_HEADER
@@ -36,7 +40,24 @@ class TokenError(RuntimeError):
         self.error = error
 
 
-class ServiceSession(requests.Session):
+class _KeepNone(DefaultCookiePolicy):
+    def set_ok(self, cookie: Cookie, request: Request) -> bool:
+        return False
+
+
+class CookielessSession(requests.Session):
+    """A ``requests.Session`` that pools connections and keeps no cookie an answer sets.
+
+    One session serves a process's calls for every runner (a token exchange, a refresh):
+    a cookie Strava set in one runner's answer would otherwise go with the next runner's
+    request.  A cookie passed to one call (``cookies=``) is still sent with that call."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cookies = RequestsCookieJar(policy=_KeepNone())
+
+
+class ServiceSession(CookielessSession):
     def __init__(
         self,
         *,

@@ -1,5 +1,5 @@
 """Calls to other services carry the request id and a bearer token, with timeouts and one
-retry after a 401."""
+retry after a 401, and no cookie an earlier answer set."""
 
 from __future__ import annotations
 
@@ -12,7 +12,12 @@ import requests
 from flask import Flask
 
 from runnerly_common import Settings, create_app
-from runnerly_common.service_client import ServiceSession, ServiceTokenClient
+from runnerly_common.service_client import (
+    CookielessSession,
+    ServiceSession,
+    ServiceTokenClient,
+)
+from runnerly_common.testing import CookieSettingServer
 
 
 @pytest.fixture
@@ -139,3 +144,30 @@ class TestTimeoutsAndRetries:
         with ServiceSession(retries=2) as session:
             assert session.post(f"{downstream.url}/api/v1/runs").status_code == 503
         assert len(downstream.calls) == 1
+
+
+class TestNoCookies:
+    """One session serves every runner's calls: a cookie set in one runner's answer would go
+    with the next runner's request (a server's session for the wrong person)."""
+
+    @pytest.fixture
+    def sets_cookies(self) -> Iterator[CookieSettingServer]:
+        server = CookieSettingServer({"access_token": "a"})
+        yield server
+        server.stop()
+
+    @pytest.mark.parametrize("kind", [CookielessSession, ServiceSession])
+    def test_no_call_sends_a_cookie_an_earlier_answer_set(
+        self, kind: type[requests.Session], sets_cookies: CookieSettingServer
+    ) -> None:
+        with kind() as shared:
+            for runner in ("runner-1", "runner-2", "runner-3"):
+                shared.post(f"{sets_cookies.url}/oauth/token", data={"code": runner})
+        assert sets_cookies.cookies_sent == [None, None, None]
+        assert sets_cookies.connections == 1  # still pooled
+
+    def test_a_cookie_given_for_one_call_is_sent(self, sets_cookies: CookieSettingServer) -> None:
+        with CookielessSession() as session:
+            session.get(f"{sets_cookies.url}/x", cookies={"chosen": "1"})
+            session.get(f"{sets_cookies.url}/x")
+        assert sets_cookies.cookies_sent == ["chosen=1", None]

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 import requests
 
+from runnerly_common.service_client import CookielessSession
 from strava_worker.budget import OutOfBudget, RateBudget
 
 
@@ -63,7 +64,8 @@ class StravaClient:
         self.client_id = client_id
         self.client_secret = client_secret
         self.budget = budget
-        self.http = http or requests.Session()
+        # One client syncs every runner: no cookie of one runner's answer goes with the next.
+        self.http = http or CookielessSession()
         self.timeout = timeout
 
     def list_activities(

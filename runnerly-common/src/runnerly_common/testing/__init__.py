@@ -18,7 +18,7 @@ from runnerly_common.testing.processes import (
     kill_group,
     stop_group,
 )
-from runnerly_common.testing.servers import LiveServer
+from runnerly_common.testing.servers import CookieSettingServer, LiveServer
 from runnerly_common.testing.strava import STRAVA_SCOPE, link_strava_athlete
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "POSTGRES_URL",
     "STRAVA_SCOPE",
     "CeleryProcess",
+    "CookieSettingServer",
     "JWKSServer",
     "LiveServer",
     "ServiceProcess",

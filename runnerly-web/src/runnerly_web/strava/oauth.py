@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 import requests
 
+from runnerly_common.service_client import CookielessSession
 from runnerly_web.dataservice_client import DataService
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,8 @@ class StravaOAuth:
         self.client_id = client_id
         self.client_secret = client_secret
         self.dataservice = dataservice
-        self.http = http or requests.Session()
+        # One client for every runner: no cookie of one runner's answer goes with the next.
+        self.http = http or CookielessSession()
 
     def authorize_url(self, redirect_uri: str, state: str) -> str:
         query = {
