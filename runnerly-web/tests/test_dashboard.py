@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -19,6 +21,7 @@ from flask import Flask
 
 from runnerly_common.testing.servers import LiveServer
 from runnerly_common.testing.services import Dataservice, Tokendealer
+from runnerly_web.dashboard.service import POOL_THREADS
 
 from .conftest import make_app, web_settings
 from .helpers import Browser, fields_of, gpx_file
@@ -272,3 +275,24 @@ def test_without_the_summary_the_whole_answer_is_503(
     assert answer.status_code == 503
     assert answer.json["code"] == "service_unavailable"
     assert answer.headers["Retry-After"] == "5"
+
+
+def test_a_burst_as_large_as_a_process_serves_discards_no_connection(
+    slow_app: Flask, slow_browser: Browser, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every request thread busy: enough of them on dashboards to fill the dashboard's pool,
+    the others on a single call. Each held a connection to the dataservice at the same time;
+    a pool smaller than that opens connections beyond it and discards them afterwards
+    (urllib3's "Connection pool is full, discarding connection", a log line each)."""
+    threads = slow_app.extensions["runnerly.settings"].threads
+    dashboards = -(-POOL_THREADS // len(PARTS))
+    paths = ["/api/web/dashboard"] * dashboards + ["/api/web/stats/summary"] * (
+        threads - dashboards
+    )
+    assert len(paths) == threads > dashboards  # both kinds of request in the burst
+    caplog.set_level(logging.WARNING, logger="urllib3.connectionpool")
+    with ThreadPoolExecutor(threads) as request_threads:
+        answers = list(request_threads.map(slow_browser.get, paths))
+    assert [a.status_code for a in answers] == [200] * threads
+    discarded = [r for r in caplog.records if "discarding connection" in r.getMessage()]
+    assert discarded == [], f"{len(discarded)} connections discarded"

@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import runnerly_common
 from runnerly_common.health import add_readiness_check
 from runnerly_common.probes import broker_check
-from runnerly_common.service_client import ServiceTokenClient
+from runnerly_common.service_client import ServiceSession, ServiceTokenClient
 from runnerly_common.shared_store import open_shared_store
 from runnerly_web import csrf, frontend
 from runnerly_web.account.one_time_tokens import make_token_store
@@ -53,14 +53,19 @@ def create_app(settings: WebSettings | None = None) -> Flask:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies
         )
+    # Request threads and the dashboard's workers share these clients' connections.
+    connections = dashboard.dataservice_connections(settings.threads)
     tokens = ServiceTokenClient(
         settings.token_url,
         settings.client_id,
         settings.client_secret,
         audience="dataservice",
         scope=settings.service_scope,
+        http=ServiceSession(retries=1, pool_size=connections),
     )
-    dataservice = DataService(settings.dataservice_url, tokens, settings.user_scope)
+    dataservice = DataService(
+        settings.dataservice_url, tokens, settings.user_scope, connections=connections
+    )
     app.extensions["runnerly_web.dataservice"] = dataservice
     # The dashboard's parts are asked of the dataservice side by side (decision 68).
     app.extensions[dashboard.POOL] = dashboard.make_pool()

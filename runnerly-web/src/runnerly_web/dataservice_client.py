@@ -29,11 +29,13 @@ class DataService:
         tokens: ServiceTokenClient,
         user_scope: str,
         http: requests.Session | None = None,
+        *,
+        connections: int = 20,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.tokens = tokens
         self.user_scope = user_scope
-        self.http = http or ServiceSession(retries=1)
+        self.http = http or ServiceSession(retries=1, pool_size=connections)
 
     def call(
         self,

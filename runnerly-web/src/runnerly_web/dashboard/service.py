@@ -32,15 +32,23 @@ from runnerly_web.dataservice_client import DataService
 log = logging.getLogger(__name__)
 
 RECENT_RUNS = 5  # the dashboard's latest runs (frontend lib/runSearch.ts RECENT_RUNS)
-# As many threads as the dataservice client pools connections (ServiceSession's 20): more
-# would open connections only to close them. Threads start on first use, so a pool made
-# before gunicorn forks holds none yet.
+# Bounds what one process's dashboards ask of the dataservice at once. Threads start on
+# first use, so a pool made before gunicorn forks holds none yet.
 POOL_THREADS = 20
 POOL = "runnerly_web.dashboard_pool"  # its key in app.extensions
 
 
 def make_pool() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=POOL_THREADS, thread_name_prefix="dashboard")
+
+
+def dataservice_connections(request_threads: int) -> int:
+    """The most calls one process can have in flight to the dataservice (or for its tokens)
+    at once: one per request thread and one per dashboard worker.  The HTTP clients keep
+    that many connections: with fewer, a burst opens connections beyond them and discards
+    each afterwards (urllib3's "Connection pool is full" warning), a new TCP connection per
+    call until the burst ends."""
+    return request_threads + POOL_THREADS
 
 
 @dataclass(frozen=True)
