@@ -120,24 +120,93 @@ def basis(row: Any, profile: Profile) -> str:
 
 
 def _hr_samples(session: Session, row: Any) -> tuple[list[float], list[Any]] | None:
+    stream = None
     if row[9]:
-        data = session.scalar(select(RunStream.data).where(RunStream.run_id == row.id))
-        if data is not None:
-            kept = streams.decode(data)
-            if "heartrate" in kept and "time" in kept:
-                return kept["time"], kept["heartrate"]
-    if row[10] is not None:
-        points = session.scalar(select(RunTrack.points).where(RunTrack.run_id == row.id))
-        if points and any(p[4] for p in points):
-            # A stored track's time is always set (imports.track): `or` only types it.
-            return [p[0] or 0.0 for p in points], [p[4] for p in points]
+        stream = session.scalar(select(RunStream.data).where(RunStream.run_id == row.id))
+    samples = _stream_samples(stream)
+    if samples is None and row[10] is not None:
+        samples = _track_samples(
+            session.scalar(select(RunTrack.points).where(RunTrack.run_id == row.id))
+        )
+    return samples
+
+
+def _stream_samples(data: bytes | None) -> tuple[list[float], list[Any]] | None:
+    if data is not None:
+        kept = streams.decode(data)
+        if "heartrate" in kept and "time" in kept:
+            return kept["time"], kept["heartrate"]
+    return None
+
+
+def _track_samples(points: list[list[Any]] | None) -> tuple[list[float], list[Any]] | None:
+    if points and any(p[4] for p in points):
+        # A stored track's time is always set (imports.track): `or` only types it.
+        return [p[0] or 0.0 for p in points], [p[4] for p in points]
     return None
 
 
 def run_load(session: Session, row: Any, profile: Profile) -> tuple[float | None, str]:
-    """(load, method) of one run read by :func:`_runs`."""
+    """(load, method) of one run read by :func:`_runs` (the tests' reference; a refresh
+    computes many at once with :func:`run_loads`)."""
+    heart_rate = profile.max_hr is not None and profile.rest_hr is not None
+    return _load(row, profile, _hr_samples(session, row) if heart_rate else None)
+
+
+# Runs whose streams (or tracks) one statement reads: a stream is up to tens of kilobytes,
+# so a profile change over years of runs holds a chunk of them at a time, not all.
+SAMPLES_PER_READ = 200
+
+
+def run_loads(
+    session: Session, rows: list[Any], profile: Profile
+) -> Iterator[tuple[float | None, str]]:
+    """(load, method) of each of ``rows`` (read by :func:`_runs`), in their order, as
+    :func:`run_load` gives it: their streams, then the tracks of those whose stream has no
+    heart rate, read a chunk of runs per statement, not one statement a run (a change of
+    profile recomputes every run's load)."""
+    heart_rate = profile.max_hr is not None and profile.rest_hr is not None
+    for start in range(0, len(rows), SAMPLES_PER_READ):
+        chunk = rows[start : start + SAMPLES_PER_READ]
+        samples: dict[int, tuple[list[float], list[Any]] | None] = {}
+        if heart_rate:
+            samples = _read_samples(session, chunk)
+        for row in chunk:
+            yield _load(row, profile, samples.get(row.id))
+
+
+def _read_samples(
+    session: Session, rows: list[Any]
+) -> dict[int, tuple[list[float], list[Any]] | None]:
+    """The heart-rate samples of each of ``rows`` that has some, by run id."""
+    with_stream = [row.id for row in rows if row[9]]
+    found: dict[int, tuple[list[float], list[Any]] | None] = {}
+    if with_stream:
+        found = {
+            run_id: _stream_samples(data)
+            for run_id, data in session.execute(
+                select(RunStream.run_id, RunStream.data).where(
+                    among(session, RunStream.run_id, with_stream)
+                )
+            )
+        }
+    with_track = [row.id for row in rows if row[10] is not None and found.get(row.id) is None]
+    if with_track:
+        for run_id, points in session.execute(
+            select(RunTrack.run_id, RunTrack.points).where(
+                among(session, RunTrack.run_id, with_track)
+            )
+        ):
+            found[run_id] = _track_samples(points)
+    return found
+
+
+def _load(
+    row: Any, profile: Profile, samples: tuple[list[float], list[Any]] | None
+) -> tuple[float | None, str]:
+    """(load, method) of a run from its figures and heart-rate samples (None: it has none,
+    or the profile has no heart rates)."""
     if profile.max_hr is not None and profile.rest_hr is not None:
-        samples = _hr_samples(session, row)
         if samples is not None:
             value = load.trimp_of_samples(*samples, profile.max_hr, profile.rest_hr)
             if value is not None:
@@ -196,34 +265,23 @@ def _refresh_all(session: Session, runner_id: int, profile: Profile) -> None:
             )
         )
     }
-    rows: list[dict[str, Any]] = []
     moved: list[dict[str, Any]] = []
     kept: list[tuple[date, bool, float | None]] = []
+    recomputed: list[Any] = []
     for row in _runs(session, runner_id):
         day = row.start_local.date()
         counted = not row.excluded and row.merged_into is None
-        now_basis = basis(row, profile)
         old = stored.pop(row.id, None)
-        if old is not None and old.basis == now_basis:
-            value = old.load
+        if old is not None and old.basis == basis(row, profile):
+            kept.append((day, counted, old.load))
             if (old.day, old.counted) != (day, counted):  # moved, excluded or merged
                 moved.append({"key": row.id, "day": day, "counted": counted})
         else:
-            value, method = run_load(session, row, profile)
+            recomputed.append(row)
             if old is not None:
                 stored[row.id] = old  # its row goes, the new one comes
-            rows.append(
-                {
-                    "run_id": row.id,
-                    "runner_id": runner_id,
-                    "day": day,
-                    "counted": counted,
-                    "load": value,
-                    "method": method,
-                    "basis": now_basis,
-                }
-            )
-        kept.append((day, counted, value))
+    rows = _new_loads(session, runner_id, profile, recomputed)
+    kept.extend((r["day"], r["counted"], r["load"]) for r in rows)
     # Left in ``stored``: runs deleted (on PostgreSQL the foreign key's cascade took their
     # loads) and loads recomputed.
     _write_loads(session, list(stored), moved, rows)
@@ -263,33 +321,22 @@ def _refresh_runs(
     touched = {r.day for r in stored.values()}  # the days a run left, and those it reached
     if vanished and earliest is not None:
         touched.add(earliest.date())
-    rows: list[dict[str, Any]] = []
     moved: list[dict[str, Any]] = []
     replaced: list[int] = []
+    recomputed: list[Any] = []
     for row in found:
         day = row.start_local.date()
         touched.add(day)
         counted = not row.excluded and row.merged_into is None
-        now_basis = basis(row, profile)
         old = stored.pop(row.id, None)
-        if old is not None and old.basis == now_basis:
+        if old is not None and old.basis == basis(row, profile):
             if (old.day, old.counted) != (day, counted):
                 moved.append({"key": row.id, "day": day, "counted": counted})
             continue
-        value, method = run_load(session, row, profile)
+        recomputed.append(row)
         if old is not None:
             replaced.append(row.id)
-        rows.append(
-            {
-                "run_id": row.id,
-                "runner_id": runner_id,
-                "day": day,
-                "counted": counted,
-                "load": value,
-                "method": method,
-                "basis": now_basis,
-            }
-        )
+    rows = _new_loads(session, runner_id, profile, recomputed)
     _write_loads(session, [*stored, *replaced], moved, rows)  # ``stored``: runs deleted
     if not touched:
         return True
@@ -340,6 +387,25 @@ def _refresh_runs(
     )
     _rewrite_days(session, runner_id, since, loads, first, last)
     return True
+
+
+def _new_loads(
+    session: Session, runner_id: int, profile: Profile, rows: list[Any]
+) -> list[dict[str, Any]]:
+    """The ``run_loads`` rows of these runs (read by :func:`_runs`), their loads computed
+    now."""
+    return [
+        {
+            "run_id": row.id,
+            "runner_id": runner_id,
+            "day": row.start_local.date(),
+            "counted": not row.excluded and row.merged_into is None,
+            "load": value,
+            "method": method,
+            "basis": basis(row, profile),
+        }
+        for row, (value, method) in zip(rows, run_loads(session, rows, profile), strict=True)
+    ]
 
 
 def _write_loads(
