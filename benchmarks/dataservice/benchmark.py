@@ -6,7 +6,9 @@ per week, month and year, personal records, summary) at the DB layer and over HT
 live ``dataservice serve`` (gunicorn, 2 workers), EXPLAINs the queries, and times the bulk
 upsert against row-by-row ORM inserts of the same rows.  Exits 1, naming it, when a target
 fails: month p99 <= 10 ms, stats p99 <= 25 ms (DB layer), bulk upsert >= 20,000 runs/s.
-Run: .venv/bin/python -m benchmarks.dataservice [--quick] [--json]
+``--writes-only`` measures the bulk writes alone (no data set, queries or HTTP), for their
+figures in minutes on a busy machine.
+Run: .venv/bin/python -m benchmarks.dataservice [--quick] [--writes-only] [--json]
 """
 
 from __future__ import annotations
@@ -61,7 +63,13 @@ from benchmarks.dataservice.measure import (
     typical_sample,
     uses_index,
 )
-from benchmarks.dataservice.report import print_load, progress, report, targets
+from benchmarks.dataservice.report import (
+    print_load,
+    progress,
+    report,
+    report_writes,
+    targets,
+)
 from benchmarks.dataservice.server import served_dataservice
 from dataservice.database import open_database
 from dataservice.migrate import upgrade
@@ -195,10 +203,7 @@ def measure_db_layer(args: argparse.Namespace, url: str, samples: list[Sample]) 
             progress(f"DB layer, {query.label}", latency[query.key])
         typical = typical_sample(database, samples)
         plans = {query.key: explain(database, query, typical) for query in QUERIES}
-        size = args.batch_size
-        bulk = new_runners(url, "bulk", args.bulk_runs // size, size, args.seed)
-        baseline = new_runners(url, "rows", args.baseline_runs // size, size, args.seed)
-        writes = measure_bulk_writes(database, bulk, baseline)
+        writes = measure_writes(args, url, database)
     finally:
         database.dispose()
     return {
@@ -207,6 +212,32 @@ def measure_db_layer(args: argparse.Namespace, url: str, samples: list[Sample]) 
         "month_uses_index": uses_index(plans["month"][0]["plan"], "ix_runs_runner_local"),
         "bulk": writes,
     }
+
+
+def measure_writes(args: argparse.Namespace, url: str, database: Database) -> dict[str, Any]:
+    """``--bulk-runs`` new runs through the bulk upsert against ``--baseline-runs`` row by
+    row, in batches of ``--batch-size``, each batch a new runner's history."""
+    size = args.batch_size
+    bulk = new_runners(url, "bulk", args.bulk_runs // size, size, args.seed)
+    baseline = new_runners(url, "rows", args.baseline_runs // size, size, args.seed)
+    return measure_bulk_writes(database, bulk, baseline)
+
+
+def run_writes_only(args: argparse.Namespace, url: str, kept: bool) -> dict[str, Any]:
+    """The bulk writes at the DB layer alone, on the schema as migrated: the data set's
+    load, the queries and the HTTP server are what take a full run's minutes."""
+    results = new_results(args, url)
+    upgrade(url)
+    import_all_models()  # the ORM resolves runs' foreign keys to users
+    database = open_database(url)
+    try:
+        results["bulk"] = measure_writes(args, url, database)
+    finally:
+        database.dispose()
+    if kept:
+        remove_bulk_runners(url)
+    results["targets"] = targets(results)
+    return results
 
 
 def measure_over_http(args: argparse.Namespace, url: str, samples: list[Sample]) -> dict[str, Any]:
@@ -273,12 +304,20 @@ def main(argv: list[str] | None = None) -> int:
     )
     add("--keep", action="store_true", help="keep the throw-away database for re-runs")
     add("--quick", action="store_true", help="a small smoke run (the --quick sizes above)")
+    add(
+        "--writes-only",
+        action="store_true",
+        help="only the bulk writes at the DB layer (upsert_runs of --bulk-runs against "
+        "--baseline-runs row by row), without the data set, the queries or HTTP",
+    )
     add("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args(argv)
     for name, value in (QUICK if args.quick else FULL).items():
         if getattr(args, name) is None:
             setattr(args, name, value)
     args.command = invocation()
+    if args.writes_only:
+        return run_main(args, run_writes_only, report_writes, failed_targets)
     return run_main(args, run, report, failed_targets)
 
 

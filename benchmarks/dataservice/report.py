@@ -48,6 +48,7 @@ def print_load(load: LoadReport) -> None:
 
 
 def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """The targets of what was measured (``--writes-only``: the bulk upsert's alone)."""
     checks = [
         {
             "name": f"{q.label}: p99 at the DB layer",
@@ -57,6 +58,7 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             "passed": results["db"][q.key]["p99_ms"] <= q.target_ms,
         }
         for q in QUERIES
+        if "db" in results
     ]
     bulk = results["bulk"]["upsert_new"]["runs_per_s"]
     checks.append(
@@ -72,20 +74,8 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def report(results: dict[str, Any]) -> None:
-    m, pg, load = results["machine"], results["machine"]["postgresql"], results["load"]
-    busy = m["loadavg_1m_before"] > BUSY_LOADAVG
-    print(f"machine: nproc {m['nproc']}, {m['cpu']}, {m['memory_gb']} GB, {m['os']}")
-    print(
-        f"         Python {m['python']}, PostgreSQL {pg['server_version']} (shared_buffers "
-        f"{pg['shared_buffers']}, work_mem {pg['work_mem']}), SQLAlchemy {m['SQLAlchemy']}, "
-        f"psycopg {m['psycopg']}, gunicorn {m['gunicorn']}, Flask {m['Flask']}"
-    )
-    print(
-        f"         revision {m['revision']}; 1-minute load average before the run "
-        f"{m['loadavg_1m_before']:.2f}"
-        + (" (NOT IDLE: other work shared the CPUs)" if busy else "")
-    )
-    print(f"command: {results['command']}")
+    load = results["load"]
+    print_setting(results)
     if load["skipped"]:
         print(
             f"data: {load['runs']:,} runs of {load['runners']:,} runners, loaded by an earlier run"
@@ -135,6 +125,37 @@ def report(results: dict[str, Any]) -> None:
                 f"  {query.key:8} {plan['execution_ms']:6.2f} ms  {plan['buffers']:28} "
                 + "; ".join(plan["scans"])
             )
+    print_bulk(results)
+    print_targets(results)
+
+
+def report_writes(results: dict[str, Any]) -> None:
+    """``--writes-only``: the machine, the bulk writes and their target."""
+    print_setting(results)
+    print_bulk(results)
+    print_targets(results)
+
+
+def print_setting(results: dict[str, Any]) -> None:
+    """The machine, the load on it before the run, and the command."""
+    m, pg = results["machine"], results["machine"]["postgresql"]
+    busy = m["loadavg_1m_before"] > BUSY_LOADAVG
+    print(f"machine: nproc {m['nproc']}, {m['cpu']}, {m['memory_gb']} GB, {m['os']}")
+    print(
+        f"         Python {m['python']}, PostgreSQL {pg['server_version']} (shared_buffers "
+        f"{pg['shared_buffers']}, work_mem {pg['work_mem']}), SQLAlchemy {m['SQLAlchemy']}, "
+        f"psycopg {m['psycopg']}, gunicorn {m['gunicorn']}, Flask {m['Flask']}"
+    )
+    print(
+        f"         revision {m['revision']}; 1-minute load average before the run "
+        f"{m['loadavg_1m_before']:.2f}"
+        + (" (NOT IDLE: other work shared the CPUs)" if busy else "")
+    )
+    print(f"command: {results['command']}")
+
+
+def print_bulk(results: dict[str, Any]) -> None:
+    p = results["parameters"]
     b = results["bulk"]
     print(
         f"\nbulk writes, batches of {p['batch_size']:,} runs (a runner's history each), "
@@ -147,6 +168,8 @@ def report(results: dict[str, Any]) -> None:
         ("POST runs/batch over HTTP, new", "http_batch_new"),
         ("POST runs/batch over HTTP, again", "http_batch_unchanged"),
     ):
+        if key not in b:  # --writes-only: no HTTP
+            continue
         f = b[key]
         statements = f"{f['statements_per_batch']:5.0f}" if f["statements_per_batch"] else "    -"
         print(
@@ -154,11 +177,14 @@ def report(results: dict[str, Any]) -> None:
             f"p50 {f['batch_p50_ms']:7.1f} ms  max {f['batch_max_ms']:7.1f} ms  "
             f"SQL statements {statements}"
         )
+    body = f"; HTTP batch body {b['body_bytes']:,} bytes" if "body_bytes" in b else ""
     print(
         f"  ratio bulk / row by row: {b['ratio']:.1f}x; Python work before any SQL (digests, "
-        f"rows, best efforts): {b['python_side_ms_per_batch']:.1f} ms per batch; HTTP batch "
-        f"body {b['body_bytes']:,} bytes"
+        f"rows, best efforts): {b['python_side_ms_per_batch']:.1f} ms per batch{body}"
     )
+
+
+def print_targets(results: dict[str, Any]) -> None:
     print("\ntargets:")
     for check in results["targets"]:
         print(
