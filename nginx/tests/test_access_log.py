@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 from pathlib import Path
 
 import pytest
@@ -80,6 +81,26 @@ def test_long_and_non_ascii_paths_are_logged_safely(gateway):
     assert len(long_line["path"]) < 300
     assert long_line["path"].startswith("/runs/aaaa")
     assert accented["path"] == "/runs/caf%C3%A9-5k"
+
+
+def test_quotes_backslashes_and_control_bytes_keep_the_line_json(gateway):
+    # The line is written by concatenation (decision 73): whatever a client puts in its
+    # path and User-Agent comes back out of the JSON as it was sent, non-ASCII
+    # percent-encoded.
+    gw = gateway()
+    agent = b'say "hi" \\ back\tslash\x01\x7f caf\xc3\xa9'
+    with socket.create_connection(("127.0.0.1", gw.settings.port), timeout=5) as sock:
+        sock.sendall(
+            b'GET /runs/a"b\\c?x=1 HTTP/1.1\r\nHost: runnerly.example\r\n'
+            b"User-Agent: " + agent + b"\r\nConnection: close\r\n\r\n"
+        )
+        assert sock.recv(4096).startswith(b"HTTP/1.1 200")
+    [line] = gw.access_log_lines(expect=1)
+    assert line["path"] == '/runs/a"b\\c'
+    assert line["query"] is True
+    assert line["user_agent"] == 'say "hi" \\ back\tslash\x01\x7f caf%C3%A9'
+    assert line["status"] == 200
+    assert line["route"] == "web"
 
 
 @pytest.mark.skipif(not WAF_MODULE.exists(), reason="the WAF module is not in this tree yet")

@@ -58,6 +58,14 @@ class TestRequestIds:
         assert len(set(ids)) == 3
         assert [line["request_id"] for line in gw.access_log_lines(expect=3)] == ids
 
+    def test_ids_made_by_two_workers_never_repeat(self, gateway):
+        # Each worker makes its ids from a random part of its own and a counter
+        # (decision 73): 300 requests over new connections, spread over both workers.
+        gw = gateway(workers=2, limits={"classes": {"web": {"rate": "1000r/s", "burst": 1000}}})
+        ids = [requests.get(gw.url("/"), timeout=5).headers["X-Request-ID"] for _ in range(300)]
+        assert all(GENERATED.fullmatch(i) for i in ids)
+        assert len(set(ids)) == 300
+
     def test_the_gateways_own_errors_name_the_request_id(self, gateway):
         gw = gateway(
             down=["dataservice"],

@@ -77,23 +77,32 @@ function _M.access()
     end
     -- `set $gw_bearer off;`: this location's service never takes a bearer token.
     policy.access(route, ctx, ngx_var.gw_bearer ~= "off")
-    -- Last: a request refused above never waits on DNS.
-    if not upstreams.refresh(ngx_var.gw_upstream) then
+    -- Last: a request refused above never waits on DNS. Without names to resolve
+    -- (addresses only, or no resolver), nothing to refresh: $gw_upstream is not read.
+    if upstreams.dynamic() and not upstreams.refresh(ngx_var.gw_upstream) then
         return errors.send(502, "bad_gateway", "The service behind this address is not answering.")
     end
 end
 
 
 function _M.header_filter()
-    ngx.header["X-Request-ID"] = requestid.get()
+    -- The id the access phase decided, without reading $gw_request_id again; a request
+    -- that never got there (or whose ngx.ctx an error_page replaced) decides it now.
+    ngx.header["X-Request-ID"] = ngx.ctx.request_id or requestid.get()
 end
 
 
 function _M.log()
     local ctx = context.restore()
     policy.leave(ctx)
-    accesslog.log(ctx, waf ~= nil)
-    metrics.record(ctx)
+    -- Read once for both: each ngx.var read is a C call that hashes the name and copies
+    -- the value (decision 73).
+    local route = ngx_var.gw_route
+    local request_time = ngx_var.request_time
+    local upstream_addr = ngx_var.upstream_addr
+    local upstream_time = ngx_var.upstream_response_time
+    accesslog.log(ctx, waf ~= nil, route, request_time, upstream_addr, upstream_time)
+    metrics.record(ctx, route, ngx.status, request_time, upstream_addr, upstream_time)
     context.release(ctx)
 end
 

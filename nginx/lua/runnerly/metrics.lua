@@ -21,6 +21,7 @@ local re_find = ngx.re.find
 local re_gsub = ngx.re.gsub
 local tonumber = tonumber
 local tostring = tostring
+local string_format = string.format
 
 local _M = { _VERSION = "0.1.0" }
 
@@ -91,13 +92,6 @@ local function bucket_of(seconds)
 end
 
 
-local function observe(name, labels, seconds)
-    local series = name .. "{" .. labels .. "}"
-    add(series .. " " .. bucket_of(seconds), 1)
-    add(series .. " sum", seconds)
-end
-
-
 -- $upstream_response_time: "0.004"; "0.001, 0.004" (next upstream); "0.002 : 0.003"
 -- (an internal redirect to another group); "-" when nothing answered. Every attempt counts.
 local function upstream_seconds(value)
@@ -117,9 +111,15 @@ local function upstream_seconds(value)
 end
 
 
+-- A status as $status writes it: three digits.
+local function status_text(status)
+    return string_format("%03d", status)
+end
+
+
 -- Why the gateway refused a request itself, from the decisions the access log records; nil
 -- for an answer the service behind it gave.
-local function rejection(ctx, status)
+local function rejection(ctx, status, upstream_addr)
     local limit = ctx.ratelimit
     if limit and limit.decision == "reject" then
         return limit.limit == "concurrency" and "concurrency" or "ratelimit"
@@ -128,31 +128,79 @@ local function rejection(ctx, status)
     if waf and waf.action == "block" then
         return families.WAF_REASONS[waf.reason or "signature"] or "waf"
     end
-    if not ngx_var.upstream_addr then
-        return families.NGINX_REFUSALS[status]
+    if not upstream_addr then
+        return families.NGINX_REFUSALS[status_text(status)]
     end
     return nil
 end
 
 
--- The log phase of the public server: one request answered.
-function _M.record(ctx)
+-- The keys a route class's requests add to, built once per worker: per request they were
+-- built by concatenation and each label checked with a regex (decision 73).
+-- route -> { [status] = requests key, duration = {bucket keys..., sum = key},
+-- upstream = {...} }
+local keys_by_route = {}
+
+local function histogram_keys(name, route_label)
+    local series = name .. "{" .. route_label .. "}"
+    local keys = { sum = series .. " sum" }
+    for i = 1, OVERFLOW do
+        keys[i] = series .. " " .. i
+    end
+    return keys
+end
+
+local function route_keys(route)
+    local keys = keys_by_route[route]
+    if not keys then
+        local route_label = 'route="' .. label(route) .. '"'
+        keys = {
+            label = label(route),
+            duration = histogram_keys(REQUEST_DURATION, route_label),
+            upstream = histogram_keys(UPSTREAM_DURATION, route_label),
+        }
+        keys_by_route[route] = keys
+    end
+    return keys
+end
+
+local function observe(keys, seconds)
+    add(keys[bucket_of(seconds)], 1)
+    add(keys.sum, seconds)
+end
+
+
+-- The log phase of the public server: one request answered. The variables come from
+-- gateway.log(), which the access log shares (status: ngx.status, a number); without
+-- them they are read here.
+function _M.record(ctx, route, status, request_time, upstream_addr, upstream_time)
     if not dict then
         return
     end
-    local route = label(ngx_var.gw_route)
-    local status = ngx_var.status
-    add(REQUESTS .. '{route="' .. route .. '",status="' .. label(status) .. '"}', 1)
-    local route_label = 'route="' .. route .. '"'
-    local seconds = tonumber(ngx_var.request_time)
-    if seconds then
-        observe(REQUEST_DURATION, route_label, seconds)
+    if status == nil then
+        route = ngx_var.gw_route
+        status = tonumber(ngx_var.status) or 0
+        request_time = ngx_var.request_time
+        upstream_addr = ngx_var.upstream_addr
+        upstream_time = ngx_var.upstream_response_time
     end
-    seconds = upstream_seconds(ngx_var.upstream_response_time)
-    if seconds then
-        observe(UPSTREAM_DURATION, route_label, seconds)
+    local keys = route_keys(route or "")
+    local requests = keys[status]
+    if not requests then
+        requests = REQUESTS .. '{route="' .. keys.label .. '",status="'
+            .. label(status_text(status)) .. '"}'
+        keys[status] = requests
     end
-    local reason = rejection(ctx, status)
+    add(requests, 1)
+    local seconds = tonumber(request_time)
+    if seconds then
+        observe(keys.duration, seconds)
+    end
+    seconds = upstream_seconds(upstream_time)
+    if seconds then
+        observe(keys.upstream, seconds)
+    end
+    local reason = rejection(ctx, status, upstream_addr)
     if reason then
         add(REJECTIONS .. '{reason="' .. reason .. '"}', 1)
     end

@@ -36,6 +36,7 @@ local nameservers, valid, timeout = {}, 5, 1
 -- name -> {servers = {{host, port}, ...}, peers = {{address, port}, ...}, expires, next,
 -- busy, failure}
 local groups = {}
+local any_group = false
 
 
 local function is_address(host)
@@ -49,10 +50,17 @@ function _M.init(conf)
     nameservers = resolver.nameservers or {}
     valid = resolver.valid or valid
     timeout = resolver.timeout or timeout
-    groups = {}
+    groups, any_group = {}, false
     for name, servers in pairs(conf.upstreams or {}) do
         groups[name] = { servers = servers, peers = nil, expires = 0, next = 0 }
+        any_group = true
     end
+end
+
+
+-- Whether any group is resolved while nginx runs (else refresh() has nothing to do).
+function _M.dynamic()
+    return any_group
 end
 
 
