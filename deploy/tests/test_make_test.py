@@ -22,5 +22,6 @@ def test_make_test_runs_every_tox_environment_once() -> None:
     side, alone = _make_list("PARALLEL_ENVS"), _make_list("SERIAL_ENVS")
     assert sorted(side + alone) == sorted(listed)
     assert not set(side) & set(alone)
-    # chaos and the browser journey take the machine's ports and timing: never side by side
+    # chaos and the browser journey each take many processes or make run's ports: one after
+    # the other in a lane of their own, never side by side with each other
     assert {"chaos", "e2e"} <= set(alone)
