@@ -21,7 +21,10 @@ run: setup  ## install into .venv/ and start every service (Ctrl-C stops them al
 PARALLEL_ENVS := dataservice,web,strava-worker,fuzz,tokendealer,gateway,typecheck,admin,strava-sim,common,lint,deploy
 SERIAL_ENVS := chaos,e2e
 
-test: system $(VENV)/.installed frontend-test frontend  ## every package's tests (tox), ruff, mypy, luacheck, ESLint, hadolint, the dashboard's Vitest tests and the browser journey (e2e)
+# What tox needs is made two at a time: pip filling .venv/ mostly waits on downloads and
+# builds while npm installs, checks and builds the dashboard.
+test: system  ## every package's tests (tox), ruff, mypy, luacheck, ESLint, hadolint, the dashboard's Vitest tests and the browser journey (e2e)
+	@$(MAKE) --no-print-directory -j2 $(VENV)/.installed frontend-test frontend
 	@started=$$(date +%s); \
 	$(BIN)/tox run-parallel --parallel 1 --parallel-no-spinner -e $(SERIAL_ENVS) & lane=$$!; \
 	$(BIN)/tox run-parallel --parallel 3 --parallel-no-spinner -e $(PARALLEL_ENVS); side=$$?; \
