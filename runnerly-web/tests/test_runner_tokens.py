@@ -8,10 +8,12 @@ from typing import Any
 import pytest
 import requests
 from flask import Flask
+from prometheus_client.parser import text_string_to_metric_families
 
 from runnerly_common.service_client import RUNNER_ID_TOKEN_TYPE, TOKEN_EXCHANGE
 from runnerly_common.testing.services import Tokendealer
 
+from .conftest import make_app
 from .helpers import Browser
 
 
@@ -89,3 +91,39 @@ def test_a_refused_runner_is_a_session_that_ended_not_a_failing_service(app: Fla
     with app.app_context(), pytest.raises(APIError) as refused:
         dataservice().call("GET", "/users/987654321", runner=987654321)
     assert (refused.value.status, refused.value.code) == (401, "not_authenticated")
+
+
+def _token_requests(tokendealer: Tokendealer) -> int:
+    """``POST /oauth/token`` the tokendealer has answered so far (its own /metrics)."""
+    text = requests.get(f"{tokendealer.url}/metrics", timeout=10).text
+    return round(
+        sum(
+            sample.value
+            for family in text_string_to_metric_families(text)
+            if family.name == "runnerly_http_request_duration_seconds"
+            for sample in family.samples
+            if sample.name.endswith("_count") and sample.labels.get("route") == "/oauth/token"
+        )
+    )
+
+
+def test_a_runners_token_serves_every_web_process_sharing_redis(
+    app: Flask, redis_url: str, tokendealer: Tokendealer
+) -> None:
+    """Two web processes on one Redis (decision 74): the runner's token one exchanged is the
+    other's too: a runner whose requests alternate between them costs one exchange."""
+    settings = app.extensions["runnerly.settings"]
+    shared = type(settings)(**{**settings.__dict__, "redis_url": redis_url})
+    first, second = make_app(shared), make_app(shared)
+    browser = Browser(first.test_client())
+    browser.sign_up()
+    cookie = browser.client.get_cookie("session")
+    assert cookie is not None
+    other = Browser(second.test_client())
+    other.client.set_cookie("session", cookie.value)
+
+    assert browser.get("/api/web/races").status_code == 200  # the first process exchanged
+    before = _token_requests(tokendealer)
+    for client in (other, browser, other):
+        assert client.get("/api/web/races").status_code == 200
+    assert _token_requests(tokendealer) - before == 0

@@ -21,6 +21,7 @@ from runnerly_web.api import make_blueprint
 from runnerly_web.dashboard import service as dashboard
 from runnerly_web.dataservice_client import DataService
 from runnerly_web.email_preferences import one_click
+from runnerly_web.runner_tokens import SharedRunnerTokens
 from runnerly_web.session_store import make_session_store
 from runnerly_web.settings import WebSettings
 from runnerly_web.sharing import page as shared_page
@@ -64,7 +65,12 @@ def create_app(settings: WebSettings | None = None) -> Flask:
         http=ServiceSession(retries=1, pool_size=connections),
     )
     dataservice = DataService(
-        settings.dataservice_url, tokens, settings.user_scope, connections=connections
+        settings.dataservice_url,
+        tokens,
+        settings.user_scope,
+        connections=connections,
+        # With Redis, a runner's token serves every web process (decision 74).
+        shared=SharedRunnerTokens(settings.redis_url) if settings.redis_url else None,
     )
     app.extensions["runnerly_web.dataservice"] = dataservice
     # The dashboard's parts are asked of the dataservice side by side (decision 68).

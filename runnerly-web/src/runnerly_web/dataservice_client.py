@@ -17,6 +17,7 @@ import requests
 
 from runnerly_common.errors import APIError
 from runnerly_common.service_client import ServiceSession, ServiceTokenClient, TokenError
+from runnerly_web.runner_tokens import SharedRunnerTokens
 
 log = logging.getLogger(__name__)
 PREFIX = "/api/v1"
@@ -31,11 +32,14 @@ class DataService:
         http: requests.Session | None = None,
         *,
         connections: int = 20,
+        shared: SharedRunnerTokens | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.tokens = tokens
         self.user_scope = user_scope
         self.http = http or ServiceSession(retries=1, pool_size=connections)
+        # Runner tokens every web process uses (with Redis); else each process's own.
+        self.shared = shared
 
     def call(
         self,
@@ -76,6 +80,8 @@ class DataService:
                 break
             # A rotated signing key or a revoked token: once more with a fresh one.
             self.tokens.invalidate()
+            if runner is not None and self.shared is not None:
+                self.shared.drop(runner, self._scope(admin))
         assert response is not None
         if response.status_code < 400 or response.status_code in allow:
             return response
@@ -95,12 +101,21 @@ class DataService:
     def ready(self) -> bool:
         return self.http.get(f"{self.base_url}/healthz", timeout=2).status_code == 200
 
+    def _scope(self, admin: bool) -> str:
+        return f"{self.user_scope} admin" if admin else self.user_scope
+
     def _token(self, runner: int | None, admin: bool) -> str:
         try:
             if runner is None:
                 return self.tokens.token()
-            scope = f"{self.user_scope} admin" if admin else self.user_scope
-            return self.tokens.user_token(str(runner), scope)
+            scope = self._scope(admin)
+            if self.shared is None:
+                return self.tokens.user_token(str(runner), scope)
+            token = self.shared.get(runner, scope)
+            if token is None:
+                token = self.tokens.user_token(str(runner), scope)
+                self.shared.put(runner, scope, token)
+            return token
         except TokenError as exc:
             if runner is not None and exc.status == 400:
                 # The tokendealer asked the dataservice: the runner is gone or disabled

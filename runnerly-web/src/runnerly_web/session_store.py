@@ -8,6 +8,10 @@ sees that on its next request: the store is Redis when ``RUNNERLY_WEB_REDIS_URL`
 
 Each session has two limits: ``idle`` seconds without use and ``absolute`` seconds since
 login, whatever the use.  An entry's expiry is kept at the nearer of the two.
+
+The store also keeps, per account, when the dataservice last confirmed it (``web_session``'s
+account check), for every process at once: one process's check spares the others theirs,
+and ending the account's sessions forgets it everywhere.
 """
 
 from __future__ import annotations
@@ -40,7 +44,15 @@ class SessionStore(Protocol):
     def end(self, sid: str) -> None: ...
 
     def end_all(self, user_id: int) -> None:
-        """Every session of the account ends."""
+        """Every session of the account ends (and its account check is forgotten)."""
+
+    def account_checked(self, user_id: int, since: str) -> bool:
+        """Whether the dataservice confirmed account ``user_id``, created at ``since``,
+        within the period given to ``remember_account``."""
+
+    def remember_account(self, user_id: int, since: str, seconds: int) -> None: ...
+
+    def forget_account(self, user_id: int) -> None: ...
 
 
 def _expiry(started: int, now: float, idle: int, absolute: int) -> float:
@@ -64,6 +76,9 @@ class RedisSessionStore:
 
     def _account(self, user_id: int) -> str:
         return f"{self.prefix}user:{user_id}"
+
+    def _checked(self, user_id: int) -> str:
+        return f"{self.prefix}checked:{user_id}"
 
     def open(self, user_id: int, started: int) -> str:
         sid = secrets.token_urlsafe(32)
@@ -106,8 +121,18 @@ class RedisSessionStore:
         pipe = self.redis.pipeline()
         for member in members:
             pipe.delete(self._session(member))
-        pipe.delete(account)
+        pipe.delete(account, self._checked(user_id))
         pipe.execute()
+
+    def account_checked(self, user_id: int, since: str) -> bool:
+        value = self.redis.get(self._checked(user_id))
+        return value is not None and _text(value) == since
+
+    def remember_account(self, user_id: int, since: str, seconds: int) -> None:
+        self.redis.set(self._checked(user_id), since, ex=seconds)
+
+    def forget_account(self, user_id: int) -> None:
+        self.redis.delete(self._checked(user_id))
 
 
 class SQLiteSessionStore:
@@ -120,6 +145,10 @@ class SQLiteSessionStore:
             " user_id INTEGER NOT NULL, started REAL NOT NULL, expires REAL NOT NULL)"
         )
         self._db().execute("CREATE INDEX IF NOT EXISTS web_sessions_user ON web_sessions (user_id)")
+        self._db().execute(
+            "CREATE TABLE IF NOT EXISTS web_account_checks (user_id INTEGER PRIMARY KEY,"
+            " since TEXT NOT NULL, until REAL NOT NULL)"
+        )
 
     def _db(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
@@ -167,6 +196,27 @@ class SQLiteSessionStore:
 
     def end_all(self, user_id: int) -> None:
         self._db().execute("DELETE FROM web_sessions WHERE user_id = ?", (user_id,))
+        self.forget_account(user_id)
+
+    def account_checked(self, user_id: int, since: str) -> bool:
+        row = (
+            self._db()
+            .execute(
+                "SELECT 1 FROM web_account_checks WHERE user_id = ? AND since = ? AND until > ?",
+                (user_id, since, time.time()),
+            )
+            .fetchone()
+        )
+        return row is not None
+
+    def remember_account(self, user_id: int, since: str, seconds: int) -> None:
+        self._db().execute(
+            "INSERT OR REPLACE INTO web_account_checks (user_id, since, until) VALUES (?, ?, ?)",
+            (user_id, since, time.time() + seconds),
+        )
+
+    def forget_account(self, user_id: int) -> None:
+        self._db().execute("DELETE FROM web_account_checks WHERE user_id = ?", (user_id,))
 
 
 def make_session_store(

@@ -21,8 +21,11 @@ class WebSettings(Settings):
     # Threads per gunicorn worker: a request here mostly waits on the dataservice and the
     # tokendealer (the soak: 38 % of the time in front of runnerly-web was requests queued
     # for a sync worker), so a waiting request holds a thread, not the process
-    # (docs/decisions.md, 67). Its SQLite stores keep a connection per thread.
-    threads: int = 8
+    # (docs/decisions.md, 67). More threads than the dataservice has slots (2 x 2 here,
+    # 4 x 2 in compose), so that a request waiting on it waits inside a handler rather than
+    # queued in front of this tier (decision 74). Its SQLite stores keep a connection per
+    # thread.
+    threads: int = 32
     # Signs the session cookie; rotating it logs everyone out.
     secret_key: str = secret()
     # Secure cookies also outside production (TLS in front of a test stack).
@@ -31,6 +34,12 @@ class WebSettings(Settings):
     session_days: int = 14
     # ...and this many days after login however often it is used: log in again.
     session_max_days: int = 30
+    # How long the dataservice's word that a session's account exists, is enabled and is
+    # the one the session was opened for holds, for every web process (web_session): what
+    # changes outside this app reaches a session within it; this app's own changes end the
+    # sessions at once. A runner token's lifetime: the dataservice refuses a disabled
+    # runner's token sooner anyway.
+    account_check_seconds: int = 300
     # Hops of X-Forwarded-For to trust (1 behind the gateway), for the client's address.
     trusted_proxies: int = 0
     dataservice_url: str = "http://127.0.0.1:5002"
@@ -100,6 +109,7 @@ class WebSettings(Settings):
             "login_window_seconds",
             "session_days",
             "session_max_days",
+            "account_check_seconds",
             "known_device_days",
             "password_reset_ttl_seconds",
             "email_change_ttl_seconds",

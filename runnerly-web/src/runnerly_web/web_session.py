@@ -8,20 +8,25 @@ out, "log out everywhere", a password change or an administrator disabling the a
 every copy on every web process at the next request.  Sessions last ``SESSION_DAYS`` idle
 and ``SESSION_MAX_DAYS`` at most, however often they are used.
 
-Each use is also checked against the account (through a per-process cache of
-``SESSION_CHECK_SECONDS``), for changes made outside this app (the operator's CLI): a
-deleted or disabled account's sessions stop working, and a session never reaches a *new*
-account that got the same id (SQLite reuses the highest id after a deletion) because the
-creation time differs.
+Each use is also checked against the account, for changes made outside this app (the
+operator's CLI, another admin client of the dataservice): a deleted or disabled account's
+sessions stop working, and a session never reaches a *new* account that got the same id
+(SQLite reuses the highest id after a deletion) because the creation time differs.  The
+dataservice's answer is kept in the session store for ``account_check_seconds`` (300 by
+default, a runner token's lifetime), shared by every web process, and any fresh read of the
+account (the session's own ``GET /api/web/session``) renews it: a thousand runners coming
+back every minute no longer cost the dataservice a call per request (decision 74).  What
+this app changes itself (disabling, a password or email change, a deletion, logging out
+everywhere) ends the sessions in the store at once, and forgets the check with them.
 """
 
 from __future__ import annotations
 
 import sqlite3
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import redis
 from flask import current_app, g, session
@@ -30,16 +35,13 @@ from runnerly_common.errors import APIError
 from runnerly_web import csrf
 from runnerly_web.session_store import SessionStore
 
-SESSION_CHECK_SECONDS = 30
 _USER = "user_id"
 _ADMIN = "is_admin"
 _SINCE = "since"
 _SID = "sid"
 _STARTED = "started"
-_CACHE = "runnerly_web.session_checks"
 _CHECKED = "runnerly_web_session_user"  # on flask.g: this request's answer
 _ENDED = "runnerly_web_session_ended"  # on flask.g: the cookie named an ended session
-_lock = threading.Lock()
 
 
 def _store() -> SessionStore:
@@ -106,12 +108,22 @@ def end_all_sessions(user_id: int) -> None:
 
 
 def forget_account(user_id: int) -> None:
-    """This process stops trusting the sessions of a deleted account at once (others
-    within SESSION_CHECK_SECONDS)."""
-    checks: dict[tuple[int, str], float] = current_app.extensions.get(_CACHE, {})
-    with _lock:
-        for key in [k for k in checks if k[0] == user_id]:
-            del checks[key]
+    """Every process asks the dataservice about the account again at its next use."""
+    with _store_answers():
+        _store().forget_account(user_id)
+
+
+def account_confirmed(user: dict[str, Any]) -> None:
+    """``user`` was just read from the dataservice and is this session's account: the
+    check every request makes is done for the next ``account_check_seconds``."""
+    user_id = current_user_id()
+    if user_id is None or not matches(user):
+        return
+    from runnerly_web.extensions import settings  # the settings need the app
+
+    seconds = settings().account_check_seconds
+    with _store_answers():
+        _store().remember_account(user_id, str(session.get(_SINCE)), seconds)
 
 
 def current_user_id() -> int | None:
@@ -155,11 +167,10 @@ def require_user() -> int:
         if g.get(_ENDED):
             raise APIError(401, "not_authenticated", "this session has ended; log in again")
         raise APIError(401, "not_authenticated", "log in first")
-    key = (user_id, str(session.get(_SINCE)))
-    checks: dict[tuple[int, str], float] = current_app.extensions.setdefault(_CACHE, {})
-    now = time.monotonic()
-    if checks.get(key, 0) > now:
-        return user_id
+    since = str(session.get(_SINCE))
+    with _store_answers():
+        if _store().account_checked(user_id, since):
+            return user_id
     from runnerly_web.extensions import dataservice  # the client needs the app's settings
 
     try:
@@ -169,11 +180,9 @@ def require_user() -> int:
         if exc.status == 401:
             log_out()
         raise
-    if response.status_code != 200 or not matches(response.json()):
+    user = response.json() if response.status_code == 200 else None
+    if user is None or not matches(user):
         log_out()
         raise APIError(401, "not_authenticated", "this session has ended; log in again")
-    with _lock:
-        if len(checks) > 10_000:
-            checks.clear()
-        checks[key] = now + SESSION_CHECK_SECONDS
+    account_confirmed(user)
     return user_id

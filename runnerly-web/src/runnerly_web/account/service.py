@@ -184,6 +184,9 @@ def current_user() -> dict[str, Any] | None:
         web_session.log_out()
         return None
     web_session.set_admin(user["is_admin"])
+    # Read fresh for the session's answer: it is this request's account check, and the
+    # next ones' (the dashboard's call right after it).
+    web_session.account_confirmed(user)
     result: dict[str, Any] | None = user
     return result
 
