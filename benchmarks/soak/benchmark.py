@@ -42,7 +42,13 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common.repo import invocation
-from benchmarks.soak.metrics import layers, scrape, time_split, web_queueing
+from benchmarks.soak.metrics import (
+    calls_per_web_request,
+    layers,
+    scrape,
+    time_split,
+    web_queueing,
+)
 from benchmarks.soak.procs import cpu_busy, own, sample
 from benchmarks.soak.seed import athletes_needed, seed
 from benchmarks.soak.stack import ROOT, SoakStack, prepare_work, soak_env
@@ -315,6 +321,15 @@ def report(result: dict[str, Any]) -> None:
         f"(target < {MAX_QUEUEING:.0f} %) = the gateway's wait on it {q['gateway_upstream_s']} s "
         f"less its handlers' {q['web_handlers_s']} s"
     )
+    c = result["calls_per_web_request"]
+    stack_cpu = result["machine_use"]["stack_cpu_s"]
+    cpu_ms = round(1000 * stack_cpu / c["web_requests"], 1) if c["web_requests"] else None
+    print(
+        f"per runnerly-web request after the warm-up ({c['web_requests']:,}): "
+        f"{c['dataservice']} dataservice requests (of which account reads "
+        f"{c['dataservice_account_reads']}), {c['token_requests']} token requests, "
+        f"{cpu_ms} ms of the stack's CPU"
+    )
     print("\nwhere the requests' time went after the warm-up (each service's /metrics):")
     for name, spent in result["layers_s"].items():
         print(f"  {name:32} {spent:9.1f} s")
@@ -478,6 +493,7 @@ def main() -> int:
         "layers_s": layers(measured["time_split"]),
         "time_split": measured["time_split"],
         "web_queueing": web_queueing(measured["time_split"]),
+        "calls_per_web_request": calls_per_web_request(measured["time_split"]),
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"soak-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.json"

@@ -114,3 +114,29 @@ def web_queueing(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "queued_s": round(queued, 1) if measured else None,
         "share_pct": round(100 * queued / upstream, 1) if measured else None,
     }
+
+
+def calls_per_web_request(rows: list[dict[str, Any]]) -> dict[str, float | None]:
+    """What one request to runnerly-web cost the services behind it, in requests: counts,
+    not seconds, so they hold whatever else the machine was doing (decision 74). The
+    tokendealer's token requests include the other services' own (few: service tokens)."""
+    web = sum(
+        r["requests"]
+        for r in rows
+        if r["service"] == "runnerly-web" and r["route"].split(" ", 1)[-1] not in WEB_PRIVATE
+    )
+
+    def per(service: str, route: str | None = None) -> float | None:
+        count = sum(
+            r["requests"]
+            for r in rows
+            if r["service"] == service and (route is None or r["route"] == route)
+        )
+        return round(count / web, 3) if web else None
+
+    return {
+        "web_requests": web,
+        "dataservice": per("dataservice"),
+        "dataservice_account_reads": per("dataservice", "GET /api/v1/users/<user_id>"),
+        "token_requests": per("tokendealer", "POST /oauth/token"),
+    }

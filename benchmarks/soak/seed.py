@@ -163,19 +163,10 @@ def worker_session(env: dict[str, str]) -> requests.Session:
 
 def link(session: requests.Session, sim: requests.Session, runner: Runner, athlete: int) -> None:
     """``sim`` carries strava-sim's admin token (``X-Sim-Admin``)."""
-    for attempt in range(3):
-        try:
-            link_strava_athlete(
-                sim, SIM, session, DATASERVICE, runner.id, athlete, SCOPE, timeout=30
-            )
-            break
-        except RuntimeError as exc:  # the dataservice refused: the soak cannot go on
-            # ... unless its thread did not know the signing key yet: a threaded worker's
-            # first requests race for the first JWKS fetch, and the one that does not make
-            # it answers 401 "unknown key id" (reported, issue 21). Once more, a bit later.
-            if "unknown key id" not in str(exc) or attempt == 2:
-                raise SystemExit(str(exc)) from exc
-            time.sleep(2)
+    try:
+        link_strava_athlete(sim, SIM, session, DATASERVICE, runner.id, athlete, SCOPE, timeout=30)
+    except RuntimeError as exc:  # the dataservice refused: the soak cannot go on
+        raise SystemExit(str(exc)) from exc
     runner.linked, runner.athlete_id = True, athlete
 
 
