@@ -17,7 +17,9 @@ run: setup  ## install into .venv/ and start every service (Ctrl-C stops them al
 # a browser), they never overlap each other (the journey takes `make run`'s ports, chaos
 # twenty processes), and the others pick free ports. The gateway's tests compute more than
 # they wait: one of the three. Each part prints its environments' durations as they end;
-# the last line, the whole.
+# the last line, the whole. The lane is a job of its own (set -m), so that Ctrl-C reaches
+# it too: a background command of a shell without job control ignores SIGINT, and tox
+# stops its tests only on one.
 PARALLEL_ENVS := dataservice,web,strava-worker,fuzz,tokendealer,gateway,typecheck,admin,strava-sim,common,lint,deploy
 SERIAL_ENVS := chaos,e2e
 
@@ -26,7 +28,9 @@ SERIAL_ENVS := chaos,e2e
 test: system  ## every package's tests (tox), ruff, mypy, luacheck, ESLint, hadolint, the dashboard's Vitest tests and the browser journey (e2e)
 	@$(MAKE) --no-print-directory -j2 $(VENV)/.installed frontend-test frontend
 	@started=$$(date +%s); \
-	$(BIN)/tox run-parallel --parallel 1 --parallel-no-spinner -e $(SERIAL_ENVS) & lane=$$!; \
+	set -m; $(BIN)/tox run-parallel --parallel 1 --parallel-no-spinner -e $(SERIAL_ENVS) & \
+	lane=$$!; set +m; \
+	trap 'kill -INT -- -$$lane 2>/dev/null; wait $$lane; exit 130' INT TERM; \
 	$(BIN)/tox run-parallel --parallel 3 --parallel-no-spinner -e $(PARALLEL_ENVS); side=$$?; \
 	wait $$lane; alone=$$?; \
 	echo "make test: tox took $$(( $$(date +%s) - started )) s"; \
