@@ -97,6 +97,7 @@ def test_a_broken_rule_stops_nginx_naming_the_rule(tmp_path, change, message) ->
             "unknown route nowhere",
         ),
         ({"log_level": "loud"}, "log_level must be"),
+        ({"hyperscan": "yes"}, "hyperscan must be true or false"),
         (
             {"inspect": {"headers": [{"names": ["referer"], "classes": ["cmdi"]}]}},
             "inspect.headers[1].why must say what these headers carry",

@@ -20,12 +20,16 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from waf_support import (
+    SCANNERS,
     NginxServer,
     _require_nginx,
     _stop_checked,
     lua_string,
     start_nginx,
+    write_config,
 )
+
+from runnerly_common.testing import skip_or_fail
 
 TESTS_LUA = Path(__file__).resolve().parent / "lua"
 
@@ -147,6 +151,8 @@ TOKENS = [
     "\r\n",
     "\x0b",
     "\xa0",
+    "\xc2",
+    "\xc2\xa0",  # a UTF-8 no-break space
     "\x00",
     "--",
     "/*",
@@ -202,15 +208,23 @@ plainish_values = st.lists(
 ).map("".join)
 
 
-@pytest.fixture(scope="module")
-def reference(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NginxServer]:
+@pytest.fixture(scope="module", params=list(SCANNERS))
+def reference(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[NginxServer]:
+    """The engine with Hyperscan (where libhs is there) and on PCRE alone, each time
+    against every rule alone."""
     _require_nginx()
+    prefix = tmp_path_factory.mktemp("waf-engine")
+    changes = SCANNERS[request.param]
+    config = lua_string(str(write_config(prefix, changes))) if changes else ""
     init = (
         f"package.path = {lua_string(str(TESTS_LUA) + '/?.lua;')} .. package.path; "
-        'require("runnerly.waf").init()'
+        f'require("runnerly.waf").init({config})'
     )
     access = 'access_by_lua_block { return require("waf_reference").compare() }'
-    server = start_nginx(tmp_path_factory.mktemp("waf-engine"), init=init, access=access)
+    server = start_nginx(prefix, init=init, access=access)
+    server.scanner = request.param  # type: ignore[attr-defined]
     yield server
     _stop_checked(server)
 
@@ -278,6 +292,19 @@ def test_pcre_jit_is_on_and_the_signatures_run_precompiled(reference: NginxServe
     assert answer["jit"] is True
     assert answer["direct"] is True
     assert "PCRE JIT is not available" not in reference.error_log()
+
+
+def test_hyperscan_scans_the_signatures_where_libhs_is_there(reference: NginxServer) -> None:
+    """With libhs (Debian's libhyperscan5; libvectorscan5 elsewhere) each value is scanned
+    once for all the signatures; "hyperscan": false keeps PCRE alone, as a gateway without
+    libhs does (it says so at start)."""
+    answer = compare(reference, "api", "query", "q", ["easy run"])
+    if reference.scanner == "pcre":  # type: ignore[attr-defined]
+        assert answer["hyperscan"] is False
+        return
+    if "Hyperscan (libhs) is not available" in reference.error_log():
+        skip_or_fail("libhs is not installed (apt-get install libhyperscan5)")
+    assert answer["hyperscan"] is True
 
 
 def test_the_prefilter_is_loaded_and_current(reference: NginxServer) -> None:

@@ -337,10 +337,20 @@ def _stop_checked(server: NginxServer) -> None:
     assert not errors, "nginx logged errors:\n" + "\n".join(errors)
 
 
-@pytest.fixture(scope="session")
-def waf(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NginxServer]:
+# The shipped config as it runs, with Hyperscan where libhs is installed; and the same with
+# "hyperscan": false, the path a gateway without libhs takes: every test of ``waf`` runs
+# on both, so their verdicts are held to the same cases.
+SCANNERS = {"hyperscan": {}, "pcre": {"hyperscan": False}}
+
+
+@pytest.fixture(scope="session", params=list(SCANNERS))
+def waf(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[NginxServer]:
     _require_nginx()
-    server = start_waf(tmp_path_factory.mktemp("waf"))
+    prefix = tmp_path_factory.mktemp("waf")
+    changes = SCANNERS[request.param]
+    server = start_waf(prefix, write_config(prefix, changes) if changes else None)
     yield server
     _stop_checked(server)
 

@@ -9,6 +9,7 @@
 local cjson = require("cjson.safe")
 local engine = require("runnerly.waf.engine")
 local exceptions_m = require("runnerly.waf.exceptions")
+local normalize = require("runnerly.waf.normalize")
 local rules_loader = require("runnerly.waf.rules")
 
 local _M = {}
@@ -88,10 +89,16 @@ function _M.compare()
             differ[#differ + 1] = { index = i, engine = sorted_keys(optimized),
                 reference = sorted_keys(expected) }
         end
+        -- remove_whitespace is written with Lua patterns; its definition is this regex.
+        local spaceless = ngx.re.gsub(value, [[(?:\s|\x0b|\xc2\xa0)+]], "", "jo")
+        if normalize.remove_whitespace(value) ~= spaceless then
+            differ[#differ + 1] = { index = i, engine = { "remove_whitespace" },
+                reference = { "regex" } }
+        end
     end
     ngx.header["Content-Type"] = "application/json"
     ngx.say(cjson.encode({ differ = differ, hits = hits, jit = conf.pcre_jit,
-        direct = require("runnerly.waf.regex").direct }))
+        direct = require("runnerly.waf.regex").direct, hyperscan = conf.hyperscan }))
     return ngx.exit(200)
 end
 

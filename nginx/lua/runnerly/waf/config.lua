@@ -300,8 +300,16 @@ function _M.load(path)
     for _, spec in ipairs(header_exceptions) do
         exceptions.add(spec.id, spec, routes, ruleset.classes, rule_ids)
     end
+    -- "hyperscan": false keeps the signatures on PCRE alone (the fallback where libhs is
+    -- missing), to compare the two; by default Hyperscan is used when it is there.
+    local hyperscan = data.hyperscan
+    if hyperscan == nil then
+        hyperscan = true
+    elseif type(hyperscan) ~= "boolean" then
+        fail("hyperscan must be true or false")
+    end
     for _, route in pairs(routes) do
-        route.plan = engine.plan(ruleset, paranoia, route.exceptions)
+        route.plan = engine.plan(ruleset, paranoia, route.exceptions, hyperscan)
     end
 
     local log_level = data.log_level or "info"
@@ -315,6 +323,7 @@ function _M.load(path)
         threshold = data.threshold,
         paranoia = paranoia,
         ruleset = ruleset,
+        hyperscan = hyperscan and engine.hyperscan,
 
         headers = headers,
         cookies = inspect.cookies ~= false,

@@ -21,6 +21,7 @@
 -- costs neither its transforms nor a regex.
 
 local combine = require("runnerly.waf.combine")
+local hs = require("runnerly.waf.hs")
 local exceptions_m = require("runnerly.waf.exceptions")
 local normalize = require("runnerly.waf.normalize")
 local regex = require("runnerly.waf.regex")
@@ -58,6 +59,9 @@ end
 -- of its own; an item's signature is the OR of its bytes' bits, computed in one pass.
 local band, bor, lshift = bit.band, bit.bor, bit.lshift
 local SIGNATURE_MAX = 512 -- longer values take the full path (one pass over them would cost)
+-- With Hyperscan, up to the largest body inspected by default: the pass (a compiled byte
+-- loop, about 1 ns a byte) costs far less than the transforms it saves on a long value.
+local SIGNATURE_MAX_HS = 1024 * 1024
 local BY_SIGNATURE_MAX = 256 -- signatures kept per group before starting over
 local byte_bits, transform_bits = {}, {}
 for b = 0, 255 do
@@ -119,9 +123,74 @@ local function chain_mask(names)
     return mask
 end
 
+-- Hyperscan, when libhs is there (runnerly.waf.hs): ONE database of all the rules (each
+-- phrase a literal of its own), in prefilter mode, compiled once per rule set and shared
+-- by every route and kind. A value's transformed forms are scanned once each, whatever
+-- the number of groups that reach them, and a reported rule is confirmed with its PCRE
+-- (or plain find, for phrases) only when the route's plan has it for this kind and its own
+-- chain gave that form. Rules Hyperscan refuses run by PCRE on every value of their group.
+_M.hyperscan = hs.available()
+
+local databases = setmetatable({}, { __mode = "k" }) -- ruleset -> its database
+local refused_why = {}
+
+-- The rules Hyperscan refused (they run by PCRE on every value): id -> why, or nil.
+function _M.refused_by_hyperscan()
+    return next(refused_why) and refused_why or nil
+end
+
+local function database_of(ruleset)
+    local built = databases[ruleset]
+    if built then
+        return built
+    end
+    local patterns, rule_of = {}, {}
+    for _, rule in ipairs(ruleset.rules) do
+        if rule.phrases then
+            for _, phrase in ipairs(rule.phrases) do
+                patterns[#patterns + 1] = { pattern = combine.literal(phrase), options = "jo" }
+                rule_of[#patterns] = rule
+            end
+        else
+            patterns[#patterns + 1] = { pattern = rule.pattern, options = rule.options }
+            rule_of[#patterns] = rule
+        end
+    end
+    local db, refused, why = hs.compile(patterns)
+    local always = {}
+    for _, index in ipairs(refused) do
+        local rule = rule_of[index]
+        always[rule] = true
+        refused_why[rule.id] = why[index]
+    end
+    built = { db = db, rule_of = rule_of, always = always }
+    databases[ruleset] = built
+    return built
+end
+
+-- What scoring a kind through Hyperscan needs: the database, each rule's group in this
+-- kind's plan (a rule missing there is not confirmed), and per group the rules refused.
+local function scanner_for(ruleset, groups)
+    local built = database_of(ruleset)
+    local group_of, always_of = {}, {}
+    for _, group in ipairs(groups) do
+        local list = {}
+        for _, rule in ipairs(group.rules) do
+            group_of[rule] = group
+            if not built.db or built.always[rule] then
+                list[#list + 1] = rule
+            end
+        end
+        always_of[group] = list[1] and list or false
+    end
+    return { db = built.db, rule_of = built.rule_of, group_of = group_of, always_of = always_of,
+        by_signature = { n = 0 } }
+end
+
 -- For each target kind, the groups of rules (at or below `paranoia`) that look there on a
--- route with these `exceptions`; and the exceptions left to check per item.
-function _M.plan(ruleset, paranoia, exceptions)
+-- route with these `exceptions`; and the exceptions left to check per item. With
+-- `hyperscan` (and libhs there), each kind's rules also get their Hyperscan database.
+function _M.plan(ruleset, paranoia, exceptions, hyperscan)
     local by_kind, active, per_item = {}, {}, {}
     assign_byte_bits(ruleset)
     for _, ex in ipairs(exceptions) do
@@ -154,6 +223,7 @@ function _M.plan(ruleset, paranoia, exceptions)
         end
     end
     local plan = { rules = active, kinds = {}, exceptions = per_item }
+    local scanners = hyperscan and _M.hyperscan and {}
     for kind, groups in pairs(by_kind) do
         plan.kinds[kind] = groups.list
         for _, group in ipairs(groups.list) do
@@ -161,7 +231,11 @@ function _M.plan(ruleset, paranoia, exceptions)
             group.combined = group.combined or false
             group.excepted_combined = {}
         end
+        if scanners then
+            scanners[kind] = scanner_for(ruleset, groups.list)
+        end
     end
+    plan.scanners = scanners
     return plan
 end
 
@@ -207,13 +281,29 @@ local function transformed(item, group)
 end
 
 -- The exceptions that name this item's field (checked once per item and kind), or false.
-local function exceptions_for(item, kind, exceptions)
-    local by_kind = item.exceptions
-    if not by_kind then
-        by_kind = {}
-        item.exceptions = by_kind
+-- What a kind, field and path give is the same on every request: kept per exception list
+-- (that is, per plan), up to EXCEPTIONS_KEPT entries before starting afresh (field names
+-- come from clients).
+local EXCEPTIONS_KEPT = 4096
+local exceptions_kept = setmetatable({}, { __mode = "k" })
+
+local function lookup_exceptions(exceptions, kind, item)
+    local kept = exceptions_kept[exceptions]
+    if not kept or kept.n >= EXCEPTIONS_KEPT then
+        kept = { n = 0 }
+        exceptions_kept[exceptions] = kept
     end
-    local found = by_kind[kind]
+    local by_field = kept[kind]
+    if not by_field then
+        by_field = {}
+        kept[kind] = by_field
+    end
+    local by_path = by_field[item.field]
+    if not by_path then
+        by_path = {}
+        by_field[item.field] = by_path
+    end
+    local found = by_path[item.path]
     if found == nil then
         found = exceptions_m.for_item(exceptions, kind, item) or false
         if found then
@@ -223,7 +313,17 @@ local function exceptions_for(item, kind, exceptions)
             end
             found.key = concat(ids, "\0")
         end
-        by_kind[kind] = found
+        by_path[item.path] = found
+        kept.n = kept.n + 1
+    end
+    return found
+end
+
+local function exceptions_for(item, kind, exceptions)
+    local found = item.excepted -- (an item belongs to one kind)
+    if found == nil then
+        found = lookup_exceptions(exceptions, kind, item)
+        item.excepted = found
     end
     return found
 end
@@ -277,12 +377,12 @@ end
 
 -- The item's signature (its trigger bytes' bits) and its transform bits, once per item;
 -- nil for a long value.
-local function signature(item)
+local function signature(item, max)
     local sig = item.signature
     if sig == nil then
         local value = item.value
         local n = #value
-        if n > SIGNATURE_MAX then
+        if n > (max or SIGNATURE_MAX) then
             sig = false
         else
             local tm = 0
@@ -422,10 +522,165 @@ local function run_group(group, kind, list, exceptions, hits)
     end
 end
 
--- Scores `items` with a route's `plan`. Returns the score, the matched rule ids in rule
--- order, and "kind:path" of where each one matched.
-function _M.score(plan, items)
-    local hits = {}
+-- One item of `kind` through Hyperscan: the groups left for it (by the prefilter on plain
+-- values, else all whose rules are still wanted) give their transformed values; each
+-- distinct value is scanned once with the kind's database, and a reported rule is
+-- confirmed only where its own group's value is that one.
+local scan = hs.scan
+local hs_any = hs.any
+local group_value = {}   -- group -> the item's value through its chain (this item only)
+local distinct = {}      -- the item's distinct transformed values
+
+local function confirm(rule, value, kind, item, excepted, hits)
+    if not hits[rule]
+        and not (excepted and exception_skips(excepted, rule))
+        and matches(rule, value)
+    then
+        hits[rule] = kind .. ":" .. item.path
+    end
+end
+
+-- The groups with a rule a value of this signature may trigger, per scanner, signature
+-- and transform bits: a group whose chain reacts to none of the value's transform bytes
+-- is left out when its rules' trigger bytes are all missing from the value; the others
+-- stay (their transforms may create such bytes).
+local function groups_for_signature(scanner, groups, sig, tbits)
+    local by_sig = scanner.by_signature
+    local key = sig * 65536 + tbits
+    local list = by_sig[key]
+    if not list then
+        list = {}
+        for _, group in ipairs(groups) do
+            local fast = group.fast
+            local keep = not fast or band(tbits, fast) ~= 0
+            if not keep then
+                for _, rule in ipairs(group.rules) do
+                    local mask = rule.trigger_mask
+                    if not mask or band(mask, sig) ~= 0 then
+                        keep = true
+                        break
+                    end
+                end
+            end
+            if keep then
+                list[#list + 1] = group
+            end
+        end
+        if by_sig.n >= BY_SIGNATURE_MAX then
+            by_sig = { n = 0 }
+            scanner.by_signature = by_sig
+        end
+        by_sig[key] = list
+        by_sig.n = by_sig.n + 1
+    end
+    return list
+end
+
+-- Whether the group has a rule the item's exceptions leave on: kept per group and set of
+-- exceptions (they are the same from request to request).
+local function left_on(group, excepted)
+    local by_key = group.left_on
+    if not by_key then
+        by_key = {}
+        group.left_on = by_key
+    end
+    local on = by_key[excepted.key]
+    if on == nil then
+        on = false
+        for _, rule in ipairs(group.rules) do
+            if not exception_skips(excepted, rule) then
+                on = true
+                break
+            end
+        end
+        by_key[excepted.key] = on
+    end
+    return on
+end
+
+local function scan_item(scanner, groups, kind, item, exceptions, hits)
+    local excepted = exceptions[1] and exceptions_for(item, kind, exceptions)
+    -- (Exceptions only switch rules off: the groups a signature leaves hold every rule
+    -- that may match, excepted or not.)
+    local todo = groups
+    local sig = signature(item, SIGNATURE_MAX_HS)
+    if sig then
+        todo = groups_for_signature(scanner, groups, sig, item.transform_bits)
+    end
+    local n = 0
+    local always_of = scanner.always_of
+    -- Until a rule has matched, a group is wanted unless the item's exceptions switch all
+    -- its rules off; after, rules already matched elsewhere need not run again.
+    local any_hit = next(hits) ~= nil
+    for i = 1, #todo do
+        local group = todo[i]
+        local want
+        if any_hit then
+            want = wanted(group.rules, hits, excepted)
+        else
+            want = not excepted or left_on(group, excepted)
+        end
+        if want then
+            local value = transformed(item, group)
+            if value ~= "" then
+                group_value[group] = value
+                local seen = false
+                for j = 1, n do
+                    if distinct[j] == value then
+                        seen = true
+                        break
+                    end
+                end
+                if not seen then
+                    n = n + 1
+                    distinct[n] = value
+                end
+                local always = always_of[group]
+                if always then
+                    run_rules(always, value, kind, item, excepted, hits)
+                end
+            end
+        end
+    end
+    local db = scanner.db
+    if db then
+        local rule_of, group_of = scanner.rule_of, scanner.group_of
+        for j = 1, n do
+            local value = distinct[j]
+            -- Benign values mostly match nothing: one scan that stops at the first match
+            -- says so without calling back into Lua; the ids only when it found one.
+            local any, err = hs_any(db, value)
+            local found, ids = 0, err
+            if any then
+                found, ids = scan(db, value)
+            elseif any == nil then
+                found = nil
+            end
+            if found then
+                for k = 1, found do
+                    local rule = rule_of[ids[k]]
+                    if group_value[group_of[rule]] == value then
+                        confirm(rule, value, kind, item, excepted, hits)
+                    end
+                end
+            else
+                -- The scan failed (it should not): every rule of these groups by PCRE.
+                ngx.log(ngx.WARN, "waf: ", ids, "; checking the rules one by one")
+                for i = 1, #todo do
+                    local group = todo[i]
+                    if group_value[group] == value then
+                        run_rules(group.rules, value, kind, item, excepted, hits)
+                    end
+                end
+            end
+        end
+    end
+    clear(group_value)
+end
+
+-- Without Hyperscan: group by group, each group's rules through the prefilter, their
+-- alternation on short values, then one by one (decision 66).
+local function score_pcre(plan, items, hits)
     local exceptions = plan.exceptions
     for kind, groups in pairs(plan.kinds) do
         local list = items[kind]
@@ -452,6 +707,27 @@ function _M.score(plan, items)
                 end
             end
         end
+    end
+end
+
+-- Scores `items` with a route's `plan`. Returns the score, the matched rule ids in rule
+-- order, and "kind:path" of where each one matched.
+function _M.score(plan, items)
+    local hits = {}
+    local scanners = plan.scanners
+    if scanners then
+        local exceptions = plan.exceptions
+        for kind, groups in pairs(plan.kinds) do
+            local list = items[kind]
+            if list then
+                local scanner = scanners[kind]
+                for _, item in ipairs(list) do
+                    scan_item(scanner, groups, kind, item, exceptions, hits)
+                end
+            end
+        end
+    else
+        score_pcre(plan, items, hits)
     end
     -- (Were a transform to raise, the outputs kept would still be right, only held longer.)
     forget()
